@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Reconcile",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "reconcile", targets: ["reconcile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libsodium from the system (Debian: libsodium-dev), found with pkg-config.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(name: "Sodium", dependencies: ["CSodium"]),
+        .target(name: "ReconcileCore"),
+        .target(
+            name: "ReconcileStore",
+            dependencies: [
+                "ReconcileCore", "Sodium",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ReconcileReports",
+            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium"]
+        ),
+        .target(
+            name: "ReconcileServer",
+            dependencies: [
+                "ReconcileCore", "ReconcileStore", "ReconcileReports", "Sodium",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "reconcile",
+            dependencies: [
+                "ReconcileCore", "ReconcileStore", "ReconcileReports", "ReconcileServer", "Sodium",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium"], exclude: ["independent_libsodium.py"]),
+        .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
+        .testTarget(
+            name: "ReconcileStoreTests",
+            dependencies: ["ReconcileStore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ReconcileServerTests",
+            dependencies: [
+                "ReconcileServer", "ReconcileStore", "Sodium",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

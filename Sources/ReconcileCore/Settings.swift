@@ -1,0 +1,192 @@
+import Foundation
+
+/// Service settings. Sources, later overriding earlier: built-in defaults, `config/reconcile.json`
+/// (the shipped defaults), `--config FILE`, then environment variables `RECONCILE_<SECTION>_<KEY>`.
+public struct Settings: Sendable, Equatable {
+    public struct Server: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// Sent as HSTS and used for the `Secure` cookie decision when TLS terminates in front of us.
+        public var publicURL = ""
+    }
+
+    public struct Limits: Sendable, Equatable {
+        /// Referrals per minute per client address; 0 = unlimited.
+        public var intakePerMinute = 20
+        /// Failed logins allowed per account/reference and per address within the window; 0 = unlimited.
+        public var loginFailures = 10
+        public var loginWindowMinutes = 15
+        /// Request bodies above this size are refused with 413 before they are read in full.
+        public var maxBodyBytes = 65_536
+    }
+
+    public struct Workflow: Sendable, Equatable {
+        /// Acknowledgement target in working days (Monday–Friday).
+        public var acknowledgementWorkingDays = 2
+    }
+
+    public struct Reporting: Sendable, Equatable {
+        /// Month (1–12) in which the financial year starts; April in England.
+        public var quarterStartMonth = 4
+    }
+
+    public struct Areas: Sendable, Equatable {
+        public var councilAreas = ["herefordshire", "shropshire", "telford_and_wrekin", "worcestershire"]
+    }
+
+    public struct Security: Sendable, Equatable {
+        /// Argon2id cost for staff passwords and family passphrases: "moderate", "interactive" or "minimum"
+        /// ("minimum" only for tests and load benchmarks).
+        public var passwordHashCost = "moderate"
+    }
+
+    public var server = Server()
+    public var limits = Limits()
+    public var workflow = Workflow()
+    public var reporting = Reporting()
+    public var areas = Areas()
+    public var security = Security()
+
+    public init() {}
+}
+
+public struct SettingsError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Settings {
+    /// Every setting by section and key, as written in the JSON file and (upper-cased) in the environment.
+    private static let keys: [(section: String, key: String, kind: Kind)] = [
+        ("server", "host", .string), ("server", "port", .int), ("server", "public_url", .string),
+        ("limits", "intake_per_minute", .int), ("limits", "login_failures", .int),
+        ("limits", "login_window_minutes", .int), ("limits", "max_body_bytes", .int),
+        ("workflow", "acknowledgement_working_days", .int),
+        ("reporting", "quarter_start_month", .int),
+        ("areas", "council_areas", .list),
+        ("security", "password_hash_cost", .string),
+    ]
+
+    private enum Kind { case string, int, list }
+
+    private enum Value: Equatable { case string(String), int(Int), list([String]) }
+
+    /// Loads settings from the given files (in order, missing optional ones skipped) and the environment.
+    /// - Parameters:
+    ///   - files: each file must exist unless it is listed in `optionalFiles`.
+    public static func load(
+        files: [URL], optionalFiles: Set<URL> = [], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Settings {
+        var values: [String: Value] = [:]
+        for file in files {
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                if optionalFiles.contains(file) { continue }
+                throw SettingsError("configuration file not found: \(file.path)")
+            }
+            let data = try Data(contentsOf: file)
+            try merge(json: data, source: file.lastPathComponent, into: &values)
+        }
+        for (section, key, kind) in keys {
+            let name = "RECONCILE_\(section.uppercased())_\(key.uppercased())"
+            guard let raw = environment[name] else { continue }
+            values["\(section).\(key)"] = try parse(raw, as: kind, name: name)
+        }
+        var configuration = Settings()
+        try configuration.apply(values)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// A setting as written in JSON; booleans and numbers with fractions are refused by decoding.
+    private enum FileValue: Decodable {
+        case int(Int), string(String), list([String]), other
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let b = try? c.decode(Bool.self) { _ = b; self = .other }
+            else if let n = try? c.decode(Int.self) { self = .int(n) }
+            else if let s = try? c.decode(String.self) { self = .string(s) }
+            else if let l = try? c.decode([String].self) { self = .list(l) }
+            else { self = .other }
+        }
+    }
+
+    private static func merge(json: Data, source: String, into values: inout [String: Value]) throws {
+        guard let root = try? JSONDecoder().decode([String: [String: FileValue]].self, from: json) else {
+            throw SettingsError("\(source): not a JSON object of sections")
+        }
+        for (section, body) in root {
+            for (key, raw) in body {
+                guard let kind = keys.first(where: { $0.section == section && $0.key == key })?.kind else {
+                    throw SettingsError("\(source): unknown setting \"\(section).\(key)\"")
+                }
+                let value: Value
+                switch (kind, raw) {
+                case (.string, .string(let s)): value = .string(s)
+                case (.int, .int(let n)): value = .int(n)
+                case (.list, .list(let l)): value = .list(l)
+                default: throw SettingsError("\(source): setting \"\(section).\(key)\" has the wrong type")
+                }
+                values["\(section).\(key)"] = value
+            }
+        }
+    }
+
+    private static func parse(_ raw: String, as kind: Kind, name: String) throws -> Value {
+        switch kind {
+        case .string: return .string(raw)
+        case .int:
+            guard let n = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+                throw SettingsError("\(name) must be a whole number")
+            }
+            return .int(n)
+        case .list:
+            return .list(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        }
+    }
+
+    private mutating func apply(_ values: [String: Value]) throws {
+        for (path, value) in values {
+            switch (path, value) {
+            case ("server.host", .string(let v)): server.host = v
+            case ("server.port", .int(let v)): server.port = v
+            case ("server.public_url", .string(let v)): server.publicURL = v
+            case ("limits.intake_per_minute", .int(let v)): limits.intakePerMinute = v
+            case ("limits.login_failures", .int(let v)): limits.loginFailures = v
+            case ("limits.login_window_minutes", .int(let v)): limits.loginWindowMinutes = v
+            case ("limits.max_body_bytes", .int(let v)): limits.maxBodyBytes = v
+            case ("workflow.acknowledgement_working_days", .int(let v)): workflow.acknowledgementWorkingDays = v
+            case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
+            case ("areas.council_areas", .list(let v)): areas.councilAreas = v
+            case ("security.password_hash_cost", .string(let v)): security.passwordHashCost = v
+            default: throw SettingsError("setting \(path) has the wrong type")
+            }
+        }
+    }
+
+    /// Refuses settings that would make the service unsafe or meaningless, naming the setting.
+    public func validate() throws {
+        guard (1...65_535).contains(server.port) else { throw SettingsError("server.port must be 1–65535") }
+        guard limits.intakePerMinute >= 0, limits.loginFailures >= 0 else {
+            throw SettingsError("limits must be 0 (unlimited) or more")
+        }
+        guard limits.loginWindowMinutes >= 1 else { throw SettingsError("limits.login_window_minutes must be at least 1") }
+        guard (1_024...10_485_760).contains(limits.maxBodyBytes) else {
+            throw SettingsError("limits.max_body_bytes must be between 1024 and 10485760")
+        }
+        guard (0...30).contains(workflow.acknowledgementWorkingDays) else {
+            throw SettingsError("workflow.acknowledgement_working_days must be 0–30")
+        }
+        guard (1...12).contains(reporting.quarterStartMonth) else {
+            throw SettingsError("reporting.quarter_start_month must be 1–12")
+        }
+        guard !areas.councilAreas.isEmpty,
+              areas.councilAreas.allSatisfy({ $0.range(of: "^[a-z][a-z0-9_]{1,63}$", options: .regularExpression) != nil }),
+              Set(areas.councilAreas).count == areas.councilAreas.count else {
+            throw SettingsError("areas.council_areas must be a non-empty list of distinct lower_snake_case names")
+        }
+        guard ["moderate", "interactive", "minimum"].contains(security.passwordHashCost) else {
+            throw SettingsError("security.password_hash_cost must be moderate, interactive or minimum")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+
+/// An error with its HTTP meaning, rendered as `{"error": {"code": "...", "message": "..."}}`.
+/// Messages are written by us and never include submitted values.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = try JSONEncoder().encode(["error": ["code": code, "message": message]])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func notFound() -> APIError { APIError(.notFound, code: "not_found", message: "There is nothing at this address.") }
+}

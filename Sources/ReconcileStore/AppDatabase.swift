@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+
+/// The one owner of the database: opens it with the pragmas the service relies on, runs migrations,
+/// and offers writes named by intent.
+public struct AppDatabase: Sendable {
+    /// Exposed read-only so reports and checks can run their own queries.
+    public let reader: any DatabaseReader
+    let writer: any DatabaseWriter
+
+    /// - Parameter migrate: run pending migrations now (`migrate`, `serve`); otherwise refuse an
+    ///   unmigrated or newer-schema database.
+    public init(_ writer: any DatabaseWriter, migrate: Bool = true) throws {
+        self.writer = writer
+        self.reader = writer
+        if migrate {
+            try Self.migrator.migrate(writer)
+        }
+        try writer.read { db in
+            let applied = try Self.migrator.appliedIdentifiers(db)
+            let known = Set(Self.migrator.migrations)
+            if let unknown = applied.subtracting(known).sorted().first {
+                throw StoreError.integrity("the database has schema \(unknown), newer than this program; upgrade reconcile")
+            }
+            if !migrate, try !Self.migrator.hasCompletedMigrations(db) {
+                throw StoreError.integrity("the database needs migrating; run `reconcile migrate`")
+            }
+        }
+    }
+
+    /// Per-connection settings. `secure_delete` overwrites deleted content (crypto-shredding leaves no
+    /// ciphertext behind in free pages); foreign keys are GRDB's default and stay on.
+    static func configuration(readonly: Bool = false) -> GRDB.Configuration {
+        var config = GRDB.Configuration()
+        config.foreignKeysEnabled = true
+        config.readonly = readonly
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
+    }
+
+    /// The database file inside a data directory.
+    public static func databaseURL(in dataDirectory: URL) -> URL {
+        dataDirectory.appendingPathComponent("reconcile.sqlite")
+    }
+
+    /// Opens (creating if needed) the WAL database in `dataDirectory`.
+    public static func open(dataDirectory: URL, migrate: Bool) throws -> AppDatabase {
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let path = databaseURL(in: dataDirectory).path
+        if !migrate, !FileManager.default.fileExists(atPath: path) {
+            throw StoreError.integrity("no database at \(path); run `reconcile migrate --data-dir \(dataDirectory.path)`")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        // GRDB sets synchronous = NORMAL on the writer when it enables WAL; referrals must survive power
+        // loss once acknowledged, so the writer commits with a full fsync.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return try AppDatabase(pool, migrate: migrate)
+    }
+
+    /// A private in-memory database for tests.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: configuration()))
+    }
+
+    /// `PRAGMA integrity_check` and `foreign_key_check`; an empty array means healthy.
+    public func integrityProblems() throws -> [String] {
+        try reader.read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            let fk = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            problems += fk.map { "foreign key broken in table \($0[0] as String? ?? "?")" }
+            return problems
+        }
+    }
+
+    /// A trivial read, proving the database file is there and readable (`/readyz`).
+    public func ping() async throws {
+        _ = try await reader.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    /// The migrations applied to this database, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try reader.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// Ensures everything written is in the main database file (used before backup and on shutdown).
+    public func checkpoint() throws {
+        if let pool = writer as? DatabasePool {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
+    }
+}

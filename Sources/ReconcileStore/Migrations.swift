@@ -1,0 +1,59 @@
+import GRDB
+
+extension AppDatabase {
+    /// Migrations are never edited once shipped; each adds to the last. They name tables and values
+    /// in SQL so they keep working whatever later code calls things.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1-cases") { db in
+            // Statistical columns are plain, checked against the fixed lists; personal columns hold
+            // only ciphertext (BLOB) sealed with the case's own data key.
+            try db.execute(sql: """
+                CREATE TABLE referral_case (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    reference TEXT NOT NULL UNIQUE
+                        CHECK (reference GLOB 'RS-[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]-[0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z]'),
+                    stage TEXT NOT NULL DEFAULT 'received'
+                        CHECK (stage IN ('received','acknowledged','listening','assessed','signposted','closed')),
+                    close_reason TEXT
+                        CHECK (close_reason IN ('completed','withdrawn','no_contact','declined','transferred')),
+                    council_area TEXT NOT NULL,
+                    referrer_role TEXT NOT NULL CHECK (referrer_role IN
+                        ('parent_or_carer','young_person','adult_affected_as_child','other_family_member','prefer_not_to_say')),
+                    setting TEXT NOT NULL CHECK (setting IN ('primary','secondary','college','special_school',
+                        'alternative_provision','outside_education','online','prefer_not_to_say')),
+                    harm TEXT NOT NULL CHECK (json_valid(harm) AND json_type(harm) = 'array'),
+                    when_ago TEXT NOT NULL
+                        CHECK (when_ago IN ('under_1_year','1_to_3_years','over_3_years','prefer_not_to_say')),
+                    told_before TEXT NOT NULL CHECK (json_valid(told_before) AND json_type(told_before) = 'array'),
+                    wishes TEXT NOT NULL CHECK (json_valid(wishes) AND json_type(wishes) = 'array'),
+                    consent_contact_at DATETIME NOT NULL,
+                    consent_statistics BOOLEAN NOT NULL CHECK (consent_statistics IN (0, 1)),
+                    consent_statistics_at DATETIME NOT NULL,
+                    received_at DATETIME NOT NULL,
+                    passphrase_hash TEXT NOT NULL,
+                    contact_name BLOB, contact_email BLOB, contact_phone BLOB, contact_address BLOB,
+                    contact_preference BLOB, contact_safe_to_leave_message BLOB, contact_safe_times BLOB,
+                    story BLOB,
+                    email_index BLOB, phone_index BLOB,
+                    duplicate_of TEXT REFERENCES referral_case(id) ON DELETE SET NULL,
+                    erased_at DATETIME
+                );
+                CREATE INDEX referral_case_area_received ON referral_case(council_area, received_at);
+                CREATE INDEX referral_case_stage ON referral_case(stage);
+                CREATE INDEX referral_case_email_index ON referral_case(email_index) WHERE email_index IS NOT NULL;
+                CREATE INDEX referral_case_phone_index ON referral_case(phone_index) WHERE phone_index IS NOT NULL;
+
+                -- One wrapped data key per case. Deleting this row crypto-shreds the case's personal data.
+                CREATE TABLE case_key (
+                    case_id TEXT PRIMARY KEY NOT NULL REFERENCES referral_case(id) ON DELETE CASCADE,
+                    data_key_version INTEGER NOT NULL CHECK (data_key_version >= 1),
+                    master_key_version INTEGER NOT NULL CHECK (master_key_version >= 1),
+                    wrapped_key BLOB NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+/// One row of `referral_case`. Statistical fields are plain; personal fields are ciphertext.
+public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "referral_case"
+
+    public var id: String
+    public var reference: String
+    public var stage: Stage
+    public var closeReason: CloseReason?
+    public var councilArea: String
+    public var referrerRole: ReferrerRole
+    public var setting: ReconcileCore.Setting
+    public var harm: [Harm]
+    public var whenAgo: HowLongAgo
+    public var toldBefore: [ToldBefore]
+    public var wishes: [Wish]
+    public var consentContactAt: Date
+    public var consentStatistics: Bool
+    public var consentStatisticsAt: Date
+    public var receivedAt: Date
+    public var passphraseHash: String
+    public var contactName: Data?
+    public var contactEmail: Data?
+    public var contactPhone: Data?
+    public var contactAddress: Data?
+    public var contactPreference: Data?
+    public var contactSafeToLeaveMessage: Data?
+    public var contactSafeTimes: Data?
+    public var story: Data?
+    public var emailIndex: Data?
+    public var phoneIndex: Data?
+    public var duplicateOf: String?
+    public var erasedAt: Date?
+
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let reference = Column(CodingKeys.reference)
+        public static let stage = Column(CodingKeys.stage)
+        public static let councilArea = Column(CodingKeys.councilArea)
+        public static let receivedAt = Column(CodingKeys.receivedAt)
+        public static let emailIndex = Column(CodingKeys.emailIndex)
+        public static let phoneIndex = Column(CodingKeys.phoneIndex)
+    }
+
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+}
+
+/// The wrapped per-case data key.
+struct CaseKeyRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "case_key"
+    var caseId: String
+    var dataKeyVersion: Int
+    var masterKeyVersion: Int
+    var wrappedKey: Data
+
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+}

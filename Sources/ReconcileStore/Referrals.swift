@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+/// A referral read back and decrypted, for the people allowed to see it.
+public struct DecryptedReferral: Sendable, Equatable {
+    public var caseID: String
+    public var reference: String
+    public var contact: ContactDetails
+    public var story: String?
+}
+
+/// Personal field names, as bound into each ciphertext's associated data.
+enum PersonalField {
+    static let name = "contact_name", email = "contact_email", phone = "contact_phone"
+    static let address = "contact_address", preference = "contact_preference"
+    static let safeToLeaveMessage = "contact_safe_to_leave_message", safeTimes = "contact_safe_times"
+    static let story = "story"
+}
+
+extension AppDatabase {
+    /// Stores a new case for `referral` with its own data key, in one transaction. The personal fields are
+    /// encrypted before they reach SQLite; the blind indexes let the partner see possible duplicates.
+    public func createCase(
+        _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing
+    ) throws -> CaseRecord {
+        try writer.write { db in try Self.insertCase(db, referral, reference: reference,
+                                                      passphraseHash: passphraseHash, receivedAt: receivedAt, keys: keys) }
+    }
+
+    static func insertCase(
+        _ db: Database, _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing
+    ) throws -> CaseRecord {
+        let id = UUID().uuidString.lowercased()
+        // The case row must exist before its key (foreign key), so insert statistical fields first.
+        var record = CaseRecord(
+            id: id, reference: reference, stage: .received, closeReason: nil,
+            councilArea: referral.councilArea, referrerRole: referral.referrerRole, setting: referral.setting,
+            harm: referral.harm, whenAgo: referral.howLongAgo, toldBefore: referral.toldBefore, wishes: referral.wishes,
+            consentContactAt: receivedAt, consentStatistics: referral.consentToStatistics,
+            consentStatisticsAt: receivedAt, receivedAt: receivedAt, passphraseHash: passphraseHash,
+            emailIndex: try referral.contact.email.map { try keys.blindIndex(ContactNormaliser.email($0), kind: "email") },
+            phoneIndex: try referral.contact.phone.map { try keys.blindIndex(ContactNormaliser.phone($0), kind: "phone") })
+        try record.insert(db)
+        let cipher = try createCaseKey(db, caseID: id, keys: keys)
+        let c = referral.contact
+        record.contactName = try cipher.sealIfPresent(c.name, field: PersonalField.name)
+        record.contactEmail = try cipher.sealIfPresent(c.email, field: PersonalField.email)
+        record.contactPhone = try cipher.sealIfPresent(c.phone, field: PersonalField.phone)
+        record.contactAddress = try cipher.sealIfPresent(c.address, field: PersonalField.address)
+        record.contactPreference = try cipher.seal(c.preference.rawValue, field: PersonalField.preference)
+        record.contactSafeToLeaveMessage = try cipher.seal(c.safeToLeaveMessage ? "yes" : "no",
+                                                           field: PersonalField.safeToLeaveMessage)
+        record.contactSafeTimes = try cipher.sealIfPresent(c.safeTimes, field: PersonalField.safeTimes)
+        record.story = try cipher.sealIfPresent(referral.story, field: PersonalField.story)
+        // Link to the most recent earlier case with the same email or phone, never refuse.
+        record.duplicateOf = try String.fetchOne(db, sql: """
+            SELECT id FROM referral_case
+            WHERE id != ? AND ((email_index IS NOT NULL AND email_index = ?) OR (phone_index IS NOT NULL AND phone_index = ?))
+            ORDER BY received_at DESC LIMIT 1
+            """, arguments: [id, record.emailIndex, record.phoneIndex])
+        try record.update(db)
+        return record
+    }
+
+    /// Reads and decrypts the personal fields of one case. Callers record who read it.
+    public func decryptedReferral(caseID: String, keys: KeyRing) throws -> DecryptedReferral {
+        try reader.read { db in
+            guard let record = try CaseRecord.fetchOne(db, key: caseID) else { throw StoreError.caseNotFound }
+            if record.erasedAt != nil { throw StoreError.erased }
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let preference = try cipher.openIfPresent(record.contactPreference, field: PersonalField.preference)
+            let contact = ContactDetails(
+                name: try cipher.openIfPresent(record.contactName, field: PersonalField.name),
+                email: try cipher.openIfPresent(record.contactEmail, field: PersonalField.email),
+                phone: try cipher.openIfPresent(record.contactPhone, field: PersonalField.phone),
+                address: try cipher.openIfPresent(record.contactAddress, field: PersonalField.address),
+                preference: preference.flatMap(ContactPreference.init(rawValue:)) ?? .portal,
+                safeToLeaveMessage: try cipher.openIfPresent(record.contactSafeToLeaveMessage,
+                                                             field: PersonalField.safeToLeaveMessage) == "yes",
+                safeTimes: try cipher.openIfPresent(record.contactSafeTimes, field: PersonalField.safeTimes))
+            return DecryptedReferral(caseID: caseID, reference: record.reference, contact: contact,
+                                     story: try cipher.openIfPresent(record.story, field: PersonalField.story))
+        }
+    }
+
+    public func caseRecord(id: String) throws -> CaseRecord? {
+        try reader.read { db in try CaseRecord.fetchOne(db, key: id) }
+    }
+
+    public func caseCount() throws -> Int {
+        try reader.read { db in try CaseRecord.fetchCount(db) }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import ReconcileCore
+import ReconcileStore
+
+/// A failure the operator should read: ArgumentParser prints it as one line and exits non-zero.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A command whose feature lands in a later issue. It says so and fails; it never pretends success.
+func notBuiltYet(_ command: String, lands: String) -> CommandFailure {
+    CommandFailure("`reconcile \(command)` is not built yet (it lands with \"\(lands)\"); nothing was done")
+}
+
+struct DataDirOption: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "Database and backups (default $RECONCILE_DATA_DIR or ./var/data).")
+    var dataDir: String?
+
+    var url: URL {
+        URL(fileURLWithPath: dataDir ?? ProcessInfo.processInfo.environment["RECONCILE_DATA_DIR"] ?? "./var/data")
+    }
+}
+
+struct KeyDirOption: ParsableArguments {
+    @Option(name: .customLong("key-dir"), help: "Key files, mode 0600 (default $RECONCILE_KEY_DIR or ./var/keys).")
+    var keyDir: String?
+
+    var directory: KeyDirectory {
+        KeyDirectory(url: URL(fileURLWithPath: keyDir ?? ProcessInfo.processInfo.environment["RECONCILE_KEY_DIR"] ?? "./var/keys"))
+    }
+
+    func load() throws -> KeyRing {
+        do { return try directory.load() } catch let error as KeyDirectoryError { throw CommandFailure(error.description) }
+    }
+}
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: .customLong("config"), help: "Settings file overriding config/reconcile.json.")
+    var config: String?
+
+    func load() throws -> Settings {
+        let shipped = URL(fileURLWithPath: "config/reconcile.json")
+        var files = [shipped]
+        if let config { files.append(URL(fileURLWithPath: config)) }
+        do {
+            return try Settings.load(files: files, optionalFiles: [shipped])
+        } catch let error as SettingsError {
+            throw CommandFailure(error.description)
+        }
+    }
+}
+
+/// Opens the database, turning store errors into one-line failures.
+func openDatabase(_ dataDir: DataDirOption, migrate: Bool) throws -> AppDatabase {
+    do {
+        return try AppDatabase.open(dataDirectory: dataDir.url, migrate: migrate)
+    } catch let error as StoreError {
+        throw CommandFailure(error.description)
+    }
+}

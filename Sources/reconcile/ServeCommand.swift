@@ -1,0 +1,28 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import ReconcileServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web service (stops gracefully on SIGTERM/SIGINT).")
+
+    @OptionGroup var data: DataDirOption
+    @OptionGroup var keys: KeyDirOption
+    @OptionGroup var config: ConfigOption
+    @Option(help: "Address to listen on (overrides server.host).") var host: String?
+    @Option(help: "Port to listen on (overrides server.port).") var port: Int?
+
+    func run() async throws {
+        var settings = try config.load()
+        if let host { settings.server.host = host }
+        if let port { settings.server.port = port }
+        // Keys first: a loose key file must stop the service before it touches any data.
+        let keyRing = try keys.load()
+        let database = try openDatabase(data, migrate: true)
+        var logger = Logger(label: "reconcile")
+        logger.logLevel = .info
+        let app = buildApplication(configuration: .init(settings: settings, database: database, keys: keyRing, logger: logger))
+        try await app.runService()
+        try? database.checkpoint()
+    }
+}

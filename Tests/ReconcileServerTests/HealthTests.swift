@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ReconcileCore
+import ReconcileStore
+import Testing
+@testable import ReconcileServer
+
+func testApplication(settings: Settings = Settings()) throws -> some ApplicationProtocol {
+    buildApplication(configuration: AppConfiguration(
+        settings: settings, database: try AppDatabase.inMemory(), keys: KeyRing.ephemeral(),
+        logger: Logger(label: "test")))
+}
+
+@Suite struct HealthTests {
+    @Test func healthAndReadinessAnswer() async throws {
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == "ready\n")
+            }
+        }
+    }
+
+    @Test func unknownAddressIsAJSONNotFound() async throws {
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/api/v1/nothing-here", method: .get) { response in
+                #expect(response.status == .notFound)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: [String: String]]
+                #expect(body?["error"]?["code"] == "not_found")
+            }
+        }
+    }
+}
