@@ -1,0 +1,64 @@
+import Foundation
+
+/// The acknowledgement target, counted in working days (SPEC "Case lifecycle": default 2, configurable).
+///
+/// Working days are Monday to Friday as the partner's staff see them, so days are reckoned in
+/// Europe/London whatever the server's own time zone is. Bank holidays are NOT modelled: a referral
+/// received before a bank holiday may be flagged overdue a day early. That errs towards earlier contact,
+/// which is the safer mistake; a holiday calendar could be added as a policy file if the partner wants it.
+public enum WorkingDays {
+    public static let timeZone: TimeZone = {
+        // The tz database ships with Foundation's ICU data and with every supported OS; without it we
+        // cannot count days correctly at all, so failing loudly is better than using UTC quietly.
+        guard let london = TimeZone(identifier: "Europe/London") else {
+            preconditionFailure("time zone Europe/London is not available")
+        }
+        return london
+    }()
+
+    static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar
+    }()
+
+    /// The moment the target day ends: midnight (London) at the end of the `workingDays`-th working day
+    /// after the day received. A case is overdue from this instant on.
+    ///
+    /// The day received does not count, and counting starts on the next working day, so a referral received
+    /// on Friday evening, Saturday or Sunday has the same target (two working days: end of Tuesday).
+    /// With `0` the target is the end of the day received, or of the next working day if it came in at the
+    /// weekend. Negative values are treated as `0` (settings refuse them before this is reached).
+    public static func deadline(receivedAt: Date, workingDays: Int) -> Date {
+        var day = calendar.startOfDay(for: receivedAt)
+        if workingDays <= 0 {
+            while isWeekend(day) { day = nextDay(day) }
+        } else {
+            var counted = 0
+            while counted < workingDays {
+                day = nextDay(day)
+                if !isWeekend(day) { counted += 1 }
+            }
+        }
+        return nextDay(day)
+    }
+
+    /// Whether a case received at `receivedAt` and not yet acknowledged is past its target at `now`.
+    public static func isOverdue(receivedAt: Date, now: Date, workingDays: Int) -> Bool {
+        now >= deadline(receivedAt: receivedAt, workingDays: workingDays)
+    }
+
+    /// Calendar arithmetic, not 86 400 seconds, so the days either side of a clock change stay whole.
+    private static func nextDay(_ startOfDay: Date) -> Date {
+        guard let next = calendar.date(byAdding: .day, value: 1, to: startOfDay) else {
+            preconditionFailure("calendar cannot add a day")
+        }
+        return calendar.startOfDay(for: next)
+    }
+
+    /// Saturday and Sunday, by weekday number rather than `isDateInWeekend`, which follows the locale.
+    private static func isWeekend(_ date: Date) -> Bool {
+        let weekday = calendar.component(.weekday, from: date)  // 1 = Sunday … 7 = Saturday
+        return weekday == 1 || weekday == 7
+    }
+}

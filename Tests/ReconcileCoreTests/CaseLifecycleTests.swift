@@ -1,0 +1,145 @@
+import Testing
+@testable import ReconcileCore
+
+@Suite struct CaseLifecycleTests {
+    /// Every action, written out here rather than taken from `CaseAction.allCases`, so an action missing
+    /// from the production list is still exercised (and `allCasesListsEveryAction` catches the omission).
+    static let actions: [CaseAction] = [
+        .acknowledge, .recordListeningSession, .recordAssessment, .addSignpost, .recordSignpostOutcome,
+        .recordSafeguarding, .sendMessage,
+        .close(.completed), .close(.withdrawn), .close(.noContact), .close(.declined), .close(.transferred),
+    ]
+
+    /// The rules of SPEC "Case lifecycle", written independently of the implementation: for each stage,
+    /// the allowed actions and the stage they lead to. Anything not listed must be refused.
+    static let allowed: [Stage: [CaseAction: Stage]] = [
+        .received: [
+            .acknowledge: .acknowledged,
+            .recordSafeguarding: .received, .sendMessage: .received,
+            .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
+            .close(.transferred): .closed,
+        ],
+        .acknowledged: [
+            .recordListeningSession: .listening,
+            .recordSafeguarding: .acknowledged, .sendMessage: .acknowledged,
+            .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
+            .close(.transferred): .closed,
+        ],
+        .listening: [
+            .recordListeningSession: .listening, .recordAssessment: .assessed,
+            .recordSafeguarding: .listening, .sendMessage: .listening,
+            .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
+            .close(.transferred): .closed,
+        ],
+        .assessed: [
+            .recordListeningSession: .assessed, .recordAssessment: .assessed, .addSignpost: .signposted,
+            .recordSafeguarding: .assessed, .sendMessage: .assessed,
+            .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
+            .close(.transferred): .closed,
+        ],
+        .signposted: [
+            .recordListeningSession: .signposted, .recordAssessment: .signposted, .addSignpost: .signposted,
+            .recordSignpostOutcome: .signposted, .recordSafeguarding: .signposted, .sendMessage: .signposted,
+            .close(.completed): .closed,
+            .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
+            .close(.transferred): .closed,
+        ],
+        .closed: [
+            .recordSignpostOutcome: .closed, .recordSafeguarding: .closed,
+        ],
+    ]
+
+    @Test(arguments: Stage.allCases, Self.actions)
+    func everyStageAndActionFollowsTheTable(stage: Stage, action: CaseAction) throws {
+        let table = try #require(Self.allowed[stage], "the table must have a row for \(stage)")
+        if let expected = table[action] {
+            #expect(try CaseLifecycle.stage(after: action, from: stage) == expected)
+            #expect(CaseLifecycle.allows(action, at: stage))
+        } else {
+            do {
+                let reached = try CaseLifecycle.stage(after: action, from: stage)
+                Issue.record("\(action.name) at \(stage) should be refused but led to \(reached)")
+            } catch {
+                #expect(error.stage == stage)
+                #expect(error.action == action)
+                #expect(!error.message.isEmpty && error.message.hasSuffix("."))
+                #expect(error.description == error.message)
+            }
+            #expect(!CaseLifecycle.allows(action, at: stage))
+        }
+    }
+
+    @Test(arguments: Stage.allCases)
+    func allowedActionsMatchTheTable(stage: Stage) {
+        let expected = Self.actions.filter { Self.allowed[stage]?[$0] != nil }
+        #expect(CaseLifecycle.allowedActions(at: stage) == expected)
+    }
+
+    @Test func allCasesListsEveryAction() {
+        #expect(CaseAction.allCases == Self.actions)
+    }
+
+    @Test func safeguardingIsAllowedEverywhereAndNeverMovesTheCase() throws {
+        for stage in Stage.allCases {
+            #expect(try CaseLifecycle.stage(after: .recordSafeguarding, from: stage) == stage)
+        }
+    }
+
+    @Test func refusalsExplainThemselvesInPlainWords() {
+        #expect(throws: TransitionRefused(
+            stage: .received, action: .recordListeningSession,
+            message: "A case must be acknowledged before a listening session can be recorded.")) {
+            try CaseLifecycle.stage(after: .recordListeningSession, from: .received)
+        }
+        #expect(throws: TransitionRefused(stage: .closed, action: .close(.withdrawn), message: "This case is already closed.")) {
+            try CaseLifecycle.stage(after: .close(.withdrawn), from: .closed)
+        }
+        do {
+            _ = try CaseLifecycle.stage(after: .close(.completed), from: .assessed)
+            Issue.record("closing an assessed case as completed should be refused")
+        } catch {
+            #expect(error.message.contains("signposted"))
+        }
+    }
+
+    @Test func actionNamesAreDistinctSnakeCase() {
+        let names = Self.actions.map(\.name)
+        #expect(names.allSatisfy { $0.range(of: "^[a-z]+(_[a-z]+)*$", options: .regularExpression) != nil })
+        // The five close reasons share one name; every other action has its own.
+        #expect(Set(names).count == 8)
+        #expect(CaseAction.close(.declined).name == "close")
+        #expect(CaseAction.recordListeningSession.name == "record_listening_session")
+    }
+
+    /// One case worked from referral to closure, with the late and repeated actions a real case sees.
+    @Test func aFullCaseFromReceivedToClosed() throws {
+        let steps: [(CaseAction, Stage)] = [
+            (.sendMessage, .received),
+            (.acknowledge, .acknowledged),
+            (.recordListeningSession, .listening),
+            (.recordListeningSession, .listening),
+            (.recordSafeguarding, .listening),
+            (.recordAssessment, .assessed),
+            (.recordListeningSession, .assessed),
+            (.addSignpost, .signposted),
+            (.addSignpost, .signposted),
+            (.recordAssessment, .signposted),
+            (.recordSignpostOutcome, .signposted),
+            (.close(.completed), .closed),
+            (.recordSignpostOutcome, .closed),
+            (.recordSafeguarding, .closed),
+        ]
+        var stage = Stage.received
+        for (action, expected) in steps {
+            stage = try CaseLifecycle.stage(after: action, from: stage)
+            #expect(stage == expected, "after \(action.name)")
+        }
+        #expect(throws: TransitionRefused.self) { try CaseLifecycle.stage(after: .sendMessage, from: stage) }
+        #expect(CaseLifecycle.allowedActions(at: stage) == [.recordSignpostOutcome, .recordSafeguarding])
+    }
+
+    @Test func aFamilyCanWithdrawBeforeAnythingElseHappens() throws {
+        #expect(try CaseLifecycle.stage(after: .close(.withdrawn), from: .received) == .closed)
+        #expect(throws: TransitionRefused.self) { try CaseLifecycle.stage(after: .close(.completed), from: .received) }
+    }
+}
