@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Already a dependency of Hummingbird; named so the server can spell security header names.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // libsodium from the system (Debian: libsodium-dev), found with pkg-config.
@@ -41,6 +43,7 @@ let package = Package(
             dependencies: [
                 "ReconcileCore", "ReconcileStore", "ReconcileReports", "Sodium",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -55,7 +58,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SodiumTests", dependencies: ["Sodium"], exclude: ["independent_libsodium.py"]),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium"], exclude: ["independent_libsodium.py", "independent_totp.py"]),
         .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
         .testTarget(
             name: "ReconcileStoreTests",
@@ -64,7 +67,9 @@ let package = Package(
         .testTarget(
             name: "ReconcileServerTests",
             dependencies: [
-                "ReconcileServer", "ReconcileStore", "Sodium",
+                "ReconcileServer", "ReconcileStore", "ReconcileCore", "Sodium",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,6 +8,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public var headers: HTTPFields = [:]
+    /// Every field at fault, for validation errors (names and codes, never values).
+    public var fields: [[String: String]]? = nil
 
     public init(_ status: HTTPResponse.Status, code: String, message: String) {
         self.status = status
@@ -18,8 +20,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = try JSONEncoder().encode(["error": ["code": code, "message": message]])
+        let body = try JSONEncoder().encode(Body(error: .init(code: code, message: message, fields: fields)))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable { let code: String; let message: String; let fields: [[String: String]]? }
+        let error: Detail
     }
 
     static func notFound() -> APIError { APIError(.notFound, code: "not_found", message: "There is nothing at this address.") }

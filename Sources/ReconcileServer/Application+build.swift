@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ReconcileCore
 import ReconcileStore
+import Sodium
 
 /// Everything the application needs, opened by the caller (the CLI or a test) so that tests can pass an
 /// in-memory database and ephemeral keys.
@@ -21,8 +22,8 @@ public struct AppConfiguration: Sendable {
 }
 
 /// Builds the application; the executable runs it, tests drive it with Hummingbird's testing client.
-public func buildApplication(configuration: AppConfiguration) -> some ApplicationProtocol {
-    let router = buildRouter(configuration: configuration)
+public func buildApplication(configuration: AppConfiguration) throws -> some ApplicationProtocol {
+    let router = try buildRouter(configuration: configuration)
     return Application(
         router: router,
         configuration: .init(
@@ -33,9 +34,27 @@ public func buildApplication(configuration: AppConfiguration) -> some Applicatio
     )
 }
 
-func buildRouter(configuration: AppConfiguration) -> Router<AppRequestContext> {
+func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestContext> {
+    let settings = configuration.settings
+    let secure = settings.server.publicURL.lowercased().hasPrefix("https://")
+    let pages = try Pages.load()
+    let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings)
+    // One limiter for both intake routes: the JSON API and the form share the per-address budget.
+    let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
+    let csrf = CSRFProtection(
+        key: try KeyDerivation.deriveSubkey(from: configuration.keys.indexKey, id: 1, context: "CSRFform"),
+        secureCookies: secure)
+
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ErrorMiddleware(logger: configuration.logger))
+    // Outermost first: headers go on every response, errors included.
+    router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: secure))
+    router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
     HealthController(database: configuration.database).addRoutes(to: router.group())
+    try StaticController.load().addRoutes(to: router.group())
+    IntakeController(intake: intake, limiter: intakeLimiter, maxBodyBytes: settings.limits.maxBodyBytes)
+        .addRoutes(to: router.group())
+    PublicPagesController(intake: intake, pages: pages, csrf: csrf, limiter: intakeLimiter, maxBodyBytes: settings.limits.maxBodyBytes)
+        .addRoutes(to: router.group())
     return router
 }

@@ -54,6 +54,21 @@ extension AppDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v2-idempotency") { db in
+            // Remembers a submission's Idempotency-Key for 24 hours so a retried POST returns the same
+            // referral. The passphrase is sealed with the case key and deleted when the window ends.
+            try db.execute(sql: """
+                CREATE TABLE idempotency_key (
+                    key_hash BLOB PRIMARY KEY NOT NULL,
+                    request_hash BLOB NOT NULL,
+                    case_id TEXT NOT NULL REFERENCES referral_case(id) ON DELETE CASCADE,
+                    passphrase BLOB NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE INDEX idempotency_key_created ON idempotency_key(created_at);
+                """)
+        }
+        migrator.registerMigration("v3-audit-log") { db in try AppDatabase.migrateV3AuditLog(db) }
         return migrator
     }
 }

@@ -35,14 +35,15 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var duplicateOf: String?
     public var erasedAt: Date?
 
+    /// Database column names (snake_case: `Column(CodingKeys.x)` would use the Swift name and miss).
     public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let reference = Column(CodingKeys.reference)
-        public static let stage = Column(CodingKeys.stage)
-        public static let councilArea = Column(CodingKeys.councilArea)
-        public static let receivedAt = Column(CodingKeys.receivedAt)
-        public static let emailIndex = Column(CodingKeys.emailIndex)
-        public static let phoneIndex = Column(CodingKeys.phoneIndex)
+        public static let id = Column("id")
+        public static let reference = Column("reference")
+        public static let stage = Column("stage")
+        public static let councilArea = Column("council_area")
+        public static let receivedAt = Column("received_at")
+        public static let emailIndex = Column("email_index")
+        public static let phoneIndex = Column("phone_index")
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase

@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
         let database = try openDatabase(data, migrate: true)
         var logger = Logger(label: "reconcile")
         logger.logLevel = .info
-        let app = buildApplication(configuration: .init(settings: settings, database: database, keys: keyRing, logger: logger))
+        let app = try buildApplication(configuration: .init(settings: settings, database: database, keys: keyRing, logger: logger))
         try await app.runService()
         try? database.checkpoint()
     }

@@ -8,6 +8,7 @@ import Testing
 @testable import ReconcileServer
 
 func testApplication(settings: Settings = Settings()) throws -> some ApplicationProtocol {
+    try
     buildApplication(configuration: AppConfiguration(
         settings: settings, database: try AppDatabase.inMemory(), keys: KeyRing.ephemeral(),
         logger: Logger(label: "test")))

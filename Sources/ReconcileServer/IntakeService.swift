@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import ReconcileCore
+import ReconcileStore
+import Sodium
+
+/// The one path by which a referral enters the service, shared by the JSON API and the HTML form.
+struct IntakeService: Sendable {
+    let database: AppDatabase
+    let keys: KeyRing
+    let settings: Settings
+
+    enum Outcome: Sendable {
+        case stored(IntakeReceipt)
+        case invalid(ValidationFailure)
+    }
+
+    var passphraseCost: PasswordHash.Limits {
+        switch settings.security.passwordHashCost {
+        case "minimum": .minimum
+        case "interactive": .interactive
+        default: .moderate
+        }
+    }
+
+    func submit(_ submission: ReferralSubmission, idempotencyKey: String?, body: [UInt8], logger: Logger) async throws -> Outcome {
+        let referral: Referral
+        switch submission.validate(councilAreas: settings.areas.councilAreas) {
+        case .failure(let failure):
+            // Field names and codes only: they say what was wrong without saying what was sent.
+            logger.info("referral refused", metadata: ["fields": "\(failure.problems.map(\.field).joined(separator: ","))"])
+            return .invalid(failure)
+        case .success(let valid): referral = valid
+        }
+        let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: keys) }
+        let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys, passphraseCost: passphraseCost)
+        logger.info(receipt.replayed ? "referral replayed for idempotent retry" : "referral received",
+                    metadata: ["case.id": "\(receipt.caseID)"])
+        return .stored(receipt)
+    }
+
+    /// An Idempotency-Key is 1–255 visible ASCII characters.
+    static func isValidIdempotencyKey(_ key: String) -> Bool {
+        (1...255).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+}

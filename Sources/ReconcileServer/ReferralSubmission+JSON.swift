@@ -1,0 +1,84 @@
+import Foundation
+import ReconcileCore
+
+extension ReferralSubmission {
+    private static let topLevel: Set<String> = ["contact", "council_area", "referrer_role", "setting", "harm", "when",
+                                                "told_before", "wishes", "story", "consent"]
+    private static let contactKeys: Set<String> = ["name", "email", "phone", "address", "preference",
+                                                   "safe_to_leave_message", "safe_times"]
+
+    /// Reads the API's JSON shape. Wrong types and unknown fields are problems named by field; values are never quoted.
+    init(json object: [String: JSONValue]) throws(ValidationFailure) {
+        self.init()
+        var problems: [FieldProblem] = []
+        func unknown(_ keys: some Sequence<String>, allowed: Set<String>, prefix: String) {
+            for key in keys.sorted() where !allowed.contains(key) {
+                problems.append(.init(field: prefix + String(key.prefix(64)), code: "unknown_field", message: "This field is not part of a referral."))
+            }
+        }
+        func string(_ value: JSONValue?, _ field: String) -> String? {
+            switch value {
+            case nil, .null?: return nil
+            case .string(let s)?: return s
+            default: problems.append(.init(field: field, code: "wrong_type", message: "This must be text.")); return nil
+            }
+        }
+        func bool(_ value: JSONValue?, _ field: String) -> Bool? {
+            switch value {
+            case nil, .null?: return nil
+            case .bool(let b)?: return b
+            default: problems.append(.init(field: field, code: "wrong_type", message: "This must be true or false.")); return nil
+            }
+        }
+        func strings(_ value: JSONValue?, _ field: String) -> [String]? {
+            switch value {
+            case nil, .null?: return nil
+            case .array(let items)?:
+                var out: [String] = []
+                for item in items {
+                    guard case .string(let s) = item else {
+                        problems.append(.init(field: field, code: "wrong_type", message: "This must be a list of options."))
+                        return nil
+                    }
+                    out.append(s)
+                }
+                return out
+            default: problems.append(.init(field: field, code: "wrong_type", message: "This must be a list of options.")); return nil
+            }
+        }
+
+        unknown(object.keys, allowed: Self.topLevel, prefix: "")
+        switch object["contact"] {
+        case .object(let contact)?:
+            unknown(contact.keys, allowed: Self.contactKeys, prefix: "contact.")
+            name = string(contact["name"], "contact.name")
+            email = string(contact["email"], "contact.email")
+            phone = string(contact["phone"], "contact.phone")
+            address = string(contact["address"], "contact.address")
+            preference = string(contact["preference"], "contact.preference")
+            safeToLeaveMessage = bool(contact["safe_to_leave_message"], "contact.safe_to_leave_message")
+            safeTimes = string(contact["safe_times"], "contact.safe_times")
+        case nil, .null?:
+            problems.append(.init(field: "contact", code: "required", message: "Please say how we can contact you."))
+        default:
+            problems.append(.init(field: "contact", code: "wrong_type", message: "This must be an object."))
+        }
+        councilArea = string(object["council_area"], "council_area")
+        referrerRole = string(object["referrer_role"], "referrer_role")
+        setting = string(object["setting"], "setting")
+        when = string(object["when"], "when")
+        harm = strings(object["harm"], "harm")
+        toldBefore = strings(object["told_before"], "told_before")
+        wishes = strings(object["wishes"], "wishes")
+        story = string(object["story"], "story")
+        switch object["consent"] {
+        case .object(let consent)?:
+            unknown(consent.keys, allowed: ["contact", "statistics"], prefix: "consent.")
+            consentContact = bool(consent["contact"], "consent.contact")
+            consentStatistics = bool(consent["statistics"], "consent.statistics")
+        case nil, .null?: break
+        default: problems.append(.init(field: "consent", code: "wrong_type", message: "This must be an object."))
+        }
+        if !problems.isEmpty { throw ValidationFailure(problems: problems) }
+    }
+}

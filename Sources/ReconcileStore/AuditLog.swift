@@ -1,0 +1,375 @@
+import Foundation
+import GRDB
+import Sodium
+
+// The audit log: an append-only, hash-chained record of staff access and actions.
+//
+// Each row's `hash` is a keyed BLAKE2b-256 over a canonical encoding of its own fields and the previous
+// row's hash (see `AuditChain.rowMessage`); the first row's previous hash is 32 zero bytes. The key is a
+// subkey of the index key (`crypto_kdf`, context "auditlog", id 1), held in the key directory, never in
+// the database.
+//
+// Why keyed: with a plain hash, anyone holding only the database file (a stolen backup, a disk image, a
+// careless admin with sqlite3) could drop the triggers, edit or delete rows and recompute every hash
+// after the edit, leaving a chain that checks out. Without the key they cannot produce a valid hash,
+// so any such edit shows up in `reconcile check`.
+//
+// Threat model limit: whoever holds the key — the running server, or anyone who can read the key
+// directory — can rewrite the chain and the head consistently. The chain does not defend against a
+// compromised server or key holder; keeping the key directory apart from the database and backups
+// does part of that work, and exporting the head (`audit_head.last_hash`) somewhere else from time to
+// time would let an operator notice a wholesale rewrite or a rollback to an old copy of the file.
+// Further limits, by design:
+// - Removing the newest rows is caught through `audit_head` (last seq and hash, MACed with the same key,
+//   written in the same transaction as each row). Restoring an older database file as a whole (older
+//   rows, older head, older MAC) cannot be told apart from that older state: it is a rollback, not a
+//   forgery. An attacker who rewrites `audit_head` with the key is out of scope as above.
+// - Emptying the log and its head together is caught only through SQLite's own `sqlite_sequence`
+//   counter, which an attacker with the file can also reset; treat that as a speed bump, not a proof.
+
+/// One audited action, as the caller describes it.
+///
+/// - `actor`: a staff account id, `"system"` or `"family:<case id>"` — an id, never a name or email.
+/// - `action`: a dotted name such as `"case.read"` or `"case.acknowledge"` (lower case, digits, `._-`).
+/// - `caseID`: the case concerned, if any.
+/// - `detail`: **never personal values.** Only ids, stage names, codes and counts
+///   (`"stage=received->acknowledged"`, `"method=phone"`). The log is kept after a case is erased and is
+///   stored in plain, so anything personal written here would survive crypto-shredding. Values containing
+///   `@` (an email address) or control characters are refused as a guard, not a guarantee.
+public struct AuditEntry: Sendable, Equatable {
+    public var actor: String
+    public var action: String
+    public var caseID: String?
+    public var detail: String?
+
+    public init(actor: String, action: String, caseID: String? = nil, detail: String? = nil) {
+        self.actor = actor
+        self.action = action
+        self.caseID = caseID
+        self.detail = detail
+    }
+
+    static let maxActorLength = 128, maxActionLength = 64, maxCaseIDLength = 64, maxDetailLength = 1000
+
+    func validate() throws {
+        func plain(_ value: String, _ field: String, max: Int) throws {
+            guard !value.isEmpty, value.utf8.count <= max else {
+                throw AuditLogError.invalidEntry("\(field) must be 1 to \(max) bytes")
+            }
+            guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw AuditLogError.invalidEntry("\(field) contains control characters")
+            }
+        }
+        try plain(actor, "actor", max: Self.maxActorLength)
+        try plain(action, "action", max: Self.maxActionLength)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-".unicodeScalars)
+        guard action.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw AuditLogError.invalidEntry("action must be lower-case letters, digits and . _ -")
+        }
+        if let caseID { try plain(caseID, "case id", max: Self.maxCaseIDLength) }
+        if let detail {
+            try plain(detail, "detail", max: Self.maxDetailLength)
+            guard !detail.contains("@") else {
+                throw AuditLogError.invalidEntry("detail looks like it holds an email address; audit details hold ids and codes only")
+            }
+        }
+    }
+}
+
+/// An audit entry refused before it reached the database. Messages name the field, never its value.
+public enum AuditLogError: Error, Equatable, CustomStringConvertible {
+    case invalidEntry(String)
+
+    public var description: String {
+        switch self {
+        case .invalidEntry(let why): "audit entry refused: \(why)"
+        }
+    }
+}
+
+/// One row of `audit_log`, for timelines. Fetch-only on purpose: rows are written by `appendAudit` and
+/// never updated, so this type does not offer `insert`/`update`/`delete`.
+public struct AuditRecord: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "audit_log"
+
+    public var seq: Int64
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var caseId: String?
+    public var detail: String?
+    public var prevHash: Data
+    public var hash: Data
+
+    public enum Columns {
+        public static let seq = Column("seq")
+        public static let caseId = Column("case_id")
+    }
+
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+}
+
+/// The outcome of `verifyAuditChain`. `rows` counts the rows verified before the first problem (all rows
+/// when intact); `firstBadRow` is the `seq` where verification failed and `reason` says why, in words that
+/// name rows and never contents.
+public struct AuditChainReport: Sendable, Equatable, CustomStringConvertible {
+    public let rows: Int
+    public let firstBadRow: Int64?
+    public let reason: String?
+
+    public var isIntact: Bool { firstBadRow == nil }
+
+    public var description: String {
+        if let firstBadRow, let reason { return "row \(firstBadRow): \(reason)" }
+        return "\(rows) rows verified"
+    }
+
+    static func intact(_ rows: Int) -> AuditChainReport { AuditChainReport(rows: rows, firstBadRow: nil, reason: nil) }
+    static func broken(_ rows: Int, at seq: Int64, _ reason: String) -> AuditChainReport {
+        AuditChainReport(rows: rows, firstBadRow: seq, reason: reason)
+    }
+}
+
+/// The hash chain's key and canonical encodings. Changing anything here breaks every existing chain;
+/// a new encoding needs a new domain tag and a verifier that knows both.
+enum AuditChain {
+    static let kdfContext = "auditlog"
+    static let kdfSubkeyID: UInt64 = 1
+    static let rowDomain = "reconcile/audit-log/v1"
+    static let headDomain = "reconcile/audit-head/v1"
+    static let genesis = [UInt8](repeating: 0, count: 32)
+
+    /// The audit key: `crypto_kdf_derive_from_key(32, id 1, "auditlog", index key)`.
+    static func key(_ keys: KeyRing) throws -> SecretKey {
+        try KeyDerivation.deriveSubkey(from: keys.indexKey, id: kdfSubkeyID, context: kdfContext, length: 32)
+    }
+
+    /// Canonical row encoding, unambiguous because every variable-length field carries its length:
+    ///
+    ///     lp("reconcile/audit-log/v1")
+    ///     u64be(seq)
+    ///     lp(at)           the `at` column's text exactly as stored: UTC "yyyy-MM-dd HH:mm:ss.SSS"
+    ///     lp(actor) lp(action)
+    ///     opt(case_id) opt(detail)
+    ///     lp(prev_hash)
+    ///
+    /// where `lp(x) = u32be(byte count of x) || x` (strings as UTF-8), `opt(nil) = 0x00` and
+    /// `opt(x) = 0x01 || lp(x)`. `hash = BLAKE2b-256(key: audit key, message)`.
+    static func rowMessage(seq: Int64, at: String, actor: String, action: String, caseID: String?, detail: String?,
+                           prevHash: [UInt8]) -> [UInt8] {
+        var m: [UInt8] = []
+        m.reserveCapacity(128 + at.utf8.count + actor.utf8.count + action.utf8.count
+                          + (caseID?.utf8.count ?? 0) + (detail?.utf8.count ?? 0))
+        lengthPrefixed(Array(rowDomain.utf8), into: &m)
+        bigEndian(UInt64(bitPattern: seq), into: &m)
+        lengthPrefixed(Array(at.utf8), into: &m)
+        lengthPrefixed(Array(actor.utf8), into: &m)
+        lengthPrefixed(Array(action.utf8), into: &m)
+        optional(caseID.map { Array($0.utf8) }, into: &m)
+        optional(detail.map { Array($0.utf8) }, into: &m)
+        lengthPrefixed(prevHash, into: &m)
+        return m
+    }
+
+    /// `lp("reconcile/audit-head/v1") || u64be(last_seq) || lp(last_hash)`, MACed with the same key.
+    static func headMessage(lastSeq: Int64, lastHash: [UInt8]) -> [UInt8] {
+        var m: [UInt8] = []
+        lengthPrefixed(Array(headDomain.utf8), into: &m)
+        bigEndian(UInt64(bitPattern: lastSeq), into: &m)
+        lengthPrefixed(lastHash, into: &m)
+        return m
+    }
+
+    static func rowHash(key: SecretKey, seq: Int64, at: String, actor: String, action: String, caseID: String?,
+                        detail: String?, prevHash: [UInt8]) throws -> [UInt8] {
+        try GenericHash.hash(rowMessage(seq: seq, at: at, actor: actor, action: action, caseID: caseID,
+                                        detail: detail, prevHash: prevHash), key: key, length: 32)
+    }
+
+    static func headMAC(key: SecretKey, lastSeq: Int64, lastHash: [UInt8]) throws -> [UInt8] {
+        try GenericHash.hash(headMessage(lastSeq: lastSeq, lastHash: lastHash), key: key, length: 32)
+    }
+
+    private static func bigEndian(_ value: UInt64, into m: inout [UInt8]) {
+        for shift in stride(from: 56, through: 0, by: -8) { m.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    private static func lengthPrefixed(_ bytes: [UInt8], into m: inout [UInt8]) {
+        let n = UInt32(bytes.count)
+        for shift in stride(from: 24, through: 0, by: -8) { m.append(UInt8(truncatingIfNeeded: n >> UInt32(shift))) }
+        m.append(contentsOf: bytes)
+    }
+
+    private static func optional(_ bytes: [UInt8]?, into m: inout [UInt8]) {
+        if let bytes { m.append(1); lengthPrefixed(bytes, into: &m) } else { m.append(0) }
+    }
+
+    /// The `at` text for a date: whole milliseconds (rounded to nearest), UTC, in the format GRDB itself uses for
+    /// dates, so `AuditRecord.at` decodes it. Computed by hand (no DateFormatter, no locale, no calendar
+    /// settings) so the text — and so the hash — can only ever be one thing for one instant.
+    static func timestamp(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (days, msOfDay) = floorDivMod(ms, 86_400_000)
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let h = msOfDay / 3_600_000, mi = msOfDay / 60_000 % 60, s = msOfDay / 1000 % 60, milli = msOfDay % 1000
+        func pad(_ v: Int64, _ width: Int) -> String {
+            let text = String(v)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))"
+    }
+
+    private static func floorDivMod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let q = a / b, r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+}
+
+extension AppDatabase {
+    /// Appends one audit row, chained to the last. Call it **inside the write transaction of the action it
+    /// records**, so that the action and its audit row commit together or not at all. The write lock
+    /// serialises appends, so concurrent callers always see each other's rows.
+    static func appendAudit(_ db: Database, _ entry: AuditEntry, at: Date, keys: KeyRing) throws {
+        try entry.validate()
+        let key = try AuditChain.key(keys)
+        // Chain to the head, not to whatever row happens to be last: if rows were removed from the end, the
+        // next row still names the missing row's hash and the gap stays visible. With no head yet (a fresh
+        // log, or a deleted head) the new row starts from the genesis value.
+        let head = try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
+        let headSeq = head.flatMap { Int64.fromDatabaseValue($0["last_seq"]) } ?? 0
+        let prevHash = head.flatMap { Data.fromDatabaseValue($0["last_hash"]) }.map { [UInt8]($0) } ?? AuditChain.genesis
+        let maxSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0
+        let seq = max(headSeq, maxSeq) + 1
+        let stamp = AuditChain.timestamp(at)
+        let hash = try AuditChain.rowHash(key: key, seq: seq, at: stamp, actor: entry.actor, action: entry.action,
+                                          caseID: entry.caseID, detail: entry.detail, prevHash: prevHash)
+        try db.execute(sql: """
+            INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, stamp, entry.actor, entry.action, entry.caseID, entry.detail, Data(prevHash), Data(hash)])
+        let mac = try AuditChain.headMAC(key: key, lastSeq: seq, lastHash: hash)
+        if head == nil {
+            try db.execute(sql: "INSERT INTO audit_head (id, last_seq, last_hash, mac) VALUES (1, ?, ?, ?)",
+                           arguments: [seq, Data(hash), Data(mac)])
+        } else {
+            try db.execute(sql: "UPDATE audit_head SET last_seq = ?, last_hash = ?, mac = ? WHERE id = 1",
+                           arguments: [seq, Data(hash), Data(mac)])
+        }
+    }
+
+    /// Records one audit entry in its own transaction, committed before this returns. Prefer calling
+    /// `appendAudit` inside the action's own transaction where there is one.
+    public func recordAudit(_ entry: AuditEntry, at: Date = Date(), keys: KeyRing) async throws {
+        try await writer.write { db in try Self.appendAudit(db, entry, at: at, keys: keys) }
+    }
+
+    /// A case's audit rows, oldest first (for its timeline). Rows stay after the case is erased.
+    public func auditEntries(caseID: String) throws -> [AuditRecord] {
+        try reader.read { db in
+            try AuditRecord.filter(AuditRecord.Columns.caseId == caseID).order(AuditRecord.Columns.seq).fetchAll(db)
+        }
+    }
+
+    /// Walks the whole chain in `seq` order with a cursor (one row in memory at a time), inside one read
+    /// transaction so concurrent appends do not disturb it. Detects a row whose contents were altered, a
+    /// row removed from the middle or the start, rows reordered or moved to another `seq`, forged rows,
+    /// the newest rows removed (through `audit_head`), and an altered or deleted head.
+    public func verifyAuditChain(keys: KeyRing) throws -> AuditChainReport {
+        let key = try AuditChain.key(keys)
+        return try reader.read { db in
+            var rows = 0
+            var lastSeq: Int64 = 0
+            var lastHash = AuditChain.genesis
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT seq, at, actor, action, case_id, detail, prev_hash, hash FROM audit_log ORDER BY seq
+                """)
+            while let row = try cursor.next() {
+                let seq: Int64 = row["seq"]  // INTEGER PRIMARY KEY: always an integer
+                guard let at = String.fromDatabaseValue(row["at"]),
+                      let actor = String.fromDatabaseValue(row["actor"]),
+                      let action = String.fromDatabaseValue(row["action"]),
+                      let caseID = Self.optionalText(row["case_id"]),
+                      let detail = Self.optionalText(row["detail"]),
+                      let prevData = Self.blob(row["prev_hash"]),
+                      let hashData = Self.blob(row["hash"]) else {
+                    return .broken(rows, at: seq, "a column holds a value of the wrong type")
+                }
+                let prevHash = [UInt8](prevData), storedHash = [UInt8](hashData)
+                let expected = try AuditChain.rowHash(key: key, seq: seq, at: at, actor: actor, action: action,
+                                                      caseID: caseID, detail: detail, prevHash: prevHash)
+                guard Sodium.constantTimeEquals(expected, storedHash) else {
+                    return .broken(rows, at: seq, "hash does not match its contents")
+                }
+                guard Sodium.constantTimeEquals(prevHash, lastHash) else {
+                    let reason: String
+                    switch (lastSeq, seq == lastSeq + 1) {
+                    case (0, true): reason = "previous hash is not the start of the chain"
+                    case (0, false): reason = "the log starts at row \(seq) (earlier rows are missing)"
+                    case (_, true): reason = "previous hash does not match row \(lastSeq)"
+                    case (_, false): reason = "previous hash does not match row \(lastSeq) (a row is missing)"
+                    }
+                    return .broken(rows, at: seq, reason)
+                }
+                // With the key's hash over `seq` and a matching link, a gap means a forgery with the key.
+                guard seq == lastSeq + 1 else { return .broken(rows, at: seq, "seq gap after row \(lastSeq)") }
+                rows += 1
+                lastSeq = seq
+                lastHash = storedHash
+            }
+
+            // SQLite's own high-water mark: rows once written, even if every row and the head were deleted.
+            let highWater = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'") ?? 0
+            guard let head = try Row.fetchOne(db, sql: "SELECT last_seq, last_hash, mac FROM audit_head WHERE id = 1") else {
+                if lastSeq == 0, highWater == 0 { return .intact(0) }
+                if lastSeq == 0 {
+                    return .broken(rows, at: 1, "the log is empty but rows up to \(highWater) were written (log and head removed)")
+                }
+                return .broken(rows, at: lastSeq, "the audit head is missing")
+            }
+            guard let headSeq = Int64.fromDatabaseValue(head["last_seq"]),
+                  let headHash = Self.blob(head["last_hash"]).map({ [UInt8]($0) }),
+                  let headMAC = Self.blob(head["mac"]).map({ [UInt8]($0) }) else {
+                return .broken(rows, at: max(lastSeq, 1), "the audit head holds a value of the wrong type")
+            }
+            let expectedMAC = try AuditChain.headMAC(key: key, lastSeq: headSeq, lastHash: headHash)
+            guard Sodium.constantTimeEquals(expectedMAC, headMAC) else {
+                return .broken(rows, at: max(lastSeq, 1), "the audit head was altered (its MAC does not match)")
+            }
+            if headSeq > lastSeq {
+                return .broken(rows, at: lastSeq + 1,
+                               "missing: the head records row \(headSeq) but the log ends at row \(lastSeq) (rows removed from the end)")
+            }
+            if headSeq < lastSeq {
+                return .broken(rows, at: headSeq + 1, "beyond the audit head, which records row \(headSeq)")
+            }
+            guard Sodium.constantTimeEquals(headHash, lastHash) else {
+                return .broken(rows, at: lastSeq, "hash does not match the audit head")
+            }
+            if highWater > lastSeq {
+                return .broken(rows, at: lastSeq + 1,
+                               "missing: rows up to \(highWater) were written but the log ends at row \(lastSeq)")
+            }
+            return .intact(rows)
+        }
+    }
+
+    /// NULL → `.some(nil)`, text → `.some(text)`, anything else → `nil` (malformed).
+    private static func optionalText(_ value: DatabaseValue) -> String?? {
+        if value.isNull { return .some(nil) }
+        return String.fromDatabaseValue(value).map { .some($0) }
+    }
+
+    /// Only a BLOB counts as a hash; text that happens to decode as bytes does not.
+    private static func blob(_ value: DatabaseValue) -> Data? {
+        if case .blob(let data) = value.storage { return data }
+        return nil
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import ReconcileCore
+import Sodium
+
+/// What the family is given once, after a referral is durably stored.
+public struct IntakeReceipt: Sendable, Equatable {
+    public let caseID: String
+    public let reference: String
+    public let passphrase: String
+    /// True when an `Idempotency-Key` retry returned the referral stored earlier.
+    public let replayed: Bool
+}
+
+/// A client-chosen key that makes a retried submission return the first one's receipt.
+public struct IdempotencyClaim: Sendable {
+    /// Keyed hash of the client's key (the raw key is never stored).
+    let keyHash: Data
+    /// Keyed hash of the exact request body: the same key with a different body is refused.
+    let requestHash: Data
+
+    public init(key: String, body: [UInt8], keys: KeyRing) throws {
+        keyHash = Data(try GenericHash.hash(Array("idempotency\u{0}\(key)".utf8), key: keys.indexKey))
+        requestHash = Data(try GenericHash.hash(body, key: keys.indexKey))
+    }
+}
+
+public enum IntakeError: Error, Equatable {
+    /// The Idempotency-Key was used before for a different submission.
+    case idempotencyKeyReused
+}
+
+extension AppDatabase {
+    /// How long a retry with the same Idempotency-Key returns the same referral.
+    static let idempotencyWindow: TimeInterval = 24 * 3600
+
+    /// Stores a referral and returns its reference and one-time passphrase. The transaction commits with
+    /// `synchronous = FULL` before this returns, so a receipt the family sees is on disk.
+    public func submitReferral(
+        _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing,
+        passphraseCost: PasswordHash.Limits, now: Date = Date()
+    ) async throws -> IntakeReceipt {
+        if let idempotency, let earlier = try await reader.read({ db in try Self.replay(db, idempotency, keys: keys) }) {
+            return earlier
+        }
+        // Argon2id is slow on purpose; do it before taking the write lock.
+        let passphrase = Passphrase.generate()
+        let hash = try PasswordHash.hash(passphrase, limits: passphraseCost)
+        return try await writer.write { db in
+            // A concurrent retry with the same key may have committed meanwhile.
+            if let idempotency, let earlier = try Self.replay(db, idempotency, keys: keys) { return earlier }
+            let record = try Self.insertWithFreshReference(db, referral, passphraseHash: hash, receivedAt: now, keys: keys)
+            if let idempotency {
+                try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
+                               arguments: [now.addingTimeInterval(-Self.idempotencyWindow)])
+                // The passphrase is kept for the retry window only, sealed with the case's own key.
+                let sealed = try Self.caseCipher(db, caseID: record.id, keys: keys).seal(passphrase, field: "idempotent_passphrase")
+                try db.execute(sql: """
+                    INSERT INTO idempotency_key (key_hash, request_hash, case_id, passphrase, created_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [idempotency.keyHash, idempotency.requestHash, record.id, sealed, now])
+            }
+            return IntakeReceipt(caseID: record.id, reference: record.reference, passphrase: passphrase, replayed: false)
+        }
+    }
+
+    private static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing) throws -> IntakeReceipt? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT i.request_hash, i.case_id, i.passphrase, i.created_at, c.reference
+            FROM idempotency_key i JOIN referral_case c ON c.id = i.case_id WHERE i.key_hash = ?
+            """, arguments: [claim.keyHash]) else { return nil }
+        let created: Date = row["created_at"]
+        guard created > Date().addingTimeInterval(-idempotencyWindow) else { return nil }
+        guard Sodium.constantTimeEquals([UInt8](row["request_hash"] as Data), [UInt8](claim.requestHash)) else {
+            throw IntakeError.idempotencyKeyReused
+        }
+        let caseID: String = row["case_id"]
+        let passphrase = try caseCipher(db, caseID: caseID, keys: keys).open(row["passphrase"], field: "idempotent_passphrase")
+        return IntakeReceipt(caseID: caseID, reference: row["reference"], passphrase: passphrase, replayed: true)
+    }
+
+    /// References are random; on the rare clash with an existing one, draw again.
+    private static func insertWithFreshReference(
+        _ db: Database, _ referral: Referral, passphraseHash: String, receivedAt: Date, keys: KeyRing
+    ) throws -> CaseRecord {
+        for _ in 0..<8 {
+            let reference = ReferenceGenerator.generate()
+            if try CaseRecord.filter(CaseRecord.Columns.reference == reference).fetchCount(db) > 0 { continue }
+            return try insertCase(db, referral, reference: reference, passphraseHash: passphraseHash, receivedAt: receivedAt, keys: keys)
+        }
+        throw StoreError.integrity("could not draw an unused reference")
+    }
+
+    /// Removes remembered passphrases older than the retry window (also done on each keyed submission).
+    public func purgeExpiredIdempotencyKeys(now: Date = Date()) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-Self.idempotencyWindow)])
+        }
+    }
+}
+
+/// Random `RS-XXXX-XXXX` references from the unambiguous alphabet (29^8 ≈ 5×10^11).
+public enum ReferenceGenerator {
+    public static func generate() -> String {
+        let alphabet = ReferenceFormat.alphabet
+        let part = { String((0..<4).map { _ in alphabet[Int(Random.uniform(UInt32(alphabet.count)))] }) }
+        return "RS-\(part())-\(part())"
+    }
+}
+
+/// Six random words (60 bits) joined by hyphens: easy to write down and read back over the phone.
+public enum Passphrase {
+    public static func generate() -> String {
+        (0..<6).map { _ in PassphraseWords.all[Int(Random.uniform(UInt32(PassphraseWords.all.count)))] }.joined(separator: "-")
+    }
+
+    /// Lower-cases and turns spaces or other separators into single hyphens, so "Maple river  Lantern" works.
+    public static func normalise(_ typed: String) -> String {
+        typed.lowercased().split(whereSeparator: { !$0.isLetter }).joined(separator: "-")
+    }
+}
