@@ -20,7 +20,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = try JSONEncoder().encode(Body(error: .init(code: code, message: message, fields: fields)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]  // the same error always reads the same, byte for byte
+        let body = try encoder.encode(Body(error: .init(code: code, message: message, fields: fields)))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -12,11 +12,17 @@ public struct AppConfiguration: Sendable {
     public var database: AppDatabase
     public var keys: KeyRing
     public var logger: Logger
+    /// The signposting directory (`policies/services.json`).
+    public var directory: ServiceDirectory
+    public var sessionPolicy: StaffSessionPolicy
 
-    public init(settings: Settings, database: AppDatabase, keys: KeyRing, logger: Logger = Logger(label: "reconcile")) {
+    public init(settings: Settings, database: AppDatabase, keys: KeyRing, directory: ServiceDirectory,
+                sessionPolicy: StaffSessionPolicy = .init(), logger: Logger = Logger(label: "reconcile")) {
         self.settings = settings
         self.database = database
         self.keys = keys
+        self.directory = directory
+        self.sessionPolicy = sessionPolicy
         self.logger = logger
     }
 }
@@ -56,5 +62,18 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
         .addRoutes(to: router.group())
     PublicPagesController(intake: intake, pages: pages, csrf: csrf, limiter: intakeLimiter, maxBodyBytes: settings.limits.maxBodyBytes)
         .addRoutes(to: router.group())
+
+    // Staff: sign-in is open (throttled); case routes admit practitioners and leads only, and the store
+    // further limits practitioners to their assigned cases. Admin and council never reach case content.
+    let (database, keys, policy) = (configuration.database, configuration.keys, configuration.sessionPolicy)
+    let loginThrottle = LoginThrottle(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
+    StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, policy: policy, secureCookies: secure)
+        .addRoutes(to: router.group())
+    let caseRoutes = router.group("api/v1/cases")
+        .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead]))
+    CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory).addRoutes(to: caseRoutes)
+    let serviceRoutes = router.group("api/v1/services")
+        .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead, .admin]))
+    ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
     return router
 }

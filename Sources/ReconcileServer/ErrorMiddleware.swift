@@ -25,6 +25,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func apiError(for error: any Error) -> APIError {
         switch error {
         case let error as APIError: return error
+        case let error where APIError.from(domain: error) != nil: return APIError.from(domain: error)!
         case let error as HTTPError:
             return APIError(error.status, code: code(for: error.status), message: message(for: error.status))
         default:
@@ -37,6 +38,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch status.code {
         case 400: "bad_request"
         case 404: "not_found"
+        case 401: "unauthenticated"
         case 405: "method_not_allowed"
         case 413: "too_large"
         case 415: "unsupported_media_type"

@@ -15,13 +15,7 @@ struct IntakeService: Sendable {
         case invalid(ValidationFailure)
     }
 
-    var passphraseCost: PasswordHash.Limits {
-        switch settings.security.passwordHashCost {
-        case "minimum": .minimum
-        case "interactive": .interactive
-        default: .moderate
-        }
-    }
+    var passphraseCost: PasswordHash.Limits { settings.security.argon2Limits }
 
     func submit(_ submission: ReferralSubmission, idempotencyKey: String?, body: [UInt8], logger: Logger) async throws -> Outcome {
         let referral: Referral
@@ -43,4 +37,9 @@ struct IntakeService: Sendable {
     static func isValidIdempotencyKey(_ key: String) -> Bool {
         (1...255).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
+}
+
+extension Settings.Security {
+    /// The Argon2id cost named by `security.password_hash_cost` (validated at load, so never unknown).
+    var argon2Limits: PasswordHash.Limits { PasswordHash.Limits.named(passwordHashCost) ?? .moderate }
 }

@@ -69,6 +69,8 @@ extension AppDatabase {
                 """)
         }
         migrator.registerMigration("v3-audit-log") { db in try AppDatabase.migrateV3AuditLog(db) }
+        migrator.registerMigration("v4-staff") { db in try AppDatabase.migrateV4Staff(db) }
+        migrator.registerMigration("v5-case-workflow") { db in try AppDatabase.migrateV5CaseWorkflow(db) }
         return migrator
     }
 }

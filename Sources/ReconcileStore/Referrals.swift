@@ -68,19 +68,7 @@ extension AppDatabase {
         try reader.read { db in
             guard let record = try CaseRecord.fetchOne(db, key: caseID) else { throw StoreError.caseNotFound }
             if record.erasedAt != nil { throw StoreError.erased }
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let preference = try cipher.openIfPresent(record.contactPreference, field: PersonalField.preference)
-            let contact = ContactDetails(
-                name: try cipher.openIfPresent(record.contactName, field: PersonalField.name),
-                email: try cipher.openIfPresent(record.contactEmail, field: PersonalField.email),
-                phone: try cipher.openIfPresent(record.contactPhone, field: PersonalField.phone),
-                address: try cipher.openIfPresent(record.contactAddress, field: PersonalField.address),
-                preference: preference.flatMap(ContactPreference.init(rawValue:)) ?? .portal,
-                safeToLeaveMessage: try cipher.openIfPresent(record.contactSafeToLeaveMessage,
-                                                             field: PersonalField.safeToLeaveMessage) == "yes",
-                safeTimes: try cipher.openIfPresent(record.contactSafeTimes, field: PersonalField.safeTimes))
-            return DecryptedReferral(caseID: caseID, reference: record.reference, contact: contact,
-                                     story: try cipher.openIfPresent(record.story, field: PersonalField.story))
+            return try Self.decryptReferral(record, cipher: try Self.caseCipher(db, caseID: caseID, keys: keys))
         }
     }
 

@@ -3,34 +3,6 @@ import ArgumentParser
 // Commands named in the automation contract whose features land in later issues. Each accepts its
 // documented options, says it is not built yet, and exits non-zero.
 
-struct User: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage staff and council accounts.",
-                                                    subcommands: [Add.self, Disable.self, ResetMFA.self])
-    struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an account; prints its otpauth:// provisioning URI.")
-        @OptionGroup var data: DataDirOption
-        @OptionGroup var keys: KeyDirOption
-        @Option var email: String
-        @Option var role: String
-        @Option(name: .customLong("council-area")) var councilArea: String?
-        @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.") var passwordStdin = false
-        func run() async throws { throw notBuiltYet("user add", lands: "Partner staff") }
-    }
-    struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable an account and end its sessions.")
-        @OptionGroup var data: DataDirOption
-        @Option var email: String
-        func run() async throws { throw notBuiltYet("user disable", lands: "Partner staff") }
-    }
-    struct ResetMFA: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reset-mfa", abstract: "Issue a new TOTP secret.")
-        @OptionGroup var data: DataDirOption
-        @OptionGroup var keys: KeyDirOption
-        @Option var email: String
-        func run() async throws { throw notBuiltYet("user reset-mfa", lands: "Partner staff") }
-    }
-}
-
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Council API tokens.", subcommands: [Add.self, Revoke.self])
     struct Add: AsyncParsableCommand {

@@ -52,6 +52,26 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+struct PoliciesOption: ParsableArguments {
+    @Option(name: .customLong("policies-dir"), help: "Policy files: services.json (default $RECONCILE_POLICIES_DIR or ./policies).")
+    var policiesDir: String?
+
+    var url: URL {
+        URL(fileURLWithPath: policiesDir ?? ProcessInfo.processInfo.environment["RECONCILE_POLICIES_DIR"] ?? "./policies")
+    }
+
+    func loadDirectory(councilAreas: [String]) throws -> ServiceDirectory {
+        let file = url.appendingPathComponent("services.json")
+        do {
+            return try ServiceDirectory.load(from: file, councilAreas: councilAreas)
+        } catch let error as DirectoryError {
+            throw CommandFailure(error.description)
+        } catch {
+            throw CommandFailure("cannot read the service directory \(file.path): \(type(of: error))")
+        }
+    }
+}
+
 /// Opens the database, turning store errors into one-line failures.
 func openDatabase(_ dataDir: DataDirOption, migrate: Bool) throws -> AppDatabase {
     do {

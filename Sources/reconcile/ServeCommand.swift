@@ -1,6 +1,7 @@
 import ArgumentParser
 import Hummingbird
 import Logging
+import ReconcileCore
 import ReconcileServer
 
 struct Serve: AsyncParsableCommand {
@@ -9,6 +10,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var data: DataDirOption
     @OptionGroup var keys: KeyDirOption
     @OptionGroup var config: ConfigOption
+    @OptionGroup var policies: PoliciesOption
     @Option(help: "Address to listen on (overrides server.host).") var host: String?
     @Option(help: "Port to listen on (overrides server.port).") var port: Int?
 
@@ -18,10 +20,12 @@ struct Serve: AsyncParsableCommand {
         if let port { settings.server.port = port }
         // Keys first: a loose key file must stop the service before it touches any data.
         let keyRing = try keys.load()
+        let directory = try policies.loadDirectory(councilAreas: settings.areas.councilAreas)
         let database = try openDatabase(data, migrate: true)
         var logger = Logger(label: "reconcile")
         logger.logLevel = .info
-        let app = try buildApplication(configuration: .init(settings: settings, database: database, keys: keyRing, logger: logger))
+        let app = try buildApplication(configuration: .init(settings: settings, database: database, keys: keyRing,
+                                                                     directory: directory, logger: logger))
         try await app.runService()
         try? database.checkpoint()
     }

@@ -55,8 +55,17 @@ struct Harness {
         return s
     }
 
-    func app() throws -> some ApplicationProtocol {
-        try buildApplication(configuration: AppConfiguration(settings: settings, database: database, keys: keys, logger: logs.logger))
+    func app(sessionPolicy: StaffSessionPolicy = .init()) throws -> some ApplicationProtocol {
+        try buildApplication(configuration: AppConfiguration(settings: settings, database: database, keys: keys,
+                                                             directory: try Harness.directory(), sessionPolicy: sessionPolicy,
+                                                             logger: logs.logger))
+    }
+
+    /// The shipped directory, `policies/services.json` in this repository.
+    static func directory() throws -> ServiceDirectory {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try ServiceDirectory.load(from: root.appendingPathComponent("policies/services.json"),
+                                         councilAreas: Settings().areas.councilAreas)
     }
 }
 

@@ -11,7 +11,7 @@ func testApplication(settings: Settings = Settings()) throws -> some Application
     try
     buildApplication(configuration: AppConfiguration(
         settings: settings, database: try AppDatabase.inMemory(), keys: KeyRing.ephemeral(),
-        logger: Logger(label: "test")))
+        directory: try Harness.directory(), logger: Logger(label: "test")))
 }
 
 @Suite struct HealthTests {

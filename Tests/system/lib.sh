@@ -4,3 +4,5 @@ work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 check() { local what="$1"; shift; if "$@" >/dev/null 2>&1; then echo "ok $what"; else echo "FAIL $what"; fi; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() { for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null && return 0; sleep 0.1; done; return 1; }
+# The shipped policy files, wherever the test runs from.
+export RECONCILE_POLICIES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../policies" && pwd)"

@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileStore
+
+// What the case routes answer. Keys become snake_case in the response encoder.
+
+struct StageResponse: ResponseEncodable { let stage: Stage }
+
+struct CreatedResponse: ResponseEncodable {
+    let id: String
+    let stage: Stage
+}
+
+/// The case list holds no personal field: ids, reference, stage, area, dates, assignee, overdue flag.
+struct CaseListResponse: ResponseEncodable {
+    let cases: [Summary]
+    let nextCursor: String?
+
+    init(cases: [CaseSummary], nextCursor: String?) {
+        self.cases = cases.map(Summary.init)
+        self.nextCursor = nextCursor
+    }
+
+    /// Nulls are written out (`"assigned_to": null`, `"next_cursor": null`) so every key is always there.
+    struct Summary: Encodable {
+        let s: CaseSummary
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(s.id, forKey: .id)
+            try c.encode(s.reference, forKey: .reference)
+            try c.encode(s.stage, forKey: .stage)
+            try c.encode(s.councilArea, forKey: .councilArea)
+            try c.encode(s.receivedAt, forKey: .receivedAt)
+            try c.encode(s.assignedTo, forKey: .assignedTo)
+            try c.encode(s.overdue, forKey: .overdue)
+        }
+        enum CodingKeys: String, CodingKey { case id, reference, stage, councilArea, receivedAt, assignedTo, overdue }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(cases, forKey: .cases)
+        try c.encode(nextCursor, forKey: .nextCursor)
+    }
+    enum CodingKeys: String, CodingKey { case cases, nextCursor }
+}
+
+struct TimelineResponse: ResponseEncodable { let events: [EventJSON] }
+
+struct EventJSON: Encodable {
+    let id: String, at: Date, actor: String, action: String, from: String, to: String, detail: String?, note: String?
+    init(_ e: CaseEventView) {
+        (id, at, actor, action, from, to, detail, note) = (e.id, e.at, e.actor, e.action, e.fromStage.rawValue, e.toStage.rawValue, e.detail, e.note)
+    }
+}
+
+/// One case, decrypted for the practitioner or lead reading it (the read is audited by the store).
+struct CaseDetailResponse: ResponseEncodable {
+    struct Contact: Encodable {
+        let name, email, phone, address: String?
+        let preference: String
+        let safeToLeaveMessage: Bool
+        let safeTimes: String?
+    }
+    struct Statistics: Encodable {
+        let referrerRole, setting, when: String
+        let harm, toldBefore, wishes: [String]
+        let consentStatistics: Bool
+    }
+    struct Session: Encodable { let id, date: String; let durationMinutes: Int; let modality: String; let note: String?; let recordedAt: Date; let recordedBy: String }
+    struct Assessment: Encodable { let id: String; let levelOfNeed: Int; let levelLabel: String; let needs: [String]; let note: String?; let assessedAt: Date; let assessedBy: String }
+    struct Signpost: Encodable { let id, service, need, outcome: String; let note: String?; let createdAt: Date; let outcomeAt: Date? }
+    struct Escalation: Encodable { let id, route: String; let note: String?; let escalatedAt: Date; let escalatedBy: String }
+    struct Message: Encodable { let id, from, body: String; let at: Date }
+
+    let id, reference, stage, councilArea: String
+    let closeReason: String?
+    let receivedAt: Date
+    let assignedTo: String?
+    let overdue: Bool
+    let duplicateOf: String?
+    let contact: Contact
+    let story: String?
+    let statistics: Statistics
+    let listeningSessions: [Session]
+    let assessments: [Assessment]
+    let signposts: [Signpost]
+    let safeguarding: [Escalation]
+    let messages: [Message]
+    let events: [EventJSON]
+    /// What the state machine allows next, so a client (or page) offers only those.
+    let allowedActions: [String]
+
+    init(_ d: CaseDetail) {
+        let c = d.referral.contact
+        id = d.id; reference = d.reference; stage = d.stage.rawValue; councilArea = d.councilArea
+        closeReason = d.closeReason?.rawValue; receivedAt = d.receivedAt; assignedTo = d.assignedTo
+        overdue = d.overdue; duplicateOf = d.duplicateOf
+        contact = Contact(name: c.name, email: c.email, phone: c.phone, address: c.address, preference: c.preference.rawValue,
+                          safeToLeaveMessage: c.safeToLeaveMessage, safeTimes: c.safeTimes)
+        story = d.referral.story
+        statistics = Statistics(referrerRole: d.referrerRole.rawValue, setting: d.setting.rawValue, when: d.whenAgo.rawValue,
+                                harm: d.harm.map(\.rawValue), toldBefore: d.toldBefore.map(\.rawValue), wishes: d.wishes.map(\.rawValue),
+                                consentStatistics: d.consentStatistics)
+        listeningSessions = d.listeningSessions.map {
+            Session(id: $0.id, date: $0.heldOn, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, note: $0.note,
+                    recordedAt: $0.recordedAt, recordedBy: $0.recordedBy)
+        }
+        assessments = d.assessments.map {
+            Assessment(id: $0.id, levelOfNeed: $0.level.rawValue, levelLabel: $0.level.label, needs: $0.needs.map(\.rawValue), note: $0.note,
+                       assessedAt: $0.assessedAt, assessedBy: $0.assessedBy)
+        }
+        signposts = d.signposts.map {
+            Signpost(id: $0.id, service: $0.serviceID, need: $0.need.rawValue, outcome: $0.outcome.rawValue, note: $0.note,
+                     createdAt: $0.createdAt, outcomeAt: $0.outcomeAt)
+        }
+        safeguarding = d.safeguarding.map {
+            Escalation(id: $0.id, route: $0.route.rawValue, note: $0.note, escalatedAt: $0.escalatedAt, escalatedBy: $0.escalatedBy)
+        }
+        messages = d.messages.map { Message(id: $0.id, from: $0.sender, body: $0.body, at: $0.sentAt) }
+        events = d.events.map(EventJSON.init)
+        var seen = Set<String>()
+        allowedActions = CaseLifecycle.allowedActions(at: d.stage).map(\.name).filter { seen.insert($0).inserted }
+    }
+}

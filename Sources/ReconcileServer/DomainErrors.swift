@@ -1,0 +1,48 @@
+import Hummingbird
+import ReconcileCore
+import ReconcileStore
+
+/// What each domain error means over HTTP. Messages are ours and name no personal value.
+extension APIError {
+    static func from(domain error: any Error) -> APIError? {
+        switch error {
+        case let refused as TransitionRefused:
+            // The state machine said no; nothing was changed.
+            return APIError(.conflict, code: "illegal_transition", message: refused.message)
+        case let access as CaseAccessError:
+            switch access {
+            case .forbidden: return .forbidden()
+            case .notAssigned: return .forbidden("This case is not assigned to you.")
+            }
+        case let store as StoreError:
+            switch store {
+            case .caseNotFound: return APIError(.notFound, code: "not_found", message: "There is no such case.")
+            case .erased: return APIError(.gone, code: "erased", message: "The personal data of this case has been erased.")
+            default: return nil
+            }
+        case let workflow as WorkflowError:
+            return workflowError(workflow)
+        case is AssessmentInputError:
+            return .field("needs", "required", "Choose at least one need.")
+        case is StaffAuthError:
+            return APIError(.unauthorized, code: "invalid_credentials",
+                            message: "The email, password or code is not right, or the account is disabled.")
+        default:
+            return nil
+        }
+    }
+
+    private static func workflowError(_ error: WorkflowError) -> APIError {
+        switch error {
+        case .unknownPractitioner: .field("practitioner", "unknown_practitioner", "There is no enabled practitioner or lead with this email.")
+        case .signpostNotFound: APIError(.notFound, code: "not_found", message: "There is no such signpost on this case.")
+        case .serviceDoesNotMeetNeed: .field("need", "service_does_not_meet_need", "The chosen service does not meet this need.")
+        case .invalidDate: .field("date", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future.")
+        case .invalidDuration: .field("duration_minutes", "invalid_duration", "Give the length in minutes, 1 to 600.")
+        case .noteTooLong: .field("note", "too_long", "Please keep notes to 10,000 characters or fewer.")
+        case .messageEmpty: .field("body", "required", "Write a message.")
+        case .messageTooLong: .field("body", "too_long", "Please keep messages to 10,000 characters or fewer.")
+        case .invalidCursor: .field("cursor", "invalid_cursor", "This cursor is not one this service gave out.")
+        }
+    }
+}

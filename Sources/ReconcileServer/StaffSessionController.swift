@@ -1,0 +1,68 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileStore
+import Sodium
+
+/// `POST /api/v1/staff/session` (email, password, TOTP code → token and cookie) and
+/// `DELETE /api/v1/staff/session` (sign out: the token stops working at once).
+struct StaffSessionController {
+    let database: AppDatabase
+    let keys: KeyRing
+    let settings: Settings
+    let throttle: LoginThrottle
+    let policy: StaffSessionPolicy
+    let secureCookies: Bool
+
+    struct SignedIn: ResponseEncodable {
+        let token: String
+        let role: String
+        let expiresInSeconds: Int
+    }
+
+    var cookieName: String { secureCookies ? "__Host-reconcile_session" : "reconcile_session" }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("api/v1/staff/session", use: signIn)
+        group.delete("api/v1/staff/session", use: signOut)
+    }
+
+    @Sendable func signIn(request: Request, context: AppRequestContext) async throws -> EditedResponse<SignedIn> {
+        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["email", "password", "totp"])
+        let email = try fields.string("email", required: true)!.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let password = try fields.string("password", required: true)!
+        let code = try fields.string("totp", required: true)!
+        // Per account and per address: guessing one account from many places, or many from one, both stop.
+        let throttleKeys = ["account:\(email)", "address:\(context.clientAddress)"]
+        if let wait = await throttle.retryAfter(throttleKeys) {
+            context.logger.notice("staff sign-in refused: too many failures")
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
+        do {
+            let session = try await database.signIn(email: email, password: password, totp: code, keys: keys,
+                                                    passwordCost: settings.security.argon2Limits, policy: policy)
+            await throttle.clear("account:\(email)")
+            context.logger.info("staff signed in", metadata: ["actor.id": "\(session.account.id)"])
+            let cookie = "\(cookieName)=\(session.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(policy.absolute))"
+                + (secureCookies ? "; Secure" : "")
+            return EditedResponse(headers: [.setCookie: cookie],
+                                  response: SignedIn(token: session.token, role: session.account.role.rawValue,
+                                                     expiresInSeconds: Int(policy.absolute)))
+        } catch StaffAuthError.invalidCredentials {
+            await throttle.recordFailure(throttleKeys)
+            // Neither the email nor anything typed is logged.
+            context.logger.notice("staff sign-in failed")
+            throw StaffAuthError.invalidCredentials
+        }
+    }
+
+    @Sendable func signOut(request: Request, context: AppRequestContext) async throws -> Response {
+        guard let token = request.bearerToken ?? request.cookies[cookieName]?.value,
+              try await database.staffSession(token: token, keys: keys, policy: policy) != nil else {
+            throw APIError.unauthenticated()
+        }
+        try await database.signOut(token: token, keys: keys)
+        return Response(status: .noContent, headers: [.setCookie: "\(cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+                                                        + (secureCookies ? "; Secure" : "")])
+    }
+}

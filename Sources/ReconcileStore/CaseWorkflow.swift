@@ -1,0 +1,325 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+/// Why a member of staff may not touch a case. Carries nothing from the case.
+public enum CaseAccessError: Error, Equatable {
+    /// The role may never work cases (admin, council), or only a lead may do this (assign).
+    case forbidden
+    /// A practitioner, and the case is not assigned to them.
+    case notAssigned
+}
+
+/// Bad input to a workflow write. Nothing is changed when one is thrown; messages name no values.
+public enum WorkflowError: Error, Equatable {
+    /// The assignee is not an enabled practitioner or lead account.
+    case unknownPractitioner
+    /// No signpost with that id on this case.
+    case signpostNotFound
+    /// The directory says the service does not meet the need named.
+    case serviceDoesNotMeetNeed
+    /// A listening session date that is not a real `YYYY-MM-DD` date, is in the future, or is before 2000.
+    case invalidDate
+    /// A listening session duration outside 1...600 minutes.
+    case invalidDuration
+    /// A note longer than `CaseWorkflowLimits.note` characters (after trimming).
+    case noteTooLong
+    /// A message that is empty after trimming.
+    case messageEmpty
+    /// A message longer than `CaseWorkflowLimits.message` characters (after trimming).
+    case messageTooLong
+    /// A case-list cursor that this service did not hand out.
+    case invalidCursor
+}
+
+/// An assessment that names no need. Kept out of `WorkflowError` (whose cases the HTTP layer maps one by
+/// one) because callers check it first; reaching it means a caller skipped that check. Changes nothing.
+public enum AssessmentInputError: Error, Equatable {
+    case noNeeds
+}
+
+/// Bounds on staff-written free text.
+public enum CaseWorkflowLimits {
+    public static let note = 10_000, message = 10_000
+    public static let durationMinutes = 1...600
+}
+
+/// What a workflow write needs to know about the case it acts on, read inside its transaction.
+struct WorkableCase {
+    let id: String
+    let stage: Stage
+    let assignedTo: String?
+}
+
+extension AppDatabase {
+    // MARK: - Writes
+
+    /// Assigns a case to a practitioner (or a lead). Lead only. Not a lifecycle step: allowed at every
+    /// stage but `closed`; recorded as an event from and to the current stage.
+    public func assign(caseID: String, toPractitionerEmail: String, by actor: StaffActor, keys: KeyRing,
+                       now: Date = Date()) async throws {
+        let email = toPractitionerEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        try await writer.write { db in
+            guard actor.role == .lead else { throw CaseAccessError.forbidden }
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            if current.stage == .closed {
+                // `TransitionRefused` has no public initialiser, and assignment is not a `CaseAction`; the
+                // lifecycle's own refusal for a closed case ("This case is already closed.") says the same
+                // thing and maps to the same 409.
+                _ = try CaseLifecycle.stage(after: .close(.withdrawn), from: .closed)
+            }
+            guard let target = try String.fetchOne(db, sql: """
+                SELECT id FROM staff_account
+                WHERE email = ? AND role IN ('practitioner', 'lead') AND disabled_at IS NULL
+                """, arguments: [email]) else {
+                throw WorkflowError.unknownPractitioner
+            }
+            try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
+            try Self.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
+                                 detail: "to=\(target)", note: nil, keys: keys, at: now)
+        }
+    }
+
+    /// Records first contact with the family. `received` → `acknowledged`.
+    public func acknowledge(caseID: String, method: AcknowledgementMethod, note: String?, by actor: StaffActor,
+                            keys: KeyRing, now: Date = Date()) async throws -> Stage {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .acknowledge, from: current.stage)
+            let note = try Self.cleanNote(note)
+            try db.execute(sql: "UPDATE referral_case SET stage = ?, acknowledged_at = ? WHERE id = ?",
+                           arguments: [next.rawValue, now, caseID])
+            try Self.recordEvent(db, current, actor: actor, action: .acknowledge, to: next,
+                                 detail: "method=\(method.rawValue)", note: note, keys: keys, at: now)
+            return next
+        }
+    }
+
+    /// Records one listening session; the first moves an acknowledged case to `listening`.
+    public func recordListeningSession(caseID: String, heldOn: String, durationMinutes: Int, modality: ListeningModality,
+                                       note: String?, by actor: StaffActor, keys: KeyRing,
+                                       now: Date = Date()) async throws -> String {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .recordListeningSession, from: current.stage)
+            guard Self.isPastOrPresentDate(heldOn, now: now) else { throw WorkflowError.invalidDate }
+            guard CaseWorkflowLimits.durationMinutes.contains(durationMinutes) else { throw WorkflowError.invalidDuration }
+            let note = try Self.cleanNote(note)
+            let id = Self.newID()
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            try ListeningSessionRecord(
+                id: id, caseId: caseID, heldOn: heldOn, durationMinutes: durationMinutes, modality: modality,
+                recordedAt: now, recordedBy: actor.id,
+                note: try cipher.sealIfPresent(note, field: WorkflowField.listeningNote(id))
+            ).insert(db)
+            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try Self.recordEvent(db, current, actor: actor, action: .recordListeningSession, to: next,
+                                 detail: "session=\(id),modality=\(modality.rawValue),minutes=\(durationMinutes)",
+                                 note: note, keys: keys, at: now)
+            return id
+        }
+    }
+
+    /// Records a need assessment (a later one revises the earlier); the first moves the case to `assessed`.
+    public func recordAssessment(caseID: String, level: LevelOfNeed, needs: [Need], note: String?, by actor: StaffActor,
+                                 keys: KeyRing, now: Date = Date()) async throws -> String {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .recordAssessment, from: current.stage)
+            var seen: Set<Need> = []
+            let needs = needs.filter { seen.insert($0).inserted }
+            guard !needs.isEmpty else { throw AssessmentInputError.noNeeds }
+            let note = try Self.cleanNote(note)
+            let id = Self.newID()
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            try AssessmentRecord(
+                id: id, caseId: caseID, levelOfNeed: level, needs: needs, assessedAt: now, assessedBy: actor.id,
+                note: try cipher.sealIfPresent(note, field: WorkflowField.assessmentNote(id))
+            ).insert(db)
+            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try Self.recordEvent(db, current, actor: actor, action: .recordAssessment, to: next,
+                                 detail: "assessment=\(id),level=\(level.rawValue),needs=\(needs.map(\.rawValue).joined(separator: "+"))",
+                                 note: note, keys: keys, at: now)
+            return id
+        }
+    }
+
+    /// Signposts the family to a directory service for one need; the first moves the case to `signposted`.
+    public func addSignpost(caseID: String, service: Service, need: Need, note: String?, by actor: StaffActor,
+                            keys: KeyRing, now: Date = Date()) async throws -> String {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .addSignpost, from: current.stage)
+            guard service.needs.contains(need) else { throw WorkflowError.serviceDoesNotMeetNeed }
+            let note = try Self.cleanNote(note)
+            let id = Self.newID()
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            try SignpostRecord(
+                id: id, caseId: caseID, serviceId: service.id, need: need, outcome: .pending, createdAt: now,
+                createdBy: actor.id, outcomeAt: nil,
+                note: try cipher.sealIfPresent(note, field: WorkflowField.signpostNote(id))
+            ).insert(db)
+            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try Self.recordEvent(db, current, actor: actor, action: .addSignpost, to: next,
+                                 detail: "signpost=\(id),service=\(service.id),need=\(need.rawValue)",
+                                 note: note, keys: keys, at: now)
+            return id
+        }
+    }
+
+    /// Records what came of a signpost (also after the case has closed). `pending` clears the outcome time.
+    public func recordSignpostOutcome(caseID: String, signpostID: String, outcome: SignpostOutcome, by actor: StaffActor,
+                                      keys: KeyRing, now: Date = Date()) async throws {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .recordSignpostOutcome, from: current.stage)
+            guard var signpost = try SignpostRecord
+                .filter(SignpostRecord.Columns.id == signpostID && SignpostRecord.Columns.caseId == caseID)
+                .fetchOne(db) else {
+                throw WorkflowError.signpostNotFound
+            }
+            signpost.outcome = outcome
+            signpost.outcomeAt = outcome == .pending ? nil : now
+            try signpost.update(db, columns: ["outcome", "outcome_at"])
+            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try Self.recordEvent(db, current, actor: actor, action: .recordSignpostOutcome, to: next,
+                                 detail: "signpost=\(signpost.id),outcome=\(outcome.rawValue)",
+                                 note: nil, keys: keys, at: now)
+        }
+    }
+
+    /// Records a safeguarding escalation. Allowed at every stage, closed included; never moves the case.
+    public func recordSafeguarding(caseID: String, route: SafeguardingRoute, note: String?, by actor: StaffActor,
+                                   keys: KeyRing, now: Date = Date()) async throws -> String {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .recordSafeguarding, from: current.stage)
+            let note = try Self.cleanNote(note)
+            let id = Self.newID()
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            try SafeguardingEscalationRecord(
+                id: id, caseId: caseID, route: route, escalatedAt: now, escalatedBy: actor.id,
+                note: try cipher.sealIfPresent(note, field: WorkflowField.safeguardingNote(id))
+            ).insert(db)
+            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try Self.recordEvent(db, current, actor: actor, action: .recordSafeguarding, to: next,
+                                 detail: "escalation=\(id),route=\(route.rawValue)", note: note, keys: keys, at: now)
+            return id
+        }
+    }
+
+    /// Sends a message to the family (read in the portal). The body is sealed; the event carries only its id.
+    public func sendMessage(caseID: String, body: String, by actor: StaffActor, keys: KeyRing,
+                            now: Date = Date()) async throws -> String {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .sendMessage, from: current.stage)
+            let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !body.isEmpty else { throw WorkflowError.messageEmpty }
+            guard body.count <= CaseWorkflowLimits.message else { throw WorkflowError.messageTooLong }
+            let id = Self.newID()
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            try CaseMessageRecord(
+                id: id, caseId: caseID, sender: .partner, author: actor.id, sentAt: now,
+                body: try cipher.seal(body, field: WorkflowField.messageBody(id)), readAt: nil
+            ).insert(db)
+            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try Self.recordEvent(db, current, actor: actor, action: .sendMessage, to: next,
+                                 detail: "message=\(id)", note: nil, keys: keys, at: now)
+            return id
+        }
+    }
+
+    /// Closes a case with a reason. `completed` only from `signposted` (see `CaseLifecycle`).
+    public func close(caseID: String, reason: CloseReason, note: String?, by actor: StaffActor, keys: KeyRing,
+                      now: Date = Date()) async throws {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .close(reason), from: current.stage)
+            let note = try Self.cleanNote(note)
+            try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ? WHERE id = ?",
+                           arguments: [next.rawValue, reason.rawValue, now, caseID])
+            try Self.recordEvent(db, current, actor: actor, action: .close(reason), to: next,
+                                 detail: "reason=\(reason.rawValue)", note: note, keys: keys, at: now)
+        }
+    }
+
+    // MARK: - Shared steps (inside the caller's transaction)
+
+    /// Reads the case and checks that `actor` may work it: `.forbidden` for roles that never work cases
+    /// (checked first, so they cannot even learn whether a case id exists), then `caseNotFound` / `erased`,
+    /// then `.notAssigned` for a practitioner whose case it is not.
+    static func workableCase(_ db: Database, caseID: String, by actor: StaffActor) throws -> WorkableCase {
+        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
+        guard let row = try Row.fetchOne(db, sql: "SELECT stage, assigned_to, erased_at FROM referral_case WHERE id = ?",
+                                         arguments: [caseID]) else {
+            throw StoreError.caseNotFound
+        }
+        if !(row["erased_at"] as DatabaseValue).isNull { throw StoreError.erased }
+        guard let stage = Stage(rawValue: row["stage"] as String? ?? "") else {
+            throw StoreError.integrity("case \(caseID) has an unknown stage")
+        }
+        let assignedTo: String? = row["assigned_to"]
+        guard actor.mayWork(caseAssignedTo: assignedTo) else {
+            throw actor.role == .practitioner ? CaseAccessError.notAssigned : CaseAccessError.forbidden
+        }
+        return WorkableCase(id: caseID, stage: stage, assignedTo: assignedTo)
+    }
+
+    /// Sets the new stage when it differs. The `stage = from` guard makes a lost race impossible to miss
+    /// (the write lock already serialises writers; this is belt and braces).
+    static func moveStage(_ db: Database, caseID: String, from: Stage, to: Stage) throws {
+        guard from != to else { return }
+        try db.execute(sql: "UPDATE referral_case SET stage = ? WHERE id = ? AND stage = ?",
+                       arguments: [to.rawValue, caseID, from.rawValue])
+        guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
+    }
+
+    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, action: CaseAction, to: Stage,
+                            detail: String?, note: String?, keys: KeyRing, at: Date) throws {
+        try recordEvent(db, current, actor: actor, audit: "case.\(action.name)", action: action.name, to: to,
+                        detail: detail, note: note, keys: keys, at: at)
+    }
+
+    /// Inserts the `case_event` row (note sealed under the event's own id) and the matching audit row.
+    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, audit: String, action: String,
+                            to: Stage, detail: String?, note: String?, keys: KeyRing, at: Date) throws {
+        let id = newID()
+        let sealed = try note.map { try caseCipher(db, caseID: current.id, keys: keys).seal($0, field: WorkflowField.eventNote(id)) }
+        try CaseEventRecord(id: id, caseId: current.id, at: at, actor: actor.id, action: action,
+                            fromStage: current.stage, toStage: to, detail: detail, note: sealed).insert(db)
+        let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
+        try appendAudit(db, AuditEntry(actor: actor.id, action: audit, caseID: current.id,
+                                       detail: [detail, stages].compactMap { $0 }.joined(separator: ",")),
+                        at: at, keys: keys)
+    }
+
+    /// Trimmed; empty means no note; longer than the limit is refused.
+    static func cleanNote(_ note: String?) throws -> String? {
+        guard let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        guard trimmed.count <= CaseWorkflowLimits.note else { throw WorkflowError.noteTooLong }
+        return trimmed
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// Whether `text` is a real calendar date `YYYY-MM-DD`, not after today in Europe/London (where the
+    /// partner works) and not before 2000.
+    static func isPastOrPresentDate(_ text: String, now: Date) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0.element) }),
+              let year = Int(text.prefix(4)), let month = Int(text.dropFirst(5).prefix(2)), let day = Int(text.suffix(2)),
+              year >= 2000, (1...12).contains(month), (1...31).contains(day) else {
+            return false
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = WorkingDays.timeZone
+        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)) else { return false }
+        let back = calendar.dateComponents([.year, .month, .day], from: date)
+        guard back.year == year, back.month == month, back.day == day else { return false }  // e.g. 2026-02-30
+        let today = calendar.dateComponents([.year, .month, .day], from: now)
+        guard let ty = today.year, let tm = today.month, let td = today.day else { return false }
+        return (year, month, day) <= (ty, tm, td)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import ReconcileCore
+import Sodium
+
+/// A successful sign-in: the session token to hand to the client (once) and the account.
+public struct StaffSignIn: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// 32 random bytes, base64url without padding. Only its keyed hash is stored.
+    public let token: String
+    public let account: StaffAccount
+
+    public var description: String { "StaffSignIn(account \(account.id), token redacted)" }
+    public var debugDescription: String { description }
+}
+
+/// Every sign-in failure looks the same to the caller — unknown email, wrong password, wrong or reused code,
+/// disabled account — so an attacker learns nothing about which accounts exist. The audit log says which.
+public enum StaffAuthError: Error, Equatable {
+    case invalidCredentials
+}
+
+/// How long a staff session lasts.
+public struct StaffSessionPolicy: Sendable {
+    /// A session unused for longer than this has ended.
+    public var idle: TimeInterval = 30 * 60
+    /// A session older than this has ended however busy it was.
+    public var absolute: TimeInterval = 12 * 3600
+
+    public init() {}
+
+    public init(idle: TimeInterval, absolute: TimeInterval) {
+        self.idle = idle
+        self.absolute = absolute
+    }
+}
+
+/// The dummy Argon2id hash verified against when an email is unknown, one per cost, made once per process,
+/// so an unknown email takes as long as a known one with a wrong password.
+private final class DummyPasswordHashes: @unchecked Sendable {
+    static let shared = DummyPasswordHashes()
+    private let lock = NSLock()
+    private var hashes: [String: String] = [:]
+
+    func hash(for limits: PasswordHash.Limits) throws -> String {
+        let name = "\(limits.operations)/\(limits.memoryBytes)"
+        if let hash = lock.withLock({ hashes[name] }) { return hash }
+        // A random password nobody knows: the dummy can never verify.
+        let hash = try PasswordHash.hash(Data(Random.bytes(count: 32)).base64EncodedString(), limits: limits)
+        return lock.withLock {
+            if let existing = hashes[name] { return existing }
+            hashes[name] = hash
+            return hash
+        }
+    }
+}
+
+extension AppDatabase {
+    private enum SignInOutcome: Sendable {
+        case signedIn(StaffAccount)
+        case refused
+    }
+
+    /// Password, then TOTP code, then a new session. The code's step is stored in the same transaction that
+    /// creates the session, so a code is accepted at most once even by concurrent sign-ins. Every attempt is
+    /// audited ("staff.sign_in" or "staff.sign_in_failed" with a reason code); the password and code never are.
+    /// When the stored hash used another cost than `passwordCost`, it is re-hashed (cost upgrades on sign-in).
+    public func signIn(
+        email: String, password: String, totp: String, keys: KeyRing, passwordCost: PasswordHash.Limits,
+        policy: StaffSessionPolicy = .init(), now: Date = Date()
+    ) async throws -> StaffSignIn {
+        let normalised = StaffPolicy.normaliseEmail(email)
+        let found = try await reader.read { db in try normalised.flatMap { try StaffRow.fetch(db, email: $0) } }
+        guard let found else {
+            // Same work as a wrong password, so timing does not reveal which emails have accounts.
+            _ = PasswordHash.verify(password, against: try DummyPasswordHashes.shared.hash(for: passwordCost))
+            try await recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "unknown_email"),
+                                  at: now, keys: keys)
+            throw StaffAuthError.invalidCredentials
+        }
+        // Argon2id is slow on purpose: verify (and re-hash) before taking the write lock.
+        let passwordMatches = PasswordHash.verify(password, against: found.passwordHash)
+        let upgradedHash = passwordMatches && PasswordHash.needsRehash(found.passwordHash, limits: passwordCost)
+            ? try PasswordHash.hash(password, limits: passwordCost) : nil
+        let token = StaffSecrets.newToken()
+        let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
+
+        let outcome = try await writer.write { db -> SignInOutcome in
+            func refuse(_ actor: String, _ reason: String) throws -> SignInOutcome {
+                try Self.appendAudit(db, AuditEntry(actor: actor, action: "staff.sign_in_failed", detail: reason), at: now, keys: keys)
+                return .refused
+            }
+            // Re-read: the account may have been disabled, reset or re-hashed since the read above.
+            guard let row = try StaffRow.fetch(db, id: found.id) else { return try refuse("unknown", "unknown_email") }
+            guard passwordMatches else { return try refuse(row.id, "password") }
+            if row.passwordHash != found.passwordHash, !PasswordHash.verify(password, against: row.passwordHash) {
+                return try refuse(row.id, "password")
+            }
+            guard row.disabledAt == nil else { return try refuse(row.id, "disabled") }
+            let generator: TOTP
+            do {
+                generator = try StaffSecrets.open(row.totpSecret, accountID: row.id, version: row.totpKeyVersion, keys: keys)
+            } catch StoreError.undecryptable {
+                return try refuse(row.id, "totp_secret_unreadable")
+            }
+            guard let step = generator.verify(totp, at: now, lastUsedStep: row.totpLastStep) else {
+                return try refuse(row.id, "totp")
+            }
+            try db.execute(sql: "UPDATE staff_account SET totp_last_step = ? WHERE id = ?", arguments: [step, row.id])
+            if let upgradedHash, row.passwordHash == found.passwordHash {
+                try db.execute(sql: "UPDATE staff_account SET password_hash = ? WHERE id = ?", arguments: [upgradedHash, row.id])
+            }
+            // This account's sessions past their absolute lifetime are of no further use.
+            try db.execute(sql: "DELETE FROM staff_session WHERE account_id = ? AND created_at < ?",
+                           arguments: [row.id, now.addingTimeInterval(-policy.absolute)])
+            try db.execute(sql: """
+                INSERT INTO staff_session (token_hash, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)
+                """, arguments: [tokenHash, row.id, now, now])
+            try Self.appendAudit(db, AuditEntry(actor: row.id, action: "staff.sign_in", detail: row.role.rawValue), at: now, keys: keys)
+            return .signedIn(row.account)
+        }
+        switch outcome {
+        case .signedIn(let account): return StaffSignIn(token: token, account: account)
+        case .refused: throw StaffAuthError.invalidCredentials
+        }
+    }
+
+    /// The account a session token belongs to, or nil if the token is unknown, revoked, idle longer than
+    /// `policy.idle`, older than `policy.absolute`, or its account is disabled. A live session's
+    /// `last_seen_at` is moved to `now`.
+    public func staffSession(
+        token: String, keys: KeyRing, policy: StaffSessionPolicy = .init(), now: Date = Date()
+    ) async throws -> StaffAccount? {
+        guard StaffSecrets.isPlausibleToken(token) else { return nil }
+        let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
+        return try await writer.write { db -> StaffAccount? in
+            guard let session = try Row.fetchOne(db, sql: """
+                SELECT account_id, created_at, last_seen_at, revoked_at FROM staff_session WHERE token_hash = ?
+                """, arguments: [tokenHash]) else { return nil }
+            let createdAt: Date = session["created_at"], lastSeenAt: Date = session["last_seen_at"]
+            let revokedAt: Date? = session["revoked_at"]
+            guard revokedAt == nil,
+                  now.timeIntervalSince(lastSeenAt) <= policy.idle,
+                  now.timeIntervalSince(createdAt) <= policy.absolute,
+                  let row = try StaffRow.fetch(db, id: session["account_id"]),
+                  row.disabledAt == nil else { return nil }
+            if now > lastSeenAt {
+                try db.execute(sql: "UPDATE staff_session SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
+            }
+            return row.account
+        }
+    }
+
+    /// Ends the session (sets `revoked_at`). Unknown or already ended tokens are ignored.
+    public func signOut(token: String, keys: KeyRing, now: Date = Date()) async throws {
+        guard StaffSecrets.isPlausibleToken(token) else { return }
+        let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
+        try await writer.write { db in
+            guard let accountID = try String.fetchOne(db, sql: """
+                SELECT account_id FROM staff_session WHERE token_hash = ? AND revoked_at IS NULL
+                """, arguments: [tokenHash]) else { return }
+            try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
+            try Self.appendAudit(db, AuditEntry(actor: accountID, action: "staff.sign_out"), at: now, keys: keys)
+        }
+    }
+}
