@@ -132,7 +132,9 @@ extension AppDatabase {
     ) async throws -> StaffAccount? {
         guard StaffSecrets.isPlausibleToken(token) else { return nil }
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
-        return try await writer.write { db -> StaffAccount? in
+        // Checked with a read; the write (an fsync) happens only when last_seen_at is worth moving, so
+        // ordinary API traffic does not queue behind, or ahead of, durable referral commits.
+        let found = try await reader.read { db -> (account: StaffAccount, lastSeenAt: Date)? in
             guard let session = try Row.fetchOne(db, sql: """
                 SELECT account_id, created_at, last_seen_at, revoked_at FROM staff_session WHERE token_hash = ?
                 """, arguments: [tokenHash]) else { return nil }
@@ -143,11 +145,16 @@ extension AppDatabase {
                   now.timeIntervalSince(createdAt) <= policy.absolute,
                   let row = try StaffRow.fetch(db, id: session["account_id"]),
                   row.disabledAt == nil else { return nil }
-            if now > lastSeenAt {
-                try db.execute(sql: "UPDATE staff_session SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
-            }
-            return row.account
+            return (row.account, lastSeenAt)
         }
+        guard let found else { return nil }
+        if now.timeIntervalSince(found.lastSeenAt) >= min(60, policy.idle / 10) {
+            try await writer.write { db in
+                try db.execute(sql: "UPDATE staff_session SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL AND last_seen_at < ?",
+                               arguments: [now, tokenHash, now])
+            }
+        }
+        return found.account
     }
 
     /// Ends the session (sets `revoked_at`). Unknown or already ended tokens are ignored.
