@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "ReconcileReports",
-            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium"]
+            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "ReconcileServer",
@@ -60,6 +60,10 @@ let package = Package(
         ),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"], exclude: ["independent_libsodium.py", "independent_totp.py"]),
         .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
+        .testTarget(
+            name: "ReconcileReportsTests",
+            dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileCore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "ReconcileStoreTests",
             dependencies: ["ReconcileStore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")]

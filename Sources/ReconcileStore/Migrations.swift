@@ -71,6 +71,8 @@ extension AppDatabase {
         migrator.registerMigration("v3-audit-log") { db in try AppDatabase.migrateV3AuditLog(db) }
         migrator.registerMigration("v4-staff") { db in try AppDatabase.migrateV4Staff(db) }
         migrator.registerMigration("v5-case-workflow") { db in try AppDatabase.migrateV5CaseWorkflow(db) }
+        migrator.registerMigration("v6-portal") { db in try AppDatabase.migrateV6Portal(db) }
+        migrator.registerMigration("v7-reports") { db in try AppDatabase.migrateV7Reports(db) }
         return migrator
     }
 }

@@ -1,2 +1,0 @@
-// Aggregation, disclosure control and signed releases land with "Council feedback".
-public enum ReconcileReports {}
