@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
         .testTarget(
             name: "ReconcileReportsTests",
-            dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileCore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileCore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["verify_signature.py"]
         ),
         .testTarget(
             name: "ReconcileStoreTests",

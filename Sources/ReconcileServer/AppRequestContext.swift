@@ -10,6 +10,8 @@ public struct AppRequestContext: RequestContext {
     public let clientAddress: String
     /// The signed-in staff or council account, set by `StaffAuthMiddleware` on the routes that need one.
     public var staff: StaffAccount?
+    /// The case a family signed in to with reference + passphrase, set by `PortalAuthMiddleware`.
+    public var portalCaseID: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -23,6 +25,11 @@ public struct AppRequestContext: RequestContext {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
+    }
+
+    func requirePortalCase() throws -> String {
+        guard let portalCaseID else { throw APIError.unauthenticated() }
+        return portalCaseID
     }
 
     /// The account, or 401 when the route was reached without one (a wiring mistake, never expected).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ReconcileCore
+import ReconcileReports
 import ReconcileStore
 import Sodium
 
@@ -15,14 +16,23 @@ public struct AppConfiguration: Sendable {
     /// The signposting directory (`policies/services.json`).
     public var directory: ServiceDirectory
     public var sessionPolicy: StaffSessionPolicy
+    /// Erasure cooling-off and closed-case retention (`policies/retention.json`).
+    public var retention: RetentionPolicy
+    public var portalPolicy: PortalSessionPolicy
+    /// Disclosure control for released reports (`policies/disclosure.json`).
+    public var disclosure: DisclosurePolicy
 
     public init(settings: Settings, database: AppDatabase, keys: KeyRing, directory: ServiceDirectory,
-                sessionPolicy: StaffSessionPolicy = .init(), logger: Logger = Logger(label: "reconcile")) {
+                retention: RetentionPolicy = .init(), disclosure: DisclosurePolicy = .init(), sessionPolicy: StaffSessionPolicy = .init(),
+                portalPolicy: PortalSessionPolicy = .init(), logger: Logger = Logger(label: "reconcile")) {
         self.settings = settings
         self.database = database
         self.keys = keys
         self.directory = directory
         self.sessionPolicy = sessionPolicy
+        self.retention = retention
+        self.disclosure = disclosure
+        self.portalPolicy = portalPolicy
         self.logger = logger
     }
 }
@@ -75,5 +85,29 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     let serviceRoutes = router.group("api/v1/services")
         .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead, .admin]))
     ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
+
+    // Council officers: released reports for their own area only. Leads: themes and releases.
+    CouncilController.addPublicKeyRoute(to: router.group(), keys: keys)
+    CouncilController(database: database, keys: keys).addRoutes(
+        to: router.group("api/v1/council").add(middleware: CouncilAuthMiddleware(database: database, keys: keys, policy: policy)))
+    let leadOnly = StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.lead])
+    ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure).addRoutes(
+        themes: router.group("api/v1/themes").add(middleware: leadOnly),
+        reports: router.group("api/v1/reports").add(middleware: leadOnly))
+
+    // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
+    let portal = PortalService(
+        database: database, keys: keys, policy: configuration.portalPolicy, retention: configuration.retention,
+        throttle: LoginThrottle(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60)),
+        secureCookies: secure, maxBody: settings.limits.maxBodyBytes)
+    let portalAPI = router.group("api/v1/portal")
+    PortalController(portal: portal).addRoutes(
+        public: portalAPI,
+        signedIn: portalAPI.group().add(middleware: PortalAuthMiddleware(database: database, keys: keys, policy: configuration.portalPolicy,
+                                                                         cookieName: portal.cookieName, pages: false)))
+    PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(
+        public: router.group(),
+        signedIn: router.group("portal").add(middleware: PortalAuthMiddleware(database: database, keys: keys, policy: configuration.portalPolicy,
+                                                                              cookieName: portal.cookieName, pages: true)))
     return router
 }

@@ -7,6 +7,8 @@ import ReconcileStore
 
 struct StageResponse: ResponseEncodable { let stage: Stage }
 
+struct HoldResponse: ResponseEncodable { let hold: Bool }
+
 struct CreatedResponse: ResponseEncodable {
     let id: String
     let stage: Stage
@@ -34,8 +36,9 @@ struct CaseListResponse: ResponseEncodable {
             try c.encode(s.receivedAt, forKey: .receivedAt)
             try c.encode(s.assignedTo, forKey: .assignedTo)
             try c.encode(s.overdue, forKey: .overdue)
+            try c.encode(s.unreadReplies, forKey: .unreadReplies)
         }
-        enum CodingKeys: String, CodingKey { case id, reference, stage, councilArea, receivedAt, assignedTo, overdue }
+        enum CodingKeys: String, CodingKey { case id, reference, stage, councilArea, receivedAt, assignedTo, overdue, unreadReplies }
     }
 
     func encode(to encoder: any Encoder) throws {

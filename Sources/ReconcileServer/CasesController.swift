@@ -27,6 +27,7 @@ struct CasesController {
         group.post(":id/safeguarding", use: safeguarding)
         group.post(":id/messages", use: message)
         group.post(":id/close", use: close)
+        group.post(":id/safeguarding-hold", use: safeguardingHold)
     }
 
     // MARK: reads
@@ -159,6 +160,17 @@ struct CasesController {
         try await database.close(caseID: id, reason: try fields.one("reason", CloseReason.self), note: try fields.string("note"),
                                  by: staff.actor, keys: keys)
         return try await stage(of: id, action: "close", context)
+    }
+
+    /// A lead's hold keeps a case's data through erasure requests and retention while a safeguarding
+    /// concern is live (`{"on": true}`), and releases it (`{"on": false}`).
+    @Sendable func safeguardingHold(request: Request, context: AppRequestContext) async throws -> HoldResponse {
+        let (staff, id) = (try context.requireStaff(), try caseID(context))
+        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["on"])
+        let on = try fields.bool("on")
+        try await database.setSafeguardingHold(caseID: id, on: on, by: staff.actor, keys: keys)
+        context.logger.info("case changed", metadata: ["case.id": "\(id)", "case.action": "safeguarding_hold"])
+        return HoldResponse(hold: on)
     }
 
     // MARK: helpers

@@ -1,5 +1,6 @@
 import Hummingbird
 import ReconcileCore
+import ReconcileReports
 import ReconcileStore
 
 /// What each domain error means over HTTP. Messages are ours and name no personal value.
@@ -24,6 +25,27 @@ extension APIError {
             return workflowError(workflow)
         case is AssessmentInputError:
             return .field("needs", "required", "Choose at least one need.")
+        case let report as ReportError:
+            switch report {
+            case .refused(let problems):
+                var error = APIError(.conflict, code: "release_refused", message: problems.first ?? "The release was refused.")
+                error.fields = problems.map { ["field": "release", "code": "refused", "message": $0] }
+                return error
+            case .unknownCouncilArea: return .field("council_area", "unknown_value", "Not a configured council area.")
+            case .quarterNotOver: return APIError(.conflict, code: "quarter_not_over", message: "A quarter can be released only after it ends.")
+            }
+        case let theme as ThemeError:
+            switch theme {
+            case .empty: return .field("text", "required", "Write the theme.")
+            case .tooLong: return .field("text", "too_long", "Please keep a theme to 2,000 characters or fewer.")
+            case .unknownCouncilArea: return .field("council_area", "unknown_value", "Not a configured council area.")
+            case .invalidQuarter: return .field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
+            }
+        case is PortalAuthError:
+            return APIError(.unauthorized, code: "invalid_credentials",
+                            message: "The reference or passphrase is not right. Check them and try again.")
+        case is ErasureError:
+            return APIError(.conflict, code: "nothing_to_cancel", message: "There is no erasure request waiting to be cancelled.")
         case is StaffAuthError:
             return APIError(.unauthorized, code: "invalid_credentials",
                             message: "The email, password or code is not right, or the account is disabled.")

@@ -32,6 +32,13 @@ struct JSONFields {
         }
     }
 
+    func bool(_ key: String) throws -> Bool {
+        guard case .bool(let b)? = object[key] else {
+            throw object[key] == nil ? APIError.field(key, "required", "This is needed.") : APIError.field(key, "wrong_type", "This must be true or false.")
+        }
+        return b
+    }
+
     func int(_ key: String) throws -> Int {
         guard case .number(let n)? = object[key] else {
             throw object[key] == nil ? APIError.field(key, "required", "This is needed.") : APIError.field(key, "wrong_type", "This must be a whole number.")

@@ -16,9 +16,11 @@ public struct CaseSummary: Sendable, Equatable, Codable {
     public let assignedTo: String?
     /// Still `received` and past the acknowledgement target.
     public let overdue: Bool
+    /// Messages from the family not yet seen by staff (marked read when the case is opened in `caseDetail`).
+    public let unreadReplies: Int
 
     public init(id: String, reference: String, stage: Stage, councilArea: String, receivedAt: Date,
-                assignedTo: String?, overdue: Bool) {
+                assignedTo: String?, overdue: Bool, unreadReplies: Int = 0) {
         self.id = id
         self.reference = reference
         self.stage = stage
@@ -26,6 +28,7 @@ public struct CaseSummary: Sendable, Equatable, Codable {
         self.receivedAt = receivedAt
         self.assignedTo = assignedTo
         self.overdue = overdue
+        self.unreadReplies = unreadReplies
     }
 }
 
@@ -242,7 +245,9 @@ extension AppDatabase {
                 }
                 let statementArguments = StatementArguments(arguments) + [batchSize]
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT c.id, c.reference, c.stage, c.council_area, c.received_at, s.email AS assignee_email
+                    SELECT c.id, c.reference, c.stage, c.council_area, c.received_at, s.email AS assignee_email,
+                           (SELECT COUNT(*) FROM case_message m
+                            WHERE m.case_id = c.id AND m.sender = 'family' AND m.read_at IS NULL) AS unread_replies
                     FROM referral_case c LEFT JOIN staff_account s ON s.id = c.assigned_to
                     WHERE \(conditions.joined(separator: " AND "))
                     ORDER BY c.received_at DESC, c.id DESC
@@ -261,7 +266,8 @@ extension AppDatabase {
                     if let wanted = filter.overdue, wanted != overdue { continue }
                     let summary = CaseSummary(id: id, reference: row["reference"], stage: stage,
                                               councilArea: row["council_area"], receivedAt: receivedAt,
-                                              assignedTo: row["assignee_email"], overdue: overdue)
+                                              assignedTo: row["assignee_email"], overdue: overdue,
+                                              unreadReplies: row["unread_replies"])
                     matches.append((summary, CaseListCursor(receivedAt: receivedText, id: id)))
                     if matches.count > limit { break scanning }
                 }
@@ -348,6 +354,11 @@ extension AppDatabase {
                                 body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), sentAt: m.sentAt)
                 },
                 events: try events.map { try Self.eventView($0, cipher: cipher, who: who) })
+
+            // The family's replies are now seen: only the assigned practitioner or a lead gets this far
+            // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.
+            try db.execute(sql: "UPDATE case_message SET read_at = ? WHERE case_id = ? AND sender = 'family' AND read_at IS NULL",
+                           arguments: [now, caseID])
 
             try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "case.read", caseID: caseID,
                                                 detail: "stage=\(record.stage.rawValue)"),

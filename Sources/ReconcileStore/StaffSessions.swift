@@ -34,9 +34,9 @@ public struct StaffSessionPolicy: Sendable {
     }
 }
 
-/// The dummy Argon2id hash verified against when an email is unknown, one per cost, made once per process,
-/// so an unknown email takes as long as a known one with a wrong password.
-private final class DummyPasswordHashes: @unchecked Sendable {
+/// The dummy Argon2id hash verified against when an email (or a portal reference) is unknown, one per cost,
+/// made once per process, so an unknown account takes as long as a known one with a wrong password.
+final class DummyPasswordHashes: @unchecked Sendable {
     static let shared = DummyPasswordHashes()
     private let lock = NSLock()
     private var hashes: [String: String] = [:]

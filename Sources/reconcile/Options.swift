@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReconcileCore
+import ReconcileReports
 import ReconcileStore
 
 /// A failure the operator should read: ArgumentParser prints it as one line and exits non-zero.
@@ -68,6 +69,26 @@ struct PoliciesOption: ParsableArguments {
             throw CommandFailure(error.description)
         } catch {
             throw CommandFailure("cannot read the service directory \(file.path): \(type(of: error))")
+        }
+    }
+
+    /// `disclosure.json`: suppression threshold, marker, rounding.
+    func disclosurePolicy() throws -> DisclosurePolicy {
+        let file = url.appendingPathComponent("disclosure.json")
+        do {
+            return try DisclosurePolicy.load(from: file)
+        } catch {
+            throw CommandFailure("cannot use the disclosure policy \(file.path): \(error)")
+        }
+    }
+
+    /// `retention.json`: erasure cooling-off and closed-case retention.
+    func retentionPolicy() throws -> RetentionPolicy {
+        let file = url.appendingPathComponent("retention.json")
+        do {
+            return try RetentionPolicy.load(from: file)
+        } catch {
+            throw CommandFailure("cannot use the retention policy \(file.path): \(error)")
         }
     }
 }

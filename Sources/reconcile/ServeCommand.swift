@@ -21,11 +21,14 @@ struct Serve: AsyncParsableCommand {
         // Keys first: a loose key file must stop the service before it touches any data.
         let keyRing = try keys.load()
         let directory = try policies.loadDirectory(councilAreas: settings.areas.councilAreas)
+        let retention = try policies.retentionPolicy()
+        let disclosure = try policies.disclosurePolicy()
         let database = try openDatabase(data, migrate: true)
         var logger = Logger(label: "reconcile")
         logger.logLevel = .info
         let app = try buildApplication(configuration: .init(settings: settings, database: database, keys: keyRing,
-                                                                     directory: directory, logger: logger))
+                                                                     directory: directory, retention: retention,
+                                                                     disclosure: disclosure, logger: logger))
         try await app.runService()
         try? database.checkpoint()
     }

@@ -107,6 +107,16 @@ enum Sample {
         return body
     }
 
+    /// A validated referral for seeding the store directly (dates in the past, other areas).
+    static func storeReferral(canary: String) -> Referral {
+        Referral(
+            contact: ContactDetails(name: "\(canary) Name", email: "\(canary.lowercased())@example.org", phone: "07700 900123",
+                                    address: "1 \(canary) Street, SY1 1AA", preference: .email, safeToLeaveMessage: false),
+            story: "Story \(canary)", councilArea: "herefordshire", referrerRole: .parentOrCarer, setting: .secondary,
+            harm: [.sexualAssault], howLongAgo: .oneToThreeYears, toldBefore: [.school], wishes: [.toBeListenedTo],
+            consentToStatistics: true)
+    }
+
     static func json(_ object: Any) -> ByteBuffer {
         ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
     }

@@ -23,6 +23,7 @@ import Testing
         (.post, "/api/v1/cases/{id}/safeguarding", ["route": "social_care", "note": "referred"]),
         (.post, "/api/v1/cases/{id}/messages", ["body": "Hello from the partner"]),
         (.post, "/api/v1/cases/{id}/close", ["reason": "withdrawn"]),
+        (.post, "/api/v1/cases/{id}/safeguarding-hold", ["on": true]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {

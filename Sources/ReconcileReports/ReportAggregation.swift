@@ -1,0 +1,254 @@
+import Foundation
+import GRDB
+import ReconcileCore
+import ReconcileStore
+
+// The raw counts behind a quarterly report (SPEC "Quarterly feedback to the council"), before disclosure
+// control. Everything here is SQL over the plain statistical columns; nothing is decrypted. Only cases whose
+// family consented to anonymised statistics are counted, except in `notConsented`, which counts the others.
+// Erased cases keep their statistical columns and are counted like any other.
+//
+// A period is [start, end): a quarter, or the financial year so far for a year-to-date report.
+// - referrals: received in the period (by role, setting, when; multi-select harm, told before, wishes);
+// - level of need and needs identified: each case's FIRST assessment, counted in the period it was made in
+//   (a revised assessment later does not count the case again, so quarters add up to the year);
+// - signposts: made in the period, by need and by their outcome now;
+// - listening sessions: held on a day within the period;
+// - acknowledgement: cases acknowledged in the period; calendar days from received to acknowledged (London
+//   dates), and whether it was before the working-day deadline (`WorkingDays.deadline`);
+// - closures: closed in the period, by reason; safeguarding: escalations made in the period;
+// - open at end: received before the period's end and not closed before it.
+
+/// One table of counts before disclosure control: every category of its fixed list, in list order.
+public struct CountTable: Sendable, Equatable {
+    public let name: String
+    public let categories: [String]
+    public let counts: [String: Int]
+    public let total: Int
+    /// False for multi-select questions: a referral may count in several categories, so the categories do not
+    /// add up to the total (which is the number of referrals, or of cases assessed).
+    public let additive: Bool
+
+    public func count(_ category: String) -> Int { counts[category] ?? 0 }
+}
+
+/// The raw counts for one council area and period.
+public struct ReportCounts: Sendable, Equatable {
+    public var referralsReceived = 0
+    public var notConsented = 0
+    public var listeningSessions = 0
+    public var safeguardingEscalations = 0
+    public var openCasesAtEnd = 0
+    /// Calendar days from received to acknowledged, one entry per case acknowledged in the period.
+    public var acknowledgementDays: [Int] = []
+    /// How many of those were acknowledged before their working-day deadline.
+    public var acknowledgedWithinTarget = 0
+    public var tables: [CountTable] = []
+
+    public init() {}
+
+    public func table(_ name: String) -> CountTable? { tables.first { $0.name == name } }
+
+    /// The median of `acknowledgementDays` (the mean of the middle two for an even count); nil when empty.
+    public var medianDaysToAcknowledge: Double? {
+        guard !acknowledgementDays.isEmpty else { return nil }
+        let sorted = acknowledgementDays.sorted()
+        let middle = sorted.count / 2
+        if sorted.count % 2 == 1 { return Double(sorted[middle]) }
+        return Double(sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
+
+/// The tables of a report, their fixed category lists, and their order on the page.
+public enum ReportTables {
+    public static let referrerRole = "referrals_by_referrer_role", setting = "referrals_by_setting"
+    public static let harm = "referrals_by_harm", when = "referrals_by_when", toldBefore = "referrals_by_told_before"
+    public static let wishes = "referrals_by_wishes", levelOfNeed = "level_of_need", needs = "needs_identified"
+    public static let signpostsByNeed = "signposts_by_need", signpostsByOutcome = "signposts_by_outcome"
+    public static let closures = "closures_by_reason"
+
+    /// In the order pages and CSV list them.
+    public static let order: [String] = [
+        referrerRole, setting, harm, when, toldBefore, wishes, levelOfNeed, needs, signpostsByNeed,
+        signpostsByOutcome, closures,
+    ]
+
+    public static func categories(_ table: String) -> [String] {
+        switch table {
+        case referrerRole: ReferrerRole.allCases.map(\.rawValue)
+        case setting: ReconcileCore.Setting.allCases.map(\.rawValue)
+        case harm: Harm.allCases.map(\.rawValue)
+        case when: HowLongAgo.allCases.map(\.rawValue)
+        case toldBefore: ToldBefore.allCases.map(\.rawValue)
+        case wishes: Wish.allCases.map(\.rawValue)
+        case levelOfNeed: LevelOfNeed.allCases.map { String($0.rawValue) }
+        case needs, signpostsByNeed: Need.allCases.map(\.rawValue)
+        case signpostsByOutcome: SignpostOutcome.allCases.map(\.rawValue)
+        case closures: CloseReason.allCases.map(\.rawValue)
+        default: []
+        }
+    }
+
+    /// Multi-select tables, whose categories do not sum to the total.
+    public static let nonAdditive: Set<String> = [harm, toldBefore, wishes, needs]
+
+    /// A heading in plain words.
+    public static func title(_ table: String) -> String {
+        switch table {
+        case referrerRole: "Referrals by who referred"
+        case setting: "Referrals by where it happened"
+        case harm: "Referrals by kind of harm (more than one may be chosen)"
+        case when: "Referrals by how long ago it happened"
+        case toldBefore: "Referrals by who they had told before (more than one may be chosen)"
+        case wishes: "Referrals by what the family would like (more than one may be chosen)"
+        case levelOfNeed: "Level of need at first assessment"
+        case needs: "Needs identified at first assessment (more than one per case)"
+        case signpostsByNeed: "Signposts by need"
+        case signpostsByOutcome: "Signposts by outcome so far"
+        case closures: "Cases closed, by reason"
+        default: table
+        }
+    }
+
+    /// A category in plain words ("parent_or_carer" → "Parent or carer"; level "2" → "2 Additional").
+    public static func label(table: String, category: String) -> String {
+        if category == "total" { return "Total" }
+        if table == levelOfNeed, let n = Int(category), let level = LevelOfNeed(rawValue: n) { return "\(n) \(level.label)" }
+        let words = category.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+}
+
+public enum ReportAggregation {
+    /// Counts for `councilArea` over [start, end), reading only statistical columns.
+    public static func counts(_ db: Database, councilArea area: String, start: Date, end: Date,
+                              acknowledgementWorkingDays: Int) throws -> ReportCounts {
+        var counts = ReportCounts()
+        let window: StatementArguments = [area, start, end]
+        let consented = "c.council_area = ? AND c.consent_statistics = 1"
+
+        // Referrals received.
+        counts.referralsReceived = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM referral_case c WHERE \(consented) AND c.received_at >= ? AND c.received_at < ?
+            """, arguments: window) ?? 0
+        counts.notConsented = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM referral_case c
+            WHERE c.council_area = ? AND c.consent_statistics = 0 AND c.received_at >= ? AND c.received_at < ?
+            """, arguments: window) ?? 0
+
+        func single(_ column: String) throws -> [String: Int] {
+            try grouped(db, sql: """
+                SELECT c.\(column), COUNT(*) FROM referral_case c
+                WHERE \(consented) AND c.received_at >= ? AND c.received_at < ? GROUP BY 1
+                """, arguments: window)
+        }
+        func multi(_ column: String) throws -> [String: Int] {
+            try grouped(db, sql: """
+                SELECT j.value, COUNT(DISTINCT c.id) FROM referral_case c, json_each(c.\(column)) j
+                WHERE \(consented) AND c.received_at >= ? AND c.received_at < ? GROUP BY 1
+                """, arguments: window)
+        }
+        var tables: [CountTable] = []
+        func add(_ name: String, _ values: [String: Int], total: Int? = nil) {
+            let categories = ReportTables.categories(name)
+            let known = values.filter { categories.contains($0.key) }
+            let additive = !ReportTables.nonAdditive.contains(name)
+            tables.append(CountTable(name: name, categories: categories, counts: known,
+                                     total: total ?? known.values.reduce(0, +), additive: additive))
+        }
+        add(ReportTables.referrerRole, try single("referrer_role"))
+        add(ReportTables.setting, try single("setting"))
+        add(ReportTables.harm, try multi("harm"), total: counts.referralsReceived)
+        add(ReportTables.when, try single("when_ago"))
+        add(ReportTables.toldBefore, try multi("told_before"), total: counts.referralsReceived)
+        add(ReportTables.wishes, try multi("wishes"), total: counts.referralsReceived)
+
+        // Each case's first assessment, if it was made in the period.
+        let firstAssessment = """
+            WHERE \(consented)
+              AND a.rowid = (SELECT f.rowid FROM assessment f WHERE f.case_id = a.case_id ORDER BY f.assessed_at, f.rowid LIMIT 1)
+              AND a.assessed_at >= ? AND a.assessed_at < ?
+            """
+        let assessments = "FROM assessment a JOIN referral_case c ON c.id = a.case_id"
+        let levels = try grouped(db, sql: "SELECT CAST(a.level_of_need AS TEXT), COUNT(*) \(assessments) \(firstAssessment) GROUP BY 1",
+                                 arguments: window)
+        add(ReportTables.levelOfNeed, levels)
+        let assessed = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(assessments) \(firstAssessment)", arguments: window) ?? 0
+        let needs = try grouped(db, sql: """
+            SELECT j.value, COUNT(DISTINCT a.case_id) \(assessments), json_each(a.needs) j \(firstAssessment) GROUP BY 1
+            """, arguments: window)
+        add(ReportTables.needs, needs, total: assessed)
+
+        // Signposts made in the period.
+        let signposts = """
+            FROM signpost s JOIN referral_case c ON c.id = s.case_id
+            WHERE \(consented) AND s.created_at >= ? AND s.created_at < ?
+            """
+        add(ReportTables.signpostsByNeed, try grouped(db, sql: "SELECT s.need, COUNT(*) \(signposts) GROUP BY 1", arguments: window))
+        add(ReportTables.signpostsByOutcome, try grouped(db, sql: "SELECT s.outcome, COUNT(*) \(signposts) GROUP BY 1",
+                                                         arguments: window))
+
+        // Closures.
+        add(ReportTables.closures, try grouped(db, sql: """
+            SELECT c.close_reason, COUNT(*) FROM referral_case c
+            WHERE \(consented) AND c.close_reason IS NOT NULL AND c.closed_at >= ? AND c.closed_at < ? GROUP BY 1
+            """, arguments: window))
+        counts.tables = tables
+
+        // Listening sessions held on a day in the period (the dates are London dates, as are the boundaries).
+        counts.listeningSessions = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM listening_session l JOIN referral_case c ON c.id = l.case_id
+            WHERE \(consented) AND l.held_on >= ? AND l.held_on < ?
+            """, arguments: [area, londonDate(start), londonDate(end)]) ?? 0
+
+        counts.safeguardingEscalations = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM safeguarding_escalation e JOIN referral_case c ON c.id = e.case_id
+            WHERE \(consented) AND e.escalated_at >= ? AND e.escalated_at < ?
+            """, arguments: window) ?? 0
+
+        counts.openCasesAtEnd = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM referral_case c
+            WHERE \(consented) AND c.received_at < ? AND (c.closed_at IS NULL OR c.closed_at >= ?)
+            """, arguments: [area, end, end]) ?? 0
+
+        // Time to acknowledgement.
+        let acknowledged = try Row.fetchAll(db, sql: """
+            SELECT c.received_at, c.acknowledged_at FROM referral_case c
+            WHERE \(consented) AND c.acknowledged_at >= ? AND c.acknowledged_at < ?
+            """, arguments: window)
+        for row in acknowledged {
+            let received: Date = row[0], acknowledgedAt: Date = row[1]
+            counts.acknowledgementDays.append(max(0, calendarDays(from: received, to: acknowledgedAt)))
+            if acknowledgedAt < WorkingDays.deadline(receivedAt: received, workingDays: acknowledgementWorkingDays) {
+                counts.acknowledgedWithinTarget += 1
+            }
+        }
+        return counts
+    }
+
+    private static func grouped(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            guard let key = row[0] as String? else { continue }
+            result[key, default: 0] += row[1] as Int
+        }
+        return result
+    }
+
+    static let london: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = WorkingDays.timeZone
+        return calendar
+    }()
+
+    /// `YYYY-MM-DD` of the London day containing `date`.
+    static func londonDate(_ date: Date) -> String {
+        let c = london.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    /// Whole London calendar days between the days containing the two instants.
+    static func calendarDays(from: Date, to: Date) -> Int {
+        london.dateComponents([.day], from: london.startOfDay(for: from), to: london.startOfDay(for: to)).day ?? 0
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileReports
+import ReconcileStore
+
+/// Admits council officers only: a signed-in council account's bearer token, or a council API token.
+/// Everything behind it is scoped to the officer's own council area.
+struct CouncilAuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let database: AppDatabase
+    let keys: KeyRing
+    let policy: StaffSessionPolicy
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = request.bearerToken, (16...128).contains(token.utf8.count) else { throw APIError.unauthenticated() }
+        let account: StaffAccount?
+        if let session = try await database.staffSession(token: token, keys: keys, policy: policy) {
+            account = session
+        } else {
+            account = try await database.councilTokenAccount(token: token, keys: keys)
+        }
+        guard let account else { throw APIError.unauthenticated() }
+        guard account.role == .council, account.councilArea != nil else { throw APIError.forbidden() }
+        var context = context
+        context.staff = account
+        context.logger[metadataKey: "actor.id"] = "\(account.id)"
+        return try await next(request, context)
+    }
+}
+
+/// `/api/v1/council`: list, download (JSON exactly as signed, CSV, HTML) and verify released reports.
+struct CouncilController {
+    let database: AppDatabase
+    let keys: KeyRing
+
+    struct Listing: ResponseEncodable {
+        struct Item: Encodable { let quarter: String; let councilArea: String; let releasedAt: Date; let kind: String }
+        let reports: [Item]
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("reports", use: list)
+        group.get("reports/:quarter", use: report)
+        group.get("reports/:quarter/signature", use: signature)
+    }
+
+    /// The signing public key is public by nature: anyone may fetch it to verify a report.
+    static func addPublicKeyRoute(to group: RouterGroup<AppRequestContext>, keys: KeyRing) {
+        group.get("api/v1/council/public-key") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: ReportSignature.publicKeyBase64(keys.signing) + "\n")))
+        }
+    }
+
+    @Sendable func list(request: Request, context: AppRequestContext) async throws -> Listing {
+        let area = try area(context)
+        let releases = try await database.releasedReports(councilArea: area)
+        return Listing(reports: releases.map { .init(quarter: $0.quarter, councilArea: $0.councilArea, releasedAt: $0.releasedAt, kind: $0.kind) })
+    }
+
+    @Sendable func report(request: Request, context: AppRequestContext) async throws -> Response {
+        let released = try await released(context)
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
+        switch format {
+        case "json":
+            // Byte for byte what was signed, so the detached signature verifies on the download.
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: released.document)))
+        case "csv":
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"reconcile-\(released.councilArea)-\(released.quarter).csv\""],
+                            body: .init(byteBuffer: ByteBuffer(string: try ReportBuilder.csv(for: released.document))))
+        case "html":
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: try ReportBuilder.html(for: released.document))))
+        default:
+            throw APIError.field("format", "unknown_value", "Use json, csv or html.")
+        }
+    }
+
+    @Sendable func signature(request: Request, context: AppRequestContext) async throws -> Response {
+        let released = try await released(context)
+        return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: released.signature + "\n")))
+    }
+
+    private func area(_ context: AppRequestContext) throws -> String {
+        guard let area = try context.requireStaff().councilArea else { throw APIError.forbidden() }
+        return area
+    }
+
+    /// Only the officer's own area: another area's quarter is simply not found.
+    private func released(_ context: AppRequestContext) async throws -> ReleasedReport {
+        guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
+            throw APIError(.notFound, code: "not_found", message: "Quarters look like 2026-Q1.")
+        }
+        guard let released = try await database.releasedReport(councilArea: try area(context), quarter: quarter.description) else {
+            throw APIError(.notFound, code: "not_found", message: "No report has been released for that quarter.")
+        }
+        return released
+    }
+}
+
+/// Leads: lessons-learned themes and releasing a quarter's report.
+struct ReportsController {
+    let database: AppDatabase
+    let keys: KeyRing
+    let settings: Settings
+    let policy: DisclosurePolicy
+
+    struct Created: ResponseEncodable { let id: String }
+    struct Released: ResponseEncodable { let id: String; let quarter: String; let councilArea: String; let releasedAt: Date; let signature: String }
+
+    func addRoutes(themes: RouterGroup<AppRequestContext>, reports: RouterGroup<AppRequestContext>) {
+        themes.post(use: addTheme)
+        reports.post(":quarter/release", use: release)
+    }
+
+    @Sendable func addTheme(request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
+        let staff = try context.requireStaff()
+        let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: ["quarter", "council_area", "text"])
+        guard let quarter = Quarter(try fields.string("quarter", required: true)!) else {
+            throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
+        }
+        let id = try await database.addTheme(quarter: quarter, councilArea: try fields.string("council_area", required: true)!,
+                                             text: try fields.string("text", required: true)!, councilAreas: settings.areas.councilAreas,
+                                             by: staff.actor, keys: keys)
+        return EditedResponse(status: .created, response: Created(id: id))
+    }
+
+    @Sendable func release(request: Request, context: AppRequestContext) async throws -> EditedResponse<Released> {
+        let staff = try context.requireStaff()
+        guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
+            throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
+        }
+        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["council_area"])
+        let area = try fields.string("council_area", required: true)!
+        guard settings.areas.councilAreas.contains(area) else { throw APIError.field("council_area", "unknown_value", "Not a configured council area.") }
+        let released = try await ReportBuilder(database: database, settings: settings, policy: policy)
+            .release(councilArea: area, quarter: quarter, by: staff.id, keys: keys)
+        context.logger.info("report released", metadata: ["report.id": "\(released.id)", "quarter": "\(released.quarter)", "area": "\(area)"])
+        return EditedResponse(status: .created, response: Released(id: released.id, quarter: released.quarter, councilArea: released.councilArea,
+                                                                   releasedAt: released.releasedAt, signature: released.signature))
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ReconcileCore
+import ReconcileStore
+
+/// The family's JSON API under `/api/v1/portal`: sign in with reference + passphrase, read the stage in
+/// plain words and the messages, reply, withdraw, ask for erasure (or cancel it), take a copy of everything.
+struct PortalController {
+    let portal: PortalService
+
+    struct SignedIn: ResponseEncodable { let token: String; let expiresInSeconds: Int }
+    struct Message: Encodable { let from: String; let body: String; let at: Date }
+    struct Erasure: ResponseEncodable { let requestedAt: Date; let dueAt: Date; let held: Bool; let cancelled: Bool }
+    struct CaseView: ResponseEncodable {
+        let reference: String, stage: String, stageText: String
+        let messages: [Message]
+        let erasure: Erasure?
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(reference, forKey: .reference)
+            try c.encode(stage, forKey: .stage)
+            try c.encode(stageText, forKey: .stageText)
+            try c.encode(messages, forKey: .messages)
+            try c.encode(erasure, forKey: .erasure)  // explicit null: "no erasure asked for"
+        }
+        enum CodingKeys: String, CodingKey { case reference, stage, stageText, messages, erasure }
+    }
+    struct Created: ResponseEncodable { let id: String }
+    struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
+
+    func addRoutes(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>) {
+        group.post("session", use: signIn)
+        signedIn.delete("session", use: signOut)
+        signedIn.get("case", use: view)
+        signedIn.post("messages", use: message)
+        signedIn.post("withdraw", use: withdraw)
+        signedIn.post("erasure", use: requestErasure)
+        signedIn.delete("erasure", use: cancelErasure)
+        signedIn.get("export", use: export)
+    }
+
+    @Sendable func signIn(request: Request, context: AppRequestContext) async throws -> EditedResponse<SignedIn> {
+        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["reference", "passphrase"])
+        let session = try await portal.signIn(reference: try fields.string("reference", required: true)!,
+                                              passphrase: try fields.string("passphrase", required: true)!, context: context)
+        return EditedResponse(headers: [.setCookie: portal.cookie(session.token)],
+                              response: SignedIn(token: session.token, expiresInSeconds: Int(portal.policy.absolute)))
+    }
+
+    @Sendable func signOut(request: Request, context: AppRequestContext) async throws -> Response {
+        if let token = request.bearerToken { try await portal.database.portalSignOut(token: token, keys: portal.keys) }
+        return Response(status: .noContent, headers: [.setCookie: portal.cookie(nil)])
+    }
+
+    @Sendable func view(request: Request, context: AppRequestContext) async throws -> CaseView {
+        let v = try await portal.database.portalView(caseID: try context.requirePortalCase(), keys: portal.keys)
+        return CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: v.stageText,
+                        messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
+                        erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled) })
+    }
+
+    @Sendable func message(request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
+        let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: ["body"])
+        let caseID = try context.requirePortalCase()
+        let id = try await portal.database.familyMessage(caseID: caseID, body: try fields.string("body", required: true)!, keys: portal.keys)
+        context.logger.info("family message received", metadata: ["case.id": "\(caseID)"])
+        return EditedResponse(status: .created, response: Created(id: id))
+    }
+
+    @Sendable func withdraw(request: Request, context: AppRequestContext) async throws -> StageOnly {
+        let caseID = try context.requirePortalCase()
+        try await portal.database.withdraw(caseID: caseID, keys: portal.keys)
+        let v = try await portal.database.portalView(caseID: caseID, keys: portal.keys)
+        return StageOnly(stage: v.stage.rawValue, stageText: v.stageText)
+    }
+
+    @Sendable func requestErasure(request: Request, context: AppRequestContext) async throws -> EditedResponse<Erasure> {
+        let status = try await portal.database.requestErasure(caseID: try context.requirePortalCase(), policy: portal.retention, keys: portal.keys)
+        return EditedResponse(status: .accepted, response: Erasure(requestedAt: status.requestedAt, dueAt: status.dueAt,
+                                                                   held: status.held, cancelled: status.cancelled))
+    }
+
+    @Sendable func cancelErasure(request: Request, context: AppRequestContext) async throws -> Response {
+        try await portal.database.cancelErasure(caseID: try context.requirePortalCase(), keys: portal.keys)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func export(request: Request, context: AppRequestContext) async throws -> Response {
+        let export = try await portal.database.exportCase(caseID: try context.requirePortalCase(), keys: portal.keys)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8",
+                                               .contentDisposition: "attachment; filename=\"reconcile-export.json\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(export))))
+    }
+}
+
+/// What the portal's API and pages share: sign-in with throttling, cookie shape, policies.
+struct PortalService: Sendable {
+    let database: AppDatabase
+    let keys: KeyRing
+    let policy: PortalSessionPolicy
+    let retention: RetentionPolicy
+    let throttle: LoginThrottle
+    let secureCookies: Bool
+    let maxBody: Int
+
+    var cookieName: String { secureCookies ? "__Host-reconcile_portal" : "reconcile_portal" }
+
+    /// Set-Cookie for a session (or one that clears it, for nil).
+    func cookie(_ token: String?) -> String {
+        "\(cookieName)=\(token ?? ""); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(token == nil ? 0 : Int(policy.absolute))"
+            + (secureCookies ? "; Secure" : "")
+    }
+
+    /// Throttled per reference and per address; the same answer for an unknown reference and a wrong passphrase.
+    func signIn(reference: String, passphrase: String, context: AppRequestContext) async throws -> PortalSignIn {
+        let keysForThrottle = ["reference:\(ReferenceFormat.normalise(reference).prefix(20))", "address:\(context.clientAddress)"]
+        if let wait = await throttle.retryAfter(keysForThrottle) {
+            context.logger.notice("portal sign-in refused: too many failures")
+            throw APIError.tooManyRequests(retryAfter: wait)
+        }
+        do {
+            return try await database.portalSignIn(reference: reference, passphrase: passphrase, keys: keys, policy: policy)
+        } catch PortalAuthError.invalidCredentials {
+            await throttle.recordFailure(keysForThrottle)
+            context.logger.notice("portal sign-in failed")
+            throw PortalAuthError.invalidCredentials
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let contentDisposition = Self("Content-Disposition")!
+}

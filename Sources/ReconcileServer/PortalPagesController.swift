@@ -1,0 +1,109 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileStore
+
+/// `/portal` for people: the same portal over HTML forms that work without JavaScript. The session is a
+/// cookie (HttpOnly, SameSite=Strict) and every form also carries a CSRF token.
+struct PortalPagesController {
+    let portal: PortalService
+    let pages: Pages
+    let csrf: CSRFProtection
+
+    func addRoutes(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>) {
+        group.get("portal") { request, _ in signInPage(request, problem: nil, status: .ok) }
+        group.post("portal", use: signIn)
+        signedIn.get("case", use: casePage)
+        signedIn.get("export") { request, context in
+            try await PortalController(portal: portal).export(request: request, context: context)
+        }
+        signedIn.post("messages") { request, context in
+            try await act(request, context) { form, caseID in
+                _ = try await portal.database.familyMessage(caseID: caseID, body: form["body"] ?? "", keys: portal.keys)
+            }
+        }
+        signedIn.post("withdraw") { request, context in
+            try await act(request, context) { _, caseID in try await portal.database.withdraw(caseID: caseID, keys: portal.keys) }
+        }
+        signedIn.post("erasure") { request, context in
+            try await act(request, context) { _, caseID in
+                _ = try await portal.database.requestErasure(caseID: caseID, policy: portal.retention, keys: portal.keys)
+            }
+        }
+        signedIn.post("erasure/cancel") { request, context in
+            try await act(request, context) { _, caseID in try await portal.database.cancelErasure(caseID: caseID, keys: portal.keys) }
+        }
+        signedIn.post("sign-out") { request, context in
+            var response = try await act(request, context) { _, _ in
+                if let token = request.cookies[portal.cookieName]?.value { try await portal.database.portalSignOut(token: token, keys: portal.keys) }
+            }
+            response.headers[.location] = "/"
+            response.headers[.setCookie] = portal.cookie(nil)
+            return response
+        }
+    }
+
+    func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
+        let (_, token, setCookie) = csrf.issue(for: request)
+        var context: [String: Any] = ["title": problem == nil ? "Come back to your referral" : "There is a problem - Come back to your referral",
+                                      "csrf_token": token]
+        if let problem { context["problem"] = problem }
+        return pages.render("portal", context, status: status, headers: setCookie.map { [.setCookie: $0] } ?? [:])
+    }
+
+    @Sendable func signIn(request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await readForm(request)
+        do {
+            let session = try await portal.signIn(reference: form["reference"] ?? "", passphrase: form["passphrase"] ?? "", context: context)
+            return Response(status: .seeOther, headers: [.location: "/portal/case", .setCookie: portal.cookie(session.token)])
+        } catch is PortalAuthError {
+            return signInPage(request, problem: "The reference or passphrase is not right. Check them and try again.", status: .unauthorized)
+        } catch let error as APIError {
+            return pages.error(error)
+        }
+    }
+
+    @Sendable func casePage(request: Request, context: AppRequestContext) async throws -> Response {
+        let view = try await portal.database.portalView(caseID: try context.requirePortalCase(), keys: portal.keys)
+        let (_, token, setCookie) = csrf.issue(for: request)
+        let date = Date.FormatStyle(date: .long, time: .shortened, timeZone: TimeZone(identifier: "Europe/London")!)
+        var page: [String: Any] = [
+            "title": "Your referral", "reference": view.reference, "stage_text": view.stageText, "csrf_token": token,
+            "closed": view.stage == .closed, "cooling_off_days": portal.retention.erasureCoolingOffDays,
+            "messages": view.messages.map { ["from_you": $0.from == "you", "body": $0.body, "at": $0.at.formatted(date)] as [String: Any] },
+        ]
+        if let erasure = view.erasure, !erasure.cancelled {
+            page["erasure"] = ["held": erasure.held, "due": erasure.dueAt.formatted(Date.FormatStyle(date: .long, time: .omitted,
+                                                                                                    timeZone: TimeZone(identifier: "Europe/London")!))]
+        }
+        return pages.render("portal-case", page, headers: setCookie.map { [.setCookie: $0] } ?? [:])
+    }
+
+    /// Checks the form's CSRF token, runs the action, and goes back to the case page (Post/Redirect/Get).
+    private func act(_ request: Request, _ context: AppRequestContext,
+                     _ action: @Sendable (FormBody, String) async throws -> Void) async throws -> Response {
+        let form = try await readForm(request)
+        do {
+            try await action(form, try context.requirePortalCase())
+        } catch let refused as TransitionRefused {
+            return pages.error(APIError(.conflict, code: "not_possible", message: refused.message))
+        } catch let error as WorkflowError where error == .messageEmpty || error == .messageTooLong {
+            return pages.error(APIError(.unprocessableContent, code: "invalid_message",
+                                        message: "Please write a message of up to 10,000 characters."))
+        }
+        return Response(status: .seeOther, headers: [.location: "/portal/case"])
+    }
+
+    private func readForm(_ request: Request) async throws -> FormBody {
+        try request.requireContentType("application/x-www-form-urlencoded")
+        var request = request
+        guard let form = FormBody(try await request.collectLimited(portal.maxBody)) else {
+            throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
+        }
+        guard csrf.verify(request, formToken: form["csrf_token"]) else {
+            throw APIError(.forbidden, code: "form_expired",
+                           message: "For your safety this form only works when opened from this website, with cookies allowed. Please open the page again.")
+        }
+        return form
+    }
+}

@@ -1,0 +1,309 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+/// Everything held about one referral, decrypted, for the family to download (SPEC "People and roles").
+/// Encode with a `JSONEncoder` whose `dateEncodingStrategy` is `.iso8601`: keys are snake_case and every
+/// key is always present (`null` when there is no value), so the shape is the same for every family.
+///
+/// Staff are not named (the partner organisation acts as one). Safeguarding escalations are listed by date
+/// and route only; their notes, and the notes of their timeline events, are withheld (see `withheld`).
+public struct CaseExport: Sendable, Encodable {
+    public struct Answers: Sendable, Encodable {
+        public let councilArea: String
+        public let referrerRole: ReferrerRole
+        public let setting: ReconcileCore.Setting
+        public let harm: [Harm]
+        public let when: HowLongAgo
+        public let toldBefore: [ToldBefore]
+        public let wishes: [Wish]
+
+        enum CodingKeys: String, CodingKey {
+            case councilArea = "council_area", referrerRole = "referrer_role", setting, harm, when
+            case toldBefore = "told_before", wishes
+        }
+    }
+
+    public struct Consent: Sendable, Encodable {
+        /// Consent to be contacted is required to refer, so it is always true; when it was given.
+        public let contact: Bool
+        public let contactAt: Date
+        public let statistics: Bool
+        public let statisticsAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case contact, contactAt = "contact_at", statistics, statisticsAt = "statistics_at"
+        }
+    }
+
+    public struct Contact: Sendable, Encodable {
+        public let name: String?
+        public let email: String?
+        public let phone: String?
+        public let address: String?
+        public let preference: ContactPreference
+        public let safeToLeaveMessage: Bool
+        public let safeTimes: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, email, phone, address, preference
+            case safeToLeaveMessage = "safe_to_leave_message", safeTimes = "safe_times"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(email, forKey: .email)
+            try c.encode(phone, forKey: .phone)
+            try c.encode(address, forKey: .address)
+            try c.encode(preference, forKey: .preference)
+            try c.encode(safeToLeaveMessage, forKey: .safeToLeaveMessage)
+            try c.encode(safeTimes, forKey: .safeTimes)
+        }
+    }
+
+    public struct Message: Sendable, Encodable {
+        /// "you" or "partner".
+        public let from: String
+        public let body: String
+        public let at: Date
+    }
+
+    public struct ListeningSession: Sendable, Encodable {
+        /// `YYYY-MM-DD`.
+        public let date: String
+        public let durationMinutes: Int
+        public let modality: ListeningModality
+        public let note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case date, durationMinutes = "duration_minutes", modality, note
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(date, forKey: .date)
+            try c.encode(durationMinutes, forKey: .durationMinutes)
+            try c.encode(modality, forKey: .modality)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    public struct Assessment: Sendable, Encodable {
+        public let at: Date
+        public let levelOfNeed: LevelOfNeed
+        public let needs: [Need]
+        public let note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case at, levelOfNeed = "level_of_need", needs, note
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(at, forKey: .at)
+            try c.encode(levelOfNeed, forKey: .levelOfNeed)
+            try c.encode(needs, forKey: .needs)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    public struct Signpost: Sendable, Encodable {
+        public let at: Date
+        /// The id of the service in the signposting directory.
+        public let serviceID: String
+        public let need: Need
+        public let outcome: SignpostOutcome
+        public let outcomeAt: Date?
+        public let note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case at, serviceID = "service_id", need, outcome, outcomeAt = "outcome_at", note
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(at, forKey: .at)
+            try c.encode(serviceID, forKey: .serviceID)
+            try c.encode(need, forKey: .need)
+            try c.encode(outcome, forKey: .outcome)
+            try c.encode(outcomeAt, forKey: .outcomeAt)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    /// Date and route only: the note is withheld (see `CaseExport.withheld`).
+    public struct SafeguardingEscalation: Sendable, Encodable {
+        public let at: Date
+        public let route: SafeguardingRoute
+    }
+
+    public struct Event: Sendable, Encodable {
+        public let at: Date
+        public let action: String
+        public let fromStage: Stage
+        public let toStage: Stage
+        /// The note written with the event, if any; always nil for safeguarding events (withheld).
+        public let note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case at, action, fromStage = "from_stage", toStage = "to_stage", note
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(at, forKey: .at)
+            try c.encode(action, forKey: .action)
+            try c.encode(fromStage, forKey: .fromStage)
+            try c.encode(toStage, forKey: .toStage)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    public struct Erasure: Sendable, Encodable {
+        public let requestedAt: Date
+        public let dueAt: Date
+        public let held: Bool
+        public let cancelled: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case requestedAt = "requested_at", dueAt = "due_at", held, cancelled
+        }
+    }
+
+    /// What is left out, and why, in words for the family.
+    public static let withheldExplanation = """
+        Notes about safeguarding referrals are not included. Sharing them could put a child at risk. \
+        The date of each safeguarding referral, and whether it went to children's social care or the police, \
+        are included. If you have questions about this, please send us a message.
+        """
+
+    public let reference: String
+    public let exportedAt: Date
+    public let receivedAt: Date
+    public let acknowledgedAt: Date?
+    public let stage: Stage
+    public let stageText: String
+    public let closeReason: CloseReason?
+    public let closedAt: Date?
+    public let answers: Answers
+    public let consent: Consent
+    public let contact: Contact
+    public let story: String?
+    public let messages: [Message]
+    public let listeningSessions: [ListeningSession]
+    public let assessments: [Assessment]
+    public let signposts: [Signpost]
+    public let safeguardingEscalations: [SafeguardingEscalation]
+    public let events: [Event]
+    public let erasure: Erasure?
+    public let withheld: String
+
+    enum CodingKeys: String, CodingKey {
+        case reference, exportedAt = "exported_at", receivedAt = "received_at", acknowledgedAt = "acknowledged_at"
+        case stage, stageText = "stage_text", closeReason = "close_reason", closedAt = "closed_at"
+        case answers, consent, contact, story, messages, listeningSessions = "listening_sessions", assessments, signposts
+        case safeguardingEscalations = "safeguarding_escalations", events, erasure, withheld
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(reference, forKey: .reference)
+        try c.encode(exportedAt, forKey: .exportedAt)
+        try c.encode(receivedAt, forKey: .receivedAt)
+        try c.encode(acknowledgedAt, forKey: .acknowledgedAt)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(stageText, forKey: .stageText)
+        try c.encode(closeReason, forKey: .closeReason)
+        try c.encode(closedAt, forKey: .closedAt)
+        try c.encode(answers, forKey: .answers)
+        try c.encode(consent, forKey: .consent)
+        try c.encode(contact, forKey: .contact)
+        try c.encode(story, forKey: .story)
+        try c.encode(messages, forKey: .messages)
+        try c.encode(listeningSessions, forKey: .listeningSessions)
+        try c.encode(assessments, forKey: .assessments)
+        try c.encode(signposts, forKey: .signposts)
+        try c.encode(safeguardingEscalations, forKey: .safeguardingEscalations)
+        try c.encode(events, forKey: .events)
+        try c.encode(erasure, forKey: .erasure)
+        try c.encode(withheld, forKey: .withheld)
+    }
+}
+
+extension AppDatabase {
+    /// Everything held about the case, decrypted, for the family. Audited as "portal.export" (actor
+    /// "family:<case id>") in the same write transaction, before anything is returned. `StoreError.erased`
+    /// once the case has been erased.
+    public func exportCase(caseID: String, keys: KeyRing, now: Date = Date()) async throws -> CaseExport {
+        try await writer.write { db in
+            let current = try Self.portalCase(db, caseID: caseID)
+            guard let record = try CaseRecord.fetchOne(db, key: caseID),
+                  let extra = try Row.fetchOne(db, sql: "SELECT acknowledged_at, closed_at FROM referral_case WHERE id = ?",
+                                               arguments: [caseID]) else {
+                throw StoreError.caseNotFound
+            }
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let referral = try Self.decryptReferral(record, cipher: cipher)
+
+            let sessions = try ListeningSessionRecord.filter(ListeningSessionRecord.Columns.caseId == caseID)
+                .order(ListeningSessionRecord.Columns.heldOn, ListeningSessionRecord.Columns.recordedAt, Column.rowID)
+                .fetchAll(db)
+            let assessments = try AssessmentRecord.filter(AssessmentRecord.Columns.caseId == caseID)
+                .order(AssessmentRecord.Columns.assessedAt, Column.rowID).fetchAll(db)
+            let signposts = try SignpostRecord.filter(SignpostRecord.Columns.caseId == caseID)
+                .order(SignpostRecord.Columns.createdAt, Column.rowID).fetchAll(db)
+            let escalations = try SafeguardingEscalationRecord.filter(SafeguardingEscalationRecord.Columns.caseId == caseID)
+                .order(SafeguardingEscalationRecord.Columns.escalatedAt, Column.rowID).fetchAll(db)
+            let messages = try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
+                .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db)
+            let events = try Self.events(db, caseID: caseID)
+            let erasure = try Self.erasureStatus(db, caseID: caseID)
+            // A safeguarding escalation's note is also the note of its timeline event: withhold both.
+            let safeguardingAction = CaseAction.recordSafeguarding.name
+
+            let export = CaseExport(
+                reference: record.reference, exportedAt: now, receivedAt: record.receivedAt,
+                acknowledgedAt: extra["acknowledged_at"], stage: current.stage,
+                stageText: StageText.forFamily(current.stage, closeReason: current.closeReason),
+                closeReason: current.closeReason, closedAt: extra["closed_at"],
+                answers: .init(councilArea: record.councilArea, referrerRole: record.referrerRole, setting: record.setting,
+                               harm: record.harm, when: record.whenAgo, toldBefore: record.toldBefore, wishes: record.wishes),
+                consent: .init(contact: true, contactAt: record.consentContactAt, statistics: record.consentStatistics,
+                               statisticsAt: record.consentStatisticsAt),
+                contact: .init(name: referral.contact.name, email: referral.contact.email, phone: referral.contact.phone,
+                               address: referral.contact.address, preference: referral.contact.preference,
+                               safeToLeaveMessage: referral.contact.safeToLeaveMessage, safeTimes: referral.contact.safeTimes),
+                story: referral.story,
+                messages: try messages.map { m in
+                    .init(from: m.sender == .family ? "you" : "partner",
+                          body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), at: m.sentAt)
+                },
+                listeningSessions: try sessions.map { s in
+                    .init(date: s.heldOn, durationMinutes: s.durationMinutes, modality: s.modality,
+                          note: try cipher.openIfPresent(s.note, field: WorkflowField.listeningNote(s.id)))
+                },
+                assessments: try assessments.map { a in
+                    .init(at: a.assessedAt, levelOfNeed: a.levelOfNeed, needs: a.needs,
+                          note: try cipher.openIfPresent(a.note, field: WorkflowField.assessmentNote(a.id)))
+                },
+                signposts: try signposts.map { s in
+                    .init(at: s.createdAt, serviceID: s.serviceId, need: s.need, outcome: s.outcome, outcomeAt: s.outcomeAt,
+                          note: try cipher.openIfPresent(s.note, field: WorkflowField.signpostNote(s.id)))
+                },
+                safeguardingEscalations: escalations.map { .init(at: $0.escalatedAt, route: $0.route) },
+                events: try events.map { e in
+                    .init(at: e.at, action: e.action, fromStage: e.fromStage, toStage: e.toStage,
+                          note: e.action == safeguardingAction
+                              ? nil : try cipher.openIfPresent(e.note, field: WorkflowField.eventNote(e.id)))
+                },
+                erasure: erasure.map { .init(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled) },
+                withheld: CaseExport.withheldExplanation)
+
+            try Self.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.export", caseID: caseID,
+                                                detail: "messages=\(messages.count),events=\(events.count)"),
+                                 at: now, keys: keys)
+            return export
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+// Erasure and retention (SPEC "Data held, and how", "Reliability and security"): a family's erasure request
+// waits out a cooling-off period and is then carried out by `reconcile retention run`; closed cases are
+// erased after the retention period. A lead's safeguarding hold stops both while it stands.
+//
+// Erasure is crypto-shredding, one transaction per case: the wrapped per-case key is deleted, every
+// ciphertext column and blind index is set to NULL, messages, remembered passphrases and portal sessions
+// are deleted, and the passphrase hash is blanked. Statistical columns stay for reports. `secure_delete`
+// (on for every connection) overwrites the freed bytes, and a WAL checkpoint (TRUNCATE) after the run
+// leaves no older page in the write-ahead log.
+
+/// An erasure request that cannot be cancelled: none was made, it was already cancelled, or carried out.
+public enum ErasureError: Error, Equatable {
+    case nothingToCancel
+}
+
+/// What one retention run did.
+public struct RetentionReport: Sendable, Equatable {
+    /// Cases whose personal data was crypto-shredded by this run.
+    public let erased: Int
+    /// Cases due for erasure (by request or by retention) but kept because a lead placed a safeguarding hold.
+    public let heldBack: Int
+
+    public init(erased: Int, heldBack: Int) {
+        self.erased = erased
+        self.heldBack = heldBack
+    }
+}
+
+extension AppDatabase {
+    // MARK: - The family's request
+
+    /// Asks for erasure, due after the policy's cooling-off period. Asking again while a request is pending
+    /// returns it unchanged; after a cancellation a new request starts a new period.
+    public func requestErasure(caseID: String, policy: RetentionPolicy, keys: KeyRing,
+                               now: Date = Date()) async throws -> ErasureStatus {
+        try policy.validate()
+        return try await writer.write { db in
+            let current = try Self.portalCase(db, caseID: caseID)
+            if let existing = try Self.erasureStatus(db, caseID: caseID), !existing.cancelled {
+                return existing
+            }
+            try db.execute(sql: """
+                INSERT INTO erasure_request (case_id, requested_at, due_at) VALUES (?, ?, ?)
+                ON CONFLICT (case_id) DO UPDATE SET requested_at = excluded.requested_at, due_at = excluded.due_at,
+                                                    cancelled_at = NULL, carried_out_at = NULL
+                """, arguments: [caseID, now, policy.erasureDue(requestedAt: now)])
+            try Self.recordFamilyEvent(db, current, action: "erasure_request", audit: "portal.erasure_request",
+                                       to: current.stage, detail: "cooling_off_days=\(policy.erasureCoolingOffDays)",
+                                       keys: keys, at: now)
+            guard let status = try Self.erasureStatus(db, caseID: caseID) else {
+                throw StoreError.integrity("erasure request for case \(caseID) not stored")
+            }
+            return status
+        }
+    }
+
+    /// Cancels a pending erasure request (`ErasureError.nothingToCancel` if there is none).
+    public func cancelErasure(caseID: String, keys: KeyRing, now: Date = Date()) async throws {
+        try await writer.write { db in
+            let current = try Self.portalCase(db, caseID: caseID)
+            try db.execute(sql: """
+                UPDATE erasure_request SET cancelled_at = ?
+                WHERE case_id = ? AND cancelled_at IS NULL AND carried_out_at IS NULL
+                """, arguments: [now, caseID])
+            guard db.changesCount == 1 else { throw ErasureError.nothingToCancel }
+            try Self.recordFamilyEvent(db, current, action: "erasure_cancel", audit: "portal.erasure_cancel",
+                                       to: current.stage, detail: nil, keys: keys, at: now)
+        }
+    }
+
+    // MARK: - The lead's hold
+
+    /// Places (`on`) or lifts a safeguarding hold: while it stands, neither an erasure request nor retention
+    /// erases the case. Leads only (`CaseAccessError.forbidden` for anyone else, before the case is read).
+    /// Setting the state it already has changes nothing.
+    public func setSafeguardingHold(caseID: String, on: Bool, by actor: StaffActor, keys: KeyRing,
+                                    now: Date = Date()) async throws {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let isOn = try Bool.fetchOne(db, sql: "SELECT safeguarding_hold_at IS NOT NULL FROM referral_case WHERE id = ?",
+                                         arguments: [caseID]) ?? false
+            guard isOn != on else { return }
+            try db.execute(sql: "UPDATE referral_case SET safeguarding_hold_at = ?, safeguarding_hold_by = ? WHERE id = ?",
+                           arguments: [on ? now : nil, on ? actor.id : nil, caseID])
+            try Self.recordEvent(db, current, actor: actor, audit: "case.safeguarding_hold", action: "safeguarding_hold",
+                                 to: current.stage, detail: on ? "on" : "off", note: nil, keys: keys, at: now)
+        }
+    }
+
+    // MARK: - Retention run
+
+    /// Carries out every due, uncancelled erasure request and erases every case closed longer ago than the
+    /// retention period, skipping (and counting) cases under a safeguarding hold. One transaction per case;
+    /// a second run erases nothing more. Ends with a WAL checkpoint (TRUNCATE), also when nothing was
+    /// erased, so a run that failed at its checkpoint is completed by the next.
+    public func runRetention(policy: RetentionPolicy, keys: KeyRing, now: Date = Date()) async throws -> RetentionReport {
+        try policy.validate()
+        let closedBefore = policy.closedBefore(now)
+        let due = try await reader.read { db in try Self.dueForErasure(db, now: now, closedBefore: closedBefore, caseID: nil) }
+        var erased = 0, heldBack = 0
+        for candidate in due {
+            if candidate.held {
+                heldBack += 1
+                continue
+            }
+            let outcome = try await writer.write { db -> EraseOutcome in
+                // Re-check inside the transaction: a hold, a cancellation or another run may have come first.
+                guard let still = try Self.dueForErasure(db, now: now, closedBefore: closedBefore, caseID: candidate.id).first else {
+                    return .skipped
+                }
+                if still.held { return .held }
+                try Self.erase(db, caseID: still.id, reason: still.requested ? "request" : "retention", keys: keys, at: now)
+                return .erased
+            }
+            switch outcome {
+            case .erased: erased += 1
+            case .held: heldBack += 1
+            case .skipped: break
+            }
+        }
+        try checkpoint()
+        return RetentionReport(erased: erased, heldBack: heldBack)
+    }
+
+    private enum EraseOutcome: Sendable {
+        case erased, held, skipped
+    }
+
+    struct ErasureCandidate: Sendable {
+        let id: String
+        /// Due because of the family's request (else because of closed-case retention).
+        let requested: Bool
+        let held: Bool
+    }
+
+    /// Cases not yet erased that are due: a pending request whose cooling-off has passed, or closed at or
+    /// before `closedBefore` (the closure time; for a closed case without one, its last event or receipt).
+    static func dueForErasure(_ db: Database, now: Date, closedBefore: Date, caseID: String?) throws -> [ErasureCandidate] {
+        var arguments: StatementArguments = [now, closedBefore]
+        var only = ""
+        if let caseID {
+            only = "AND c.id = ?"
+            arguments += [caseID]
+        }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT c.id,
+                   EXISTS (SELECT 1 FROM erasure_request e
+                           WHERE e.case_id = c.id AND e.cancelled_at IS NULL AND e.carried_out_at IS NULL
+                             AND e.due_at <= ?1) AS requested,
+                   c.stage = 'closed'
+                     AND COALESCE(c.closed_at, (SELECT MAX(ev.at) FROM case_event ev WHERE ev.case_id = c.id), c.received_at) <= ?2
+                     AS expired,
+                   c.safeguarding_hold_at IS NOT NULL AS held
+            FROM referral_case c
+            WHERE c.erased_at IS NULL \(only)
+            ORDER BY c.received_at, c.id
+            """, arguments: arguments)
+        return rows.compactMap { row in
+            let requested: Bool = row["requested"], expired: Bool = row["expired"]
+            guard requested || expired else { return nil }
+            return ErasureCandidate(id: row["id"], requested: requested, held: row["held"])
+        }
+    }
+
+    /// Crypto-shreds one case inside the caller's transaction. `reason` is "request" or "retention".
+    static func erase(_ db: Database, caseID: String, reason: String, keys: KeyRing, at now: Date) throws {
+        guard let stageText = try String.fetchOne(db, sql: "SELECT stage FROM referral_case WHERE id = ? AND erased_at IS NULL",
+                                                  arguments: [caseID]),
+              let stage = Stage(rawValue: stageText) else {
+            throw StoreError.caseNotFound
+        }
+        // The key first: from here on nothing sealed for this case can be opened, wherever a copy lingers.
+        try db.execute(sql: "DELETE FROM case_key WHERE case_id = ?", arguments: [caseID])
+        try db.execute(sql: """
+            UPDATE referral_case SET
+                contact_name = NULL, contact_email = NULL, contact_phone = NULL, contact_address = NULL,
+                contact_preference = NULL, contact_safe_to_leave_message = NULL, contact_safe_times = NULL,
+                story = NULL, email_index = NULL, phone_index = NULL, duplicate_of = NULL,
+                passphrase_hash = '', erased_at = ?
+            WHERE id = ?
+            """, arguments: [now, caseID])
+        for table in ["case_event", "listening_session", "assessment", "signpost", "safeguarding_escalation"] {
+            try db.execute(sql: "UPDATE \(table) SET note = NULL WHERE case_id = ? AND note IS NOT NULL", arguments: [caseID])
+        }
+        for table in ["case_message", "idempotency_key", "portal_session"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE case_id = ?", arguments: [caseID])
+        }
+        try db.execute(sql: """
+            UPDATE erasure_request SET carried_out_at = ? WHERE case_id = ? AND cancelled_at IS NULL AND carried_out_at IS NULL
+            """, arguments: [now, caseID])
+        // The tombstone: the case's history says when and why it was erased, and nothing else.
+        try CaseEventRecord(id: newID(), caseId: caseID, at: now, actor: "system", action: "erase",
+                            fromStage: stage, toStage: stage, detail: "reason=\(reason)", note: nil).insert(db)
+        try appendAudit(db, AuditEntry(actor: "system", action: "case.erase", caseID: caseID, detail: reason),
+                        at: now, keys: keys)
+    }
+
+    /// The case's erasure request, if one was ever made (cancelled ones included).
+    static func erasureStatus(_ db: Database, caseID: String) throws -> ErasureStatus? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT e.requested_at, e.due_at, e.cancelled_at, c.safeguarding_hold_at
+            FROM erasure_request e JOIN referral_case c ON c.id = e.case_id
+            WHERE e.case_id = ?
+            """, arguments: [caseID]) else { return nil }
+        return ErasureStatus(requestedAt: row["requested_at"], dueAt: row["due_at"],
+                             held: !(row["safeguarding_hold_at"] as DatabaseValue).isNull,
+                             cancelled: !(row["cancelled_at"] as DatabaseValue).isNull)
+    }
+}

@@ -1,0 +1,337 @@
+import Foundation
+import GRDB
+import ReconcileCore
+import Sodium
+
+// The family's return visits (SPEC "People and roles"): sign in with reference + passphrase, read and send
+// messages, see the stage in plain words, withdraw. Erasure and export live in Erasure.swift and
+// CaseExport.swift. The family is never a staff actor: events they cause are recorded with actor "family",
+// audit rows with actor "family:<case id>".
+
+/// A successful portal sign-in: the session token to hand to the client (once) and the case it opens.
+public struct PortalSignIn: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// 32 random bytes, base64url without padding. Only its keyed hash is stored.
+    public let token: String
+    public let caseID: String
+
+    public init(token: String, caseID: String) {
+        self.token = token
+        self.caseID = caseID
+    }
+
+    public var description: String { "PortalSignIn(case \(caseID), token redacted)" }
+    public var debugDescription: String { description }
+}
+
+/// Every portal sign-in failure looks the same — unknown reference, wrong passphrase, erased case — so
+/// nobody learns which references exist. The audit log says which.
+public enum PortalAuthError: Error, Equatable {
+    case invalidCredentials
+}
+
+/// How long a family's portal session lasts. Shorter than staff sessions: a family may share a device.
+public struct PortalSessionPolicy: Sendable {
+    /// A session unused for longer than this has ended.
+    public var idle: TimeInterval = 20 * 60
+    /// A session older than this has ended however busy it was.
+    public var absolute: TimeInterval = 2 * 3600
+
+    public init() {}
+
+    public init(idle: TimeInterval, absolute: TimeInterval) {
+        self.idle = idle
+        self.absolute = absolute
+    }
+}
+
+/// Where a family's erasure request stands.
+public struct ErasureStatus: Sendable, Equatable {
+    public let requestedAt: Date
+    /// When `reconcile retention run` carries it out (unless cancelled or held).
+    public let dueAt: Date
+    /// A lead has placed a safeguarding hold on the case: nothing is erased while it stands.
+    public let held: Bool
+    public let cancelled: Bool
+
+    public init(requestedAt: Date, dueAt: Date, held: Bool, cancelled: Bool) {
+        self.requestedAt = requestedAt
+        self.dueAt = dueAt
+        self.held = held
+        self.cancelled = cancelled
+    }
+}
+
+/// One message as the family sees it.
+public struct PortalMessage: Sendable, Equatable {
+    /// "you" for the family's own messages, "partner" for the partner organisation's.
+    public let from: String
+    public let body: String
+    public let at: Date
+
+    public init(from: String, body: String, at: Date) {
+        self.from = from
+        self.body = body
+        self.at = at
+    }
+}
+
+/// The portal's one page: where the referral is, in plain words, and the conversation so far.
+public struct PortalView: Sendable, Equatable {
+    public let reference: String
+    public let stage: Stage
+    public let closeReason: CloseReason?
+    /// `StageText.forFamily(stage, closeReason:)`.
+    public let stageText: String
+    /// Both ways, oldest first.
+    public let messages: [PortalMessage]
+    public let erasure: ErasureStatus?
+
+    public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
+                erasure: ErasureStatus?) {
+        self.reference = reference
+        self.stage = stage
+        self.closeReason = closeReason
+        self.stageText = stageText
+        self.messages = messages
+        self.erasure = erasure
+    }
+}
+
+/// Reads the Argon2id cost of live passphrase hashes, so the dummy verification for an unknown or erased
+/// reference costs the same as a wrong passphrase (`DummyPasswordHashes` keeps the dummy itself).
+enum PortalDummyHashes {
+    /// The cost recorded in a stored `$argon2id$v=19$m=<KiB>,t=<ops>,p=1$…` string, within sane bounds.
+    static func limits(of stored: String) -> PasswordHash.Limits? {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: true)
+        guard parts.count >= 3, parts[0] == "argon2id" else { return nil }
+        var memoryKiB: Int?, operations: UInt64?
+        for item in parts[2].split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            if pair[0] == "m" { memoryKiB = Int(pair[1]) }
+            if pair[0] == "t" { operations = UInt64(pair[1]) }
+        }
+        guard let memoryKiB, let operations, (8...1_048_576).contains(memoryKiB), (1...16).contains(operations) else {
+            return nil
+        }
+        return PasswordHash.Limits(operations: operations, memoryBytes: memoryKiB * 1024)
+    }
+}
+
+/// The portal's view of a case, read inside a transaction.
+struct PortalCase {
+    let id: String
+    let reference: String
+    let stage: Stage
+    let closeReason: CloseReason?
+}
+
+extension AppDatabase {
+    // MARK: - Sessions
+
+    /// Reference + passphrase, then a new portal session. Both are normalised first (`RS-7k3m q9xd` and
+    /// `Maple river  Lantern …` work). Argon2id runs before the write lock. Every attempt is audited:
+    /// "portal.sign_in" (actor "family:<case id>") or "portal.sign_in_failed" with a reason code.
+    public func portalSignIn(reference: String, passphrase: String, keys: KeyRing, policy: PortalSessionPolicy = .init(),
+                             now: Date = Date()) async throws -> PortalSignIn {
+        let reference = ReferenceFormat.normalise(reference)
+        let typed = Passphrase.normalise(passphrase)
+        struct Found: Sendable {
+            let id: String
+            let hash: String
+            let erased: Bool
+        }
+        let (found, sample) = try await reader.read { db -> (Found?, String?) in
+            var found: Found?
+            if ReferenceFormat.isValid(reference),
+               let row = try Row.fetchOne(db, sql: "SELECT id, passphrase_hash, erased_at FROM referral_case WHERE reference = ?",
+                                          arguments: [reference]) {
+                found = Found(id: row["id"], hash: row["passphrase_hash"], erased: !(row["erased_at"] as DatabaseValue).isNull)
+            }
+            // The cost a live passphrase hash uses, so the dummy verification costs the same.
+            let sample = try String.fetchOne(db, sql: """
+                SELECT passphrase_hash FROM referral_case
+                WHERE erased_at IS NULL AND passphrase_hash LIKE '$argon2id$%' ORDER BY received_at DESC LIMIT 1
+                """)
+            return (found, sample)
+        }
+
+        func refuse(actor: String, caseID: String?, reason: String) async throws -> Never {
+            try await recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
+                                  at: now, keys: keys)
+            throw PortalAuthError.invalidCredentials
+        }
+
+        guard let found, !found.erased, found.hash.hasPrefix("$argon2id$") else {
+            // Same work as a wrong passphrase, so timing does not reveal which references exist.
+            let limits = sample.flatMap(PortalDummyHashes.limits(of:)) ?? .minimum
+            _ = PasswordHash.verify(typed, against: try DummyPasswordHashes.shared.hash(for: limits))
+            if let found {
+                try await refuse(actor: "family:\(found.id)", caseID: found.id, reason: "erased")
+            }
+            try await refuse(actor: "unknown", caseID: nil,
+                             reason: ReferenceFormat.isValid(reference) ? "unknown_reference" : "malformed_reference")
+        }
+        guard PasswordHash.verify(typed, against: found.hash) else {
+            try await refuse(actor: "family:\(found.id)", caseID: found.id, reason: "passphrase")
+        }
+
+        let token = StaffSecrets.newToken()
+        let tokenHash = try Self.portalTokenHash(token, keys: keys)
+        let signedIn = try await writer.write { db -> Bool in
+            // Re-read: the case may have been erased since the read above.
+            guard let row = try Row.fetchOne(db, sql: "SELECT passphrase_hash, erased_at FROM referral_case WHERE id = ?",
+                                             arguments: [found.id]),
+                  (row["erased_at"] as DatabaseValue).isNull, row["passphrase_hash"] as String == found.hash else {
+                try Self.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in_failed",
+                                                    caseID: found.id, detail: "erased"), at: now, keys: keys)
+                return false
+            }
+            // This case's sessions past their absolute lifetime are of no further use.
+            try db.execute(sql: "DELETE FROM portal_session WHERE case_id = ? AND created_at < ?",
+                           arguments: [found.id, now.addingTimeInterval(-policy.absolute)])
+            try db.execute(sql: """
+                INSERT INTO portal_session (token_hash, case_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)
+                """, arguments: [tokenHash, found.id, now, now])
+            try Self.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in", caseID: found.id),
+                                 at: now, keys: keys)
+            return true
+        }
+        guard signedIn else { throw PortalAuthError.invalidCredentials }
+        return PortalSignIn(token: token, caseID: found.id)
+    }
+
+    /// The case a portal token opens, or nil if the token is unknown, revoked, idle longer than
+    /// `policy.idle`, older than `policy.absolute`, or its case has been erased. Checked with a read;
+    /// `last_seen_at` is written at most about once a minute (as `staffSession`).
+    public func portalSession(token: String, keys: KeyRing, policy: PortalSessionPolicy = .init(),
+                              now: Date = Date()) async throws -> String? {
+        guard StaffSecrets.isPlausibleToken(token) else { return nil }
+        let tokenHash = try Self.portalTokenHash(token, keys: keys)
+        let found = try await reader.read { db -> (caseID: String, lastSeenAt: Date)? in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.case_id, s.created_at, s.last_seen_at, s.revoked_at, c.erased_at
+                FROM portal_session s JOIN referral_case c ON c.id = s.case_id
+                WHERE s.token_hash = ?
+                """, arguments: [tokenHash]) else { return nil }
+            let createdAt: Date = row["created_at"], lastSeenAt: Date = row["last_seen_at"]
+            guard (row["revoked_at"] as DatabaseValue).isNull, (row["erased_at"] as DatabaseValue).isNull,
+                  now.timeIntervalSince(lastSeenAt) <= policy.idle,
+                  now.timeIntervalSince(createdAt) <= policy.absolute else { return nil }
+            return (row["case_id"], lastSeenAt)
+        }
+        guard let found else { return nil }
+        if now.timeIntervalSince(found.lastSeenAt) >= min(60, policy.idle / 10) {
+            try await writer.write { db in
+                try db.execute(sql: """
+                    UPDATE portal_session SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL AND last_seen_at < ?
+                    """, arguments: [now, tokenHash, now])
+            }
+        }
+        return found.caseID
+    }
+
+    /// Ends the portal session (sets `revoked_at`). Unknown or already ended tokens are ignored.
+    public func portalSignOut(token: String, keys: KeyRing, now: Date = Date()) async throws {
+        guard StaffSecrets.isPlausibleToken(token) else { return }
+        let tokenHash = try Self.portalTokenHash(token, keys: keys)
+        try await writer.write { db in
+            guard let caseID = try String.fetchOne(db, sql: """
+                SELECT case_id FROM portal_session WHERE token_hash = ? AND revoked_at IS NULL
+                """, arguments: [tokenHash]) else { return }
+            try db.execute(sql: "UPDATE portal_session SET revoked_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
+            try Self.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.sign_out", caseID: caseID),
+                                 at: now, keys: keys)
+        }
+    }
+
+    // MARK: - The family's page
+
+    /// The stage in plain words and every message both ways, oldest first, decrypted. Reading does not mark
+    /// the partner's messages read (`read_at` tracks only the family's replies, for staff).
+    public func portalView(caseID: String, keys: KeyRing, now: Date = Date()) async throws -> PortalView {
+        try await reader.read { db in
+            let current = try Self.portalCase(db, caseID: caseID)
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let messages = try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
+                .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db)
+            return PortalView(
+                reference: current.reference, stage: current.stage, closeReason: current.closeReason,
+                stageText: StageText.forFamily(current.stage, closeReason: current.closeReason),
+                messages: try messages.map { m in
+                    PortalMessage(from: m.sender == .family ? "you" : "partner",
+                                  body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), at: m.sentAt)
+                },
+                erasure: try Self.erasureStatus(db, caseID: caseID))
+        }
+    }
+
+    /// A message from the family to the partner, sealed like staff messages. Allowed at every stage: a family
+    /// may write after closure (the partner sees it as unread in the work list). Returns the message id.
+    public func familyMessage(caseID: String, body: String, keys: KeyRing, now: Date = Date()) async throws -> String {
+        let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty else { throw WorkflowError.messageEmpty }
+        guard body.count <= CaseWorkflowLimits.message else { throw WorkflowError.messageTooLong }
+        return try await writer.write { db in
+            let current = try Self.portalCase(db, caseID: caseID)
+            let id = Self.newID()
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            try CaseMessageRecord(
+                id: id, caseId: caseID, sender: .family, author: nil, sentAt: now,
+                body: try cipher.seal(body, field: WorkflowField.messageBody(id)), readAt: nil
+            ).insert(db)
+            try Self.recordFamilyEvent(db, current, action: "family_message", audit: "portal.message", to: current.stage,
+                                       detail: "message=\(id)", keys: keys, at: now)
+            return id
+        }
+    }
+
+    /// The family withdraws: the case closes as `withdrawn` (refused with `TransitionRefused` if already closed).
+    public func withdraw(caseID: String, keys: KeyRing, now: Date = Date()) async throws {
+        try await writer.write { db in
+            let current = try Self.portalCase(db, caseID: caseID)
+            let action = CaseAction.close(.withdrawn)
+            let next = try CaseLifecycle.stage(after: action, from: current.stage)
+            try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ? WHERE id = ? AND stage = ?",
+                           arguments: [next.rawValue, CloseReason.withdrawn.rawValue, now, caseID, current.stage.rawValue])
+            guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
+            try Self.recordFamilyEvent(db, current, action: action.name, audit: "portal.withdraw", to: next,
+                                       detail: "reason=\(CloseReason.withdrawn.rawValue)", keys: keys, at: now)
+        }
+    }
+
+    // MARK: - Shared steps (inside the caller's transaction)
+
+    /// The case as the portal may act on it: `caseNotFound`, or `erased` once its personal data is gone.
+    static func portalCase(_ db: Database, caseID: String) throws -> PortalCase {
+        guard let row = try Row.fetchOne(db, sql: "SELECT reference, stage, close_reason, erased_at FROM referral_case WHERE id = ?",
+                                         arguments: [caseID]) else {
+            throw StoreError.caseNotFound
+        }
+        if !(row["erased_at"] as DatabaseValue).isNull { throw StoreError.erased }
+        guard let stage = Stage(rawValue: row["stage"] as String? ?? "") else {
+            throw StoreError.integrity("case \(caseID) has an unknown stage")
+        }
+        let reason: String? = row["close_reason"]
+        return PortalCase(id: caseID, reference: row["reference"], stage: stage,
+                          closeReason: reason.flatMap(CloseReason.init(rawValue:)))
+    }
+
+    /// A `case_event` with actor "family" (no note: the family's words live in their messages) and the
+    /// matching audit row with actor "family:<case id>".
+    static func recordFamilyEvent(_ db: Database, _ current: PortalCase, action: String, audit: String, to: Stage,
+                                  detail: String?, keys: KeyRing, at: Date) throws {
+        try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: "family", action: action,
+                            fromStage: current.stage, toStage: to, detail: detail, note: nil).insert(db)
+        let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
+        try appendAudit(db, AuditEntry(actor: "family:\(current.id)", action: audit, caseID: current.id,
+                                       detail: [detail, stages].compactMap { $0 }.joined(separator: ",")),
+                        at: at, keys: keys)
+    }
+
+    /// Keyed hash of a portal token: the staff session hashing key, with a domain prefix so a portal token
+    /// and a staff token can never share a hash.
+    static func portalTokenHash(_ token: String, keys: KeyRing) throws -> Data {
+        try StaffSecrets.tokenHash("portal\u{0}\(token)", keys: keys)
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import GRDB
+
+// The release ledger (migration "v7-reports"): every released report's exact bytes and Ed25519 signature, and
+// every cell it published (NULL = suppressed or withheld), so later releases can be checked against what is
+// already public. Triggers refuse UPDATE and DELETE on both tables; this file only ever inserts and reads.
+
+/// One released report, as listed for the council (no document bytes).
+public struct ReleaseSummary: Sendable, Equatable {
+    public let id: String
+    public let quarter: String
+    public let councilArea: String
+    /// "quarter", "correction" or "year_to_date".
+    public let kind: String
+    public let releasedAt: Date
+
+    public init(id: String, quarter: String, councilArea: String, kind: String, releasedAt: Date) {
+        self.id = id
+        self.quarter = quarter
+        self.councilArea = councilArea
+        self.kind = kind
+        self.releasedAt = releasedAt
+    }
+}
+
+/// One released report with the exact bytes that were signed and the detached signature (base64).
+public struct ReleasedReport: Sendable, Equatable {
+    public let id: String
+    public let quarter: String
+    public let councilArea: String
+    public let kind: String
+    public let releasedAt: Date
+    public let document: [UInt8]
+    public let signature: String
+
+    public init(id: String, quarter: String, councilArea: String, kind: String, releasedAt: Date, document: [UInt8],
+                signature: String) {
+        self.id = id
+        self.quarter = quarter
+        self.councilArea = councilArea
+        self.kind = kind
+        self.releasedAt = releasedAt
+        self.document = document
+        self.signature = signature
+    }
+}
+
+/// One published cell: a table's category (or `"total"`), or a figure (table `"figures"`).
+/// `value` is nil when the cell was suppressed or withheld. Counts are whole numbers; a figure such as a
+/// median or a percentage may have a fraction.
+public struct LedgerCell: Sendable, Equatable {
+    public let table: String
+    public let category: String
+    public let value: Double?
+
+    public init(table: String, category: String, value: Double?) {
+        self.table = table
+        self.category = category
+        self.value = value
+    }
+}
+
+/// An earlier release with its cells, for checking a new release against what is already public.
+public struct LedgerRelease: Sendable, Equatable {
+    public let summary: ReleaseSummary
+    public let cells: [LedgerCell]
+}
+
+/// What `recordRelease` stores.
+public struct NewRelease: Sendable {
+    public let quarter: String
+    public let councilArea: String
+    public let kind: String
+    public let releasedBy: String
+    public let releasedAt: Date
+    public let document: [UInt8]
+    public let signature: [UInt8]
+    public let cells: [LedgerCell]
+
+    public init(quarter: String, councilArea: String, kind: String, releasedBy: String, releasedAt: Date,
+                document: [UInt8], signature: [UInt8], cells: [LedgerCell]) {
+        self.quarter = quarter
+        self.councilArea = councilArea
+        self.kind = kind
+        self.releasedBy = releasedBy
+        self.releasedAt = releasedAt
+        self.document = document
+        self.signature = signature
+        self.cells = cells
+    }
+}
+
+extension AppDatabase {
+    /// Stores a release, every one of its cells and an audit row "report.release", in ONE transaction.
+    ///
+    /// `check` runs inside that transaction, first, with every earlier release of the same council area (oldest
+    /// first); if it throws, nothing is stored and the error is rethrown. Because the write lock is held, two
+    /// releases racing for the same quarter cannot both pass a check that looks for an earlier one.
+    /// Returns the new release's id.
+    public func recordRelease(_ release: NewRelease, keys: KeyRing,
+                              check: @Sendable ([LedgerRelease]) throws -> Void) async throws -> String {
+        let id = Self.newID()
+        try await writer.write { db in
+            try check(try Self.ledgerReleases(db, councilArea: release.councilArea))
+            try db.execute(sql: """
+                INSERT INTO report_release (id, quarter, council_area, kind, released_at, released_by, document, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, release.quarter, release.councilArea, release.kind, release.releasedAt,
+                                 release.releasedBy, Data(release.document), Data(release.signature)])
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO release_cell (release_id, table_name, category, value) VALUES (?, ?, ?, ?)
+                """)
+            for cell in release.cells {
+                try insert.execute(arguments: [id, cell.table, cell.category, Self.storedValue(cell.value)])
+            }
+            try Self.appendAudit(db, AuditEntry(
+                actor: release.releasedBy, action: "report.release",
+                detail: "release=\(id),quarter=\(release.quarter),area=\(release.councilArea),kind=\(release.kind),cells=\(release.cells.count)"),
+                at: release.releasedAt, keys: keys)
+        }
+        return id
+    }
+
+    /// Every release of a council area with its cells, oldest first.
+    public func ledgerReleases(councilArea: String) async throws -> [LedgerRelease] {
+        try await reader.read { db in try Self.ledgerReleases(db, councilArea: councilArea) }
+    }
+
+    /// The releases of a council area, newest first.
+    public func releasedReports(councilArea: String) async throws -> [ReleaseSummary] {
+        try await reader.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, quarter, council_area, kind, released_at FROM report_release
+                WHERE council_area = ? ORDER BY released_at DESC, rowid DESC
+                """, arguments: [councilArea]).map(Self.summary)
+        }
+    }
+
+    /// The report the council reads for a quarter: its latest release of kind "quarter" or "correction".
+    public func releasedReport(councilArea: String, quarter: String) async throws -> ReleasedReport? {
+        try await reader.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM report_release
+                WHERE council_area = ? AND quarter = ? AND kind IN ('quarter', 'correction')
+                ORDER BY released_at DESC, rowid DESC LIMIT 1
+                """, arguments: [councilArea, quarter]).map(Self.released)
+        }
+    }
+
+    /// One release by id, of any kind (a year-to-date release, an earlier version of a corrected quarter),
+    /// only if it belongs to `councilArea`.
+    public func releasedReport(id: String, councilArea: String) async throws -> ReleasedReport? {
+        try await reader.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM report_release WHERE id = ? AND council_area = ?",
+                             arguments: [id, councilArea]).map(Self.released)
+        }
+    }
+
+    static func ledgerReleases(_ db: Database, councilArea: String) throws -> [LedgerRelease] {
+        let summaries = try Row.fetchAll(db, sql: """
+            SELECT id, quarter, council_area, kind, released_at FROM report_release
+            WHERE council_area = ? ORDER BY released_at, rowid
+            """, arguments: [councilArea]).map(summary)
+        return try summaries.map { summary in
+            let cells = try Row.fetchAll(db, sql: """
+                SELECT table_name, category, value FROM release_cell WHERE release_id = ? ORDER BY table_name, category
+                """, arguments: [summary.id]).map {
+                LedgerCell(table: $0["table_name"], category: $0["category"], value: $0["value"] as Double?)
+            }
+            return LedgerRelease(summary: summary, cells: cells)
+        }
+    }
+
+    /// Whole numbers are stored as INTEGER, anything else as REAL, NULL as NULL.
+    private static func storedValue(_ value: Double?) -> DatabaseValue {
+        guard let value else { return .null }
+        if value.rounded() == value, abs(value) < 9e15 { return Int64(value).databaseValue }
+        return value.databaseValue
+    }
+
+    private static func summary(_ row: Row) -> ReleaseSummary {
+        ReleaseSummary(id: row["id"], quarter: row["quarter"], councilArea: row["council_area"], kind: row["kind"],
+                       releasedAt: row["released_at"])
+    }
+
+    private static func released(_ row: Row) -> ReleasedReport {
+        ReleasedReport(id: row["id"], quarter: row["quarter"], councilArea: row["council_area"], kind: row["kind"],
+                       releasedAt: row["released_at"], document: [UInt8](row["document"] as Data),
+                       signature: (row["signature"] as Data).base64EncodedString())
+    }
+}

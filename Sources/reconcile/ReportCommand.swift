@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import ReconcileCore
+import ReconcileReports
+import ReconcileStore
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Quarterly council reports.",
+                                                    subcommands: [Build.self, Release.self, Verify.self])
+
+    /// The options `build` and `release` share.
+    struct Target: ParsableArguments {
+        @Option(name: .customLong("council-area"), help: "One of the configured council areas.") var councilArea: String
+        @Option(help: "The financial quarter, e.g. 2026-Q1 (April–June 2026 with an April year start).") var quarter: String
+        @Option(help: "quarter, correction (of a quarter already released) or year_to_date (Q1 up to --quarter).")
+        var kind: String = "quarter"
+
+        func parsed() throws -> (Quarter, ReleaseKind) {
+            guard let quarter = Quarter(quarter) else { throw CommandFailure("--quarter must look like 2026-Q1") }
+            let kinds: [String: ReleaseKind] = ["quarter": .quarter, "correction": .correction, "year_to_date": .yearToDate]
+            guard let kind = kinds[kind] else { throw CommandFailure("--kind must be quarter, correction or year_to_date") }
+            return (quarter, kind)
+        }
+    }
+
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a quarter's report without releasing it, and print it.",
+            discussion: "JSON is printed exactly as it would be signed (no trailing newline). Nothing is stored.")
+        @OptionGroup var data: DataDirOption
+        @OptionGroup var keys: KeyDirOption
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var policies: PoliciesOption
+        @OptionGroup var target: Target
+        @Option(help: "json, csv or html.") var format: String = "json"
+
+        func run() async throws {
+            guard ["json", "csv", "html"].contains(format) else { throw CommandFailure("--format must be json, csv or html") }
+            let (quarter, kind) = try target.parsed()
+            let settings = try config.load()
+            let policy = try policies.disclosurePolicy()
+            let database = try openDatabase(data, migrate: false)
+            let report: QuarterReport
+            do {
+                report = try await ReportBuilder(database: database, settings: settings, policy: policy)
+                    .build(councilArea: target.councilArea, quarter: quarter, kind: kind)
+            } catch let error as ReportError {
+                throw CommandFailure(error.description)
+            }
+            switch format {
+            case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
+            case "html": FileHandle.standardOutput.write(Data(report.html().utf8))
+            default: FileHandle.standardOutput.write(Data(report.document))
+            }
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Release (freeze and sign) a quarter's report.",
+            discussion: """
+                Refused, with one line naming the problem, when the quarter has not ended, has already been released,
+                a theme holds a personal value from this area's cases, or a figure could be worked out by differencing
+                with an earlier release. Prints one line: released QUARTER for AREA: ID.
+                """)
+        @OptionGroup var data: DataDirOption
+        @OptionGroup var keys: KeyDirOption
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var policies: PoliciesOption
+        @OptionGroup var target: Target
+        @Option(name: .customLong("report-out"), help: "Also write the released document's exact bytes to this file.")
+        var reportOut: String?
+        @Option(name: .customLong("signature-out"), help: "Also write the detached signature (base64) to this file.")
+        var signatureOut: String?
+
+        func run() async throws {
+            let (quarter, kind) = try target.parsed()
+            let settings = try config.load()
+            let policy = try policies.disclosurePolicy()
+            let keyRing = try keys.load()
+            let database = try openDatabase(data, migrate: false)
+            let released: ReleasedReport
+            do {
+                released = try await ReportBuilder(database: database, settings: settings, policy: policy)
+                    .release(councilArea: target.councilArea, quarter: quarter, kind: kind, by: "cli", keys: keyRing)
+            } catch let error as ReportError {
+                throw CommandFailure(error.description)
+            }
+            // The release is committed; failing to write a copy does not undo it, so say so plainly.
+            do {
+                if let reportOut { try Data(released.document).write(to: URL(fileURLWithPath: reportOut)) }
+                if let signatureOut { try Data((released.signature + "\n").utf8).write(to: URL(fileURLWithPath: signatureOut)) }
+            } catch {
+                throw CommandFailure("released \(quarter) for \(target.councilArea) (\(released.id)), but a copy could not be written: \(error.localizedDescription)")
+            }
+            print("released \(quarter) for \(target.councilArea): \(released.id)")
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a downloaded report against its detached signature and the published public key.",
+            discussion: "Prints \"ok: signature valid\" and exits 0, or says the signature does not match and exits 1.")
+        @Option(help: "The report file, exactly as downloaded (JSON).") var report: String
+        @Option(help: "The detached signature file (base64).") var signature: String
+        @Option(name: .customLong("public-key"), help: "The report-signing public key, base64 (`reconcile keys public`).")
+        var publicKey: String
+
+        func run() async throws {
+            let document: Data, signatureText: String
+            do { document = try Data(contentsOf: URL(fileURLWithPath: report)) } catch {
+                throw CommandFailure("cannot read the report file \(report)")
+            }
+            do { signatureText = try String(contentsOf: URL(fileURLWithPath: signature), encoding: .utf8) } catch {
+                throw CommandFailure("cannot read the signature file \(signature)")
+            }
+            guard ReportSignature.verify([UInt8](document), signatureBase64: signatureText, publicKeyBase64: publicKey) else {
+                throw CommandFailure("signature does not match: the report is not exactly what was released with this key")
+            }
+            print("ok: signature valid")
+        }
+    }
+}
