@@ -40,12 +40,19 @@ public struct Settings: Sendable, Equatable {
         public var passwordHashCost = "moderate"
     }
 
+    public struct Metrics: Sendable, Equatable {
+        /// When set, `GET /metrics` requires `Authorization: Bearer <token>`; empty leaves it open (bind to
+        /// loopback or keep it behind the proxy then).
+        public var token = ""
+    }
+
     public var server = Server()
     public var limits = Limits()
     public var workflow = Workflow()
     public var reporting = Reporting()
     public var areas = Areas()
     public var security = Security()
+    public var metrics = Metrics()
 
     public init() {}
 }
@@ -65,6 +72,7 @@ extension Settings {
         ("reporting", "quarter_start_month", .int),
         ("areas", "council_areas", .list),
         ("security", "password_hash_cost", .string),
+        ("metrics", "token", .string),
     ]
 
     private enum Kind { case string, int, list }
@@ -159,6 +167,7 @@ extension Settings {
             case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
             case ("areas.council_areas", .list(let v)): areas.councilAreas = v
             case ("security.password_hash_cost", .string(let v)): security.passwordHashCost = v
+            case ("metrics.token", .string(let v)): metrics.token = v
             default: throw SettingsError("setting \(path) has the wrong type")
             }
         }
@@ -184,6 +193,9 @@ extension Settings {
               areas.councilAreas.allSatisfy({ $0.range(of: "^[a-z][a-z0-9_]{1,63}$", options: .regularExpression) != nil }),
               Set(areas.councilAreas).count == areas.councilAreas.count else {
             throw SettingsError("areas.council_areas must be a non-empty list of distinct lower_snake_case names")
+        }
+        guard metrics.token.isEmpty || metrics.token.utf8.count >= 24 else {
+            throw SettingsError("metrics.token must be empty or at least 24 characters")
         }
         guard ["moderate", "interactive", "minimum"].contains(security.passwordHashCost) else {
             throw SettingsError("security.password_hash_cost must be moderate, interactive or minimum")

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import ReconcileCore
 import ReconcileReports
 import ReconcileStore
@@ -21,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var portalPolicy: PortalSessionPolicy
     /// Disclosure control for released reports (`policies/disclosure.json`).
     public var disclosure: DisclosurePolicy
+    /// Run the retention sweep inside the server (daily); `serve` turns it on, tests leave it off.
+    public var runRetentionDaily = false
 
     public init(settings: Settings, database: AppDatabase, keys: KeyRing, directory: ServiceDirectory,
                 retention: RetentionPolicy = .init(), disclosure: DisclosurePolicy = .init(), sessionPolicy: StaffSessionPolicy = .init(),
@@ -40,12 +43,17 @@ public struct AppConfiguration: Sendable {
 /// Builds the application; the executable runs it, tests drive it with Hummingbird's testing client.
 public func buildApplication(configuration: AppConfiguration) throws -> some ApplicationProtocol {
     let router = try buildRouter(configuration: configuration)
+    let services: [any ServiceLifecycle.Service] = configuration.runRetentionDaily
+        ? [RetentionService(database: configuration.database, keys: configuration.keys, policy: configuration.retention,
+                            logger: configuration.logger)]
+        : []
     return Application(
         router: router,
         configuration: .init(
             address: .hostname(configuration.settings.server.host, port: configuration.settings.server.port),
             serverName: "reconcile"
         ),
+        services: services,
         logger: configuration.logger
     )
 }
@@ -54,7 +62,8 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     let settings = configuration.settings
     let secure = settings.server.publicURL.lowercased().hasPrefix("https://")
     let pages = try Pages.load()
-    let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings)
+    let metrics = ServiceMetrics()
+    let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings, metrics: metrics)
     // One limiter for both intake routes: the JSON API and the form share the per-address budget.
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
     let csrf = CSRFProtection(
@@ -64,9 +73,11 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     let router = Router(context: AppRequestContext.self)
     // Outermost first: headers go on every response, errors included.
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: secure))
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages))
     router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
     HealthController(database: configuration.database).addRoutes(to: router.group())
+    MetricsController(metrics: metrics, database: configuration.database, settings: settings).addRoutes(to: router.group())
     try StaticController.load().addRoutes(to: router.group())
     IntakeController(intake: intake, limiter: intakeLimiter, maxBodyBytes: settings.limits.maxBodyBytes)
         .addRoutes(to: router.group())

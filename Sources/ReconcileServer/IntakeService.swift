@@ -9,6 +9,7 @@ struct IntakeService: Sendable {
     let database: AppDatabase
     let keys: KeyRing
     let settings: Settings
+    let metrics: ServiceMetrics
 
     enum Outcome: Sendable {
         case stored(IntakeReceipt)
@@ -28,6 +29,7 @@ struct IntakeService: Sendable {
         }
         let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: keys) }
         let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys, passphraseCost: passphraseCost)
+        if !receipt.replayed { metrics.referralsReceived.increment() }
         logger.info(receipt.replayed ? "referral replayed for idempotent retry" : "referral received",
                     metadata: ["case.id": "\(receipt.caseID)"])
         return .stored(receipt)

@@ -26,9 +26,10 @@ struct Serve: AsyncParsableCommand {
         let database = try openDatabase(data, migrate: true)
         var logger = Logger(label: "reconcile")
         logger.logLevel = .info
-        let app = try buildApplication(configuration: .init(settings: settings, database: database, keys: keyRing,
-                                                                     directory: directory, retention: retention,
-                                                                     disclosure: disclosure, logger: logger))
+        var configuration = AppConfiguration(settings: settings, database: database, keys: keyRing, directory: directory,
+                                             retention: retention, disclosure: disclosure, logger: logger)
+        configuration.runRetentionDaily = true
+        let app = try buildApplication(configuration: configuration)
         try await app.runService()
         try? database.checkpoint()
     }

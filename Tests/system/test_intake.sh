@@ -69,5 +69,6 @@ check "a retry after the restart returns the same referral" \
   python3 -c "import json,sys; sys.exit(not ('$out' == '201' and json.load(open('$work/r1')) == json.load(open('$work/r3'))))"
 kill -TERM "$pid"; wait "$pid"
 
+check "SIGTERM left the WAL checkpointed (empty)" bash -c "test ! -s '$D/reconcile.sqlite-wal'"
 check "the server log names no personal value" bash -c "! grep -q '$canary' '$work/serve.log'"
 check "the database files hold no personal value" bash -c "! grep -rqa '$canary' '$D'"

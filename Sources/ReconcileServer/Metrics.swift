@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import ReconcileCore
+import ReconcileStore
+
+/// Operational metrics in Prometheus text format at `GET /metrics`. Labels are route templates
+/// (`/api/v1/cases/{id}`), methods and status codes — never a path with an id in it, never personal data.
+struct ServiceMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let referralsReceived: Counter
+
+    init() {
+        referralsReceived = registry.makeCounter(name: "reconcile_referrals_received_total",
+                                                 help: "Referrals stored (idempotent replays not counted).")
+    }
+
+    func recordRequest(method: String, route: String, status: Int, seconds: Double) {
+        let labels = [("method", method), ("route", route), ("status", "\(status)")]
+        registry.makeCounter(name: "reconcile_http_requests_total", labels: labels, help: "HTTP requests by route template.").increment()
+        registry.makeValueHistogram(name: "reconcile_http_request_duration_seconds", labels: [("method", method), ("route", route)],
+                                    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+                                    help: "Time to answer, by route template.").record(seconds)
+    }
+}
+
+/// Times every request and counts it under its route template; unmatched paths share one label
+/// (Hummingbird names them "NotFound") so a
+/// scanner cannot blow up the label set.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServiceMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var status = 500
+        defer {
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: status, seconds: seconds)
+        }
+        do {
+            let response = try await next(request, context)
+            status = Int(response.status.code)
+            return response
+        } catch let error as any HTTPResponseError {
+            status = Int(error.status.code)
+            throw error
+        }
+    }
+}
+
+/// `GET /metrics`: request metrics plus gauges read from the database at scrape time (cases by stage,
+/// overdue acknowledgements).
+struct MetricsController {
+    let metrics: ServiceMetrics
+    let database: AppDatabase
+    let settings: Settings
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("metrics") { request, _ -> Response in
+            if !settings.metrics.token.isEmpty {
+                // Compared in constant time: the token guards operational figures.
+                guard let given = request.bearerToken,
+                      given.utf8.count == settings.metrics.token.utf8.count,
+                      zip(given.utf8, settings.metrics.token.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+                    throw APIError.unauthenticated()
+                }
+            }
+            let snapshot = try await database.stageCounts(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
+            for stage in Stage.allCases {
+                metrics.registry.makeGauge(name: "reconcile_cases", labels: [("stage", stage.rawValue)], help: "Cases by stage (erased included).")
+                    .set(Double(snapshot.byStage[stage] ?? 0))
+            }
+            metrics.registry.makeGauge(name: "reconcile_acknowledgements_overdue", help: "Received cases past the acknowledgement target.")
+                .set(Double(snapshot.overdue))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+        }
+    }
+}

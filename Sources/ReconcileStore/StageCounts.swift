@@ -1,0 +1,23 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+/// Counts for operations dashboards: statistical columns only.
+public struct StageCounts: Sendable, Equatable {
+    public let byStage: [Stage: Int]
+    public let overdue: Int
+}
+
+extension AppDatabase {
+    public func stageCounts(acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> StageCounts {
+        try await reader.read { db in
+            var byStage: [Stage: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT stage, COUNT(*) AS n FROM referral_case GROUP BY stage") {
+                if let stage = Stage(rawValue: row["stage"]) { byStage[stage] = row["n"] }
+            }
+            let waiting = try Date.fetchAll(db, sql: "SELECT received_at FROM referral_case WHERE stage = 'received' AND erased_at IS NULL")
+            let overdue = waiting.filter { WorkingDays.isOverdue(receivedAt: $0, now: now, workingDays: acknowledgementWorkingDays) }.count
+            return StageCounts(byStage: byStage, overdue: overdue)
+        }
+    }
+}

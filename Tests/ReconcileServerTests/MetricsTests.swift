@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ReconcileCore
+import ReconcileStore
+import ServiceLifecycle
+import Testing
+@testable import ReconcileServer
+
+/// `/metrics`: what operations need, by route template, and nothing personal.
+@Suite struct MetricsTests {
+    @Test func requestsAreCountedByRouteTemplateAndCasesByStage() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        let canary = Sample.canary()
+        try await harness.app().test(.router) { client in
+            let caseID = try await client.newCase(harness, canary: canary)
+            let token = try await client.signIn(lead)
+            _ = try await client.json("/api/v1/cases/\(caseID)", .get, token: token)
+            _ = try await client.execute(uri: "/no/such/\(canary)", method: .get)
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.status == .ok)
+            let text = metrics.text
+            #expect(text.contains("reconcile_referrals_received_total 1"))
+            #expect(text.contains(#"reconcile_http_requests_total{method="POST",route="/api/v1/referrals",status="201"} 1"#))
+            #expect(text.contains(#"route="/api/v1/cases/{id}""#), "the template, not the id")
+            #expect(!text.contains(caseID) && !text.contains(canary), "no ids or personal values in labels")
+            #expect(text.contains(#"route="NotFound""#), "every unknown path shares one label")
+            #expect(text.contains(#"reconcile_cases{stage="received"} 1"#))
+            #expect(text.contains("reconcile_acknowledgements_overdue 0"))
+        }
+    }
+
+    @Test func aConfiguredTokenGuardsMetrics() async throws {
+        var settings = Harness.fastSettings()
+        settings.metrics.token = String(repeating: "m", count: 32)
+        let harness = try Harness(settings: settings)
+        try await harness.app().test(.router) { client in
+            let r301 = try await client.execute(uri: "/metrics", method: .get)
+            #expect(r301.status == .unauthorized)
+            let wrong = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer " + String(repeating: "x", count: 32)])
+            #expect(wrong.status == .unauthorized)
+            let right = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer " + String(repeating: "m", count: 32)])
+            #expect(right.status == .ok)
+        }
+    }
+
+    @Test func theInProcessRetentionSweepCarriesOutDueErasures() async throws {
+        let harness = try Harness()
+        let created = try harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: ReferenceGenerator.generate(),
+                                                      passphraseHash: "x", receivedAt: Date(), keys: harness.keys)
+        var policy = RetentionPolicy()
+        policy.erasureCoolingOffDays = 0
+        _ = try await harness.database.requestErasure(caseID: created.id, policy: policy, keys: harness.keys, now: Date().addingTimeInterval(-60))
+        let service = RetentionService(database: harness.database, keys: harness.keys, policy: policy, logger: Logger(label: "test"),
+                                       firstRunAfter: .milliseconds(10), interval: .seconds(3600))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for _ in 0..<200 where try harness.database.caseRecord(id: created.id)?.erasedAt == nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try harness.database.caseRecord(id: created.id)?.erasedAt != nil)
+    }
+}
