@@ -41,11 +41,17 @@ public struct KeyDirectory: Sendable {
         try writeNew(Self.signingFile, bytes: SigningKeyPair.generate().secretKey)
     }
 
-    /// Adds master key version N+1 and returns it. Older versions stay so older backups still open.
+    /// Adds master key version N+1 (mode 0600, created with O_EXCL, fsynced with its directory entry before
+    /// this returns, so no database row can name a key that a power cut could lose) and returns it. Older
+    /// versions stay so older backups still open; the highest version is the current one. Refuses a key
+    /// directory with loose permissions, and a directory with no master key yet (`keys init` first).
     @discardableResult
     public func addMasterVersion() throws -> Int {
         try checkPermissions()
-        let next = (try masterVersions().max() ?? 0) + 1
+        guard let current = try masterVersions().max() else {
+            throw KeyDirectoryError("no master key in \(url.path); run `reconcile keys init --key-dir \(url.path)`")
+        }
+        let next = current + 1
         try writeNew(Self.masterFile(next), bytes: AEAD.generateKey())
         return next
     }
@@ -119,5 +125,10 @@ public struct KeyDirectory: Sendable {
         guard fchmod(fd, 0o600) == 0 else { throw KeyDirectoryError("cannot set 0600 on \(path)") }
         let written = key.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
         guard written == key.byteCount, fsync(fd) == 0 else { throw KeyDirectoryError("cannot write \(path)") }
+        // The new name is durable only once the directory is synced.
+        let dirFD = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard dirFD >= 0 else { throw KeyDirectoryError("cannot open \(url.path) to sync it") }
+        defer { close(dirFD) }
+        guard fsync(dirFD) == 0 else { throw KeyDirectoryError("cannot sync \(url.path)") }
     }
 }

@@ -18,12 +18,40 @@ struct Keys: AsyncParsableCommand {
     }
 
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a master key version and re-wrap every per-case key with it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add a master key version and re-wrap every per-case key with it.",
+            discussion: """
+                Checks that every case key and staff TOTP secret opens, writes master-v(N+1).key (0600), then in one
+                transaction re-wraps every per-case key and re-seals every TOTP secret under it. Personal data is
+                not re-encrypted. Old master key files are kept, so older backups still restore; the highest
+                version is current. Stop the service first (it loads keys at start; a database in use is
+                refused) and start it again afterwards.
+                If the transaction fails, the new key file stays but nothing uses it; re-running is safe.
+                Prints one line.
+                """)
         @OptionGroup var data: DataDirOption
         @OptionGroup var keys: KeyDirOption
 
         func run() async throws {
-            throw notBuiltYet("keys rotate", lands: "Operations")
+            _ = try keys.load()  // permissions and presence, before the database is opened
+            // A running service keeps the key ring it started with: it could not open cases re-wrapped under
+            // the new version, and would wrap new cases under the old one. So the service must be stopped.
+            do { try AppDatabase.ensureNotInUse(dataDirectory: data.url) } catch let error as BackupError {
+                throw CommandFailure("keys rotate: \(error.description)")
+            }
+            let database = try openDatabase(data, migrate: false)
+            do {
+                let result = try await database.rotateMasterKey(directory: keys.directory)
+                print("master key v\(result.masterVersion) is current: re-wrapped \(result.caseKeys) case keys and "
+                      + "re-sealed \(result.totpSecrets) TOTP secrets; back up \(keys.directory.url.path) now "
+                      + "(master-v\(result.masterVersion).key is needed to read the database from now on)")
+            } catch let error as KeyRotationError {
+                throw CommandFailure("keys rotate: \(error.description)")
+            } catch let error as KeyDirectoryError {
+                throw CommandFailure("keys rotate: \(error.description)")
+            } catch let error as StoreError {
+                throw CommandFailure("keys rotate: \(error.description)")
+            }
         }
     }
 

@@ -104,9 +104,4 @@ check "/readyz answers 200" curl -fs "http://127.0.0.1:$port/readyz"
 kill -TERM "$pid"; wait "$pid"; rc=$?
 check "SIGTERM stops serve with exit 0" test "$rc" -eq 0
 
-# Features of later issues say so and fail; they never pretend success.
-for cmd in "backup --to $work/b.sqlite" "restore --from $work/b.sqlite"; do
-  out=$("$bin" $cmd --data-dir "$D" 2>&1 </dev/null); rc=$?
-  check "'$cmd' exits non-zero while not built" test "$rc" -ne 0
-done
 check "unknown option is refused" bash -c "! '$bin' migrate --data-dir '$D' --bogus"
