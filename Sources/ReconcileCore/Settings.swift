@@ -8,6 +8,9 @@ public struct Settings: Sendable, Equatable {
         public var port = 8080
         /// Sent as HSTS and used for the `Secure` cookie decision when TLS terminates in front of us.
         public var publicURL = ""
+        /// Addresses of reverse proxies whose `X-Forwarded-For` is believed, so rate limits apply per real
+        /// client rather than to everyone behind the proxy. Empty: the header is ignored (it is forgeable).
+        public var trustedProxies: [String] = []
     }
 
     public struct Limits: Sendable, Equatable {
@@ -66,6 +69,7 @@ extension Settings {
     /// Every setting by section and key, as written in the JSON file and (upper-cased) in the environment.
     private static let keys: [(section: String, key: String, kind: Kind)] = [
         ("server", "host", .string), ("server", "port", .int), ("server", "public_url", .string),
+        ("server", "trusted_proxies", .list),
         ("limits", "intake_per_minute", .int), ("limits", "login_failures", .int),
         ("limits", "login_window_minutes", .int), ("limits", "max_body_bytes", .int),
         ("workflow", "acknowledgement_working_days", .int),
@@ -159,6 +163,7 @@ extension Settings {
             case ("server.host", .string(let v)): server.host = v
             case ("server.port", .int(let v)): server.port = v
             case ("server.public_url", .string(let v)): server.publicURL = v
+            case ("server.trusted_proxies", .list(let v)): server.trustedProxies = v
             case ("limits.intake_per_minute", .int(let v)): limits.intakePerMinute = v
             case ("limits.login_failures", .int(let v)): limits.loginFailures = v
             case ("limits.login_window_minutes", .int(let v)): limits.loginWindowMinutes = v

@@ -7,7 +7,7 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address, for rate limits. Behind a proxy this is the proxy: set limits to 0 there and
     /// let the proxy enforce them (SPEC "Automation contract").
-    public let clientAddress: String
+    public internal(set) var clientAddress: String
     /// The signed-in staff or council account, set by `StaffAuthMiddleware` on the routes that need one.
     public var staff: StaffAccount?
     /// The case a family signed in to with reference + passphrase, set by `PortalAuthMiddleware`.

@@ -74,6 +74,7 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     // Outermost first: headers go on every response, errors included.
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: secure))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: Set(settings.server.trustedProxies)))
     router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages))
     router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
     HealthController(database: configuration.database).addRoutes(to: router.group())

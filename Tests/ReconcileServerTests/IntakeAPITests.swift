@@ -288,6 +288,33 @@ import Testing
         #expect(try harness.database.caseCount() == 3)
     }
 
+    @Test func behindATrustedProxyTheLimitIsPerForwardedClient() async throws {
+        var settings = Harness.fastSettings()
+        settings.limits.intakePerMinute = 1
+        settings.server.trustedProxies = ["unknown"]  // the in-process client has no peer address
+        let harness = try Harness(settings: settings)
+        try await harness.app().test(.router) { client in
+            func send(_ forwarded: String) async throws -> HTTPResponse.Status {
+                try await client.refer(Sample.json(Sample.referral(canary: Sample.canary())),
+                                       headers: [.xForwardedFor: forwarded]).status
+            }
+            let a = try await send("203.0.113.5"), b = try await send("203.0.113.6")
+            let again = try await send("203.0.113.5"), spoofed = try await send("198.51.100.9, 203.0.113.5")
+            #expect(a == .created)
+            #expect(b == .created, "another client behind the proxy has its own budget")
+            #expect(again == .tooManyRequests)
+            #expect(spoofed == .tooManyRequests, "entries the client added on the left are ignored")
+        }
+        var untrusting = Harness.fastSettings()
+        untrusting.limits.intakePerMinute = 1
+        let direct = try Harness(settings: untrusting)
+        try await direct.app().test(.router) { client in
+            let first = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary())), headers: [.xForwardedFor: "203.0.113.5"])
+            let second = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary())), headers: [.xForwardedFor: "203.0.113.6"])
+            #expect(first.status == .created && second.status == .tooManyRequests, "without a trusted proxy the header is ignored")
+        }
+    }
+
     @Test func aLimitOfZeroMeansUnlimited() async throws {
         var settings = Harness.fastSettings()
         settings.limits.intakePerMinute = 0
