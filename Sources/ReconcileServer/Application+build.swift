@@ -121,5 +121,23 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
         public: router.group(),
         signedIn: router.group("portal").add(middleware: PortalAuthMiddleware(database: database, keys: keys, policy: configuration.portalPolicy,
                                                                               cookieName: portal.cookieName, pages: true)))
+
+    // MARK: staff and council pages (StaffPagesController, CouncilPagesController)
+    // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
+    do {
+        let session = StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, policy: policy,
+                                             secureCookies: secure)
+        let kit = StaffPageKit(pages: pages, csrf: csrf, maxBody: settings.limits.maxBodyBytes)
+        func pageAuth(_ roles: Set<StaffRole>) -> StaffPageAuth {
+            StaffPageAuth(database: database, keys: keys, policy: policy, cookieName: session.cookieName, roles: roles, kit: kit)
+        }
+        StaffPagesController(database: database, keys: keys, settings: settings, directory: configuration.directory,
+                             disclosure: configuration.disclosure, session: session, kit: kit).addRoutes(
+            root: router.group(),
+            signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])),
+            workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])),
+            leads: router.group("staff").add(middleware: pageAuth([.lead])))
+        CouncilPagesController(database: database, kit: kit).addRoutes(to: router.group("council").add(middleware: pageAuth([.council])))
+    }
     return router
 }

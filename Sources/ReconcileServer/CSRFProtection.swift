@@ -26,12 +26,21 @@ struct CSRFProtection: Sendable {
     /// from another site (Sec-Fetch-Site / Origin, where the browser provides them).
     func verify(_ request: Request, formToken: String?) -> Bool {
         if let site = request.headers[.secFetchSite], site == "cross-site" { return false }
-        if let origin = request.headers[.origin], let host = request.head.authority,
-           URL(string: origin)?.host.map({ host.hasPrefix($0) }) != true {
+        // Browsers send `Origin: null` on a same-site form POST when the page's Referrer-Policy is no-referrer
+        // (ours, everywhere): that says nothing about the sender, so only a real origin is compared.
+        if let origin = request.headers[.origin], origin != "null", let authority = request.head.authority,
+           URL(string: origin)?.host?.lowercased() != Self.hostWithoutPort(authority) {
             return false
         }
         guard let cookie = request.cookies[cookieName]?.value, let formToken, let expected = token(for: cookie) else { return false }
         return Sodium.constantTimeEquals(Array(expected.utf8), Array(formToken.utf8))
+    }
+
+    /// "example.org:8080" → "example.org"; "[::1]:8080" → "::1" (as URL.host reports it).
+    static func hostWithoutPort(_ authority: String) -> String {
+        let lower = authority.lowercased()
+        if lower.hasPrefix("["), let close = lower.firstIndex(of: "]") { return String(lower[lower.index(after: lower.startIndex)..<close]) }
+        return String(lower.split(separator: ":", maxSplits: 1).first ?? "")
     }
 
     private func token(for cookie: String) -> String? {

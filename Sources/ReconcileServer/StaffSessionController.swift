@@ -32,6 +32,17 @@ struct StaffSessionController {
         let email = try fields.string("email", required: true)!.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let password = try fields.string("password", required: true)!
         let code = try fields.string("totp", required: true)!
+        let session = try await authenticate(email: email, password: password, code: code, context: context)
+        return EditedResponse(headers: [.setCookie: sessionCookie(session.token)],
+                              response: SignedIn(token: session.token, role: session.account.role.rawValue,
+                                                 expiresInSeconds: Int(policy.absolute)))
+    }
+
+    /// Password and TOTP code → a new session, throttled per account and per address. Shared by the API and
+    /// the sign-in page (`StaffPagesController`), so both count failures against the same budget.
+    /// Throws `APIError.tooManyRequests` or `StaffAuthError.invalidCredentials`.
+    func authenticate(email rawEmail: String, password: String, code: String, context: AppRequestContext) async throws -> StaffSignIn {
+        let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         // Per account and per address: guessing one account from many places, or many from one, both stop.
         let throttleKeys = ["account:\(email)", "address:\(context.clientAddress)"]
         if let wait = await throttle.retryAfter(throttleKeys) {
@@ -43,11 +54,7 @@ struct StaffSessionController {
                                                     passwordCost: settings.security.argon2Limits, policy: policy)
             await throttle.clear("account:\(email)")
             context.logger.info("staff signed in", metadata: ["actor.id": "\(session.account.id)"])
-            let cookie = "\(cookieName)=\(session.token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Int(policy.absolute))"
-                + (secureCookies ? "; Secure" : "")
-            return EditedResponse(headers: [.setCookie: cookie],
-                                  response: SignedIn(token: session.token, role: session.account.role.rawValue,
-                                                     expiresInSeconds: Int(policy.absolute)))
+            return session
         } catch StaffAuthError.invalidCredentials {
             await throttle.recordFailure(throttleKeys)
             // Neither the email nor anything typed is logged.
@@ -56,13 +63,18 @@ struct StaffSessionController {
         }
     }
 
+    /// The session cookie for `token`, or the one that removes it when `token` is nil.
+    func sessionCookie(_ token: String?) -> String {
+        "\(cookieName)=\(token ?? ""); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(token == nil ? 0 : Int(policy.absolute))"
+            + (secureCookies ? "; Secure" : "")
+    }
+
     @Sendable func signOut(request: Request, context: AppRequestContext) async throws -> Response {
         guard let token = request.bearerToken ?? request.cookies[cookieName]?.value,
               try await database.staffSession(token: token, keys: keys, policy: policy) != nil else {
             throw APIError.unauthenticated()
         }
         try await database.signOut(token: token, keys: keys)
-        return Response(status: .noContent, headers: [.setCookie: "\(cookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
-                                                        + (secureCookies ? "; Secure" : "")])
+        return Response(status: .noContent, headers: [.setCookie: sessionCookie(nil)])
     }
 }

@@ -85,6 +85,19 @@ import Testing
         }
     }
 
+    @Test func theSameOriginAndTheNullOriginOfANoReferrerPageAreAccepted() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            for origin in ["http://localhost:8080", "null"] {
+                let form = try await Self.open(client)
+                let response = try await Self.post(client, Self.encode(Self.fields(canary: Sample.canary(), form)), cookie: form.cookie,
+                                                   headers: [.origin: origin])
+                #expect(response.status == .ok, "Origin: \(origin)")
+            }
+        }
+        #expect(try harness.database.caseCount() == 2)
+    }
+
     @Test func sendingTheSameFormTwiceStoresOneReferral() async throws {
         let harness = try Harness()
         try await harness.app().test(.router) { client in
@@ -139,6 +152,9 @@ import Testing
             #expect(crossSite.status == .forbidden)
             let foreignOrigin = try await Self.post(client, body, cookie: form.cookie, headers: [.origin: "https://evil.example"])
             #expect(foreignOrigin.status == .forbidden)
+            // A look-alike whose name is a prefix of ours is another site too.
+            let lookAlike = try await Self.post(client, body, cookie: form.cookie, headers: [.origin: "http://local"])
+            #expect(lookAlike.status == .forbidden)
         }
         #expect(try harness.database.caseCount() == 0)
     }

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""The whole service walked in headless Chromium: a family refers itself; a lead signs in with TOTP and
+assigns; a practitioner works the case to closed; the lead releases a report; a council officer reads it.
+axe-core runs on every page visited (no serious or critical violation allowed); key pages are saved as
+screenshots (desktop and phone width) in $ARTEFACTS. Prints one "ok ..." or "FAIL ..." line per check.
+
+Environment: BASE_URL, ARTEFACTS, TOTP (path of independent_totp.py), LEAD_URI, PAT_URI, OFFICER_URI.
+"""
+import os, re, subprocess, sys, time, traceback
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support import expected_conditions as EC
+from axe_selenium_python import Axe
+
+BASE = os.environ["BASE_URL"]
+ARTEFACTS = os.environ["ARTEFACTS"]
+failures = 0
+axe_pages = []
+
+
+def check(what, ok):
+    global failures
+    print(("ok " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures += 1
+    return ok
+
+
+def totp(uri, offset=0):
+    out = subprocess.run([sys.executable, os.environ["TOTP"], uri, str(int(time.time()) + offset)],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.split()[0]
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000",
+                "--lang=en-GB"):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+driver = browser()
+driver.set_page_load_timeout(30)
+axe = Axe(driver)
+
+
+def audit(name):
+    """axe-core on the page now shown; serious and critical violations fail the walk."""
+    axe.inject()
+    results = axe.run(options={"resultTypes": ["violations"]})
+    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    axe_pages.append((name, len(results["violations"]), len(bad)))
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in bad)
+    check(f"axe: no serious or critical violations on {name}" + (f" -- {detail}" if bad else ""), not bad)
+
+
+def shot(name, phone=False):
+    driver.save_screenshot(os.path.join(ARTEFACTS, f"{name}.png"))
+    if phone:
+        driver.set_window_size(390, 844)
+        height = driver.execute_script("return document.body.scrollHeight")
+        driver.set_window_size(390, min(max(height, 844), 4000))
+        driver.save_screenshot(os.path.join(ARTEFACTS, f"{name}-phone.png"))
+        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        check(f"{name} fits a phone-width screen without sideways scrolling", not wide)
+        driver.set_window_size(1280, 1000)
+
+
+def visit(path, name):
+    driver.get(BASE + path)
+    audit(name)
+
+
+def navigating(element):
+    """Clicks something that loads a new page and waits until it has."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def fill(element_id, text):
+    field = driver.find_element(By.ID, element_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def click(element_id):
+    driver.find_element(By.ID, element_id).click()
+
+
+def submit(form_action_suffix):
+    form = driver.find_element(By.CSS_SELECTOR, f'form[method="post"][action$="{form_action_suffix}"]')
+    navigating(form.find_element(By.CSS_SELECTOR, 'button[type="submit"]'))
+
+
+def sign_in(path, email, password, code):
+    visit(path, f"sign-in ({path})")
+    fill("email", email)
+    fill("password", password)
+    fill("code", code)
+    navigating(driver.find_element(By.CSS_SELECTOR, 'main button[type="submit"]'))
+
+
+def sign_out():
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/staff/sign-out"] button'))
+    check("sign-out returns to the sign-in page", "You have signed out" in driver.page_source)
+
+
+def headers_ok():
+    # Read with a same-origin fetch from the page: the browser sees the real response headers.
+    h = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(location.href, {credentials: 'same-origin'}).then(r => done({
+          csp: r.headers.get('content-security-policy'), cache: r.headers.get('cache-control'),
+          referrer: r.headers.get('referrer-policy'), frame: r.headers.get('x-frame-options')})).catch(e => done({}));""")
+    return bool(h.get("csp")) and "script-src 'self'" in h["csp"] and h.get("cache") == "no-store" and h.get("frame") == "DENY"
+
+
+try:
+    started = time.time()
+    # 1. A family refers itself through the public form.
+    visit("/refer", "referral form")
+    click("preference-email")
+    fill("name", "Sam Browser")
+    fill("email", "sam.browser@example.net")
+    click("council_area-shropshire")
+    click("referrer_role-parent_or_carer")
+    click("setting-secondary")
+    click("harm-sexual_harassment")
+    click("when-under_1_year")
+    click("told_before-school")
+    click("wishes-to_be_listened_to")
+    fill("story", "Our daughter was harassed by other pupils on the school bus.")
+    click("consent_contact")
+    click("consent_statistics-yes")
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/refer"] button[type="submit"]'))
+    audit("referral confirmation")
+    reference = driver.find_element(By.ID, "reference").text
+    check("the family gets a reference", re.fullmatch(r"RS-[A-Z0-9]{4}-[A-Z0-9]{4}", reference) is not None)
+
+    # 2. The lead signs in with password and TOTP code, finds the new case and assigns it.
+    sign_in("/staff/sign-in", "lead@example.org", "lead password 123", totp(os.environ["LEAD_URI"]))
+    check("the lead lands on the case list", driver.current_url.endswith("/staff/cases"))
+    audit("case list")
+    check("the case list carries the security headers", headers_ok())
+    Select(driver.find_element(By.ID, "assigned")).select_by_value("none")
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form.filters button[type="submit"]'))
+    audit("case list (unassigned)")
+    shot("staff-case-list", phone=True)
+    navigating(driver.find_element(By.LINK_TEXT, reference))
+    audit("case page (received)")
+    check("the case page shows the family's words", "harassed by other pupils" in driver.page_source)
+    check("the case page shows the contact details", "sam.browser@example.net" in driver.page_source)
+    check("a received case offers no listening-session form", not driver.find_elements(By.ID, "ls-date"))
+    shot("staff-case-received", phone=True)
+    fill("practitioner", "pat@example.org")
+    submit("/assign")
+    check("the lead assigns the case", "The case has been assigned." in driver.page_source and "pat@example.org" in driver.page_source)
+    case_url = driver.current_url.split("?")[0]
+    visit("/staff/directory", "directory")
+    sign_out()
+    audit("sign-in (signed out)")
+
+    # 3. The practitioner works the case to closed.
+    sign_in("/staff/sign-in", "pat@example.org", "pat password 1234", totp(os.environ["PAT_URI"]))
+    check("the practitioner sees the assigned case", reference in driver.page_source)
+    navigating(driver.find_element(By.LINK_TEXT, reference))
+    click("ack-phone")
+    submit("/acknowledge")
+    check("acknowledged", "Acknowledgement recorded." in driver.page_source)
+    audit("case page (acknowledged)")
+    fill("ls-minutes", "45")
+    click("ls-video")
+    fill("ls-note", "Listened to both parents.")
+    submit("/listening-sessions")
+    check("listening session recorded", "Listening session recorded." in driver.page_source)
+    click("level-2")
+    click("need-counselling")
+    submit("/assessment")
+    check("assessment recorded", "Assessment recorded." in driver.page_source)
+    audit("case page (assessed)")
+    Select(driver.find_element(By.ID, "sp-need")).select_by_value("counselling")
+    submit("/signposts")
+    check("signpost added", "Signpost added." in driver.page_source)
+    fill("message-body", "We have sent you details of a counselling service.")
+    submit("/messages")
+    check("message sent", "Message sent to the family." in driver.page_source)
+    check("completed is offered once signposted", bool(driver.find_elements(By.ID, "close-completed")))
+    shot("staff-case-signposted", phone=True)
+    click("close-completed")
+    submit("/close")
+    check("the case is closed", "The case has been closed." in driver.page_source and "Closed (Completed)" in driver.page_source)
+    check("a closed case offers no acknowledgement, session, assessment or close form",
+          not driver.find_elements(By.CSS_SELECTOR, 'form[action$="/acknowledge"], form[action$="/listening-sessions"], form[action$="/assessment"], form[action$="/close"]'))
+    audit("case page (closed)")
+    shot("staff-case-closed")
+
+    # An error renders as a friendly page, with the headers.
+    visit("/staff/themes", "forbidden page (practitioner on themes)")
+    check("a practitioner gets a friendly 403 page for themes", "You cannot open this page" in driver.page_source)
+    shot("staff-error-403")
+    sign_out()
+
+    # 4. The lead releases the past quarter from the themes page (the next TOTP step: the current one is used).
+    sign_in("/staff/sign-in", "lead@example.org", "lead password 123", totp(os.environ["LEAD_URI"], 30))
+    visit("/staff/themes?quarter=2025-Q1&area=shropshire", "themes and reports")
+    fill("theme-text", "Families asked for clearer school policies on harassment during travel.")
+    submit("/staff/themes")
+    check("the lead approves a theme", "Theme approved." in driver.page_source
+          or print("# page: " + driver.find_element(By.TAG_NAME, "main").text[:300].replace("\n", " ")))
+    submit("/staff/reports/release")
+    check("the lead releases 2025-Q1 for Shropshire", "Report released." in driver.page_source)
+    audit("themes and reports (released)")
+    shot("staff-themes", phone=True)
+    sign_out()
+
+    # 5. The council officer reads it.
+    sign_in("/council/sign-in", "officer@example.org", "officer password 1", totp(os.environ["OFFICER_URI"]))
+    check("the officer lands on the report list", driver.current_url.endswith("/council"))
+    audit("council report list")
+    shot("council-reports", phone=True)
+    navigating(driver.find_element(By.LINK_TEXT, "2025-Q1"))
+    audit("council report page")
+    page = driver.page_source
+    check("the report page has tables and SVG charts", "<table" in page and "<svg" in page)
+    check("the report page explains suppressed cells", 'id="note-suppressed"' in page)
+    check("the report page shows the approved theme", "clearer school policies" in page)
+    check("no name from a case reaches the council", "Sam Browser" not in page and "sam.browser@example.net" not in page)
+    check("the report page carries the security headers", headers_ok())
+    for link in ("Report as JSON", "Report as CSV", "Signature", "Public key"):
+        check(f"the report page links {link}", bool(driver.find_elements(By.LINK_TEXT, link)))
+    shot("council-report", phone=True)
+    visit(case_url.replace(BASE, ""), "forbidden page (officer on a case)")
+    check("the officer cannot open a case page", "You cannot open this page" in driver.page_source and "Sam Browser" not in driver.page_source)
+    sign_out()
+    print(f"# browser walk took {time.time() - started:.0f} s; axe on {len(axe_pages)} pages: "
+          + ", ".join(f"{n} ({total} violations, {bad} serious or critical)" for n, total, bad in axe_pages), flush=True)
+except Exception:
+    traceback.print_exc()
+    try:
+        driver.save_screenshot(os.path.join(ARTEFACTS, "failure.png"))
+    except Exception:
+        pass
+    check("the browser walk ran to the end", False)
+finally:
+    driver.quit()
+sys.exit(1 if failures else 0)
