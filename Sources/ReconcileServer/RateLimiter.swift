@@ -1,11 +1,12 @@
 import Foundation
 
-/// Counts events per key in fixed one-window buckets, in memory. One instance per rule.
-/// A restart forgets counts; that is acceptable for slowing abuse, which is all a rate limit does.
+/// Counts events per key over a sliding window, in memory. One instance per rule.
+/// A sliding window (rather than fixed clock-minute buckets) means a burst straddling a minute boundary
+/// cannot get twice the limit. A restart forgets counts; that is acceptable for slowing abuse.
 actor RateLimiter {
     let limit: Int
     let window: TimeInterval
-    private var buckets: [String: (start: TimeInterval, count: Int)] = [:]
+    private var events: [String: [TimeInterval]] = [:]
 
     /// - Parameter limit: events allowed per window; 0 means unlimited.
     init(limit: Int, window: TimeInterval) {
@@ -17,13 +18,14 @@ actor RateLimiter {
     func record(_ key: String, now: Date = Date()) -> Int? {
         guard limit > 0 else { return nil }
         let t = now.timeIntervalSince1970
-        let start = (t / window).rounded(.down) * window
-        if buckets.count > 50_000 { buckets = buckets.filter { $0.value.start >= start } }
-        var bucket = buckets[key] ?? (start, 0)
-        if bucket.start != start { bucket = (start, 0) }
-        guard bucket.count < limit else { return max(1, Int((start + window - t).rounded(.up))) }
-        bucket.count += 1
-        buckets[key] = bucket
+        if events.count > 50_000 { events = events.filter { ($0.value.last ?? 0) > t - window } }
+        var recent = (events[key] ?? []).filter { $0 > t - window }
+        guard recent.count < limit else {
+            events[key] = recent
+            return max(1, Int((recent[recent.count - limit] + window - t).rounded(.up)))
+        }
+        recent.append(t)
+        events[key] = recent
         return nil
     }
 }

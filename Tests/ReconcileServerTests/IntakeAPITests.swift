@@ -328,3 +328,17 @@ import Testing
         #expect(try harness.database.caseCount() == 30)
     }
 }
+
+/// The intake limiter counts over a sliding minute, so a burst across a clock-minute boundary is still limited.
+@Suite struct RateLimiterTests {
+    @Test func theWindowSlidesInsteadOfResettingOnTheMinute() async {
+        let limiter = RateLimiter(limit: 3, window: 60)
+        let start = Date(timeIntervalSince1970: 1_800_000_058)  // two seconds before a minute boundary
+        for i in 0..<3 { #expect(await limiter.record("a", now: start.addingTimeInterval(Double(i) * 0.5)) == nil) }
+        let acrossBoundary = await limiter.record("a", now: start.addingTimeInterval(3))
+        #expect(acrossBoundary != nil, "a fourth event just after the minute turns is still over the limit")
+        #expect(await limiter.record("b", now: start.addingTimeInterval(3)) == nil, "another address has its own budget")
+        #expect(await limiter.record("a", now: start.addingTimeInterval(61)) == nil, "after a full minute the oldest has left")
+        #expect(await RateLimiter(limit: 0, window: 60).record("a") == nil, "0 means unlimited")
+    }
+}

@@ -58,7 +58,7 @@ import Testing
         let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for _ in 0..<200 where try harness.database.caseRecord(id: created.id)?.erasedAt == nil {
+            for _ in 0..<500 where try harness.database.caseRecord(id: created.id)?.erasedAt == nil {
                 try await Task.sleep(for: .milliseconds(20))
             }
             await group.triggerGracefulShutdown()
