@@ -75,10 +75,12 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     router.add(middleware: SecurityHeadersMiddleware(strictTransportSecurity: secure))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ClientAddressMiddleware(trustedProxies: Set(settings.server.trustedProxies)))
-    router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages))
+    let routeMethods = RouteMethods()
+    router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages, routeMethods: routeMethods))
     router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
     HealthController(database: configuration.database).addRoutes(to: router.group())
     MetricsController(metrics: metrics, database: configuration.database, settings: settings).addRoutes(to: router.group())
+    try OpenAPIController.load().addRoutes(to: router.group())
     try StaticController.load().addRoutes(to: router.group())
     IntakeController(intake: intake, limiter: intakeLimiter, maxBodyBytes: settings.limits.maxBodyBytes)
         .addRoutes(to: router.group())
@@ -139,5 +141,6 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
             leads: router.group("staff").add(middleware: pageAuth([.lead])))
         CouncilPagesController(database: database, kit: kit).addRoutes(to: router.group("council").add(middleware: pageAuth([.council])))
     }
+    routeMethods.fill(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })
     return router
 }

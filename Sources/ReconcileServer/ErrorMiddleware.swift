@@ -8,12 +8,21 @@ import Logging
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
     let pages: Pages
+    let routeMethods: RouteMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let api = Self.apiError(for: error)
+            var api = Self.apiError(for: error)
+            if api.status == .notFound, error is HTTPError {
+                // The router found no route for this method; if the path exists under others, say so.
+                let allowed = routeMethods.allowed(at: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+                    api = APIError(.methodNotAllowed, code: "method_not_allowed", message: Self.message(for: .methodNotAllowed))
+                    api.headers[.allow] = allowed.sorted().joined(separator: ", ")
+                }
+            }
             if api.status == .internalServerError {
                 logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "request.id": "\(context.id)"])
             }

@@ -10,10 +10,12 @@ struct HealthController {
         group.get("readyz") { _, context -> Response in
             do {
                 try await database.ping()
-                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+                return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
             } catch {
                 context.logger.warning("not ready: database unreadable", metadata: ["error.type": "\(type(of: error))"])
-                return Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready\n")))
+                return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: "not ready\n")))
             }
         }
     }

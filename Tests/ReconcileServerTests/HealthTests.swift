@@ -23,6 +23,7 @@ func testApplication(settings: Settings = Settings()) throws -> some Application
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body) == "ready\n")
+                #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
             }
         }
     }
@@ -33,6 +34,28 @@ func testApplication(settings: Settings = Settings()) throws -> some Application
                 #expect(response.status == .notFound)
                 let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: [String: String]]
                 #expect(body?["error"]?["code"] == "not_found")
+            }
+        }
+    }
+
+    @Test func aWrongMethodOnARealPathIs405WithAllow() async throws {
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/api/v1/referrals", method: .put) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: [String: String]]
+                #expect(body?["error"]?["code"] == "method_not_allowed")
+            }
+            try await client.execute(uri: "/api/v1/cases/\(UUID().uuidString.lowercased())/close", method: .get) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "POST")
+            }
+            try await client.execute(uri: "/healthz", method: .delete) { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers[.allow] == "GET")
+            }
+            try await client.execute(uri: "/api/v1/no-such-thing", method: .put) { response in
+                #expect(response.status == .notFound, "a path no route has is still 404")
             }
         }
     }
