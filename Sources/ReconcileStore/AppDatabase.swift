@@ -7,6 +7,8 @@ public struct AppDatabase: Sendable {
     /// Exposed read-only so reports and checks can run their own queries.
     public let reader: any DatabaseReader
     let writer: any DatabaseWriter
+    /// Collects concurrent referrals into one fsynced transaction (group commit); one per database.
+    let intakeBatcher = IntakeBatcher()
 
     /// - Parameter migrate: run pending migrations now (`migrate`, `serve`); otherwise refuse an
     ///   unmigrated or newer-schema database.

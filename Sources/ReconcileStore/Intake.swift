@@ -36,6 +36,9 @@ extension AppDatabase {
 
     /// Stores a referral and returns its reference and one-time passphrase. The transaction commits with
     /// `synchronous = FULL` before this returns, so a receipt the family sees is on disk.
+    ///
+    /// Referrals submitted concurrently share one transaction (group commit, `IntakeBatcher`): each is stored
+    /// in its own savepoint, and every caller is answered only after that transaction has committed.
     public func submitReferral(
         _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing,
         passphraseCost: PasswordHash.Limits, now: Date = Date()
@@ -43,24 +46,30 @@ extension AppDatabase {
         if let idempotency, let earlier = try await reader.read({ db in try Self.replay(db, idempotency, keys: keys) }) {
             return earlier
         }
-        // Argon2id is slow on purpose; do it before taking the write lock.
+        // Argon2id is slow on purpose; do it before queueing for the write lock.
         let passphrase = Passphrase.generate()
         let hash = try PasswordHash.hash(passphrase, limits: passphraseCost)
-        return try await writer.write { db in
-            // A concurrent retry with the same key may have committed meanwhile.
-            if let idempotency, let earlier = try Self.replay(db, idempotency, keys: keys) { return earlier }
-            let record = try Self.insertWithFreshReference(db, referral, passphraseHash: hash, receivedAt: now, keys: keys)
-            if let idempotency {
-                try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
-                               arguments: [now.addingTimeInterval(-Self.idempotencyWindow)])
-                // The passphrase is kept for the retry window only, sealed with the case's own key.
-                let sealed = try Self.caseCipher(db, caseID: record.id, keys: keys).seal(passphrase, field: "idempotent_passphrase")
-                try db.execute(sql: """
-                    INSERT INTO idempotency_key (key_hash, request_hash, case_id, passphrase, created_at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [idempotency.keyHash, idempotency.requestHash, record.id, sealed, now])
-            }
-            return IntakeReceipt(caseID: record.id, reference: record.reference, passphrase: passphrase, replayed: false)
+        let item = PendingReferral(referral: referral, idempotency: idempotency, passphrase: passphrase,
+                                   passphraseHash: hash, keys: keys, receivedAt: now)
+        return try await intakeBatcher.submit(item, writer: writer)
+    }
+
+    /// Stores one referral inside the current write transaction (the batcher wraps it in a savepoint).
+    static func storeReferral(_ db: Database, _ item: PendingReferral) throws -> IntakeReceipt {
+        let now = item.receivedAt, keys = item.keys
+        // A concurrent retry with the same key may have committed meanwhile, or be earlier in this batch.
+        if let idempotency = item.idempotency, let earlier = try replay(db, idempotency, keys: keys) { return earlier }
+        let record = try insertWithFreshReference(db, item.referral, passphraseHash: item.passphraseHash, receivedAt: now, keys: keys)
+        if let idempotency = item.idempotency {
+            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
+                           arguments: [now.addingTimeInterval(-idempotencyWindow)])
+            // The passphrase is kept for the retry window only, sealed with the case's own key.
+            let sealed = try caseCipher(db, caseID: record.id, keys: keys).seal(item.passphrase, field: "idempotent_passphrase")
+            try db.execute(sql: """
+                INSERT INTO idempotency_key (key_hash, request_hash, case_id, passphrase, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [idempotency.keyHash, idempotency.requestHash, record.id, sealed, now])
         }
+        return IntakeReceipt(caseID: record.id, reference: record.reference, passphrase: item.passphrase, replayed: false)
     }
 
     private static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing) throws -> IntakeReceipt? {

@@ -1,0 +1,26 @@
+-- wrk script: POST one valid referral per request (portal contact, no personal fields), then print a
+-- machine-readable summary line for Benchmarks/run. Every request is a new referral (no Idempotency-Key).
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"contact":{"preference":"portal"},"council_area":"shropshire","referrer_role":"parent_or_carer",' ..
+  '"setting":"secondary","harm":["sexual_harassment"],"when":"under_1_year","told_before":["school"],' ..
+  '"wishes":["counselling"],"consent":{"contact":true,"statistics":true}}'
+
+created, other = 0, 0  -- globals: done() reads them with thread:get
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) created, other = 0, 0 end
+function response(status, headers, body)
+  if status == 201 then created = created + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+  local c, o = 0, 0
+  for _, t in ipairs(threads) do c = c + t:get("created"); o = o + t:get("other") end
+  local e = summary.errors
+  io.write(string.format(
+    "WRK requests=%d created=%d other_status=%d seconds=%.3f rps=%.1f p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f socket_errors=%d\n",
+    summary.requests, c, o, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    e.connect + e.read + e.write + e.timeout))
+end
