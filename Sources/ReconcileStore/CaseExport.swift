@@ -238,35 +238,19 @@ extension AppDatabase {
     public func exportCase(caseID: String, keys: KeyRing, now: Date = Date()) async throws -> CaseExport {
         try await writer.write { db in
             let current = try Self.portalCase(db, caseID: caseID)
-            guard let record = try CaseRecord.fetchOne(db, key: caseID),
-                  let extra = try Row.fetchOne(db, sql: "SELECT acknowledged_at, closed_at FROM referral_case WHERE id = ?",
-                                               arguments: [caseID]) else {
-                throw StoreError.caseNotFound
-            }
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let referral = try Self.decryptReferral(record, cipher: cipher)
-
-            let sessions = try ListeningSessionRecord.filter(ListeningSessionRecord.Columns.caseId == caseID)
-                .order(ListeningSessionRecord.Columns.heldOn, ListeningSessionRecord.Columns.recordedAt, Column.rowID)
-                .fetchAll(db)
-            let assessments = try AssessmentRecord.filter(AssessmentRecord.Columns.caseId == caseID)
-                .order(AssessmentRecord.Columns.assessedAt, Column.rowID).fetchAll(db)
-            let signposts = try SignpostRecord.filter(SignpostRecord.Columns.caseId == caseID)
-                .order(SignpostRecord.Columns.createdAt, Column.rowID).fetchAll(db)
-            let escalations = try SafeguardingEscalationRecord.filter(SafeguardingEscalationRecord.Columns.caseId == caseID)
-                .order(SafeguardingEscalationRecord.Columns.escalatedAt, Column.rowID).fetchAll(db)
-            let messages = try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
-                .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db)
-            let events = try Self.events(db, caseID: caseID)
+            let rows = try Self.caseRows(db, caseID: caseID, keys: keys)
+            let (record, cipher, referral) = (rows.record, rows.cipher, rows.referral)
+            let (sessions, assessments, signposts) = (rows.sessions, rows.assessments, rows.signposts)
+            let (escalations, messages, events) = (rows.escalations, rows.messages, rows.events)
             let erasure = try Self.erasureStatus(db, caseID: caseID)
             // A safeguarding escalation's note is also the note of its timeline event: withhold both.
             let safeguardingAction = CaseAction.recordSafeguarding.name
 
             let export = CaseExport(
                 reference: record.reference, exportedAt: now, receivedAt: record.receivedAt,
-                acknowledgedAt: extra["acknowledged_at"], stage: current.stage,
+                acknowledgedAt: rows.acknowledgedAt, stage: current.stage,
                 stageText: StageText.forFamily(current.stage, closeReason: current.closeReason),
-                closeReason: current.closeReason, closedAt: extra["closed_at"],
+                closeReason: current.closeReason, closedAt: rows.closedAt,
                 answers: .init(councilArea: record.councilArea, referrerRole: record.referrerRole, setting: record.setting,
                                harm: record.harm, when: record.whenAgo, toldBefore: record.toldBefore, wishes: record.wishes),
                 consent: .init(contact: true, contactAt: record.consentContactAt, statistics: record.consentStatistics,

@@ -288,26 +288,10 @@ extension AppDatabase {
                            now: Date = Date()) async throws -> CaseDetail {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            guard let record = try CaseRecord.fetchOne(db, key: caseID),
-                  let extra = try Row.fetchOne(db, sql: "SELECT acknowledged_at, closed_at FROM referral_case WHERE id = ?",
-                                               arguments: [caseID]) else {
-                throw StoreError.caseNotFound
-            }
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let referral = try Self.decryptReferral(record, cipher: cipher)
-
-            let sessions = try ListeningSessionRecord.filter(ListeningSessionRecord.Columns.caseId == caseID)
-                .order(ListeningSessionRecord.Columns.heldOn, ListeningSessionRecord.Columns.recordedAt, Column.rowID)
-                .fetchAll(db)
-            let assessments = try AssessmentRecord.filter(AssessmentRecord.Columns.caseId == caseID)
-                .order(AssessmentRecord.Columns.assessedAt, Column.rowID).fetchAll(db)
-            let signposts = try SignpostRecord.filter(SignpostRecord.Columns.caseId == caseID)
-                .order(SignpostRecord.Columns.createdAt, Column.rowID).fetchAll(db)
-            let escalations = try SafeguardingEscalationRecord.filter(SafeguardingEscalationRecord.Columns.caseId == caseID)
-                .order(SafeguardingEscalationRecord.Columns.escalatedAt, Column.rowID).fetchAll(db)
-            let messages = try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
-                .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db)
-            let events = try Self.events(db, caseID: caseID)
+            let rows = try Self.caseRows(db, caseID: caseID, keys: keys)
+            let (record, cipher, referral) = (rows.record, rows.cipher, rows.referral)
+            let (sessions, assessments, signposts) = (rows.sessions, rows.assessments, rows.signposts)
+            let (escalations, messages, events) = (rows.escalations, rows.messages, rows.events)
 
             var staffIDs = Set<String>()
             staffIDs.formUnion(sessions.map(\.recordedBy))
@@ -322,7 +306,7 @@ extension AppDatabase {
             let detail = CaseDetail(
                 id: record.id, reference: record.reference, stage: record.stage, closeReason: record.closeReason,
                 councilArea: record.councilArea, receivedAt: record.receivedAt,
-                acknowledgedAt: extra["acknowledged_at"], closedAt: extra["closed_at"],
+                acknowledgedAt: rows.acknowledgedAt, closedAt: rows.closedAt,
                 assignedTo: current.assignedTo.map(who),
                 overdue: record.stage == .received
                     && WorkingDays.isOverdue(receivedAt: record.receivedAt, now: now, workingDays: acknowledgementWorkingDays),
@@ -384,6 +368,45 @@ extension AppDatabase {
     }
 
     // MARK: - Helpers
+
+    /// Everything stored about one case, read inside the caller's transaction, personal fields opened:
+    /// shared by the staff case page and the family's export so both see the same rows in the same order.
+    struct CaseRows {
+        let record: CaseRecord
+        let acknowledgedAt: Date?
+        let closedAt: Date?
+        let cipher: CaseCipher
+        let referral: DecryptedReferral
+        let sessions: [ListeningSessionRecord]
+        let assessments: [AssessmentRecord]
+        let signposts: [SignpostRecord]
+        let escalations: [SafeguardingEscalationRecord]
+        let messages: [CaseMessageRecord]
+        let events: [CaseEventRecord]
+    }
+
+    static func caseRows(_ db: Database, caseID: String, keys: KeyRing) throws -> CaseRows {
+        guard let record = try CaseRecord.fetchOne(db, key: caseID),
+              let extra = try Row.fetchOne(db, sql: "SELECT acknowledged_at, closed_at FROM referral_case WHERE id = ?",
+                                           arguments: [caseID]) else {
+            throw StoreError.caseNotFound
+        }
+        let cipher = try caseCipher(db, caseID: caseID, keys: keys)
+        return CaseRows(
+            record: record, acknowledgedAt: extra["acknowledged_at"], closedAt: extra["closed_at"], cipher: cipher,
+            referral: try decryptReferral(record, cipher: cipher),
+            sessions: try ListeningSessionRecord.filter(ListeningSessionRecord.Columns.caseId == caseID)
+                .order(ListeningSessionRecord.Columns.heldOn, ListeningSessionRecord.Columns.recordedAt, Column.rowID).fetchAll(db),
+            assessments: try AssessmentRecord.filter(AssessmentRecord.Columns.caseId == caseID)
+                .order(AssessmentRecord.Columns.assessedAt, Column.rowID).fetchAll(db),
+            signposts: try SignpostRecord.filter(SignpostRecord.Columns.caseId == caseID)
+                .order(SignpostRecord.Columns.createdAt, Column.rowID).fetchAll(db),
+            escalations: try SafeguardingEscalationRecord.filter(SafeguardingEscalationRecord.Columns.caseId == caseID)
+                .order(SafeguardingEscalationRecord.Columns.escalatedAt, Column.rowID).fetchAll(db),
+            messages: try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
+                .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db),
+            events: try events(db, caseID: caseID))
+    }
 
     static func events(_ db: Database, caseID: String) throws -> [CaseEventRecord] {
         try CaseEventRecord.filter(CaseEventRecord.Columns.caseId == caseID)
