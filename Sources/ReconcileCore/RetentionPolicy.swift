@@ -30,17 +30,8 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
         case closedCaseRetentionMonths = "closed_case_retention_months"
     }
 
-    private struct AnyKey: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyKey.self)
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = any.allKeys.map(\.stringValue).filter({ !known.contains($0) }).sorted().first {
+        if let unknown = try decoder.unknownKeys(known: CodingKeys.allCases.map(\.rawValue)).first {
             throw RetentionPolicyError("unknown key \"\(unknown)\" (known: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -124,19 +124,12 @@ private struct RawService: Decodable {
     let howToReach: String?
     let unknownKeys: [String]
 
-    private struct AnyKey: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     private static let known = ["id", "name", "description", "needs", "areas", "how_to_reach"]
 
     init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: AnyKey.self)
-        func string(_ key: String) throws -> String? { try c.decodeIfPresent(String.self, forKey: AnyKey(stringValue: key)) }
-        func list(_ key: String) throws -> [String]? { try c.decodeIfPresent([String].self, forKey: AnyKey(stringValue: key)) }
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        func string(_ key: String) throws -> String? { try c.decodeIfPresent(String.self, forKey: AnyCodingKey(stringValue: key)) }
+        func list(_ key: String) throws -> [String]? { try c.decodeIfPresent([String].self, forKey: AnyCodingKey(stringValue: key)) }
         id = try? string("id")
         // Anything past the id that has the wrong JSON type is reported against the entry.
         let entry = id.map { "service \"\($0)\"" } ?? "a service"
@@ -150,7 +143,7 @@ private struct RawService: Decodable {
             throw DirectoryError("\(entry): a field has the wrong type (text, or a list of text, expected)")
         }
         // A misspelt key would otherwise be ignored silently, and the field it meant to set would look missing.
-        unknownKeys = c.allKeys.map(\.stringValue).filter { !Self.known.contains($0) }.sorted()
+        unknownKeys = try decoder.unknownKeys(known: Self.known)
     }
 
     func service(entry: String) throws(DirectoryError) -> Service {

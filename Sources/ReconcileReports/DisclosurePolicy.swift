@@ -1,4 +1,5 @@
 import Foundation
+import ReconcileCore
 
 /// How the quarterly statistics are protected before a council sees them (SPEC "Quarterly feedback to the
 /// council"), from `policies/disclosure.json`, so the partner can follow its council's statistical
@@ -32,18 +33,9 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
         case minimumBaseForPercent = "minimum_base_for_percent"
     }
 
-    private struct AnyKey: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyKey.self)
         let known = CodingKeys.allCases.map(\.rawValue)
-        // A misspelt key would otherwise be ignored and the setting it meant to change silently kept.
-        if let unknown = any.allKeys.map(\.stringValue).filter({ !known.contains($0) }).sorted().first {
+        if let unknown = try decoder.unknownKeys(known: known).first {
             throw DisclosurePolicyError("unknown key \"\(unknown)\" (known: \(known.joined(separator: ", ")))")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)

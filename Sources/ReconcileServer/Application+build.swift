@@ -90,7 +90,7 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     // Staff: sign-in is open (throttled); case routes admit practitioners and leads only, and the store
     // further limits practitioners to their assigned cases. Admin and council never reach case content.
     let (database, keys, policy) = (configuration.database, configuration.keys, configuration.sessionPolicy)
-    let loginThrottle = LoginThrottle(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
+    let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
     StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, policy: policy, secureCookies: secure)
         .addRoutes(to: router.group())
     let caseRoutes = router.group("api/v1/cases")
@@ -112,7 +112,7 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
     let portal = PortalService(
         database: database, keys: keys, policy: configuration.portalPolicy, retention: configuration.retention,
-        throttle: LoginThrottle(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60)),
+        throttle: RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60)),
         secureCookies: secure, maxBody: settings.limits.maxBodyBytes)
     let portalAPI = router.group("api/v1/portal")
     PortalController(portal: portal).addRoutes(

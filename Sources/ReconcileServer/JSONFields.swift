@@ -15,7 +15,7 @@ struct JSONFields {
             throw APIError(.badRequest, code: "invalid_json", message: "The body must be a JSON object in UTF-8.")
         }
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw APIError.field(String(unknown.prefix(64)), "unknown_field", "This field is not accepted here.")
+            throw APIError.field(FieldNames.echoable(unknown), "unknown_field", "This field is not accepted here.")
         }
         return JSONFields(object: object)
     }

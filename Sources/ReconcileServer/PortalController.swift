@@ -103,7 +103,7 @@ struct PortalService: Sendable {
     let keys: KeyRing
     let policy: PortalSessionPolicy
     let retention: RetentionPolicy
-    let throttle: LoginThrottle
+    let throttle: RateLimiter
     let secureCookies: Bool
     let maxBody: Int
 

@@ -13,7 +13,7 @@ extension ReferralSubmission {
         var problems: [FieldProblem] = []
         func unknown(_ keys: some Sequence<String>, allowed: Set<String>, prefix: String) {
             for key in keys.sorted() where !allowed.contains(key) {
-                problems.append(.init(field: prefix + String(key.prefix(64)), code: "unknown_field", message: "This field is not part of a referral."))
+                problems.append(.init(field: prefix + FieldNames.echoable(key), code: "unknown_field", message: "This field is not part of a referral."))
             }
         }
         func string(_ value: JSONValue?, _ field: String) -> String? {

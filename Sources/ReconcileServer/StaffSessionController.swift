@@ -10,7 +10,7 @@ struct StaffSessionController {
     let database: AppDatabase
     let keys: KeyRing
     let settings: Settings
-    let throttle: LoginThrottle
+    let throttle: RateLimiter
     let policy: StaffSessionPolicy
     let secureCookies: Bool
 

@@ -70,6 +70,8 @@ import Testing
         (#"{"when": "yesterday"}"#, "{}", "when", "unknown_value"),
         (#"{"told_before": null}"#, "{}", "told_before", "required"),
         (#"{"favourite_colour": "blue"}"#, "{}", "favourite_colour", "unknown_field"),
+        // A key that is not field-shaped is client text (here a name) and is never quoted back.
+        (#"{"CANARY Jane Smith": "x"}"#, "{}", "(unrecognised field)", "unknown_field"),
         (#"{"contact": "call me"}"#, "{}", "contact", "wrong_type"),
         (#"{"consent": true}"#, "{}", "consent", "wrong_type"),
         ("{}", #"{"email": "not-an-address-CANARY"}"#, "contact.email", "invalid_email"),
@@ -84,6 +86,7 @@ import Testing
         ("{}", #"{"preference": "phone", "phone": null}"#, "contact.phone", "required"),
         ("{}", #"{"preference": "post", "address": "   "}"#, "contact.address", "required"),
         ("{}", #"{"nickname": "CANARY"}"#, "contact.nickname", "unknown_field"),
+        ("{}", #"{"CANARY@example.org": true}"#, "contact.(unrecognised field)", "unknown_field"),
     ])
     func badFieldsAreRefusedByName(overrides: String, contact: String, field: String, code: String) async throws {
         let harness = try Harness()
