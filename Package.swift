@@ -60,7 +60,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SodiumTests", dependencies: ["Sodium"], exclude: ["independent_libsodium.py", "independent_totp.py"]),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium"], exclude: ["independent_libsodium.py", "independent_totp.py", "independent_secretstream.py"]),
         .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
         .testTarget(
             name: "ReconcileReportsTests",

@@ -49,6 +49,16 @@ public struct Settings: Sendable, Equatable {
         public var token = ""
     }
 
+    public struct Backup: Sendable, Equatable {
+        /// Where `serve` ships encrypted backups: a mount of storage off this machine. Empty: shipping is off.
+        public var targetDir = ""
+        /// Seconds between backup cycles (a cycle with no commit since the last backup writes nothing).
+        public var intervalSeconds = 300
+        /// The most recent backups always kept, and the days for which the newest backup of each day is kept.
+        public var keep = 24
+        public var keepDays = 30
+    }
+
     public var server = Server()
     public var limits = Limits()
     public var workflow = Workflow()
@@ -56,6 +66,7 @@ public struct Settings: Sendable, Equatable {
     public var areas = Areas()
     public var security = Security()
     public var metrics = Metrics()
+    public var backup = Backup()
 
     public init() {}
 }
@@ -77,6 +88,7 @@ extension Settings {
         ("areas", "council_areas", .list),
         ("security", "password_hash_cost", .string),
         ("metrics", "token", .string),
+        ("backup", "target_dir", .string), ("backup", "interval_seconds", .int), ("backup", "keep", .int), ("backup", "keep_days", .int),
     ]
 
     private enum Kind { case string, int, list }
@@ -173,6 +185,10 @@ extension Settings {
             case ("areas.council_areas", .list(let v)): areas.councilAreas = v
             case ("security.password_hash_cost", .string(let v)): security.passwordHashCost = v
             case ("metrics.token", .string(let v)): metrics.token = v
+            case ("backup.target_dir", .string(let v)): backup.targetDir = v
+            case ("backup.interval_seconds", .int(let v)): backup.intervalSeconds = v
+            case ("backup.keep", .int(let v)): backup.keep = v
+            case ("backup.keep_days", .int(let v)): backup.keepDays = v
             default: throw SettingsError("setting \(path) has the wrong type")
             }
         }
@@ -204,6 +220,12 @@ extension Settings {
         }
         guard ["moderate", "interactive", "minimum"].contains(security.passwordHashCost) else {
             throw SettingsError("security.password_hash_cost must be moderate, interactive or minimum")
+        }
+        guard (1...86_400).contains(backup.intervalSeconds) else { throw SettingsError("backup.interval_seconds must be 1–86400") }
+        guard backup.keep >= 1 else { throw SettingsError("backup.keep must be at least 1") }
+        guard (0...3_650).contains(backup.keepDays) else { throw SettingsError("backup.keep_days must be 0–3650") }
+        guard backup.targetDir.isEmpty || backup.targetDir.hasPrefix("/") else {
+            throw SettingsError("backup.target_dir must be an absolute path (or empty for no shipped backups)")
         }
     }
 }

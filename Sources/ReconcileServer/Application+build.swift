@@ -24,6 +24,9 @@ public struct AppConfiguration: Sendable {
     public var disclosure: DisclosurePolicy
     /// Run the retention sweep inside the server (daily); `serve` turns it on, tests leave it off.
     public var runRetentionDaily = false
+    /// The key shipped backups are encrypted under; `serve` sets it when `backup.target_dir` is set, and the
+    /// backup service runs only then.
+    public var backupKey: BackupKey?
 
     public init(settings: Settings, database: AppDatabase, keys: KeyRing, directory: ServiceDirectory,
                 retention: RetentionPolicy = .init(), disclosure: DisclosurePolicy = .init(), sessionPolicy: StaffSessionPolicy = .init(),
@@ -42,11 +45,18 @@ public struct AppConfiguration: Sendable {
 
 /// Builds the application; the executable runs it, tests drive it with Hummingbird's testing client.
 public func buildApplication(configuration: AppConfiguration) throws -> some ApplicationProtocol {
-    let router = try buildRouter(configuration: configuration)
-    let services: [any ServiceLifecycle.Service] = configuration.runRetentionDaily
+    let backup = configuration.settings.backup
+    let backupHealth = configuration.backupKey.map { _ in BackupHealth(interval: TimeInterval(backup.intervalSeconds)) }
+    let router = try buildRouter(configuration: configuration, backupHealth: backupHealth)
+    var services: [any ServiceLifecycle.Service] = configuration.runRetentionDaily
         ? [RetentionService(database: configuration.database, keys: configuration.keys, policy: configuration.retention,
                             logger: configuration.logger)]
         : []
+    if let key = configuration.backupKey, let backupHealth {
+        services.append(BackupService(database: configuration.database, target: ShippedBackups(directory: URL(fileURLWithPath: backup.targetDir)),
+                                      key: key, ageing: BackupAgeing(keep: backup.keep, keepDays: backup.keepDays),
+                                      health: backupHealth, logger: configuration.logger))
+    }
     return Application(
         router: router,
         configuration: .init(
@@ -58,7 +68,7 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
     )
 }
 
-func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestContext> {
+func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = nil) throws -> Router<AppRequestContext> {
     let settings = configuration.settings
     let secure = settings.server.publicURL.lowercased().hasPrefix("https://")
     let pages = try Pages.load()
@@ -78,8 +88,9 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     let routeMethods = RouteMethods()
     router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages, routeMethods: routeMethods))
     router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
-    HealthController(database: configuration.database).addRoutes(to: router.group())
-    MetricsController(metrics: metrics, database: configuration.database, settings: settings).addRoutes(to: router.group())
+    HealthController(database: configuration.database, backupHealth: backupHealth).addRoutes(to: router.group())
+    MetricsController(metrics: metrics, database: configuration.database, settings: settings, backupHealth: backupHealth)
+        .addRoutes(to: router.group())
     try OpenAPIController.load().addRoutes(to: router.group())
     try StaticController.load().addRoutes(to: router.group())
     IntakeController(intake: intake, limiter: intakeLimiter, maxBodyBytes: settings.limits.maxBodyBytes)

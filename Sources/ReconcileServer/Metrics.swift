@@ -55,6 +55,7 @@ struct MetricsController {
     let metrics: ServiceMetrics
     let database: AppDatabase
     let settings: Settings
+    var backupHealth: BackupHealth? = nil
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("metrics") { request, _ -> Response in
@@ -73,8 +74,24 @@ struct MetricsController {
             }
             metrics.registry.makeGauge(name: "reconcile_acknowledgements_overdue", help: "Received cases past the acknowledgement target.")
                 .set(Double(snapshot.overdue))
+            if let backupHealth { recordBackup(backupHealth) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
+    }
+
+    /// Shipped backups, when on: the alert rule is `reconcile_backup_overdue == 1` (age past 2 × interval).
+    private func recordBackup(_ health: BackupHealth) {
+        let now = Date()
+        let registry = metrics.registry
+        registry.makeGauge(name: "reconcile_backup_last_good_age_seconds",
+                           help: "Seconds since the last good shipped backup (since start when there was none yet).")
+            .set(health.age(now: now) ?? health.sinceStart(now: now))
+        registry.makeGauge(name: "reconcile_backup_last_good_timestamp_seconds", help: "Unix time of the last good shipped backup (0: none).")
+            .set(health.lastGood?.timeIntervalSince1970 ?? 0)
+        registry.makeGauge(name: "reconcile_backup_interval_seconds", help: "The configured backup interval.").set(health.interval)
+        registry.makeGauge(name: "reconcile_backup_overdue", help: "1 when no good backup for more than 2 × the interval.")
+            .set(health.warning(now: now) == nil ? 0 : 1)
+        registry.makeGauge(name: "reconcile_backup_failures", help: "Failed backup cycles since start.").set(Double(health.failures))
     }
 }

@@ -22,6 +22,8 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
     case newerSchema(String, String)
     case databaseExists(String)
     case inUse(String)
+    case keyNotHeld(String, String)
+    case undecryptable(String)
     case io(String)
 
     public var description: String {
@@ -34,6 +36,8 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
         case .newerSchema(let path, let id): "\(path) has schema \(id), newer than this program; restore it with a newer reconcile"
         case .databaseExists(let path): "\(path) already exists; refusing to replace it without --force (it would be kept as reconcile.sqlite.before-restore-<time>)"
         case .inUse(let path): "\(path) is in use by another process (is the service running? stop it first)"
+        case .keyNotHeld(let path, let keys): "\(path) was encrypted under a backup key that is not in \(keys); use the key directory it was made with"
+        case .undecryptable(let path): "\(path) does not decrypt: it is damaged, cut short or altered (or not a Reconcile backup)"
         case .io(let why): why
         }
     }

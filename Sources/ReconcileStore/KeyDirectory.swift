@@ -10,7 +10,8 @@ public struct KeyDirectoryError: Error, CustomStringConvertible, Equatable {
 }
 
 /// The key directory, kept outside the database: `master-vN.key` (versioned key-encryption keys),
-/// `index.key` (blind-index key) and `signing.key` (Ed25519 report-signing key).
+/// `index.key` (blind-index key), `signing.key` (Ed25519 report-signing key) and `backup.key` (the shipped
+/// backups' secretstream key, `ShippedBackups`).
 /// Files are 0600 and the directory 0700; anything looser is refused, because a key readable by
 /// another local user would undo the encryption at rest.
 public struct KeyDirectory: Sendable {
@@ -39,6 +40,7 @@ public struct KeyDirectory: Sendable {
         try writeNew(Self.masterFile(1), bytes: AEAD.generateKey())
         try writeNew(Self.indexFile, bytes: SecretKey.random(count: GenericHash.keyLength))
         try writeNew(Self.signingFile, bytes: SigningKeyPair.generate().secretKey)
+        try writeNew(Self.backupFile, bytes: SecretStream.generateKey())
     }
 
     /// Adds master key version N+1 (mode 0600, created with O_EXCL, fsynced with its directory entry before
@@ -106,7 +108,7 @@ public struct KeyDirectory: Sendable {
         }.sorted()
     }
 
-    private func read(_ name: String, length: Int) throws -> SecretKey {
+    func read(_ name: String, length: Int) throws -> SecretKey {
         let path = url.appendingPathComponent(name).path
         guard var bytes = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
             throw KeyDirectoryError("key file \(path) is missing")
@@ -117,7 +119,7 @@ public struct KeyDirectory: Sendable {
     }
 
     /// Creates a new file with O_EXCL and mode 0600 from the start, so the key is never briefly readable.
-    private func writeNew(_ name: String, bytes key: SecretKey) throws {
+    func writeNew(_ name: String, bytes key: SecretKey) throws {
         let path = url.appendingPathComponent(name).path
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw KeyDirectoryError("cannot create \(path): \(String(cString: strerror(errno)))") }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import ReconcileCore
 import ReconcileStore
 
 struct Check: AsyncParsableCommand {
@@ -7,6 +9,7 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirOption
     @OptionGroup var keys: KeyDirOption
+    @OptionGroup var config: ConfigOption
 
     func run() async throws {
         let keyRing = try keys.load()
@@ -48,6 +51,32 @@ struct Check: AsyncParsableCommand {
             throw CommandFailure("audit chain broken at row \(row): \(audit.reason ?? "unknown")")
         }
         print("ok   audit chain: \(audit.rows) rows verified")
+        print(try backupLine(try config.load().backup))
+    }
+
+    /// The shipped backups' recovery point. A stale one is a warning, not a failure: `check` also runs on a
+    /// restored copy or with the service stopped for maintenance, where no new backups are expected.
+    func backupLine(_ settings: Settings.Backup) throws -> String {
+        guard !settings.targetDir.isEmpty else {
+            return "warn backups: not shipped (backup.target_dir is empty); set it to a mount of storage off this machine"
+        }
+        let target = ShippedBackups(directory: URL(fileURLWithPath: settings.targetDir))
+        let newest: (url: URL, takenAt: Date)?
+        let confirmed: Date?
+        do { (newest, confirmed) = (try target.newest(), try target.lastConfirmed()) } catch let error as BackupError {
+            return "warn backups: \(error.description)"
+        }
+        guard let newest, let confirmed else { return "warn backups: none yet in \(settings.targetDir)" }
+        let key = try? keys.directory.backupKey(createIfMissing: false)
+        guard let key, target.isMade(newest.url, under: key) else {
+            return "warn backups: \(newest.url.lastPathComponent) was made under a backup key that is not in \(keys.directory.url.path)"
+        }
+        let age = Int(Date().timeIntervalSince(confirmed)), limit = 2 * settings.intervalSeconds
+        guard age <= limit else {
+            return "warn backups: ALERT the last good backup is \(age) s old, past 2 × backup.interval_seconds (\(limit) s); "
+                + "is the service running and \(settings.targetDir) mounted?"
+        }
+        return "ok   backups: newest \(newest.url.lastPathComponent), last known current \(age) s ago (alert past \(limit) s)"
     }
 
     /// "v1×3, v2×1", or "none".

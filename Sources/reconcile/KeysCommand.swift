@@ -5,7 +5,7 @@ import ReconcileStore
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the key directory (master, blind-index and report-signing keys).",
-        subcommands: [Init.self, Rotate.self, Public.self])
+        subcommands: [Init.self, Rotate.self, Public.self, BackupKeyCommand.self])
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create the key directory (0700) and keys (0600). Never overwrites.")
@@ -61,6 +61,26 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             print(Data(try keys.load().signing.publicKey).base64EncodedString())
+        }
+    }
+
+    struct BackupKeyCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backup-key",
+            abstract: "Create backup.key (0600) in a key directory made before shipped backups, or show its id.",
+            discussion: """
+                `keys init` creates it, and `serve` creates it on first use when backup.target_dir is set; run this
+                where the service may only read the key directory (the shipped systemd unit). Prints one line.
+                """)
+        @OptionGroup var keys: KeyDirOption
+
+        func run() async throws {
+            do {
+                let key = try keys.directory.backupKey(createIfMissing: true)
+                print("backup key \(key.idHex) in \(keys.directory.url.path); back this directory up (restores need it)")
+            } catch let error as KeyDirectoryError {
+                throw CommandFailure(error.description)
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ReconcileCore
 import ReconcileServer
+import ReconcileStore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the web service (stops gracefully on SIGTERM/SIGINT).")
@@ -29,6 +30,12 @@ struct Serve: AsyncParsableCommand {
         var configuration = AppConfiguration(settings: settings, database: database, keys: keyRing, directory: directory,
                                              retention: retention, disclosure: disclosure, logger: logger)
         configuration.runRetentionDaily = true
+        if !settings.backup.targetDir.isEmpty {
+            // Key directories made before shipped backups get their backup key here, on first use.
+            do { configuration.backupKey = try keys.directory.backupKey(createIfMissing: true) } catch let error as KeyDirectoryError {
+                throw CommandFailure(error.description)
+            }
+        }
         let app = try buildApplication(configuration: configuration)
         try await app.runService()
         try? database.checkpoint()

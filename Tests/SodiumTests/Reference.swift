@@ -1,10 +1,10 @@
 import Foundation
 
-/// Runs `independent_libsodium.py` (PyNaCl + hashlib) with a JSON request and returns its answer.
-/// Missing python3 or PyNaCl is a test failure, not a skip: the test command installs both.
+/// Runs `independent_libsodium.py` (PyNaCl + hashlib), or another script beside it, with a JSON request and
+/// returns its answer. Missing python3 or PyNaCl is a test failure, not a skip: the test command installs both.
 enum IndependentReference {
-    static func run(_ request: [String: Any]) throws -> [String: Any] {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("independent_libsodium.py")
+    static func run(_ request: [String: Any], script name: String = "independent_libsodium.py") throws -> [String: Any] {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(name)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path]

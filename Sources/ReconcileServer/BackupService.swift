@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import ReconcileStore
+import ServiceLifecycle
+
+/// Ships encrypted backups to `backup.target_dir` every `backup.interval_seconds` while the server runs
+/// (`ShippedBackups.runCycle`: online backup, integrity check, secretstream encryption, atomic write, ageing;
+/// a cycle with no commit since the last backup writes nothing). The file work runs on a dispatch queue, off
+/// the cooperative threads that answer requests. It stops with the server; a cycle in progress finishes.
+struct BackupService: ServiceLifecycle.Service {
+    let database: AppDatabase
+    let target: ShippedBackups
+    let key: BackupKey
+    let ageing: BackupAgeing
+    let health: BackupHealth
+    let logger: Logger
+
+    func run() async throws {
+        let watcher = try database.changeWatcher()
+        database.removeLeftoverBackupStaging()
+        // After a restart the newest backup already in the target counts, so health does not start at zero
+        // and the first cycle waits out the rest of its interval.
+        if let confirmed = try? await offload({ [target] in try target.lastConfirmed() }) { health.recordGood(at: confirmed) }
+        var marker: Int?
+        var wait = max(0, health.interval - (health.age(now: Date()) ?? health.interval))
+        while true {
+            do {
+                let pause = Duration.milliseconds(Int(wait * 1000))
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            } catch {
+                return  // shutting down
+            }
+            if Task.isCancelled { return }
+            let last = marker
+            let began = Date()
+            do {
+                let (outcome, next) = try await offload { [database, target, key, ageing] in
+                    try target.runCycle(database, watcher: watcher, lastMarker: last, key: key, ageing: ageing)
+                }
+                marker = next
+                health.recordGood(at: Date())
+                if case .shipped(let backup, let removed) = outcome {
+                    logger.info("backup shipped", metadata: [
+                        "backup.file": "\(backup.url.lastPathComponent)", "backup.cases": "\(backup.cases)",
+                        "backup.bytes": "\(backup.bytes)", "backup.removed": "\(removed.count)",
+                        "backup.seconds": "\(String(format: "%.3f", Date().timeIntervalSince(began)))"])
+                }
+            } catch {
+                health.recordFailure()
+                // BackupError and SQLite messages name paths and causes, never data.
+                logger.error("backup failed; will try again next cycle", metadata: ["error": "\(error)"])
+            }
+            if let alert = health.warning(now: Date()) { logger.critical("\(alert)") }
+            // Cycles start at a fixed rate, so the recovery point stays interval + one backup's duration.
+            wait = max(0, health.interval - Date().timeIntervalSince(began))
+        }
+    }
+
+    private func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// The last good backup, shared by the backup service with `/readyz` and `/metrics`. "Good" means the newest
+/// shipped backup held everything committed at that moment: a backup was written, or nothing had changed.
+final class BackupHealth: Sendable {
+    let interval: TimeInterval
+    private let started: Date
+    private let state = NIOLockedValueBox<(lastGood: Date?, failures: Int)>((nil, 0))
+
+    init(interval: TimeInterval, started: Date = Date()) {
+        self.interval = interval
+        self.started = started
+    }
+
+    func recordGood(at date: Date) { state.withLockedValue { $0.lastGood = max($0.lastGood ?? date, date) } }
+    func recordFailure() { state.withLockedValue { $0.failures += 1 } }
+
+    func sinceStart(now: Date) -> TimeInterval { max(0, now.timeIntervalSince(started)) }
+
+    var lastGood: Date? { state.withLockedValue { $0.lastGood } }
+    var failures: Int { state.withLockedValue { $0.failures } }
+
+    /// Seconds since the last good backup; nil before the first.
+    func age(now: Date) -> TimeInterval? { lastGood.map { max(0, now.timeIntervalSince($0)) } }
+
+    /// The alert past two intervals without a good backup (or without any since start), else nil.
+    func warning(now: Date) -> String? {
+        let limit = 2 * interval
+        if let age = age(now: now) {
+            guard age > limit else { return nil }
+            return "backup overdue: the last good backup is \(Int(age)) s old (alert past \(Int(limit)) s)"
+        }
+        guard now.timeIntervalSince(started) > limit else { return nil }
+        return "backup overdue: no good backup since the service started \(Int(now.timeIntervalSince(started))) s ago"
+    }
+}
