@@ -91,7 +91,7 @@ struct MetricsController {
             .set(health.lastGood?.timeIntervalSince1970 ?? 0)
         registry.makeGauge(name: "reconcile_backup_interval_seconds", help: "The configured backup interval.").set(health.interval)
         registry.makeGauge(name: "reconcile_backup_overdue", help: "1 when no good backup for more than 2 × the interval.")
-            .set(health.warning(now: now) == nil ? 0 : 1)
+            .set(health.warning(now: now) == nil ? 0.0 : 1.0)
         registry.makeGauge(name: "reconcile_backup_failures", help: "Failed backup cycles since start.").set(Double(health.failures))
     }
 }

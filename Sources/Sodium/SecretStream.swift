@@ -53,10 +53,11 @@ public enum SecretStream {
             guard !isFinished else { throw SodiumError.invalidInput("the stream is already finished") }
             var out = [UInt8](repeating: 0, count: chunk.count + SecretStream.overhead)
             var written: UInt64 = 0
-            let rc = crypto_secretstream_xchacha20poly1305_push(
-                state.pointer, &out, &written, chunk, UInt64(chunk.count),
-                associatedData.isEmpty ? nil : associatedData, UInt64(associatedData.count),
-                final ? SecretStream.tagFinal : SecretStream.tagMessage)
+            let tag = final ? SecretStream.tagFinal : SecretStream.tagMessage
+            let rc = associatedData.withUnsafeBufferPointer { ad in
+                crypto_secretstream_xchacha20poly1305_push(state.pointer, &out, &written, chunk, UInt64(chunk.count),
+                                                           ad.baseAddress, UInt64(ad.count), tag)
+            }
             guard rc == 0 else { throw SodiumError.invalidInput("secretstream encryption failed") }
             if final { isFinished = true }
             return out
@@ -89,9 +90,10 @@ public enum SecretStream {
             var out = [UInt8](repeating: 0, count: chunk.count - SecretStream.overhead)
             var written: UInt64 = 0
             var tag: UInt8 = 0
-            let rc = crypto_secretstream_xchacha20poly1305_pull(
-                state.pointer, &out, &written, &tag, chunk, UInt64(chunk.count),
-                associatedData.isEmpty ? nil : associatedData, UInt64(associatedData.count))
+            let rc = associatedData.withUnsafeBufferPointer { ad in
+                crypto_secretstream_xchacha20poly1305_pull(state.pointer, &out, &written, &tag, chunk, UInt64(chunk.count),
+                                                           ad.baseAddress, UInt64(ad.count))
+            }
             guard rc == 0 else { throw SodiumError.decryptionFailed }
             if tag == SecretStream.tagFinal {
                 isFinished = true

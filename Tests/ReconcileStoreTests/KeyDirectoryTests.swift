@@ -14,7 +14,7 @@ import Testing
         try keys.initialise()
         #expect(try mode(keysURL.path) == 0o700)
         let files = try FileManager.default.contentsOfDirectory(atPath: keysURL.path).sorted()
-        #expect(files == ["index.key", "master-v1.key", "signing.key"])
+        #expect(files == ["backup.key", "index.key", "master-v1.key", "signing.key"])
         for file in files { #expect(try mode(keysURL.appendingPathComponent(file).path) == 0o600) }
         let ring = try keys.load()
         #expect(ring.currentMasterVersion == 1)

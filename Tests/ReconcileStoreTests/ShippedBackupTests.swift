@@ -164,7 +164,7 @@ import Testing
             let fresh = install.url("restored-\(UUID().uuidString)")
             _ = try AppDatabase.restore(fromEncrypted: backup.url, key: key, keyDirectory: install.keys.url, dataDirectory: fresh, force: false)
             let db = try AppDatabase.open(dataDirectory: fresh, migrate: false)
-            let present = Set(try db.reader.read { db in try String.fetchAll(db, sql: "SELECT id FROM referral_case") })
+            let present = Set(try await db.reader.read { db in try String.fetchAll(db, sql: "SELECT id FROM referral_case") })
             let owed = committed.filter { $0.1 < started }.map(\.0)
             #expect(owed.allSatisfy(present.contains), "every case committed before the backup began is in it")
             #expect(try db.integrityProblems().isEmpty)

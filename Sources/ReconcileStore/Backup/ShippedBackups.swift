@@ -86,8 +86,8 @@ public struct ShippedBackups: Sendable {
         for backup in backups where doomed.contains(backup.takenAt) && backup.url.lastPathComponent != sparing?.lastPathComponent {
             if unlink(backup.url.path) == 0 { removed.append(backup.url.lastPathComponent) }
         }
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        where name.hasPrefix(".reconcile-") && name.contains(".partial-") {
+        // Temporary backups and status files all start ".reconcile-"; a live cycle's are seconds old.
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasPrefix(".reconcile-") {
             let path = directory.appendingPathComponent(name).path
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
             if now.timeIntervalSince(modified) > 3_600 { unlink(path) }
