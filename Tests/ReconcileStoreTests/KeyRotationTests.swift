@@ -103,7 +103,7 @@ import Testing
 
         // New key file 0600 beside the old one, which is kept.
         let files = try FileManager.default.contentsOfDirectory(atPath: install.keys.url.path).sorted()
-        #expect(files == ["index.key", "master-v1.key", "master-v2.key", "signing.key"])
+        #expect(files == ["backup.key", "index.key", "master-v1.key", "master-v2.key", "signing.key"])
         #expect(try mode(install.keys.url.appendingPathComponent("master-v2.key").path) == 0o600)
         #expect(try install.keys.load().currentMasterVersion == 2)
 
@@ -243,7 +243,7 @@ import Testing
         await #expect(throws: KeyDirectoryError.self) { try await install.db.rotateMasterKey(directory: install.keys) }
         #expect(chmod(install.keys.url.path, 0o700) == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: install.keys.url.path).sorted()
-                == ["index.key", "master-v1.key", "signing.key"])
+                == ["backup.key", "index.key", "master-v1.key", "signing.key"])
         // After rotation, a loose new key file is refused like any other.
         _ = try await install.db.rotateMasterKey(directory: install.keys)
         #expect(chmod(install.keys.url.appendingPathComponent("master-v2.key").path, 0o640) == 0)

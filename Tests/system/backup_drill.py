@@ -6,6 +6,8 @@ Writes OUT_DIR/acked ("<epoch seconds> <reference>" per 201), OUT_DIR/kill (epoc
 OUT_DIR/metrics and OUT_DIR/serve.log."""
 import json, os, signal, subprocess, sys, threading, time, urllib.request
 
+from intake_load import send_referrals, wait_ready
+
 bin_, data, keys, target, port, interval, seconds, out = sys.argv[1:9]
 port, seconds = int(port), float(seconds)
 url = f"http://127.0.0.1:{port}"
@@ -20,31 +22,16 @@ def get(path):
     with urllib.request.urlopen(url + path, timeout=5) as r:
         return r.read().decode()
 
-def ready():
-    for _ in range(300):
-        try:
-            get("/readyz")
-            return True
-        except Exception:
-            time.sleep(0.05)
-    return False
-
 def sender(stop):
-    while not stop.is_set():
-        req = urllib.request.Request(url + "/api/v1/referrals", data=body, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=5) as r:
-                if r.status == 201:
-                    ref = json.loads(r.read())["reference"]
-                    with lock:
-                        acknowledged.append((time.time(), ref))
-        except Exception:
-            pass  # cut off by the kill: not acknowledged, nothing owed
+    def ack(ref):
+        with lock:
+            acknowledged.append((time.time(), ref))
+    send_referrals(url, body, stop, ack)
 
 log = open(os.path.join(out, "serve.log"), "w")
 server = subprocess.Popen([bin_, "serve", "--data-dir", data, "--key-dir", keys, "--host", "127.0.0.1", "--port", str(port)],
                           env=env, stdout=log, stderr=subprocess.STDOUT)
-if not ready():
+if not wait_ready(url, tries=300):
     server.kill(); sys.exit("server did not become ready")
 stop = threading.Event()
 threads = [threading.Thread(target=sender, args=(stop,)) for _ in range(8)]

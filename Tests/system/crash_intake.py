@@ -2,7 +2,9 @@
 """Kill -9 the server repeatedly while referrals are being sent; afterwards every referral that was
 answered 201 must be in the database. Usage: crash_intake.py BIN DATA_DIR KEY_DIR PORT ROUNDS
 Prints one reference per acknowledged referral to stdout (the shell test checks them)."""
-import json, os, random, signal, subprocess, sys, threading, time, urllib.request
+import json, os, random, signal, subprocess, sys, threading, time
+
+from intake_load import send_referrals, wait_ready
 
 bin_, data, keys, port, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 url = f"http://127.0.0.1:{port}"
@@ -14,25 +16,13 @@ acknowledged, lock = [], threading.Lock()
 random.seed(11)
 
 def ready():
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/readyz", timeout=1).read()
-            return True
-        except Exception:
-            time.sleep(0.05)
-    return False
+    return wait_ready(url)
 
 def sender(stop):
-    while not stop.is_set():
-        req = urllib.request.Request(url + "/api/v1/referrals", data=body, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=5) as r:
-                if r.status == 201:
-                    ref = json.loads(r.read())["reference"]
-                    with lock:
-                        acknowledged.append(ref)
-        except Exception:
-            pass  # refused or cut off by the kill: not acknowledged, so nothing is owed
+    def ack(ref):
+        with lock:
+            acknowledged.append(ref)
+    send_referrals(url, body, stop, ack)
 
 for _ in range(rounds):
     server = subprocess.Popen([bin_, "serve", "--data-dir", data, "--key-dir", keys, "--host", "127.0.0.1", "--port", str(port)],

@@ -32,7 +32,7 @@ enum EncryptedBackupFile {
         guard Array(prefix[(magic.count + 1)...]) == key.id else { throw BackupError.keyNotHeld(url.path, keyDirectory.path) }
     }
 
-    /// Encrypts the file at `plaintext` into the open, empty file `fd`, and fsyncs it.
+    /// Encrypts the file at `plaintext` into the open, empty file `fd` (the caller fsyncs it).
     static func encrypt(_ plaintext: URL, into fd: Int32, path: String, key: BackupKey) throws {
         let source = try Reader(plaintext)
         let prefix = magic + [formatVersion] + key.id
@@ -49,7 +49,6 @@ enum EncryptedBackupFile {
             chunk = next
             first = false
         }
-        guard fsync(fd) == 0 else { throw BackupError.io("cannot sync \(path)") }
     }
 
     /// Decrypts `url` into `plaintext` (a new 0600 file), or only checks it when `plaintext` is nil. Throws

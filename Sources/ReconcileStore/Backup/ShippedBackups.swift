@@ -59,15 +59,9 @@ public struct ShippedBackups: Sendable {
         let copy = try database.backup(to: staging)
 
         let temporary = directory.appendingPathComponent(".\(name).partial-\(UUID().uuidString.lowercased())")
-        try BackupFiles.createPrivate(temporary)
         var placed = false
         defer { if !placed { unlink(temporary.path) } }
-        let fd = open(temporary.path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw BackupError.io("cannot open \(temporary.path)") }
-        do {
-            defer { close(fd) }
-            try EncryptedBackupFile.encrypt(staging, into: fd, path: temporary.path, key: key)
-        }
+        try Self.writeNewPrivateFile(temporary) { fd in try EncryptedBackupFile.encrypt(staging, into: fd, path: temporary.path, key: key) }
         // What the target holds is what was meant: read back, every chunk authenticated up to TAG_FINAL.
         try EncryptedBackupFile.decrypt(temporary, to: nil, key: key, keyDirectory: directory)
         try BackupFiles.linkNoReplace(temporary, to: destination)
@@ -131,19 +125,22 @@ public struct ShippedBackups: Sendable {
         let body = try JSONEncoder().encode(["confirmed_at": ISO8601DateFormatter().string(from: confirmedAt)])
         let target = directory.appendingPathComponent(Self.statusFile)
         let temporary = directory.appendingPathComponent(".\(Self.statusFile).\(UUID().uuidString.lowercased())")
-        try BackupFiles.createPrivate(temporary)
         var moved = false
         defer { if !moved { unlink(temporary.path) } }
-        let fd = open(temporary.path, O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw BackupError.io("cannot open \(temporary.path)") }
-        do {
-            defer { close(fd) }
-            try EncryptedBackupFile.writeAll(fd, [UInt8](body), path: temporary.path)
-            guard fsync(fd) == 0 else { throw BackupError.io("cannot sync \(temporary.path)") }
-        }
+        try Self.writeNewPrivateFile(temporary) { fd in try EncryptedBackupFile.writeAll(fd, [UInt8](body), path: temporary.path) }
         try BackupFiles.move(temporary, to: target)
         moved = true
         try BackupFiles.sync(directory.path)
+    }
+
+    /// Creates `url` (O_EXCL, 0600), lets `write` fill it, and fsyncs it before returning.
+    static func writeNewPrivateFile(_ url: URL, _ write: (Int32) throws -> Void) throws {
+        try BackupFiles.createPrivate(url)
+        let fd = open(url.path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw BackupError.io("cannot open \(url.path)") }
+        defer { close(fd) }
+        try write(fd)
+        guard fsync(fd) == 0 else { throw BackupError.io("cannot sync \(url.path)") }
     }
 
     // MARK: names
