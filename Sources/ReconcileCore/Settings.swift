@@ -21,6 +21,8 @@ public struct Settings: Sendable, Equatable {
         public var loginWindowMinutes = 15
         /// Request bodies above this size are refused with 413 before they are read in full.
         public var maxBodyBytes = 65_536
+        /// Referrals allowed to wait for the next group commit; more get 503 + Retry-After at once.
+        public var intakeQueue = 256
     }
 
     public struct Workflow: Sendable, Equatable {
@@ -38,9 +40,14 @@ public struct Settings: Sendable, Equatable {
     }
 
     public struct Security: Sendable, Equatable {
-        /// Argon2id cost for staff passwords and family passphrases: "moderate", "interactive" or "minimum"
-        /// ("minimum" only for tests and load benchmarks).
+        /// Argon2id cost for staff passwords: "moderate", "interactive" or "minimum" ("minimum" only for tests
+        /// and load benchmarks). Family passphrases are random and kept as a keyed hash, not stretched.
         public var passwordHashCost = "moderate"
+        /// Threads that run Argon2id; 0 = one fewer than the processor count, at least 1. Memory used by
+        /// hashing is at most this × the cost's memory (256 MiB at "moderate").
+        public var hashWorkers = 0
+        /// Sign-ins allowed to wait for a hashing thread; more get 503 + Retry-After at once.
+        public var hashQueue = 16
     }
 
     public struct Metrics: Sendable, Equatable {
@@ -83,10 +90,11 @@ extension Settings {
         ("server", "trusted_proxies", .list),
         ("limits", "intake_per_minute", .int), ("limits", "login_failures", .int),
         ("limits", "login_window_minutes", .int), ("limits", "max_body_bytes", .int),
+        ("limits", "intake_queue", .int),
         ("workflow", "acknowledgement_working_days", .int),
         ("reporting", "quarter_start_month", .int),
         ("areas", "council_areas", .list),
-        ("security", "password_hash_cost", .string),
+        ("security", "password_hash_cost", .string), ("security", "hash_workers", .int), ("security", "hash_queue", .int),
         ("metrics", "token", .string),
         ("backup", "target_dir", .string), ("backup", "interval_seconds", .int), ("backup", "keep", .int), ("backup", "keep_days", .int),
     ]
@@ -180,10 +188,13 @@ extension Settings {
             case ("limits.login_failures", .int(let v)): limits.loginFailures = v
             case ("limits.login_window_minutes", .int(let v)): limits.loginWindowMinutes = v
             case ("limits.max_body_bytes", .int(let v)): limits.maxBodyBytes = v
+            case ("limits.intake_queue", .int(let v)): limits.intakeQueue = v
             case ("workflow.acknowledgement_working_days", .int(let v)): workflow.acknowledgementWorkingDays = v
             case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
             case ("areas.council_areas", .list(let v)): areas.councilAreas = v
             case ("security.password_hash_cost", .string(let v)): security.passwordHashCost = v
+            case ("security.hash_workers", .int(let v)): security.hashWorkers = v
+            case ("security.hash_queue", .int(let v)): security.hashQueue = v
             case ("metrics.token", .string(let v)): metrics.token = v
             case ("backup.target_dir", .string(let v)): backup.targetDir = v
             case ("backup.interval_seconds", .int(let v)): backup.intervalSeconds = v
@@ -215,6 +226,9 @@ extension Settings {
               Set(areas.councilAreas).count == areas.councilAreas.count else {
             throw SettingsError("areas.council_areas must be a non-empty list of distinct lower_snake_case names")
         }
+        guard (1...100_000).contains(limits.intakeQueue) else { throw SettingsError("limits.intake_queue must be 1–100000") }
+        guard (0...64).contains(security.hashWorkers) else { throw SettingsError("security.hash_workers must be 0 (automatic) to 64") }
+        guard (0...10_000).contains(security.hashQueue) else { throw SettingsError("security.hash_queue must be 0–10000") }
         guard metrics.token.isEmpty || metrics.token.utf8.count >= 24 else {
             throw SettingsError("metrics.token must be empty or at least 24 characters")
         }

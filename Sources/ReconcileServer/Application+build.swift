@@ -48,10 +48,11 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
     let backup = configuration.settings.backup
     let backupHealth = configuration.backupKey.map { _ in BackupHealth(interval: TimeInterval(backup.intervalSeconds)) }
     let router = try buildRouter(configuration: configuration, backupHealth: backupHealth)
-    var services: [any ServiceLifecycle.Service] = configuration.runRetentionDaily
-        ? [RetentionService(database: configuration.database, keys: configuration.keys, policy: configuration.retention,
-                            logger: configuration.logger)]
-        : []
+    var services: [any ServiceLifecycle.Service] = [IntakeCommitService(database: configuration.database)]
+    if configuration.runRetentionDaily {
+        services.append(RetentionService(database: configuration.database, keys: configuration.keys, policy: configuration.retention,
+                                         logger: configuration.logger))
+    }
     if let key = configuration.backupKey, let backupHealth {
         services.append(BackupService(database: configuration.database, target: ShippedBackups(directory: URL(fileURLWithPath: backup.targetDir)),
                                       key: key, ageing: BackupAgeing(keep: backup.keep, keepDays: backup.keepDays),
@@ -73,6 +74,11 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let secure = settings.server.publicURL.lowercased().hasPrefix("https://")
     let pages = try Pages.load()
     let metrics = ServiceMetrics()
+    configuration.database.setIntakeQueueLimit(settings.limits.intakeQueue)
+    // Argon2id (staff passwords, and family passphrases stored before keyed verifiers) runs only here:
+    // a few threads of its own with a bounded queue, never on the cooperative executor.
+    let slowWork = SlowWorkPool(workers: settings.security.hashWorkers, queueLimit: settings.security.hashQueue, name: "argon2")
+    let hasher = PasswordHasher(cost: settings.security.argon2Limits, pool: slowWork)
     let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings, metrics: metrics)
     // One limiter for both intake routes: the JSON API and the form share the per-address budget.
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
@@ -102,7 +108,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // further limits practitioners to their assigned cases. Admin and council never reach case content.
     let (database, keys, policy) = (configuration.database, configuration.keys, configuration.sessionPolicy)
     let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
-    StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, policy: policy, secureCookies: secure)
+    StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, hasher: hasher, policy: policy,
+                           secureCookies: secure)
         .addRoutes(to: router.group())
     let caseRoutes = router.group("api/v1/cases")
         .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead]))
@@ -124,7 +131,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let portal = PortalService(
         database: database, keys: keys, policy: configuration.portalPolicy, retention: configuration.retention,
         throttle: RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60)),
-        secureCookies: secure, maxBody: settings.limits.maxBodyBytes)
+        pool: slowWork, secureCookies: secure, maxBody: settings.limits.maxBodyBytes)
     let portalAPI = router.group("api/v1/portal")
     PortalController(portal: portal).addRoutes(
         public: portalAPI,
@@ -138,8 +145,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // MARK: staff and council pages (StaffPagesController, CouncilPagesController)
     // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
     do {
-        let session = StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, policy: policy,
-                                             secureCookies: secure)
+        let session = StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle,
+                                             hasher: hasher, policy: policy, secureCookies: secure)
         let kit = StaffPageKit(pages: pages, csrf: csrf, maxBody: settings.limits.maxBodyBytes)
         func pageAuth(_ roles: Set<StaffRole>) -> StaffPageAuth {
             StaffPageAuth(database: database, keys: keys, policy: policy, cookieName: session.cookieName, roles: roles, kit: kit)

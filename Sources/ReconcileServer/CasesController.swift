@@ -184,14 +184,14 @@ struct CasesController {
     }
 
     private func stage(of id: String, action: String, _ context: AppRequestContext) async throws -> StageResponse {
-        guard let record = try database.caseRecord(id: id) else { throw StoreError.caseNotFound }
-        return logged(StageResponse(stage: record.stage), id: id, action: action, context)
+        guard let stage = try await database.caseStage(id: id) else { throw StoreError.caseNotFound }
+        return logged(StageResponse(stage: stage), id: id, action: action, context)
     }
 
     private func created(_ newID: String, caseID: String, action: String, _ context: AppRequestContext) async throws -> EditedResponse<CreatedResponse> {
-        guard let record = try database.caseRecord(id: caseID) else { throw StoreError.caseNotFound }
+        guard let stage = try await database.caseStage(id: caseID) else { throw StoreError.caseNotFound }
         context.logger.info("case changed", metadata: ["case.id": "\(caseID)", "case.action": "\(action)"])
-        return EditedResponse(status: .created, response: CreatedResponse(id: newID, stage: record.stage))
+        return EditedResponse(status: .created, response: CreatedResponse(id: newID, stage: stage))
     }
 
     private func logged(_ response: StageResponse, id: String, action: String, _ context: AppRequestContext) -> StageResponse {

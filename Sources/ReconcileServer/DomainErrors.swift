@@ -41,6 +41,11 @@ extension APIError {
             case .unknownCouncilArea: return .field("council_area", "unknown_value", "Not a configured council area.")
             case .invalidQuarter: return .field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
             }
+        case let full as SlowWorkPoolFull:
+            // Every hashing thread busy and the queue full: say so at once rather than keep the caller waiting.
+            return .serviceBusy(retryAfter: full.retryAfterSeconds)
+        case IntakeError.busy, IntakeError.closing:
+            return .serviceBusy(retryAfter: 1)
         case is PortalAuthError:
             return APIError(.unauthorized, code: "invalid_credentials",
                             message: "The reference or passphrase is not right. Check them and try again.")

@@ -62,6 +62,14 @@ extension APIError {
         return error
     }
 
+    /// 503 with Retry-After: the service is at its bound (a flood) and refuses at once instead of queueing.
+    static func serviceBusy(retryAfter: Int) -> APIError {
+        var error = APIError(.serviceUnavailable, code: "busy",
+                             message: "The service is very busy just now. Nothing was saved. Please try again in a moment.")
+        error.headers[.retryAfter] = "\(retryAfter)"
+        return error
+    }
+
     static func tooManyRequests(retryAfter: Int) -> APIError {
         var error = APIError(.tooManyRequests, code: "rate_limited",
                              message: "Too many requests from this address. Please wait \(retryAfter) seconds and try again.")

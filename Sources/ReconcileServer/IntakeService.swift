@@ -16,8 +16,6 @@ struct IntakeService: Sendable {
         case invalid(ValidationFailure)
     }
 
-    var passphraseCost: PasswordHash.Limits { settings.security.argon2Limits }
-
     func submit(_ submission: ReferralSubmission, idempotencyKey: String?, body: [UInt8], logger: Logger) async throws -> Outcome {
         let referral: Referral
         switch submission.validate(councilAreas: settings.areas.councilAreas) {
@@ -28,7 +26,7 @@ struct IntakeService: Sendable {
         case .success(let valid): referral = valid
         }
         let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: keys) }
-        let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys, passphraseCost: passphraseCost)
+        let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys)
         if !receipt.replayed { metrics.referralsReceived.increment() }
         logger.info(receipt.replayed ? "referral replayed for idempotent retry" : "referral received",
                     metadata: ["case.id": "\(receipt.caseID)"])

@@ -104,6 +104,8 @@ struct PortalService: Sendable {
     let policy: PortalSessionPolicy
     let retention: RetentionPolicy
     let throttle: RateLimiter
+    /// Where passphrases still stored as Argon2id (from before keyed verifiers) are checked.
+    let pool: SlowWorkPool
     let secureCookies: Bool
     let maxBody: Int
 
@@ -117,17 +119,26 @@ struct PortalService: Sendable {
 
     /// Throttled per reference and per address; the same answer for an unknown reference and a wrong passphrase.
     func signIn(reference: String, passphrase: String, context: AppRequestContext) async throws -> PortalSignIn {
-        let keysForThrottle = ["reference:\(ReferenceFormat.normalise(reference).prefix(20))", "address:\(context.clientAddress)"]
-        if let wait = await throttle.retryAfter(keysForThrottle) {
+        // Counted before the check and handed back on success, so a parallel burst gets no more checks than
+        // the limit (see `RateLimiter.reserve`).
+        let reservation: RateLimiter.Reservation
+        switch await throttle.reserve(["reference:\(ReferenceFormat.normalise(reference).prefix(20))", "address:\(context.clientAddress)"]) {
+        case .failure(let wait):
             context.logger.notice("portal sign-in refused: too many failures")
-            throw APIError.tooManyRequests(retryAfter: wait)
+            throw APIError.tooManyRequests(retryAfter: wait.seconds)
+        case .success(let granted): reservation = granted
         }
         do {
-            return try await database.portalSignIn(reference: reference, passphrase: passphrase, keys: keys, policy: policy)
+            let session = try await database.portalSignIn(reference: reference, passphrase: passphrase, keys: keys, policy: policy,
+                                                          pool: pool)
+            await throttle.refund(reservation)
+            return session
         } catch PortalAuthError.invalidCredentials {
-            await throttle.recordFailure(keysForThrottle)
             context.logger.notice("portal sign-in failed")
             throw PortalAuthError.invalidCredentials
+        } catch {
+            await throttle.refund(reservation)
+            throw error
         }
     }
 }

@@ -11,6 +11,8 @@ struct StaffSessionController {
     let keys: KeyRing
     let settings: Settings
     let throttle: RateLimiter
+    /// Argon2id on the service's bounded pool.
+    let hasher: PasswordHasher
     let policy: StaffSessionPolicy
     let secureCookies: Bool
 
@@ -44,22 +46,29 @@ struct StaffSessionController {
     func authenticate(email rawEmail: String, password: String, code: String, context: AppRequestContext) async throws -> StaffSignIn {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         // Per account and per address: guessing one account from many places, or many from one, both stop.
-        let throttleKeys = ["account:\(email)", "address:\(context.clientAddress)"]
-        if let wait = await throttle.retryAfter(throttleKeys) {
+        // The attempt is counted before the password is checked, so a parallel burst gets no more checks
+        // than the limit; a success (or an attempt never checked because hashing was busy) is handed back.
+        let reservation: RateLimiter.Reservation
+        switch await throttle.reserve(["account:\(email)", "address:\(context.clientAddress)"]) {
+        case .failure(let wait):
             context.logger.notice("staff sign-in refused: too many failures")
-            throw APIError.tooManyRequests(retryAfter: wait)
+            throw APIError.tooManyRequests(retryAfter: wait.seconds)
+        case .success(let granted): reservation = granted
         }
         do {
             let session = try await database.signIn(email: email, password: password, totp: code, keys: keys,
-                                                    passwordCost: settings.security.argon2Limits, policy: policy)
+                                                    hasher: hasher, policy: policy)
+            await throttle.refund(reservation)
             await throttle.clear("account:\(email)")
             context.logger.info("staff signed in", metadata: ["actor.id": "\(session.account.id)"])
             return session
         } catch StaffAuthError.invalidCredentials {
-            await throttle.recordFailure(throttleKeys)
             // Neither the email nor anything typed is logged.
             context.logger.notice("staff sign-in failed")
             throw StaffAuthError.invalidCredentials
+        } catch {
+            await throttle.refund(reservation)
+            throw error
         }
     }
 

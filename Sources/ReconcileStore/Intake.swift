@@ -28,6 +28,10 @@ public struct IdempotencyClaim: Sendable {
 public enum IntakeError: Error, Equatable {
     /// The Idempotency-Key was used before for a different submission.
     case idempotencyKeyReused
+    /// The group-commit queue is full (a flood): answered 503 + Retry-After at once, never a long wait.
+    case busy
+    /// The service is shutting down: what was queued is being committed, nothing new is taken.
+    case closing
 }
 
 extension AppDatabase {
@@ -39,18 +43,19 @@ extension AppDatabase {
     ///
     /// Referrals submitted concurrently share one transaction (group commit, `IntakeBatcher`): each is stored
     /// in its own savepoint, and every caller is answered only after that transaction has committed.
+    /// No slow hashing happens here: the passphrase is random, so its keyed verifier (`PassphraseVerifier`)
+    /// is enough. When the group-commit queue is full this throws `IntakeError.busy` at once.
     public func submitReferral(
-        _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing,
-        passphraseCost: PasswordHash.Limits, now: Date = Date()
+        _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing, now: Date = Date()
     ) async throws -> IntakeReceipt {
         if let idempotency, let earlier = try await reader.read({ db in try Self.replay(db, idempotency, keys: keys) }) {
             return earlier
         }
-        // Argon2id is slow on purpose; do it before queueing for the write lock.
+        let caseID = UUID().uuidString.lowercased()
         let passphrase = Passphrase.generate()
-        let hash = try PasswordHash.hash(passphrase, limits: passphraseCost)
-        let item = PendingReferral(referral: referral, idempotency: idempotency, passphrase: passphrase,
-                                   passphraseHash: hash, keys: keys, receivedAt: now)
+        let verifier = try PassphraseVerifier.make(caseID: caseID, passphrase: Passphrase.normalise(passphrase), keys: keys)
+        let item = PendingReferral(referral: referral, idempotency: idempotency, caseID: caseID, passphrase: passphrase,
+                                   passphraseVerifier: verifier, keys: keys, receivedAt: now)
         return try await intakeBatcher.submit(item, writer: writer)
     }
 
@@ -59,7 +64,8 @@ extension AppDatabase {
         let now = item.receivedAt, keys = item.keys
         // A concurrent retry with the same key may have committed meanwhile, or be earlier in this batch.
         if let idempotency = item.idempotency, let earlier = try replay(db, idempotency, keys: keys) { return earlier }
-        let record = try insertWithFreshReference(db, item.referral, passphraseHash: item.passphraseHash, receivedAt: now, keys: keys)
+        let record = try insertWithFreshReference(db, item.referral, caseID: item.caseID, passphraseVerifier: item.passphraseVerifier,
+                                                  receivedAt: now, keys: keys)
         if let idempotency = item.idempotency {
             try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
                            arguments: [now.addingTimeInterval(-idempotencyWindow)])
@@ -89,12 +95,13 @@ extension AppDatabase {
 
     /// References are random; on the rare clash with an existing one, draw again.
     private static func insertWithFreshReference(
-        _ db: Database, _ referral: Referral, passphraseHash: String, receivedAt: Date, keys: KeyRing
+        _ db: Database, _ referral: Referral, caseID: String, passphraseVerifier: String, receivedAt: Date, keys: KeyRing
     ) throws -> CaseRecord {
         for _ in 0..<8 {
             let reference = ReferenceGenerator.generate()
             if try CaseRecord.filter(CaseRecord.Columns.reference == reference).fetchCount(db) > 0 { continue }
-            return try insertCase(db, referral, reference: reference, passphraseHash: passphraseHash, receivedAt: receivedAt, keys: keys)
+            return try insertCase(db, referral, reference: reference, passphraseHash: passphraseVerifier, receivedAt: receivedAt,
+                                  keys: keys, id: caseID)
         }
         throw StoreError.integrity("could not draw an unused reference")
     }

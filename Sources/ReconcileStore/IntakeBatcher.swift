@@ -14,14 +14,21 @@ import ReconcileCore
 // only its caller gets the error. A second submission with the same key later in the same batch sees the
 // first one's row (same transaction) and replays its receipt. If the transaction itself fails (the commit,
 // or an error that ends the transaction such as a full disk), every caller of that batch gets the error and
-// none of its referrals is stored.
+// none of its referrals is stored. A transaction that failed before it took a batch (BEGIN refused) is tried
+// once more before anyone is told.
+//
+// The queue is bounded (`queueLimit`): in a flood, a referral beyond it is refused at once (`IntakeError.busy`,
+// 503 + Retry-After) instead of waiting behind hundreds of others until the client gives up. `close()` (the
+// `IntakeCommitService` calls it on SIGTERM) stops taking new referrals and returns once what was queued is
+// committed and answered.
 
-/// A referral ready to be stored: everything slow (Argon2id) is already done, outside the write lock.
+/// A referral ready to be stored, its case id drawn and its passphrase verifier made outside the write lock.
 struct PendingReferral: Sendable {
     let referral: Referral
     let idempotency: IdempotencyClaim?
+    let caseID: String
     let passphrase: String
-    let passphraseHash: String
+    let passphraseVerifier: String
     let keys: KeyRing
     let receivedAt: Date
 }
@@ -53,34 +60,61 @@ final class IntakeBatcher: @unchecked Sendable {
     private var pending: [Waiter] = []
     private var inFlight: [Waiter] = []
     private var draining = false
+    private var closed = false
+    private var queueLimit: Int
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var stats = GroupCommitStatistics()
 
-    init(maximumBatch: Int = 64) {
+    init(maximumBatch: Int = 64, queueLimit: Int = 256) {
         precondition(maximumBatch >= 1)
         self.maximumBatch = maximumBatch
+        self.queueLimit = max(1, queueLimit)
+    }
+
+    /// Referrals allowed to wait for the writer; more are refused with `IntakeError.busy`.
+    func setQueueLimit(_ limit: Int) { lock.withLock { queueLimit = max(1, limit) } }
+
+    /// Takes no new referrals from now on and returns once every queued one has been committed and answered.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle: Bool = lock.withLock {
+                closed = true
+                if !draining && pending.isEmpty { return true }
+                idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
     }
 
     var statistics: GroupCommitStatistics { lock.withLock { stats } }
+    /// True once `close()` was called.
+    var isClosed: Bool { lock.withLock { closed } }
     /// Referrals waiting for the writer (tests use it to line up a batch).
     var pendingCount: Int { lock.withLock { pending.count } }
 
     /// Stores `item` in the next group commit and returns once that transaction has committed (or failed).
     func submit(_ item: PendingReferral, writer: any DatabaseWriter) async throws -> IntakeReceipt {
         try await withCheckedThrowingContinuation { continuation in
-            let start: Bool = lock.withLock {
+            let admission: Result<Bool, IntakeError> = lock.withLock {
+                if closed { return .failure(.closing) }
+                if pending.count >= queueLimit { return .failure(.busy) }
                 pending.append(Waiter(item: item, continuation: continuation))
-                if draining { return false }
+                if draining { return .success(false) }
                 draining = true
-                return true
+                return .success(true)
             }
-            if start {
-                Task.detached { await self.drain(writer) }
+            switch admission {
+            case .failure(let refusal): continuation.resume(throwing: refusal)
+            case .success(true): Task.detached { await self.drain(writer) }
+            case .success(false): break
             }
         }
     }
 
     /// Commits batches until nothing is pending. Only one drain runs at a time per database.
     private func drain(_ writer: any DatabaseWriter) async {
+        var retriedBegin = false
         while true {
             var failure: (any Error)?
             var outcomes: [Outcome] = []
@@ -94,7 +128,13 @@ final class IntakeBatcher: @unchecked Sendable {
             } catch {
                 failure = error
             }
-            let (waiters, more): ([Waiter], Bool) = lock.withLock {
+            if failure != nil, !retriedBegin, lock.withLock({ inFlight.isEmpty }) {
+                // BEGIN itself failed (nothing was taken): one more try before anyone gets the error.
+                retriedBegin = true
+                continue
+            }
+            retriedBegin = false
+            let (waiters, more, idle): ([Waiter], Bool, [CheckedContinuation<Void, Never>]) = lock.withLock {
                 var waiters = inFlight
                 inFlight = []
                 if failure != nil, waiters.isEmpty {
@@ -110,8 +150,13 @@ final class IntakeBatcher: @unchecked Sendable {
                 } else {
                     stats.failedTransactions += 1
                 }
-                if pending.isEmpty { draining = false }
-                return (waiters, !pending.isEmpty)
+                var idle: [CheckedContinuation<Void, Never>] = []
+                if pending.isEmpty {
+                    draining = false
+                    idle = idleWaiters
+                    idleWaiters = []
+                }
+                return (waiters, !pending.isEmpty, idle)
             }
             // Answer only after the commit returned: a receipt handed out here is on disk.
             for (index, waiter) in waiters.enumerated() {
@@ -121,6 +166,7 @@ final class IntakeBatcher: @unchecked Sendable {
                     waiter.continuation.resume(with: outcomes[index])
                 }
             }
+            for waiter in idle { waiter.resume() }
             if !more { return }
         }
     }
@@ -160,4 +206,12 @@ final class IntakeBatcher: @unchecked Sendable {
 extension AppDatabase {
     /// Group-commit figures for this database's intake (tests and benchmarks).
     var intakeGroupCommit: GroupCommitStatistics { intakeBatcher.statistics }
+}
+
+extension AppDatabase {
+    /// Bounds the group-commit queue (`limits.intake_queue`).
+    public func setIntakeQueueLimit(_ limit: Int) { intakeBatcher.setQueueLimit(limit) }
+
+    /// Stops taking referrals and returns once every queued one is committed and answered (shutdown).
+    public func finishIntake() async { await intakeBatcher.close() }
 }

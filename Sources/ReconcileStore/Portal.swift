@@ -97,27 +97,6 @@ public struct PortalView: Sendable, Equatable {
     }
 }
 
-/// Reads the Argon2id cost of live passphrase hashes, so the dummy verification for an unknown or erased
-/// reference costs the same as a wrong passphrase (`DummyPasswordHashes` keeps the dummy itself).
-enum PortalDummyHashes {
-    /// The cost recorded in a stored `$argon2id$v=19$m=<KiB>,t=<ops>,p=1$…` string, within sane bounds.
-    static func limits(of stored: String) -> PasswordHash.Limits? {
-        let parts = stored.split(separator: "$", omittingEmptySubsequences: true)
-        guard parts.count >= 3, parts[0] == "argon2id" else { return nil }
-        var memoryKiB: Int?, operations: UInt64?
-        for item in parts[2].split(separator: ",") {
-            let pair = item.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2 else { continue }
-            if pair[0] == "m" { memoryKiB = Int(pair[1]) }
-            if pair[0] == "t" { operations = UInt64(pair[1]) }
-        }
-        guard let memoryKiB, let operations, (8...1_048_576).contains(memoryKiB), (1...16).contains(operations) else {
-            return nil
-        }
-        return PasswordHash.Limits(operations: operations, memoryBytes: memoryKiB * 1024)
-    }
-}
-
 /// The portal's view of a case, read inside a transaction.
 struct PortalCase {
     let id: String
@@ -130,49 +109,52 @@ extension AppDatabase {
     // MARK: - Sessions
 
     /// Reference + passphrase, then a new portal session. Both are normalised first (`RS-7k3m q9xd` and
-    /// `Maple river  Lantern …` work). Argon2id runs before the write lock. Every attempt is audited:
-    /// "portal.sign_in" (actor "family:<case id>") or "portal.sign_in_failed" with a reason code.
+    /// `Maple river  Lantern …` work). The passphrase is checked against its keyed verifier (microseconds, no
+    /// stretching: see `PassphraseVerifier`); a verifier still stored as Argon2id from before is checked on
+    /// `pool` and replaced by a keyed one in the same transaction as the session. A reference that cannot be
+    /// one is refused before any hashing. Every attempt is audited: "portal.sign_in" (actor
+    /// "family:<case id>") or "portal.sign_in_failed" with a reason code.
     public func portalSignIn(reference: String, passphrase: String, keys: KeyRing, policy: PortalSessionPolicy = .init(),
-                             now: Date = Date()) async throws -> PortalSignIn {
+                             pool: SlowWorkPool = .shared, now: Date = Date()) async throws -> PortalSignIn {
         let reference = ReferenceFormat.normalise(reference)
         let typed = Passphrase.normalise(passphrase)
-        struct Found: Sendable {
-            let id: String
-            let hash: String
-            let erased: Bool
-        }
-        let (found, sample) = try await reader.read { db -> (Found?, String?) in
-            var found: Found?
-            if ReferenceFormat.isValid(reference),
-               let row = try Row.fetchOne(db, sql: "SELECT id, passphrase_hash, erased_at FROM referral_case WHERE reference = ?",
-                                          arguments: [reference]) {
-                found = Found(id: row["id"], hash: row["passphrase_hash"], erased: !(row["erased_at"] as DatabaseValue).isNull)
-            }
-            // The cost a live passphrase hash uses, so the dummy verification costs the same.
-            let sample = try String.fetchOne(db, sql: """
-                SELECT passphrase_hash FROM referral_case
-                WHERE erased_at IS NULL AND passphrase_hash LIKE '$argon2id$%' ORDER BY received_at DESC LIMIT 1
-                """)
-            return (found, sample)
-        }
 
         func refuse(actor: String, caseID: String?, reason: String) async throws -> Never {
             try await recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
                                   at: now, keys: keys)
             throw PortalAuthError.invalidCredentials
         }
-
-        guard let found, !found.erased, found.hash.hasPrefix("$argon2id$") else {
-            // Same work as a wrong passphrase, so timing does not reveal which references exist.
-            let limits = sample.flatMap(PortalDummyHashes.limits(of:)) ?? .minimum
-            _ = PasswordHash.verify(typed, against: try DummyPasswordHashes.shared.hash(for: limits))
-            if let found {
-                try await refuse(actor: "family:\(found.id)", caseID: found.id, reason: "erased")
-            }
-            try await refuse(actor: "unknown", caseID: nil,
-                             reason: ReferenceFormat.isValid(reference) ? "unknown_reference" : "malformed_reference")
+        guard ReferenceFormat.isValid(reference), typed.utf8.count <= 512 else {
+            try await refuse(actor: "unknown", caseID: nil, reason: "malformed_reference")
         }
-        guard PasswordHash.verify(typed, against: found.hash) else {
+        struct Found: Sendable {
+            let id: String
+            let hash: String
+            let erased: Bool
+        }
+        let found = try await reader.read { db -> Found? in
+            try Row.fetchOne(db, sql: "SELECT id, passphrase_hash, erased_at FROM referral_case WHERE reference = ?",
+                             arguments: [reference]).map {
+                Found(id: $0["id"], hash: $0["passphrase_hash"], erased: !($0["erased_at"] as DatabaseValue).isNull)
+            }
+        }
+        guard let found, !found.erased else {
+            // The same keyed hash as a real check, so timing does not reveal which references exist.
+            _ = try PassphraseVerifier.make(caseID: found?.id ?? "unknown", passphrase: typed, keys: keys)
+            if let found { try await refuse(actor: "family:\(found.id)", caseID: found.id, reason: "erased") }
+            try await refuse(actor: "unknown", caseID: nil, reason: "unknown_reference")
+        }
+        let replacement: String?
+        if PassphraseVerifier.isLegacyArgon2(found.hash) {
+            let stored = found.hash
+            guard try await pool.run({ PasswordHash.verify(typed, against: stored) }) else {
+                try await refuse(actor: "family:\(found.id)", caseID: found.id, reason: "passphrase")
+            }
+            replacement = try PassphraseVerifier.make(caseID: found.id, passphrase: typed, keys: keys)
+        } else {
+            replacement = nil
+        }
+        if replacement == nil, try !PassphraseVerifier.matches(found.hash, caseID: found.id, passphrase: typed, keys: keys) {
             try await refuse(actor: "family:\(found.id)", caseID: found.id, reason: "passphrase")
         }
 
@@ -186,6 +168,9 @@ extension AppDatabase {
                 try Self.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in_failed",
                                                     caseID: found.id, detail: "erased"), at: now, keys: keys)
                 return false
+            }
+            if let replacement {
+                try db.execute(sql: "UPDATE referral_case SET passphrase_hash = ? WHERE id = ?", arguments: [replacement, found.id])
             }
             // This case's sessions past their absolute lifetime are of no further use.
             try db.execute(sql: "DELETE FROM portal_session WHERE case_id = ? AND created_at < ?",

@@ -29,9 +29,9 @@ extension AppDatabase {
     }
 
     static func insertCase(
-        _ db: Database, _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing
+        _ db: Database, _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing,
+        id: String = UUID().uuidString.lowercased()
     ) throws -> CaseRecord {
-        let id = UUID().uuidString.lowercased()
         // The case row must exist before its key (foreign key), so insert statistical fields first.
         var record = CaseRecord(
             id: id, reference: reference, stage: .received, closeReason: nil,
@@ -74,6 +74,11 @@ extension AppDatabase {
 
     public func caseRecord(id: String) throws -> CaseRecord? {
         try reader.read { db in try CaseRecord.fetchOne(db, key: id) }
+    }
+
+    /// The case's stage, read on GRDB's own queue (async handlers never block the cooperative executor).
+    public func caseStage(id: String) async throws -> Stage? {
+        try await reader.read { db in try CaseRecord.fetchOne(db, key: id)?.stage }
     }
 
     public func caseCount() throws -> Int {

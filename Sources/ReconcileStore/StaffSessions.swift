@@ -63,24 +63,28 @@ extension AppDatabase {
     /// Password, then TOTP code, then a new session. The code's step is stored in the same transaction that
     /// creates the session, so a code is accepted at most once even by concurrent sign-ins. Every attempt is
     /// audited ("staff.sign_in" or "staff.sign_in_failed" with a reason code); the password and code never are.
-    /// When the stored hash used another cost than `passwordCost`, it is re-hashed (cost upgrades on sign-in).
+    /// When the stored hash used another cost than the hasher's, it is re-hashed (cost upgrades on sign-in).
+    /// Argon2id runs on the hasher's bounded pool (throws `SlowWorkPoolFull` when it has no room); an email
+    /// that cannot be one is refused before any hashing.
     public func signIn(
-        email: String, password: String, totp: String, keys: KeyRing, passwordCost: PasswordHash.Limits,
+        email: String, password: String, totp: String, keys: KeyRing, hasher: PasswordHasher,
         policy: StaffSessionPolicy = .init(), now: Date = Date()
     ) async throws -> StaffSignIn {
-        let normalised = StaffPolicy.normaliseEmail(email)
-        let found = try await reader.read { db in try normalised.flatMap { try StaffRow.fetch(db, email: $0) } }
+        guard let normalised = StaffPolicy.normaliseEmail(email), password.utf8.count <= 1024 else {
+            try await recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "malformed"),
+                                  at: now, keys: keys)
+            throw StaffAuthError.invalidCredentials
+        }
+        let found = try await reader.read { db in try StaffRow.fetch(db, email: normalised) }
         guard let found else {
             // Same work as a wrong password, so timing does not reveal which emails have accounts.
-            _ = PasswordHash.verify(password, against: try DummyPasswordHashes.shared.hash(for: passwordCost))
+            try await hasher.verifyDummy(password)
             try await recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "unknown_email"),
                                   at: now, keys: keys)
             throw StaffAuthError.invalidCredentials
         }
-        // Argon2id is slow on purpose: verify (and re-hash) before taking the write lock.
-        let passwordMatches = PasswordHash.verify(password, against: found.passwordHash)
-        let upgradedHash = passwordMatches && PasswordHash.needsRehash(found.passwordHash, limits: passwordCost)
-            ? try PasswordHash.hash(password, limits: passwordCost) : nil
+        // Argon2id is slow on purpose: verify (and re-hash) on the pool, before taking the write lock.
+        let (passwordMatches, upgradedHash) = try await hasher.verifyAndUpgrade(password, against: found.passwordHash)
         let token = StaffSecrets.newToken()
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
 
@@ -92,9 +96,8 @@ extension AppDatabase {
             // Re-read: the account may have been disabled, reset or re-hashed since the read above.
             guard let row = try StaffRow.fetch(db, id: found.id) else { return try refuse("unknown", "unknown_email") }
             guard passwordMatches else { return try refuse(row.id, "password") }
-            if row.passwordHash != found.passwordHash, !PasswordHash.verify(password, against: row.passwordHash) {
-                return try refuse(row.id, "password")
-            }
+            // The password was changed since it was verified: never hash inside the write lock; ask again.
+            guard row.passwordHash == found.passwordHash else { return try refuse(row.id, "password_changed") }
             guard row.disabledAt == nil else { return try refuse(row.id, "disabled") }
             let generator: TOTP
             do {
@@ -106,7 +109,7 @@ extension AppDatabase {
                 return try refuse(row.id, "totp")
             }
             try db.execute(sql: "UPDATE staff_account SET totp_last_step = ? WHERE id = ?", arguments: [step, row.id])
-            if let upgradedHash, row.passwordHash == found.passwordHash {
+            if let upgradedHash {
                 try db.execute(sql: "UPDATE staff_account SET password_hash = ? WHERE id = ?", arguments: [upgradedHash, row.id])
             }
             // This account's sessions past their absolute lifetime are of no further use.
@@ -122,6 +125,15 @@ extension AppDatabase {
         case .signedIn(let account): return StaffSignIn(token: token, account: account)
         case .refused: throw StaffAuthError.invalidCredentials
         }
+    }
+
+    /// `signIn` with Argon2id at `passwordCost` on the process-wide pool (command-line tools and tests).
+    public func signIn(
+        email: String, password: String, totp: String, keys: KeyRing, passwordCost: PasswordHash.Limits,
+        policy: StaffSessionPolicy = .init(), now: Date = Date()
+    ) async throws -> StaffSignIn {
+        try await signIn(email: email, password: password, totp: totp, keys: keys,
+                         hasher: PasswordHasher(cost: passwordCost), policy: policy, now: now)
     }
 
     /// The account a session token belongs to, or nil if the token is unknown, revoked, idle longer than

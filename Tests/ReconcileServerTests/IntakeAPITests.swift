@@ -32,10 +32,10 @@ import Testing
             #expect(record.harm == [.sexualAssault])
             #expect(record.wishes == [.toBeListenedTo])
             #expect(record.consentStatistics)
-            // Only the Argon2id hash is kept, and it is of this passphrase.
-            #expect(record.passphraseHash.hasPrefix("$argon2id$"))
+            // Only a keyed verifier is kept (no slow hashing on intake), and it is of this passphrase.
+            #expect(record.passphraseHash.hasPrefix("kb2v1$"))
             #expect(!record.passphraseHash.contains(passphrase))
-            #expect(PasswordHash.verify(passphrase, against: record.passphraseHash))
+            _ = try await harness.database.portalSignIn(reference: reference, passphrase: passphrase, keys: harness.keys)
             // The partner can read what the family wrote.
             let decrypted = try harness.database.decryptedReferral(caseID: record.id, keys: harness.keys)
             #expect(decrypted.contact.name == "\(canary) Name")

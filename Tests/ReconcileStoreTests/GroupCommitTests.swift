@@ -15,7 +15,7 @@ import Testing
         let before = db.intakeGroupCommit
         let receipts = try await withThrowingTaskGroup(of: IntakeReceipt.self) { group in
             for _ in 0..<200 {
-                group.addTask { try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys, passphraseCost: .minimum) }
+                group.addTask { try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys) }
             }
             return try await group.reduce(into: [IntakeReceipt]()) { $0.append($1) }
         }
@@ -35,7 +35,7 @@ import Testing
         #expect(stored == Set(receipts.map(\.reference)))
         for receipt in receipts.prefix(5) {
             let record = try #require(try db.caseRecord(id: receipt.caseID))
-            #expect(PasswordHash.verify(receipt.passphrase, against: record.passphraseHash))
+            #expect(try PassphraseVerifier.matches(record.passphraseHash, caseID: receipt.caseID, passphrase: receipt.passphrase, keys: keys))
         }
     }
 
@@ -43,7 +43,7 @@ import Testing
         let db = try AppDatabase.inMemory()
         let keys = KeyRing.ephemeral()
         for n in 1...3 {
-            _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys, passphraseCost: .minimum)
+            _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
             #expect(db.intakeGroupCommit.transactions == n)
         }
         #expect(db.intakeGroupCommit.largestBatch == 1)
@@ -68,7 +68,7 @@ import Testing
         #expect(cases == Set(stored.map(\.caseID)))
         // The first use of the key still replays afterwards.
         let again = try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "reused", body: [1], keys: keys),
-                                                keys: keys, passphraseCost: .minimum)
+                                                keys: keys)
         #expect(again == IntakeReceipt(caseID: stored[1].caseID, reference: stored[1].reference,
                                        passphrase: stored[1].passphrase, replayed: true))
     }
@@ -138,7 +138,7 @@ import Testing
         #expect(db.intakeGroupCommit.failedTransactions == 1 && db.intakeGroupCommit.transactions == 0)
         // The batcher carries on: the next referral, even with the same key, is stored.
         let next = try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "k", body: [1], keys: keys),
-                                               keys: keys, passphraseCost: .minimum)
+                                               keys: keys)
         #expect(!next.replayed)
         #expect(try db.caseCount() == 1)
     }
@@ -159,7 +159,7 @@ import Testing
             #expect(throws: (any Error).self) { try result.get() }
         }
         #expect(try db.caseCount() == 0)
-        _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys, passphraseCost: .minimum)
+        _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
         #expect(try db.caseCount() == 1)
     }
 
@@ -173,6 +173,55 @@ import Testing
         #expect(db.intakeGroupCommit.transactions == 2)
         #expect(db.intakeGroupCommit.largestBatch == db.intakeBatcher.maximumBatch)
         #expect(try db.caseCount() == count)
+    }
+
+    @Test func beyondTheQueueLimitAReferralIsRefusedAtOnceAndNothingOfItIsStored() async throws {
+        let (db, directory) = try Self.fileDatabase()
+        defer { withExtendedLifetime(directory) {} }
+        let keys = KeyRing.ephemeral()
+        db.setIntakeQueueLimit(3)
+        let hold = try await WriterHold.hold(db.writer)
+        var queued: [Task<IntakeReceipt, any Error>] = []
+        for index in 0..<3 {
+            queued.append(Task { try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys) })
+            try await waitUntil { db.intakeBatcher.pendingCount == index + 1 }
+        }
+        // The writer is still held: these would wait without bound; they are refused at once instead.
+        let refused = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    do { _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys); return false }
+                    catch { return (error as? IntakeError) == .busy }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(refused == 10)
+        hold.release()
+        for task in queued { _ = try await task.value }
+        #expect(try db.caseCount() == 3)
+    }
+
+    @Test func closingCommitsWhatIsQueuedAndTakesNothingNew() async throws {
+        let (db, directory) = try Self.fileDatabase()
+        defer { withExtendedLifetime(directory) {} }
+        let keys = KeyRing.ephemeral()
+        let hold = try await WriterHold.hold(db.writer)
+        var queued: [Task<IntakeReceipt, any Error>] = []
+        for index in 0..<5 {
+            queued.append(Task { try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys) })
+            try await waitUntil { db.intakeBatcher.pendingCount == index + 1 }
+        }
+        let closing = Task { await db.finishIntake() }
+        try await waitUntil { db.intakeBatcher.isClosed }
+        await #expect(throws: IntakeError.closing) {
+            try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        }
+        hold.release()
+        await closing.value
+        // close() returned only after every queued referral was committed and answered.
+        for task in queued { #expect(!(try await task.value).replayed) }
+        #expect(try db.caseCount() == 5)
     }
 
     // MARK: - Lining up a batch
@@ -199,7 +248,7 @@ import Testing
             let claim = try submission.key.map { try IdempotencyClaim(key: $0, body: submission.body, keys: keys) }
             let referral = Fixtures.referral(area: submission.area)
             tasks.append(Task {
-                try await db.submitReferral(referral, idempotency: claim, keys: keys, passphraseCost: .minimum)
+                try await db.submitReferral(referral, idempotency: claim, keys: keys)
             })
             try await waitUntil { db.intakeBatcher.pendingCount == index + 1 }
         }

@@ -5,12 +5,12 @@ import Testing
 @testable import ReconcileStore
 
 extension WorkflowHarness {
-    /// A referral made through intake (so it has a real Argon2id passphrase hash), with canary values.
+    /// A referral made through intake (so it has a real keyed passphrase verifier), with canary values.
     func referral(canary: String = "CANARY-\(UUID().uuidString)", at: Date = WorkflowHarness.now,
                   idempotencyKey: String? = nil) async throws -> IntakeReceipt {
         let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: Array($0.utf8), keys: keys) }
         return try await db.submitReferral(Fixtures.referral(canary: canary), idempotency: claim, keys: keys,
-                                           passphraseCost: .minimum, now: at)
+                                           now: at)
     }
 
     func auditActions(_ caseID: String) throws -> [String] {

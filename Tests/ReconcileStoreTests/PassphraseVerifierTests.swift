@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import ReconcileCore
+import Sodium
+import Testing
+@testable import ReconcileStore
+
+/// The family passphrase is kept as a keyed BLAKE2b verifier bound to its case, not stretched; verifiers
+/// stored as Argon2id before still work once and are replaced.
+@Suite struct PassphraseVerifierTests {
+    let db: AppDatabase
+    let keys = KeyRing.ephemeral()
+
+    init() throws { db = try AppDatabase.inMemory() }
+
+    func stored(_ caseID: String) async throws -> String {
+        try await db.reader.read { db in try String.fetchOne(db, sql: "SELECT passphrase_hash FROM referral_case WHERE id = ?", arguments: [caseID])! }
+    }
+
+    func setStored(_ caseID: String, _ value: String) async throws {
+        try await db.writer.write { db in
+            try db.execute(sql: "UPDATE referral_case SET passphrase_hash = ? WHERE id = ?", arguments: [value, caseID])
+        }
+    }
+
+    @Test func intakeKeepsAKeyedVerifierThatOpensOnlyWithThePassphrase() async throws {
+        let receipt = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        let verifier = try await stored(receipt.caseID)
+        #expect(verifier.hasPrefix(PassphraseVerifier.prefix))
+        #expect(!verifier.contains(receipt.passphrase) && !verifier.hasPrefix("$argon2id$"))
+        _ = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys)
+        // Typed loosely (capitals, spaces) it still works; one word wrong does not.
+        _ = try await db.portalSignIn(reference: receipt.reference,
+                                      passphrase: receipt.passphrase.uppercased().replacingOccurrences(of: "-", with: "  "), keys: keys)
+        var words = receipt.passphrase.split(separator: "-").map(String.init)
+        words[5] = words[5] == "maple" ? "river" : "maple"
+        await #expect(throws: PortalAuthError.invalidCredentials) {
+            try await db.portalSignIn(reference: receipt.reference, passphrase: words.joined(separator: "-"), keys: keys)
+        }
+    }
+
+    @Test func aVerifierMovedToAnotherCaseOpensNeither() async throws {
+        let a = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        let b = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        try await setStored(b.caseID, try await stored(a.caseID))
+        for passphrase in [a.passphrase, b.passphrase] {
+            await #expect(throws: PortalAuthError.invalidCredentials) {
+                try await db.portalSignIn(reference: b.reference, passphrase: passphrase, keys: keys)
+            }
+        }
+        // Another key directory's verifier does not match either: the key is part of it.
+        let other = KeyRing.ephemeral()
+        await #expect(throws: PortalAuthError.invalidCredentials) {
+            try await db.portalSignIn(reference: a.reference, passphrase: a.passphrase, keys: other)
+        }
+    }
+
+    @Test func anArgon2idVerifierFromBeforeStillWorksAndIsReplacedAtSignIn() async throws {
+        let receipt = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        let legacy = try PasswordHash.hash(receipt.passphrase, limits: .minimum)
+        try await setStored(receipt.caseID, legacy)
+        // A wrong passphrase changes nothing.
+        await #expect(throws: PortalAuthError.invalidCredentials) {
+            try await db.portalSignIn(reference: receipt.reference, passphrase: "wrong-words-here-and-there-too", keys: keys)
+        }
+        #expect(try await stored(receipt.caseID) == legacy)
+        _ = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys)
+        let upgraded = try await stored(receipt.caseID)
+        #expect(upgraded.hasPrefix(PassphraseVerifier.prefix))
+        _ = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys)
+    }
+
+    @Test func aMalformedReferenceIsRefusedWithoutHashing() async throws {
+        let pool = SlowWorkPool(workers: 1, queueLimit: 0)
+        for reference in ["", "RS-", "not a reference", String(repeating: "RS-AAAA-AAAA", count: 100)] {
+            await #expect(throws: PortalAuthError.invalidCredentials) {
+                try await db.portalSignIn(reference: reference, passphrase: "a-b-c-d-e-f", keys: keys, pool: pool)
+            }
+        }
+        #expect(pool.peakConcurrency == 0, "nothing reached the hashing pool")
+    }
+}
