@@ -82,14 +82,14 @@ import Testing
             }
             return try condition()
         }
-        #expect(try await eventually(30) { try shipped() == 1 && health.lastGood != nil }, "the first cycle runs at start")
+        #expect(try await eventually(90) { try shipped() == 1 && health.lastGood != nil }, "the first cycle runs at start")
         let firstGood = health.lastGood ?? Date()
-        #expect(try await eventually(30) { (health.lastGood ?? firstGood) > firstGood.addingTimeInterval(0.5) },
+        #expect(try await eventually(90) { (health.lastGood ?? firstGood) > firstGood.addingTimeInterval(0.5) },
                 "an idle cycle confirms the backup is still current")
         #expect(try shipped() == 1, "but writes nothing")
         _ = try database.createCase(Sample.storeReferral(canary: "CANARY-backup"), reference: ReferenceGenerator.generate(), passphraseHash: "h",
                                     receivedAt: Date(), keys: ring)
-        #expect(try await eventually(30) { try shipped() == 2 }, "a change is shipped at the next cycle")
+        #expect(try await eventually(90) { try shipped() == 2 }, "a change is shipped at the next cycle")
         #expect(health.failures == 0)
         #expect(logs.text.contains("backup shipped"))
         #expect(!logs.text.contains("CANARY"), "log lines carry ids and counts, never personal values")
