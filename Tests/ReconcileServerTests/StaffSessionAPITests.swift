@@ -99,12 +99,12 @@ import Testing
         var policy = StaffSessionPolicy()
         // Long enough that a loaded CI machine still makes the first call in time (the exact edges are
         // tested with explicit clocks in StaffAccountTests); this checks the server honours the policy.
-        policy.idle = 5
+        policy.idle = 12
         try await harness.app(sessionPolicy: policy).test(.router) { client in
             let token = try await client.signIn(lead)
             let r8 = try await client.json("/api/v1/cases", .get, token: token)
             #expect(r8.status == .ok)
-            try await Task.sleep(for: .seconds(6))
+            try await Task.sleep(for: .seconds(13))
             let r9 = try await client.json("/api/v1/cases", .get, token: token)
             #expect(r9.status == .unauthorized)
         }
