@@ -12,6 +12,8 @@ source "$here/lib.sh"
 cd "$work"
 K="$work/keys"; D="$work/data"
 export RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum RECONCILE_LIMITS_INTAKE_PER_MINUTE=0 RECONCILE_LIMITS_LOGIN_FAILURES=0
+# /metrics exists only with a token; schemathesis presents it (and checks that omitting it is refused).
+export RECONCILE_METRICS_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d "/+=")
 st=(python3 -m schemathesis.cli)
 if ! "${st[@]}" --version >/dev/null 2>&1; then
   echo "FAIL schemathesis is not installed (scripts/install-system-packages --test)"; exit 1
@@ -88,6 +90,8 @@ bearer = "\${LEAD_TOKEN}"
 bearer = "\${COUNCIL_TOKEN}"
 [auth.openapi.portalBearer]
 bearer = "\${FAMILY_TOKEN}"
+[auth.openapi.metricsBearer]
+bearer = "\${RECONCILE_METRICS_TOKEN}"
 [dictionaries.cases]
 values = $case_ids
 [dictionaries.areas]
