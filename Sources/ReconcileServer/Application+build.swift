@@ -45,7 +45,8 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
     let router = try buildRouter(configuration: configuration)
     let services: [any ServiceLifecycle.Service] = configuration.runRetentionDaily
         ? [RetentionService(database: configuration.database, keys: configuration.keys, policy: configuration.retention,
-                            logger: configuration.logger)]
+                            logger: configuration.logger),
+           SealedCopyPurge(database: configuration.database, logger: configuration.logger)]
         : []
     return Application(
         router: router,
@@ -68,7 +69,7 @@ func buildRouter(configuration: AppConfiguration) throws -> Router<AppRequestCon
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
     let csrf = CSRFProtection(
         key: try KeyDerivation.deriveSubkey(from: configuration.keys.indexKey, id: 1, context: "CSRFform"),
-        secureCookies: secure)
+        cookies: SessionCookies(secure: secure), publicURL: settings.server.publicURL)
 
     let router = Router(context: AppRequestContext.self)
     // Outermost first: headers go on every response, errors included.
