@@ -126,6 +126,12 @@ headers = { Authorization = "Bearer \${FAMILY_SIGNOUT_TOKEN}" }
 [[operations]]
 include-path-regex = "^/api/v1/council/reports/"
 parameters = { "path.quarter" = "2025-Q1" }
+# /metrics answers 404, not 401, without its token: for strangers it does not exist. The two checks that insist
+# on 401 for a missing Authorization do not fit it (MetricsTests guards the 404 and the token).
+[[operations]]
+include-operation-id = "metrics"
+checks.ignored_auth.enabled = false
+checks.missing_required_header.enabled = false
 [[operations]]
 include-operation-id = "recordSignpostOutcome"
 parameters = { "path.id" = "$sp_case", "path.sid" = { dictionary = "signposts", probability = 0.9 } }
