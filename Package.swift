@@ -17,6 +17,8 @@ let package = Package(
         // Already a dependency of Hummingbird; named so the server can spell security header names.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Already in the graph (Hummingbird); HMAC-SHA1 for TOTP comes from here, not a hand-written hash.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // libsodium from the system (Debian: libsodium-dev), found with pkg-config.
@@ -25,7 +27,7 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
-        .target(name: "Sodium", dependencies: ["CSodium"]),
+        .target(name: "Sodium", dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ReconcileCore"),
         .target(
             name: "ReconcileStore",

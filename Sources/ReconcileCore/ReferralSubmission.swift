@@ -37,13 +37,11 @@ extension ReferralSubmission {
         var problems: [FieldProblem] = []
         func text(_ value: String?, _ field: String, max: Int, multiline: Bool = false) -> String? {
             guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-            if trimmed.count > max {
+            if FreeText.isTooLong(trimmed, max: max) {
                 problems.append(.init(field: field, code: "too_long", message: "Please keep this to \(max) characters or fewer."))
                 return nil
             }
-            // Control characters have no place in contact details; line breaks are fine in longer text.
-            let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
-            if trimmed.unicodeScalars.contains(where: { ($0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0.value != 0x200D) && !allowed.contains($0) }) {
+            if FreeText.hasForbiddenCharacters(trimmed, multiline: multiline) {
                 problems.append(.init(field: field, code: "invalid_characters", message: "This contains characters we cannot accept."))
                 return nil
             }
@@ -76,8 +74,9 @@ extension ReferralSubmission {
             return seen
         }
 
-        let name = text(self.name, "contact.name", max: IntakeLimits.name)
-        var email = text(self.email, "contact.email", max: IntakeLimits.email)
+        // Names and emails are composed (NFC) before anything is derived from them (blind index, duplicates).
+        let name = text(self.name, "contact.name", max: IntakeLimits.name).map(FreeText.normalised)
+        var email = text(self.email, "contact.email", max: IntakeLimits.email).map(FreeText.normalised)
         if let e = email, e.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) == nil {
             problems.append(.init(field: "contact.email", code: "invalid_email", message: "This does not look like an email address."))
             email = nil

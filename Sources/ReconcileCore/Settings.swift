@@ -23,6 +23,9 @@ public struct Settings: Sendable, Equatable {
         public var maxBodyBytes = 65_536
         /// Referrals allowed to wait for the next group commit; more get 503 + Retry-After at once.
         public var intakeQueue = 256
+        /// A resubmitted referral form (back button, refresh) shows the passphrase again only this long after
+        /// the first answer, and only in the same browser; then the page says the referral was received.
+        public var formReplayMinutes = 10
     }
 
     public struct Workflow: Sendable, Equatable {
@@ -51,8 +54,7 @@ public struct Settings: Sendable, Equatable {
     }
 
     public struct Metrics: Sendable, Equatable {
-        /// When set, `GET /metrics` requires `Authorization: Bearer <token>`; empty leaves it open (bind to
-        /// loopback or keep it behind the proxy then).
+        /// `GET /metrics` answers only with `Authorization: Bearer <token>`; empty: `/metrics` does not exist (404).
         public var token = ""
     }
 
@@ -91,6 +93,7 @@ extension Settings {
         ("limits", "intake_per_minute", .int), ("limits", "login_failures", .int),
         ("limits", "login_window_minutes", .int), ("limits", "max_body_bytes", .int),
         ("limits", "intake_queue", .int),
+        ("limits", "form_replay_minutes", .int),
         ("workflow", "acknowledgement_working_days", .int),
         ("reporting", "quarter_start_month", .int),
         ("areas", "council_areas", .list),
@@ -189,6 +192,7 @@ extension Settings {
             case ("limits.login_window_minutes", .int(let v)): limits.loginWindowMinutes = v
             case ("limits.max_body_bytes", .int(let v)): limits.maxBodyBytes = v
             case ("limits.intake_queue", .int(let v)): limits.intakeQueue = v
+            case ("limits.form_replay_minutes", .int(let v)): limits.formReplayMinutes = v
             case ("workflow.acknowledgement_working_days", .int(let v)): workflow.acknowledgementWorkingDays = v
             case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
             case ("areas.council_areas", .list(let v)): areas.councilAreas = v
@@ -214,6 +218,9 @@ extension Settings {
         guard limits.loginWindowMinutes >= 1 else { throw SettingsError("limits.login_window_minutes must be at least 1") }
         guard (1_024...10_485_760).contains(limits.maxBodyBytes) else {
             throw SettingsError("limits.max_body_bytes must be between 1024 and 10485760")
+        }
+        guard (1...1_440).contains(limits.formReplayMinutes) else {
+            throw SettingsError("limits.form_replay_minutes must be 1–1440 (the JSON API's Idempotency-Key keeps 24 hours)")
         }
         guard (0...30).contains(workflow.acknowledgementWorkingDays) else {
             throw SettingsError("workflow.acknowledgement_working_days must be 0–30")

@@ -19,6 +19,9 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
     public var roundingBase: Int? = nil
     /// No percentage is given on a base smaller than this (nor on a suppressed base).
     public var minimumBaseForPercent: Int = 10
+    /// Local school names screened out of themes before a release; from `policies/schools.json`
+    /// (`LocalSchools`), not from disclosure.json.
+    public var localSchoolNames: [String] = []
 
     public static let thresholdRange = 1...99
     public static let roundingBaseRange = 2...100

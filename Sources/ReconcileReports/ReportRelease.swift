@@ -231,9 +231,10 @@ public struct ReportBuilder: Sendable {
         guard now >= quarter.end(startMonth: settings.reporting.quarterStartMonth) else { throw ReportError.quarterNotOver }
         let report = try await build(councilArea: councilArea, quarter: quarter, kind: kind, now: now)
 
-        let holding = try await database.themesHoldingPersonalValues(report.themes, councilArea: councilArea, keys: keys)
+        let holding = try await database.themesHoldingPersonalValues(report.themes, councilArea: councilArea,
+                                                                     schoolNames: policy.localSchoolNames, keys: keys)
         let themeProblems = holding.map {
-            "theme \($0 + 1) contains a name, email address, phone number or postal address held in this council area's cases; reword it before releasing"
+            "theme \($0 + 1) contains a name, email address, phone number, street, postcode or local school name held in this council area's cases or the school list; reword it before releasing"
         }
 
         let signature = keys.signing.sign(report.document)

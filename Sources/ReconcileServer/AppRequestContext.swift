@@ -1,20 +1,25 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import ReconcileStore
 
 /// The request context every route sees.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The peer's IP address, for rate limits. Behind a proxy this is the proxy: set limits to 0 there and
-    /// let the proxy enforce them (SPEC "Automation contract").
+    /// Whom the rate limits count: the peer's IPv4 address or IPv6 /64 network, or behind a trusted proxy the
+    /// forwarded client's (`ClientAddressMiddleware`).
     public internal(set) var clientAddress: String
     /// The signed-in staff or council account, set by `StaffAuthMiddleware` on the routes that need one.
     public var staff: StaffAccount?
     /// The case a family signed in to with reference + passphrase, set by `PortalAuthMiddleware`.
     public var portalCaseID: String?
 
+    /// The connection, so a refusal can close it (an upload too large to drain, `BodyLimitMiddleware`).
+    let channel: any Channel
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 

@@ -52,6 +52,7 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
     if configuration.runRetentionDaily {
         services.append(RetentionService(database: configuration.database, keys: configuration.keys, policy: configuration.retention,
                                          logger: configuration.logger))
+        services.append(SealedCopyPurge(database: configuration.database, logger: configuration.logger))
     }
     if let key = configuration.backupKey, let backupHealth {
         services.append(BackupService(database: configuration.database, target: ShippedBackups(directory: URL(fileURLWithPath: backup.targetDir)),
@@ -84,7 +85,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
     let csrf = CSRFProtection(
         key: try KeyDerivation.deriveSubkey(from: configuration.keys.indexKey, id: 1, context: "CSRFform"),
-        secureCookies: secure)
+        cookies: SessionCookies(secure: secure), publicURL: settings.server.publicURL)
 
     let router = Router(context: AppRequestContext.self)
     // Outermost first: headers go on every response, errors included.

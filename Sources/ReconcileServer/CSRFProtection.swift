@@ -3,48 +3,64 @@ import HTTPTypes
 import Hummingbird
 import Sodium
 
-/// Double-submit protection for HTML forms: a random cookie, and in the form a keyed BLAKE2b of it.
-/// A page from another site can neither read the cookie nor compute the token. Cookies are
-/// HttpOnly and SameSite=Strict, and Secure (with the `__Host-` prefix) when the service is on https.
+/// Protection for HTML forms, in two layers. First, where the POST came from: accepted only when the
+/// browser says `Sec-Fetch-Site: same-origin`, or (older browsers, no Sec-Fetch-*) when Origin — or, without
+/// it, Referer — is exactly our origin. `same-site` is refused: a sibling subdomain is another party. Our
+/// `Referrer-Policy: same-origin` makes browsers send a real Origin on our own posts, so `Origin: null` is
+/// refused too. Second, a token: a keyed BLAKE2b over a random cookie and, on signed-in pages, the session
+/// cookie, so a token obtained in one session (or planted with a cookie) is worthless in another.
 struct CSRFProtection: Sendable {
     let key: SecretKey
-    let secureCookies: Bool
+    let cookies: SessionCookies
+    /// "https://referrals.example.org" from `server.public_url`; nil: the request's own `http://Host`.
+    let publicOrigin: String?
 
-    var cookieName: String { secureCookies ? "__Host-reconcile_csrf" : "reconcile_csrf" }
-
-    /// The cookie to keep (the existing one when valid) and the matching form token.
-    func issue(for request: Request) -> (cookie: String, token: String, setCookie: String?) {
-        if let existing = request.cookies[cookieName]?.value, existing.count == 43, let token = token(for: existing) {
-            return (existing, token, nil)
-        }
-        let fresh = Data(Random.bytes(count: 32)).base64URL
-        let attributes = "Path=/; HttpOnly; SameSite=Strict" + (secureCookies ? "; Secure" : "")
-        return (fresh, token(for: fresh)!, "\(cookieName)=\(fresh); \(attributes)")
+    init(key: SecretKey, cookies: SessionCookies, publicURL: String) {
+        self.key = key
+        self.cookies = cookies
+        self.publicOrigin = publicURL.isEmpty ? nil : Self.origin(of: publicURL)
     }
 
-    /// True when the request carries the cookie and the form token made from it, and was not sent
-    /// from another site (Sec-Fetch-Site / Origin, where the browser provides them).
-    func verify(_ request: Request, formToken: String?) -> Bool {
-        if let site = request.headers[.secFetchSite], site == "cross-site" { return false }
-        // Browsers send `Origin: null` on a same-site form POST when the page's Referrer-Policy is no-referrer
-        // (ours, everywhere): that says nothing about the sender, so only a real origin is compared.
-        if let origin = request.headers[.origin], origin != "null", let authority = request.head.authority,
-           URL(string: origin)?.host?.lowercased() != Self.hostWithoutPort(authority) {
-            return false
+    /// The form token for this request, bound to the session in `sessionCookie` when the browser holds one,
+    /// and the Set-Cookie for a fresh random cookie when the browser holds no valid one yet.
+    func issue(for request: Request, sessionCookie: String?) -> (token: String, setCookie: String?) {
+        let session = sessionCookie.flatMap { request.cookies[$0]?.value }
+        if let existing = request.cookies[cookies.csrf]?.value, existing.count == 43, let token = token(for: existing, session: session) {
+            return (token, nil)
         }
-        guard let cookie = request.cookies[cookieName]?.value, let formToken, let expected = token(for: cookie) else { return false }
+        let fresh = Data(Random.bytes(count: 32)).base64URL
+        return (token(for: fresh, session: session)!, cookies.set(cookies.csrf, fresh, maxAge: nil))
+    }
+
+    /// True when the POST came from our own pages and carries the token made from its cookie and session.
+    func verify(_ request: Request, formToken: String?, sessionCookie: String?) -> Bool {
+        guard isSameOrigin(request) else { return false }
+        let session = sessionCookie.flatMap { request.cookies[$0]?.value }
+        guard let cookie = request.cookies[cookies.csrf]?.value, let formToken,
+              let expected = token(for: cookie, session: session) else { return false }
         return Sodium.constantTimeEquals(Array(expected.utf8), Array(formToken.utf8))
     }
 
-    /// "example.org:8080" → "example.org"; "[::1]:8080" → "::1" (as URL.host reports it).
-    static func hostWithoutPort(_ authority: String) -> String {
-        let lower = authority.lowercased()
-        if lower.hasPrefix("["), let close = lower.firstIndex(of: "]") { return String(lower[lower.index(after: lower.startIndex)..<close]) }
-        return String(lower.split(separator: ":", maxSplits: 1).first ?? "")
+    func isSameOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[.secFetchSite] { return site == "same-origin" }
+        guard let ours = publicOrigin ?? request.head.authority.map({ "http://" + $0.lowercased() }) else { return false }
+        if let origin = request.headers[.origin] { return origin.lowercased() == ours }
+        if let referer = request.headers[.referer] { return Self.origin(of: referer) == ours }
+        return false
     }
 
-    private func token(for cookie: String) -> String? {
-        guard let hash = try? GenericHash.hash(Array("csrf\u{0}\(cookie)".utf8), key: key) else { return nil }
+    /// "HTTPS://Example.org:443/path?q" → "https://example.org"; the port stays only when it is not the scheme's default.
+    static func origin(of address: String) -> String? {
+        guard let url = URLComponents(string: address), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+              !host.isEmpty, ["http", "https"].contains(scheme) else { return nil }
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let port = url.port.flatMap { ($0 == 80 && scheme == "http") || ($0 == 443 && scheme == "https") ? nil : ":\($0)" } ?? ""
+        return "\(scheme)://\(bracketed)\(port)"
+    }
+
+    private func token(for cookie: String, session: String?) -> String? {
+        let message = "csrf\u{0}\(cookie)\u{0}\(session ?? "")"
+        guard let hash = try? GenericHash.hash(Array(message.utf8), key: key) else { return nil }
         return Data(hash).base64URL
     }
 }

@@ -13,11 +13,12 @@ extension APIError {
         case let access as CaseAccessError:
             switch access {
             case .forbidden: return .forbidden()
-            case .notAssigned: return .forbidden("This case is not assigned to you.")
+            // The same answer as for a case that does not exist: a practitioner learns nothing of other cases.
+            case .notAssigned: return .noSuchCase
             }
         case let store as StoreError:
             switch store {
-            case .caseNotFound: return APIError(.notFound, code: "not_found", message: "There is no such case.")
+            case .caseNotFound: return .noSuchCase
             case .erased: return APIError(.gone, code: "erased", message: "The personal data of this case has been erased.")
             default: return nil
             }
@@ -38,6 +39,7 @@ extension APIError {
             switch theme {
             case .empty: return .field("text", "required", "Write the theme.")
             case .tooLong: return .field("text", "too_long", "Please keep a theme to 2,000 characters or fewer.")
+            case .invalidCharacters: return .field("text", "invalid_characters", "This contains characters we cannot accept.")
             case .unknownCouncilArea: return .field("council_area", "unknown_value", "Not a configured council area.")
             case .invalidQuarter: return .field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
             }
@@ -59,6 +61,15 @@ extension APIError {
         }
     }
 
+    static let noSuchCase = APIError(.notFound, code: "not_found", message: "There is no such case.")
+
+    /// A practitioner gets the same 404 for a case that does not exist, is erased, or is not theirs; leads
+    /// still learn that a case was erased (410).
+    static func forStaff(_ error: any Error, role: StaffRole) -> (any Error)? {
+        if role == .practitioner, case StoreError.erased = error { return APIError.noSuchCase }
+        return nil
+    }
+
     private static func workflowError(_ error: WorkflowError) -> APIError {
         switch error {
         case .unknownPractitioner: .field("practitioner", "unknown_practitioner", "There is no enabled practitioner or lead with this email.")
@@ -69,6 +80,8 @@ extension APIError {
         case .noteTooLong: .field("note", "too_long", "Please keep notes to 10,000 characters or fewer.")
         case .messageEmpty: .field("body", "required", "Write a message.")
         case .messageTooLong: .field("body", "too_long", "Please keep messages to 10,000 characters or fewer.")
+        case .noteInvalidCharacters: .field("note", "invalid_characters", "This contains characters we cannot accept.")
+        case .messageInvalidCharacters: .field("body", "invalid_characters", "This contains characters we cannot accept.")
         case .invalidCursor: .field("cursor", "invalid_cursor", "This cursor is not one this service gave out.")
         }
     }

@@ -23,9 +23,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     api.headers[.allow] = allowed.sorted().joined(separator: ", ")
                 }
             }
-            if api.status == .internalServerError {
-                logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "request.id": "\(context.id)"])
-            }
+            RequestFailure.log(api, error, logger: logger, requestID: context.id)
             let wantsPage = !request.uri.path.hasPrefix("/api/") && request.uri.path != "/openapi.yaml"
             return wantsPage ? pages.error(api) : try api.response(from: request, context: context)
         }
@@ -62,5 +60,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case 413: "What was sent is too large."
         default: "The request could not be handled."
         }
+    }
+}
+
+/// One log line for a request that failed on our side, from the API and the pages alike: the error's type and
+/// the request id (to find it again), never its text, which could quote personal data.
+enum RequestFailure {
+    static func log(_ api: APIError, _ error: any Error, logger: Logger, requestID: String) {
+        guard api.status == .internalServerError else { return }
+        logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "request.id": "\(requestID)"])
     }
 }

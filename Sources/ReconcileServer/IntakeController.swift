@@ -31,9 +31,7 @@ struct IntakeController {
         }
         var request = request
         let body = try await request.collectLimited(maxBodyBytes)
-        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(body)) else {
-            throw APIError(.badRequest, code: "invalid_json", message: "The body must be a JSON object in UTF-8.")
-        }
+        let object = try JSONObjectBody.decode(body)
         let submission: ReferralSubmission
         do { submission = try ReferralSubmission(json: object) } catch { throw APIError.invalid(error) }
         let outcome: IntakeService.Outcome

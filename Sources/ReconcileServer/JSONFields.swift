@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import ReconcileCore
 
-/// A JSON object body read strictly: wrong content type 415, too large 413, not an object 400, unknown
+/// A JSON object body read strictly: wrong content type 415, too large 413, not an object or a key twice 400, unknown
 /// or mistyped fields 422 naming the field. Values are never quoted back.
 struct JSONFields {
     let object: [String: JSONValue]
@@ -11,9 +11,7 @@ struct JSONFields {
         try request.requireContentType("application/json")
         var request = request
         let body = try await request.collectLimited(maxBytes)
-        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(body)) else {
-            throw APIError(.badRequest, code: "invalid_json", message: "The body must be a JSON object in UTF-8.")
-        }
+        let object = try JSONObjectBody.decode(body)
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIError.field(FieldNames.echoable(unknown), "unknown_field", "This field is not accepted here.")
         }

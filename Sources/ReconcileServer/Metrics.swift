@@ -3,6 +3,7 @@ import Hummingbird
 import Prometheus
 import ReconcileCore
 import ReconcileStore
+import Sodium
 
 /// Operational metrics in Prometheus text format at `GET /metrics`. Labels are route templates
 /// (`/api/v1/cases/{id}`), methods and status codes — never a path with an id in it, never personal data.
@@ -49,7 +50,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// `GET /metrics`: request metrics plus gauges read from the database at scrape time (cases by stage,
+/// `GET /metrics` (only with `metrics.token` presented as a Bearer token): request metrics plus gauges read from the database at scrape time (cases by stage,
 /// overdue acknowledgements).
 struct MetricsController {
     let metrics: ServiceMetrics
@@ -59,13 +60,13 @@ struct MetricsController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("metrics") { request, _ -> Response in
-            if !settings.metrics.token.isEmpty {
-                // Compared in constant time: the token guards operational figures.
-                guard let given = request.bearerToken,
-                      given.utf8.count == settings.metrics.token.utf8.count,
-                      zip(given.utf8, settings.metrics.token.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
-                    throw APIError.unauthenticated()
-                }
+            // Live counts by stage and each referral's timing are not for whoever can reach the port: without
+            // a configured token, or without it presented, the address does not exist (404, no hint of a token).
+            // Compared in constant time.
+            let expected = settings.metrics.token
+            guard !expected.isEmpty, let given = request.bearerToken,
+                  Sodium.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
+                throw HTTPError(.notFound)
             }
             let snapshot = try await database.stageCounts(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
             for stage in Stage.allCases {

@@ -41,6 +41,7 @@ struct Pages: Sendable {
         switch status.code {
         case 404: "Page not found"
         case 403: "This form has expired"
+        case 409: "This was already sent"
         case 413: "That was too long to send"
         case 429: "Please wait a moment"
         case 500...: "Something went wrong on our side"

@@ -109,12 +109,13 @@ struct PortalService: Sendable {
     let secureCookies: Bool
     let maxBody: Int
 
-    var cookieName: String { secureCookies ? "__Host-reconcile_portal" : "reconcile_portal" }
+    var cookieName: String { SessionCookies(secure: secureCookies).portalSession }
 
-    /// Set-Cookie for a session (or one that clears it, for nil).
+    /// Set-Cookie for a session (or one that clears it, for nil). A browser-session cookie: closing the browser
+    /// on a shared device signs the family out; the server-side session still expires on its own.
     func cookie(_ token: String?) -> String {
-        "\(cookieName)=\(token ?? ""); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(token == nil ? 0 : Int(policy.absolute))"
-            + (secureCookies ? "; Secure" : "")
+        let cookies = SessionCookies(secure: secureCookies)
+        return token.map { cookies.set(cookieName, $0, maxAge: nil) } ?? cookies.clear(cookieName)
     }
 
     /// Throttled per reference and per address; the same answer for an unknown reference and a wrong passphrase.

@@ -44,7 +44,7 @@ struct PortalPagesController {
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
-        let (_, token, setCookie) = csrf.issue(for: request)
+        let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         var context: [String: Any] = ["title": problem == nil ? "Come back to your referral" : "There is a problem - Come back to your referral",
                                       "csrf_token": token]
         if let problem { context["problem"] = problem }
@@ -65,7 +65,7 @@ struct PortalPagesController {
 
     @Sendable func casePage(request: Request, context: AppRequestContext) async throws -> Response {
         let view = try await portal.database.portalView(caseID: try context.requirePortalCase(), keys: portal.keys)
-        let (_, token, setCookie) = csrf.issue(for: request)
+        let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let date = Date.FormatStyle(date: .long, time: .shortened, timeZone: TimeZone(identifier: "Europe/London")!)
         var page: [String: Any] = [
             "title": "Your referral", "reference": view.reference, "stage_text": view.stageText, "csrf_token": token,
@@ -90,6 +90,9 @@ struct PortalPagesController {
         } catch let error as WorkflowError where error == .messageEmpty || error == .messageTooLong {
             return pages.error(APIError(.unprocessableContent, code: "invalid_message",
                                         message: "Please write a message of up to 10,000 characters."))
+        } catch WorkflowError.messageInvalidCharacters {
+            return pages.error(APIError(.unprocessableContent, code: "invalid_characters",
+                                        message: "Your message contains characters we cannot accept (control or invisible characters). Please remove them and send it again."))
         }
         return Response(status: .seeOther, headers: [.location: "/portal/case"])
     }
@@ -100,7 +103,7 @@ struct PortalPagesController {
         guard let form = FormBody(try await request.collectLimited(portal.maxBody)) else {
             throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
         }
-        guard csrf.verify(request, formToken: form["csrf_token"]) else {
+        guard csrf.verify(request, formToken: form["csrf_token"], sessionCookie: csrf.cookies.portalSession) else {
             throw APIError(.forbidden, code: "form_expired",
                            message: "For your safety this form only works when opened from this website, with cookies allowed. Please open the page again.")
         }

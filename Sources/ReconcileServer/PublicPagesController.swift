@@ -31,7 +31,7 @@ struct PublicPagesController {
             guard let fields = FormBody(body) else {
                 throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
             }
-            guard csrf.verify(request, formToken: fields["csrf_token"]) else {
+            guard csrf.verify(request, formToken: fields["csrf_token"], sessionCookie: nil) else {
                 throw APIError(.forbidden, code: "form_expired",
                                message: "For your safety this form only works when opened from this website, with cookies allowed. Please open the form again.")
             }
@@ -43,9 +43,12 @@ struct PublicPagesController {
             }
             let submission = Self.submission(from: fields)
             let submissionID = fields["submission_id"].flatMap { IntakeService.isValidIdempotencyKey($0) ? $0 : nil }
+            // Bound to this browser's form cookie (verified above): the same form sent from another browser is
+            // never answered with this one's passphrase.
+            let replayKey = submissionID.map { "form:\(request.cookies[csrf.cookies.csrf]?.value ?? ""):\($0)" }
             let outcome: IntakeService.Outcome
             do {
-                outcome = try await intake.submit(submission, idempotencyKey: submissionID.map { "form:" + $0 }, body: body, logger: context.logger)
+                outcome = try await intake.submit(submission, idempotencyKey: replayKey, body: body, logger: context.logger)
             } catch IntakeError.idempotencyKeyReused {
                 throw APIError(.conflict, code: "already_sent",
                                message: "This form was already sent, and your reference was shown then. To tell us something more, please start a new form.")
@@ -55,7 +58,13 @@ struct PublicPagesController {
                 return form(request: request, submission: submission, problems: failure.problems, submissionID: submissionID,
                             status: .unprocessableContent)
             case .stored(let receipt):
+                if receipt.replayed, try Self.replayWindowIsOver(receipt, database: intake.database,
+                                                                 minutes: intake.settings.limits.formReplayMinutes) {
+                    context.logger.info("referral form resent after the replay window; passphrase not shown", metadata: ["case.id": "\(receipt.caseID)"])
+                    return pages.error(APIError(.conflict, code: "already_received", message: Self.alreadyReceived))
+                }
                 return pages.render("confirmation", [
+                    "replay_minutes": intake.settings.limits.formReplayMinutes,
                     "title": "Your referral has been sent",
                     "contact_within": contactWithin,
                     "reference": receipt.reference,
@@ -66,6 +75,15 @@ struct PublicPagesController {
         } catch let error as APIError {
             return pages.error(error)
         }
+    }
+
+    static let alreadyReceived = "This referral was already received. For your safety the passphrase is shown only just after it is sent, "
+        + "so it cannot be shown again now. The partner will contact you in the way you chose."
+
+    /// Whether a resent form's first answer is older than `limits.form_replay_minutes`.
+    static func replayWindowIsOver(_ receipt: IntakeReceipt, database: AppDatabase, minutes: Int, now: Date = Date()) throws -> Bool {
+        guard let received = try database.caseRecord(id: receipt.caseID)?.receivedAt else { return true }
+        return now.timeIntervalSince(received) > TimeInterval(minutes * 60)
     }
 
     /// The acknowledgement target in words, from the setting (the pages promise what the partner aims for).
@@ -100,7 +118,7 @@ struct PublicPagesController {
     /// The form, fresh or re-shown with what the person typed and a summary of what needs fixing.
     private func form(request: Request, submission: ReferralSubmission?, problems: [FieldProblem], submissionID: String?,
                       status: HTTPResponse.Status) -> Response {
-        let (_, token, setCookie) = csrf.issue(for: request)
+        let (token, setCookie) = csrf.issue(for: request, sessionCookie: nil)
         let s = submission ?? ReferralSubmission()
         let errorFor = { (field: String) in problems.first { $0.field == field }?.message }
         func options<T: FixedList>(_ name: String, _ list: [(T, String)], chosen: [String]) -> [String: Any] {

@@ -2,15 +2,30 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// Refuses a declared body over the limit before any of it is read (SPEC: oversized bodies refused early).
-struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Refuses a declared body over the limit before any of it is used (SPEC: oversized bodies refused early).
+/// A client that sends without `Expect: 100-continue` (Python's urllib, most scripts) is still sending and
+/// reads no answer until it has sent everything: a body declared up to `drainBytes` is read and dropped, so it
+/// gets its 413; a larger one gets its 413 at once and the connection is closed (`Connection: close`) rather
+/// than an unbounded upload being swallowed or left hanging.
+struct BodyLimitMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
     let maxBytes: Int
+    var drainBytes: Int { max(1_048_576, 4 * maxBytes) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
-            throw APIError.tooLarge(maxBytes)
+        guard let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes else {
+            return try await next(request, context)
         }
-        return try await next(request, context)
+        var error = APIError.tooLarge(maxBytes)
+        if length <= drainBytes {
+            for try await _ in request.body {}
+        } else {
+            // Answer at once, then close: the 413 is flushed first, the rest of the upload is never read.
+            error.headers[.connection] = "close"
+            let channel = context.channel
+            channel.eventLoop.scheduleTask(in: .milliseconds(200)) { channel.close(promise: nil) }
+        }
+        throw error
     }
 }
 

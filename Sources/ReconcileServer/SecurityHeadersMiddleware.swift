@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 
 /// Headers on every response, errors included. A family may share a device, so nothing is cached and no
-/// address leaks through Referer; pages load nothing from other origins and run no inline script.
+/// address leaks to other sites through Referer; pages load nothing from other origins and run no inline script.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     /// HSTS only when the public address is https: sending it over plain http would be ignored anyway.
     let strictTransportSecurity: Bool
@@ -16,7 +16,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[.cacheControl] = "no-store"
-        response.headers[.referrerPolicy] = "no-referrer"
+        // same-origin: nothing to other sites, and browsers then send a real Origin on our own form posts.
+        response.headers[.referrerPolicy] = "same-origin"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.crossOriginOpenerPolicy] = "same-origin"

@@ -21,7 +21,11 @@ struct StaffAuthMiddleware: RouterMiddleware {
         var context = context
         context.staff = account
         context.logger[metadataKey: "actor.id"] = "\(account.id)"
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch {
+            throw APIError.forStaff(error, role: account.role) ?? error
+        }
     }
 }
 

@@ -35,7 +35,10 @@ struct StaffPageAuth: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return kit.error(request, account, ErrorMiddleware<AppRequestContext>.apiError(for: error))
+            let error = APIError.forStaff(error, role: account.role) ?? error
+            let api = ErrorMiddleware<AppRequestContext>.apiError(for: error)
+            RequestFailure.log(api, error, logger: context.logger, requestID: context.id)
+            return kit.error(request, account, api)
         }
     }
 }
@@ -53,7 +56,7 @@ struct StaffPageKit: Sendable {
     /// Renders `template` with the layout values (who is signed in, navigation, CSRF token for sign-out).
     func render(_ template: String, _ request: Request, _ account: StaffAccount?, _ values: [String: Any],
                 status: HTTPResponse.Status = .ok) -> Response {
-        let (_, token, setCookie) = csrf.issue(for: request)
+        let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.staffSession)
         var context = values
         context["csrf_token"] = token
         if let account {
@@ -105,7 +108,7 @@ struct StaffPageKit: Sendable {
         guard let form = FormBody(try await request.collectLimited(maxBody)) else {
             throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
         }
-        guard csrf.verify(request, formToken: form["csrf_token"]) else {
+        guard csrf.verify(request, formToken: form["csrf_token"], sessionCookie: csrf.cookies.staffSession) else {
             throw APIError(.forbidden, code: "form_expired",
                            message: "This form only works when opened from this website, with cookies allowed. Please open the page again and resend it.")
         }

@@ -22,7 +22,7 @@ struct StaffSessionController {
         let expiresInSeconds: Int
     }
 
-    var cookieName: String { secureCookies ? "__Host-reconcile_session" : "reconcile_session" }
+    var cookieName: String { SessionCookies(secure: secureCookies).staffSession }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("api/v1/staff/session", use: signIn)
@@ -74,8 +74,8 @@ struct StaffSessionController {
 
     /// The session cookie for `token`, or the one that removes it when `token` is nil.
     func sessionCookie(_ token: String?) -> String {
-        "\(cookieName)=\(token ?? ""); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(token == nil ? 0 : Int(policy.absolute))"
-            + (secureCookies ? "; Secure" : "")
+        let cookies = SessionCookies(secure: secureCookies)
+        return token.map { cookies.set(cookieName, $0, maxAge: Int(policy.absolute)) } ?? cookies.clear(cookieName)
     }
 
     @Sendable func signOut(request: Request, context: AppRequestContext) async throws -> Response {

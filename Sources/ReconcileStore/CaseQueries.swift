@@ -310,7 +310,7 @@ extension AppDatabase {
                 assignedTo: current.assignedTo.map(who),
                 overdue: record.stage == .received
                     && WorkingDays.isOverdue(receivedAt: record.receivedAt, now: now, workingDays: acknowledgementWorkingDays),
-                duplicateOf: record.duplicateOf, referral: referral,
+                duplicateOf: try Self.visibleDuplicate(db, record.duplicateOf, to: actor), referral: referral,
                 referrerRole: record.referrerRole, setting: record.setting, harm: record.harm, whenAgo: record.whenAgo,
                 toldBefore: record.toldBefore, wishes: record.wishes, consentStatistics: record.consentStatistics,
                 listeningSessions: try sessions.map { s in
@@ -383,6 +383,14 @@ extension AppDatabase {
         let escalations: [SafeguardingEscalationRecord]
         let messages: [CaseMessageRecord]
         let events: [CaseEventRecord]
+    }
+
+    /// The case this one may duplicate, only when `actor` may open that case too: a practitioner must not learn
+    /// that another family's case, not assigned to them, shares a contact detail.
+    static func visibleDuplicate(_ db: Database, _ id: String?, to actor: StaffActor) throws -> String? {
+        guard let id, let row = try Row.fetchOne(db, sql: "SELECT assigned_to, erased_at FROM referral_case WHERE id = ?", arguments: [id]),
+              (row["erased_at"] as DatabaseValue).isNull, actor.mayWork(caseAssignedTo: row["assigned_to"]) else { return nil }
+        return id
     }
 
     static func caseRows(_ db: Database, caseID: String, keys: KeyRing) throws -> CaseRows {

@@ -22,12 +22,16 @@ public enum WorkflowError: Error, Equatable {
     case invalidDate
     /// A listening session duration outside 1...600 minutes.
     case invalidDuration
-    /// A note longer than `CaseWorkflowLimits.note` characters (after trimming).
+    /// A note longer than `CaseWorkflowLimits.note` Unicode scalars (after trimming).
     case noteTooLong
+    /// A note with control, invisible-format or bidirectional-override characters (`FreeText`).
+    case noteInvalidCharacters
     /// A message that is empty after trimming.
     case messageEmpty
-    /// A message longer than `CaseWorkflowLimits.message` characters (after trimming).
+    /// A message longer than `CaseWorkflowLimits.message` Unicode scalars (after trimming).
     case messageTooLong
+    /// A message with control, invisible-format or bidirectional-override characters (`FreeText`).
+    case messageInvalidCharacters
     /// A case-list cursor that this service did not hand out.
     case invalidCursor
 }
@@ -214,9 +218,7 @@ extension AppDatabase {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .sendMessage, from: current.stage)
-            let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !body.isEmpty else { throw WorkflowError.messageEmpty }
-            guard body.count <= CaseWorkflowLimits.message else { throw WorkflowError.messageTooLong }
+            let body = try Self.cleanMessage(body)
             let id = Self.newID()
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
             try CaseMessageRecord(
@@ -294,11 +296,21 @@ extension AppDatabase {
                         at: at, keys: keys)
     }
 
-    /// Trimmed; empty means no note; longer than the limit is refused.
+    /// Trimmed; empty means no note; longer than the limit (in scalars) or with forbidden characters is refused.
     static func cleanNote(_ note: String?) throws -> String? {
         guard let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-        guard trimmed.count <= CaseWorkflowLimits.note else { throw WorkflowError.noteTooLong }
+        guard !FreeText.isTooLong(trimmed, max: CaseWorkflowLimits.note) else { throw WorkflowError.noteTooLong }
+        guard !FreeText.hasForbiddenCharacters(trimmed, multiline: true) else { throw WorkflowError.noteInvalidCharacters }
         return trimmed
+    }
+
+    /// A message to or from the family: trimmed, not empty, within the limit, no forbidden characters.
+    static func cleanMessage(_ body: String) throws -> String {
+        let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty else { throw WorkflowError.messageEmpty }
+        guard !FreeText.isTooLong(body, max: CaseWorkflowLimits.message) else { throw WorkflowError.messageTooLong }
+        guard !FreeText.hasForbiddenCharacters(body, multiline: true) else { throw WorkflowError.messageInvalidCharacters }
+        return body
     }
 
     static func newID() -> String { UUID().uuidString.lowercased() }

@@ -23,12 +23,13 @@ public struct LessonsTheme: Sendable, Equatable {
 
 /// A theme refused before it was stored. Messages name the rule, never the text.
 public enum ThemeError: Error, Equatable, CustomStringConvertible {
-    case empty, tooLong, unknownCouncilArea, invalidQuarter
+    case empty, tooLong, invalidCharacters, unknownCouncilArea, invalidQuarter
 
     public var description: String {
         switch self {
         case .empty: "the theme is empty"
         case .tooLong: "the theme must be at most \(ThemeLimits.text.upperBound) characters"
+        case .invalidCharacters: "the theme holds control, invisible or bidirectional-override characters"
         case .unknownCouncilArea: "the council area is not one of the configured council areas"
         case .invalidQuarter: "the quarter must be written like 2026-Q1"
         }
@@ -49,7 +50,8 @@ extension AppDatabase {
         guard councilAreas.contains(councilArea) else { throw ThemeError.unknownCouncilArea }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ThemeError.empty }
-        guard trimmed.unicodeScalars.count <= ThemeLimits.text.upperBound else { throw ThemeError.tooLong }
+        guard !FreeText.isTooLong(trimmed, max: ThemeLimits.text.upperBound) else { throw ThemeError.tooLong }
+        guard !FreeText.hasForbiddenCharacters(trimmed, multiline: true) else { throw ThemeError.invalidCharacters }
         let id = Self.newID()
         try await writer.write { db in
             try db.execute(sql: """

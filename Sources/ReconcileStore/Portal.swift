@@ -254,9 +254,7 @@ extension AppDatabase {
     /// A message from the family to the partner, sealed like staff messages. Allowed at every stage: a family
     /// may write after closure (the partner sees it as unread in the work list). Returns the message id.
     public func familyMessage(caseID: String, body: String, keys: KeyRing, now: Date = Date()) async throws -> String {
-        let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !body.isEmpty else { throw WorkflowError.messageEmpty }
-        guard body.count <= CaseWorkflowLimits.message else { throw WorkflowError.messageTooLong }
+        let body = try Self.cleanMessage(body)
         return try await writer.write { db in
             let current = try Self.portalCase(db, caseID: caseID)
             let id = Self.newID()

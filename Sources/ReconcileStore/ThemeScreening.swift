@@ -4,7 +4,8 @@ import ReconcileCore
 
 // Lessons-learned themes are free text written by a lead for the council. Before a report is released, each
 // theme is screened against the personal values held in that council area's cases (SPEC "Quarterly feedback":
-// names, emails, phone numbers, postcodes), so a family cannot be named to the council by accident.
+// names, emails, phone numbers, postcodes, streets) and the local schools, so a family cannot be named to the
+// council by accident.
 //
 // The personal values are decrypted in memory only for the comparison. They are never returned, logged or put
 // in an error: the caller learns only *which* themes matched.
@@ -12,10 +13,12 @@ import ReconcileCore
 /// The personal values of a set of cases, normalised for matching, and the matching rules.
 ///
 /// Normalisation: Unicode case, width and accent folding; zero-width characters removed. Then
-/// - emails, postal addresses, address lines holding a number (house number and street), and postcodes are
-///   compared with all white space removed, so "Ann.Smith @ Example.org" matches "ann.smith@example.org";
-/// - names are compared word by word (runs of letters and digits), so "Sam" matches "sam said" and "Sam's"
-///   but not "same"; a name of several words also matches with the words run together ("annsmith");
+/// - **words**: every word of 3 letters or more of names, email local parts, street names (the lines of an
+///   address that hold a number, less words like "road" or "flat") and local school names
+///   (`policies/schools.json`) is matched on its own, case-insensitively on word boundaries: "The Smith family
+///   felt unheard" is refused when a case holds "Ann Smith"; "Sam" matches "Sam's" but not "same";
+/// - emails, postal addresses, address lines holding a number, and postcodes are also compared with all white
+///   space removed, so "Ann.Smith @ Example.org" matches; a name of several words also matches run together;
 /// - phone numbers are compared as digits: every run of digits and phone punctuation in a theme is reduced to
 ///   its digits (a leading +44 or 0044 read as 0) and matches if it contains the number, with or without its
 ///   leading 0.
@@ -24,8 +27,18 @@ import ReconcileCore
 public struct PersonalValueScreen: Sendable {
     static let minimumLength = 3
 
+    /// Words of street and school names that identify nobody; everything else is screened.
+    static let genericWords: Set<String> = [
+        "the", "and", "flat", "apartment", "house", "road", "street", "lane", "avenue", "close", "drive", "way",
+        "court", "place", "crescent", "grove", "gardens", "terrace", "hill", "park", "view", "walk", "square", "row",
+        "high", "low", "upper", "lower", "north", "south", "east", "west", "new", "old", "green", "mews",
+        "school", "schools", "academy", "primary", "secondary", "junior", "infant", "infants", "nursery", "college",
+        "community", "church", "england", "catholic", "saint", "grammar", "free", "trust", "federation", "sixth", "form",
+        "middle", "first", "special", "centre", "learning", "cofe", "voluntary", "aided", "controlled",
+    ]
+
+    private var screenedWords: Set<String> = []   // single folded words
     private var compactValues: Set<String> = []   // white space removed
-    private var nameWords: Set<[String]> = []     // word sequences
     private var nameJoined: Set<String> = []      // several-word names, words run together
     private var phoneDigits: Set<String> = []
 
@@ -35,12 +48,13 @@ public struct PersonalValueScreen: Sendable {
     public mutating func add(name: String?, email: String?, phone: String?, address: String?) {
         if let name {
             let words = Self.words(name)
-            if words.joined().count >= Self.minimumLength {
-                nameWords.insert(words)
-                if words.count > 1 { nameJoined.insert(words.joined()) }
-            }
+            insertWords(Self.letterWords(name), generic: [])
+            if words.count > 1, words.joined().count >= Self.minimumLength { nameJoined.insert(words.joined()) }
         }
-        if let email { insertCompact(email) }
+        if let email {
+            insertCompact(email)
+            insertWords(Self.letterWords(String(email.split(separator: "@").first ?? "")), generic: [])
+        }
         if let phone {
             let digits = ContactNormaliser.phone(phone)
             if digits.count >= Self.minimumLength { phoneDigits.insert(digits) }
@@ -50,24 +64,32 @@ public struct PersonalValueScreen: Sendable {
             for line in address.split(whereSeparator: { $0.isNewline || $0 == "," || $0 == ";" })
             where line.contains(where: { $0.isNumber }) {
                 insertCompact(String(line))
+                // A street is a line with a house number outside any postcode ("Ludlow SY8 1AA" is a town).
+                let street = Self.postcodeRegex.stringByReplacingMatches(
+                    in: String(line), range: NSRange(line.startIndex..., in: line), withTemplate: " ")
+                if street.contains(where: { $0.isNumber }) { insertWords(Self.letterWords(street), generic: Self.genericWords) }
             }
             for postcode in Self.postcodes(in: address) { insertCompact(postcode) }
         }
     }
 
+    /// Adds a local school's name: its distinctive words ("Meole Brace School" → "meole", "brace").
+    public mutating func add(schoolName: String) {
+        insertWords(Self.letterWords(schoolName), generic: Self.genericWords)
+        let words = Self.letterWords(schoolName).filter { !Self.genericWords.contains($0) }
+        if words.count > 1 { nameJoined.insert(words.joined()) }
+    }
+
     /// Whether nothing was added (no case holds a usable value).
-    public var isEmpty: Bool { compactValues.isEmpty && nameWords.isEmpty && phoneDigits.isEmpty }
+    public var isEmpty: Bool { compactValues.isEmpty && screenedWords.isEmpty && phoneDigits.isEmpty }
 
     /// Whether `text` contains any of the values.
     public func matches(_ text: String) -> Bool {
         let compact = Self.compact(text)
         if compactValues.contains(where: { compact.contains($0) }) { return true }
-        let words = Self.words(text)
-        if !nameWords.isEmpty {
-            for name in nameWords where Self.containsSequence(words, name) { return true }
-            let joined = words.joined()
-            if nameJoined.contains(where: { joined.contains($0) }) { return true }
-        }
+        if Self.letterWords(text).contains(where: screenedWords.contains) { return true }
+        let joined = Self.words(text).joined()
+        if nameJoined.contains(where: { joined.contains($0) }) { return true }
         if !phoneDigits.isEmpty {
             for run in Self.phoneRuns(in: text) {
                 let digits = ContactNormaliser.phone(run)
@@ -82,6 +104,10 @@ public struct PersonalValueScreen: Sendable {
     }
 
     // MARK: - Normalisation
+
+    private mutating func insertWords(_ words: [String], generic: Set<String>) {
+        for word in words where word.count >= Self.minimumLength && !generic.contains(word) { screenedWords.insert(word) }
+    }
 
     private mutating func insertCompact(_ value: String) {
         let compact = Self.compact(value)
@@ -104,20 +130,19 @@ public struct PersonalValueScreen: Sendable {
         fold(text).split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
     }
 
-    static func containsSequence(_ haystack: [String], _ needle: [String]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<start + needle.count]) == needle {
-            return true
-        }
-        return false
+    /// Folded runs of letters only: the words of a name, street or school ("smith99" gives "smith").
+    static func letterWords(_ text: String) -> [String] {
+        fold(text).split(whereSeparator: { !$0.isLetter }).map(String.init)
     }
 
     /// UK postcodes, e.g. "SY1 1AA", "b11 2aa", "EC1A 1BB" (outward code, optional space, inward code).
+    // NSRegularExpression is immutable and documented thread-safe.
+    nonisolated(unsafe) static let postcodeRegex = try! NSRegularExpression(
+        pattern: #"(?i)(?<![A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})(?![A-Z0-9])"#)
+
     static func postcodes(in text: String) -> [String] {
-        let pattern = #"(?i)(?<![A-Z0-9])([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})(?![A-Z0-9])"#
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
         let range = NSRange(text.startIndex..., in: text)
-        return regex.matches(in: text, range: range).compactMap { match in
+        return postcodeRegex.matches(in: text, range: range).compactMap { match in
             guard let outward = Range(match.range(at: 1), in: text), let inward = Range(match.range(at: 2), in: text) else {
                 return nil
             }
@@ -150,11 +175,13 @@ extension AppDatabase {
     /// memory, inside one read transaction; nothing decrypted leaves this function.
     ///
     /// Fails closed: a case whose data cannot be decrypted stops the screen with an error (naming no value)
-    /// rather than being skipped.
-    public func themesHoldingPersonalValues(_ texts: [String], councilArea: String, keys: KeyRing) async throws -> [Int] {
+    /// rather than being skipped. `schoolNames` are the local schools (`policies/schools.json`), screened too.
+    public func themesHoldingPersonalValues(_ texts: [String], councilArea: String, schoolNames: [String],
+                                            keys: KeyRing) async throws -> [Int] {
         guard !texts.isEmpty else { return [] }
         return try await reader.read { db in
             var screen = PersonalValueScreen()
+            for school in schoolNames { screen.add(schoolName: school) }
             let cursor = try CaseRecord
                 .filter(CaseRecord.Columns.councilArea == councilArea)
                 .filter(sql: "erased_at IS NULL")

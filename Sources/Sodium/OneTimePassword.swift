@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Time-based one-time passwords (RFC 6238) for the staff second factor: HMAC-SHA1, 30 s steps,
@@ -73,7 +74,11 @@ public struct TOTP: Sendable, CustomStringConvertible, CustomDebugStringConverti
     /// RFC 4226 dynamic truncation of HMAC-SHA1(secret, big-endian counter).
     func code(forStep step: Int64) -> String {
         let counter = withUnsafeBytes(of: UInt64(bitPattern: step).bigEndian) { Array($0) }
-        var mac = secret.withUnsafeBytes { SHA1.hmac(key: $0, message: counter) }
+        // swift-crypto's HMAC and SHA-1 (libsodium has neither SHA-1 nor HMAC-SHA1); SHA-1 is what
+        // authenticator apps implement, and HMAC-SHA1 remains sound as a PRF.
+        var mac = secret.withUnsafeBytes { key in
+            Array(HMAC<Insecure.SHA1>.authenticationCode(for: counter, using: SymmetricKey(data: key)))
+        }
         defer { Sodium.zero(&mac) }
         let offset = Int(mac[19] & 0x0F)
         let binary = UInt32(mac[offset] & 0x7F) << 24 | UInt32(mac[offset + 1]) << 16

@@ -72,14 +72,23 @@ struct PoliciesOption: ParsableArguments {
         }
     }
 
-    /// `disclosure.json`: suppression threshold, marker, rounding.
+    /// `disclosure.json`: suppression threshold, marker, rounding; with `schools.json`, the school names themes
+    /// are screened against.
     func disclosurePolicy() throws -> DisclosurePolicy {
         let file = url.appendingPathComponent("disclosure.json")
+        var policy: DisclosurePolicy
         do {
-            return try DisclosurePolicy.load(from: file)
+            policy = try DisclosurePolicy.load(from: file)
         } catch {
             throw CommandFailure("cannot use the disclosure policy \(file.path): \(error)")
         }
+        let schools = url.appendingPathComponent("schools.json")
+        do {
+            policy.localSchoolNames = try LocalSchools.load(from: schools)
+        } catch {
+            throw CommandFailure("cannot use the school list \(schools.path): \(error)")
+        }
+        return policy
     }
 
     /// `retention.json`: erasure cooling-off and closed-case retention.

@@ -14,11 +14,17 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var policies: PoliciesOption
     @Option(help: "Address to listen on (overrides server.host).") var host: String?
     @Option(help: "Port to listen on (overrides server.port).") var port: Int?
+    @Flag(help: "Listen beyond loopback over plain HTTP even without an https server.public_url (not for real data).")
+    var allowPlainHTTP = false
 
     func run() async throws {
         var settings = try config.load()
         if let host { settings.server.host = host }
         if let port { settings.server.port = port }
+        if let refusal = PlainHTTPRule.refusal(host: settings.server.host, publicURL: settings.server.publicURL,
+                                               allowPlainHTTP: allowPlainHTTP) {
+            throw CommandFailure(refusal)
+        }
         // Keys first: a loose key file must stop the service before it touches any data.
         let keyRing = try keys.load()
         let directory = try policies.loadDirectory(councilAreas: settings.areas.councilAreas)

@@ -51,7 +51,9 @@ import Testing
         }.joined(separator: "&"))
     }
 
-    static func post(_ client: some TestClientProtocol, _ body: ByteBuffer, cookie: String?, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+    /// As a browser posts our own form: `Sec-Fetch-Site: same-origin` unless the test gives other headers.
+    static func post(_ client: some TestClientProtocol, _ body: ByteBuffer, cookie: String?,
+                     headers extra: HTTPFields = [.secFetchSite: "same-origin"]) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         if let cookie { headers[.cookie] = cookie }
         headers.append(contentsOf: extra)
@@ -86,17 +88,41 @@ import Testing
         }
     }
 
-    @Test func theSameOriginAndTheNullOriginOfANoReferrerPageAreAccepted() async throws {
+    /// Where a POST came from: only our own origin, said by Sec-Fetch-Site or (without it) by an exact Origin or
+    /// Referer. The router test's own origin is http://localhost.
+    @Test(arguments: [
+        ([HTTPField(name: .secFetchSite, value: "same-origin")], true),
+        ([HTTPField(name: .origin, value: "http://localhost")], true),
+        ([HTTPField(name: .referer, value: "http://localhost/refer")], true),
+        ([HTTPField(name: .secFetchSite, value: "same-site")], false),
+        ([HTTPField(name: .secFetchSite, value: "cross-site")], false),
+        ([HTTPField(name: .secFetchSite, value: "none")], false),
+        ([HTTPField(name: .secFetchSite, value: "same-site"), HTTPField(name: .origin, value: "http://localhost")], false),
+        ([HTTPField(name: .origin, value: "null")], false),
+        ([HTTPField(name: .origin, value: "http://localhost:8080")], false),
+        ([HTTPField(name: .origin, value: "https://localhost")], false),
+        ([HTTPField(name: .origin, value: "http://localhost.evil.example")], false),
+        ([HTTPField(name: .origin, value: "http://evil.example"), HTTPField(name: .referer, value: "http://localhost/refer")], false),
+        ([HTTPField(name: .referer, value: "http://sub.localhost/refer")], false),
+        ([], false),
+    ])
+    func onlyOurOwnOriginMayPost(headers: [HTTPField], accepted: Bool) async throws {
         let harness = try Harness()
         try await harness.app().test(.router) { client in
-            for origin in ["http://localhost:8080", "null"] {
-                let form = try await Self.open(client)
-                let response = try await Self.post(client, Self.encode(Self.fields(canary: Sample.canary(), form)), cookie: form.cookie,
-                                                   headers: [.origin: origin])
-                #expect(response.status == .ok, "Origin: \(origin)")
-            }
+            let form = try await Self.open(client)
+            let response = try await Self.post(client, Self.encode(Self.fields(canary: Sample.canary(), form)), cookie: form.cookie,
+                                               headers: HTTPFields(headers))
+            #expect(response.status == (accepted ? .ok : .forbidden), "\(headers)")
         }
-        #expect(try harness.database.caseCount() == 2)
+        #expect(try harness.database.caseCount() == (accepted ? 1 : 0))
+    }
+
+    @Test func referrerPolicyIsSameOrigin() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let page = try await client.execute(uri: "/refer", method: .get)
+            #expect(page.headers[.referrerPolicy] == "same-origin")
+        }
     }
 
     @Test func sendingTheSameFormTwiceStoresOneReferral() async throws {
@@ -156,6 +182,10 @@ import Testing
             // A look-alike whose name is a prefix of ours is another site too.
             let lookAlike = try await Self.post(client, body, cookie: form.cookie, headers: [.origin: "http://local"])
             #expect(lookAlike.status == .forbidden)
+            // The token is made for the cookie it came with: a pair from another browser does not mix.
+            let other = try await Self.open(client)
+            let mixed = try await Self.post(client, body, cookie: other.cookie)
+            #expect(mixed.status == .forbidden)
         }
         #expect(try harness.database.caseCount() == 0)
     }
@@ -180,7 +210,8 @@ import Testing
             #expect(badEncoding.status == .badRequest)
             #expect(badEncoding.headers[.contentType]?.hasPrefix("text/html") == true)
             let json = try await client.execute(uri: "/refer", method: .post,
-                                                headers: [.contentType: "application/json", .cookie: form.cookie], body: ByteBuffer(string: "{}"))
+                                                headers: [.contentType: "application/json", .cookie: form.cookie, .secFetchSite: "same-origin"],
+                                                body: ByteBuffer(string: "{}"))
             #expect(json.status == .unsupportedMediaType)
             let huge = ByteBuffer(string: "story=" + String(repeating: "a", count: 70_000))
             let r2 = try await Self.post(client, huge, cookie: form.cookie)

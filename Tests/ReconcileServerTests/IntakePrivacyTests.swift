@@ -59,7 +59,7 @@ import Testing
             ]
             for response in responses {
                 #expect(response.headers[.cacheControl] == "no-store", "\(response.status)")
-                #expect(response.headers[.referrerPolicy] == "no-referrer")
+                #expect(response.headers[.referrerPolicy] == "same-origin")
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
                 #expect(response.headers[.xFrameOptions] == "DENY")
                 let csp = try #require(response.headers[.contentSecurityPolicy])

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -10,8 +11,12 @@ import Testing
 
 /// `/metrics`: what operations need, by route template, and nothing personal.
 @Suite struct MetricsTests {
+    static let token = String(repeating: "m", count: 32)
+
     @Test func requestsAreCountedByRouteTemplateAndCasesByStage() async throws {
-        let harness = try Harness()
+        var settings = Harness.fastSettings()
+        settings.metrics.token = Self.token
+        let harness = try Harness(settings: settings)
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         let canary = Sample.canary()
         try await harness.app().test(.router) { client in
@@ -19,7 +24,7 @@ import Testing
             let token = try await client.signIn(lead)
             _ = try await client.json("/api/v1/cases/\(caseID)", .get, token: token)
             _ = try await client.execute(uri: "/no/such/\(canary)", method: .get)
-            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            let metrics = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer " + Self.token])
             #expect(metrics.status == .ok)
             let text = metrics.text
             #expect(text.contains("reconcile_referrals_received_total 1"))
@@ -32,17 +37,34 @@ import Testing
         }
     }
 
-    @Test func aConfiguredTokenGuardsMetrics() async throws {
+    @Test func withoutATokenMetricsDoNotExist() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            for headers: HTTPFields in [[:], [.authorization: "Bearer "], [.authorization: "Bearer " + Self.token]] {
+                let response = try await client.execute(uri: "/metrics", method: .get, headers: headers)
+                #expect(response.status == .notFound)
+                #expect(!response.text.contains("reconcile_"))
+            }
+        }
+    }
+
+    @Test func aConfiguredTokenMustBePresentedAsBearer() async throws {
         var settings = Harness.fastSettings()
-        settings.metrics.token = String(repeating: "m", count: 32)
+        settings.metrics.token = Self.token
         let harness = try Harness(settings: settings)
         try await harness.app().test(.router) { client in
-            let r301 = try await client.execute(uri: "/metrics", method: .get)
-            #expect(r301.status == .unauthorized)
-            let wrong = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer " + String(repeating: "x", count: 32)])
-            #expect(wrong.status == .unauthorized)
-            let right = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer " + String(repeating: "m", count: 32)])
-            #expect(right.status == .ok)
+            let cases: [(HTTPFields, HTTPResponse.Status)] = [
+                ([:], .notFound),
+                ([.authorization: "Bearer " + String(repeating: "x", count: 32)], .notFound),
+                ([.authorization: "Bearer " + Self.token.dropLast()], .notFound),
+                ([.authorization: "Basic " + Self.token], .notFound),
+                ([.authorization: "Bearer " + Self.token], .ok),
+            ]
+            for (headers, status) in cases {
+                let response = try await client.execute(uri: "/metrics", method: .get, headers: headers)
+                #expect(response.status == status, "\(headers)")
+                #expect(response.headers[.wwwAuthenticate] == nil, "no hint that a token would open it")
+            }
         }
     }
 

@@ -21,6 +21,7 @@ struct PageBrowser {
     mutating func post(_ uri: String, _ fields: [(String, String)], token override: String? = nil) async throws -> TestResponse {
         var headers = headers()
         headers[.contentType] = "application/x-www-form-urlencoded"
+        headers[.secFetchSite] = "same-origin"
         let response = try await client.execute(uri: uri, method: .post, headers: headers,
                                                 body: IntakeFormTests.encode([("csrf_token", override ?? token)] + fields))
         keep(response)
@@ -28,9 +29,10 @@ struct PageBrowser {
     }
 
     /// Signs in through the form with password and a current TOTP code; returns the redirect.
-    mutating func signIn(_ staff: TestStaff, at path: String = "/staff/sign-in") async throws -> TestResponse {
+    /// `codeAt`: a later step's code when the same account already signed in this step (a code never works twice).
+    mutating func signIn(_ staff: TestStaff, at path: String = "/staff/sign-in", codeAt: Date = Date()) async throws -> TestResponse {
         _ = try await get(path)
-        return try await post(path, [("email", staff.email), ("password", staff.password), ("code", staff.code())])
+        return try await post(path, [("email", staff.email), ("password", staff.password), ("code", staff.code(at: codeAt))])
     }
 
     private func headers() -> HTTPFields {
@@ -63,7 +65,7 @@ struct PageBrowser {
             let page = try await browser.get("/staff/sign-in")
             #expect(page.status == .ok && page.text.contains("autocomplete=\"off\""))
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
-            #expect(page.headers[.cacheControl] == "no-store" && page.headers[.referrerPolicy] == "no-referrer")
+            #expect(page.headers[.cacheControl] == "no-store" && page.headers[.referrerPolicy] == "same-origin")
             let wrong = try await browser.post("/staff/sign-in", [("email", lead.email), ("password", lead.password), ("code", "000000")])
             #expect(wrong.status == .unauthorized && wrong.text.contains("not right"))
             #expect(wrong.headers[.setCookie]?.contains("reconcile_session") != true)
@@ -139,6 +141,18 @@ struct PageBrowser {
             let forged = try await browser.post("/staff/cases/\(id)/acknowledge", [("method", "phone")], token: "forged")
             #expect(forged.status == .forbidden && forged.text.contains("This form has expired"))
             #expect(try harness.database.caseRecord(id: id)?.stage == .received)
+            // The token is bound to the session: after signing out and in again in the same browser (same CSRF
+            // cookie), the old session's token is refused.
+            let oldToken = browser.token
+            _ = try await browser.post("/staff/sign-out", [])
+            _ = try await browser.get("/staff/sign-in")
+            // The next step's code: a code never works twice.
+            let again = try await browser.post("/staff/sign-in", [("email", lead.email), ("password", lead.password),
+                                                                  ("code", lead.code(at: Date().addingTimeInterval(30)))])
+            #expect(again.headers[.location] == "/staff/cases", "signed in again")
+            let stale = try await browser.post("/staff/cases/\(id)/acknowledge", [("method", "phone")], token: oldToken)
+            #expect(stale.status == .forbidden)
+            #expect(try harness.database.caseRecord(id: id)?.stage == .received)
             // Sign-in itself needs the token too (no login CSRF).
             var fresh = PageBrowser(client: client)
             let noToken = try await fresh.post("/staff/sign-in", [("email", lead.email), ("password", lead.password), ("code", lead.code())])
@@ -159,11 +173,14 @@ struct PageBrowser {
             #expect(signedIn.headers[.location] == "/staff/cases")
             let list = try await practitioner.get("/staff/cases")
             #expect(list.status == .ok && !list.text.contains(id))
+            // Not theirs: the same "Page not found" as for a case that does not exist.
             let page = try await practitioner.get("/staff/cases/\(id)")
-            #expect(page.status == .forbidden && page.text.contains("You cannot open this page") && !page.text.contains(canary))
+            let missing = try await practitioner.get("/staff/cases/\(UUID().uuidString.lowercased())")
+            #expect(page.status == .notFound && page.text.contains("Page not found") && !page.text.contains(canary))
+            #expect(missing.status == page.status && missing.text == page.text)
             #expect(!practitioner.token.isEmpty)
             let act = try await practitioner.post("/staff/cases/\(id)/acknowledge", [("method", "phone")])
-            #expect(act.status == .forbidden)
+            #expect(act.status == .notFound)
             let themes = try await practitioner.get("/staff/themes")
             #expect(themes.status == .forbidden)
 

@@ -119,7 +119,8 @@ def headers_ok():
         fetch(location.href, {credentials: 'same-origin'}).then(r => done({
           csp: r.headers.get('content-security-policy'), cache: r.headers.get('cache-control'),
           referrer: r.headers.get('referrer-policy'), frame: r.headers.get('x-frame-options')})).catch(e => done({}));""")
-    return bool(h.get("csp")) and "script-src 'self'" in h["csp"] and h.get("cache") == "no-store" and h.get("frame") == "DENY"
+    return (bool(h.get("csp")) and "script-src 'self'" in h["csp"] and h.get("cache") == "no-store" and h.get("frame") == "DENY"
+            and h.get("referrer") == "same-origin")
 
 
 try:

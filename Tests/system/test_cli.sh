@@ -95,6 +95,24 @@ chmod 755 "$K"
 check "serve refuses a loose key directory" bash -c "! '$bin' serve --data-dir '$D' --key-dir '$K' --port $port"
 chmod 700 "$K"
 
+# Safe by default: beyond loopback only with TLS in front (an https public_url) or an explicit flag.
+out=$("$bin" serve --data-dir "$D" --key-dir "$K" --host 0.0.0.0 --port "$port" 2>&1); rc=$?
+check "serve refuses a non-loopback --host over plain HTTP" test "$rc" -ne 0
+check "the refusal says why and how to proceed" grep -q "plain HTTP.*server.public_url.*--allow-plain-http" <<<"$out"
+check "the plain-HTTP refusal is one line" test "$(wc -l <<<"$out")" -eq 1
+check "nothing listens after the refusal" bash -c "! curl -fs http://127.0.0.1:$port/healthz"
+for how in "--allow-plain-http" "RECONCILE_SERVER_PUBLIC_URL=https://referrals.example.org"; do
+  if [[ $how == --* ]]; then "$bin" serve --data-dir "$D" --key-dir "$K" --host 0.0.0.0 --port "$port" "$how" >"$work/serve.log" 2>&1 &
+  else env "$how" "$bin" serve --data-dir "$D" --key-dir "$K" --host 0.0.0.0 --port "$port" >"$work/serve.log" 2>&1 & fi
+  pid=$!
+  check "serve listens on 0.0.0.0 with ${how%%=*}" wait_ready "$port"
+  kill -TERM "$pid"; wait "$pid"
+done
+hsts=$(RECONCILE_SERVER_PUBLIC_URL=https://referrals.example.org "$bin" serve --data-dir "$D" --key-dir "$K" --host 127.0.0.1 --port "$port" >"$work/serve.log" 2>&1 & pid=$!
+  wait_ready "$port"; curl -s -D - -o /dev/null "http://127.0.0.1:$port/refer"; kill -TERM "$pid"; wait "$pid")
+check "an https public_url sends HSTS" grep -qi "^strict-transport-security: max-age=" <<<"$hsts"
+check "an https public_url gives __Host- Secure cookies" grep -qi "^set-cookie: __Host-reconcile_csrf=.*HttpOnly; SameSite=Strict; Secure" <<<"$hsts"
+
 # Serve for real and ask it about its health; SIGTERM stops it cleanly.
 "$bin" serve --data-dir "$D" --key-dir "$K" --host 127.0.0.1 --port "$port" >"$work/serve.log" 2>&1 &
 pid=$!

@@ -39,7 +39,7 @@ id=$(curl -s -H "Authorization: Bearer $lead" "$url/api/v1/cases" | python3 -c '
 check "the lead lists the new case" test -n "$id"
 api() { curl -s -o /dev/null -w '%{http_code}' -X "$1" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' --data "$4" "$url/api/v1/cases/$id/$3"; }
 check "the council officer gets 403 on the case" test "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $council" "$url/api/v1/cases/$id")" = 403
-check "the practitioner cannot act before assignment" test "$(api POST "$pat" acknowledge '{"method":"portal"}')" = 403
+check "the practitioner cannot act before assignment (the same 404 as no such case)" test "$(api POST "$pat" acknowledge '{"method":"portal"}')" = 404
 check "the lead assigns" test "$(api POST "$lead" assign '{"practitioner":"pat@example.org"}')" = 200
 check "acknowledge" test "$(api POST "$pat" acknowledge '{"method":"portal","note":"hello"}')" = 200
 check "an illegal step is 409" test "$(api POST "$pat" close '{"reason":"completed"}')" = 409

@@ -1,0 +1,49 @@
+import Foundation
+
+/// A request body that must be one JSON object. Foundation's decoder keeps the last of two equal keys, so
+/// `{"note": "harmless", "note": "other"}` would mean whatever a proxy, a log reader or a second parser
+/// thinks it means; such bodies are refused (400) before anything reads them.
+enum JSONObjectBody {
+    static func decode(_ body: [UInt8]) throws -> [String: JSONValue] {
+        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(body)) else {
+            throw APIError(.badRequest, code: "invalid_json", message: "The body must be a JSON object in UTF-8.")
+        }
+        if hasDuplicateKey(body) {
+            throw APIError(.badRequest, code: "duplicate_key", message: "A field appears more than once in the same JSON object.")
+        }
+        return object
+    }
+
+    /// Walks JSON already known to be valid, keeping the keys seen in each open object. Keys are compared
+    /// after unescaping (`"a"` and `"\u0061"` are one key).
+    static func hasDuplicateKey(_ bytes: [UInt8]) -> Bool {
+        // Keys as their exact scalars: Swift's String equality is canonical equivalence, JSON's is not.
+        enum Frame { case object(keys: Set<[UInt32]>, expectingKey: Bool), array }
+        var stack: [Frame] = []
+        var i = 0
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "{"): stack.append(.object(keys: [], expectingKey: true))
+            case UInt8(ascii: "["): stack.append(.array)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = stack.popLast()
+            case UInt8(ascii: ","):
+                if case .object(let keys, _)? = stack.last { stack[stack.count - 1] = .object(keys: keys, expectingKey: true) }
+            case UInt8(ascii: "\""):
+                let start = i
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                if case .object(var keys, true)? = stack.last {
+                    let raw = Array(bytes[start...min(i, bytes.count - 1)])
+                    let key = raw.contains(UInt8(ascii: "\\"))
+                        ? (try? JSONDecoder().decode(String.self, from: Data(raw))) ?? String(decoding: raw, as: UTF8.self)
+                        : String(decoding: raw, as: UTF8.self)
+                    guard keys.insert(key.unicodeScalars.map(\.value)).inserted else { return true }
+                    stack[stack.count - 1] = .object(keys: keys, expectingKey: false)
+                }
+            default: break
+            }
+            i += 1
+        }
+        return false
+    }
+}

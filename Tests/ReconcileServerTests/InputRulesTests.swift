@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ReconcileCore
+import Testing
+@testable import ReconcileServer
+@testable import ReconcileStore
+
+/// Strict input: one meaning per body, lengths that cannot be smuggled past, text that reads as it is.
+@Suite struct InputRulesTests {
+    static func fieldProblem(_ response: TestResponse) -> (field: String, code: String)? {
+        let fields = (response.json?["error"] as? [String: Any])?["fields"] as? [[String: String]]
+        return fields?.first.map { ($0["field"] ?? "", $0["code"] ?? "") }
+    }
+
+    @Test(arguments: [
+        #"{"council_area":"shropshire","council_area":"worcestershire"}"#,
+        #"{"contact":{"name":"A","name":"B"}}"#,
+        #"{"story":"a","stor\u0079":"b"}"#,
+        #"{"harm":[{"x":1,"x":2}]}"#,
+    ])
+    func aJSONKeyTwiceIsRefused(duplicate: String) async throws {
+        let harness = try Harness()
+        // The duplicate goes in front of an otherwise valid referral, so only the duplicate can be the reason.
+        let valid = String(decoding: Sample.json(Sample.referral(canary: Sample.canary())).readableBytesView, as: UTF8.self)
+        let body = "{" + duplicate.dropFirst().dropLast() + "," + valid.dropFirst()
+        try await harness.app().test(.router) { client in
+            let r = try await client.refer(ByteBuffer(string: body))
+            #expect(r.status == .badRequest)
+            #expect((r.json?["error"] as? [String: Any])?["code"] as? String == "duplicate_key")
+            let login = try await client.execute(uri: "/api/v1/staff/session", method: .post, headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: #"{"email":"a@example.org","email":"b@example.org","password":"x","totp":"1"}"#))
+            #expect(login.status == .badRequest)
+        }
+        #expect(try harness.database.caseCount() == 0)
+    }
+
+    @Test func theSameKeyInDifferentObjectsIsFine() {
+        #expect(!JSONObjectBody.hasDuplicateKey(Array(#"{"a":{"a":1},"b":[{"a":1},{"a":2}],"c":"\"a\":"}"#.utf8)))
+        #expect(JSONObjectBody.hasDuplicateKey(Array(#"{"a":{"b":1,"c":{"d":2},"b":3}}"#.utf8)))
+    }
+
+    @Test func lengthsCountScalarsNotGraphemes() async throws {
+        let harness = try Harness()
+        // One visible "character" carrying 150 combining accents is 151 scalars: over the 100 allowed for a name.
+        let heavy = "e" + String(repeating: "\u{0301}", count: 150)
+        #expect(heavy.count == 1)
+        try await harness.app().test(.router) { client in
+            let r = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), contact: ["name": heavy])))
+            #expect(r.status == .unprocessableContent)
+            #expect(Self.fieldProblem(r)?.field == "contact.name" && Self.fieldProblem(r)?.code == "too_long")
+        }
+        #expect(FreeText.isTooLong(String(repeating: "\u{0301}", count: 10_001), max: 10_000))
+        #expect(!FreeText.isTooLong(String(repeating: "😀", count: 100), max: 100))
+    }
+
+    @Test func emailsAndNamesAreComposedBeforeTheBlindIndex() async throws {
+        let harness = try Harness()
+        let composed = "jos\u{00E9}@example.org", decomposed = "jose\u{0301}@example.org"
+        #expect(Array(composed.utf8) != Array(decomposed.utf8))
+        try await harness.app().test(.router) { client in
+            for email in [composed, decomposed] {
+                let r = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), contact: ["email": email, "phone": ""])))
+                #expect(r.status == .created)
+            }
+        }
+        let rows = try await harness.database.reader.read { db in try CaseRecord.order(CaseRecord.Columns.receivedAt).fetchAll(db) }
+        try #require(rows.count == 2)
+        #expect(rows[1].duplicateOf == rows[0].id, "the same address in two Unicode spellings is one person")
+        let referral = try await harness.database.reader.read { db in
+            try AppDatabase.decryptReferral(rows[1], cipher: try AppDatabase.caseCipher(db, caseID: rows[1].id, keys: harness.keys))
+        }
+        #expect(referral.contact.email.map { Array($0.utf8) } == Array(composed.utf8))
+    }
+
+    static let hidden = ["\u{202E}", "\u{2066}", "\u{200B}", "\u{0007}", "\u{2028}", "\u{FEFF}"]
+
+    @Test(arguments: hidden)
+    func controlAndBidiCharactersAreRefusedInEveryFreeText(character: String) async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            let caseID = try await client.newCase(harness)
+            let family = try await PortalAPITests.refer(client, harness, canary: Sample.canary())
+            let token = try await client.signIn(lead)
+            let text = "reads one way\(character) and another"
+            let attempts: [(String, HTTPRequest.Method, String?, [String: Any], String)] = [
+                ("/api/v1/cases/\(caseID)/acknowledge", .post, token, ["method": "phone", "note": text], "note"),
+                ("/api/v1/cases/\(caseID)/messages", .post, token, ["body": text], "body"),
+                ("/api/v1/themes", .post, token, ["quarter": "2025-Q1", "council_area": "shropshire", "text": text], "text"),
+            ]
+            for (uri, method, bearer, body, field) in attempts {
+                let r = try await client.json(uri, method, token: bearer, body: body)
+                #expect(r.status == .unprocessableContent, "\(uri)")
+                #expect(Self.fieldProblem(r)?.field == field && Self.fieldProblem(r)?.code == "invalid_characters", "\(uri)")
+            }
+            let portal = try await PortalAPITests.signIn(client, reference: family.reference, passphrase: family.passphrase)
+            let reply = try await client.json("/api/v1/portal/messages", .post, token: portal.json?["token"] as? String, body: ["body": text])
+            #expect(reply.status == .unprocessableContent && Self.fieldProblem(reply)?.field == "body")
+            // Line breaks and tabs are fine in notes.
+            let fine = try await client.json("/api/v1/cases/\(caseID)/acknowledge", .post, token: token,
+                                             body: ["method": "phone", "note": "line one\nline two\tend"])
+            #expect(fine.status == .ok)
+        }
+        let kept = try await harness.database.reader.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM case_message) + (SELECT COUNT(*) FROM lessons_theme)")!
+        }
+        #expect(kept == 0, "nothing refused was stored")
+    }
+}
