@@ -101,13 +101,31 @@ public struct DisclosureAudit: Sendable {
             let earlier = before[r]!
             // The earlier releases build the same unknowns first, so an expression over them means the same there.
             guard expression.terms.allSatisfy({ $0.variable.index < earlier.model.program.variableCount }),
-                  let first = expression.terms.first?.variable,
-                  let part = earlier.parts.firstIndex(where: { $0.variables[first] != nil }),
-                  let objective = earlier.parts[part].translate(expression),
-                  case .optimal(let low) = earlier.parts[part].program.minimise(objective),
-                  case .optimal(let high) = earlier.parts[part].program.maximise(objective) else { return true }
-            return Int(high.rounded()) - Int(low.rounded()) + 1 >= minimumRange
+                  let (low, high) = earlier.bounds(of: expression), let high else { return true }
+            return high - low + 1 >= minimumRange
         }
+    }
+
+    /// Minimum and maximum (nil: unbounded) of `expression`, part by part: the parts share no constraint, so
+    /// the bounds of a sum over several are the sums of their bounds. Nil when a part is infeasible.
+    func bounds(of expression: LinearProgram.Expression) -> (Int, Int?)? {
+        var byPart: [Int: [(variable: LinearProgram.Variable, coefficient: Double)]] = [:]
+        for term in expression.terms {
+            guard let part = parts.firstIndex(where: { $0.variables[term.variable] != nil }) else { return nil }
+            byPart[part, default: []].append(term)
+        }
+        var low = 0.0, high: Double? = 0
+        for (part, terms) in byPart {
+            guard let objective = parts[part].translate(.init(terms)),
+                  case .optimal(let l) = parts[part].program.minimise(objective) else { return nil }
+            low += l
+            switch parts[part].program.maximise(objective) {
+            case .optimal(let h): high = high.map { $0 + h }
+            case .unbounded: high = nil
+            case .infeasible: return nil
+            }
+        }
+        return (Int(low.rounded()), high.map { Int($0.rounded()) })
     }
 
     /// The expression of unknowns a published figure stands for (shown or suppressed).
