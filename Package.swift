@@ -28,6 +28,9 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .target(name: "Sodium", dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]),
+        // GLPK from the system (Debian: libglpk-dev). Debian has no glpk.pc, so the module map links it by name.
+        .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
+        .target(name: "LinearProgramming", dependencies: ["CGLPK"]),
         .target(name: "ReconcileCore"),
         .target(
             name: "ReconcileStore",
@@ -39,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "ReconcileReports",
-            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", "LinearProgramming", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "ReconcileServer",
@@ -64,9 +67,10 @@ let package = Package(
         ),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"], exclude: ["independent_libsodium.py", "independent_totp.py", "independent_secretstream.py"]),
         .testTarget(name: "ReconcileCoreTests", dependencies: ["ReconcileCore"]),
+        .testTarget(name: "LinearProgrammingTests", dependencies: ["LinearProgramming"]),
         .testTarget(
             name: "ReconcileReportsTests",
-            dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileCore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileCore", "Sodium", "LinearProgramming", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["verify_signature.py"]
         ),
         .testTarget(

@@ -77,11 +77,12 @@ public struct ProtectedTable: Sendable, Equatable {
 ///    never rounded down into `0...threshold` (that would look like a zero, or like a count that escaped
 ///    suppression); it becomes the smallest multiple of the base above the threshold instead.
 ///
-/// Limits, stated plainly: tables are protected one at a time. A table's total is often the same number
-/// as a headline figure or another table's total (referrals received); suppressing it in one table (rule 2's
-/// last resort) protects only if that number is not published elsewhere. A reader who knows rule 2's choice
-/// of "smallest shown cell" can bound a secondary cell above by the next smallest shown cell, which in rare
-/// ties narrows the pair of suppressed values to a known set without telling which cell holds which.
+/// These rules protect tables one at a time, a cheap first pass. What links tables and releases (shared totals,
+/// headline figures, year to date = sum of quarters, corrections) is then handled by `ReleaseProtection`, which
+/// audits the whole year with an integer-programming solver and suppresses more where a range is too narrow.
+/// A reader who knows rule 2's choice of "smallest shown cell" can bound a secondary cell above by the next
+/// smallest shown cell, which in rare ties narrows the pair of suppressed values to a known set without
+/// telling which cell holds which (the audit's model does not assume the reader knows the choice rule).
 public enum DisclosureControl {
     /// Primary then secondary suppression, then rounding. Deterministic (same input → same output; ties broken by category name).
     public static func protect(_ tables: [RawTable], policy: DisclosurePolicy) -> [ProtectedTable] {
@@ -90,8 +91,9 @@ public enum DisclosureControl {
 
     /// As `protect(_:policy:)`, for a correction of a quarter already released: every cell (and total) that
     /// an earlier release of the quarter suppressed starts out suppressed, before the rules above run again.
-    /// A correction built this way passes `DifferencingCheck`'s correction rule (a suppressed cell is never
-    /// shown later) while still protecting any new small counts.
+    /// A correction built this way never shows later a count an earlier version hid (unless it is now 0), which
+    /// would let a reader assuming the rest unchanged recover the old value, while still protecting any new small
+    /// counts. The linked-table audit (`ReleaseProtection`) then runs on top.
     public static func protect(_ tables: [RawTable], policy: DisclosurePolicy, keepingSuppressed earlier: [PublishedTables]) -> [ProtectedTable] {
         tables.map { table in
             let earlierTables = earlier.flatMap(\.tables).filter { $0.name == table.name }
@@ -128,8 +130,11 @@ public enum DisclosureControl {
                                 totalAlreadySuppressed: Bool) -> ProtectedTable {
         // Categories in name order: every choice below is then independent of dictionary order.
         let names = table.counts.keys.sorted()
-        var hidden = Set(names.filter { isSmall(table.counts[$0]!, policy) || alreadySuppressed.contains($0) })
-        var totalHidden = isSmall(table.total, policy) || totalAlreadySuppressed
+        // A carried cell that is now 0 is shown: a reader takes every suppressed count as at least 1.
+        var hidden = Set(names.filter {
+            isSmall(table.counts[$0]!, policy) || (alreadySuppressed.contains($0) && table.counts[$0]! != 0)
+        })
+        var totalHidden = isSmall(table.total, policy) || (totalAlreadySuppressed && table.total != 0)
 
         /// The smallest non-zero shown cell, ties by name (names are sorted and `min` keeps the first).
         func nextToSuppress() -> String? {

@@ -6,9 +6,14 @@ import ReconcileCore
 /// practice without a code change.
 ///
 /// ```json
-/// { "threshold": 4, "marker": "c", "rounding_base": null, "minimum_base_for_percent": 10 }
+/// { "threshold": 4, "marker": "c", "rounding_base": null, "minimum_base_for_percent": 10, "minimum_range": 2 }
 /// ```
-/// A key left out keeps its default; an unknown key, a value of the wrong type or out of range is refused
+/// `"preset"` starts from a named convention, which the other keys then adjust:
+/// - `gss` (the default): counts 1–4 shown as the marker, no rounding (Government Statistical Service practice);
+/// - `opensafely`: counts 1–7 suppressed, every other count and total rounded to the nearest 5.
+/// The linked audit reads a rounded figure as the interval of counts that round to it.
+///
+/// A key left out keeps its preset's value; an unknown key, a value of the wrong type or out of range is refused
 /// with a message naming the key, so a typo never silently weakens the protection.
 public struct DisclosurePolicy: Sendable, Equatable, Codable {
     /// Counts 1...threshold are suppressed (the GSS convention is 1–4). 0 is shown: it discloses no one.
@@ -22,18 +27,32 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
     /// Local school names screened out of themes before a release; from `policies/schools.json`
     /// (`LocalSchools`), not from disclosure.json.
     public var localSchoolNames: [String] = []
+    /// A release goes out only when every suppressed count keeps at least this many possible values given
+    /// everything published for the area's year (`DisclosureAudit`); 2 = never pinned to one value.
+    public var minimumRange: Int = 2
 
     public static let thresholdRange = 1...99
     public static let roundingBaseRange = 2...100
     public static let minimumBaseForPercentRange = 1...100_000
+    public static let minimumRangeRange = 2...100
     public static let markerMaximumLength = 8
 
     public init() {}
+
+    /// The named starting points `"preset"` accepts.
+    public static let presets: [String: DisclosurePolicy] = {
+        var opensafely = DisclosurePolicy()
+        opensafely.threshold = 7
+        opensafely.roundingBase = 5
+        return ["gss": DisclosurePolicy(), "opensafely": opensafely]
+    }()
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case threshold, marker
         case roundingBase = "rounding_base"
         case minimumBaseForPercent = "minimum_base_for_percent"
+        case minimumRange = "minimum_range"
+        case preset
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +61,13 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
             throw DisclosurePolicyError("unknown key \"\(unknown)\" (known: \(known.joined(separator: ", ")))")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        if c.contains(.preset) {
+            let names = Self.presets.keys.sorted()
+            guard let name = try? c.decode(String.self, forKey: .preset), let preset = Self.presets[name] else {
+                throw DisclosurePolicyError("preset must be one of \(names.joined(separator: ", "))")
+            }
+            self = preset
+        }
         func whole(_ key: CodingKeys, _ rule: String) throws -> Int? {
             guard c.contains(key) else { return nil }
             // Booleans are refused: JSONDecoder would not, for every platform, keep `true` out of an Int.
@@ -63,6 +89,7 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
             else { roundingBase = try whole(.roundingBase, Self.roundingBaseRule) }
         }
         if let value = try whole(.minimumBaseForPercent, Self.minimumBaseRule) { minimumBaseForPercent = value }
+        if let value = try whole(.minimumRange, Self.minimumRangeRule) { minimumRange = value }
         try validate()
     }
 
@@ -72,6 +99,7 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
         try c.encode(marker, forKey: .marker)
         if let roundingBase { try c.encode(roundingBase, forKey: .roundingBase) } else { try c.encodeNil(forKey: .roundingBase) }
         try c.encode(minimumBaseForPercent, forKey: .minimumBaseForPercent)
+        try c.encode(minimumRange, forKey: .minimumRange)
     }
 
     private static let thresholdRule = "a whole number from \(thresholdRange.lowerBound) to \(thresholdRange.upperBound)"
@@ -81,6 +109,8 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
         "null (no rounding) or a whole number from \(roundingBaseRange.lowerBound) to \(roundingBaseRange.upperBound)"
     private static let minimumBaseRule =
         "a whole number from \(minimumBaseForPercentRange.lowerBound) to \(minimumBaseForPercentRange.upperBound)"
+    private static let minimumRangeRule =
+        "a whole number of possible values from \(minimumRangeRange.lowerBound) to \(minimumRangeRange.upperBound)"
 
     /// Refuses values that would make the protection meaningless or the marker mistakable for a count,
     /// naming the key.
@@ -96,6 +126,9 @@ public struct DisclosurePolicy: Sendable, Equatable, Codable {
         }
         guard Self.minimumBaseForPercentRange.contains(minimumBaseForPercent) else {
             throw DisclosurePolicyError("\(CodingKeys.minimumBaseForPercent.rawValue) must be \(Self.minimumBaseRule)")
+        }
+        guard Self.minimumRangeRange.contains(minimumRange) else {
+            throw DisclosurePolicyError("\(CodingKeys.minimumRange.rawValue) must be \(Self.minimumRangeRule)")
         }
     }
 

@@ -30,8 +30,6 @@ public struct QuarterReport: Sendable {
     public let kind: ReleaseKind
     /// Canonical JSON, UTF-8: exactly what is signed and stored.
     public let document: [UInt8]
-    /// The protected tables as published, for differencing checks.
-    public let published: PublishedTables
     /// The approved themes included, in report order ("theme 1" first).
     public let themes: [String]
     /// The counts before disclosure control. Never published, so not public: tests read them.
@@ -86,7 +84,8 @@ public struct ReportBuilder: Sendable {
 
     // MARK: - Build
 
-    /// Builds the report without storing anything. `now` becomes `generated_at`.
+    /// Builds the report without storing anything, protected against everything already released for the
+    /// area's financial year (`ReleaseProtection`). `now` becomes `generated_at`.
     public func build(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, now: Date = Date()) async throws -> QuarterReport {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
         let startMonth = settings.reporting.quarterStartMonth
@@ -97,23 +96,29 @@ public struct ReportBuilder: Sendable {
             try ReportAggregation.counts(db, councilArea: councilArea, start: start, end: end, acknowledgementWorkingDays: workingDays)
         }
         let themes = try await database.themes(quarters: covered, councilArea: councilArea).map(\.text)
-        // A correction keeps suppressed whatever the quarter's earlier releases suppressed. A year to date's
-        // "open at end" is the last quarter's own figure (a stock, not a sum), so it stays suppressed if that
-        // quarter's latest release suppressed it.
+        let ledger = try await database.ledgerReleases(councilArea: councilArea)
+        // A correction keeps suppressed whatever the quarter's earlier releases suppressed (see
+        // `DisclosureControl.protect(_:policy:keepingSuppressed:)`).
         var earlier: [PublishedTables] = [], carriedFigures: Set<String> = []
-        if kind != .quarter {
-            let releases = try await database.ledgerReleases(councilArea: councilArea)
-                .filter { $0.summary.quarter == quarter.description && $0.summary.kind != Self.kindName(.yearToDate) }
-            if kind == .correction {
-                earlier = releases.map(Self.publishedTables)
-                carriedFigures = Self.suppressedFigures(earlier)
-            } else if let latest = releases.last,
-                      Self.suppressedFigures([Self.publishedTables(latest)]).contains(Self.openAtEnd) {
-                carriedFigures = [Self.openAtEnd]
+        if kind == .correction {
+            earlier = ledger.filter { $0.summary.quarter == quarter.description && $0.summary.kind != Self.kindName(.yearToDate) }
+                .map(Self.publishedTables)
+            carriedFigures = Self.suppressedFigures(earlier)
+        }
+        let first = assemble(counts: counts, themes: themes, councilArea: councilArea, quarter: quarter, kind: kind,
+                             earlier: earlier, carriedFigures: carriedFigures, now: now)
+        let year = try Self.sameYear(ledger, as: quarter)
+        let minimumRange = policy.minimumRange
+        // Integer programming is CPU-bound: off the cooperative threads.
+        let content = try await Self.offload {
+            do {
+                return try ReleaseProtection.protect(candidate: first.content, earlier: year, minimumRange: minimumRange)
+            } catch let refusal as ReleaseProtection.Refusal {
+                throw ReportError.refused(refusal.problems)
             }
         }
-        return assemble(counts: counts, themes: themes, councilArea: councilArea, quarter: quarter, kind: kind,
-                        earlier: earlier, carriedFigures: carriedFigures, now: now)
+        return QuarterReport(quarter: quarter, councilArea: councilArea, kind: kind, document: content.bytes,
+                             themes: themes, counts: counts, content: content)
     }
 
     static let openAtEnd = "open_cases_at_end"
@@ -122,18 +127,16 @@ public struct ReportBuilder: Sendable {
         Set(releases.flatMap(\.tables).filter { $0.name == figuresTable }.flatMap { $0.cells.filter { $0.value.isSuppressed }.map(\.key) })
     }
 
-    /// What a release is published under for `DifferencingCheck`: the quarter, or for a year to date the
-    /// range it sums (`2026-Q1..2026-Q3`).
-    static func label(_ quarter: Quarter, kind: ReleaseKind) -> String {
-        kind == .yearToDate
-            ? DifferencingCheck.yearToDateLabel(quarters: quarter.yearToDate.map(\.description)) ?? quarter.description
-            : quarter.description
+    /// The documents of the releases a reader links with one of `quarter`: those of its financial year, oldest
+    /// first. (Nothing links years: "open at end" is a stock, not a sum.)
+    static func sameYear(_ ledger: [LedgerRelease], as quarter: Quarter) throws -> [ReportContent] {
+        try ledger.filter { Quarter($0.summary.quarter)?.year == quarter.year }.map { try ReportContent(document: $0.document) }
     }
 
-    /// The headline counts a release offers the differencing check. A year to date leaves out "open at end":
-    /// it is not the sum of the quarters' figures, and is kept suppressed with the last quarter's instead.
-    static func checkedFigures(_ kind: ReleaseKind) -> [String] {
-        kind == .yearToDate ? countFigures.filter { $0 != openAtEnd } : countFigures
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     func assemble(counts: ReportCounts, themes: [String], councilArea: String, quarter: Quarter, kind: ReleaseKind,
@@ -160,14 +163,16 @@ public struct ReportBuilder: Sendable {
                                 total: value(byName[table.name]?.total))
         }
 
-        // Headline counts, each protected on its own; see `build` for the figures carried suppressed.
+        // Headline counts, each protected on its own (a carried one stays suppressed unless it is now 0); the
+        // linked audit then treats them with the tables they equal.
         let raws: [String: Int] = [
             "referrals_received": counts.referralsReceived, "not_consented_to_statistics": counts.notConsented,
             "listening_sessions": counts.listeningSessions, "safeguarding_escalations": counts.safeguardingEscalations,
             "open_cases_at_end": counts.openCasesAtEnd,
         ]
         var figures: [(name: String, value: PublishedValue)] = Self.countFigures.map { name in
-            let cell = carriedFigures.contains(name) ? .suppressed : DisclosureControl.protect(figure: raws[name]!, policy: policy)
+            let cell = carriedFigures.contains(name) && raws[name]! != 0
+                ? .suppressed : DisclosureControl.protect(figure: raws[name]!, policy: policy)
             return (name, value(cell))
         }
         // The median and the share within target only on a base that is shown and large enough; the share also
@@ -185,46 +190,57 @@ public struct ReportBuilder: Sendable {
             generatedAt: ReportContent.timestamp(now), threshold: policy.threshold, marker: policy.marker,
             roundingBase: policy.roundingBase, minimumBaseForPercent: policy.minimumBaseForPercent,
             figures: figures, tables: tables, themes: themes)
-        let checked = Self.checkedFigures(kind)
-        let figureCells = Dictionary(uniqueKeysWithValues: figures.filter { checked.contains($0.name) }.compactMap { figure -> (String, Cell)? in
-            switch figure.value {
-            case .count(let n): (figure.name, .count(n))
-            case .suppressed: (figure.name, .suppressed)
-            default: nil
-            }
-        })
-        let published = PublishedTables(
-            quarter: Self.label(quarter, kind: kind),
-            tables: protected + [ProtectedTable(name: Self.figuresTable, cells: figureCells, total: .suppressed)])
         return QuarterReport(quarter: quarter, councilArea: councilArea, kind: kind, document: content.bytes,
-                             published: published, themes: themes, counts: counts, content: content)
+                             themes: themes, counts: counts, content: content)
     }
 
-    /// What an earlier release published, rebuilt from its ledger cells (count cells only), under the label
-    /// `DifferencingCheck` expects.
+    /// What an earlier release published, rebuilt from its ledger cells (count cells only).
     static func publishedTables(_ release: LedgerRelease) -> PublishedTables {
-        let kind = ReleaseKind(rawValue: release.summary.kind) ?? .quarter
-        let checked = checkedFigures(kind)
         var tables: [String: (cells: [String: Cell], total: Cell)] = [:]
         for cell in release.cells {
-            if cell.table == figuresTable && !checked.contains(cell.category) { continue }
             let value: Cell = cell.value.map { .count(Int($0)) } ?? .suppressed
             var table = tables[cell.table] ?? ([:], .suppressed)
             if cell.category == "total" && cell.table != figuresTable { table.total = value } else { table.cells[cell.category] = value }
             tables[cell.table] = table
         }
-        let label = Quarter(release.summary.quarter).map { Self.label($0, kind: kind) } ?? release.summary.quarter
-        return PublishedTables(quarter: label, tables: tables.keys.sorted().map {
+        return PublishedTables(quarter: release.summary.quarter, tables: tables.keys.sorted().map {
             ProtectedTable(name: $0, cells: tables[$0]!.cells, total: tables[$0]!.total)
         })
     }
 
+    // MARK: - Audit
+
+    /// Every suppressed count of the area's financial year up to and including `quarter`'s releases, with the
+    /// range a reader can narrow it to (`reconcile report audit`). With `kind`, the report of that kind is built
+    /// (not stored) and audited as if released next.
+    public func audit(councilArea: String, quarter: Quarter, kind: ReleaseKind? = nil,
+                      now: Date = Date()) async throws -> (releases: [ReportContent], ranges: [FigureRange], disclosing: [FigureRange]) {
+        guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
+        var releases = try Self.sameYear(try await database.ledgerReleases(councilArea: councilArea), as: quarter)
+        if let kind {
+            releases.append(try await build(councilArea: councilArea, quarter: quarter, kind: kind, now: now).content)
+        }
+        let audited = releases
+        let minimumRange = policy.minimumRange
+        let (ranges, disclosing) = try await Self.offload {
+            do {
+                let audit = DisclosureAudit(releases: audited)
+                let ranges = try audit.ranges()
+                return (ranges, audit.disclosing(ranges, minimumRange: minimumRange))
+            } catch let error as DisclosureAuditError {
+                throw ReportError.refused([error.description])
+            }
+        }
+        return (releases, ranges, disclosing)
+    }
+
     // MARK: - Release
 
-    /// Builds the report, screens its themes against the personal values held in the area's cases, checks it
-    /// against the area's earlier releases (a quarter is released once, then only corrected; nothing suppressed
-    /// may be recoverable by differencing), signs the exact bytes with the key ring's signing key, and stores
-    /// the release, every cell and an audit row "report.release" in one transaction.
+    /// Builds the report (protected against the year's earlier releases), screens its themes against the
+    /// personal values held in the area's cases, and in one transaction: checks it again against the ledger as
+    /// it is then (a quarter is released once, then only corrected; the linked audit finds no suppressed count
+    /// narrower than `minimum_range`), signs the exact bytes and stores the release, every cell and an audit row
+    /// "report.release".
     public func release(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, by actor: String, keys: KeyRing,
                         now: Date = Date()) async throws -> ReleasedReport {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
@@ -239,9 +255,9 @@ public struct ReportBuilder: Sendable {
 
         let signature = keys.signing.sign(report.document)
         let kindName = Self.kindName(kind)
-        let covered = Self.quarters(quarter, kind: kind)
-        let candidate = report.published
+        let candidate = report.content
         let area = councilArea
+        let minimumRange = policy.minimumRange
         let id = try await database.recordRelease(
             NewRelease(quarter: quarter.description, councilArea: councilArea, kind: kindName, releasedBy: actor,
                        releasedAt: now, document: report.document, signature: signature, cells: report.ledgerCells),
@@ -250,8 +266,8 @@ public struct ReportBuilder: Sendable {
             // Every problem at once, so the lead can fix them all before trying again.
             var problems = themeProblems
             do {
-                try Self.checkAgainstLedger(candidate: candidate, kind: kind, quarter: quarter, covered: covered, area: area,
-                                            earlier: earlier)
+                try Self.checkAgainstLedger(candidate: candidate, kind: kind, quarter: quarter, area: area,
+                                            earlier: earlier, minimumRange: minimumRange)
             } catch ReportError.refused(let more) {
                 problems += more
             }
@@ -261,9 +277,10 @@ public struct ReportBuilder: Sendable {
                               document: report.document, signature: Data(signature).base64EncodedString())
     }
 
-    /// Runs inside the release's write transaction, with every earlier release of the area.
-    static func checkAgainstLedger(candidate: PublishedTables, kind: ReleaseKind, quarter: Quarter, covered: [Quarter],
-                                   area: String, earlier: [LedgerRelease]) throws {
+    /// Runs inside the release's write transaction (GRDB's writer queue, not a cooperative thread), with every
+    /// earlier release of the area: the ledger may have changed since the report was built and protected.
+    static func checkAgainstLedger(candidate: ReportContent, kind: ReleaseKind, quarter: Quarter, area: String,
+                                   earlier: [LedgerRelease], minimumRange: Int) throws {
         let sameQuarter = earlier.filter { $0.summary.quarter == quarter.description }
         let quarterReleased = sameQuarter.contains { $0.summary.kind != kindName(.yearToDate) }
         switch kind {
@@ -276,9 +293,18 @@ public struct ReportBuilder: Sendable {
         default:
             break
         }
-        let problems = DifferencingCheck.problems(candidate: candidate, candidateKind: kind, quarters: covered.map(\.description),
-                                                  published: earlier.map(publishedTables))
-        if !problems.isEmpty { throw ReportError.refused(problems) }
+        let narrow: [FigureRange]
+        do {
+            let audit = DisclosureAudit(releases: try sameYear(earlier, as: quarter) + [candidate])
+            narrow = audit.disclosing(try audit.ranges(), minimumRange: minimumRange)
+        } catch let error as DisclosureAuditError {
+            throw ReportError.refused([error.description])
+        }
+        if !narrow.isEmpty {
+            throw ReportError.refused(Set(narrow.map { ReleaseProtection.tableName($0.figure) }).sorted().map {
+                "\($0): a suppressed count could be narrowed to fewer than \(minimumRange) possible values from this release and those already published (the ledger changed while it was built); try again"
+            })
+        }
     }
 
     // MARK: - Formats of a stored document

@@ -64,6 +64,8 @@ public struct LedgerCell: Sendable, Equatable {
 public struct LedgerRelease: Sendable, Equatable {
     public let summary: ReleaseSummary
     public let cells: [LedgerCell]
+    /// The signed document exactly as released: what a reader holds, policy included.
+    public let document: [UInt8]
 }
 
 /// What `recordRelease` stores.
@@ -158,16 +160,16 @@ extension AppDatabase {
 
     static func ledgerReleases(_ db: Database, councilArea: String) throws -> [LedgerRelease] {
         let summaries = try Row.fetchAll(db, sql: """
-            SELECT id, quarter, council_area, kind, released_at FROM report_release
+            SELECT id, quarter, council_area, kind, released_at, document FROM report_release
             WHERE council_area = ? ORDER BY released_at, rowid
-            """, arguments: [councilArea]).map(summary)
-        return try summaries.map { summary in
+            """, arguments: [councilArea]).map { (summary($0), [UInt8]($0["document"] as Data)) }
+        return try summaries.map { summary, document in
             let cells = try Row.fetchAll(db, sql: """
                 SELECT table_name, category, value FROM release_cell WHERE release_id = ? ORDER BY table_name, category
                 """, arguments: [summary.id]).map {
                 LedgerCell(table: $0["table_name"], category: $0["category"], value: $0["value"] as Double?)
             }
-            return LedgerRelease(summary: summary, cells: cells)
+            return LedgerRelease(summary: summary, cells: cells, document: document)
         }
     }
 

@@ -6,7 +6,7 @@ import ReconcileStore
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Quarterly council reports.",
-                                                    subcommands: [Build.self, Release.self, Verify.self])
+                                                    subcommands: [Build.self, Release.self, Audit.self, Verify.self])
 
     /// The options `build` and `release` share.
     struct Target: ParsableArguments {
@@ -94,6 +94,55 @@ struct Report: AsyncParsableCommand {
                 throw CommandFailure("released \(quarter) for \(target.councilArea) (\(released.id)), but a copy could not be written: \(error.localizedDescription)")
             }
             print("released \(quarter) for \(target.councilArea): \(released.id)")
+        }
+    }
+
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the range a reader can narrow each suppressed count to, from everything published.",
+            discussion: """
+                Audits every release of the area's financial year (by integer programming over the linked tables).
+                With --kind, the report of that kind for --quarter is built (not stored) and audited as if released
+                next. One line per suppressed count: release, figure, minimum..maximum and how many values; a last
+                line says how many ranges are narrower than the policy's minimum_range (exit 3 if any). A narrow
+                range that figures published before its release already gave is marked, not counted. A range of
+                one value is flagged, not printed as the value.
+                """)
+        @OptionGroup var data: DataDirOption
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var policies: PoliciesOption
+        @Option(name: .customLong("council-area"), help: "One of the configured council areas.") var councilArea: String
+        @Option(help: "The financial quarter, e.g. 2026-Q1.") var quarter: String
+        @Option(help: "Also audit the report of this kind not yet released: quarter, correction or year_to_date.")
+        var kind: String?
+
+        func run() async throws {
+            guard let quarter = Quarter(quarter) else { throw CommandFailure("--quarter must look like 2026-Q1") }
+            var releaseKind: ReleaseKind?
+            if let kind {
+                guard let parsed = ReleaseKind(rawValue: kind) else { throw CommandFailure("--kind must be quarter, correction or year_to_date") }
+                releaseKind = parsed
+            }
+            let policy = try policies.disclosurePolicy()
+            let database = try openDatabase(data, migrate: false)
+            let result: (releases: [ReportContent], ranges: [FigureRange], disclosing: [FigureRange])
+            do {
+                result = try await ReportBuilder(database: database, settings: try config.load(), policy: policy)
+                    .audit(councilArea: councilArea, quarter: quarter, kind: releaseKind)
+            } catch let error as ReportError {
+                throw CommandFailure(error.description)
+            }
+            for range in result.ranges {
+                let release = result.releases[range.figure.release]
+                let pinned = range.possibleValues == 1
+                let span = pinned ? "one value only" : "\(range.minimum)..\(range.maximum.map(String.init) ?? "unbounded") (\(range.possibleValues.map(String.init) ?? "unbounded") values)"
+                let flag = result.disclosing.contains(range) ? "  TOO NARROW"
+                    : range.isNarrower(than: policy.minimumRange) ? "  (follows from figures published before it)" : ""
+                print("\(release.quarter) \(release.kind) #\(range.figure.release + 1)\t\(range.figure)\t\(span)\(flag)")
+            }
+            let narrow = result.disclosing.count
+            print("\(result.ranges.count) suppressed counts in \(result.releases.count) releases; \(narrow) narrower than \(policy.minimumRange) possible values")
+            if narrow > 0 { throw ExitCode(3) }
         }
     }
 
