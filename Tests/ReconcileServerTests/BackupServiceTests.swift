@@ -10,8 +10,13 @@ import Testing
 
 /// The backup service inside `serve`, and how `/readyz` and `/metrics` report it.
 @Suite struct BackupServiceTests {
+    /// `/metrics` answers only with its token presented.
+    static let metricsToken = "backup-service-test-metrics-token"
+
     func router(health: BackupHealth?) throws -> some ApplicationProtocol {
-        let configuration = AppConfiguration(settings: Settings(), database: try AppDatabase.inMemory(), keys: KeyRing.ephemeral(),
+        var settings = Settings()
+        settings.metrics.token = Self.metricsToken
+        let configuration = AppConfiguration(settings: settings, database: try AppDatabase.inMemory(), keys: KeyRing.ephemeral(),
                                              directory: try Harness.directory(), logger: Logger(label: "test"))
         return Application(router: try buildRouter(configuration: configuration, backupHealth: health))
     }
@@ -24,7 +29,9 @@ import Testing
 
     func metrics(_ app: some ApplicationProtocol) async throws -> String {
         try await app.test(.router) { client in
-            try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(Self.metricsToken)"]) {
+                String(buffer: $0.body)
+            }
         }
     }
 

@@ -19,7 +19,9 @@ env = dict(os.environ, RECONCILE_LIMITS_INTAKE_PER_MINUTE="0", RECONCILE_SECURIT
 acknowledged, lock = [], threading.Lock()
 
 def get(path):
-    with urllib.request.urlopen(url + path, timeout=5) as r:
+    # /metrics answers only with its token (RECONCILE_METRICS_TOKEN, which the server reads too).
+    headers = {"Authorization": "Bearer " + os.environ["RECONCILE_METRICS_TOKEN"]} if "RECONCILE_METRICS_TOKEN" in os.environ else {}
+    with urllib.request.urlopen(urllib.request.Request(url + path, headers=headers), timeout=5) as r:
         return r.read().decode()
 
 def sender(stop):

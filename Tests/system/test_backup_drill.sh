@@ -6,6 +6,7 @@
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 cd "$work"
+export RECONCILE_METRICS_TOKEN="drill-metrics-token-$RANDOM-$RANDOM-$RANDOM"   # /metrics answers only with it
 K="$work/keys"; D="$work/data"; T="$work/offsite"; interval=2
 mkdir -m 0700 "$T"
 "$bin" keys init --key-dir "$K" >/dev/null && "$bin" migrate --data-dir "$D" >/dev/null
@@ -91,6 +92,6 @@ sleep 3
 body=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$port3/readyz")
 check "/readyz stays 200 but carries a warning line when backups are overdue" \
   bash -c "grep -q '^warning: backup overdue' <<<'$body' && test \"\$(tail -1 <<<'$body')\" = 200"
-check "/metrics shows the backup overdue" bash -c "curl -s 'http://127.0.0.1:$port3/metrics' | grep -q '^reconcile_backup_overdue 1'"
+check "/metrics shows the backup overdue" bash -c "curl -s -H 'Authorization: Bearer $RECONCILE_METRICS_TOKEN' 'http://127.0.0.1:$port3/metrics' | grep -q '^reconcile_backup_overdue 1'"
 check "the failure is logged without the database's contents" grep -q 'backup failed; will try again' "$work/serve3.log"
 kill -TERM "$pid"; wait "$pid"
