@@ -4,7 +4,7 @@ SECONDS s; midway /readyz and /metrics are saved; then the server is killed with
 Usage: backup_drill.py BIN DATA_DIR KEY_DIR TARGET PORT INTERVAL SECONDS OUT_DIR
 Writes OUT_DIR/acked ("<epoch seconds> <reference>" per 201), OUT_DIR/kill (epoch seconds), OUT_DIR/readyz,
 OUT_DIR/metrics and OUT_DIR/serve.log."""
-import json, os, signal, subprocess, sys, threading, time, urllib.request
+import atexit, json, os, signal, subprocess, sys, threading, time, urllib.request
 
 from intake_load import send_referrals, wait_ready
 
@@ -33,10 +33,11 @@ def sender(stop):
 log = open(os.path.join(out, "serve.log"), "w")
 server = subprocess.Popen([bin_, "serve", "--data-dir", data, "--key-dir", keys, "--host", "127.0.0.1", "--port", str(port)],
                           env=env, stdout=log, stderr=subprocess.STDOUT)
+atexit.register(lambda: server.poll() is None and server.kill())   # a failed driver leaves no server behind
 if not wait_ready(url, tries=300):
     server.kill(); sys.exit("server did not become ready")
 stop = threading.Event()
-threads = [threading.Thread(target=sender, args=(stop,)) for _ in range(8)]
+threads = [threading.Thread(target=sender, args=(stop,), daemon=True) for _ in range(8)]  # never outlive a failed driver
 for t in threads: t.start()
 time.sleep(seconds / 2)
 open(os.path.join(out, "readyz"), "w").write(get("/readyz"))
