@@ -49,7 +49,9 @@ struct BackupService: ServiceLifecycle.Service {
             } catch {
                 health.recordFailure()
                 // BackupError and SQLite messages name paths and causes, never data.
-                logger.error("backup failed; will try again next cycle", metadata: ["error": "\(error)"])
+                // Type and code only, as for every other error: a description may quote SQL or a path's contents.
+                logger.error("backup failed; will try again next cycle",
+                             metadata: ["error.type": "\(type(of: error))", "error.code": "\((error as NSError).code)"])
             }
             if let alert = health.warning(now: Date()) { logger.critical("\(alert)") }
             // Cycles start at a fixed rate, so the recovery point stays interval + one backup's duration.

@@ -41,9 +41,10 @@ actor RateLimiter {
 
     /// Checks and counts one event under `key` (intake): nil when allowed, else the seconds to wait.
     func record(_ key: String, now: Date = Date()) -> Int? {
-        if let wait = retryAfter([key], now: now) { return wait }
-        recordFailure([key], now: now)
-        return nil
+        switch reserve([key], now: now) {
+        case .success: return nil
+        case .failure(let wait): return wait.seconds
+        }
     }
 
     /// One attempt counted, before its outcome is known; hand it back with `refund` if it succeeded.
