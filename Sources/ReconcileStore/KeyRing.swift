@@ -2,20 +2,58 @@ import Foundation
 import Sodium
 
 /// The keys a running service holds in memory. Its description never shows key material.
+///
+/// Every use of the index key goes through a subkey of its own (`crypto_kdf`, a context per use), so a value
+/// computed for one purpose (a contact's blind index, an idempotency key, a session token, the CSRF token, the
+/// audit chain, a passphrase verifier) can never be replayed as another's.
 public struct KeyRing: Sendable, CustomStringConvertible {
-    public let masterKeys: [Int: SecretKey]
+    /// Shared by every copy of this ring, so a reload after `keys rotate` reaches every holder at once.
+    let masters: MasterKeySet
     public let indexKey: SecretKey
     public let signing: SigningKeyPair
+    /// Blind indexes of normalised contact values (duplicate detection); index version 2.
+    let contactIndexKey: SecretKey
+    /// Keyed hashes of `Idempotency-Key` values and the bodies sent with them.
+    let idempotencyKey: SecretKey
 
-    public init(masterKeys: [Int: SecretKey], indexKey: SecretKey, signing: SigningKeyPair) {
+    /// - Parameter reload: reads the master keys again (the key directory); nil for a fixed ring.
+    public init(masterKeys: [Int: SecretKey], indexKey: SecretKey, signing: SigningKeyPair,
+                reload: (@Sendable () throws -> [Int: SecretKey])? = nil) {
         precondition(!masterKeys.isEmpty)
-        self.masterKeys = masterKeys
+        self.masters = MasterKeySet(masterKeys, reload: reload)
         self.indexKey = indexKey
         self.signing = signing
+        // Derivation cannot fail for a 32-byte key and an 8-byte context.
+        self.contactIndexKey = try! KeyDerivation.deriveSubkey(from: indexKey, id: 1, context: "contacts")
+        self.idempotencyKey = try! KeyDerivation.deriveSubkey(from: indexKey, id: 1, context: "idemkeys")
     }
+
+    /// The master keys held now (after any reload).
+    public var masterKeys: [Int: SecretKey] { masters.current }
 
     /// The version new per-case keys are wrapped with.
     public var currentMasterVersion: Int { masterKeys.keys.max()! }
+
+    /// The master key of `version`, reading the key directory again once if this ring lacks it (a `keys rotate`
+    /// run while the service was up re-wraps case keys under a version the service did not start with).
+    func masterKey(version: Int) throws -> SecretKey {
+        if let key = masters.current[version] { return key }
+        if let key = try masters.reloadIfPossible()[version] { return key }
+        throw StoreError.keyUnavailable("master key version \(version) is not in the key directory")
+    }
+
+    /// Makes sure new keys are wrapped under at least `version` (the database's current master version,
+    /// `key_state`): reloads the key directory when a rotation has moved past this ring.
+    func catchUp(toMasterVersion version: Int) throws {
+        guard version > currentMasterVersion else { return }
+        guard try masters.reloadIfPossible().keys.max()! >= version else {
+            throw StoreError.keyUnavailable("the database is at master key version \(version), which is not in the key directory")
+        }
+    }
+
+    /// Reads the key directory again now; returns the versions held afterwards.
+    @discardableResult
+    public func reloadMasterKeys() throws -> [Int] { try masters.reloadIfPossible().keys.sorted() }
 
     /// A key ring of fresh random keys, for tests and throwaway demos.
     public static func ephemeral() -> KeyRing {
@@ -32,16 +70,14 @@ public struct KeyRing: Sendable, CustomStringConvertible {
     func wrap(caseKey: SecretKey, caseID: String, dataKeyVersion: Int) throws -> (masterVersion: Int, wrapped: [UInt8]) {
         let version = currentMasterVersion
         let wrapped = try caseKey.withUnsafeBytes { bytes in
-            try AEAD.seal(Array(bytes), key: masterKeys[version]!,
+            try AEAD.seal(Array(bytes), key: try masterKey(version: version),
                           associatedData: Self.wrapAD(caseID: caseID, dataKeyVersion: dataKeyVersion, masterVersion: version))
         }
         return (version, wrapped)
     }
 
     func unwrap(_ wrapped: [UInt8], caseID: String, dataKeyVersion: Int, masterVersion: Int) throws -> SecretKey {
-        guard let master = masterKeys[masterVersion] else {
-            throw StoreError.keyUnavailable("master key version \(masterVersion) is not in the key directory")
-        }
+        let master = try masterKey(version: masterVersion)
         var bytes: [UInt8]
         do {
             bytes = try AEAD.open(wrapped, key: master,
@@ -59,6 +95,37 @@ public struct KeyRing: Sendable, CustomStringConvertible {
 
     /// Keyed BLAKE2b of a normalised contact value, so duplicates can be found without storing the value.
     public func blindIndex(_ normalised: String, kind: String) throws -> Data {
+        Data(try GenericHash.hash(Array("\(kind)\u{0}\(normalised)".utf8), key: contactIndexKey, length: 32))
+    }
+
+    /// The version-1 blind index, under the index key itself (before it had subkeys); only to recognise
+    /// rows stored then.
+    func legacyBlindIndex(_ normalised: String, kind: String) throws -> Data {
         Data(try GenericHash.hash(Array("\(kind)\u{0}\(normalised)".utf8), key: indexKey, length: 32))
+    }
+}
+
+/// The master keys behind a ring, replaced as a whole on reload.
+final class MasterKeySet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: [Int: SecretKey]
+    private let reload: (@Sendable () throws -> [Int: SecretKey])?
+
+    init(_ keys: [Int: SecretKey], reload: (@Sendable () throws -> [Int: SecretKey])?) {
+        self.keys = keys
+        self.reload = reload
+    }
+
+    var current: [Int: SecretKey] { lock.withLock { keys } }
+
+    /// Reads the key directory again (a handful of small files, only when a version is missing). A reload
+    /// never drops a version already held: a key file removed under a running service must not make it fail.
+    func reloadIfPossible() throws -> [Int: SecretKey] {
+        guard let reload else { return current }
+        let fresh = try reload()
+        return lock.withLock {
+            keys.merge(fresh) { held, _ in held }
+            return keys
+        }
     }
 }
