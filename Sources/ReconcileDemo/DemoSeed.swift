@@ -205,7 +205,7 @@ private struct DemoCase {
             let reference = ReferenceGenerator.generate()
             guard try await !db.referenceInUse(reference)
             else { continue }
-            caseID = try db.createCase(referral, reference: reference, passphraseHash: "$demo$no-passphrase",
+            caseID = try await db.createCase(referral, reference: reference, passphraseHash: "$demo$no-passphrase",
                                        receivedAt: receivedAt, keys: keys).id
         }
         guard let id = caseID else { throw StoreError.integrity("could not draw an unused reference") }

@@ -15,24 +15,24 @@ struct Check: AsyncParsableCommand {
         let keyRing = try keys.load()
         print("ok   key directory: permissions tight; master key versions \(keyRing.masterKeys.keys.sorted()) (current v\(keyRing.currentMasterVersion))")
         let database = try openDatabase(data, migrate: false)
-        let problems = try database.integrityProblems()
+        let problems = try await database.integrityProblems()
         guard problems.isEmpty else { throw CommandFailure("database integrity: \(problems[0])") }
-        print("ok   database integrity (\(try database.caseCount()) cases)")
+        print("ok   database integrity (\(try await database.caseCount()) cases)")
         // Master key versions in use: wrapping per-case keys, and sealing staff TOTP secrets.
-        let inUse = try database.masterKeyVersionsInUse()
-        let totpInUse = try database.totpKeyVersionsInUse()
+        let inUse = try await database.masterKeyVersionsInUse()
+        let totpInUse = try await database.totpKeyVersionsInUse()
         if let missing = inUse.keys.sorted().first(where: { keyRing.masterKeys[$0] == nil }) {
             throw CommandFailure("master key version \(missing) wraps \(inUse[missing]!) case keys but is not in the key directory")
         }
         if let missing = totpInUse.keys.sorted().first(where: { keyRing.masterKeys[$0] == nil }) {
             throw CommandFailure("master key version \(missing) seals \(totpInUse[missing]!) staff TOTP secrets but is not in the key directory")
         }
-        let bad = try database.casesWithUnopenableKeys(keys: keyRing)
+        let bad = try await database.casesWithUnopenableKeys(keys: keyRing)
         if let first = bad.first {
             throw CommandFailure("\(bad.count) case keys do not open with these keys (first: case \(first))")
         }
         print("ok   case keys: all open (versions in use: \(Self.versions(inUse)))")
-        let badTOTP = try database.accountsWithUnopenableTOTP(keys: keyRing)
+        let badTOTP = try await database.accountsWithUnopenableTOTP(keys: keyRing)
         if let first = badTOTP.first {
             throw CommandFailure("\(badTOTP.count) staff TOTP secrets do not open with these keys (first: account \(first))")
         }
@@ -44,10 +44,10 @@ struct Check: AsyncParsableCommand {
             print("warn master key versions \(older.map { "v\($0)" }.joined(separator: ", ")) still in use (current v\(current)); "
                   + "run `reconcile keys rotate` to move everything to the newest version")
         }
-        let awaiting = try database.contactIndexesAwaitingUpgrade()
+        let awaiting = try await database.contactIndexesAwaitingUpgrade()
         if awaiting > 0 { print("warn \(awaiting) cases have version-1 contact blind indexes; `reconcile serve` moves them at start") }
         // Every row's keyed hash, its link to the previous row, and the head that vouches for the newest row.
-        let audit = try database.verifyAuditChain(keys: keyRing)
+        let audit = try await database.verifyAuditChain(keys: keyRing)
         if let row = audit.firstBadRow {
             throw CommandFailure("audit chain broken at row \(row): \(audit.reason ?? "unknown")")
         }

@@ -7,6 +7,6 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let database = try openDatabase(data, migrate: true)
-        print("database at \(data.url.path) is at schema \(try database.appliedMigrations().last ?? "none")")
+        print("database at \(data.url.path) is at schema \(try await database.appliedMigrations().last ?? "none")")
     }
 }

@@ -15,7 +15,7 @@ import Testing
     static func handBuilt() async throws -> H {
         let h = try H()
         // c1: received, acknowledged next day (within target), listened, assessed level 2, signposted (accepted), completed.
-        let c1 = try h.newCase("2025-04-01T08:00:00Z", role: .parentOrCarer, setting: .secondary,
+        let c1 = try await h.newCase("2025-04-01T08:00:00Z", role: .parentOrCarer, setting: .secondary,
                                harm: [.sexualAssault, .onlineOrImageBased], when: .oneToThreeYears, told: [.school],
                                wishes: [.toBeListenedTo])
         try await h.acknowledge(c1, "2025-04-02T10:00:00Z")
@@ -27,7 +27,7 @@ import Testing
 
         // c2: received on a Friday, acknowledged the next Wednesday (5 days, late), two sessions, assessed level 3 then
         // revised to 4 (the first assessment counts), signposted (pending), one safeguarding escalation; open at end.
-        let c2 = try h.newCase("2025-04-04T16:00:00Z", role: .youngPerson, setting: .primary, harm: [.sexualHarassment],
+        let c2 = try await h.newCase("2025-04-04T16:00:00Z", role: .youngPerson, setting: .primary, harm: [.sexualHarassment],
                                when: .underOneYear, told: [.none], wishes: [.counselling, .independentLegalAdvice])
         try await h.acknowledge(c2, "2025-04-09T09:00:00Z")
         try await h.listen(c2, "2025-04-10T10:00:00Z")
@@ -38,17 +38,17 @@ import Testing
         try await h.assess(c2, "2025-05-02T10:00:00Z", level: .acuteOrSpecialist, needs: [.mentalHealth])
 
         // c3: received on a Saturday, acknowledged Monday (2 days, within), closed withdrawn.
-        let c3 = try h.newCase("2025-05-10T12:00:00Z", role: .parentOrCarer, setting: .secondary, harm: [.sexualAssault],
+        let c3 = try await h.newCase("2025-05-10T12:00:00Z", role: .parentOrCarer, setting: .secondary, harm: [.sexualAssault],
                                when: .overThreeYears, told: [.school, .police], wishes: [.toBeListenedTo])
         try await h.acknowledge(c3, "2025-05-12T09:00:00Z")
         try await h.close(c3, .withdrawn, "2025-06-01T10:00:00Z")
 
         // c4: received 22:00 London time on the quarter's last day: in the quarter; never acknowledged; open at end.
-        try h.newCase("2025-06-30T21:00:00Z", role: .otherFamilyMember, setting: .online, harm: [.onlineOrImageBased],
+        try await h.newCase("2025-06-30T21:00:00Z", role: .otherFamilyMember, setting: .online, harm: [.onlineOrImageBased],
                       when: .underOneYear, told: [.none], wishes: [.informationOnly])
 
         // c5: received in the previous quarter; first assessment (level 1) and a session in this one; closed after it.
-        let c5 = try h.newCase("2025-03-20T10:00:00Z")
+        let c5 = try await h.newCase("2025-03-20T10:00:00Z")
         try await h.acknowledge(c5, "2025-03-20T12:00:00Z")
         try await h.listen(c5, "2025-03-25T10:00:00Z")
         try await h.assess(c5, "2025-04-02T10:00:00Z", level: .universal, needs: [.information])
@@ -56,24 +56,24 @@ import Testing
         try await h.close(c5, .declined, "2025-07-02T10:00:00Z")
 
         // c6: received and closed in the previous quarter: nothing.
-        let c6 = try h.newCase("2025-02-01T10:00:00Z")
+        let c6 = try await h.newCase("2025-02-01T10:00:00Z")
         try await h.close(c6, .withdrawn, "2025-02-10T10:00:00Z")
 
         // c7: no consent to statistics: counted only as not consenting, whatever was done.
-        let c7 = try h.newCase("2025-04-15T10:00:00Z", consent: false, setting: .college)
+        let c7 = try await h.newCase("2025-04-15T10:00:00Z", consent: false, setting: .college)
         try await h.acknowledge(c7, "2025-04-16T10:00:00Z")
         try await h.listen(c7, "2025-04-17T10:00:00Z")
         try await h.safeguard(c7, "2025-04-18T10:00:00Z")
         try await h.close(c7, .declined, "2025-04-19T10:00:00Z")
 
         // c8: another council area.
-        try h.newCase("2025-05-20T10:00:00Z", area: "herefordshire")
+        try await h.newCase("2025-05-20T10:00:00Z", area: "herefordshire")
 
         // c9: 00:30 London time on 1 July: the next quarter.
-        try h.newCase("2025-06-30T23:30:00Z")
+        try await h.newCase("2025-06-30T23:30:00Z")
 
         // c10: erased, but its statistics stay and count; open at end.
-        let c10 = try h.newCase("2025-05-05T10:00:00Z", setting: .college, harm: [.otherHarmfulSexualBehaviour],
+        let c10 = try await h.newCase("2025-05-05T10:00:00Z", setting: .college, harm: [.otherHarmfulSexualBehaviour],
                                 when: .preferNotToSay, told: [.health], wishes: [.socialSupport])
         try h.erase(c10)
         return h
@@ -138,7 +138,7 @@ import Testing
     @Test func nonConsentingCasesAreOnlyCountedAsNotConsenting() async throws {
         let h = try H()
         for day in 1...6 {
-            let id = try h.newCase("2025-05-0\(day)T10:00:00Z", consent: false, setting: .college)
+            let id = try await h.newCase("2025-05-0\(day)T10:00:00Z", consent: false, setting: .college)
             try await h.acknowledge(id, "2025-05-0\(day)T11:00:00Z")
             try await h.listen(id, "2025-05-0\(day)T12:00:00Z")
             try await h.safeguard(id, "2025-05-0\(day)T13:00:00Z")
@@ -193,7 +193,7 @@ import Testing
         // Fifteen referrals on Monday 7 April 2025: 8 acknowledged Tuesday, 2 Wednesday (within the 2 working days),
         // 5 Thursday (late).
         for i in 0..<15 {
-            let id = try h.newCase("2025-04-07T09:00:00Z", setting: i < 10 ? .secondary : .primary)
+            let id = try await h.newCase("2025-04-07T09:00:00Z", setting: i < 10 ? .secondary : .primary)
             let day = i < 8 ? "08" : i < 10 ? "09" : "10"
             try await h.acknowledge(id, "2025-04-\(day)T09:00:00Z")
         }
@@ -244,7 +244,7 @@ import Testing
 
     @Test func csvAndHtmlCarryTheSameFiguresAsTheJson() async throws {
         let h = try await Self.handBuilt()
-        for i in 0..<12 { try h.newCase("2025-05-1\(i % 10)T09:00:00Z", setting: .online) }
+        for i in 0..<12 { try await h.newCase("2025-05-1\(i % 10)T09:00:00Z", setting: .online) }
         _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "=HYPERLINK(\"x\") <script>alert(1)</script>",
                                     councilAreas: h.settings.areas.councilAreas, by: h.lead, keys: h.keys)
         let report = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: Self.after)

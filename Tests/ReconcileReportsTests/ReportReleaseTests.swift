@@ -13,13 +13,13 @@ import Testing
     static let afterQ1 = H.date("2025-07-15T09:00:00Z"), afterQ2 = H.date("2025-10-15T09:00:00Z")
 
     /// `n` referrals received in the quarter starting at `month` (2025), with the given setting.
-    func referrals(_ h: H, _ n: Int, month: Int, setting: ReconcileCore.Setting = .secondary) throws {
-        for i in 0..<n { try h.newCase(String(format: "2025-%02d-%02dT10:00:00Z", month, 1 + i % 28), setting: setting) }
+    func referrals(_ h: H, _ n: Int, month: Int, setting: ReconcileCore.Setting = .secondary) async throws {
+        for i in 0..<n { try await h.newCase(String(format: "2025-%02d-%02dT10:00:00Z", month, 1 + i % 28), setting: setting) }
     }
 
     @Test func aReleaseIsSignedOverItsExactBytesAndVerifiesIndependently() async throws {
         let h = try H()
-        try referrals(h, 12, month: 5)
+        try await referrals(h, 12, month: 5)
         let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, keys: h.keys,
                                                    now: Self.afterQ1)
         let built = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: Self.afterQ1)
@@ -62,12 +62,12 @@ import Testing
         }
         #expect(audit.count == 1 && audit.first?["actor"] == h.lead.id)
         #expect((audit.first?["detail"] as String?)?.contains("release=\(released.id)") == true)
-        #expect(try h.db.verifyAuditChain(keys: h.keys).isIntact)
+        #expect(try await h.db.verifyAuditChain(keys: h.keys).isIntact)
     }
 
     @Test func theLedgerRefusesUpdateAndDelete() async throws {
         let h = try H()
-        try referrals(h, 6, month: 4)
+        try await referrals(h, 6, month: 4)
         let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ1)
         for sql in ["UPDATE report_release SET document = X'00'", "DELETE FROM report_release",
                     "UPDATE release_cell SET value = 1", "DELETE FROM release_cell", "UPDATE report_release SET kind = 'correction'"] {
@@ -78,8 +78,8 @@ import Testing
 
     @Test func aQuarterIsReleasedOnceThenOnlyCorrected() async throws {
         let h = try H()
-        try referrals(h, 12, month: 5)
-        try referrals(h, 2, month: 6, setting: .online)
+        try await referrals(h, 12, month: 5)
+        try await referrals(h, 2, month: 6, setting: .online)
         let first = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ1)
         do {
             _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys,
@@ -91,7 +91,7 @@ import Testing
         #expect(try await h.db.releasedReports(councilArea: "shropshire").count == 1)
 
         // A correction: three more online referrals recorded late. "online" was suppressed (2) and stays so (now 5).
-        try referrals(h, 3, month: 6, setting: .online)
+        try await referrals(h, 3, month: 6, setting: .online)
         let correction = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, kind: .correction, by: "cli",
                                                      keys: h.keys, now: Self.afterQ1.addingTimeInterval(3600))
         let setting = try #require((try jsonObject(correction.document)["tables"] as? [String: [String: Any]])?["referrals_by_setting"])
@@ -109,7 +109,7 @@ import Testing
 
     @Test func aQuarterNotYetOverIsRefused() async throws {
         let h = try H()
-        try referrals(h, 6, month: 4)
+        try await referrals(h, 6, month: 4)
         await #expect(throws: ReportError.quarterNotOver) {
             _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys,
                                             now: H.date("2025-06-30T22:59:59Z"))
@@ -126,12 +126,12 @@ import Testing
     @Test func aYearToDateThatWouldRevealASuppressedQuarterCellIsProtectedAndReleased() async throws {
         let h = try H()
         // Q1: online 2 (suppressed; primary 6 suppressed alongside it); Q2: every setting shown.
-        try referrals(h, 12, month: 4, setting: .secondary)
-        try referrals(h, 6, month: 5, setting: .primary)
-        try referrals(h, 2, month: 6, setting: .online)
-        try referrals(h, 15, month: 7, setting: .secondary)
-        try referrals(h, 10, month: 8, setting: .primary)
-        try referrals(h, 10, month: 9, setting: .online)
+        try await referrals(h, 12, month: 4, setting: .secondary)
+        try await referrals(h, 6, month: 5, setting: .primary)
+        try await referrals(h, 2, month: 6, setting: .online)
+        try await referrals(h, 15, month: 7, setting: .secondary)
+        try await referrals(h, 10, month: 8, setting: .primary)
+        try await referrals(h, 10, month: 9, setting: .online)
         let q1 = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ2)
         let q1Setting = try #require((try jsonObject(q1.document)["tables"] as? [String: [String: Any]])?["referrals_by_setting"])
         #expect(q1Setting["online"] as? String == "c" && q1Setting["primary"] as? String == "c")
@@ -151,8 +151,8 @@ import Testing
 
     @Test func aYearToDateThatRevealsNothingIsReleasedUnderItsRange() async throws {
         let h = try H()
-        try referrals(h, 12, month: 5)
-        try referrals(h, 14, month: 8)
+        try await referrals(h, 12, month: 5)
+        try await referrals(h, 14, month: 8)
         _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ2)
         _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, by: "cli", keys: h.keys, now: Self.afterQ2)
         let ytd = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .yearToDate, by: "cli",
@@ -174,9 +174,9 @@ import Testing
 
     @Test func aThemeHoldingACaseEmailOrPostcodeIsRefusedByNumberWithoutTheValue() async throws {
         let h = try H()
-        try referrals(h, 6, month: 4)
+        try await referrals(h, 6, month: 4)
         let email = "Jo.Bloggs-Canary@Example.ORG", postcode = "SY3 8XQ"
-        try h.newCase("2025-05-02T10:00:00Z", name: "Jo Canary-Bloggs", email: email, phone: "07700 900 481",
+        try await h.newCase("2025-05-02T10:00:00Z", name: "Jo Canary-Bloggs", email: email, phone: "07700 900 481",
                       address: "14 Canary Lane\nShrewsbury\n\(postcode)")
         let areas = h.settings.areas.councilAreas
         _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Families wanted to be heard the same week.",

@@ -49,13 +49,13 @@ struct ReportHarness {
                  role: ReferrerRole = .parentOrCarer, setting: ReconcileCore.Setting = .secondary,
                  harm: [Harm] = [.sexualAssault], when: HowLongAgo = .underOneYear, told: [ToldBefore] = [.school],
                  wishes: [Wish] = [.toBeListenedTo], name: String? = nil, email: String? = nil, phone: String? = nil,
-                 address: String? = nil) throws -> String {
+                 address: String? = nil) async throws -> String {
         let n = UUID().uuidString.prefix(6).lowercased()
         let contact = ContactDetails(name: name ?? "Test Person \(n)", email: email ?? "test-\(n)@example.invalid",
                                      phone: phone, address: address, preference: .email, safeToLeaveMessage: false)
         let referral = Referral(contact: contact, story: "test story", councilArea: area, referrerRole: role, setting: setting,
                                 harm: harm, howLongAgo: when, toldBefore: told, wishes: wishes, consentToStatistics: consent)
-        return try db.createCase(referral, reference: Self.reference(), passphraseHash: "h", receivedAt: Self.date(received),
+        return try await db.createCase(referral, reference: Self.reference(), passphraseHash: "h", receivedAt: Self.date(received),
                                  keys: keys).id
     }
 

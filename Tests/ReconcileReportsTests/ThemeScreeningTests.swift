@@ -10,9 +10,9 @@ import Testing
 
     @Test func everyWordOfTheAreasValuesAndSchoolsIsScreenedOnWordBoundaries() async throws {
         let h = try H()
-        try h.newCase("2025-05-02T10:00:00Z", name: "Ann Smith", email: "a.kowalczyk99@example.org", phone: "07700 900 481",
+        try await h.newCase("2025-05-02T10:00:00Z", name: "Ann Smith", email: "a.kowalczyk99@example.org", phone: "07700 900 481",
                       address: "14 Larkspur Road\nLudlow\nSY8 1AA")
-        try h.newCase("2025-05-02T10:00:00Z", area: "herefordshire", name: "Bea Jones", email: "bea@example.org")
+        try await h.newCase("2025-05-02T10:00:00Z", area: "herefordshire", name: "Bea Jones", email: "bea@example.org")
         let themes: [(String, Bool)] = [
             ("The Smith family felt unheard", true),
             ("SMITH'S mother asked for evening calls", true),

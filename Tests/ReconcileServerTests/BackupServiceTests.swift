@@ -94,7 +94,7 @@ import Testing
         #expect(try await eventually(90) { (health.lastGood ?? firstGood) > firstGood.addingTimeInterval(0.5) },
                 "an idle cycle confirms the backup is still current")
         #expect(try shipped() == 1, "but writes nothing")
-        _ = try database.createCase(Sample.storeReferral(canary: "CANARY-backup"), reference: ReferenceGenerator.generate(), passphraseHash: "h",
+        _ = try await database.createCase(Sample.storeReferral(canary: "CANARY-backup"), reference: ReferenceGenerator.generate(), passphraseHash: "h",
                                     receivedAt: Date(), keys: ring)
         #expect(try await eventually(90) { try shipped() == 2 }, "a change is shipped at the next cycle")
         #expect(health.failures == 0)

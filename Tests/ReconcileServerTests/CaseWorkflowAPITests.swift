@@ -3,7 +3,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import ReconcileCore
-import ReconcileStore
+@testable import ReconcileStore
 import Testing
 @testable import ReconcileServer
 
@@ -87,7 +87,7 @@ import Testing
             let audit = try harness.database.auditEntries(caseID: caseID).map(\.action)
             #expect(audit.contains("case.read"))
             #expect(audit.contains("case.acknowledge"))
-            #expect(try harness.database.verifyAuditChain(keys: harness.keys).isIntact)
+            #expect(try await harness.database.verifyAuditChain(keys: harness.keys).isIntact)
             let timeline = try await client.json("/api/v1/cases/\(caseID)/timeline", .get, token: token)
             #expect((timeline.json?["events"] as? [Any])?.count == actions.count)
         }

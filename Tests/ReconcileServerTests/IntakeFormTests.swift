@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ReconcileCore
-import ReconcileStore
+@testable import ReconcileStore
 import Sodium
 import Testing
 @testable import ReconcileServer
@@ -114,7 +114,7 @@ import Testing
                                                headers: HTTPFields(headers))
             #expect(response.status == (accepted ? .ok : .forbidden), "\(headers)")
         }
-        #expect(try harness.database.caseCount() == (accepted ? 1 : 0))
+        #expect(try await harness.database.caseCount() == (accepted ? 1 : 0))
     }
 
     @Test func referrerPolicyIsSameOrigin() async throws {
@@ -136,7 +136,7 @@ import Testing
             let ref = { (r: TestResponse) in r.text.firstMatch(of: /RS-[0-9A-Z]{4}-[0-9A-Z]{4}/).map { String($0.output) } }
             #expect(ref(first) != nil && ref(first) == ref(second))
         }
-        #expect(try harness.database.caseCount() == 1)
+        #expect(try await harness.database.caseCount() == 1)
     }
 
     @Test func aFormWithProblemsIsShownAgainWithWhatWasTypedAndASummary() async throws {
@@ -158,7 +158,7 @@ import Testing
             #expect(response.text.contains(/id="harm-sexual_harassment"[^>]*checked/))
             #expect(!response.text.contains(/id="harm-sexual_assault"[^>]*checked/))
         }
-        #expect(try harness.database.caseCount() == 0)
+        #expect(try await harness.database.caseCount() == 0)
         #expect(!harness.logs.text.contains(canary))
     }
 
@@ -187,7 +187,7 @@ import Testing
             let mixed = try await Self.post(client, body, cookie: other.cookie)
             #expect(mixed.status == .forbidden)
         }
-        #expect(try harness.database.caseCount() == 0)
+        #expect(try await harness.database.caseCount() == 0)
     }
 
     @Test func theHoneypotFieldStopsRobotsAndStoresNothing() async throws {
@@ -199,7 +199,7 @@ import Testing
             #expect(response.status == .unprocessableContent)
             #expect(!response.text.contains("RS-"))
         }
-        #expect(try harness.database.caseCount() == 0)
+        #expect(try await harness.database.caseCount() == 0)
     }
 
     @Test func aBrokenFormBodyIsRefusedKindly() async throws {
@@ -217,7 +217,7 @@ import Testing
             let r2 = try await Self.post(client, huge, cookie: form.cookie)
             #expect(r2.status == .contentTooLarge)
         }
-        #expect(try harness.database.caseCount() == 0)
+        #expect(try await harness.database.caseCount() == 0)
     }
 
     @Test func theFormAndTheAPIShareOneRateLimit() async throws {
@@ -236,6 +236,6 @@ import Testing
             #expect(limited.headers[.retryAfter] != nil)
             #expect(limited.text.contains("Please wait"))
         }
-        #expect(try harness.database.caseCount() == 2)
+        #expect(try await harness.database.caseCount() == 2)
     }
 }

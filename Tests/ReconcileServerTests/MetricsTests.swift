@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import ReconcileCore
-import ReconcileStore
+@testable import ReconcileStore
 import ServiceLifecycle
 import Testing
 @testable import ReconcileServer
@@ -70,7 +70,7 @@ import Testing
 
     @Test func theInProcessRetentionSweepCarriesOutDueErasures() async throws {
         let harness = try Harness()
-        let created = try harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: ReferenceGenerator.generate(),
+        let created = try await harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: ReferenceGenerator.generate(),
                                                       passphraseHash: "x", receivedAt: Date(), keys: harness.keys)
         var policy = RetentionPolicy()
         policy.erasureCoolingOffDays = 0

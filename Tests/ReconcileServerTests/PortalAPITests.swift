@@ -3,7 +3,7 @@ import GRDB
 import Hummingbird
 import HummingbirdTesting
 import ReconcileCore
-import ReconcileStore
+@testable import ReconcileStore
 import Testing
 @testable import ReconcileServer
 

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ReconcileCore
-import ReconcileStore
+@testable import ReconcileStore
 import Testing
 @testable import ReconcileServer
 

@@ -17,23 +17,23 @@ import Testing
         private(set) var db: AppDatabase!
         var stories: [String: String] = [:]
 
-        init(cases: Int = 5) throws {
+        init(cases: Int = 5) async throws {
             root = try TemporaryDirectory()
             keys = KeyDirectory(url: root.url.appendingPathComponent("keys"))
             try keys.initialise()
             ring = try keys.load()
             data = root.url.appendingPathComponent("data")
             db = try AppDatabase.open(dataDirectory: data, migrate: true)
-            for _ in 0..<cases { try addCase() }
+            for _ in 0..<cases { try await addCase() }
         }
 
         func stop() { db = nil }
 
         @discardableResult
-        func addCase() throws -> String {
-            let referral = Fixtures.referral()
-            let record = try db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
-            try db.writer.write { conn in
+        func addCase() async throws -> String {
+            let referral = Fixtures.referral(), ring = self.ring
+            let record = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
+            try await db.writer.write { conn in
                 try AppDatabase.appendAudit(conn, AuditEntry(actor: "staff-1", action: "case.read", caseID: record.id), at: Date(), keys: ring)
             }
             stories[record.id] = referral.story!
@@ -51,8 +51,8 @@ import Testing
         #expect(throws: expected) { try body() }
     }
 
-    @Test func backupThenRestoreIntoAFreshDirectoryOpensEveryCaseAndVerifiesTheAuditChain() throws {
-        let install = try Install(cases: 5)
+    @Test func backupThenRestoreIntoAFreshDirectoryOpensEveryCaseAndVerifiesTheAuditChain() async throws {
+        let install = try await Install(cases: 5)
         let file = install.url("backups/first.sqlite")
         let result = try install.db.backup(to: file)
         #expect(result.cases == 5)
@@ -72,18 +72,18 @@ import Testing
         #expect(try mode(restored.databaseURL.path) == 0o600)
 
         let db = try AppDatabase.open(dataDirectory: fresh, migrate: false)
-        #expect(try db.integrityProblems().isEmpty)
+        #expect(try await db.integrityProblems().isEmpty)
         for (id, story) in install.stories {
             #expect(try db.decryptedReferral(caseID: id, keys: install.ring).story == story)
         }
-        let chain = try db.verifyAuditChain(keys: install.ring)
+        let chain = try await db.verifyAuditChain(keys: install.ring)
         #expect(chain.firstBadRow == nil && chain.rows == 5)
-        #expect(try db.verifyAuditChain(keys: install.ring) == install.db.verifyAuditChain(keys: install.ring))
-        #expect(try db.casesWithUnopenableKeys(keys: install.ring).isEmpty)
+        #expect(try await db.verifyAuditChain(keys: install.ring) == install.db.verifyAuditChain(keys: install.ring))
+        #expect(try await db.casesWithUnopenableKeys(keys: install.ring).isEmpty)
     }
 
-    @Test func backupNeverOverwritesAnExistingFile() throws {
-        let install = try Install(cases: 1)
+    @Test func backupNeverOverwritesAnExistingFile() async throws {
+        let install = try await Install(cases: 1)
         let file = install.url("b.sqlite")
         try Data("precious".utf8).write(to: file)
         expectBackupError(.destinationExists(file.path)) { _ = try install.db.backup(to: file) }
@@ -101,13 +101,13 @@ import Testing
     }
 
     @Test func aBackupTakenDuringConcurrentWritesIsAConsistentSnapshot() async throws {
-        let install = try Install(cases: 3)
+        let install = try await Install(cases: 3)
         let db: AppDatabase = install.db, ring = install.ring
         // Each step writes a case and then, in its own transaction, an audit row; the audit head and the last
         // audit row must agree in every copy, and every case row must have its key.
         let writer = Task.detached {
             for i in 0..<150 {
-                let record = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
+                let record = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
                                                receivedAt: Date(), keys: ring)
                 try await db.recordAudit(AuditEntry(actor: "staff-\(i % 3)", action: "case.read", caseID: record.id), keys: ring)
             }
@@ -119,8 +119,8 @@ import Testing
             counts.append(result.cases)
             let copy = try DatabaseQueue(path: file.path)
             let consistent = try AppDatabase(copy, migrate: false)
-            #expect(try consistent.integrityProblems().isEmpty)
-            #expect(try consistent.verifyAuditChain(keys: ring).firstBadRow == nil, "backup \(n) has a torn audit chain")
+            #expect(try await consistent.integrityProblems().isEmpty)
+            #expect(try await consistent.verifyAuditChain(keys: ring).firstBadRow == nil, "backup \(n) has a torn audit chain")
             try await copy.read { conn in
                 let cases = try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM referral_case")!
                 let keys = try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM case_key")!
@@ -133,11 +133,11 @@ import Testing
         #expect(counts == counts.sorted())
         let final = try db.backup(to: install.url("final.sqlite"))
         #expect(final.cases == 153)
-        _ = try install.addCase()
+        _ = try await install.addCase()
     }
 
-    @Test func restoreRefusesGarbageTouchingNothing() throws {
-        let install = try Install(cases: 0)
+    @Test func restoreRefusesGarbageTouchingNothing() async throws {
+        let install = try await Install(cases: 0)
         let garbage = install.url("garbage.sqlite")
         try Data((0..<4096).map { _ in UInt8.random(in: 0...255) }).write(to: garbage)
         let target = install.url("target")
@@ -157,13 +157,13 @@ import Testing
         // A SQLite database that is not ours.
         let foreign = install.url("foreign.sqlite")
         let queue = try DatabaseQueue(path: foreign.path)
-        try queue.write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        try await queue.write { try $0.execute(sql: "CREATE TABLE t (x)") }
         try queue.close()
         expectBackupError(.notReconcile(foreign.path)) { _ = try AppDatabase.restore(from: foreign, dataDirectory: target, force: true) }
     }
 
-    @Test func restoreRefusesATruncatedBackup() throws {
-        let install = try Install(cases: 40)
+    @Test func restoreRefusesATruncatedBackup() async throws {
+        let install = try await Install(cases: 40)
         let file = install.url("full.sqlite")
         _ = try install.db.backup(to: file)
         let bytes = try Data(contentsOf: file)
@@ -178,12 +178,12 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: AppDatabase.databaseURL(in: target).path))
     }
 
-    @Test func restoreRefusesANewerSchema() throws {
-        let install = try Install(cases: 2)
+    @Test func restoreRefusesANewerSchema() async throws {
+        let install = try await Install(cases: 2)
         let file = install.url("future.sqlite")
         _ = try install.db.backup(to: file)
         let queue = try DatabaseQueue(path: file.path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-future')") }
+        try await queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v999-future')") }
         try queue.close()
         let target = install.url("target")
         expectBackupError(.newerSchema(file.path, "v999-future")) {
@@ -192,11 +192,11 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: target.path))
     }
 
-    @Test func restoreRefusesAnExistingDatabaseWithoutForceAndKeepsItAsideWithForce() throws {
-        let install = try Install(cases: 3)
+    @Test func restoreRefusesAnExistingDatabaseWithoutForceAndKeepsItAsideWithForce() async throws {
+        let install = try await Install(cases: 3)
         let file = install.url("three.sqlite")
         _ = try install.db.backup(to: file)
-        let later = try install.addCase()  // in the live database only
+        let later = try await install.addCase()  // in the live database only
         let target = AppDatabase.databaseURL(in: install.data)
         let before = try Data(contentsOf: target)
 
@@ -204,12 +204,12 @@ import Testing
             _ = try AppDatabase.restore(from: file, dataDirectory: install.data, force: false)
         }
         #expect(try Data(contentsOf: target) == before, "untouched without --force")
-        #expect(try install.db.caseCount() == 4)
+        #expect(try await install.db.caseCount() == 4)
         // While the service has it open, not even --force replaces it.
         expectBackupError(.inUse(target.path)) {
             _ = try AppDatabase.restore(from: file, dataDirectory: install.data, force: true)
         }
-        #expect(try install.db.caseCount() == 4)
+        #expect(try await install.db.caseCount() == 4)
         install.stop()
 
         let now = Date(timeIntervalSince1970: 1_780_000_000)
@@ -219,7 +219,7 @@ import Testing
         #expect(result.cases == 3)
         do {
             let restored = try AppDatabase.open(dataDirectory: install.data, migrate: false)
-            #expect(try restored.caseCount() == 3)
+            #expect(try await restored.caseCount() == 3)
             #expect(try restored.caseRecord(id: later) == nil)
         }
 
@@ -229,7 +229,7 @@ import Testing
         try FileManager.default.createDirectory(at: asideCopy, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: aside.path, toPath: AppDatabase.databaseURL(in: asideCopy).path)
         let old = try AppDatabase.open(dataDirectory: asideCopy, migrate: false)
-        #expect(try old.caseCount() == 4)
+        #expect(try await old.caseCount() == 4)
         #expect(try old.decryptedReferral(caseID: later, keys: install.ring).story == install.stories[later])
 
         // A second forced restore in the same second does not clobber the first set-aside file.
@@ -237,8 +237,8 @@ import Testing
         #expect(again.movedAside?.lastPathComponent == "reconcile.sqlite.before-restore-20260528T202640Z-2")
     }
 
-    @Test func restoreRemovesStaleWALFilesOfAMissingDatabase() throws {
-        let install = try Install(cases: 2)
+    @Test func restoreRemovesStaleWALFilesOfAMissingDatabase() async throws {
+        let install = try await Install(cases: 2)
         let file = install.url("two.sqlite")
         _ = try install.db.backup(to: file)
         let target = install.url("target")
@@ -249,7 +249,7 @@ import Testing
         let result = try AppDatabase.restore(from: file, dataDirectory: target, force: false)
         #expect(result.cases == 2)
         let restored = try AppDatabase.open(dataDirectory: target, migrate: false)
-        #expect(try restored.integrityProblems().isEmpty)
+        #expect(try await restored.integrityProblems().isEmpty)
         for (id, story) in install.stories { #expect(try restored.decryptedReferral(caseID: id, keys: install.ring).story == story) }
     }
 
@@ -264,17 +264,17 @@ import Testing
         #expect(result.backupSchema == "v3-audit-log")
         #expect(result.schema == AppDatabase.migrator.migrations.last)
         let db = try AppDatabase.open(dataDirectory: target, migrate: false)
-        #expect(try db.appliedMigrations() == AppDatabase.migrator.migrations.sorted())
+        #expect(try await db.appliedMigrations() == AppDatabase.migrator.migrations.sorted())
     }
 
-    @Test func aCopiedDatabaseFileOfAStoppedServiceAlsoRestores() throws {
+    @Test func aCopiedDatabaseFileOfAStoppedServiceAlsoRestores() async throws {
         let root = try TemporaryDirectory()
         let keys = KeyRing.ephemeral()
         let data = root.url.appendingPathComponent("data")
         var id = ""
         do {
             let db = try AppDatabase.open(dataDirectory: data, migrate: true)
-            id = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys).id
+            id = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys).id
         }
         // The pool is closed: the WAL is checkpointed into the file, whose header still says WAL.
         let copy = root.url.appendingPathComponent("copy.sqlite")

@@ -43,9 +43,9 @@ struct WorkflowHarness {
         try db.reader.read { db in try String.fetchOne(db, sql: "SELECT email FROM staff_account WHERE id = ?", arguments: [actor.id])! }
     }
 
-    func newCase(receivedAt: Date = WorkflowHarness.now.addingTimeInterval(-3600), canary: String? = nil) throws -> String {
+    func newCase(receivedAt: Date = WorkflowHarness.now.addingTimeInterval(-3600), canary: String? = nil) async throws -> String {
         let referral = canary.map { Fixtures.referral(canary: $0) } ?? Fixtures.referral()
-        return try db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: receivedAt, keys: keys).id
+        return try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: receivedAt, keys: keys).id
     }
 
     func stage(_ caseID: String) throws -> Stage {
@@ -54,7 +54,7 @@ struct WorkflowHarness {
 
     /// A new case walked to `stage` by `lead`; returns its id and (from `signposted` on) a signpost id.
     func caseAt(_ stage: Stage, by lead: StaffActor, closeReason: CloseReason = .completed) async throws -> (id: String, signpost: String?) {
-        let id = try newCase()
+        let id = try await newCase()
         let now = Self.now
         if stage == .received { return (id, nil) }
         if stage == .closed && closeReason != .completed {
@@ -128,7 +128,7 @@ func expectTransitionRefused(
         let lead = try h.staff(.lead)
         let practitioner = try h.staff(.practitioner)
         let leadEmail = try h.email(lead), practitionerEmail = try h.email(practitioner)
-        let id = try h.newCase(receivedAt: H.date("2026-03-09T10:00:00Z"))
+        let id = try await h.newCase(receivedAt: H.date("2026-03-09T10:00:00Z"))
         var t = H.now
         func tick() -> Date { t = t.addingTimeInterval(60); return t }
 
@@ -207,8 +207,8 @@ func expectTransitionRefused(
         #expect(audit[8].detail == "reason=completed,stage=signposted->closed")
         #expect(audit[9].actor == practitioner.id && audit[10].actor == lead.id)
         #expect(audit.allSatisfy { !($0.detail ?? "").contains("note") || $0.detail!.contains("=") })
-        #expect(try h.db.verifyAuditChain(keys: h.keys).isIntact)
-        #expect(try h.db.integrityProblems().isEmpty)
+        #expect(try await h.db.verifyAuditChain(keys: h.keys).isIntact)
+        #expect(try await h.db.integrityProblems().isEmpty)
     }
 
     @Test func everyRefusedTransitionChangesNothing() async throws {
@@ -347,7 +347,7 @@ func expectTransitionRefused(
         let practitioner = try h.staff(.practitioner)
         let disabled = try h.staff(.practitioner, disabled: true)
         let admin = try h.staff(.admin), council = try h.staff(.council)
-        let id = try h.newCase()
+        let id = try await h.newCase()
         let keys = h.keys, db = h.db
 
         for (label, email) in [("unknown", "nobody@partner.example"), ("disabled", try h.email(disabled)),
@@ -394,7 +394,7 @@ func expectTransitionRefused(
         let dir = try TemporaryDirectory()
         let h = try H(try AppDatabase.open(dataDirectory: dir.url, migrate: true))
         let lead = try h.staff(.lead)
-        let id = try h.newCase()
+        let id = try await h.newCase()
         let db = h.db, keys = h.keys
         let outcomes = await withTaskGroup(of: String.self) { group in
             for _ in 0..<20 {
@@ -416,7 +416,7 @@ func expectTransitionRefused(
         let timeline = try await db.caseTimeline(caseID: id, by: lead, keys: keys)
         #expect(timeline.map(\.action) == ["acknowledge"])
         #expect(try db.auditEntries(caseID: id).filter { $0.action == "case.acknowledge" }.count == 1)
-        #expect(try db.verifyAuditChain(keys: keys).isIntact)
+        #expect(try await db.verifyAuditChain(keys: keys).isIntact)
     }
 }
 
@@ -509,7 +509,7 @@ func expectTransitionRefused(
     @Test func readingACaseIsAuditedNamingTheReader() async throws {
         let h = try H()
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner)
-        let id = try h.newCase()
+        let id = try await h.newCase()
         try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys)
         _ = try await h.db.caseDetail(caseID: id, by: practitioner, keys: h.keys, acknowledgementWorkingDays: 2)
         _ = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
@@ -523,7 +523,7 @@ func expectTransitionRefused(
     @Test func erasedCasesAreRefused() async throws {
         let h = try H()
         let lead = try h.staff(.lead)
-        let id = try h.newCase()
+        let id = try await h.newCase()
         try await h.db.writer.write { db in
             try db.execute(sql: "UPDATE referral_case SET erased_at = ? WHERE id = ?", arguments: [Date(), id])
         }
@@ -595,7 +595,7 @@ func expectTransitionRefused(
         let h = try H(try AppDatabase.open(dataDirectory: dir.url, migrate: true))
         let lead = try h.staff(.lead)
         let canary = "CANARY-\(UUID().uuidString)"
-        let id = try h.newCase(canary: canary)
+        let id = try await h.newCase(canary: canary)
         let keys = h.keys, db = h.db, now = H.now
         _ = try await db.acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, keys: keys, now: now)
         _ = try await db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 60, modality: .video,
@@ -633,13 +633,13 @@ func expectTransitionRefused(
         let now = H.now  // Wednesday 11 March 2026, 12:00
         // Received: Thursday (overdue), Friday evening (overdue, target end of Tuesday), Saturday (overdue),
         // Monday (target end of Wednesday: not yet), Wednesday morning (not).
-        let thursday = try h.newCase(receivedAt: H.date("2026-03-05T09:00:00Z"))
-        let friday = try h.newCase(receivedAt: H.date("2026-03-06T19:00:00Z"))
-        let saturday = try h.newCase(receivedAt: H.date("2026-03-07T10:00:00Z"))
-        let monday = try h.newCase(receivedAt: H.date("2026-03-09T10:00:00Z"))
-        let wednesday = try h.newCase(receivedAt: H.date("2026-03-11T08:00:00Z"))
+        let thursday = try await h.newCase(receivedAt: H.date("2026-03-05T09:00:00Z"))
+        let friday = try await h.newCase(receivedAt: H.date("2026-03-06T19:00:00Z"))
+        let saturday = try await h.newCase(receivedAt: H.date("2026-03-07T10:00:00Z"))
+        let monday = try await h.newCase(receivedAt: H.date("2026-03-09T10:00:00Z"))
+        let wednesday = try await h.newCase(receivedAt: H.date("2026-03-11T08:00:00Z"))
         // Old but acknowledged: never overdue.
-        let acknowledged = try h.newCase(receivedAt: H.date("2026-03-02T09:00:00Z"))
+        let acknowledged = try await h.newCase(receivedAt: H.date("2026-03-02T09:00:00Z"))
         _ = try await h.db.acknowledge(caseID: acknowledged, method: .email, note: nil, by: lead, keys: h.keys, now: now)
         try await h.db.assign(caseID: friday, toPractitionerEmail: try h.email(p1), by: lead, keys: h.keys, now: now)
         try await h.db.assign(caseID: monday, toPractitionerEmail: try h.email(p1), by: lead, keys: h.keys, now: now)
@@ -685,7 +685,7 @@ func expectTransitionRefused(
         var all: [String] = []
         for i in 0..<250 {
             // Groups of three share a received time, so the id breaks ties.
-            all.append(try h.newCase(receivedAt: base.addingTimeInterval(-Double(i / 3) * 3 * 3600)))
+            all.append(try await h.newCase(receivedAt: base.addingTimeInterval(-Double(i / 3) * 3 * 3600)))
         }
         func walk(_ filter: CaseListFilter, limit: Int) async throws -> (ids: [String], pages: Int) {
             var seen: [String] = [], cursor: String? = nil, pages = 0
@@ -721,7 +721,7 @@ func expectTransitionRefused(
     @Test func aMalformedCursorIsRefused() async throws {
         let h = try H()
         let lead = try h.staff(.lead)
-        for _ in 0..<3 { _ = try h.newCase() }
+        for _ in 0..<3 { _ = try await h.newCase() }
         let first = try await h.db.caseList(filter: .init(), limit: 1, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
         let good = try #require(first.nextCursor)
         #expect(!good.contains("=") && !good.contains("+") && !good.contains("/"))

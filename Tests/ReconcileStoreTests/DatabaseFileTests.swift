@@ -21,7 +21,7 @@ import Testing
         #expect(reader == ["1", "1"])
     }
 
-    @Test func rawDatabaseFilesNeverHoldPlantedPlainValues() throws {
+    @Test func rawDatabaseFilesNeverHoldPlantedPlainValues() async throws {
         let dir = try TemporaryDirectory()
         let keys = KeyRing.ephemeral()
         let canary = "CANARY-\(UUID().uuidString)"
@@ -29,7 +29,7 @@ import Testing
         do {
             let db = try AppDatabase.open(dataDirectory: dir.url, migrate: true)
             for _ in 0..<20 {
-                _ = try db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+                _ = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
             }
             // Before checkpoint the data lives in the WAL; after it, in the main file. Check both states.
             try assertNoCanary(in: dir.url, values: Self.values(of: referral))
@@ -71,7 +71,7 @@ import Testing
 
     @Test func integrityCheckIsCleanOnAFreshDatabase() throws {
         let db = try AppDatabase.inMemory()
-        #expect(try db.integrityProblems().isEmpty)
-        #expect(try db.appliedMigrations() == ["v1-cases", "v2-idempotency", "v3-audit-log", "v4-staff", "v5-case-workflow", "v6-portal", "v7-reports", "v8-case-list-index", "v9-key-uses"])
+        #expect(try await db.integrityProblems().isEmpty)
+        #expect(try await db.appliedMigrations() == ["v1-cases", "v2-idempotency", "v3-audit-log", "v4-staff", "v5-case-workflow", "v6-portal", "v7-reports", "v8-case-list-index", "v9-key-uses"])
     }
 }

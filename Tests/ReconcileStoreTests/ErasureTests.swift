@@ -248,8 +248,8 @@ import Testing
         #expect(carriedOut != nil)
         let erasures = try db.auditEntries(caseID: id).filter { $0.action == "case.erase" }
         #expect(erasures.count == 1 && erasures.first?.actor == "system" && erasures.first?.detail == "request")
-        #expect(try db.verifyAuditChain(keys: keys).isIntact)
-        #expect(try db.integrityProblems().isEmpty)
+        #expect(try await db.verifyAuditChain(keys: keys).isIntact)
+        #expect(try await db.integrityProblems().isEmpty)
 
         // The neighbour is untouched and still readable.
         #expect(try await sealedBytes(h, neighbour.caseID) == neighbourBefore)
@@ -276,9 +276,9 @@ import Testing
         let lead = try h.staff(.lead)
         let policy = RetentionPolicy()
         let received = H.date("2024-01-02T09:00:00Z"), closed = H.date("2024-01-15T12:00:00Z")
-        let plain = try h.newCase(receivedAt: received)
-        let held = try h.newCase(receivedAt: received)
-        let open = try h.newCase(receivedAt: received)
+        let plain = try await h.newCase(receivedAt: received)
+        let held = try await h.newCase(receivedAt: received)
+        let open = try await h.newCase(receivedAt: received)
         let withdrawn = try await h.referral(at: received)
         for id in [plain, held] {
             try await h.db.close(caseID: id, reason: .noContact, note: "closing note", by: lead, keys: h.keys, now: closed)

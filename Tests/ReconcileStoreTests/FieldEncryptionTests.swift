@@ -7,10 +7,10 @@ import Testing
 @Suite struct FieldEncryptionTests {
     let keys = KeyRing.ephemeral()
 
-    @Test func personalFieldsRoundTripAndAreStoredAsCiphertext() throws {
+    @Test func personalFieldsRoundTripAndAreStoredAsCiphertext() async throws {
         let db = try AppDatabase.inMemory()
         let referral = Fixtures.referral()
-        let record = try db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "$argon2id$x",
+        let record = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "$argon2id$x",
                                        receivedAt: Date(), keys: keys)
         let back = try db.decryptedReferral(caseID: record.id, keys: keys)
         #expect(back.contact == referral.contact)
@@ -21,11 +21,11 @@ import Testing
         #expect(stored.harm == [.sexualAssault, .onlineOrImageBased], "statistical fields stay plain")
     }
 
-    @Test func ciphertextMovedToAnotherCaseFailsToOpen() throws {
+    @Test func ciphertextMovedToAnotherCaseFailsToOpen() async throws {
         let db = try AppDatabase.inMemory()
-        let a = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        let b = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        try db.writer.write { db in
+        let a = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let b = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        try await db.writer.write { db in
             try db.execute(sql: "UPDATE referral_case SET story = (SELECT story FROM referral_case WHERE id = ?) WHERE id = ?",
                            arguments: [a.id, b.id])
         }
@@ -33,65 +33,65 @@ import Testing
         #expect(try db.decryptedReferral(caseID: a.id, keys: keys).story != nil, "the source case is untouched")
     }
 
-    @Test func ciphertextMovedToAnotherFieldFailsToOpen() throws {
+    @Test func ciphertextMovedToAnotherFieldFailsToOpen() async throws {
         let db = try AppDatabase.inMemory()
-        let a = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        try db.writer.write { db in
+        let a = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        try await db.writer.write { db in
             try db.execute(sql: "UPDATE referral_case SET contact_name = contact_address WHERE id = ?", arguments: [a.id])
         }
         #expect(throws: StoreError.undecryptable(field: "contact_name")) { try db.decryptedReferral(caseID: a.id, keys: keys) }
     }
 
-    @Test func wrappedKeyMovedToAnotherCaseFailsToOpen() throws {
+    @Test func wrappedKeyMovedToAnotherCaseFailsToOpen() async throws {
         let db = try AppDatabase.inMemory()
-        let a = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        let b = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        try db.writer.write { db in
+        let a = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let b = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        try await db.writer.write { db in
             try db.execute(sql: "UPDATE case_key SET wrapped_key = (SELECT wrapped_key FROM case_key WHERE case_id = ?) WHERE case_id = ?",
                            arguments: [a.id, b.id])
         }
         #expect(throws: StoreError.undecryptable(field: "case_key")) { try db.decryptedReferral(caseID: b.id, keys: keys) }
-        #expect(try db.casesWithUnopenableKeys(keys: keys) == [b.id])
+        #expect(try await db.casesWithUnopenableKeys(keys: keys) == [b.id])
     }
 
-    @Test func anotherMasterKeyCannotOpenCases() throws {
+    @Test func anotherMasterKeyCannotOpenCases() async throws {
         let db = try AppDatabase.inMemory()
-        let a = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let a = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
         #expect(throws: (any Error).self) { try db.decryptedReferral(caseID: a.id, keys: KeyRing.ephemeral()) }
     }
 
-    @Test func deletingTheCaseKeyShredsThePersonalData() throws {
+    @Test func deletingTheCaseKeyShredsThePersonalData() async throws {
         let db = try AppDatabase.inMemory()
-        let a = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        try db.writer.write { db in try db.execute(sql: "DELETE FROM case_key WHERE case_id = ?", arguments: [a.id]) }
+        let a = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        try await db.writer.write { db in try db.execute(sql: "DELETE FROM case_key WHERE case_id = ?", arguments: [a.id]) }
         #expect(throws: StoreError.erased) { try db.decryptedReferral(caseID: a.id, keys: keys) }
     }
 
-    @Test func duplicatesAreLinkedByBlindIndexNotRefused() throws {
+    @Test func duplicatesAreLinkedByBlindIndexNotRefused() async throws {
         let db = try AppDatabase.inMemory()
         var first = Fixtures.referral()
         first.contact.email = "Ann.Smith@Example.org"
         first.contact.phone = "07700 900123"
-        let a = try db.createCase(first, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let a = try await db.createCase(first, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
         var second = Fixtures.referral()
         second.contact.email = "  ann.smith@example.ORG "
         second.contact.phone = nil
-        let b = try db.createCase(second, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let b = try await db.createCase(second, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
         var third = Fixtures.referral()
         third.contact.email = nil
         third.contact.phone = "+44 7700 900123"
-        let c = try db.createCase(third, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        let unrelated = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let c = try await db.createCase(third, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let unrelated = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
         #expect(try db.caseRecord(id: b.id)?.duplicateOf == a.id)
         #expect(try db.caseRecord(id: c.id)?.duplicateOf == a.id)
         #expect(try db.caseRecord(id: unrelated.id)?.duplicateOf == nil)
         #expect(try db.caseRecord(id: a.id)?.emailIndex != nil)
-        #expect(try db.caseCount() == 4)
+        #expect(try await db.caseCount() == 4)
     }
 
-    @Test func schemaRefusesValuesOutsideTheFixedLists() throws {
+    @Test func schemaRefusesValuesOutsideTheFixedLists() async throws {
         let db = try AppDatabase.inMemory()
-        let a = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let a = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
         #expect(throws: DatabaseError.self) {
             try db.writer.write { db in try db.execute(sql: "UPDATE referral_case SET setting = 'nursery' WHERE id = ?", arguments: [a.id]) }
         }

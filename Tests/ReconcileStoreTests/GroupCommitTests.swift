@@ -63,7 +63,7 @@ import Testing
         #expect(throws: IntakeError.idempotencyKeyReused) { try results[2].get() }
         let stored = try [0, 1, 3].map { try results[$0].get() }
         #expect(stored.allSatisfy { !$0.replayed })
-        #expect(try db.caseCount() == 3)
+        #expect(try await db.caseCount() == 3)
         let cases = try await db.reader.read { db in try String.fetchSet(db, sql: "SELECT id FROM referral_case") }
         #expect(cases == Set(stored.map(\.caseID)))
         // The first use of the key still replays afterwards.
@@ -84,7 +84,7 @@ import Testing
         let first = try results[0].get(), replay = try results[2].get()
         #expect(!first.replayed)
         #expect(replay == IntakeReceipt(caseID: first.caseID, reference: first.reference, passphrase: first.passphrase, replayed: true))
-        #expect(try db.caseCount() == 2)
+        #expect(try await db.caseCount() == 2)
         let keyRows = try await db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM idempotency_key") }
         #expect(keyRows == 1)
     }
@@ -103,7 +103,7 @@ import Testing
         #expect(db.intakeGroupCommit.transactions == 1)
         #expect(throws: DatabaseError.self) { try results[1].get() }
         let stored = try [0, 2].map { try results[$0].get() }
-        #expect(try db.caseCount() == 2)
+        #expect(try await db.caseCount() == 2)
         // Nothing of the refused referral is left behind (its savepoint was rolled back).
         let orphanKeys = try await db.reader.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_key WHERE case_id NOT IN (SELECT id FROM referral_case)")
@@ -132,7 +132,7 @@ import Testing
         for result in results {
             #expect(throws: DatabaseError.self) { try result.get() }
         }
-        #expect(try db.caseCount() == 0)
+        #expect(try await db.caseCount() == 0)
         let keyRows = try await db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM idempotency_key") }
         #expect(keyRows == 0)
         #expect(db.intakeGroupCommit.failedTransactions == 1 && db.intakeGroupCommit.transactions == 0)
@@ -140,7 +140,7 @@ import Testing
         let next = try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "k", body: [1], keys: keys),
                                                keys: keys)
         #expect(!next.replayed)
-        #expect(try db.caseCount() == 1)
+        #expect(try await db.caseCount() == 1)
     }
 
     /// An error that ends the transaction itself (here a trigger's ROLLBACK) fails the whole batch.
@@ -158,9 +158,9 @@ import Testing
         for result in results {
             #expect(throws: (any Error).self) { try result.get() }
         }
-        #expect(try db.caseCount() == 0)
+        #expect(try await db.caseCount() == 0)
         _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
-        #expect(try db.caseCount() == 1)
+        #expect(try await db.caseCount() == 1)
     }
 
     @Test func aBatchIsBoundedBySize() async throws {
@@ -172,7 +172,7 @@ import Testing
         #expect(results.allSatisfy { (try? $0.get()) != nil })
         #expect(db.intakeGroupCommit.transactions == 2)
         #expect(db.intakeGroupCommit.largestBatch == db.intakeBatcher.maximumBatch)
-        #expect(try db.caseCount() == count)
+        #expect(try await db.caseCount() == count)
     }
 
     @Test func beyondTheQueueLimitAReferralIsRefusedAtOnceAndNothingOfItIsStored() async throws {
@@ -199,7 +199,7 @@ import Testing
         #expect(refused == 10)
         hold.release()
         for task in queued { _ = try await task.value }
-        #expect(try db.caseCount() == 3)
+        #expect(try await db.caseCount() == 3)
     }
 
     @Test func closingCommitsWhatIsQueuedAndTakesNothingNew() async throws {
@@ -221,7 +221,7 @@ import Testing
         await closing.value
         // close() returned only after every queued referral was committed and answered.
         for task in queued { #expect(!(try await task.value).replayed) }
-        #expect(try db.caseCount() == 5)
+        #expect(try await db.caseCount() == 5)
     }
 
     // MARK: - Lining up a batch

@@ -73,17 +73,17 @@ import Testing
         #expect(throws: KeyDirectoryError.self) { try keys.load() }
     }
 
-    @Test func newMasterVersionWrapsNewCasesAndOldCasesStillOpen() throws {
+    @Test func newMasterVersionWrapsNewCasesAndOldCasesStillOpen() async throws {
         let dir = try TemporaryDirectory()
         let keys = KeyDirectory(url: dir.url.appendingPathComponent("keys"))
         try keys.initialise()
         let db = try AppDatabase.inMemory()
-        let old = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: try keys.load())
+        let old = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: try keys.load())
         #expect(try keys.addMasterVersion() == 2)
         let ring = try keys.load()
         #expect(ring.currentMasterVersion == 2)
-        let new = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
-        #expect(try db.masterKeyVersionsInUse() == [1: 1, 2: 1])
+        let new = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
+        #expect(try await db.masterKeyVersionsInUse() == [1: 1, 2: 1])
         #expect(try db.decryptedReferral(caseID: old.id, keys: ring).story != nil)
         #expect(try db.decryptedReferral(caseID: new.id, keys: ring).story != nil)
     }

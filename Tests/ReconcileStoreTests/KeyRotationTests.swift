@@ -29,7 +29,7 @@ import Testing
             let ring = try keys.load()
             for _ in 0..<cases {
                 let referral = Fixtures.referral()
-                let record = try db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: KeyRotationTests.now, keys: ring)
+                let record = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: KeyRotationTests.now, keys: ring)
                 stories[record.id] = referral.story!
             }
             if staff {
@@ -115,8 +115,8 @@ import Testing
             #expect(after.wrapped != keysBefore[id]!.wrapped)
         }
         #expect(try Self.personalCiphertexts(install.db) == dataBefore, "personal data is not re-encrypted")
-        #expect(try install.db.masterKeyVersionsInUse() == [2: 4])
-        #expect(try install.db.totpKeyVersionsInUse() == [2: 1])
+        #expect(try await install.db.masterKeyVersionsInUse() == [2: 4])
+        #expect(try await install.db.totpKeyVersionsInUse() == [2: 1])
         #expect(try Self.totpRow(install.db).secret != totpBefore.secret)
         try install.expectEveryCaseOpens()
 
@@ -127,7 +127,7 @@ import Testing
         // One audit row records the rotation, and the chain verifies.
         let last = try install.db.reader.read { try Row.fetchOne($0, sql: "SELECT action, detail FROM audit_log WHERE action = 'keys.rotate'") }
         #expect(last?["detail"] == "master v2; 4 case keys; 1 totp secrets")
-        #expect(try install.db.verifyAuditChain(keys: install.keys.load()).firstBadRow == nil)
+        #expect(try await install.db.verifyAuditChain(keys: install.keys.load()).firstBadRow == nil)
     }
 
     @Test func afterRotationNothingDependsOnTheOldWrapping() async throws {
@@ -139,7 +139,7 @@ import Testing
         #expect(try install.keys.load().masterKeys.keys.sorted() == [2])
         try install.expectEveryCaseOpens()
         _ = try await install.signIn(step: 0)
-        #expect(try install.db.casesWithUnopenableKeys(keys: install.keys.load()).isEmpty)
+        #expect(try await install.db.casesWithUnopenableKeys(keys: install.keys.load()).isEmpty)
 
         // An old wrapping put back in a row (relabelled or not) does not open: the AD binds the version.
         let (id, old) = try #require(before.first)
@@ -158,23 +158,23 @@ import Testing
         _ = try install.db.backup(to: backup)
         _ = try await install.db.rotateMasterKey(directory: install.keys)
         _ = try await install.db.rotateMasterKey(directory: install.keys)
-        #expect(try install.db.masterKeyVersionsInUse() == [3: 3])
+        #expect(try await install.db.masterKeyVersionsInUse() == [3: 3])
 
         let drill = install.root.url.appendingPathComponent("drill")
         let result = try AppDatabase.restore(from: backup, dataDirectory: drill, force: false)
         #expect(result.cases == 3)
         let restored = try AppDatabase.open(dataDirectory: drill, migrate: false)
-        #expect(try restored.masterKeyVersionsInUse() == [1: 3], "the backup still names the old version")
-        #expect(try restored.totpKeyVersionsInUse() == [1: 1])
+        #expect(try await restored.masterKeyVersionsInUse() == [1: 3], "the backup still names the old version")
+        #expect(try await restored.totpKeyVersionsInUse() == [1: 1])
         try install.expectEveryCaseOpens(restored)
-        #expect(try restored.casesWithUnopenableKeys(keys: install.keys.load()).isEmpty)
-        #expect(try restored.accountsWithUnopenableTOTP(keys: install.keys.load()).isEmpty)
-        #expect(try restored.verifyAuditChain(keys: install.keys.load()).firstBadRow == nil)
+        #expect(try await restored.casesWithUnopenableKeys(keys: install.keys.load()).isEmpty)
+        #expect(try await restored.accountsWithUnopenableTOTP(keys: install.keys.load()).isEmpty)
+        #expect(try await restored.verifyAuditChain(keys: install.keys.load()).firstBadRow == nil)
 
         // Bringing the restored database up to the current version needs no new key.
         let moved = try await restored.rewrapAll(keys: install.keys.load())
         #expect(moved == KeyRotationResult(masterVersion: 3, caseKeys: 3, totpSecrets: 1))
-        #expect(try restored.masterKeyVersionsInUse() == [3: 3])
+        #expect(try await restored.masterKeyVersionsInUse() == [3: 3])
         try install.expectEveryCaseOpens(restored)
     }
 
@@ -183,14 +183,14 @@ import Testing
         #expect(try await install.db.rotateMasterKey(directory: install.keys).masterVersion == 2)
         _ = try await install.signIn(step: 0)
         #expect(try await install.db.rotateMasterKey(directory: install.keys) == KeyRotationResult(masterVersion: 3, caseKeys: 2, totpSecrets: 1))
-        #expect(try install.db.masterKeyVersionsInUse() == [3: 2])
-        #expect(try install.db.totpKeyVersionsInUse() == [3: 1])
+        #expect(try await install.db.masterKeyVersionsInUse() == [3: 2])
+        #expect(try await install.db.totpKeyVersionsInUse() == [3: 1])
         try install.expectEveryCaseOpens()
         _ = try await install.signIn(step: 1)
         let rows = try Self.caseKeyRows(install.db)
         #expect(try await install.db.rewrapAll(keys: install.keys.load()) == KeyRotationResult(masterVersion: 3, caseKeys: 0, totpSecrets: 0))
         #expect(try Self.caseKeyRows(install.db).mapValues(\.wrapped) == rows.mapValues(\.wrapped))
-        let audit = try install.db.verifyAuditChain(keys: install.keys.load())
+        let audit = try await install.db.verifyAuditChain(keys: install.keys.load())
         #expect(audit.firstBadRow == nil)
     }
 
@@ -210,8 +210,8 @@ import Testing
         #expect(error?.description.contains("master-v2.key was written but nothing uses it") == true)
         #expect(FileManager.default.fileExists(atPath: install.keys.url.appendingPathComponent("master-v2.key").path))
         #expect(try Self.caseKeyRows(install.db).mapValues(\.wrapped) == before.mapValues(\.wrapped), "rolled back")
-        #expect(try install.db.masterKeyVersionsInUse() == [1: 3])
-        #expect(try install.db.totpKeyVersionsInUse() == [1: 1])
+        #expect(try await install.db.masterKeyVersionsInUse() == [1: 3])
+        #expect(try await install.db.totpKeyVersionsInUse() == [1: 1])
         try install.expectEveryCaseOpens()
 
         try await install.db.writer.write { try $0.execute(sql: "DROP TRIGGER test_refuse_totp") }

@@ -31,8 +31,8 @@ import Testing
         let db = try AppDatabase.inMemory()
         let keys = KeyRing.ephemeral()
         let referral = Fixtures.referral()
-        let old = try db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        let erased = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let old = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let erased = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
         #expect(try Self.indexes(db, old.id).version == 2, "new rows are version 2")
         // As stored by the release before: version 1, under the index key itself.
         let email = try keys.legacyBlindIndex(ContactNormaliser.email(referral.contact.email!), kind: "email")
@@ -43,10 +43,10 @@ import Testing
             try conn.execute(sql: "UPDATE referral_case SET contact_index_version = 1, erased_at = ? WHERE id = ?", arguments: [Date(), erased.id])
             try conn.execute(sql: "DELETE FROM case_key WHERE case_id = ?", arguments: [erased.id])
         }
-        #expect(try db.contactIndexesAwaitingUpgrade() == 2)
+        #expect(try await db.contactIndexesAwaitingUpgrade() == 2)
 
         #expect(try await db.upgradeContactIndexes(keys: keys, batch: 1) == 2, "batches carry on to the end")
-        #expect(try db.contactIndexesAwaitingUpgrade() == 0)
+        #expect(try await db.contactIndexesAwaitingUpgrade() == 0)
         let moved = try Self.indexes(db, old.id)
         let expected = try keys.blindIndex(ContactNormaliser.email(referral.contact.email!), kind: "email")
         #expect(moved.version == 2 && moved.email == expected)
@@ -55,7 +55,7 @@ import Testing
         #expect(try await db.upgradeContactIndexes(keys: keys) == 0, "running it again changes nothing")
 
         // The same family referring again is linked to the earlier case, as before the move.
-        let again = try db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let again = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
         #expect(again.duplicateOf == old.id)
     }
 
@@ -74,7 +74,7 @@ import Testing
         await #expect(throws: IntakeError.idempotencyKeyReused) {
             try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "retry", body: [9], keys: keys), keys: keys)
         }
-        #expect(try db.caseCount() == 1)
+        #expect(try await db.caseCount() == 1)
     }
 
     @Test func aFormCopyIsKeptForItsMinutesThenTheResendIsRecognisedButNotShown() async throws {
@@ -102,7 +102,7 @@ import Testing
         }
         let apiAgain = try await db.submitReferral(Fixtures.referral(), idempotency: api, keys: keys, now: t0.addingTimeInterval(23 * 3600))
         #expect(apiAgain.replayed)
-        #expect(try db.caseCount() == 2)
+        #expect(try await db.caseCount() == 2)
     }
 
     @Test func theMigrationKeepsRememberedKeysAndMarksOldIndexes() async throws {

@@ -35,10 +35,10 @@ import Testing
                                                   totp: install.totp!.code(at: at), keys: service, passwordCost: .minimum, now: at)
         #expect(session.account.role == .lead, "the TOTP secret re-sealed under v2 opens")
 
-        let fresh = try install.db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
+        let fresh = try await install.db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
                                               receivedAt: KeyRotationTests.now, keys: service)
         #expect(try KeyRotationTests.caseKeyRows(install.db)[fresh.id]?.mk == 2)
-        #expect(try install.db.masterKeyVersionsInUse() == [2: 4])
+        #expect(try await install.db.masterKeyVersionsInUse() == [2: 4])
     }
 
     @Test func aRingThatMeetsTheNewVersionThroughANewCaseFirstAlsoCatchesUp() async throws {
@@ -46,7 +46,7 @@ import Testing
         let service = try install.keys.load()
         _ = try await Self.rotateFromAnotherProcess(install)
         // The first thing the service does after the rotation is take a referral: key_state says v2.
-        let fresh = try install.db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
+        let fresh = try await install.db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
                                               receivedAt: KeyRotationTests.now, keys: service)
         #expect(try KeyRotationTests.caseKeyRows(install.db)[fresh.id]?.mk == 2)
         #expect(service.currentMasterVersion == 2)
@@ -68,7 +68,7 @@ import Testing
             return try await group.reduce(into: [IntakeReceipt]()) { if let r = $1 { $0.append(r) } }
         }
         #expect(receipts.count == 39)
-        #expect(try install.db.masterKeyVersionsInUse() == [2: 41], "every case key, old and new, is under v2")
+        #expect(try await install.db.masterKeyVersionsInUse() == [2: 41], "every case key, old and new, is under v2")
         for receipt in receipts {
             #expect(try install.db.decryptedReferral(caseID: receipt.caseID, keys: service).story != nil)
         }

@@ -17,8 +17,8 @@ import Testing
 
     func names(_ url: URL) throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: url.path).sorted() }
 
-    @Test func aShippedBackupIsCiphertextOnlyAndRestoresEveryCase() throws {
-        let install = try Install(cases: 4)
+    @Test func aShippedBackupIsCiphertextOnlyAndRestoresEveryCase() async throws {
+        let install = try await Install(cases: 4)
         let target = try target(install)
         let key = try install.keys.backupKey(createIfMissing: false)
         let shipped = try target.ship(install.db, key: key)
@@ -39,11 +39,11 @@ import Testing
         #expect(try names(fresh).allSatisfy { !$0.contains("decrypted") }, "the decrypted copy is removed")
         let db = try AppDatabase.open(dataDirectory: fresh, migrate: false)
         for (id, story) in install.stories { #expect(try db.decryptedReferral(caseID: id, keys: install.ring).story == story) }
-        #expect(try db.verifyAuditChain(keys: install.ring).firstBadRow == nil)
+        #expect(try await db.verifyAuditChain(keys: install.ring).firstBadRow == nil)
     }
 
-    @Test func aBackupMadeUnderAnotherKeyIsRefusedBeforeAnythingIsWritten() throws {
-        let install = try Install(cases: 1)
+    @Test func aBackupMadeUnderAnotherKeyIsRefusedBeforeAnythingIsWritten() async throws {
+        let install = try await Install(cases: 1)
         let shipped = try target(install).ship(install.db, key: try install.keys.backupKey(createIfMissing: false))
         let other = KeyDirectory(url: install.url("other-keys"))
         try other.initialise()
@@ -57,8 +57,8 @@ import Testing
 
     /// Cut at a chunk boundary (only TAG_FINAL is missing), cut mid-chunk, a flipped bit, a swapped pair of
     /// chunks, a byte appended, an altered key id: each is refused and nothing is restored.
-    @Test func truncatedReorderedOrAlteredBackupsAreRefused() throws {
-        let install = try Install(cases: 30)
+    @Test func truncatedReorderedOrAlteredBackupsAreRefused() async throws {
+        let install = try await Install(cases: 30)
         let key = try install.keys.backupKey(createIfMissing: false)
         let shipped = try target(install).ship(install.db, key: key)
         let good = [UInt8](try Data(contentsOf: shipped.url))
@@ -98,8 +98,8 @@ import Testing
         }
     }
 
-    @Test func aCycleShipsOnlyWhenSomethingWasCommittedUpdatesAndOtherConnectionsIncluded() throws {
-        let install = try Install(cases: 2)
+    @Test func aCycleShipsOnlyWhenSomethingWasCommittedUpdatesAndOtherConnectionsIncluded() async throws {
+        let install = try await Install(cases: 2)
         let target = try target(install)
         let key = try install.keys.backupKey(createIfMissing: false)
         let watcher = try install.db.changeWatcher()
@@ -116,7 +116,7 @@ import Testing
         // An UPDATE only (no new row), from another connection as a CLI command in another process would make.
         let caseID = install.stories.keys.sorted()[0]
         let other = try DatabaseQueue(path: AppDatabase.databaseURL(in: install.data).path)
-        try other.write { db in
+        try await other.write { db in
             try db.execute(sql: "UPDATE referral_case SET stage = 'acknowledged', acknowledged_at = received_at WHERE id = ?", arguments: [caseID])
         }
         try other.close()
@@ -124,13 +124,13 @@ import Testing
         guard case .shipped(let second, _) = outcome else { Issue.record("an update must be shipped"); return }
         let fresh = install.url("restored")
         _ = try AppDatabase.restore(fromEncrypted: second.url, key: key, keyDirectory: install.keys.url, dataDirectory: fresh, force: false)
-        let stage = try AppDatabase.open(dataDirectory: fresh, migrate: false).reader.read { db in
+        let stage = try await AppDatabase.open(dataDirectory: fresh, migrate: false).reader.read { db in
             try String.fetchOne(db, sql: "SELECT stage FROM referral_case WHERE id = ?", arguments: [caseID])
         }
         #expect(stage == "acknowledged")
 
         // The service's own writer.
-        try install.addCase()
+        try await install.addCase()
         (outcome, marker) = try target.runCycle(install.db, watcher: watcher, lastMarker: marker, key: key, ageing: ageing, now: t0 + 900)
         guard case .shipped(let third, _) = outcome else { Issue.record("a new case must be shipped"); return }
         #expect(third.cases == 3)
@@ -141,14 +141,14 @@ import Testing
     }
 
     @Test func backupsTakenWhileReferralsArriveHoldEveryCaseCommittedBeforeTheCycle() async throws {
-        let install = try Install(cases: 1)
+        let install = try await Install(cases: 1)
         let target = try target(install)
         let key = try install.keys.backupKey(createIfMissing: false)
         let (db, ring): (AppDatabase, KeyRing) = (install.db, install.ring)
         let writer = Task.detached {
             var ids: [(String, Date)] = []
             for _ in 0..<200 {
-                let record = try db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
+                let record = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
                 ids.append((record.id, Date()))
             }
             return ids
@@ -167,13 +167,13 @@ import Testing
             let present = Set(try await db.reader.read { db in try String.fetchAll(db, sql: "SELECT id FROM referral_case") })
             let owed = committed.filter { $0.1 < started }.map(\.0)
             #expect(owed.allSatisfy(present.contains), "every case committed before the backup began is in it")
-            #expect(try db.integrityProblems().isEmpty)
-            #expect(try db.casesWithUnopenableKeys(keys: install.ring).isEmpty)
+            #expect(try await db.integrityProblems().isEmpty)
+            #expect(try await db.casesWithUnopenableKeys(keys: install.ring).isEmpty)
         }
     }
 
-    @Test func verifyNamesTheBadBackupAndPassesTheGoodOnes() throws {
-        let install = try Install(cases: 2)
+    @Test func verifyNamesTheBadBackupAndPassesTheGoodOnes() async throws {
+        let install = try await Install(cases: 2)
         let target = try target(install)
         let key = try install.keys.backupKey(createIfMissing: false)
         let first = try target.ship(install.db, key: key, now: Date(timeIntervalSince1970: 1_800_000_000))
@@ -202,8 +202,8 @@ import Testing
         #expect(BackupAgeing(keep: 5, keepDays: 0).toDelete(taken, now: now).count == taken.count - 5)
     }
 
-    @Test func ageingTheDirectoryDeletesOnlyOurOldBackups() throws {
-        let install = try Install(cases: 1)
+    @Test func ageingTheDirectoryDeletesOnlyOurOldBackups() async throws {
+        let install = try await Install(cases: 1)
         let target = try target(install)
         let key = try install.keys.backupKey(createIfMissing: false)
         let now = Date(timeIntervalSince1970: 1_800_000_000)

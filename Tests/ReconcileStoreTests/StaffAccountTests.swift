@@ -366,7 +366,7 @@ import Testing
                 #expect(!text.contains(password) && !text.contains(code) && !text.contains(token) && !text.contains("@"))
             }
         }
-        #expect(try db.verifyAuditChain(keys: keys).isIntact)
+        #expect(try await db.verifyAuditChain(keys: keys).isIntact)
     }
 
     @Test func passwordCostNamesMapToLimits() {

@@ -272,7 +272,7 @@ extension AppDatabase {
     }
 
     /// A case's audit rows, oldest first (for its timeline). Rows stay after the case is erased.
-    public func auditEntries(caseID: String) throws -> [AuditRecord] {
+    func auditEntries(caseID: String) throws -> [AuditRecord] {
         try reader.read { db in
             try AuditRecord.filter(AuditRecord.Columns.caseId == caseID).order(AuditRecord.Columns.seq).fetchAll(db)
         }
@@ -282,9 +282,9 @@ extension AppDatabase {
     /// transaction so concurrent appends do not disturb it. Detects a row whose contents were altered, a
     /// row removed from the middle or the start, rows reordered or moved to another `seq`, forged rows,
     /// the newest rows removed (through `audit_head`), and an altered or deleted head.
-    public func verifyAuditChain(keys: KeyRing) throws -> AuditChainReport {
+    public func verifyAuditChain(keys: KeyRing) async throws -> AuditChainReport {
         let key = try AuditChain.key(keys)
-        return try reader.read { db in
+        return try await reader.read { db in
             var rows = 0
             var lastSeq: Int64 = 0
             var lastHash = AuditChain.genesis

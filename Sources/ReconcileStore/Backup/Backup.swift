@@ -98,7 +98,7 @@ extension AppDatabase {
                 throw BackupError.damaged(temporary.path, problem)
             }
             let checked = try AppDatabase(copy, migrate: false)
-            result = (try checked.caseCount(), try Self.schemaName(checked.appliedMigrations()))
+            result = try checked.reader.read { db in (try CaseRecord.fetchCount(db), try Self.schemaName(Self.migrator.appliedIdentifiers(db).sorted())) }
             try copy.close()
         } catch let error as DatabaseError {
             throw BackupError.io("backup failed: \(Self.describe(error))")
@@ -156,7 +156,7 @@ extension AppDatabase {
                 throw BackupError.damaged(source.path, problem)
             }
             let database = try AppDatabase(copy, migrate: true)
-            migrated = (try schemaName(database.appliedMigrations()), try database.caseCount())
+            migrated = try database.reader.read { db in (try schemaName(migrator.appliedIdentifiers(db).sorted()), try CaseRecord.fetchCount(db)) }
             try copy.close()
         } catch let error as DatabaseError {
             throw BackupError.io("restore failed: \(describe(error)); nothing was changed")
@@ -199,7 +199,7 @@ extension AppDatabase {
         } catch {
             throw BackupError.io("the restored database does not open: \(error)")
         }
-        return RestoreResult(databaseURL: target, cases: try restored.caseCount(), backupSchema: backupSchema,
+        return RestoreResult(databaseURL: target, cases: try restored.reader.read { db in try CaseRecord.fetchCount(db) }, backupSchema: backupSchema,
                              schema: migrated.schema, movedAside: aside)
     }
 

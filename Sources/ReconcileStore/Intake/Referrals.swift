@@ -23,8 +23,8 @@ extension AppDatabase {
     /// encrypted before they reach SQLite; the blind indexes let the partner see possible duplicates.
     public func createCase(
         _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing
-    ) throws -> CaseRecord {
-        try writer.write { db in try Self.insertCase(db, referral, reference: reference,
+    ) async throws -> CaseRecord {
+        try await writer.write { db in try Self.insertCase(db, referral, reference: reference,
                                                       passphraseHash: passphraseHash, receivedAt: receivedAt, keys: keys) }
     }
 
@@ -64,7 +64,7 @@ extension AppDatabase {
     }
 
     /// Reads and decrypts the personal fields of one case. Callers record who read it.
-    public func decryptedReferral(caseID: String, keys: KeyRing) throws -> DecryptedReferral {
+    func decryptedReferral(caseID: String, keys: KeyRing) throws -> DecryptedReferral {
         try reader.read { db in
             guard let record = try CaseRecord.fetchOne(db, key: caseID) else { throw StoreError.caseNotFound }
             if record.erasedAt != nil { throw StoreError.erased }
@@ -77,7 +77,7 @@ extension AppDatabase {
         try await reader.read { db in try CaseRecord.filter(CaseRecord.Columns.reference == reference).fetchCount(db) > 0 }
     }
 
-    public func caseRecord(id: String) throws -> CaseRecord? {
+    func caseRecord(id: String) throws -> CaseRecord? {
         try reader.read { db in try CaseRecord.fetchOne(db, key: id) }
     }
 
@@ -86,7 +86,7 @@ extension AppDatabase {
         try await reader.read { db in try CaseRecord.fetchOne(db, key: id)?.stage }
     }
 
-    public func caseCount() throws -> Int {
-        try reader.read { db in try CaseRecord.fetchCount(db) }
+    public func caseCount() async throws -> Int {
+        try await reader.read { db in try CaseRecord.fetchCount(db) }
     }
 }

@@ -23,16 +23,16 @@ extension AppDatabase {
     }
 
     /// Master key versions that wrapped keys in this database depend on, with how many keys each.
-    public func masterKeyVersionsInUse() throws -> [Int: Int] {
-        try reader.read { db in
+    public func masterKeyVersionsInUse() async throws -> [Int: Int] {
+        try await reader.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT master_key_version, COUNT(*) FROM case_key GROUP BY 1")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int, $0[1] as Int) })
         }
     }
 
     /// Ids of cases whose wrapped key does not open with the given key ring (for `reconcile check`).
-    public func casesWithUnopenableKeys(keys: KeyRing) throws -> [String] {
-        try reader.read { db in
+    public func casesWithUnopenableKeys(keys: KeyRing) async throws -> [String] {
+        try await reader.read { db in
             try CaseKeyRecord.fetchAll(db).compactMap { record in
                 do {
                     _ = try keys.unwrap([UInt8](record.wrappedKey), caseID: record.caseId,

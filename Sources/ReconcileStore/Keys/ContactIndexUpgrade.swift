@@ -33,7 +33,7 @@ extension AppDatabase {
     }
 
     /// Cases whose blind indexes still wait for `upgradeContactIndexes` (for `reconcile check`).
-    public func contactIndexesAwaitingUpgrade() throws -> Int {
-        try reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referral_case WHERE contact_index_version = 1")! }
+    public func contactIndexesAwaitingUpgrade() async throws -> Int {
+        try await reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referral_case WHERE contact_index_version = 1")! }
     }
 }

@@ -47,8 +47,8 @@ extension AppDatabase {
     /// meets a case key wrapped under it, or is about to wrap one (`key_state`).
     public func rotateMasterKey(directory: KeyDirectory, now: Date = Date()) async throws -> KeyRotationResult {
         let before = try directory.load()  // refuses loose permissions
-        let unopenableCases = try casesWithUnopenableKeys(keys: before)
-        let unopenableAccounts = try accountsWithUnopenableTOTP(keys: before)
+        let unopenableCases = try await casesWithUnopenableKeys(keys: before)
+        let unopenableAccounts = try await accountsWithUnopenableTOTP(keys: before)
         guard unopenableCases.isEmpty, unopenableAccounts.isEmpty else {
             throw KeyRotationError.unopenable(caseKeys: unopenableCases, totpAccounts: unopenableAccounts)
         }
@@ -102,16 +102,16 @@ extension AppDatabase {
     }
 
     /// Master key versions that staff TOTP secrets are sealed under, with how many secrets each.
-    public func totpKeyVersionsInUse() throws -> [Int: Int] {
-        try reader.read { db in
+    public func totpKeyVersionsInUse() async throws -> [Int: Int] {
+        try await reader.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT totp_key_version, COUNT(*) FROM staff_account GROUP BY 1")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int, $0[1] as Int) })
         }
     }
 
     /// Ids of accounts whose TOTP secret does not open with the given key ring (for `reconcile check`).
-    public func accountsWithUnopenableTOTP(keys: KeyRing) throws -> [String] {
-        try reader.read { db in
+    public func accountsWithUnopenableTOTP(keys: KeyRing) async throws -> [String] {
+        try await reader.read { db in
             try Row.fetchAll(db, sql: "SELECT id, totp_secret, totp_key_version FROM staff_account ORDER BY id").compactMap { row in
                 let id: String = row["id"]
                 do {

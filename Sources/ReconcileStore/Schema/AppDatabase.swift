@@ -70,8 +70,8 @@ public struct AppDatabase: Sendable {
     }
 
     /// `PRAGMA integrity_check` and `foreign_key_check`; an empty array means healthy.
-    public func integrityProblems() throws -> [String] {
-        try reader.read { db in
+    public func integrityProblems() async throws -> [String] {
+        try await reader.read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             let fk = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
             problems += fk.map { "foreign key broken in table \($0[0] as String? ?? "?")" }
@@ -85,8 +85,8 @@ public struct AppDatabase: Sendable {
     }
 
     /// The migrations applied to this database, oldest first.
-    public func appliedMigrations() throws -> [String] {
-        try reader.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    public func appliedMigrations() async throws -> [String] {
+        try await reader.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
     }
 
     /// Ensures everything written is in the main database file (used before backup and on shutdown).
