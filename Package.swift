@@ -40,6 +40,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `reconcile demo seed`: synthetic cases through the store's public API only.
+        .target(name: "ReconcileDemo", dependencies: ["ReconcileCore", "ReconcileStore", "Sodium"]),
         .target(
             name: "ReconcileReports",
             dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", "LinearProgramming", .product(name: "GRDB", package: "GRDB.swift")]
@@ -60,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "reconcile",
             dependencies: [
-                "ReconcileCore", "ReconcileStore", "ReconcileReports", "ReconcileServer", "Sodium",
+                "ReconcileCore", "ReconcileStore", "ReconcileReports", "ReconcileServer", "ReconcileDemo", "Sodium",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,7 +72,8 @@ let package = Package(
         .testTarget(name: "LinearProgrammingTests", dependencies: ["LinearProgramming"]),
         .testTarget(
             name: "ReconcileReportsTests",
-            dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileCore", "Sodium", "LinearProgramming", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileDemo", "ReconcileCore", "Sodium", "LinearProgramming",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["verify_signature.py"]
         ),
         .testTarget(

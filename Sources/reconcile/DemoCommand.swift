@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReconcileCore
+import ReconcileDemo
 import ReconcileStore
 import Sodium
 

@@ -24,8 +24,8 @@ struct Keys: AsyncParsableCommand {
                 Checks that every case key and staff TOTP secret opens, writes master-v(N+1).key (0600), then in one
                 transaction re-wraps every per-case key and re-seals every TOTP secret under it. Personal data is
                 not re-encrypted. Old master key files are kept, so older backups still restore; the highest
-                version is current. Stop the service first (it loads keys at start; a database in use is
-                refused) and start it again afterwards.
+                version is current. The service may keep running: it reads the new version from the key directory
+                when it meets a case key wrapped under it, or before it wraps a new one (no restart, no SIGHUP).
                 If the transaction fails, the new key file stays but nothing uses it; re-running is safe.
                 Prints one line.
                 """)
@@ -34,11 +34,6 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             _ = try keys.load()  // permissions and presence, before the database is opened
-            // A running service keeps the key ring it started with: it could not open cases re-wrapped under
-            // the new version, and would wrap new cases under the old one. So the service must be stopped.
-            do { try AppDatabase.ensureNotInUse(dataDirectory: data.url) } catch let error as BackupError {
-                throw CommandFailure("keys rotate: \(error.description)")
-            }
             let database = try openDatabase(data, migrate: false)
             do {
                 let result = try await database.rotateMasterKey(directory: keys.directory)

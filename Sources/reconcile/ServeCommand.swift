@@ -31,6 +31,9 @@ struct Serve: AsyncParsableCommand {
         let retention = try policies.retentionPolicy()
         let disclosure = try policies.disclosurePolicy()
         let database = try openDatabase(data, migrate: true)
+        // Blind indexes stored before the index key had subkeys are moved before anyone can submit.
+        let upgraded = try await database.upgradeContactIndexes(keys: keyRing)
+        if upgraded > 0 { print("moved \(upgraded) contact blind indexes to index version 2") }
         var logger = Logger(label: "reconcile")
         logger.logLevel = .info
         var configuration = AppConfiguration(settings: settings, database: database, keys: keyRing, directory: directory,

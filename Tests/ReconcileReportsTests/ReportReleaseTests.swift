@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ReconcileCore
+import ReconcileDemo
 import Sodium
 import Testing
 @testable import ReconcileReports

@@ -38,13 +38,16 @@ import Testing
             let elsewhere = try await IntakeFormTests.post(client, IntakeFormTests.encode(copied), cookie: other.cookie)
             #expect(Self.passphrase(in: elsewhere.text) != shown)
 
-            // Past the window (the first answer moved 2 minutes back): the page says it was received, nothing more.
-            let first_ = try await harness.database.reader.read { db in
-                try String.fetchOne(db, sql: "SELECT case_id FROM idempotency_key ORDER BY created_at LIMIT 1")
+            // The sealed copy is kept for the form's minutes only, not the API's day.
+            let until = try await harness.database.reader.read { db in
+                try Date.fetchOne(db, sql: "SELECT passphrase_until FROM idempotency_key ORDER BY created_at LIMIT 1")
             }
-            let caseID = try #require(first_)
+            #expect(try #require(until).timeIntervalSinceNow <= 60)
+            // Past the window (the first answer moved 2 minutes back): the page says it was received, nothing more.
             try await harness.database.writer.write { db in
-                try db.execute(sql: "UPDATE referral_case SET received_at = ? WHERE id = ?", arguments: [Date().addingTimeInterval(-120), caseID])
+                try db.execute(sql: """
+                    UPDATE idempotency_key SET created_at = ?, passphrase_until = ? WHERE rowid = (SELECT MIN(rowid) FROM idempotency_key)
+                    """, arguments: [Date().addingTimeInterval(-120), Date().addingTimeInterval(-60)])
             }
             let late = try await IntakeFormTests.post(client, IntakeFormTests.encode(fields), cookie: form.cookie)
             #expect(late.status == .conflict && late.text.contains("already received"))

@@ -7,10 +7,7 @@ K="$work/keys"; D="$work/data"
 "$bin" keys init --key-dir "$K" >/dev/null && "$bin" migrate --data-dir "$D" >/dev/null
 port=$(free_port); url="http://127.0.0.1:$port"
 canary="CANARY$RANDOM$RANDOM"
-body='{"contact":{"name":"'$canary' Name","email":"'$canary'@example.org","preference":"email","safe_to_leave_message":false},
- "council_area":"shropshire","referrer_role":"parent_or_carer","setting":"secondary","harm":["sexual_assault"],
- "when":"1_to_3_years","told_before":["school"],"wishes":["to_be_listened_to"],"story":"told by '$canary'",
- "consent":{"contact":true,"statistics":true}}'
+body=$(referral_json "$canary" email)
 
 start() {
   RECONCILE_LIMITS_INTAKE_PER_MINUTE=5 RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum \

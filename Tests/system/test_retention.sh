@@ -41,10 +41,7 @@ check "retention run without a database is refused" bash -c "! '$bin' retention 
 # A referral over the API; an open case is never erased by retention, however late the run.
 port=$(free_port); url="http://127.0.0.1:$port"
 canary="CANARY$RANDOM$RANDOM"
-body='{"contact":{"name":"'$canary' Name","email":"'$canary'@example.org","preference":"portal","safe_to_leave_message":false},
- "council_area":"shropshire","referrer_role":"parent_or_carer","setting":"secondary","harm":["sexual_assault"],
- "when":"1_to_3_years","told_before":["school"],"wishes":["to_be_listened_to"],"story":"told by '$canary'",
- "consent":{"contact":true,"statistics":true}}'
+body=$(referral_json "$canary" portal)
 start() {
   RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum "$bin" serve --data-dir "$D" --key-dir "$K" --host 127.0.0.1 --port "$port" \
     >>"$work/serve.log" 2>&1 &

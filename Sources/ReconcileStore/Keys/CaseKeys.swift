@@ -5,6 +5,8 @@ import Sodium
 extension AppDatabase {
     /// Creates and stores a fresh wrapped data key for a new case; returns its cipher.
     static func createCaseKey(_ db: Database, caseID: String, keys: KeyRing) throws -> CaseCipher {
+        // After a `keys rotate` run while this service was up, wrap under the new version, not the one it started with.
+        try keys.catchUp(toMasterVersion: try rotatedMasterVersion(db))
         let dataKey = AEAD.generateKey()
         let (masterVersion, wrapped) = try keys.wrap(caseKey: dataKey, caseID: caseID, dataKeyVersion: 1)
         try CaseKeyRecord(caseId: caseID, dataKeyVersion: 1, masterKeyVersion: masterVersion, wrappedKey: Data(wrapped))

@@ -72,6 +72,11 @@ extension AppDatabase {
         }
     }
 
+    /// Whether a case already holds `reference` (references are drawn at random; the demo draws its own).
+    public func referenceInUse(_ reference: String) async throws -> Bool {
+        try await reader.read { db in try CaseRecord.filter(CaseRecord.Columns.reference == reference).fetchCount(db) > 0 }
+    }
+
     public func caseRecord(id: String) throws -> CaseRecord? {
         try reader.read { db in try CaseRecord.fetchOne(db, key: id) }
     }

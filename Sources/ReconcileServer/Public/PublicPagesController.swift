@@ -48,21 +48,21 @@ struct PublicPagesController {
             let replayKey = submissionID.map { "form:\(request.cookies[csrf.cookies.csrf]?.value ?? ""):\($0)" }
             let outcome: IntakeService.Outcome
             do {
-                outcome = try await intake.submit(submission, idempotencyKey: replayKey, body: body, logger: context.logger)
+                outcome = try await intake.submit(submission, idempotencyKey: replayKey, body: body, logger: context.logger,
+                                                  passphraseKeptFor: TimeInterval(intake.settings.limits.formReplayMinutes * 60))
             } catch IntakeError.idempotencyKeyReused {
                 throw APIError(.conflict, code: "already_sent",
                                message: "This form was already sent, and your reference was shown then. To tell us something more, please start a new form.")
+            } catch IntakeError.alreadyReceived {
+                // The sealed copy of the passphrase is gone (its window ended): the store cannot show it again.
+                context.logger.info("referral form resent after the replay window; passphrase not shown")
+                throw APIError(.conflict, code: "already_received", message: Self.alreadyReceived)
             }
             switch outcome {
             case .invalid(let failure):
                 return form(request: request, submission: submission, problems: failure.problems, submissionID: submissionID,
                             status: .unprocessableContent)
             case .stored(let receipt):
-                if receipt.replayed, try Self.replayWindowIsOver(receipt, database: intake.database,
-                                                                 minutes: intake.settings.limits.formReplayMinutes) {
-                    context.logger.info("referral form resent after the replay window; passphrase not shown", metadata: ["case.id": "\(receipt.caseID)"])
-                    return pages.error(APIError(.conflict, code: "already_received", message: Self.alreadyReceived))
-                }
                 return pages.render("confirmation", [
                     "replay_minutes": intake.settings.limits.formReplayMinutes,
                     "title": "Your referral has been sent",
@@ -79,12 +79,6 @@ struct PublicPagesController {
 
     static let alreadyReceived = "This referral was already received. For your safety the passphrase is shown only just after it is sent, "
         + "so it cannot be shown again now. The partner will contact you in the way you chose."
-
-    /// Whether a resent form's first answer is older than `limits.form_replay_minutes`.
-    static func replayWindowIsOver(_ receipt: IntakeReceipt, database: AppDatabase, minutes: Int, now: Date = Date()) throws -> Bool {
-        guard let received = try database.caseRecord(id: receipt.caseID)?.receivedAt else { return true }
-        return now.timeIntervalSince(received) > TimeInterval(minutes * 60)
-    }
 
     /// The acknowledgement target in words, from the setting (the pages promise what the partner aims for).
     var contactWithin: String {

@@ -43,7 +43,8 @@ public enum KeyRotationError: Error, Equatable, CustomStringConvertible {
 extension AppDatabase {
     /// Rotates the master key: checks that everything opens with the current keys, writes a new master key
     /// version into `directory`, then re-wraps every case key and re-seals every TOTP secret under it in one
-    /// transaction. The running service must be restarted afterwards to load the new version.
+    /// transaction. A running service need not stop: it reads the new version from the key directory when it
+    /// meets a case key wrapped under it, or is about to wrap one (`key_state`).
     public func rotateMasterKey(directory: KeyDirectory, now: Date = Date()) async throws -> KeyRotationResult {
         let before = try directory.load()  // refuses loose permissions
         let unopenableCases = try casesWithUnopenableKeys(keys: before)
@@ -91,6 +92,8 @@ extension AppDatabase {
                                arguments: [sealed, version, id])
                 secrets += 1
             }
+            // Read by running services before they wrap a new case key (`KeyRing.catchUp`).
+            try db.execute(sql: "UPDATE key_state SET master_version = ? WHERE id = 1", arguments: [current])
             try Self.appendAudit(db, AuditEntry(actor: "cli", action: "keys.rotate",
                                                 detail: "master v\(current); \(caseKeys) case keys; \(secrets) totp secrets"),
                                  at: now, keys: keys)

@@ -3,12 +3,13 @@ import Logging
 import ReconcileStore
 import ServiceLifecycle
 
-/// Deletes the sealed passphrase copies kept for `Idempotency-Key` retries as their 24-hour window ends,
-/// checking every few minutes, instead of leaving them until the next keyed referral happens to arrive.
+/// Clears the sealed passphrase copies kept for replays as their window ends (the form's
+/// `limits.form_replay_minutes`, the API's 24 hours), checking every 30 seconds, instead of leaving them until
+/// the next keyed referral happens to arrive. A replay never shows a copy past its window even before this runs.
 struct SealedCopyPurge: ServiceLifecycle.Service {
     let database: AppDatabase
     let logger: Logger
-    var interval: Duration = .seconds(300)
+    var interval: Duration = .seconds(30)
 
     func run() async throws {
         while true {

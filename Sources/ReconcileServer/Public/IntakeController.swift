@@ -40,6 +40,10 @@ struct IntakeController {
         } catch IntakeError.idempotencyKeyReused {
             throw APIError(.unprocessableContent, code: "idempotency_key_reused",
                            message: "This Idempotency-Key was already used for a different referral. Use a new key for a new referral.")
+        } catch IntakeError.alreadyReceived {
+            // Only at the very end of the 24-hour window, between the passphrase being cleared and the key forgotten.
+            throw APIError(.conflict, code: "already_received",
+                           message: "This referral was already received; its passphrase is no longer kept, so it cannot be shown again.")
         }
         switch outcome {
         case .invalid(let failure): throw APIError.invalid(failure)

@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import ReconcileCore
+import ReconcileStore
 import Sodium
 
 // `reconcile demo seed`: synthetic referrals for trying the service, worked through realistic stages with the
@@ -203,7 +203,7 @@ private struct DemoCase {
         var caseID: String?
         for _ in 0..<8 where caseID == nil {
             let reference = ReferenceGenerator.generate()
-            guard try await db.reader.read({ d in try CaseRecord.filter(CaseRecord.Columns.reference == reference).fetchCount(d) }) == 0
+            guard try await !db.referenceInUse(reference)
             else { continue }
             caseID = try db.createCase(referral, reference: reference, passphraseHash: "$demo$no-passphrase",
                                        receivedAt: receivedAt, keys: keys).id

@@ -65,15 +65,23 @@ public struct KeyDirectory: Sendable {
         guard !versions.isEmpty else {
             throw KeyDirectoryError("no master key in \(url.path); run `reconcile keys init --key-dir \(url.path)`")
         }
-        var masters: [Int: SecretKey] = [:]
-        for v in versions {
-            masters[v] = try read(Self.masterFile(v), length: AEAD.keyLength)
-        }
+        let masters = try loadMasterKeys(versions)
         let index = try read(Self.indexFile, length: GenericHash.keyLength)
         let signing = try read(Self.signingFile, length: SigningKeyPair.secretKeyLength)
         var signingBytes = signing.copyBytes()
         defer { Sodium.zero(&signingBytes) }
-        return KeyRing(masterKeys: masters, indexKey: index, signing: try SigningKeyPair.fromSecretKey(signingBytes))
+        let directory = self
+        // The running service reads master keys again when it meets a version it lacks (RUNBOOKS: rotation).
+        return KeyRing(masterKeys: masters, indexKey: index, signing: try SigningKeyPair.fromSecretKey(signingBytes),
+                       reload: { try directory.checkPermissions(); return try directory.loadMasterKeys(directory.masterVersions()) })
+    }
+
+    func loadMasterKeys(_ versions: [Int]) throws -> [Int: SecretKey] {
+        var masters: [Int: SecretKey] = [:]
+        for v in versions {
+            masters[v] = try read(Self.masterFile(v), length: AEAD.keyLength)
+        }
+        return masters
     }
 
     /// Refuses a directory or key file that group or others may read, write or enter.

@@ -16,7 +16,10 @@ struct IntakeService: Sendable {
         case invalid(ValidationFailure)
     }
 
-    func submit(_ submission: ReferralSubmission, idempotencyKey: String?, body: [UInt8], logger: Logger) async throws -> Outcome {
+    /// - Parameter passphraseKeptFor: how long a replay may show the passphrase again (the form's few minutes;
+    ///   24 hours for the API).
+    func submit(_ submission: ReferralSubmission, idempotencyKey: String?, body: [UInt8], logger: Logger,
+                passphraseKeptFor: TimeInterval = AppDatabase.idempotencyWindow) async throws -> Outcome {
         let referral: Referral
         switch submission.validate(councilAreas: settings.areas.councilAreas) {
         case .failure(let failure):
@@ -25,7 +28,7 @@ struct IntakeService: Sendable {
             return .invalid(failure)
         case .success(let valid): referral = valid
         }
-        let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: keys) }
+        let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: keys, passphraseKeptFor: passphraseKeptFor) }
         let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys)
         if !receipt.replayed { metrics.referralsReceived.increment() }
         logger.info(receipt.replayed ? "referral replayed for idempotent retry" : "referral received",

@@ -109,9 +109,7 @@ enum StaffSecrets {
     }
 
     static func totpKey(_ keys: KeyRing, version: Int) throws -> SecretKey {
-        guard let master = keys.masterKeys[version] else {
-            throw StoreError.keyUnavailable("master key version \(version) is not in the key directory")
-        }
+        let master = try keys.masterKey(version: version)
         return try KeyDerivation.deriveSubkey(from: master, id: totpSubkeyID, context: totpContext, length: AEAD.keyLength)
     }
 

@@ -18,10 +18,20 @@ public struct IdempotencyClaim: Sendable {
     let keyHash: Data
     /// Keyed hash of the exact request body: the same key with a different body is refused.
     let requestHash: Data
+    /// The same two under the index key itself, as stored before it had subkeys. Such rows live 24 hours, so
+    /// this only lets a retry that spans the upgrade find its referral; remove it in the release after.
+    let legacyKeyHash: Data, legacyRequestHash: Data
+    /// How long the sealed passphrase is kept for a replay: 24 hours for the JSON API, minutes for the form
+    /// (`limits.form_replay_minutes`). The key itself is remembered for 24 hours either way.
+    let passphraseKeptFor: TimeInterval
 
-    public init(key: String, body: [UInt8], keys: KeyRing) throws {
-        keyHash = Data(try GenericHash.hash(Array("idempotency\u{0}\(key)".utf8), key: keys.indexKey))
-        requestHash = Data(try GenericHash.hash(body, key: keys.indexKey))
+    public init(key: String, body: [UInt8], keys: KeyRing, passphraseKeptFor: TimeInterval = AppDatabase.idempotencyWindow) throws {
+        let label = Array("idempotency\u{0}\(key)".utf8)
+        keyHash = Data(try GenericHash.hash(label, key: keys.idempotencyKey))
+        requestHash = Data(try GenericHash.hash(body, key: keys.idempotencyKey))
+        legacyKeyHash = Data(try GenericHash.hash(label, key: keys.indexKey))
+        legacyRequestHash = Data(try GenericHash.hash(body, key: keys.indexKey))
+        self.passphraseKeptFor = min(max(passphraseKeptFor, 0), AppDatabase.idempotencyWindow)
     }
 }
 
@@ -32,11 +42,14 @@ public enum IntakeError: Error, Equatable {
     case busy
     /// The service is shutting down: what was queued is being committed, nothing new is taken.
     case closing
+    /// A resend of a referral stored earlier, after its passphrase stopped being kept: it is not stored again,
+    /// and the passphrase cannot be shown again.
+    case alreadyReceived
 }
 
 extension AppDatabase {
     /// How long a retry with the same Idempotency-Key returns the same referral.
-    static let idempotencyWindow: TimeInterval = 24 * 3600
+    public static let idempotencyWindow: TimeInterval = 24 * 3600
 
     /// Stores a referral and returns its reference and one-time passphrase. The transaction commits with
     /// `synchronous = FULL` before this returns, so a receipt the family sees is on disk.
@@ -48,7 +61,7 @@ extension AppDatabase {
     public func submitReferral(
         _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing, now: Date = Date()
     ) async throws -> IntakeReceipt {
-        if let idempotency, let earlier = try await reader.read({ db in try Self.replay(db, idempotency, keys: keys) }) {
+        if let idempotency, let earlier = try await reader.read({ db in try Self.replay(db, idempotency, keys: keys, now: now) }) {
             return earlier
         }
         let caseID = UUID().uuidString.lowercased()
@@ -63,33 +76,37 @@ extension AppDatabase {
     static func storeReferral(_ db: Database, _ item: PendingReferral) throws -> IntakeReceipt {
         let now = item.receivedAt, keys = item.keys
         // A concurrent retry with the same key may have committed meanwhile, or be earlier in this batch.
-        if let idempotency = item.idempotency, let earlier = try replay(db, idempotency, keys: keys) { return earlier }
+        if let idempotency = item.idempotency, let earlier = try replay(db, idempotency, keys: keys, now: now) { return earlier }
         let record = try insertWithFreshReference(db, item.referral, caseID: item.caseID, passphraseVerifier: item.passphraseVerifier,
                                                   receivedAt: now, keys: keys)
         if let idempotency = item.idempotency {
-            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?",
-                           arguments: [now.addingTimeInterval(-idempotencyWindow)])
-            // The passphrase is kept for the retry window only, sealed with the case's own key.
+            try purgeExpiredIdempotencyKeys(db, now: now)
+            // The passphrase is kept for the replay window only, sealed with the case's own key.
             let sealed = try caseCipher(db, caseID: record.id, keys: keys).seal(item.passphrase, field: "idempotent_passphrase")
             try db.execute(sql: """
-                INSERT INTO idempotency_key (key_hash, request_hash, case_id, passphrase, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [idempotency.keyHash, idempotency.requestHash, record.id, sealed, now])
+                INSERT INTO idempotency_key (key_hash, request_hash, case_id, passphrase, passphrase_until, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [idempotency.keyHash, idempotency.requestHash, record.id, sealed,
+                                 now.addingTimeInterval(idempotency.passphraseKeptFor), now])
         }
         return IntakeReceipt(caseID: record.id, reference: record.reference, passphrase: item.passphrase, replayed: false)
     }
 
-    private static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing) throws -> IntakeReceipt? {
+    private static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing, now: Date = Date()) throws -> IntakeReceipt? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT i.request_hash, i.case_id, i.passphrase, i.created_at, c.reference
-            FROM idempotency_key i JOIN referral_case c ON c.id = i.case_id WHERE i.key_hash = ?
-            """, arguments: [claim.keyHash]) else { return nil }
+            SELECT i.key_hash, i.request_hash, i.case_id, i.passphrase, i.passphrase_until, i.created_at, c.reference
+            FROM idempotency_key i JOIN referral_case c ON c.id = i.case_id WHERE i.key_hash IN (?, ?)
+            """, arguments: [claim.keyHash, claim.legacyKeyHash]) else { return nil }
         let created: Date = row["created_at"]
-        guard created > Date().addingTimeInterval(-idempotencyWindow) else { return nil }
-        guard Sodium.constantTimeEquals([UInt8](row["request_hash"] as Data), [UInt8](claim.requestHash)) else {
+        guard created > now.addingTimeInterval(-idempotencyWindow) else { return nil }
+        let legacy = (row["key_hash"] as Data) == claim.legacyKeyHash
+        guard Sodium.constantTimeEquals([UInt8](row["request_hash"] as Data), [UInt8](legacy ? claim.legacyRequestHash : claim.requestHash)) else {
             throw IntakeError.idempotencyKeyReused
         }
+        let until: Date = row["passphrase_until"]
+        guard let sealed = row["passphrase"] as Data?, until > now else { throw IntakeError.alreadyReceived }
         let caseID: String = row["case_id"]
-        let passphrase = try caseCipher(db, caseID: caseID, keys: keys).open(row["passphrase"], field: "idempotent_passphrase")
+        let passphrase = try caseCipher(db, caseID: caseID, keys: keys).open(sealed, field: "idempotent_passphrase")
         return IntakeReceipt(caseID: caseID, reference: row["reference"], passphrase: passphrase, replayed: true)
     }
 
@@ -106,11 +123,16 @@ extension AppDatabase {
         throw StoreError.integrity("could not draw an unused reference")
     }
 
-    /// Removes remembered passphrases older than the retry window (also done on each keyed submission).
+    /// Clears each sealed passphrase as its replay window ends, and forgets keys older than 24 hours (the
+    /// sealed-copy purge service runs this every minute; each keyed submission too).
     public func purgeExpiredIdempotencyKeys(now: Date = Date()) async throws {
-        try await writer.write { db in
-            try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-Self.idempotencyWindow)])
-        }
+        try await writer.write { db in try Self.purgeExpiredIdempotencyKeys(db, now: now) }
+    }
+
+    static func purgeExpiredIdempotencyKeys(_ db: Database, now: Date) throws {
+        try db.execute(sql: "UPDATE idempotency_key SET passphrase = NULL WHERE passphrase IS NOT NULL AND passphrase_until <= ?",
+                       arguments: [now])
+        try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-idempotencyWindow)])
     }
 }
 
