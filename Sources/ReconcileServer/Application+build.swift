@@ -158,7 +158,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])),
             leads: router.group("staff").add(middleware: pageAuth([.lead])))
-        CouncilPagesController(database: database, kit: kit).addRoutes(to: router.group("council").add(middleware: pageAuth([.council])))
+        CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
+            .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])))
     }
     routeMethods.fill(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })
     return router

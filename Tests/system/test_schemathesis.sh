@@ -53,6 +53,22 @@ family=$(portal_signin); family_signout=$(portal_signin)
 check "the family signs in to the portal" test -n "$family" -a -n "$family_signout"
 released=$(post /api/v1/reports/2025-Q1/release '{"council_area":"shropshire"}' "$lead" | json quarter 2>/dev/null)
 check "the lead releases 2025-Q1 for shropshire" test "$released" = 2025-Q1
+# The other kinds over HTTP: a correction of 2025-Q1 and the year to date up to it, each served by ?kind= as signed.
+public_key=$(curl -s "$url/api/v1/council/public-key")
+for kind in correction year_to_date; do
+  got=$(post /api/v1/reports/2025-Q1/release "{\"council_area\":\"shropshire\",\"kind\":\"$kind\"}" "$lead" | json kind 2>/dev/null)
+  check "the lead releases the $kind of 2025-Q1" test "$got" = "$kind"
+  curl -s -H "Authorization: Bearer $council" -o "$work/$kind.json" "$url/api/v1/council/reports/2025-Q1?kind=$kind"
+  curl -s -H "Authorization: Bearer $council" -o "$work/$kind.sig" "$url/api/v1/council/reports/2025-Q1/signature?kind=$kind"
+  check "the council's $kind of 2025-Q1 is a $kind" python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["kind"] != sys.argv[2])' \
+    "$work/$kind.json" "$kind"
+  check "the council's $kind of 2025-Q1 verifies with PyNaCl" python3 "$here/../ReconcileReportsTests/verify_signature.py" \
+    "$work/$kind.json" "$work/$kind.sig" "$public_key"
+done
+curl -s -H "Authorization: Bearer $council" -o "$work/current.json" "$url/api/v1/council/reports/2025-Q1"
+check "without ?kind= the council reads the quarter's latest correction" cmp -s "$work/current.json" "$work/correction.json"
+refused=$(post /api/v1/reports/2025-Q1/release '{"council_area":"shropshire","kind":"year_to_date"}' "$lead" | json error code 2>/dev/null)
+check "a second year to date of 2025-Q1 is refused" test "$refused" = release_refused
 
 curl -s -H "Authorization: Bearer $lead" "$url/api/v1/cases?limit=1000" >"$work/cases.json"
 case_ids=$(python3 -c 'import json,sys; print(json.dumps([c["id"] for c in json.load(open(sys.argv[1]))["cases"]]))' "$work/cases.json")

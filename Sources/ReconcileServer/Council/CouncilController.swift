@@ -29,6 +29,18 @@ struct CouncilAuthMiddleware: RouterMiddleware {
     }
 }
 
+extension ReleaseKind {
+    /// A `kind` a client sent (release body, `?kind=` of the council's routes, the release form): nil when
+    /// absent, 422 naming `kind` when it is not one of the three.
+    static func named(_ text: String?) throws -> ReleaseKind? {
+        guard let text else { return nil }
+        guard let kind = ReleaseKind(rawValue: text) else {
+            throw APIError.field("kind", "unknown_value", "Use quarter, correction or year_to_date.")
+        }
+        return kind
+    }
+}
+
 /// `/api/v1/council`: list, download (JSON exactly as signed, CSV, HTML) and verify released reports.
 struct CouncilController {
     let database: AppDatabase
@@ -60,7 +72,7 @@ struct CouncilController {
     }
 
     @Sendable func report(request: Request, context: AppRequestContext) async throws -> Response {
-        let released = try await released(context)
+        let released = try await Self.released(database, request, context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
         switch format {
         case "json":
@@ -68,7 +80,7 @@ struct CouncilController {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: released.document)))
         case "csv":
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"reconcile-\(released.councilArea)-\(released.quarter).csv\""],
+                                                   .contentDisposition: "attachment; filename=\"\(Self.fileName(released)).csv\""],
                             body: .init(byteBuffer: ByteBuffer(string: try ReportBuilder.csv(for: released.document))))
         case "html":
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
@@ -79,7 +91,7 @@ struct CouncilController {
     }
 
     @Sendable func signature(request: Request, context: AppRequestContext) async throws -> Response {
-        let released = try await released(context)
+        let released = try await Self.released(database, request, context)
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: released.signature + "\n")))
     }
@@ -89,15 +101,27 @@ struct CouncilController {
         return area
     }
 
-    /// Only the officer's own area: another area's quarter is simply not found.
-    private func released(_ context: AppRequestContext) async throws -> ReleasedReport {
+    /// The release asked for, of the officer's own area only: another area's quarter is simply not found.
+    /// No `kind`: the quarter's current figures (its latest correction, else its first release).
+    static func released(_ database: AppDatabase, _ request: Request, _ context: AppRequestContext) async throws -> ReleasedReport {
+        let officer = try context.requireStaff()
+        guard officer.role == .council, let area = officer.councilArea else { throw APIError.forbidden() }
         guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
             throw APIError(.notFound, code: "not_found", message: "Quarters look like 2026-Q1.")
         }
-        guard let released = try await database.releasedReport(councilArea: try area(context), quarter: quarter.description) else {
-            throw APIError(.notFound, code: "not_found", message: "No report has been released for that quarter.")
+        let kind = try ReleaseKind.named(request.uri.queryParameters["kind"].map(String.init))
+        guard let released = try await database.releasedReport(councilArea: area, quarter: quarter.description, kind: kind?.rawValue) else {
+            throw APIError(.notFound, code: "not_found", message: kind == nil ? "No report has been released for that quarter."
+                           : "No report of that kind has been released for that quarter.")
         }
         return released
+    }
+
+    /// "reconcile-shropshire-2026-Q1", with "-correction" or "-year-to-date" for those kinds, so that an officer's
+    /// downloads of one quarter do not overwrite each other.
+    static func fileName(_ released: ReleasedReport) -> String {
+        let base = "reconcile-\(released.councilArea)-\(released.quarter)"
+        return released.kind == ReleaseKind.quarter.rawValue ? base : base + "-" + released.kind.replacingOccurrences(of: "_", with: "-")
     }
 }
 
@@ -109,7 +133,9 @@ struct ReportsController {
     let policy: DisclosurePolicy
 
     struct Created: ResponseEncodable { let id: String }
-    struct Released: ResponseEncodable { let id: String; let quarter: String; let councilArea: String; let releasedAt: Date; let signature: String }
+    struct Released: ResponseEncodable {
+        let id: String; let quarter: String; let councilArea: String; let kind: String; let releasedAt: Date; let signature: String
+    }
 
     func addRoutes(themes: RouterGroup<AppRequestContext>, reports: RouterGroup<AppRequestContext>) {
         themes.post(use: addTheme)
@@ -133,13 +159,17 @@ struct ReportsController {
         guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
             throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
         }
-        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["council_area"])
+        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["council_area", "kind"])
         let area = try fields.string("council_area", required: true)!
         guard settings.areas.councilAreas.contains(area) else { throw APIError.field("council_area", "unknown_value", "Not a configured council area.") }
+        // No kind: a quarter's first release, as before kinds existed, so older clients keep working.
+        let kind = try ReleaseKind.named(try fields.string("kind")) ?? .quarter
         let released = try await ReportBuilder(database: database, settings: settings, policy: policy)
-            .release(councilArea: area, quarter: quarter, by: staff.id, keys: keys)
-        context.logger.info("report released", metadata: ["report.id": "\(released.id)", "quarter": "\(released.quarter)", "area": "\(area)"])
+            .release(councilArea: area, quarter: quarter, kind: kind, by: staff.id, keys: keys)
+        context.logger.info("report released", metadata: ["report.id": "\(released.id)", "quarter": "\(released.quarter)", "area": "\(area)",
+                                                          "kind": "\(released.kind)"])
         return EditedResponse(status: .created, response: Released(id: released.id, quarter: released.quarter, councilArea: released.councilArea,
-                                                                   releasedAt: released.releasedAt, signature: released.signature))
+                                                                   kind: released.kind, releasedAt: released.releasedAt,
+                                                                   signature: released.signature))
     }
 }

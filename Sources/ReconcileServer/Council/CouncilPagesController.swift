@@ -10,49 +10,86 @@ import ReconcileStore
 struct CouncilPagesController {
     let database: AppDatabase
     let kit: StaffPageKit
+    /// The financial year's first month, for naming the months a release covers.
+    let startMonth: Int
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("", use: list)
         group.get("reports/:quarter", use: reportPage)
         group.get("reports/:quarter/report.json") { request, context in
-            let r = try await released(context)
+            let r = try await CouncilController.released(database, request, context)
             return download(r, "json", "application/json", ByteBuffer(bytes: r.document))
         }
         group.get("reports/:quarter/report.csv") { request, context in
-            let r = try await released(context)
+            let r = try await CouncilController.released(database, request, context)
             return download(r, "csv", "text/csv; charset=utf-8", ByteBuffer(string: try ReportBuilder.csv(for: r.document)))
         }
         group.get("reports/:quarter/report.sig") { request, context in
-            let r = try await released(context)
+            let r = try await CouncilController.released(database, request, context)
             return download(r, "json.sig", "text/plain; charset=utf-8", ByteBuffer(string: r.signature + "\n"))
         }
     }
 
+    /// Every release, newest first, named in plain words. Each links to its own kind; a correction replaced by a
+    /// later one is listed but not linked, since `?kind=correction` opens the latest.
     @Sendable func list(request: Request, context: AppRequestContext) async throws -> Response {
         let officer = try context.requireStaff()
         let area = try Self.area(officer)
         let reports = try await database.releasedReports(councilArea: area).sorted { $0.releasedAt > $1.releasedAt }
+        var latestCorrection: Set<String> = []   // quarters whose newest correction has been listed
+        let corrected = Set(reports.filter { $0.kind == ReleaseKind.correction.rawValue }.map(\.quarter))
+        let rows = reports.compactMap { r -> [String: Any]? in
+            guard let quarter = Quarter(r.quarter) else { return nil }
+            let kind = ReleaseKind(rawValue: r.kind) ?? .quarter
+            var row: [String: Any] = ["title": kind.title(quarter, startMonth: startMonth), "at": r.releasedAt.formatted(StaffPageKit.dateTime)]
+            if kind != .yearToDate { row["period"] = ReleaseKind.months(from: quarter, to: quarter, startMonth: startMonth) }
+            switch kind {
+            case .correction where !latestCorrection.insert(r.quarter).inserted:
+                row["note"] = "replaced by a later correction"
+            case .quarter where corrected.contains(r.quarter):
+                row["note"] = "first release, since replaced by a correction"
+                row["href"] = Self.path(r.quarter, kind)
+            default:
+                row["href"] = Self.path(r.quarter, kind)
+            }
+            return row
+        }
         return kit.render("council-reports", request, officer, [
-            "title": "Released reports", "area": IntakeQuestions.areaLabel(area),
-            "reports": reports.map {
-                ["quarter": $0.quarter, "kind": StaffPageKit.words($0.kind), "at": $0.releasedAt.formatted(StaffPageKit.dateTime)]
-            },
+            "title": "Released reports", "area": IntakeQuestions.areaLabel(area), "reports": rows,
         ])
     }
 
+    static func path(_ quarter: String, _ kind: ReleaseKind) -> String { "/council/reports/\(quarter)?kind=\(kind.rawValue)" }
+
     @Sendable func reportPage(request: Request, context: AppRequestContext) async throws -> Response {
         let officer = try context.requireStaff()
-        let r = try await released(context)
+        let r = try await CouncilController.released(database, request, context)
         let html = try ReportBuilder.html(for: r.document)
         let policy = (try? JSONSerialization.jsonObject(with: Data(r.document)) as? [String: Any])?["policy"] as? [String: Any]
         let marker = policy?["suppression_marker"] as? String ?? "c"
         let threshold = policy?["threshold"] as? Int ?? 4
+        let kind = ReleaseKind(rawValue: r.kind) ?? .quarter
+        let quarter = Quarter(r.quarter)
+        let title = quarter.map { kind.title($0, startMonth: startMonth) } ?? r.quarter
+        let months = quarter.map { ReleaseKind.months(from: $0, to: $0, startMonth: startMonth) } ?? r.quarter
         var values: [String: Any] = [
-            "title": "Report \(r.quarter)", "quarter": r.quarter, "area": IntakeQuestions.areaLabel(r.councilArea),
+            "title": title, "quarter": r.quarter, "area": IntakeQuestions.areaLabel(r.councilArea),
             "released": r.releasedAt.formatted(StaffPageKit.dateTime), "marker": marker, "threshold": threshold,
             "body": Self.body(of: html, marker: marker),
+            "base": "/council/reports/\(r.quarter)", "query": "?kind=\(kind.rawValue)",
         ]
-        values["base"] = "/council/reports/\(r.quarter)"
+        switch kind {
+        case .correction:
+            values["about"] = "This correction replaces the figures first released for \(r.quarter) (\(months))."
+        case .yearToDate:
+            values["about"] = "The financial year so far, up to the end of \(r.quarter), counted together."
+        case .quarter:
+            // An officer reading superseded figures is told so, with the way to the current ones.
+            if try await database.releasedReport(councilArea: r.councilArea, quarter: r.quarter, kind: ReleaseKind.correction.rawValue) != nil {
+                values["about"] = "These are the figures as first released. A correction has since replaced them."
+                values["current"] = Self.path(r.quarter, .correction)
+            }
+        }
         return kit.render("council-report", request, officer, values)
     }
 
@@ -71,7 +108,7 @@ struct CouncilPagesController {
 
     private func download(_ r: ReleasedReport, _ ext: String, _ type: String, _ body: ByteBuffer) -> Response {
         Response(status: .ok, headers: [.contentType: type,
-                                        .contentDisposition: "attachment; filename=\"reconcile-\(r.councilArea)-\(r.quarter).\(ext)\""],
+                                        .contentDisposition: "attachment; filename=\"\(CouncilController.fileName(r)).\(ext)\""],
                  body: .init(byteBuffer: body))
     }
 
@@ -80,17 +117,5 @@ struct CouncilPagesController {
             throw APIError(.forbidden, code: "forbidden", message: "Your account cannot open this page.")
         }
         return area
-    }
-
-    /// Only the officer's own area: another area's quarter is simply not found.
-    private func released(_ context: AppRequestContext) async throws -> ReleasedReport {
-        let area = try Self.area(try context.requireStaff())
-        guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
-            throw APIError(.notFound, code: "not_found", message: "Quarters look like 2026-Q1.")
-        }
-        guard let released = try await database.releasedReport(councilArea: area, quarter: quarter.description) else {
-            throw APIError(.notFound, code: "not_found", message: "No report has been released for that quarter.")
-        }
-        return released
     }
 }

@@ -138,14 +138,17 @@ extension AppDatabase {
         }
     }
 
-    /// The report the council reads for a quarter: its latest release of kind "quarter" or "correction".
-    public func releasedReport(councilArea: String, quarter: String) async throws -> ReleasedReport? {
-        try await reader.read { db in
+    /// The report the council reads for a quarter. With no `kind`: the quarter's current figures, its latest
+    /// correction if it has one, else its first release. With a kind ("quarter", "correction", "year_to_date"):
+    /// the latest release of that kind (a quarter and a year to date are released once; corrections may be many).
+    public func releasedReport(councilArea: String, quarter: String, kind: String? = nil) async throws -> ReleasedReport? {
+        let kinds = kind.map { [$0] } ?? ["quarter", "correction"]
+        return try await reader.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT * FROM report_release
-                WHERE council_area = ? AND quarter = ? AND kind IN ('quarter', 'correction')
+                WHERE council_area = ? AND quarter = ? AND kind IN (\(databaseQuestionMarks(count: kinds.count)))
                 ORDER BY released_at DESC, rowid DESC LIMIT 1
-                """, arguments: [councilArea, quarter]).map(Self.released)
+                """, arguments: StatementArguments([councilArea, quarter] + kinds)).map(Self.released)
         }
     }
 

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileReports
+import ReconcileStore
+
+// `/staff/themes` for leads: approve lessons-learned themes and release a report — a quarter, a correction of
+// one, or the year to date — for one council area. A refused release is an answer, not a fault: the same page
+// comes back with the problems in plain words and the choice kept, and nothing was published.
+
+extension StaffPagesController {
+    var lastQuarter: Quarter {
+        let now = Quarter.containing(Date(), startMonth: settings.reporting.quarterStartMonth)
+        return now.number == 1 ? Quarter(year: now.year - 1, number: 4)! : Quarter(year: now.year, number: now.number - 1)!
+    }
+
+    @Sendable func themesPage(request: Request, context: AppRequestContext) async throws -> Response {
+        let staff = try context.requireStaff()
+        let query = request.uri.queryParameters
+        let quarter = query["quarter"].flatMap { Quarter(String($0)) } ?? lastQuarter
+        let areas = settings.areas.councilAreas
+        let area = query["area"].map(String.init).flatMap { areas.contains($0) ? $0 : nil } ?? areas[0]
+        let done: String? = switch query["done"].map(String.init) {
+        case "theme": "Theme approved."
+        case "release": "Report released. The council officer for that area can now read it."
+        default: nil
+        }
+        return try await themes(request, staff, quarter: quarter, area: area, kind: .quarter, done: done)
+    }
+
+    /// The themes page for one quarter and area, with the release form set to `kind`.
+    func themes(_ request: Request, _ staff: StaffAccount, quarter: Quarter, area: String, kind: ReleaseKind,
+                done: String? = nil, problems: [String] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let areas = settings.areas.councilAreas
+        let startMonth = settings.reporting.quarterStartMonth
+        let themes = try await database.themes(quarter: quarter, councilArea: area)
+        var released: [[String: Any]] = []
+        for a in areas {
+            for r in try await database.releasedReports(councilArea: a) {
+                let title = Quarter(r.quarter).map { (ReleaseKind(rawValue: r.kind) ?? .quarter).title($0, startMonth: startMonth) } ?? r.quarter
+                released.append(["title": title, "area": IntakeQuestions.areaLabel(r.councilArea), "kind": StaffPageKit.words(r.kind),
+                                 "at": r.releasedAt.formatted(StaffPageKit.dateTime)])
+            }
+        }
+        let hints: [ReleaseKind: String] = [
+            .quarter: "The quarter's first release. Each quarter is released once.",
+            .correction: "Replaces the figures of a quarter already released, for example after referrals recorded late. A count the earlier releases hid stays hidden.",
+            .yearToDate: "The financial year so far, counted together. Released once for each quarter.",
+        ]
+        var values: [String: Any] = [
+            "title": problems.isEmpty ? "Themes and reports" : "There is a problem - Themes and reports",
+            "quarter": quarter.description, "area_label": IntakeQuestions.areaLabel(area),
+            "areas": areas.map { ["value": $0, "label": IntakeQuestions.areaLabel($0), "selected": $0 == area] as [String: Any] },
+            "themes": themes.map { ["text": $0.text, "at": $0.approvedAt.formatted(StaffPageKit.dateTime)] },
+            "kinds": ReleaseKind.allCases.map {
+                let label = $0 == .quarter ? "\(quarter), " + ReleaseKind.months(from: quarter, to: quarter, startMonth: startMonth)
+                    : $0.title(quarter, startMonth: startMonth)
+                return ["value": $0.rawValue, "label": label, "checked": $0 == kind, "hint": hints[$0]!] as [String: Any]
+            },
+            "released": released, "has_released": !released.isEmpty,
+        ]
+        if let done { values["done"] = done }
+        if !problems.isEmpty { values["problems"] = problems; values["has_problems"] = true }
+        return kit.render("staff-themes", request, staff, values, status: status)
+    }
+
+    @Sendable func addTheme(request: Request, context: AppRequestContext) async throws -> Response {
+        let staff = try context.requireStaff()
+        let form = try await kit.readForm(request)
+        let (quarter, area) = try quarterAndArea(form)
+        do {
+            _ = try await database.addTheme(quarter: quarter, councilArea: area, text: form["text"] ?? "", councilAreas: settings.areas.councilAreas,
+                                            by: staff.actor, keys: keys)
+        } catch {
+            return kit.error(request, staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/themes")
+        }
+        return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "theme")])])
+    }
+
+    @Sendable func release(request: Request, context: AppRequestContext) async throws -> Response {
+        let staff = try context.requireStaff()
+        let form = try await kit.readForm(request)
+        let (quarter, area) = try quarterAndArea(form)
+        // No kind (a form from before kinds existed): the quarter's first release.
+        let kind = try ReleaseKind.named(form["kind"]) ?? .quarter
+        do {
+            let released = try await ReportBuilder(database: database, settings: settings, policy: disclosure)
+                .release(councilArea: area, quarter: quarter, kind: kind, by: staff.id, keys: keys)
+            context.logger.info("report released", metadata: ["report.id": "\(released.id)", "quarter": "\(released.quarter)", "area": "\(area)",
+                                                              "kind": "\(released.kind)"])
+        } catch let refusal as ReportError {
+            // The builder's messages name a table, theme number or rule, never a hidden count or a personal value.
+            let api = ErrorMiddleware<AppRequestContext>.apiError(for: refusal)
+            let problems = api.fields?.compactMap { $0["message"] } ?? [api.message]
+            return try await themes(request, staff, quarter: quarter, area: area, kind: kind, problems: problems, status: api.status)
+        } catch {
+            return kit.error(request, staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/themes")
+        }
+        return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "release")])])
+    }
+
+    private func quarterAndArea(_ form: FormBody) throws -> (Quarter, String) {
+        guard let quarter = Quarter((form["quarter"] ?? "").trimmingCharacters(in: .whitespaces)) else {
+            throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
+        }
+        guard let area = form["council_area"], settings.areas.councilAreas.contains(area) else {
+            throw APIError.field("council_area", "unknown_value", "Choose a council area from the list.")
+        }
+        return (quarter, area)
+    }
+}
