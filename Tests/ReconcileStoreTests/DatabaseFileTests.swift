@@ -72,6 +72,6 @@ import Testing
     @Test func integrityCheckIsCleanOnAFreshDatabase() throws {
         let db = try AppDatabase.inMemory()
         #expect(try db.integrityProblems().isEmpty)
-        #expect(try db.appliedMigrations() == ["v1-cases", "v2-idempotency", "v3-audit-log", "v4-staff", "v5-case-workflow", "v6-portal", "v7-reports", "v8-case-list-index"])
+        #expect(try db.appliedMigrations() == ["v1-cases", "v2-idempotency", "v3-audit-log", "v4-staff", "v5-case-workflow", "v6-portal", "v7-reports", "v8-case-list-index", "v9-answer-bits"])
     }
 }
