@@ -7,8 +7,8 @@ Usage: seed_statistical_rows.py DATABASE COUNT AREAS START END [SEED]
 
 These rows are not referrals as the service makes them: no personal fields, no case key, a placeholder
 passphrase hash, no events or audit rows. They carry what the work list and the quarterly report read:
-stage, close reason, council area, the answers (role, setting, harm, when, told before, wishes), consent,
-received/acknowledged/closed dates. The server must not be running while this writes.
+stage, close reason, council area, the answers (role, setting, harm, when, told before, wishes; the multi-select
+ones as JSON and as bit sets), consent, received/acknowledged/closed dates. The server must not be running while this writes.
 """
 import datetime, json, random, sqlite3, sys, time, uuid
 
@@ -46,7 +46,10 @@ def reference(n):
 
 
 def pick_some(values):
-    return json.dumps(sorted(rng.sample(values, rng.choice([1, 1, 1, 2, 2, 3])), key=values.index))
+    """A multi-select answer: its JSON array and its bit set (bit i = values[i]; each list above is a prefix of
+    the Swift list in declaration order, which is the stored bit order: ReconcileCore/AnswerBits.swift)."""
+    chosen = sorted(rng.sample(values, rng.choice([1, 1, 1, 2, 2, 3])), key=values.index)
+    return json.dumps(chosen), sum(1 << values.index(v) for v in chosen)
 
 
 db = sqlite3.connect(path, isolation_level=None)
@@ -57,7 +60,8 @@ base = int(db.execute("SELECT COUNT(*) FROM referral_case").fetchone()[0]) + 17 
 stage_names, stage_weights = zip(*STAGES)
 sql = """INSERT INTO referral_case (id, reference, stage, close_reason, council_area, referrer_role, setting, harm,
     when_ago, told_before, wishes, consent_contact_at, consent_statistics, consent_statistics_at, received_at,
-    passphrase_hash, acknowledged_at, closed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+    passphrase_hash, acknowledged_at, closed_at, harm_bits, told_before_bits, wishes_bits)
+    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
 began = time.perf_counter()
 chunk = 50_000
 for first in range(0, count, chunk):
@@ -68,11 +72,13 @@ for first in range(0, count, chunk):
         acknowledged = stamp(min(received + rng.uniform(3600, 6 * 86400), t1 - 1)) if stage != "received" else None
         closed = stamp(min(received + rng.uniform(7 * 86400, 60 * 86400), t1 - 1)) if stage == "closed" else None
         r = stamp(received)
-        rows.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), reference(base + i), stage,
-                     rng.choice(REASONS) if stage == "closed" else None, areas[i % len(areas)], rng.choice(ROLES),
-                     rng.choice(SETTINGS), pick_some(HARM), rng.choice(WHEN), pick_some(TOLD), pick_some(WISHES),
+        # Drawn in the same order as before the bit sets were added, so a seed gives the same rows.
+        case_id, reason = str(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice(REASONS) if stage == "closed" else None
+        role, setting, (harm, harm_bits) = rng.choice(ROLES), rng.choice(SETTINGS), pick_some(HARM)
+        when, (told, told_bits), (wishes, wishes_bits) = rng.choice(WHEN), pick_some(TOLD), pick_some(WISHES)
+        rows.append((case_id, reference(base + i), stage, reason, areas[i % len(areas)], role, setting, harm, when, told, wishes,
                      r, 1 if rng.random() < 0.9 else 0, r, r, "$argon2id$statistical-row-no-passphrase",
-                     acknowledged, closed))
+                     acknowledged, closed, harm_bits, told_bits, wishes_bits))
     db.execute("BEGIN")
     db.executemany(sql, rows)
     db.execute("COMMIT")

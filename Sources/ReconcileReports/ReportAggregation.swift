@@ -4,7 +4,8 @@ import ReconcileCore
 import ReconcileStore
 
 // The raw counts behind a quarterly report (SPEC "Quarterly feedback to the council"), before disclosure
-// control. Everything here is SQL over the plain statistical columns; nothing is decrypted. Only cases whose
+// control. Everything here is SQL over the plain statistical columns (the referral and assessment tables through
+// the store's named reads in StatisticsCounts.swift); nothing is decrypted. Only cases whose
 // family consented to anonymised statistics are counted, except in `notConsented`, which counts the others.
 // Erased cases keep their statistical columns and are counted like any other.
 //
@@ -120,64 +121,38 @@ public enum ReportTables {
 }
 
 public enum ReportAggregation {
-    /// Counts for `councilArea` over [start, end), reading only statistical columns.
+    /// Counts for `councilArea` over [start, end), reading only statistical columns. The referral and
+    /// assessment counts come from the store's named reads (`AppDatabase.referralCounts` and friends), the
+    /// smaller tables from one query each.
     public static func counts(_ db: Database, councilArea area: String, start: Date, end: Date,
                               acknowledgementWorkingDays: Int) throws -> ReportCounts {
         var counts = ReportCounts()
         let window: StatementArguments = [area, start, end]
         let consented = "c.council_area = ? AND c.consent_statistics = 1"
 
-        // Referrals received.
-        counts.referralsReceived = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM referral_case c WHERE \(consented) AND c.received_at >= ? AND c.received_at < ?
-            """, arguments: window) ?? 0
-        counts.notConsented = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM referral_case c
-            WHERE c.council_area = ? AND c.consent_statistics = 0 AND c.received_at >= ? AND c.received_at < ?
-            """, arguments: window) ?? 0
+        let referrals = try AppDatabase.referralCounts(db, councilArea: area, start: start, end: end)
+        counts.referralsReceived = referrals.received
+        counts.notConsented = referrals.notConsented
+        counts.openCasesAtEnd = referrals.openAtEnd
 
-        func single(_ column: String) throws -> [String: Int] {
-            try grouped(db, sql: """
-                SELECT c.\(column), COUNT(*) FROM referral_case c
-                WHERE \(consented) AND c.received_at >= ? AND c.received_at < ? GROUP BY 1
-                """, arguments: window)
-        }
-        func multi(_ column: String) throws -> [String: Int] {
-            try grouped(db, sql: """
-                SELECT j.value, COUNT(DISTINCT c.id) FROM referral_case c, json_each(c.\(column)) j
-                WHERE \(consented) AND c.received_at >= ? AND c.received_at < ? GROUP BY 1
-                """, arguments: window)
-        }
         var tables: [CountTable] = []
         func add(_ name: String, _ values: [String: Int], total: Int? = nil) {
             let categories = ReportTables.categories(name)
-            let known = values.filter { categories.contains($0.key) }
+            let known = values.filter { categories.contains($0.key) && $0.value != 0 }
             let additive = !ReportTables.nonAdditive.contains(name)
             tables.append(CountTable(name: name, categories: categories, counts: known,
                                      total: total ?? known.values.reduce(0, +), additive: additive))
         }
-        add(ReportTables.referrerRole, try single("referrer_role"))
-        add(ReportTables.setting, try single("setting"))
-        add(ReportTables.harm, try multi("harm"), total: counts.referralsReceived)
-        add(ReportTables.when, try single("when_ago"))
-        add(ReportTables.toldBefore, try multi("told_before"), total: counts.referralsReceived)
-        add(ReportTables.wishes, try multi("wishes"), total: counts.referralsReceived)
+        add(ReportTables.referrerRole, referrals.byReferrerRole)
+        add(ReportTables.setting, referrals.bySetting)
+        add(ReportTables.harm, referrals.byHarm, total: referrals.received)
+        add(ReportTables.when, referrals.byWhen)
+        add(ReportTables.toldBefore, referrals.byToldBefore, total: referrals.received)
+        add(ReportTables.wishes, referrals.byWishes, total: referrals.received)
 
-        // Each case's first assessment, if it was made in the period.
-        let firstAssessment = """
-            WHERE \(consented)
-              AND a.rowid = (SELECT f.rowid FROM assessment f WHERE f.case_id = a.case_id ORDER BY f.assessed_at, f.rowid LIMIT 1)
-              AND a.assessed_at >= ? AND a.assessed_at < ?
-            """
-        let assessments = "FROM assessment a JOIN referral_case c ON c.id = a.case_id"
-        let levels = try grouped(db, sql: "SELECT CAST(a.level_of_need AS TEXT), COUNT(*) \(assessments) \(firstAssessment) GROUP BY 1",
-                                 arguments: window)
-        add(ReportTables.levelOfNeed, levels)
-        let assessed = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(assessments) \(firstAssessment)", arguments: window) ?? 0
-        let needs = try grouped(db, sql: """
-            SELECT j.value, COUNT(DISTINCT a.case_id) \(assessments), json_each(a.needs) j \(firstAssessment) GROUP BY 1
-            """, arguments: window)
-        add(ReportTables.needs, needs, total: assessed)
+        let assessments = try AppDatabase.firstAssessmentCounts(db, councilArea: area, start: start, end: end)
+        add(ReportTables.levelOfNeed, assessments.byLevel)
+        add(ReportTables.needs, assessments.byNeed, total: assessments.assessed)
 
         // Signposts made in the period.
         let signposts = """
@@ -187,12 +162,7 @@ public enum ReportAggregation {
         add(ReportTables.signpostsByNeed, try grouped(db, sql: "SELECT s.need, COUNT(*) \(signposts) GROUP BY 1", arguments: window))
         add(ReportTables.signpostsByOutcome, try grouped(db, sql: "SELECT s.outcome, COUNT(*) \(signposts) GROUP BY 1",
                                                          arguments: window))
-
-        // Closures.
-        add(ReportTables.closures, try grouped(db, sql: """
-            SELECT c.close_reason, COUNT(*) FROM referral_case c
-            WHERE \(consented) AND c.close_reason IS NOT NULL AND c.closed_at >= ? AND c.closed_at < ? GROUP BY 1
-            """, arguments: window))
+        add(ReportTables.closures, referrals.closedByReason)
         counts.tables = tables
 
         // Listening sessions held on a day in the period (the dates are London dates, as are the boundaries).
@@ -206,24 +176,46 @@ public enum ReportAggregation {
             WHERE \(consented) AND e.escalated_at >= ? AND e.escalated_at < ?
             """, arguments: window) ?? 0
 
-        counts.openCasesAtEnd = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM referral_case c
-            WHERE \(consented) AND c.received_at < ? AND (c.closed_at IS NULL OR c.closed_at >= ?)
-            """, arguments: [area, end, end]) ?? 0
-
         // Time to acknowledgement.
-        let acknowledged = try Row.fetchAll(db, sql: """
-            SELECT c.received_at, c.acknowledged_at FROM referral_case c
-            WHERE \(consented) AND c.acknowledged_at >= ? AND c.acknowledged_at < ?
-            """, arguments: window)
-        for row in acknowledged {
-            let received: Date = row[0], acknowledgedAt: Date = row[1]
-            counts.acknowledgementDays.append(max(0, calendarDays(from: received, to: acknowledgedAt)))
-            if acknowledgedAt < WorkingDays.deadline(receivedAt: received, workingDays: acknowledgementWorkingDays) {
-                counts.acknowledgedWithinTarget += 1
-            }
+        var days = LondonDays(workingDays: acknowledgementWorkingDays)
+        for times in try AppDatabase.acknowledgementTimes(db, councilArea: area, start: start, end: end) {
+            let received = days.day(times.received)
+            counts.acknowledgementDays.append(max(0, days.day(times.acknowledged) - received))
+            if times.acknowledged < days.deadline(receivedOn: received, at: times.received) { counts.acknowledgedWithinTarget += 1 }
         }
         return counts
+    }
+
+    /// London calendar days and acknowledgement deadlines, cached: London's midnights fall on whole UTC hours
+    /// (it is UTC or UTC+1, changing at 01:00 UTC), so every instant of one UTC hour is on the same London day,
+    /// and a deadline depends only on the day received. A million acknowledgements then cost a few thousand
+    /// calendar computations instead of two million.
+    struct LondonDays {
+        let workingDays: Int
+        private var dayOfHour: [Int64: Int] = [:], deadlineOfDay: [Int: Int64] = [:]
+
+        init(workingDays: Int) { self.workingDays = workingDays }
+
+        /// A number for the London day containing `seconds` (since 1970): consecutive days differ by one.
+        mutating func day(_ seconds: Int64) -> Int {
+            let hour = seconds >= 0 ? seconds / 3600 : (seconds - 3599) / 3600
+            if let day = dayOfHour[hour] { return day }
+            let instant = Date(timeIntervalSince1970: TimeInterval(hour * 3600))
+            let offset = Int64(WorkingDays.timeZone.secondsFromGMT(for: instant))
+            let local = hour * 3600 + offset
+            let day = Int(local >= 0 ? local / 86400 : (local - 86399) / 86400)
+            dayOfHour[hour] = day
+            return day
+        }
+
+        /// `WorkingDays.deadline` in whole seconds for a case received at `seconds`, on London day `day`.
+        mutating func deadline(receivedOn day: Int, at seconds: Int64) -> Int64 {
+            if let deadline = deadlineOfDay[day] { return deadline }
+            let deadline = WorkingDays.deadline(receivedAt: Date(timeIntervalSince1970: TimeInterval(seconds)), workingDays: workingDays)
+            let whole = Int64(deadline.timeIntervalSince1970.rounded(.down))
+            deadlineOfDay[day] = whole
+            return whole
+        }
     }
 
     private static func grouped(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: Int] {
@@ -245,10 +237,5 @@ public enum ReportAggregation {
     static func londonDate(_ date: Date) -> String {
         let c = london.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
-
-    /// Whole London calendar days between the days containing the two instants.
-    static func calendarDays(from: Date, to: Date) -> Int {
-        london.dateComponents([.day], from: london.startOfDay(for: from), to: london.startOfDay(for: to)).day ?? 0
     }
 }

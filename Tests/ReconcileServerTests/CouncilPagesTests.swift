@@ -74,7 +74,7 @@ import Testing
     /// The kind choice works without JavaScript (plain radios in the form); a refusal comes back on the same page
     /// with the choice kept; the council lists and opens corrections and years to date named in plain words.
     @Test func correctionsAndYearsToDateAreReleasedFromThePageAndOpenedByTheCouncil() async throws {
-        let harness = try ReleaseKindsAPITests.twoQuarters()
+        let harness = try await ReleaseKindsAPITests.twoQuarters()
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         let officer = try await harness.addStaff("officer@shropshire.example", role: .council, area: "shropshire")
         try await harness.app().test(.router) { client in

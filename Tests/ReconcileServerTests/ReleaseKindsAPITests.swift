@@ -12,23 +12,23 @@ import Testing
 /// of that area, and only that area, reads each kind as signed. A refused release stores nothing.
 @Suite struct ReleaseKindsAPITests {
     /// `count` cases received in `month` of 2025 in shropshire (April–June is 2025-Q1, July–September 2025-Q2).
-    static func seed(_ harness: Harness, _ count: Int, month: Int) throws {
+    static func seed(_ harness: Harness, _ count: Int, month: Int) async throws {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/London")!
         for i in 0..<count {
             var referral = Sample.storeReferral(canary: Sample.canary())
             referral.councilArea = "shropshire"
             let received = calendar.date(from: DateComponents(year: 2025, month: month, day: 1 + i % 27, hour: 10))!
-            _ = try harness.database.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
+            _ = try await harness.database.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
                                                 receivedAt: received, keys: harness.keys)
         }
     }
 
     /// A harness with 14 cases in 2025-Q1 (May) and 12 in 2025-Q2 (August), in shropshire.
-    static func twoQuarters() throws -> Harness {
+    static func twoQuarters() async throws -> Harness {
         let harness = try Harness()
-        try seed(harness, 14, month: 5)
-        try seed(harness, 12, month: 8)
+        try await seed(harness, 14, month: 5)
+        try await seed(harness, 12, month: 8)
         return harness
     }
 
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func aQuarterItsCorrectionsAndTheYearToDateGoOutAndEachIsReadAsSigned() async throws {
-        let harness = try Self.twoQuarters()
+        let harness = try await Self.twoQuarters()
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         let officer = try await harness.addStaff("officer@shropshire.example", role: .council, area: "shropshire")
         let neighbour = try await harness.addStaff("officer@hereford.example", role: .council, area: "herefordshire")
@@ -67,10 +67,10 @@ import Testing
                     "\(ytd.text)")
             // Referrals recorded late for Q1, after the year to date: two corrections, each with more cases. (Before the
             // year to date they would leave Q2's "open at end" stale, and the year to date would wait for Q2's correction.)
-            try Self.seed(harness, 6, month: 6)
+            try await Self.seed(harness, 6, month: 6)
             let firstCorrection = try await Self.release(client, "2025-Q1", "correction", token: token)
             #expect(firstCorrection.status == .created && firstCorrection.json?["kind"] as? String == "correction")
-            try Self.seed(harness, 7, month: 4)
+            try await Self.seed(harness, 7, month: 4)
             let correction = try await Self.release(client, "2025-Q1", "correction", token: token)
             #expect(correction.status == .created)
 
@@ -121,7 +121,7 @@ import Testing
 
     @Test func refusedReleasesAnswerClearlyAndStoreNothing() async throws {
         let harness = try Harness()
-        try Self.seed(harness, 14, month: 5)
+        try await Self.seed(harness, 14, month: 5)
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(lead)
@@ -150,7 +150,7 @@ import Testing
     /// version of a later release in that year: refused, naming the table, nothing stored.
     @Test func noProtectedVersionIsRefusedNamingTheTable() async throws {
         let harness = try Harness()
-        try Self.seed(harness, 14, month: 5)
+        try await Self.seed(harness, 14, month: 5)
         let built = try await ReportBuilder(database: harness.database, settings: harness.settings, policy: DisclosurePolicy())
             .build(councilArea: "shropshire", quarter: Quarter("2025-Q1")!)
         var document = try #require(try JSONSerialization.jsonObject(with: Data(built.document)) as? [String: Any])
@@ -179,7 +179,7 @@ import Testing
     /// The ledger check runs under the write lock: of two year-to-date releases racing, exactly one goes out.
     @Test func racingReleasesOfTheSameYearToDateStoreOne() async throws {
         let harness = try Harness()
-        try Self.seed(harness, 14, month: 5)
+        try await Self.seed(harness, 14, month: 5)
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(lead)
@@ -196,7 +196,7 @@ import Testing
 
     @Test func onlyLeadsReleaseAnyKind() async throws {
         let harness = try Harness()
-        try Self.seed(harness, 14, month: 5)
+        try await Self.seed(harness, 14, month: 5)
         let members = [try await harness.addStaff("p@example.org", role: .practitioner),
                        try await harness.addStaff("admin@example.org", role: .admin),
                        try await harness.addStaff("officer@shropshire.example", role: .council, area: "shropshire")]

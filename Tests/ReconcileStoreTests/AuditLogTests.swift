@@ -49,12 +49,12 @@ import Testing
 
     // MARK: - Clean chains
 
-    @Test func manyRowsVerifyClean() throws {
+    @Test func manyRowsVerifyClean() async throws {
         let db = try database(rows: 1000)
         #expect(try await db.verifyAuditChain(keys: keys) == AuditChainReport(rows: 1000, firstBadRow: nil, reason: nil))
-        let seqs = try db.reader.read { try Int64.fetchAll($0, sql: "SELECT seq FROM audit_log ORDER BY seq") }
+        let seqs = try await db.reader.read { try Int64.fetchAll($0, sql: "SELECT seq FROM audit_log ORDER BY seq") }
         #expect(seqs == Array(1...1000))
-        let first = try db.reader.read { try Data.fetchOne($0, sql: "SELECT prev_hash FROM audit_log WHERE seq = 1") }
+        let first = try await db.reader.read { try Data.fetchOne($0, sql: "SELECT prev_hash FROM audit_log WHERE seq = 1") }
         #expect(first == Data(count: 32), "the first row chains to 32 zero bytes")
     }
 
@@ -65,7 +65,7 @@ import Testing
         #expect(report.rows == 0)
     }
 
-    @Test func aFileDatabaseVerifiesAcrossReopening() throws {
+    @Test func aFileDatabaseVerifiesAcrossReopening() async throws {
         let dir = try TemporaryDirectory()
         do {
             let db = try AppDatabase.open(dataDirectory: dir.url, migrate: true)
@@ -113,7 +113,7 @@ import Testing
 
     // MARK: - The triggers
 
-    @Test func updateAndDeleteAreRefusedBySQLite() throws {
+    @Test func updateAndDeleteAreRefusedBySQLite() async throws {
         let db = try database(rows: 5)
         for sql in ["UPDATE audit_log SET action = 'case.other' WHERE seq = 2", "DELETE FROM audit_log WHERE seq = 5",
                     "DELETE FROM audit_log", "DELETE FROM audit_head",
@@ -130,14 +130,14 @@ import Testing
 
     // MARK: - Tampering by someone with the file
 
-    @Test func alteredActionIsDetected() throws {
+    @Test func alteredActionIsDetected() async throws {
         let db = try database(rows: 10)
-        #expect(try db.reader.read { try String.fetchOne($0, sql: "SELECT action FROM audit_log WHERE seq = 7") } == "retention.run")
+        #expect(try await db.reader.read { try String.fetchOne($0, sql: "SELECT action FROM audit_log WHERE seq = 7") } == "retention.run")
         try tamper(db, "UPDATE audit_log SET action = 'case.read' WHERE seq = 7")
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(6, at: 7, "hash does not match its contents"))
     }
 
-    @Test func alteredDetailIsDetected() throws {
+    @Test func alteredDetailIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "UPDATE audit_log SET detail = 'method=email' WHERE seq = 6")
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(5, at: 6, "hash does not match its contents"))
@@ -156,14 +156,14 @@ import Testing
         #expect(report.rows == 4)
     }
 
-    @Test func aRowRemovedFromTheMiddleIsDetected() throws {
+    @Test func aRowRemovedFromTheMiddleIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 7")
         #expect(try await db.verifyAuditChain(keys: keys)
                 == .broken(6, at: 8, "previous hash does not match row 6 (a row is missing)"))
     }
 
-    @Test func theFirstRowRemovedIsDetected() throws {
+    @Test func theFirstRowRemovedIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 1")
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(0, at: 2, "the log starts at row 2 (earlier rows are missing)"))
@@ -178,7 +178,7 @@ import Testing
         #expect(report.reason?.contains("rows removed from the end") == true)
     }
 
-    @Test func truncationWithTheHeadPointedBackIsDetected() throws {
+    @Test func truncationWithTheHeadPointedBackIsDetected() async throws {
         let db = try database(rows: 10)
         let ninth = try hash(of: 9, in: db)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 10; UPDATE audit_head SET last_seq = 9, last_hash = ?",
@@ -186,7 +186,7 @@ import Testing
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(9, at: 9, "the audit head was altered (its MAC does not match)"))
     }
 
-    @Test func swappedRowContentsAreDetected() throws {
+    @Test func swappedRowContentsAreDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, """
             CREATE TEMP TABLE swap AS SELECT * FROM audit_log WHERE seq IN (3, 4);
@@ -201,7 +201,7 @@ import Testing
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(2, at: 3, "hash does not match its contents"))
     }
 
-    @Test func reorderedRowsAreDetected() throws {
+    @Test func reorderedRowsAreDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, """
             UPDATE audit_log SET seq = -1 WHERE seq = 3;
@@ -211,7 +211,7 @@ import Testing
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(2, at: 3, "hash does not match its contents"))
     }
 
-    @Test func aForgedRowIsDetected() throws {
+    @Test func aForgedRowIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, """
             INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash)
@@ -220,7 +220,7 @@ import Testing
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(10, at: 11, "hash does not match its contents"))
     }
 
-    @Test func aCopiedRowIsDetected() throws {
+    @Test func aCopiedRowIsDetected() async throws {
         let db = try database(rows: 10)
         // A genuine row replayed later in the chain: its hash covers its original seq and predecessor.
         try tamper(db, """
@@ -230,7 +230,7 @@ import Testing
         #expect(try await db.verifyAuditChain(keys: keys).firstBadRow == 11)
     }
 
-    @Test func anAlteredHeadIsDetected() throws {
+    @Test func anAlteredHeadIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "UPDATE audit_head SET last_hash = ?", arguments: [try hash(of: 9, in: db)])
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(10, at: 10, "the audit head was altered (its MAC does not match)"))
@@ -240,7 +240,7 @@ import Testing
         #expect(try await db2.verifyAuditChain(keys: keys).firstBadRow == 10)
     }
 
-    @Test func aDeletedHeadIsDetected() throws {
+    @Test func aDeletedHeadIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_head")
         #expect(try await db.verifyAuditChain(keys: keys) == .broken(10, at: 10, "the audit head is missing"))
@@ -254,7 +254,7 @@ import Testing
         #expect(report.reason?.contains("rows up to 10 were written") == true)
     }
 
-    @Test func appendingAfterTamperingKeepsTheEvidence() throws {
+    @Test func appendingAfterTamperingKeepsTheEvidence() async throws {
         // Removing the newest row and letting the service carry on must not heal the chain.
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 10")
@@ -271,7 +271,7 @@ import Testing
 
     struct Abort: Error {}
 
-    @Test func aRolledBackActionLeavesNoAuditRow() throws {
+    @Test func aRolledBackActionLeavesNoAuditRow() async throws {
         let db = try database(rows: 3)
         #expect(throws: Abort.self) {
             try db.writer.write { conn in
@@ -282,14 +282,14 @@ import Testing
             }
         }
         #expect(try await db.caseCount() == 0)
-        #expect(try db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log") } == 3)
+        #expect(try await db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log") } == 3)
         #expect(try await db.verifyAuditChain(keys: keys) == .intact(3))
         // The next append continues the chain from row 3.
         try append(1, to: db, from: 3)
         #expect(try await db.verifyAuditChain(keys: keys) == .intact(4))
     }
 
-    @Test func aRolledBackFirstAppendLeavesNoHead() throws {
+    @Test func aRolledBackFirstAppendLeavesNoHead() async throws {
         let db = try AppDatabase.inMemory()
         #expect(throws: Abort.self) {
             try db.writer.write { conn in
@@ -297,7 +297,7 @@ import Testing
                 throw Abort()
             }
         }
-        #expect(try db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_head") } == 0)
+        #expect(try await db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_head") } == 0)
         #expect(try await db.verifyAuditChain(keys: keys) == .intact(0))
     }
 

@@ -108,11 +108,11 @@ import Testing
     @Test func theMigrationKeepsRememberedKeysAndMarksOldIndexes() async throws {
         let queue = try DatabaseQueue()
         var migrator = AppDatabase.migrator
-        try migrator.migrate(queue, upTo: "v8-case-list-index")
+        try migrator.migrate(queue, upTo: "v9-answer-bits")
         let keys = KeyRing.ephemeral()
         let created = Date(timeIntervalSince1970: 1_790_000_000)
         try await queue.write { db in
-            // insertCase reads key_state, which v8 lacks: lend it one for the insert.
+            // insertCase reads key_state, which v9 lacks: lend it one for the insert.
             try db.execute(sql: "CREATE TABLE key_state (id INTEGER PRIMARY KEY, master_version INTEGER NOT NULL); INSERT INTO key_state VALUES (1, 1)")
             defer { try? db.execute(sql: "DROP TABLE key_state") }
             let record = try AppDatabase.insertCase(db, Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",

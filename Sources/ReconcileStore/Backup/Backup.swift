@@ -98,7 +98,7 @@ extension AppDatabase {
                 throw BackupError.damaged(temporary.path, problem)
             }
             let checked = try AppDatabase(copy, migrate: false)
-            result = try checked.reader.read { db in (try CaseRecord.fetchCount(db), try Self.schemaName(Self.migrator.appliedIdentifiers(db).sorted())) }
+            result = try checked.reader.read { db in (try CaseRecord.fetchCount(db), try Self.schemaName(Self.appliedInOrder(db))) }
             try copy.close()
         } catch let error as DatabaseError {
             throw BackupError.io("backup failed: \(Self.describe(error))")
@@ -156,7 +156,7 @@ extension AppDatabase {
                 throw BackupError.damaged(source.path, problem)
             }
             let database = try AppDatabase(copy, migrate: true)
-            migrated = try database.reader.read { db in (try schemaName(migrator.appliedIdentifiers(db).sorted()), try CaseRecord.fetchCount(db)) }
+            migrated = try database.reader.read { db in (try schemaName(appliedInOrder(db)), try CaseRecord.fetchCount(db)) }
             try copy.close()
         } catch let error as DatabaseError {
             throw BackupError.io("restore failed: \(describe(error)); nothing was changed")

@@ -137,7 +137,8 @@ extension AppDatabase {
             let id = Self.newID()
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
             try AssessmentRecord(
-                id: id, caseId: caseID, levelOfNeed: level, needs: needs, assessedAt: now, assessedBy: actor.id,
+                id: id, caseId: caseID, levelOfNeed: level, needs: needs, needsBits: Need.answerBits(needs), assessedAt: now,
+                assessedBy: actor.id,
                 note: try cipher.sealIfPresent(note, field: WorkflowField.assessmentNote(id))
             ).insert(db)
             try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)

@@ -77,6 +77,8 @@ public struct AssessmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     public var caseId: String
     public var levelOfNeed: LevelOfNeed
     public var needs: [Need]
+    /// `needs` as a bit set (`FixedList.answerBits`), for counting in one pass.
+    public var needsBits: Int64
     public var assessedAt: Date
     public var assessedBy: String
     public var note: Data?

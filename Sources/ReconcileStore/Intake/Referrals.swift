@@ -37,6 +37,8 @@ extension AppDatabase {
             id: id, reference: reference, stage: .received, closeReason: nil,
             councilArea: referral.councilArea, referrerRole: referral.referrerRole, setting: referral.setting,
             harm: referral.harm, whenAgo: referral.howLongAgo, toldBefore: referral.toldBefore, wishes: referral.wishes,
+            harmBits: Harm.answerBits(referral.harm), toldBeforeBits: ToldBefore.answerBits(referral.toldBefore),
+            wishesBits: Wish.answerBits(referral.wishes),
             consentContactAt: receivedAt, consentStatistics: referral.consentToStatistics,
             consentStatisticsAt: receivedAt, receivedAt: receivedAt, passphraseHash: passphraseHash,
             emailIndex: try referral.contact.email.map { try keys.blindIndex(ContactNormaliser.email($0), kind: "email") },

@@ -85,8 +85,14 @@ public struct AppDatabase: Sendable {
     }
 
     /// The migrations applied to this database, oldest first.
+    /// Applied migrations in the order they were registered (names do not sort: v10 follows v9).
+    static func appliedInOrder(_ db: Database) throws -> [String] {
+        let applied = try migrator.appliedIdentifiers(db)
+        return migrator.migrations.filter(applied.contains)
+    }
+
     public func appliedMigrations() async throws -> [String] {
-        try await reader.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+        try await reader.read { db in try Self.appliedInOrder(db) }
     }
 
     /// Ensures everything written is in the main database file (used before backup and on shutdown).

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// v9: what issue "web hardening" asked of keys and of the passphrase kept for a resent form.
+    /// v10: what issue "web hardening" asked of keys and of the passphrase kept for a resent form.
     /// - `idempotency_key.passphrase` may be cleared before the row goes: a resent form shows the passphrase
     ///   only until `passphrase_until` (minutes), while the row still recognises the resend for 24 hours and
     ///   answers "already received" rather than storing the referral twice.
@@ -11,9 +11,9 @@ extension AppDatabase {
     ///   migrations never hold); new rows are 2 by the column default.
     /// - `key_state`: the master key version the database has been rotated to, so a running service that
     ///   meets a newer one reloads its key directory before wrapping a new case key.
-    static func migrateV9KeyUses(_ db: Database) throws {
+    static func migrateV10KeyUses(_ db: Database) throws {
         try db.execute(sql: """
-            CREATE TABLE idempotency_key_v9 (
+            CREATE TABLE idempotency_key_v10 (
                 key_hash BLOB PRIMARY KEY NOT NULL,
                 request_hash BLOB NOT NULL,
                 case_id TEXT NOT NULL REFERENCES referral_case(id) ON DELETE CASCADE,
@@ -21,11 +21,11 @@ extension AppDatabase {
                 passphrase_until DATETIME NOT NULL,
                 created_at DATETIME NOT NULL
             );
-            INSERT INTO idempotency_key_v9 (key_hash, request_hash, case_id, passphrase, passphrase_until, created_at)
+            INSERT INTO idempotency_key_v10 (key_hash, request_hash, case_id, passphrase, passphrase_until, created_at)
                 SELECT key_hash, request_hash, case_id, passphrase, strftime('%Y-%m-%d %H:%M:%f', created_at, '+1 day'), created_at
                 FROM idempotency_key;
             DROP TABLE idempotency_key;
-            ALTER TABLE idempotency_key_v9 RENAME TO idempotency_key;
+            ALTER TABLE idempotency_key_v10 RENAME TO idempotency_key;
             CREATE INDEX idempotency_key_created ON idempotency_key(created_at);
             CREATE INDEX idempotency_key_passphrase_until ON idempotency_key(passphrase_until) WHERE passphrase IS NOT NULL;
 

@@ -17,6 +17,11 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var whenAgo: HowLongAgo
     public var toldBefore: [ToldBefore]
     public var wishes: [Wish]
+    /// The three answers above as bit sets (`FixedList.answerBits`), for counting in one pass; always made
+    /// from them when the row is written (`insertCase`).
+    public var harmBits: Int64
+    public var toldBeforeBits: Int64
+    public var wishesBits: Int64
     public var consentContactAt: Date
     public var consentStatistics: Bool
     public var consentStatisticsAt: Date
