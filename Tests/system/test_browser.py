@@ -12,7 +12,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from selenium.webdriver.support import expected_conditions as EC
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from axe_selenium_python import Axe
 
 BASE = os.environ["BASE_URL"]
@@ -76,11 +76,25 @@ def visit(path, name):
     audit(name)
 
 
+def gone(element):
+    """Whether the old page's element has left the document. Chromium sometimes answers a query on such an
+    element with "Node with given id does not belong to the document" rather than a stale-element error."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+
+
 def navigating(element):
     """Clicks something that loads a new page and waits until it has."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+    WebDriverWait(driver, 15).until(lambda d: gone(old))
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
