@@ -164,7 +164,9 @@ st_rc=$?
 elapsed=$(( $(date +%s) - started ))
 [[ -n "${SCHEMATHESIS_LOG:-}" ]] && cp "$work/schemathesis.log" "$SCHEMATHESIS_LOG"
 echo "# schemathesis $("${st[@]}" --version | awk '{print $NF}'), seed 20260401, ${elapsed}s, exit $st_rc (set SCHEMATHESIS_LOG=FILE to keep its log)"
-check "schemathesis finished within 3 minutes" test "$elapsed" -le 180
+# A budget for the suite, not a safety bound: 5,109 generated cases over 34 operations took 162 s and 181 s in two
+# clean-clone CI runs after release kinds were added to the schema; 5 minutes keeps it well inside CI's 90.
+check "schemathesis finished within 5 minutes" test "$elapsed" -le 300
 
 # One line per check, from the run's JSON report: the failures found, by code and operation.
 python3 - "$work/report.json" "$work/schemathesis.log" <<'PY'
