@@ -84,7 +84,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // One limiter for both intake routes: the JSON API and the form share the per-address budget.
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
     let csrf = CSRFProtection(
-        key: try KeyDerivation.deriveSubkey(from: configuration.keys.indexKey, id: 1, context: "CSRFform"),
+        key: configuration.keys.csrfKey,
         cookies: SessionCookies(secure: secure), publicURL: settings.server.publicURL)
 
     let router = Router(context: AppRequestContext.self)

@@ -23,8 +23,12 @@ import Testing
         let claim = try IdempotencyClaim(key: "k", body: [1, 2], keys: keys)
         #expect(claim.keyHash != claim.legacyKeyHash && claim.requestHash != claim.legacyRequestHash)
         // No two uses share a key: the blind index of a value is not the idempotency hash of the same bytes.
-        let subkeys = [keys.contactIndexKey, keys.idempotencyKey, keys.indexKey].map { $0.copyBytes() }
-        #expect(Set(subkeys.map { Data($0) }).count == 3)
+        let subkeys = [keys.contactIndexKey, keys.idempotencyKey, keys.sessionKey, keys.auditKey, keys.passphraseVerifierKey,
+                       keys.csrfKey, keys.indexKey].map { Data($0.copyBytes()) }
+        #expect(Set(subkeys).count == 7)
+        // Each is the libsodium derivation its context names (stored values depend on these never changing).
+        #expect(Data(keys.auditKey.copyBytes()) == Data(try KeyDerivation.deriveSubkey(from: keys.indexKey, id: 1, context: "auditlog").copyBytes()))
+        #expect(Data(keys.sessionKey.copyBytes()) == Data(try KeyDerivation.deriveSubkey(from: keys.indexKey, id: 1, context: "sessions").copyBytes()))
     }
 
     @Test func blindIndexesStoredUnderTheIndexKeyItselfAreMovedAndMatchAgain() async throws {

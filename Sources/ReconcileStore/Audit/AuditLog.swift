@@ -133,15 +133,13 @@ public struct AuditChainReport: Sendable, Equatable, CustomStringConvertible {
 /// The hash chain's key and canonical encodings. Changing anything here breaks every existing chain;
 /// a new encoding needs a new domain tag and a verifier that knows both.
 enum AuditChain {
-    static let kdfContext = "auditlog"
-    static let kdfSubkeyID: UInt64 = 1
     static let rowDomain = "reconcile/audit-log/v1"
     static let headDomain = "reconcile/audit-head/v1"
     static let genesis = [UInt8](repeating: 0, count: 32)
 
-    /// The audit key: `crypto_kdf_derive_from_key(32, id 1, "auditlog", index key)`.
+    /// The audit key: `crypto_kdf_derive_from_key(32, id 1, "auditlog", index key)`, derived once in `KeyRing`.
     static func key(_ keys: KeyRing) throws -> SecretKey {
-        try KeyDerivation.deriveSubkey(from: keys.indexKey, id: kdfSubkeyID, context: kdfContext, length: 32)
+        keys.auditKey
     }
 
     /// Canonical row encoding, unambiguous because every variable-length field carries its length:

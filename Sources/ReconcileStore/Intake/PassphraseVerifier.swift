@@ -30,7 +30,6 @@ enum PassphraseVerifier {
     static func isLegacyArgon2(_ stored: String) -> Bool { stored.hasPrefix("$argon2id$") }
 
     private static func digest(caseID: String, passphrase: String, keys: KeyRing) throws -> [UInt8] {
-        let key = try KeyDerivation.deriveSubkey(from: keys.indexKey, id: 1, context: "famverif")
-        return try GenericHash.hash(Array("reconcile/passphrase/v1\u{0}\(caseID)\u{0}\(passphrase)".utf8), key: key, length: 32)
+        try GenericHash.hash(Array("reconcile/passphrase/v1\u{0}\(caseID)\u{0}\(passphrase)".utf8), key: keys.passphraseVerifierKey, length: 32)
     }
 }

@@ -15,6 +15,14 @@ public struct KeyRing: Sendable, CustomStringConvertible {
     let contactIndexKey: SecretKey
     /// Keyed hashes of `Idempotency-Key` values and the bodies sent with them.
     let idempotencyKey: SecretKey
+    /// Keyed hashes of staff and portal session tokens.
+    let sessionKey: SecretKey
+    /// The audit log's hash chain.
+    let auditKey: SecretKey
+    /// Family passphrase verifiers.
+    let passphraseVerifierKey: SecretKey
+    /// CSRF tokens on forms (the server's `CSRFProtection`).
+    public let csrfKey: SecretKey
 
     /// - Parameter reload: reads the master keys again (the key directory); nil for a fixed ring.
     public init(masterKeys: [Int: SecretKey], indexKey: SecretKey, signing: SigningKeyPair,
@@ -23,9 +31,15 @@ public struct KeyRing: Sendable, CustomStringConvertible {
         self.masters = MasterKeySet(masterKeys, reload: reload)
         self.indexKey = indexKey
         self.signing = signing
-        // Derivation cannot fail for a 32-byte key and an 8-byte context.
-        self.contactIndexKey = try! KeyDerivation.deriveSubkey(from: indexKey, id: 1, context: "contacts")
-        self.idempotencyKey = try! KeyDerivation.deriveSubkey(from: indexKey, id: 1, context: "idemkeys")
+        // Every subkey of the index key, each under its own 8-byte context, derived once here. Derivation
+        // cannot fail for a 32-byte key and an 8-byte context. Never change a context: stored values depend on it.
+        func subkey(_ context: String) -> SecretKey { try! KeyDerivation.deriveSubkey(from: indexKey, id: 1, context: context) }
+        self.contactIndexKey = subkey("contacts")
+        self.idempotencyKey = subkey("idemkeys")
+        self.sessionKey = subkey("sessions")
+        self.auditKey = subkey("auditlog")
+        self.passphraseVerifierKey = subkey("famverif")
+        self.csrfKey = subkey("CSRFform")
     }
 
     /// The master keys held now (after any reload).

@@ -98,9 +98,6 @@ enum StaffSecrets {
     /// `crypto_kdf` context and id for the TOTP-sealing subkey of a master key version.
     static let totpContext = "totpseal"
     static let totpSubkeyID: UInt64 = 1
-    /// `crypto_kdf` context and id for the session-token hashing key, a subkey of the index key.
-    static let sessionContext = "sessions"
-    static let sessionSubkeyID: UInt64 = 1
     /// Stored TOTP secret: format byte, then `nonce || ciphertext || tag`.
     static let totpFormat: UInt8 = 1
 
@@ -141,10 +138,10 @@ enum StaffSecrets {
         return TOTP(secret: SecretKey(bytes: secret))
     }
 
-    /// Keyed BLAKE2b-256 of the token text; only this is stored, so a copied database opens no session.
+    /// Keyed BLAKE2b-256 of the token text under the `sessions` subkey (`KeyRing`); only this is stored, so a
+    /// copied database opens no session.
     static func tokenHash(_ token: String, keys: KeyRing) throws -> Data {
-        let key = try KeyDerivation.deriveSubkey(from: keys.indexKey, id: sessionSubkeyID, context: sessionContext, length: 32)
-        return Data(try GenericHash.hash(Array(token.utf8), key: key, length: 32))
+        Data(try GenericHash.hash(Array(token.utf8), key: keys.sessionKey, length: 32))
     }
 
     /// 32 random bytes, base64url without padding (43 characters).
