@@ -114,7 +114,10 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .addRoutes(to: router.group())
     let caseRoutes = router.group("api/v1/cases")
         .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead]))
-    CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory).addRoutes(to: caseRoutes)
+    // One action layer: the API and the pages run the same case steps.
+    let actions = CaseActions(database: database, keys: keys, directory: configuration.directory)
+    CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
+        .addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")
         .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead, .admin]))
     ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
@@ -153,7 +156,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             StaffPageAuth(database: database, keys: keys, policy: policy, cookieName: session.cookieName, roles: roles, kit: kit)
         }
         StaffPagesController(database: database, keys: keys, settings: settings, directory: configuration.directory,
-                             disclosure: configuration.disclosure, session: session, kit: kit).addRoutes(
+                             disclosure: configuration.disclosure, session: session, kit: kit, actions: actions).addRoutes(
             root: router.group(),
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])),

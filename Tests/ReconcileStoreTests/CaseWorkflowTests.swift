@@ -69,7 +69,7 @@ struct WorkflowHarness {
         _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: nil, by: lead, keys: keys, now: now)
         if stage == .assessed { return (id, nil) }
         let signpost = try await db.addSignpost(caseID: id, service: Self.nspcc, need: .counselling, note: nil, by: lead,
-                                                keys: keys, now: now)
+                                                keys: keys, now: now).recordID!
         if stage == .signposted { return (id, signpost) }
         try await db.close(caseID: id, reason: .completed, note: nil, by: lead, keys: keys, now: now)
         return (id, signpost)
@@ -135,21 +135,21 @@ func expectTransitionRefused(
         try await h.db.assign(caseID: id, toPractitionerEmail: "  \(practitionerEmail.uppercased()) ", by: lead, keys: h.keys, now: tick())
         #expect(try h.stage(id) == .received)
         #expect(try await h.db.acknowledge(caseID: id, method: .phone, note: "  rang mum, all fine  ", by: practitioner,
-                                           keys: h.keys, now: tick()) == .acknowledged)
+                                           keys: h.keys, now: tick()).stage == .acknowledged)
         let s1 = try await h.db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 50, modality: .phone,
-                                                       note: "first session note", by: practitioner, keys: h.keys, now: tick())
+                                                       note: "first session note", by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .listening)
         let s2 = try await h.db.recordListeningSession(caseID: id, heldOn: "2026-03-11", durationMinutes: 90, modality: .inPerson,
-                                                       note: nil, by: practitioner, keys: h.keys, now: tick())
+                                                       note: nil, by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .listening)
         let a = try await h.db.recordAssessment(caseID: id, level: .complex, needs: [.counselling, .independentLegalAdvice, .counselling],
-                                                note: "assessment note", by: practitioner, keys: h.keys, now: tick())
+                                                note: "assessment note", by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .assessed)
         let sp = try await h.db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "signpost note",
-                                            by: practitioner, keys: h.keys, now: tick())
+                                            by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .signposted)
         try await h.db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: practitioner, keys: h.keys, now: tick())
-        let m = try await h.db.sendMessage(caseID: id, body: "  Hello from the partner  ", by: practitioner, keys: h.keys, now: tick())
+        let m = try await h.db.sendMessage(caseID: id, body: "  Hello from the partner  ", by: practitioner, keys: h.keys, now: tick()).recordID!
         try await h.db.close(caseID: id, reason: .completed, note: "closing note", by: lead, keys: h.keys, now: tick())
         #expect(try h.stage(id) == .closed)
 
@@ -375,7 +375,7 @@ func expectTransitionRefused(
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, signpost) = try await h.caseAt(.closed, by: lead)
-        let escalation = try await h.db.recordSafeguarding(caseID: id, route: .socialCare, note: "safeguarding note", by: lead, keys: h.keys)
+        let escalation = try await h.db.recordSafeguarding(caseID: id, route: .socialCare, note: "safeguarding note", by: lead, keys: h.keys).recordID!
         try await h.db.recordSignpostOutcome(caseID: id, signpostID: signpost!, outcome: .noResponse, by: lead, keys: h.keys)
         #expect(try h.stage(id) == .closed)
         let detail = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
@@ -547,13 +547,13 @@ func expectTransitionRefused(
         let (a, _) = try await h.caseAt(.acknowledged, by: lead)
         let (b, _) = try await h.caseAt(.acknowledged, by: lead)
         let s1 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note one", by: lead, keys: h.keys, now: H.now)
+                                                       note: "note one", by: lead, keys: h.keys, now: H.now).recordID!
         let s2 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note two", by: lead, keys: h.keys, now: H.now)
+                                                       note: "note two", by: lead, keys: h.keys, now: H.now).recordID!
         let sb = try await h.db.recordListeningSession(caseID: b, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note b", by: lead, keys: h.keys, now: H.now)
-        let ma = try await h.db.sendMessage(caseID: a, body: "message a", by: lead, keys: h.keys, now: H.now)
-        let mb = try await h.db.sendMessage(caseID: b, body: "message b", by: lead, keys: h.keys, now: H.now)
+                                                       note: "note b", by: lead, keys: h.keys, now: H.now).recordID!
+        let ma = try await h.db.sendMessage(caseID: a, body: "message a", by: lead, keys: h.keys, now: H.now).recordID!
+        let mb = try await h.db.sendMessage(caseID: b, body: "message b", by: lead, keys: h.keys, now: H.now).recordID!
 
         // Another row of the same case.
         try await h.db.writer.write { db in
@@ -603,7 +603,7 @@ func expectTransitionRefused(
         _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: "\(canary)-assess",
                                           by: lead, keys: keys, now: now)
         let sp = try await db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
-                                          by: lead, keys: keys, now: now)
+                                          by: lead, keys: keys, now: now).recordID!
         try await db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, keys: keys, now: now)
         _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "\(canary)-safeguarding", by: lead, keys: keys, now: now)
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-message", by: lead, keys: keys, now: now)
