@@ -114,22 +114,25 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .addRoutes(to: router.group())
     let caseRoutes = router.group("api/v1/cases")
         .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead]))
+        .group(context: StaffRequestContext.self)
     // One action layer: the API and the pages run the same case steps.
     let actions = CaseActions(database: database, keys: keys, directory: configuration.directory)
     CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")
         .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead, .admin]))
+        .group(context: StaffRequestContext.self)
     ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
 
     // Council officers: released reports for their own area only. Leads: themes and releases.
     CouncilController.addPublicKeyRoute(to: router.group(), keys: keys)
     CouncilController(database: database, keys: keys).addRoutes(
-        to: router.group("api/v1/council").add(middleware: CouncilAuthMiddleware(database: database, keys: keys, policy: policy)))
+        to: router.group("api/v1/council").add(middleware: CouncilAuthMiddleware(database: database, keys: keys, policy: policy))
+            .group(context: CouncilRequestContext.self))
     let leadOnly = StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.lead])
     ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure).addRoutes(
-        themes: router.group("api/v1/themes").add(middleware: leadOnly),
-        reports: router.group("api/v1/reports").add(middleware: leadOnly))
+        themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
+        reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
 
     // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
     let portal = PortalService(
@@ -140,11 +143,13 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     PortalController(portal: portal).addRoutes(
         public: portalAPI,
         signedIn: portalAPI.group().add(middleware: PortalAuthMiddleware(database: database, keys: keys, policy: configuration.portalPolicy,
-                                                                         cookieName: portal.cookieName, pages: false)))
+                                                                         cookieName: portal.cookieName, pages: false))
+            .group(context: FamilyRequestContext.self))
     PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(
         public: router.group(),
         signedIn: router.group("portal").add(middleware: PortalAuthMiddleware(database: database, keys: keys, policy: configuration.portalPolicy,
-                                                                              cookieName: portal.cookieName, pages: true)))
+                                                                              cookieName: portal.cookieName, pages: true))
+            .group(context: FamilyRequestContext.self))
 
     // MARK: staff and council pages (StaffPagesController, CouncilPagesController)
     // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
@@ -158,11 +163,11 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         StaffPagesController(database: database, keys: keys, settings: settings, directory: configuration.directory,
                              disclosure: configuration.disclosure, session: session, kit: kit, actions: actions).addRoutes(
             root: router.group(),
-            signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])),
-            workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])),
-            leads: router.group("staff").add(middleware: pageAuth([.lead])))
+            signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
+            workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
+            leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
-            .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])))
+            .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }
     routeMethods.fill(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })
     return router

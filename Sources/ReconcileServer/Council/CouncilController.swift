@@ -51,7 +51,7 @@ struct CouncilController {
         let reports: [Item]
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<CouncilRequestContext>) {
         group.get("reports", use: list)
         group.get("reports/:quarter", use: report)
         group.get("reports/:quarter/signature", use: signature)
@@ -65,13 +65,13 @@ struct CouncilController {
         }
     }
 
-    @Sendable func list(request: Request, context: AppRequestContext) async throws -> Listing {
-        let area = try area(context)
+    @Sendable func list(request: Request, context: CouncilRequestContext) async throws -> Listing {
+        let area = context.area
         let releases = try await database.releasedReports(councilArea: area)
         return Listing(reports: releases.map { .init(quarter: $0.quarter, councilArea: $0.councilArea, releasedAt: $0.releasedAt, kind: $0.kind) })
     }
 
-    @Sendable func report(request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func report(request: Request, context: CouncilRequestContext) async throws -> Response {
         let released = try await Self.released(database, request, context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
         switch format {
@@ -90,22 +90,16 @@ struct CouncilController {
         }
     }
 
-    @Sendable func signature(request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func signature(request: Request, context: CouncilRequestContext) async throws -> Response {
         let released = try await Self.released(database, request, context)
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: released.signature + "\n")))
     }
 
-    private func area(_ context: AppRequestContext) throws -> String {
-        guard let area = try context.requireStaff().councilArea else { throw APIError.forbidden() }
-        return area
-    }
-
     /// The release asked for, of the officer's own area only: another area's quarter is simply not found.
     /// No `kind`: the quarter's current figures (its latest correction, else its first release).
-    static func released(_ database: AppDatabase, _ request: Request, _ context: AppRequestContext) async throws -> ReleasedReport {
-        let officer = try context.requireStaff()
-        guard officer.role == .council, let area = officer.councilArea else { throw APIError.forbidden() }
+    static func released(_ database: AppDatabase, _ request: Request, _ context: CouncilRequestContext) async throws -> ReleasedReport {
+        let area = context.area
         guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
             throw APIError(.notFound, code: "not_found", message: "Quarters look like 2026-Q1.")
         }
@@ -137,13 +131,13 @@ struct ReportsController {
         let id: String; let quarter: String; let councilArea: String; let kind: String; let releasedAt: Date; let signature: String
     }
 
-    func addRoutes(themes: RouterGroup<AppRequestContext>, reports: RouterGroup<AppRequestContext>) {
+    func addRoutes(themes: RouterGroup<StaffRequestContext>, reports: RouterGroup<StaffRequestContext>) {
         themes.post(use: addTheme)
         reports.post(":quarter/release", use: release)
     }
 
-    @Sendable func addTheme(request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
-        let staff = try context.requireStaff()
+    @Sendable func addTheme(request: Request, context: StaffRequestContext) async throws -> EditedResponse<Created> {
+        let staff = context.staff
         let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: ["quarter", "council_area", "text"])
         guard let quarter = Quarter(try fields.string("quarter", required: true)!) else {
             throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
@@ -154,8 +148,8 @@ struct ReportsController {
         return EditedResponse(status: .created, response: Created(id: id))
     }
 
-    @Sendable func release(request: Request, context: AppRequestContext) async throws -> EditedResponse<Released> {
-        let staff = try context.requireStaff()
+    @Sendable func release(request: Request, context: StaffRequestContext) async throws -> EditedResponse<Released> {
+        let staff = context.staff
         guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
             throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
         }

@@ -24,22 +24,13 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// snake_case keys, ISO 8601 dates and sorted keys: the API's JSON is stable byte for byte.
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { Self.jsonEncoder }
+
+    static var jsonEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
-
-    func requirePortalCase() throws -> String {
-        guard let portalCaseID else { throw APIError.unauthenticated() }
-        return portalCaseID
-    }
-
-    /// The account, or 401 when the route was reached without one (a wiring mistake, never expected).
-    func requireStaff() throws -> StaffAccount {
-        guard let staff else { throw APIError.unauthenticated() }
-        return staff
     }
 }

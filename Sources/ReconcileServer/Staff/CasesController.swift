@@ -15,7 +15,7 @@ struct CasesController {
     var ackDays: Int { settings.workflow.acknowledgementWorkingDays }
     var maxBody: Int { settings.limits.maxBodyBytes }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get(use: list)
         group.get(":id", use: detail)
         group.get(":id/timeline", use: timeline)
@@ -33,8 +33,8 @@ struct CasesController {
 
     // MARK: reads
 
-    @Sendable func list(request: Request, context: AppRequestContext) async throws -> CaseListResponse {
-        let staff = try context.requireStaff()
+    @Sendable func list(request: Request, context: StaffRequestContext) async throws -> CaseListResponse {
+        let staff = context.staff
         let query = request.uri.queryParameters
         var filter = CaseListFilter()
         if let stage = query["stage"].map(String.init) {
@@ -67,15 +67,15 @@ struct CasesController {
         return CaseListResponse(cases: page.cases, nextCursor: page.nextCursor)
     }
 
-    @Sendable func detail(request: Request, context: AppRequestContext) async throws -> CaseDetailResponse {
-        let staff = try context.requireStaff()
+    @Sendable func detail(request: Request, context: StaffRequestContext) async throws -> CaseDetailResponse {
+        let staff = context.staff
         let detail = try await database.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: keys, acknowledgementWorkingDays: ackDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         return CaseDetailResponse(detail)
     }
 
-    @Sendable func timeline(request: Request, context: AppRequestContext) async throws -> TimelineResponse {
-        let staff = try context.requireStaff()
+    @Sendable func timeline(request: Request, context: StaffRequestContext) async throws -> TimelineResponse {
+        let staff = context.staff
         let events = try await database.caseTimeline(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: keys)
         return TimelineResponse(events: events.map(EventJSON.init))
     }
@@ -84,9 +84,9 @@ struct CasesController {
 
     /// Reads the JSON body (only `Step.fields`), runs the step, and answers with the new stage (and the new
     /// record's id, 201, for a step that adds one).
-    private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, AppRequestContext) async throws -> EditedResponse<ChangeResponse> {
+    private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, StaffRequestContext) async throws -> EditedResponse<ChangeResponse> {
         { request, context in
-            let (staff, target) = (try context.requireStaff(), try CaseTarget(context.parameters))
+            let (staff, target) = (context.staff, try CaseTarget(context.parameters))
             let change = try await actions.run(type, on: target, by: staff, logger: context.logger) {
                 try await JSONFields.read(request, maxBytes: maxBody, allowed: Step.fields)
             }
@@ -96,8 +96,8 @@ struct CasesController {
 
     /// A lead's hold keeps a case's data through erasure requests and retention while a safeguarding
     /// concern is live (`{"on": true}`), and releases it (`{"on": false}`).
-    @Sendable func safeguardingHold(request: Request, context: AppRequestContext) async throws -> HoldResponse {
-        let (staff, target) = (try context.requireStaff(), try CaseTarget(context.parameters))
+    @Sendable func safeguardingHold(request: Request, context: StaffRequestContext) async throws -> HoldResponse {
+        let (staff, target) = (context.staff, try CaseTarget(context.parameters))
         let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["on"])
         let on = try fields.bool("on")
         try await database.setSafeguardingHold(caseID: target.caseID, on: on, by: staff.actor, keys: keys)
@@ -112,7 +112,7 @@ struct ServicesController {
 
     struct Listing: ResponseEncodable { let services: [Service] }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get { _, _ in Listing(services: directory.services) }
     }
 }

@@ -16,7 +16,7 @@ struct CasePagesController {
 
     static let pageSize = 25
 
-    func addRoutes(to workers: RouterGroup<AppRequestContext>) {
+    func addRoutes(to workers: RouterGroup<StaffRequestContext>) {
         workers.get("cases", use: caseList)
         workers.get("cases/:id", use: casePage)
         workers.post("cases/:id/assign", use: step(AssignStep.self))
@@ -40,8 +40,8 @@ struct CasePagesController {
         CloseStep.name: "The case has been closed.",
     ]
 
-    @Sendable func caseList(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let query = request.uri.queryParameters
         let filter = CaseListPageFilter(Dictionary(query.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))
         let storeFilter = try filter.storeFilter(for: staff)
@@ -62,8 +62,8 @@ struct CasePagesController {
         return kit.render("staff-cases", request, staff, CaseListPageModel(staff: staff, filter: filter, cases: found, next: next, paged: cursor != nil))
     }
 
-    @Sendable func casePage(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func casePage(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let target = try CaseTarget(context.parameters)
         let detail = try await database.caseDetail(caseID: target.caseID, by: staff.actor, keys: keys,
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
@@ -74,9 +74,9 @@ struct CasePagesController {
 
     /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad
     /// value renders an error page with a link back to the case.
-    private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, AppRequestContext) async throws -> Response {
+    private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, StaffRequestContext) async throws -> Response {
         { request, context in
-            let (staff, target) = (try context.requireStaff(), try CaseTarget(context.parameters))
+            let (staff, target) = (context.staff, try CaseTarget(context.parameters))
             let form = try await kit.readForm(request)
             do {
                 _ = try await actions.run(type, on: target, by: staff, logger: context.logger) { FormFields(form: form) }

@@ -14,8 +14,8 @@ extension StaffPagesController {
         return now.number == 1 ? Quarter(year: now.year - 1, number: 4)! : Quarter(year: now.year, number: now.number - 1)!
     }
 
-    @Sendable func themesPage(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func themesPage(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let query = request.uri.queryParameters
         let quarter = query["quarter"].flatMap { Quarter(String($0)) } ?? lastQuarter
         let areas = settings.areas.councilAreas
@@ -64,8 +64,8 @@ extension StaffPagesController {
         return kit.render("staff-themes", request, staff, values, status: status)
     }
 
-    @Sendable func addTheme(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func addTheme(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let form = try await kit.readForm(request)
         let (quarter, area) = try quarterAndArea(form)
         do {
@@ -77,8 +77,8 @@ extension StaffPagesController {
         return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "theme")])])
     }
 
-    @Sendable func release(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func release(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let form = try await kit.readForm(request)
         let (quarter, area) = try quarterAndArea(form)
         // No kind (a form from before kinds existed): the quarter's first release.

@@ -21,15 +21,15 @@ struct StaffPagesController {
 
 
     /// `root` for the open sign-in routes; `signedIn` admits any staff role; `workers` practitioners and leads;
-    /// `leads` leads only. Each group's `StaffPageAuth` sets `context.staff`.
-    func addRoutes(root: RouterGroup<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>,
-                   workers: RouterGroup<AppRequestContext>, leads: RouterGroup<AppRequestContext>) {
+    /// `leads` leads only. Each group's `StaffPageAuth` resolves the cookie and the group's context carries the account.
+    func addRoutes(root: RouterGroup<AppRequestContext>, signedIn: RouterGroup<StaffRequestContext>,
+                   workers: RouterGroup<StaffRequestContext>, leads: RouterGroup<StaffRequestContext>) {
         for path in ["staff/sign-in", "council/sign-in"] {
             root.get(RouterPath(path)) { request, _ in signInPage(request, action: "/\(path)", problem: nil, status: .ok) }
             root.post(RouterPath(path)) { request, context in try await signIn(request, context, action: "/\(path)") }
         }
         signedIn.get("") { _, context in
-            let staff = try context.requireStaff()
+            let staff = context.staff
             let home = staff.role == .council ? "/council" : staff.role.mayWorkCases ? "/staff/cases" : "/staff/directory"
             return Response(status: .seeOther, headers: [.location: home])
         }
@@ -69,8 +69,8 @@ struct StaffPagesController {
         }
     }
 
-    @Sendable func signOut(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func signOut(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         _ = try await kit.readForm(request)
         if let token = request.cookies[session.cookieName]?.value { try await database.signOut(token: token, keys: keys) }
         let signIn = staff.role == .council ? "/council/sign-in" : "/staff/sign-in"
@@ -85,8 +85,8 @@ struct StaffPagesController {
         let services: [Entry]
     }
 
-    @Sendable func directoryPage(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func directoryPage(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         guard staff.role != .council else { throw APIError(.forbidden, code: "forbidden", message: "Your account cannot open this page.") }
         let services = directory.services.map { s in
             DirectoryModel.Entry(name: s.name, description: s.description, needs: s.needs.map { StaffPageKit.words($0.rawValue) }.joined(separator: ", "),
