@@ -4,31 +4,6 @@ import ReconcileCore
 import ReconcileReports
 import ReconcileStore
 
-/// Admits council officers only: a signed-in council account's bearer token, or a council API token.
-/// Everything behind it is scoped to the officer's own council area.
-struct CouncilAuthMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let database: AppDatabase
-    let keys: KeyRing
-    let policy: StaffSessionPolicy
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = request.bearerToken, (16...128).contains(token.utf8.count) else { throw APIError.unauthenticated() }
-        let account: StaffAccount?
-        if let session = try await database.staffSession(token: token, keys: keys, policy: policy) {
-            account = session
-        } else {
-            account = try await database.councilTokenAccount(token: token, keys: keys)
-        }
-        guard let account else { throw APIError.unauthenticated() }
-        guard account.role == .council, account.councilArea != nil else { throw APIError.forbidden() }
-        var context = context
-        context.staff = account
-        context.logger[metadataKey: "actor.id"] = "\(account.id)"
-        return try await next(request, context)
-    }
-}
-
 extension ReleaseKind {
     /// A `kind` a client sent (release body, `?kind=` of the council's routes, the release form): nil when
     /// absent, 422 naming `kind` when it is not one of the three.

@@ -9,9 +9,9 @@ public struct AppRequestContext: RequestContext {
     /// Whom the rate limits count: the peer's IPv4 address or IPv6 /64 network, or behind a trusted proxy the
     /// forwarded client's (`ClientAddressMiddleware`).
     public internal(set) var clientAddress: String
-    /// The signed-in staff or council account, set by `StaffAuthMiddleware` on the routes that need one.
+    /// The signed-in staff or council account, set by `TokenResolver` on the routes that need one.
     public var staff: StaffAccount?
-    /// The case a family signed in to with reference + passphrase, set by `PortalAuthMiddleware`.
+    /// The case a family signed in to with reference + passphrase, set by `TokenResolver`.
     public var portalCaseID: String?
 
     /// The connection, so a refusal can close it (an upload too large to drain, `BodyLimitMiddleware`).

@@ -98,15 +98,7 @@ struct PortalPagesController {
     }
 
     private func readForm(_ request: Request) async throws -> FormBody {
-        try request.requireContentType("application/x-www-form-urlencoded")
-        var request = request
-        guard let form = FormBody(try await request.collectLimited(portal.maxBody)) else {
-            throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
-        }
-        guard csrf.verify(request, formToken: form["csrf_token"], sessionCookie: csrf.cookies.portalSession) else {
-            throw APIError(.forbidden, code: "form_expired",
-                           message: "For your safety this form only works when opened from this website, with cookies allowed. Please open the page again.")
-        }
-        return form
+        try await csrf.readForm(request, maxBytes: portal.maxBody, sessionCookie: csrf.cookies.portalSession,
+                                expired: "For your safety this form only works when opened from this website, with cookies allowed. Please open the page again.")
     }
 }

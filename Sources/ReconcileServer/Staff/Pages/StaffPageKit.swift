@@ -69,16 +69,8 @@ struct StaffPageKit: Sendable {
 
     /// The form body, after checking its CSRF token (403 page when it is missing or wrong).
     func readForm(_ request: Request) async throws -> FormBody {
-        try request.requireContentType("application/x-www-form-urlencoded")
-        var request = request
-        guard let form = FormBody(try await request.collectLimited(maxBody)) else {
-            throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
-        }
-        guard csrf.verify(request, formToken: form["csrf_token"], sessionCookie: csrf.cookies.staffSession) else {
-            throw APIError(.forbidden, code: "form_expired",
-                           message: "This form only works when opened from this website, with cookies allowed. Please open the page again and resend it.")
-        }
-        return form
+        try await csrf.readForm(request, maxBytes: maxBody, sessionCookie: csrf.cookies.staffSession,
+                                expired: "This form only works when opened from this website, with cookies allowed. Please open the page again and resend it.")
     }
 
     /// "independent_legal_advice" → "Independent legal advice".

@@ -21,7 +21,7 @@ struct StaffPagesController {
 
 
     /// `root` for the open sign-in routes; `signedIn` admits any staff role; `workers` practitioners and leads;
-    /// `leads` leads only. Each group's `StaffPageAuth` resolves the cookie and the group's context carries the account.
+    /// `leads` leads only. Each group's `TokenResolver` resolves the cookie and the group's context carries the account.
     func addRoutes(root: RouterGroup<AppRequestContext>, signedIn: RouterGroup<StaffRequestContext>,
                    workers: RouterGroup<StaffRequestContext>, leads: RouterGroup<StaffRequestContext>) {
         for path in ["staff/sign-in", "council/sign-in"] {
