@@ -41,6 +41,7 @@ struct StaffPagesController {
 
         leads.get("themes", use: themesPage)
         leads.post("themes", use: addTheme)
+        leads.post("themes/:id/withdraw", use: withdrawTheme)
         leads.post("reports/release", use: release)
     }
 
