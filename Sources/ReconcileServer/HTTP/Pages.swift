@@ -29,6 +29,10 @@ struct Pages: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    func render(_ template: String, _ model: some PageModel, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        render(template, TemplateValues.of(model), status: status, headers: headers)
+    }
+
     /// A friendly page for an error, with the same code and message as the JSON form.
     func error(_ error: APIError) -> Response {
         var response = render("error", ["title": Self.title(for: error.status), "message": error.message, "code": error.code],
