@@ -102,55 +102,68 @@ struct PublicPagesController {
         return s
     }
 
-    /// The form, fresh or re-shown with what the person typed and a summary of what needs fixing.
+    /// One question of the form: its choices, which are ticked, and what needs fixing.
+    struct Question: Sendable {
+        struct Item: Sendable { let value, label, id: String; let checked: Bool }
+        let name: String
+        let items: [Item]
+        let error: String?
+    }
+
+    struct Problem: Sendable { let message, anchor: String }
+
+    /// What the form shows: fresh, or again with what the person typed and a summary of what needs fixing.
+    struct FormModel: PageModel {
+        let title, csrfToken, submissionId: String
+        let name, email, phone, address, safeTimes, story: String?
+        let safeToLeaveMessage, consentContact, consentStatisticsYes, consentStatisticsNo: Bool
+        let preference, councilArea, referrerRole, setting, harm, when, toldBefore, wishes: Question
+        let storyMax: Int
+        let contactNameError, contactEmailError, contactPhoneError, contactAddressError, contactSafeTimesError: String?
+        let storyError, consentContactError, consentStatisticsError: String?
+        let hasProblems: Bool
+        let problems: [Problem]
+    }
+
     private func form(request: Request, submission: ReferralSubmission?, problems: [FieldProblem], submissionID: String?,
                       status: HTTPResponse.Status) -> Response {
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: nil)
         let s = submission ?? ReferralSubmission()
         let errorFor = { (field: String) in problems.first { $0.field == field }?.message }
-        func options<T: FixedList>(_ name: String, _ list: [(T, String)], chosen: [String]) -> [String: Any] {
-            let items: [[String: Any]] = list.map { code, label in
-                ["value": code.rawValue, "label": label, "id": "\(name)-\(code.rawValue)", "checked": chosen.contains(code.rawValue)]
-            }
-            var out: [String: Any] = ["name": name, "items": items]
-            if let e = errorFor(name) { out["error"] = e }
-            return out
+        func question<T: FixedList>(_ name: String, _ list: [(T, String)], chosen: [String]) -> Question {
+            Question(name: name, items: list.map { code, label in
+                .init(value: code.rawValue, label: label, id: "\(name)-\(code.rawValue)", checked: chosen.contains(code.rawValue))
+            }, error: errorFor(name))
         }
-        let areas: [[String: Any]] = intake.settings.areas.councilAreas.map {
-            ["value": $0, "label": IntakeQuestions.areaLabel($0), "id": "council_area-\($0)", "checked": s.councilArea == $0]
-        }
-        var context: [String: Any] = [
-            "title": "Tell us what happened",
-            "csrf_token": token,
+        let areas = Question(name: "council_area", items: intake.settings.areas.councilAreas.map {
+            .init(value: $0, label: IntakeQuestions.areaLabel($0), id: "council_area-\($0)", checked: s.councilArea == $0)
+        }, error: errorFor("council_area"))
+        let model = FormModel(
+            title: problems.isEmpty ? "Tell us what happened" : "There is a problem - Tell us what happened",
+            csrfToken: token,
             // A fresh id per form: sending the same form twice (a double tap, a refresh) stores one referral.
-            "submission_id": submissionID ?? Data(Random.bytes(count: 16)).base64URL,
-            "name": s.name ?? "", "email": s.email ?? "", "phone": s.phone ?? "", "address": s.address ?? "",
-            "safe_times": s.safeTimes ?? "", "story": s.story ?? "",
-            "safe_to_leave_message": s.safeToLeaveMessage == true,
-            "consent_contact": s.consentContact == true,
-            "consent_statistics_yes": s.consentStatistics == true, "consent_statistics_no": s.consentStatistics == false,
-            "preference": options("preference", IntakeQuestions.preference, chosen: [s.preference ?? ""]),
-            "council_area": ["name": "council_area", "items": areas].merging(errorFor("council_area").map { ["error": $0] } ?? [:]) { a, _ in a },
-            "referrer_role": options("referrer_role", IntakeQuestions.referrerRole, chosen: [s.referrerRole ?? ""]),
-            "setting": options("setting", IntakeQuestions.setting, chosen: [s.setting ?? ""]),
-            "harm": options("harm", IntakeQuestions.harm, chosen: s.harm ?? []),
-            "when": options("when", IntakeQuestions.when, chosen: [s.when ?? ""]),
-            "told_before": options("told_before", IntakeQuestions.toldBefore, chosen: s.toldBefore ?? []),
-            "wishes": options("wishes", IntakeQuestions.wishes, chosen: s.wishes ?? []),
-            "story_max": IntakeLimits.story,
-        ]
-        for field in ["contact.name", "contact.email", "contact.phone", "contact.address", "contact.safe_times", "story",
-                      "consent.contact", "consent.statistics"] {
-            if let e = errorFor(field) { context[field.replacingOccurrences(of: ".", with: "_") + "_error"] = e }
-        }
-        if !problems.isEmpty {
-            context["title"] = "There is a problem - Tell us what happened"
-            context["has_problems"] = true
-            context["problems"] = problems.map { ["message": $0.message, "anchor": Self.anchor(for: $0.field)] }
-        }
+            submissionId: submissionID ?? Data(Random.bytes(count: 16)).base64URL,
+            name: s.name, email: s.email, phone: s.phone, address: s.address, safeTimes: s.safeTimes, story: s.story,
+            safeToLeaveMessage: s.safeToLeaveMessage == true, consentContact: s.consentContact == true,
+            consentStatisticsYes: s.consentStatistics == true, consentStatisticsNo: s.consentStatistics == false,
+            preference: question("preference", IntakeQuestions.preference, chosen: [s.preference ?? ""]),
+            councilArea: areas,
+            referrerRole: question("referrer_role", IntakeQuestions.referrerRole, chosen: [s.referrerRole ?? ""]),
+            setting: question("setting", IntakeQuestions.setting, chosen: [s.setting ?? ""]),
+            harm: question("harm", IntakeQuestions.harm, chosen: s.harm ?? []),
+            when: question("when", IntakeQuestions.when, chosen: [s.when ?? ""]),
+            toldBefore: question("told_before", IntakeQuestions.toldBefore, chosen: s.toldBefore ?? []),
+            wishes: question("wishes", IntakeQuestions.wishes, chosen: s.wishes ?? []),
+            storyMax: IntakeLimits.story,
+            contactNameError: errorFor("contact.name"), contactEmailError: errorFor("contact.email"),
+            contactPhoneError: errorFor("contact.phone"), contactAddressError: errorFor("contact.address"),
+            contactSafeTimesError: errorFor("contact.safe_times"), storyError: errorFor("story"),
+            consentContactError: errorFor("consent.contact"), consentStatisticsError: errorFor("consent.statistics"),
+            hasProblems: !problems.isEmpty,
+            problems: problems.map { Problem(message: $0.message, anchor: Self.anchor(for: $0.field)) })
         var headers: HTTPFields = [:]
         if let setCookie { headers[.setCookie] = setCookie }
-        return pages.render("refer", context, status: status, headers: headers)
+        return pages.render("refer", model, status: status, headers: headers)
     }
 
     /// The id of the form control to jump to from the error summary.
