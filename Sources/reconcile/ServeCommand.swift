@@ -47,6 +47,6 @@ struct Serve: AsyncParsableCommand {
         }
         let app = try buildApplication(configuration: configuration)
         try await app.runService()
-        try? database.checkpoint()
+        try? await database.checkpoint()
     }
 }
