@@ -259,7 +259,7 @@ private struct DemoCase {
             guard !candidates.isEmpty else { continue }
             let service = candidates[random.int(0...(candidates.count - 1))]
             signposts.append(try await db.addSignpost(caseID: id, service: service, need: need, note: nil, by: actor,
-                                                      keys: keys, now: signposted))
+                                                      keys: keys, now: signposted).recordID!)
         }
         guard !signposts.isEmpty else { return }
         var latest = signposted

@@ -108,25 +108,36 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // Staff: sign-in is open (throttled); case routes admit practitioners and leads only, and the store
     // further limits practitioners to their assigned cases. Admin and council never reach case content.
     let (database, keys, policy) = (configuration.database, configuration.keys, configuration.sessionPolicy)
+    func resolver(_ party: TokenResolver.Party, _ carrier: TokenResolver.Carrier = .bearer, signIn: (@Sendable (Request) -> String)? = nil,
+                  kit: StaffPageKit? = nil) -> TokenResolver {
+        TokenResolver(database: database, keys: keys, staffPolicy: policy, portalPolicy: configuration.portalPolicy, party: party,
+                      carrier: carrier, signIn: signIn, kit: kit)
+    }
     let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
     StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, hasher: hasher, policy: policy,
                            secureCookies: secure)
         .addRoutes(to: router.group())
     let caseRoutes = router.group("api/v1/cases")
-        .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead]))
-    CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory).addRoutes(to: caseRoutes)
+        .add(middleware: resolver(.staff([.practitioner, .lead])))
+        .group(context: StaffRequestContext.self)
+    // One action layer: the API and the pages run the same case steps.
+    let actions = CaseActions(database: database, keys: keys, directory: configuration.directory)
+    CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
+        .addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")
-        .add(middleware: StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.practitioner, .lead, .admin]))
+        .add(middleware: resolver(.staff([.practitioner, .lead, .admin])))
+        .group(context: StaffRequestContext.self)
     ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
 
     // Council officers: released reports for their own area only. Leads: themes and releases.
     CouncilController.addPublicKeyRoute(to: router.group(), keys: keys)
     CouncilController(database: database, keys: keys).addRoutes(
-        to: router.group("api/v1/council").add(middleware: CouncilAuthMiddleware(database: database, keys: keys, policy: policy)))
-    let leadOnly = StaffAuthMiddleware(database: database, keys: keys, policy: policy, roles: [.lead])
+        to: router.group("api/v1/council").add(middleware: resolver(.council))
+            .group(context: CouncilRequestContext.self))
+    let leadOnly = resolver(.staff([.lead]))
     ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure).addRoutes(
-        themes: router.group("api/v1/themes").add(middleware: leadOnly),
-        reports: router.group("api/v1/reports").add(middleware: leadOnly))
+        themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
+        reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
 
     // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
     let portal = PortalService(
@@ -136,12 +147,12 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let portalAPI = router.group("api/v1/portal")
     PortalController(portal: portal).addRoutes(
         public: portalAPI,
-        signedIn: portalAPI.group().add(middleware: PortalAuthMiddleware(database: database, keys: keys, policy: configuration.portalPolicy,
-                                                                         cookieName: portal.cookieName, pages: false)))
+        signedIn: portalAPI.group().add(middleware: resolver(.family))
+            .group(context: FamilyRequestContext.self))
     PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(
         public: router.group(),
-        signedIn: router.group("portal").add(middleware: PortalAuthMiddleware(database: database, keys: keys, policy: configuration.portalPolicy,
-                                                                              cookieName: portal.cookieName, pages: true)))
+        signedIn: router.group("portal").add(middleware: resolver(.family, .cookie(portal.cookieName), signIn: { _ in "/portal" }))
+            .group(context: FamilyRequestContext.self))
 
     // MARK: staff and council pages (StaffPagesController, CouncilPagesController)
     // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
@@ -149,17 +160,18 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         let session = StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle,
                                              hasher: hasher, policy: policy, secureCookies: secure)
         let kit = StaffPageKit(pages: pages, csrf: csrf, maxBody: settings.limits.maxBodyBytes)
-        func pageAuth(_ roles: Set<StaffRole>) -> StaffPageAuth {
-            StaffPageAuth(database: database, keys: keys, policy: policy, cookieName: session.cookieName, roles: roles, kit: kit)
+        func pageAuth(_ roles: Set<StaffRole>) -> TokenResolver {
+            resolver(.staff(roles), .cookie(session.cookieName), signIn: { $0.uri.path.hasPrefix("/council") ? "/council/sign-in" : "/staff/sign-in" },
+                     kit: kit)
         }
         StaffPagesController(database: database, keys: keys, settings: settings, directory: configuration.directory,
-                             disclosure: configuration.disclosure, session: session, kit: kit).addRoutes(
+                             disclosure: configuration.disclosure, session: session, kit: kit, actions: actions).addRoutes(
             root: router.group(),
-            signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])),
-            workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])),
-            leads: router.group("staff").add(middleware: pageAuth([.lead])))
+            signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
+            workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
+            leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
-            .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])))
+            .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }
     routeMethods.fill(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })
     return router

@@ -4,31 +4,6 @@ import ReconcileCore
 import ReconcileReports
 import ReconcileStore
 
-/// Admits council officers only: a signed-in council account's bearer token, or a council API token.
-/// Everything behind it is scoped to the officer's own council area.
-struct CouncilAuthMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let database: AppDatabase
-    let keys: KeyRing
-    let policy: StaffSessionPolicy
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = request.bearerToken, (16...128).contains(token.utf8.count) else { throw APIError.unauthenticated() }
-        let account: StaffAccount?
-        if let session = try await database.staffSession(token: token, keys: keys, policy: policy) {
-            account = session
-        } else {
-            account = try await database.councilTokenAccount(token: token, keys: keys)
-        }
-        guard let account else { throw APIError.unauthenticated() }
-        guard account.role == .council, account.councilArea != nil else { throw APIError.forbidden() }
-        var context = context
-        context.staff = account
-        context.logger[metadataKey: "actor.id"] = "\(account.id)"
-        return try await next(request, context)
-    }
-}
-
 extension ReleaseKind {
     /// A `kind` a client sent (release body, `?kind=` of the council's routes, the release form): nil when
     /// absent, 422 naming `kind` when it is not one of the three.
@@ -51,7 +26,7 @@ struct CouncilController {
         let reports: [Item]
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<CouncilRequestContext>) {
         group.get("reports", use: list)
         group.get("reports/:quarter", use: report)
         group.get("reports/:quarter/signature", use: signature)
@@ -65,13 +40,13 @@ struct CouncilController {
         }
     }
 
-    @Sendable func list(request: Request, context: AppRequestContext) async throws -> Listing {
-        let area = try area(context)
+    @Sendable func list(request: Request, context: CouncilRequestContext) async throws -> Listing {
+        let area = context.area
         let releases = try await database.releasedReports(councilArea: area)
         return Listing(reports: releases.map { .init(quarter: $0.quarter, councilArea: $0.councilArea, releasedAt: $0.releasedAt, kind: $0.kind) })
     }
 
-    @Sendable func report(request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func report(request: Request, context: CouncilRequestContext) async throws -> Response {
         let released = try await Self.released(database, request, context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
         switch format {
@@ -90,22 +65,16 @@ struct CouncilController {
         }
     }
 
-    @Sendable func signature(request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func signature(request: Request, context: CouncilRequestContext) async throws -> Response {
         let released = try await Self.released(database, request, context)
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: released.signature + "\n")))
     }
 
-    private func area(_ context: AppRequestContext) throws -> String {
-        guard let area = try context.requireStaff().councilArea else { throw APIError.forbidden() }
-        return area
-    }
-
     /// The release asked for, of the officer's own area only: another area's quarter is simply not found.
     /// No `kind`: the quarter's current figures (its latest correction, else its first release).
-    static func released(_ database: AppDatabase, _ request: Request, _ context: AppRequestContext) async throws -> ReleasedReport {
-        let officer = try context.requireStaff()
-        guard officer.role == .council, let area = officer.councilArea else { throw APIError.forbidden() }
+    static func released(_ database: AppDatabase, _ request: Request, _ context: CouncilRequestContext) async throws -> ReleasedReport {
+        let area = context.area
         guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
             throw APIError(.notFound, code: "not_found", message: "Quarters look like 2026-Q1.")
         }
@@ -122,54 +91,5 @@ struct CouncilController {
     static func fileName(_ released: ReleasedReport) -> String {
         let base = "reconcile-\(released.councilArea)-\(released.quarter)"
         return released.kind == ReleaseKind.quarter.rawValue ? base : base + "-" + released.kind.replacingOccurrences(of: "_", with: "-")
-    }
-}
-
-/// Leads: lessons-learned themes and releasing a quarter's report.
-struct ReportsController {
-    let database: AppDatabase
-    let keys: KeyRing
-    let settings: Settings
-    let policy: DisclosurePolicy
-
-    struct Created: ResponseEncodable { let id: String }
-    struct Released: ResponseEncodable {
-        let id: String; let quarter: String; let councilArea: String; let kind: String; let releasedAt: Date; let signature: String
-    }
-
-    func addRoutes(themes: RouterGroup<AppRequestContext>, reports: RouterGroup<AppRequestContext>) {
-        themes.post(use: addTheme)
-        reports.post(":quarter/release", use: release)
-    }
-
-    @Sendable func addTheme(request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
-        let staff = try context.requireStaff()
-        let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: ["quarter", "council_area", "text"])
-        guard let quarter = Quarter(try fields.string("quarter", required: true)!) else {
-            throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
-        }
-        let id = try await database.addTheme(quarter: quarter, councilArea: try fields.string("council_area", required: true)!,
-                                             text: try fields.string("text", required: true)!, councilAreas: settings.areas.councilAreas,
-                                             by: staff.actor, keys: keys)
-        return EditedResponse(status: .created, response: Created(id: id))
-    }
-
-    @Sendable func release(request: Request, context: AppRequestContext) async throws -> EditedResponse<Released> {
-        let staff = try context.requireStaff()
-        guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
-            throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
-        }
-        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["council_area", "kind"])
-        let area = try fields.string("council_area", required: true)!
-        guard settings.areas.councilAreas.contains(area) else { throw APIError.field("council_area", "unknown_value", "Not a configured council area.") }
-        // No kind: a quarter's first release, as before kinds existed, so older clients keep working.
-        let kind = try ReleaseKind.named(try fields.string("kind")) ?? .quarter
-        let released = try await ReportBuilder(database: database, settings: settings, policy: policy)
-            .release(councilArea: area, quarter: quarter, kind: kind, by: staff.id, keys: keys)
-        context.logger.info("report released", metadata: ["report.id": "\(released.id)", "quarter": "\(released.quarter)", "area": "\(area)",
-                                                          "kind": "\(released.kind)"])
-        return EditedResponse(status: .created, response: Released(id: released.id, quarter: released.quarter, councilArea: released.councilArea,
-                                                                   kind: released.kind, releasedAt: released.releasedAt,
-                                                                   signature: released.signature))
     }
 }

@@ -13,7 +13,7 @@ struct CouncilPagesController {
     /// The financial year's first month, for naming the months a release covers.
     let startMonth: Int
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<CouncilRequestContext>) {
         group.get("", use: list)
         group.get("reports/:quarter", use: reportPage)
         group.get("reports/:quarter/report.json") { request, context in
@@ -32,8 +32,8 @@ struct CouncilPagesController {
 
     /// Every release, newest first, named in plain words. Each links to its own kind; a correction replaced by a
     /// later one is listed but not linked, since `?kind=correction` opens the latest.
-    @Sendable func list(request: Request, context: AppRequestContext) async throws -> Response {
-        let officer = try context.requireStaff()
+    @Sendable func list(request: Request, context: CouncilRequestContext) async throws -> Response {
+        let officer = context.officer
         let area = try Self.area(officer)
         let reports = try await database.releasedReports(councilArea: area).sorted { $0.releasedAt > $1.releasedAt }
         var latestCorrection: Set<String> = []   // quarters whose newest correction has been listed
@@ -61,8 +61,8 @@ struct CouncilPagesController {
 
     static func path(_ quarter: String, _ kind: ReleaseKind) -> String { "/council/reports/\(quarter)?kind=\(kind.rawValue)" }
 
-    @Sendable func reportPage(request: Request, context: AppRequestContext) async throws -> Response {
-        let officer = try context.requireStaff()
+    @Sendable func reportPage(request: Request, context: CouncilRequestContext) async throws -> Response {
+        let officer = context.officer
         let r = try await CouncilController.released(database, request, context)
         let html = try ReportBuilder.html(for: r.document)
         let policy = (try? JSONSerialization.jsonObject(with: Data(r.document)) as? [String: Any])?["policy"] as? [String: Any]

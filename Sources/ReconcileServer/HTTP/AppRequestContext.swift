@@ -9,9 +9,9 @@ public struct AppRequestContext: RequestContext {
     /// Whom the rate limits count: the peer's IPv4 address or IPv6 /64 network, or behind a trusted proxy the
     /// forwarded client's (`ClientAddressMiddleware`).
     public internal(set) var clientAddress: String
-    /// The signed-in staff or council account, set by `StaffAuthMiddleware` on the routes that need one.
+    /// The signed-in staff or council account, set by `TokenResolver` on the routes that need one.
     public var staff: StaffAccount?
-    /// The case a family signed in to with reference + passphrase, set by `PortalAuthMiddleware`.
+    /// The case a family signed in to with reference + passphrase, set by `TokenResolver`.
     public var portalCaseID: String?
 
     /// The connection, so a refusal can close it (an upload too large to drain, `BodyLimitMiddleware`).
@@ -24,22 +24,13 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// snake_case keys, ISO 8601 dates and sorted keys: the API's JSON is stable byte for byte.
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { Self.jsonEncoder }
+
+    static var jsonEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
-    }
-
-    func requirePortalCase() throws -> String {
-        guard let portalCaseID else { throw APIError.unauthenticated() }
-        return portalCaseID
-    }
-
-    /// The account, or 401 when the route was reached without one (a wiring mistake, never expected).
-    func requireStaff() throws -> StaffAccount {
-        guard let staff else { throw APIError.unauthenticated() }
-        return staff
     }
 }

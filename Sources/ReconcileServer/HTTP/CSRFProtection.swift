@@ -76,3 +76,26 @@ extension Data {
             .replacingOccurrences(of: "=", with: "")
     }
 }
+
+extension CSRFProtection {
+    /// A page's form body, read the same way behind every door: the form content type (415), the size limit
+    /// (413), valid percent-encoded UTF-8 (400), then the CSRF token bound to `sessionCookie` (403, with
+    /// `expired` telling the person what to do). Nothing of the form is acted on before all of that holds.
+    func readForm(_ request: Request, maxBytes: Int, sessionCookie: String?, expired: String) async throws -> FormBody {
+        try await readFormAndBody(request, maxBytes: maxBytes, sessionCookie: sessionCookie, expired: expired).form
+    }
+
+    /// The same, with the bytes as sent (the referral form keys its replay check on them).
+    func readFormAndBody(_ request: Request, maxBytes: Int, sessionCookie: String?, expired: String) async throws -> (form: FormBody, body: [UInt8]) {
+        try request.requireContentType("application/x-www-form-urlencoded")
+        var request = request
+        let body = try await request.collectLimited(maxBytes)
+        guard let form = FormBody(body) else {
+            throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
+        }
+        guard verify(request, formToken: form["csrf_token"], sessionCookie: sessionCookie) else {
+            throw APIError(.forbidden, code: "form_expired", message: expired)
+        }
+        return (form, body)
+    }
+}

@@ -29,7 +29,7 @@ struct PortalController {
     struct Created: ResponseEncodable { let id: String }
     struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
 
-    func addRoutes(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>) {
+    func addRoutes(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<FamilyRequestContext>) {
         group.post("session", use: signIn)
         signedIn.delete("session", use: signOut)
         signedIn.get("case", use: view)
@@ -48,46 +48,46 @@ struct PortalController {
                               response: SignedIn(token: session.token, expiresInSeconds: Int(portal.policy.absolute)))
     }
 
-    @Sendable func signOut(request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func signOut(request: Request, context: FamilyRequestContext) async throws -> Response {
         if let token = request.bearerToken { try await portal.database.portalSignOut(token: token, keys: portal.keys) }
         return Response(status: .noContent, headers: [.setCookie: portal.cookie(nil)])
     }
 
-    @Sendable func view(request: Request, context: AppRequestContext) async throws -> CaseView {
-        let v = try await portal.database.portalView(caseID: try context.requirePortalCase(), keys: portal.keys)
+    @Sendable func view(request: Request, context: FamilyRequestContext) async throws -> CaseView {
+        let v = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         return CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: v.stageText,
                         messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
                         erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled) })
     }
 
-    @Sendable func message(request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
+    @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {
         let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: ["body"])
-        let caseID = try context.requirePortalCase()
+        let caseID = context.caseID
         let id = try await portal.database.familyMessage(caseID: caseID, body: try fields.string("body", required: true)!, keys: portal.keys)
         context.logger.info("family message received", metadata: ["case.id": "\(caseID)"])
         return EditedResponse(status: .created, response: Created(id: id))
     }
 
-    @Sendable func withdraw(request: Request, context: AppRequestContext) async throws -> StageOnly {
-        let caseID = try context.requirePortalCase()
+    @Sendable func withdraw(request: Request, context: FamilyRequestContext) async throws -> StageOnly {
+        let caseID = context.caseID
         try await portal.database.withdraw(caseID: caseID, keys: portal.keys)
         let v = try await portal.database.portalView(caseID: caseID, keys: portal.keys)
         return StageOnly(stage: v.stage.rawValue, stageText: v.stageText)
     }
 
-    @Sendable func requestErasure(request: Request, context: AppRequestContext) async throws -> EditedResponse<Erasure> {
-        let status = try await portal.database.requestErasure(caseID: try context.requirePortalCase(), policy: portal.retention, keys: portal.keys)
+    @Sendable func requestErasure(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Erasure> {
+        let status = try await portal.database.requestErasure(caseID: context.caseID, policy: portal.retention, keys: portal.keys)
         return EditedResponse(status: .accepted, response: Erasure(requestedAt: status.requestedAt, dueAt: status.dueAt,
                                                                    held: status.held, cancelled: status.cancelled))
     }
 
-    @Sendable func cancelErasure(request: Request, context: AppRequestContext) async throws -> Response {
-        try await portal.database.cancelErasure(caseID: try context.requirePortalCase(), keys: portal.keys)
+    @Sendable func cancelErasure(request: Request, context: FamilyRequestContext) async throws -> Response {
+        try await portal.database.cancelErasure(caseID: context.caseID, keys: portal.keys)
         return Response(status: .noContent)
     }
 
-    @Sendable func export(request: Request, context: AppRequestContext) async throws -> Response {
-        let export = try await portal.database.exportCase(caseID: try context.requirePortalCase(), keys: portal.keys)
+    @Sendable func export(request: Request, context: FamilyRequestContext) async throws -> Response {
+        let export = try await portal.database.exportCase(caseID: context.caseID, keys: portal.keys)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

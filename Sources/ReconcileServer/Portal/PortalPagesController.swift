@@ -10,7 +10,7 @@ struct PortalPagesController {
     let pages: Pages
     let csrf: CSRFProtection
 
-    func addRoutes(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<AppRequestContext>) {
+    func addRoutes(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<FamilyRequestContext>) {
         group.get("portal") { request, _ in signInPage(request, problem: nil, status: .ok) }
         group.post("portal", use: signIn)
         signedIn.get("case", use: casePage)
@@ -63,8 +63,8 @@ struct PortalPagesController {
         }
     }
 
-    @Sendable func casePage(request: Request, context: AppRequestContext) async throws -> Response {
-        let view = try await portal.database.portalView(caseID: try context.requirePortalCase(), keys: portal.keys)
+    @Sendable func casePage(request: Request, context: FamilyRequestContext) async throws -> Response {
+        let view = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let date = Date.FormatStyle(date: .long, time: .shortened, timeZone: TimeZone(identifier: "Europe/London")!)
         var page: [String: Any] = [
@@ -80,11 +80,11 @@ struct PortalPagesController {
     }
 
     /// Checks the form's CSRF token, runs the action, and goes back to the case page (Post/Redirect/Get).
-    private func act(_ request: Request, _ context: AppRequestContext,
+    private func act(_ request: Request, _ context: FamilyRequestContext,
                      _ action: @Sendable (FormBody, String) async throws -> Void) async throws -> Response {
         let form = try await readForm(request)
         do {
-            try await action(form, try context.requirePortalCase())
+            try await action(form, context.caseID)
         } catch let refused as TransitionRefused {
             return pages.error(APIError(.conflict, code: "not_possible", message: refused.message))
         } catch let error as WorkflowError where error == .messageEmpty || error == .messageTooLong {
@@ -98,15 +98,7 @@ struct PortalPagesController {
     }
 
     private func readForm(_ request: Request) async throws -> FormBody {
-        try request.requireContentType("application/x-www-form-urlencoded")
-        var request = request
-        guard let form = FormBody(try await request.collectLimited(portal.maxBody)) else {
-            throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
-        }
-        guard csrf.verify(request, formToken: form["csrf_token"], sessionCookie: csrf.cookies.portalSession) else {
-            throw APIError(.forbidden, code: "form_expired",
-                           message: "For your safety this form only works when opened from this website, with cookies allowed. Please open the page again.")
-        }
-        return form
+        try await csrf.readForm(request, maxBytes: portal.maxBody, sessionCookie: csrf.cookies.portalSession,
+                                expired: "For your safety this form only works when opened from this website, with cookies allowed. Please open the page again.")
     }
 }

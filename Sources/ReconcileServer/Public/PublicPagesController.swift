@@ -25,16 +25,9 @@ struct PublicPagesController {
     @Sendable func submitForm(request: Request, context: AppRequestContext) async throws -> Response {
         do {
             if let retryAfter = await limiter.record(context.clientAddress) { throw APIError.tooManyRequests(retryAfter: retryAfter) }
-            try request.requireContentType("application/x-www-form-urlencoded")
-            var request = request
-            let body = try await request.collectLimited(maxBodyBytes)
-            guard let fields = FormBody(body) else {
-                throw APIError(.badRequest, code: "invalid_form", message: "The form could not be read. Please go back and try again.")
-            }
-            guard csrf.verify(request, formToken: fields["csrf_token"], sessionCookie: nil) else {
-                throw APIError(.forbidden, code: "form_expired",
-                               message: "For your safety this form only works when opened from this website, with cookies allowed. Please open the form again.")
-            }
+            let (fields, body) = try await csrf.readFormAndBody(
+                request, maxBytes: maxBodyBytes, sessionCookie: nil,
+                expired: "For your safety this form only works when opened from this website, with cookies allowed. Please open the form again.")
             // A person never sees the honeypot field; only form-filling robots put something in it.
             if let trap = fields["website"], !trap.isEmpty {
                 context.logger.notice("referral form honeypot filled; nothing stored")

@@ -5,14 +5,19 @@ import ReconcileStore
 
 // What the case routes answer. Keys become snake_case in the response encoder.
 
-struct StageResponse: ResponseEncodable { let stage: Stage }
+/// After a case step: the stage the case is at now, and the id of the record the step added (absent when it
+/// added none).
+struct ChangeResponse: ResponseEncodable {
+    let id: String?
+    let stage: Stage
+
+    init(_ change: CaseChange) {
+        id = change.recordID
+        stage = change.stage
+    }
+}
 
 struct HoldResponse: ResponseEncodable { let hold: Bool }
-
-struct CreatedResponse: ResponseEncodable {
-    let id: String
-    let stage: Stage
-}
 
 /// The case list holds no personal field: ids, reference, stage, area, dates, assignee, overdue flag.
 struct CaseListResponse: ResponseEncodable {

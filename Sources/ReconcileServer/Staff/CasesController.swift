@@ -10,30 +10,31 @@ struct CasesController {
     let keys: KeyRing
     let settings: Settings
     let directory: ServiceDirectory
+    let actions: CaseActions
 
     var ackDays: Int { settings.workflow.acknowledgementWorkingDays }
     var maxBody: Int { settings.limits.maxBodyBytes }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get(use: list)
         group.get(":id", use: detail)
         group.get(":id/timeline", use: timeline)
-        group.post(":id/assign", use: assign)
-        group.post(":id/acknowledge", use: acknowledge)
-        group.post(":id/listening-sessions", use: listeningSession)
-        group.post(":id/assessment", use: assessment)
-        group.post(":id/signposts", use: signpost)
-        group.patch(":id/signposts/:sid", use: signpostOutcome)
-        group.post(":id/safeguarding", use: safeguarding)
-        group.post(":id/messages", use: message)
-        group.post(":id/close", use: close)
+        group.post(":id/assign", use: step(AssignStep.self))
+        group.post(":id/acknowledge", use: step(AcknowledgementStep.self))
+        group.post(":id/listening-sessions", use: step(ListeningSessionStep.self))
+        group.post(":id/assessment", use: step(AssessmentStep.self))
+        group.post(":id/signposts", use: step(SignpostStep.self))
+        group.patch(":id/signposts/:sid", use: step(SignpostOutcomeStep.self))
+        group.post(":id/safeguarding", use: step(SafeguardingStep.self))
+        group.post(":id/messages", use: step(MessageStep.self))
+        group.post(":id/close", use: step(CloseStep.self))
         group.post(":id/safeguarding-hold", use: safeguardingHold)
     }
 
     // MARK: reads
 
-    @Sendable func list(request: Request, context: AppRequestContext) async throws -> CaseListResponse {
-        let staff = try context.requireStaff()
+    @Sendable func list(request: Request, context: StaffRequestContext) async throws -> CaseListResponse {
+        let staff = context.staff
         let query = request.uri.queryParameters
         var filter = CaseListFilter()
         if let stage = query["stage"].map(String.init) {
@@ -66,137 +67,42 @@ struct CasesController {
         return CaseListResponse(cases: page.cases, nextCursor: page.nextCursor)
     }
 
-    @Sendable func detail(request: Request, context: AppRequestContext) async throws -> CaseDetailResponse {
-        let staff = try context.requireStaff()
-        let detail = try await database.caseDetail(caseID: try caseID(context), by: staff.actor, keys: keys, acknowledgementWorkingDays: ackDays)
+    @Sendable func detail(request: Request, context: StaffRequestContext) async throws -> CaseDetailResponse {
+        let staff = context.staff
+        let detail = try await database.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: keys, acknowledgementWorkingDays: ackDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         return CaseDetailResponse(detail)
     }
 
-    @Sendable func timeline(request: Request, context: AppRequestContext) async throws -> TimelineResponse {
-        let staff = try context.requireStaff()
-        let events = try await database.caseTimeline(caseID: try caseID(context), by: staff.actor, keys: keys)
+    @Sendable func timeline(request: Request, context: StaffRequestContext) async throws -> TimelineResponse {
+        let staff = context.staff
+        let events = try await database.caseTimeline(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: keys)
         return TimelineResponse(events: events.map(EventJSON.init))
     }
 
     // MARK: changes
 
-    @Sendable func assign(request: Request, context: AppRequestContext) async throws -> StageResponse {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["practitioner"])
-        let email = try fields.string("practitioner", required: true)!.trimmingCharacters(in: .whitespaces).lowercased()
-        try await database.assign(caseID: id, toPractitionerEmail: email, by: staff.actor, keys: keys)
-        return try await stage(of: id, action: "assign", context)
-    }
-
-    @Sendable func acknowledge(request: Request, context: AppRequestContext) async throws -> StageResponse {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["method", "note"])
-        let stage = try await database.acknowledge(caseID: id, method: try fields.one("method", AcknowledgementMethod.self),
-                                                   note: try fields.string("note"), by: staff.actor, keys: keys)
-        return logged(StageResponse(stage: stage), id: id, action: "acknowledge", context)
-    }
-
-    @Sendable func listeningSession(request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedResponse> {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["date", "duration_minutes", "modality", "note"])
-        let sessionID = try await database.recordListeningSession(
-            caseID: id, heldOn: try fields.string("date", required: true)!, durationMinutes: try fields.int("duration_minutes"),
-            modality: try fields.one("modality", ListeningModality.self), note: try fields.string("note"), by: staff.actor, keys: keys)
-        return try await created(sessionID, caseID: id, action: "listening_session", context)
-    }
-
-    @Sendable func assessment(request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedResponse> {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["level_of_need", "needs", "note"])
-        guard let level = LevelOfNeed(rawValue: try fields.int("level_of_need")) else {
-            throw APIError.field("level_of_need", "out_of_range", "Use 1 (universal) to 4 (acute or specialist).")
+    /// Reads the JSON body (only `Step.fields`), runs the step, and answers with the new stage (and the new
+    /// record's id, 201, for a step that adds one).
+    private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, StaffRequestContext) async throws -> EditedResponse<ChangeResponse> {
+        { request, context in
+            let (staff, target) = (context.staff, try CaseTarget(context.parameters))
+            let change = try await actions.run(type, on: target, by: staff, logger: context.logger) {
+                try await JSONFields.read(request, maxBytes: maxBody, allowed: Step.fields)
+            }
+            return EditedResponse(status: change.recordID == nil ? .ok : .created, response: ChangeResponse(change))
         }
-        let needs = try fields.many("needs", Need.self)
-        guard !needs.isEmpty else { throw APIError.field("needs", "required", "Choose at least one need.") }
-        let assessmentID = try await database.recordAssessment(caseID: id, level: level, needs: needs, note: try fields.string("note"),
-                                                               by: staff.actor, keys: keys)
-        return try await created(assessmentID, caseID: id, action: "assessment", context)
-    }
-
-    @Sendable func signpost(request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedResponse> {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["service", "need", "note"])
-        guard let service = directory.service(id: try fields.string("service", required: true)!) else {
-            throw APIError.field("service", "unknown_value", "Choose a service from GET /api/v1/services.")
-        }
-        let signpostID = try await database.addSignpost(caseID: id, service: service, need: try fields.one("need", Need.self),
-                                                        note: try fields.string("note"), by: staff.actor, keys: keys)
-        return try await created(signpostID, caseID: id, action: "signpost", context)
-    }
-
-    @Sendable func signpostOutcome(request: Request, context: AppRequestContext) async throws -> StageResponse {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        guard let signpostID = context.parameters.get("sid") else { throw APIError.notFound() }
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["outcome"])
-        try await database.recordSignpostOutcome(caseID: id, signpostID: signpostID, outcome: try fields.one("outcome", SignpostOutcome.self),
-                                                 by: staff.actor, keys: keys)
-        return try await stage(of: id, action: "signpost_outcome", context)
-    }
-
-    @Sendable func safeguarding(request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedResponse> {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["route", "note"])
-        let escalationID = try await database.recordSafeguarding(caseID: id, route: try fields.one("route", SafeguardingRoute.self),
-                                                                 note: try fields.string("note"), by: staff.actor, keys: keys)
-        return try await created(escalationID, caseID: id, action: "safeguarding", context)
-    }
-
-    @Sendable func message(request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedResponse> {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["body"])
-        let messageID = try await database.sendMessage(caseID: id, body: try fields.string("body", required: true)!, by: staff.actor, keys: keys)
-        return try await created(messageID, caseID: id, action: "message", context)
-    }
-
-    @Sendable func close(request: Request, context: AppRequestContext) async throws -> StageResponse {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
-        let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["reason", "note"])
-        try await database.close(caseID: id, reason: try fields.one("reason", CloseReason.self), note: try fields.string("note"),
-                                 by: staff.actor, keys: keys)
-        return try await stage(of: id, action: "close", context)
     }
 
     /// A lead's hold keeps a case's data through erasure requests and retention while a safeguarding
     /// concern is live (`{"on": true}`), and releases it (`{"on": false}`).
-    @Sendable func safeguardingHold(request: Request, context: AppRequestContext) async throws -> HoldResponse {
-        let (staff, id) = (try context.requireStaff(), try caseID(context))
+    @Sendable func safeguardingHold(request: Request, context: StaffRequestContext) async throws -> HoldResponse {
+        let (staff, target) = (context.staff, try CaseTarget(context.parameters))
         let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["on"])
         let on = try fields.bool("on")
-        try await database.setSafeguardingHold(caseID: id, on: on, by: staff.actor, keys: keys)
-        context.logger.info("case changed", metadata: ["case.id": "\(id)", "case.action": "safeguarding_hold"])
+        try await database.setSafeguardingHold(caseID: target.caseID, on: on, by: staff.actor, keys: keys)
+        context.logger.info("case changed", metadata: ["case.id": "\(target.caseID)", "case.action": "safeguarding_hold"])
         return HoldResponse(hold: on)
-    }
-
-    // MARK: helpers
-
-    private func caseID(_ context: AppRequestContext) throws -> String {
-        // Case ids are lower-case UUIDs; anything else cannot be a case (and is never echoed).
-        guard let id = context.parameters.get("id"), UUID(uuidString: id) != nil, id == id.lowercased() else {
-            throw APIError(.notFound, code: "not_found", message: "There is no such case.")
-        }
-        return id
-    }
-
-    private func stage(of id: String, action: String, _ context: AppRequestContext) async throws -> StageResponse {
-        guard let stage = try await database.caseStage(id: id) else { throw StoreError.caseNotFound }
-        return logged(StageResponse(stage: stage), id: id, action: action, context)
-    }
-
-    private func created(_ newID: String, caseID: String, action: String, _ context: AppRequestContext) async throws -> EditedResponse<CreatedResponse> {
-        guard let stage = try await database.caseStage(id: caseID) else { throw StoreError.caseNotFound }
-        context.logger.info("case changed", metadata: ["case.id": "\(caseID)", "case.action": "\(action)"])
-        return EditedResponse(status: .created, response: CreatedResponse(id: newID, stage: stage))
-    }
-
-    private func logged(_ response: StageResponse, id: String, action: String, _ context: AppRequestContext) -> StageResponse {
-        context.logger.info("case changed", metadata: ["case.id": "\(id)", "case.action": "\(action)"])
-        return response
     }
 }
 
@@ -206,7 +112,7 @@ struct ServicesController {
 
     struct Listing: ResponseEncodable { let services: [Service] }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<StaffRequestContext>) {
         group.get { _, _ in Listing(services: directory.services) }
     }
 }

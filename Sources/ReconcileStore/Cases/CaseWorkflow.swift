@@ -55,15 +55,29 @@ struct WorkableCase {
     let assignedTo: String?
 }
 
+/// What a case step changed, as the caller shows it: the stage the case is at now and, for a step that adds a
+/// record (a session, an assessment, a signpost, an escalation, a message), that record's id. Returned from
+/// inside the write, so the caller never reads the case again to learn it.
+public struct CaseChange: Sendable, Equatable {
+    public let stage: Stage
+    public let recordID: String?
+
+    public init(stage: Stage, recordID: String? = nil) {
+        self.stage = stage
+        self.recordID = recordID
+    }
+}
+
 extension AppDatabase {
     // MARK: - Writes
 
     /// Assigns a case to a practitioner (or a lead). Lead only. Not a lifecycle step: allowed at every
     /// stage but `closed`; recorded as an event from and to the current stage.
+    @discardableResult
     public func assign(caseID: String, toPractitionerEmail: String, by actor: StaffActor, keys: KeyRing,
-                       now: Date = Date()) async throws {
+                       now: Date = Date()) async throws -> CaseChange {
         let email = toPractitionerEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        try await writer.write { db in
+        return try await writer.write { db in
             guard actor.role == .lead else { throw CaseAccessError.forbidden }
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             if current.stage == .closed {
@@ -81,12 +95,14 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
             try Self.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
                                  detail: "to=\(target)", note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage)
         }
     }
 
     /// Records first contact with the family. `received` → `acknowledged`.
+    @discardableResult
     public func acknowledge(caseID: String, method: AcknowledgementMethod, note: String?, by actor: StaffActor,
-                            keys: KeyRing, now: Date = Date()) async throws -> Stage {
+                            keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .acknowledge, from: current.stage)
@@ -95,14 +111,15 @@ extension AppDatabase {
                            arguments: [next.rawValue, now, caseID])
             try Self.recordEvent(db, current, actor: actor, action: .acknowledge, to: next,
                                  detail: "method=\(method.rawValue)", note: note, keys: keys, at: now)
-            return next
+            return CaseChange(stage: next)
         }
     }
 
     /// Records one listening session; the first moves an acknowledged case to `listening`.
+    @discardableResult
     public func recordListeningSession(caseID: String, heldOn: String, durationMinutes: Int, modality: ListeningModality,
                                        note: String?, by actor: StaffActor, keys: KeyRing,
-                                       now: Date = Date()) async throws -> String {
+                                       now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .recordListeningSession, from: current.stage)
@@ -120,13 +137,14 @@ extension AppDatabase {
             try Self.recordEvent(db, current, actor: actor, action: .recordListeningSession, to: next,
                                  detail: "session=\(id),modality=\(modality.rawValue),minutes=\(durationMinutes)",
                                  note: note, keys: keys, at: now)
-            return id
+            return CaseChange(stage: next, recordID: id)
         }
     }
 
     /// Records a need assessment (a later one revises the earlier); the first moves the case to `assessed`.
+    @discardableResult
     public func recordAssessment(caseID: String, level: LevelOfNeed, needs: [Need], note: String?, by actor: StaffActor,
-                                 keys: KeyRing, now: Date = Date()) async throws -> String {
+                                 keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .recordAssessment, from: current.stage)
@@ -145,13 +163,14 @@ extension AppDatabase {
             try Self.recordEvent(db, current, actor: actor, action: .recordAssessment, to: next,
                                  detail: "assessment=\(id),level=\(level.rawValue),needs=\(needs.map(\.rawValue).joined(separator: "+"))",
                                  note: note, keys: keys, at: now)
-            return id
+            return CaseChange(stage: next, recordID: id)
         }
     }
 
     /// Signposts the family to a directory service for one need; the first moves the case to `signposted`.
+    @discardableResult
     public func addSignpost(caseID: String, service: Service, need: Need, note: String?, by actor: StaffActor,
-                            keys: KeyRing, now: Date = Date()) async throws -> String {
+                            keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .addSignpost, from: current.stage)
@@ -168,13 +187,14 @@ extension AppDatabase {
             try Self.recordEvent(db, current, actor: actor, action: .addSignpost, to: next,
                                  detail: "signpost=\(id),service=\(service.id),need=\(need.rawValue)",
                                  note: note, keys: keys, at: now)
-            return id
+            return CaseChange(stage: next, recordID: id)
         }
     }
 
     /// Records what came of a signpost (also after the case has closed). `pending` clears the outcome time.
+    @discardableResult
     public func recordSignpostOutcome(caseID: String, signpostID: String, outcome: SignpostOutcome, by actor: StaffActor,
-                                      keys: KeyRing, now: Date = Date()) async throws {
+                                      keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .recordSignpostOutcome, from: current.stage)
@@ -190,12 +210,14 @@ extension AppDatabase {
             try Self.recordEvent(db, current, actor: actor, action: .recordSignpostOutcome, to: next,
                                  detail: "signpost=\(signpost.id),outcome=\(outcome.rawValue)",
                                  note: nil, keys: keys, at: now)
+            return CaseChange(stage: next)
         }
     }
 
     /// Records a safeguarding escalation. Allowed at every stage, closed included; never moves the case.
+    @discardableResult
     public func recordSafeguarding(caseID: String, route: SafeguardingRoute, note: String?, by actor: StaffActor,
-                                   keys: KeyRing, now: Date = Date()) async throws -> String {
+                                   keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .recordSafeguarding, from: current.stage)
@@ -209,13 +231,14 @@ extension AppDatabase {
             try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
             try Self.recordEvent(db, current, actor: actor, action: .recordSafeguarding, to: next,
                                  detail: "escalation=\(id),route=\(route.rawValue)", note: note, keys: keys, at: now)
-            return id
+            return CaseChange(stage: next, recordID: id)
         }
     }
 
     /// Sends a message to the family (read in the portal). The body is sealed; the event carries only its id.
+    @discardableResult
     public func sendMessage(caseID: String, body: String, by actor: StaffActor, keys: KeyRing,
-                            now: Date = Date()) async throws -> String {
+                            now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .sendMessage, from: current.stage)
@@ -229,13 +252,14 @@ extension AppDatabase {
             try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
             try Self.recordEvent(db, current, actor: actor, action: .sendMessage, to: next,
                                  detail: "message=\(id)", note: nil, keys: keys, at: now)
-            return id
+            return CaseChange(stage: next, recordID: id)
         }
     }
 
     /// Closes a case with a reason. `completed` only from `signposted` (see `CaseLifecycle`).
+    @discardableResult
     public func close(caseID: String, reason: CloseReason, note: String?, by actor: StaffActor, keys: KeyRing,
-                      now: Date = Date()) async throws {
+                      now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .close(reason), from: current.stage)
@@ -244,6 +268,7 @@ extension AppDatabase {
                            arguments: [next.rawValue, reason.rawValue, now, caseID])
             try Self.recordEvent(db, current, actor: actor, action: .close(reason), to: next,
                                  detail: "reason=\(reason.rawValue)", note: note, keys: keys, at: now)
+            return CaseChange(stage: next)
         }
     }
 

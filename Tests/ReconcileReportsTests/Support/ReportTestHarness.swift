@@ -75,7 +75,7 @@ struct ReportHarness {
 
     @discardableResult
     func signpost(_ id: String, _ at: String, need: Need) async throws -> String {
-        try await db.addSignpost(caseID: id, service: Self.everything, need: need, note: nil, by: lead, keys: keys, now: Self.date(at))
+        try await db.addSignpost(caseID: id, service: Self.everything, need: need, note: nil, by: lead, keys: keys, now: Self.date(at)).recordID!
     }
 
     func outcome(_ id: String, _ signpost: String, _ outcome: SignpostOutcome, _ at: String) async throws {

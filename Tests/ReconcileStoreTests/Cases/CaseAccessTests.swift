@@ -131,13 +131,13 @@ import Testing
         let (a, _) = try await h.caseAt(.acknowledged, by: lead)
         let (b, _) = try await h.caseAt(.acknowledged, by: lead)
         let s1 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note one", by: lead, keys: h.keys, now: H.now)
+                                                       note: "note one", by: lead, keys: h.keys, now: H.now).recordID!
         let s2 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note two", by: lead, keys: h.keys, now: H.now)
+                                                       note: "note two", by: lead, keys: h.keys, now: H.now).recordID!
         let sb = try await h.db.recordListeningSession(caseID: b, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note b", by: lead, keys: h.keys, now: H.now)
-        let ma = try await h.db.sendMessage(caseID: a, body: "message a", by: lead, keys: h.keys, now: H.now)
-        let mb = try await h.db.sendMessage(caseID: b, body: "message b", by: lead, keys: h.keys, now: H.now)
+                                                       note: "note b", by: lead, keys: h.keys, now: H.now).recordID!
+        let ma = try await h.db.sendMessage(caseID: a, body: "message a", by: lead, keys: h.keys, now: H.now).recordID!
+        let mb = try await h.db.sendMessage(caseID: b, body: "message b", by: lead, keys: h.keys, now: H.now).recordID!
 
         // Another row of the same case.
         try await h.db.writer.write { db in
@@ -187,7 +187,7 @@ import Testing
         _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: "\(canary)-assess",
                                           by: lead, keys: keys, now: now)
         let sp = try await db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
-                                          by: lead, keys: keys, now: now)
+                                          by: lead, keys: keys, now: now).recordID!
         try await db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, keys: keys, now: now)
         _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "\(canary)-safeguarding", by: lead, keys: keys, now: now)
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-message", by: lead, keys: keys, now: now)

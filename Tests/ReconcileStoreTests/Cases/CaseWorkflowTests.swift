@@ -19,21 +19,21 @@ import Testing
         try await h.db.assign(caseID: id, toPractitionerEmail: "  \(practitionerEmail.uppercased()) ", by: lead, keys: h.keys, now: tick())
         #expect(try h.stage(id) == .received)
         #expect(try await h.db.acknowledge(caseID: id, method: .phone, note: "  rang mum, all fine  ", by: practitioner,
-                                           keys: h.keys, now: tick()) == .acknowledged)
+                                           keys: h.keys, now: tick()).stage == .acknowledged)
         let s1 = try await h.db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 50, modality: .phone,
-                                                       note: "first session note", by: practitioner, keys: h.keys, now: tick())
+                                                       note: "first session note", by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .listening)
         let s2 = try await h.db.recordListeningSession(caseID: id, heldOn: "2026-03-11", durationMinutes: 90, modality: .inPerson,
-                                                       note: nil, by: practitioner, keys: h.keys, now: tick())
+                                                       note: nil, by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .listening)
         let a = try await h.db.recordAssessment(caseID: id, level: .complex, needs: [.counselling, .independentLegalAdvice, .counselling],
-                                                note: "assessment note", by: practitioner, keys: h.keys, now: tick())
+                                                note: "assessment note", by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .assessed)
         let sp = try await h.db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "signpost note",
-                                            by: practitioner, keys: h.keys, now: tick())
+                                            by: practitioner, keys: h.keys, now: tick()).recordID!
         #expect(try h.stage(id) == .signposted)
         try await h.db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: practitioner, keys: h.keys, now: tick())
-        let m = try await h.db.sendMessage(caseID: id, body: "  Hello from the partner  ", by: practitioner, keys: h.keys, now: tick())
+        let m = try await h.db.sendMessage(caseID: id, body: "  Hello from the partner  ", by: practitioner, keys: h.keys, now: tick()).recordID!
         try await h.db.close(caseID: id, reason: .completed, note: "closing note", by: lead, keys: h.keys, now: tick())
         #expect(try h.stage(id) == .closed)
 
@@ -259,7 +259,7 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, signpost) = try await h.caseAt(.closed, by: lead)
-        let escalation = try await h.db.recordSafeguarding(caseID: id, route: .socialCare, note: "safeguarding note", by: lead, keys: h.keys)
+        let escalation = try await h.db.recordSafeguarding(caseID: id, route: .socialCare, note: "safeguarding note", by: lead, keys: h.keys).recordID!
         try await h.db.recordSignpostOutcome(caseID: id, signpostID: signpost!, outcome: .noResponse, by: lead, keys: h.keys)
         #expect(try h.stage(id) == .closed)
         let detail = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)

@@ -175,7 +175,7 @@ import Testing
         _ = try await db.recordAssessment(caseID: id, level: .complex, needs: [.counselling], note: "\(canary)-assess",
                                           by: lead, keys: keys, now: t0)
         let sp = try await db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
-                                          by: lead, keys: keys, now: t0)
+                                          by: lead, keys: keys, now: t0).recordID!
         try await db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, keys: keys, now: t0)
         _ = try await db.recordSafeguarding(caseID: id, route: .socialCare, note: "\(canary)-safeguarding", by: lead, keys: keys, now: t0)
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: t0)

@@ -69,7 +69,7 @@ struct WorkflowHarness {
         _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: nil, by: lead, keys: keys, now: now)
         if stage == .assessed { return (id, nil) }
         let signpost = try await db.addSignpost(caseID: id, service: Self.nspcc, need: .counselling, note: nil, by: lead,
-                                                keys: keys, now: now)
+                                                keys: keys, now: now).recordID!
         if stage == .signposted { return (id, signpost) }
         try await db.close(caseID: id, reason: .completed, note: nil, by: lead, keys: keys, now: now)
         return (id, signpost)

@@ -14,8 +14,8 @@ extension StaffPagesController {
         return now.number == 1 ? Quarter(year: now.year - 1, number: 4)! : Quarter(year: now.year, number: now.number - 1)!
     }
 
-    @Sendable func themesPage(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func themesPage(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let query = request.uri.queryParameters
         let quarter = query["quarter"].flatMap { Quarter(String($0)) } ?? lastQuarter
         let areas = settings.areas.councilAreas
@@ -23,49 +23,75 @@ extension StaffPagesController {
         let done: String? = switch query["done"].map(String.init) {
         case "theme": "Theme approved."
         case "release": "Report released. The council officer for that area can now read it."
+        case "withdrawn": "Theme withdrawn."
         default: nil
         }
         return try await themes(request, staff, quarter: quarter, area: area, kind: .quarter, done: done)
     }
+
+    struct ThemesModel: PageModel {
+        struct Theme: Sendable { let id, text, at: String }
+        struct Kind: Sendable { let value, label, hint: String; let checked: Bool }
+        struct Released: Sendable { let title, area, kind, at: String }
+        let title, quarter, areaLabel: String
+        let areas: [Choice]
+        let themes: [Theme]
+        let kinds: [Kind]
+        let released: [Released]
+        let hasReleased: Bool
+        let done: String?
+        let problems: [String]
+        let hasProblems: Bool
+    }
+
+    static let kindHints: [ReleaseKind: String] = [
+        .quarter: "The quarter's first release. Each quarter is released once.",
+        .correction: "Replaces the figures of a quarter already released, for example after referrals recorded late. A count the earlier releases hid stays hidden.",
+        .yearToDate: "The financial year so far, counted together. Released once for each quarter.",
+    ]
 
     /// The themes page for one quarter and area, with the release form set to `kind`.
     func themes(_ request: Request, _ staff: StaffAccount, quarter: Quarter, area: String, kind: ReleaseKind,
                 done: String? = nil, problems: [String] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
         let areas = settings.areas.councilAreas
         let startMonth = settings.reporting.quarterStartMonth
-        let themes = try await database.themes(quarter: quarter, councilArea: area)
-        var released: [[String: Any]] = []
+        var released: [ThemesModel.Released] = []
         for a in areas {
             for r in try await database.releasedReports(councilArea: a) {
                 let title = Quarter(r.quarter).map { (ReleaseKind(rawValue: r.kind) ?? .quarter).title($0, startMonth: startMonth) } ?? r.quarter
-                released.append(["title": title, "area": IntakeQuestions.areaLabel(r.councilArea), "kind": StaffPageKit.words(r.kind),
-                                 "at": r.releasedAt.formatted(StaffPageKit.dateTime)])
+                released.append(.init(title: title, area: IntakeQuestions.areaLabel(r.councilArea), kind: StaffPageKit.words(r.kind),
+                                      at: r.releasedAt.formatted(StaffPageKit.dateTime)))
             }
         }
-        let hints: [ReleaseKind: String] = [
-            .quarter: "The quarter's first release. Each quarter is released once.",
-            .correction: "Replaces the figures of a quarter already released, for example after referrals recorded late. A count the earlier releases hid stays hidden.",
-            .yearToDate: "The financial year so far, counted together. Released once for each quarter.",
-        ]
-        var values: [String: Any] = [
-            "title": problems.isEmpty ? "Themes and reports" : "There is a problem - Themes and reports",
-            "quarter": quarter.description, "area_label": IntakeQuestions.areaLabel(area),
-            "areas": areas.map { ["value": $0, "label": IntakeQuestions.areaLabel($0), "selected": $0 == area] as [String: Any] },
-            "themes": themes.map { ["text": $0.text, "at": $0.approvedAt.formatted(StaffPageKit.dateTime)] },
-            "kinds": ReleaseKind.allCases.map {
+        let model = ThemesModel(
+            title: problems.isEmpty ? "Themes and reports" : "There is a problem - Themes and reports",
+            quarter: quarter.description, areaLabel: IntakeQuestions.areaLabel(area),
+            areas: areas.map { Choice(value: $0, label: IntakeQuestions.areaLabel($0), selected: $0 == area) },
+            themes: try await database.themes(quarter: quarter, councilArea: area).map {
+                .init(id: $0.id, text: $0.text, at: $0.approvedAt.formatted(StaffPageKit.dateTime))
+            },
+            kinds: ReleaseKind.allCases.map {
                 let label = $0 == .quarter ? "\(quarter), " + ReleaseKind.months(from: quarter, to: quarter, startMonth: startMonth)
                     : $0.title(quarter, startMonth: startMonth)
-                return ["value": $0.rawValue, "label": label, "checked": $0 == kind, "hint": hints[$0]!] as [String: Any]
+                return .init(value: $0.rawValue, label: label, hint: Self.kindHints[$0]!, checked: $0 == kind)
             },
-            "released": released, "has_released": !released.isEmpty,
-        ]
-        if let done { values["done"] = done }
-        if !problems.isEmpty { values["problems"] = problems; values["has_problems"] = true }
-        return kit.render("staff-themes", request, staff, values, status: status)
+            released: released, hasReleased: !released.isEmpty, done: done, problems: problems, hasProblems: !problems.isEmpty)
+        return kit.render("staff-themes", request, staff, model, status: status)
     }
 
-    @Sendable func addTheme(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    /// Withdraws a theme (for instance one a release refused) and comes back to its quarter and area.
+    @Sendable func withdrawTheme(request: Request, context: StaffRequestContext) async throws -> Response {
+        let form = try await kit.readForm(request)
+        let (quarter, area) = try quarterAndArea(form)
+        guard let id = context.parameters.get("id"), CaseTarget.isID(id),
+              try await database.removeTheme(id: id, by: context.staff.actor, keys: keys) else {
+            throw APIError(.notFound, code: "not_found", message: "There is no such theme. It may have been withdrawn already.")
+        }
+        return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "withdrawn")])])
+    }
+
+    @Sendable func addTheme(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let form = try await kit.readForm(request)
         let (quarter, area) = try quarterAndArea(form)
         do {
@@ -77,8 +103,8 @@ extension StaffPagesController {
         return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "theme")])])
     }
 
-    @Sendable func release(request: Request, context: AppRequestContext) async throws -> Response {
-        let staff = try context.requireStaff()
+    @Sendable func release(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
         let form = try await kit.readForm(request)
         let (quarter, area) = try quarterAndArea(form)
         // No kind (a form from before kinds existed): the quarter's first release.

@@ -1,0 +1,69 @@
+import Foundation
+import ReconcileCore
+
+/// What a case step's input is read from: the API's JSON object or a page's form. Each step's input type
+/// reads its fields through this one protocol, so the API and the pages validate alike and cannot drift.
+/// Messages never quote the value back (it may be personal).
+protocol ActionFields {
+    /// Text as sent, or nil when absent (a form's empty box too); `required` also refuses blank text.
+    func text(_ key: String, required: Bool) throws -> String?
+    func wholeNumber(_ key: String) throws -> Int
+    func flag(_ key: String) throws -> Bool
+    func one<T: FixedList>(_ key: String, _: T.Type) throws -> T
+    /// Every chosen option; a form with none ticked gives an empty list.
+    func many<T: FixedList>(_ key: String, _: T.Type) throws -> [T]
+}
+
+extension ActionFields {
+    func text(_ key: String) throws -> String? { try text(key, required: false) }
+    func requiredText(_ key: String) throws -> String { try text(key, required: true)! }
+}
+
+extension JSONFields: ActionFields {
+    func text(_ key: String, required: Bool) throws -> String? { try string(key, required: required) }
+    func wholeNumber(_ key: String) throws -> Int { try int(key) }
+    func flag(_ key: String) throws -> Bool { try bool(key) }
+}
+
+/// A page's form read as a step's input. Boxes left empty count as not given; the CSRF token is the page
+/// kit's business and never reaches a step.
+struct FormFields: ActionFields {
+    let form: FormBody
+
+    func text(_ key: String, required: Bool) throws -> String? {
+        guard let value = form[key], !value.isEmpty else {
+            if required { throw APIError.field(key, "required", "This is needed.") }
+            return nil
+        }
+        if required, value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError.field(key, "required", "This is needed.") }
+        return value
+    }
+
+    func wholeNumber(_ key: String) throws -> Int {
+        let raw = try requiredText(key).trimmingCharacters(in: .whitespaces)
+        guard let value = Int(raw) else { throw APIError.field(key, "wrong_type", "This must be a whole number.") }
+        return value
+    }
+
+    func flag(_ key: String) throws -> Bool {
+        switch try requiredText(key) {
+        case "true", "on", "1": return true
+        case "false", "off", "0": return false
+        default: throw APIError.field(key, "wrong_type", "This must be yes or no.")
+        }
+    }
+
+    func one<T: FixedList>(_ key: String, _: T.Type) throws -> T {
+        guard let value = try T(rawValue: requiredText(key)) else {
+            throw APIError.field(key, "unknown_value", "Choose one of the options.")
+        }
+        return value
+    }
+
+    func many<T: FixedList>(_ key: String, _: T.Type) throws -> [T] {
+        try form.all(key).map { raw in
+            guard let value = T(rawValue: raw) else { throw APIError.field(key, "unknown_value", "Choose only from the options.") }
+            return value
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileStore
+
+/// One step a practitioner or lead takes on a case. Its input is read and validated once, from the API's JSON
+/// or a page's form alike (`ActionFields`), then `perform` makes the one store write. The API controller and
+/// the page controller both run steps through `CaseActions`; neither parses a field of its own.
+protocol CaseStep: Sendable {
+    /// The name in logs and in the page's "done" message.
+    static var name: String { get }
+    /// The JSON fields the API accepts; any other is refused (422) before anything is read.
+    static var fields: Set<String> { get }
+    /// Who may take the step at all, checked before its input is read (the store checks again, and checks
+    /// assignment). Practitioners and leads unless the step says otherwise.
+    static var roles: Set<StaffRole> { get }
+    init(reading fields: some ActionFields, on target: CaseTarget, directory: ServiceDirectory) throws
+    func perform(on target: CaseTarget, by staff: StaffAccount, in store: CaseActions) async throws -> CaseChange
+}
+
+extension CaseStep {
+    static var roles: Set<StaffRole> { [.practitioner, .lead] }
+}
+
+/// The case a step is for, and the record within it (a signpost's outcome), from the request path.
+struct CaseTarget: Sendable {
+    let caseID: String
+    let signpostID: String?
+
+    /// Case ids are lower-case UUIDs; anything else cannot be a case (and is never echoed).
+    init(_ parameters: Parameters) throws {
+        guard let id = parameters.get("id"), Self.isID(id) else {
+            throw APIError(.notFound, code: "not_found", message: "There is no such case.")
+        }
+        caseID = id
+        signpostID = parameters.get("sid")
+    }
+
+    static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil && text == text.lowercased() }
+}

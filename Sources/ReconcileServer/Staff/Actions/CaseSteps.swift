@@ -1,0 +1,166 @@
+import Foundation
+import ReconcileCore
+import ReconcileStore
+
+// The input of each case step. Rules the store also enforces inside its transaction (a past date, a note's
+// length, a service meeting the need) stay there, so nothing written around these types can skip them.
+
+struct AssignStep: CaseStep {
+    static let name = "assign"
+    static let fields: Set<String> = ["practitioner"]
+    static let roles: Set<StaffRole> = [.lead]
+    let practitionerEmail: String
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+        practitionerEmail = try f.requiredText("practitioner").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.assign(caseID: t.caseID, toPractitionerEmail: practitionerEmail, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct AcknowledgementStep: CaseStep {
+    static let name = "acknowledge"
+    static let fields: Set<String> = ["method", "note"]
+    let method: AcknowledgementMethod
+    let note: String?
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+        method = try f.one("method", AcknowledgementMethod.self)
+        note = try f.text("note")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.acknowledge(caseID: t.caseID, method: method, note: note, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct ListeningSessionStep: CaseStep {
+    static let name = "listening_session"
+    static let fields: Set<String> = ["date", "duration_minutes", "modality", "note"]
+    let heldOn: String
+    let durationMinutes: Int
+    let modality: ListeningModality
+    let note: String?
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+        heldOn = try f.requiredText("date").trimmingCharacters(in: .whitespaces)
+        durationMinutes = try f.wholeNumber("duration_minutes")
+        modality = try f.one("modality", ListeningModality.self)
+        note = try f.text("note")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.recordListeningSession(caseID: t.caseID, heldOn: heldOn, durationMinutes: durationMinutes,
+                                                    modality: modality, note: note, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct AssessmentStep: CaseStep {
+    static let name = "assessment"
+    static let fields: Set<String> = ["level_of_need", "needs", "note"]
+    let level: LevelOfNeed
+    let needs: [Need]
+    let note: String?
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+        guard let level = LevelOfNeed(rawValue: try f.wholeNumber("level_of_need")) else {
+            throw APIError.field("level_of_need", "out_of_range", "Use 1 (universal) to 4 (acute or specialist).")
+        }
+        self.level = level
+        needs = try f.many("needs", Need.self)
+        guard !needs.isEmpty else { throw APIError.field("needs", "required", "Choose at least one need.") }
+        note = try f.text("note")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.recordAssessment(caseID: t.caseID, level: level, needs: needs, note: note, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct SignpostStep: CaseStep {
+    static let name = "signpost"
+    static let fields: Set<String> = ["service", "need", "note"]
+    let service: Service
+    let need: Need
+    let note: String?
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory: ServiceDirectory) throws {
+        guard let service = directory.service(id: try f.requiredText("service")) else {
+            throw APIError.field("service", "unknown_value", "Choose a service from the directory (GET /api/v1/services).")
+        }
+        self.service = service
+        need = try f.one("need", Need.self)
+        note = try f.text("note")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.addSignpost(caseID: t.caseID, service: service, need: need, note: note, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct SignpostOutcomeStep: CaseStep {
+    static let name = "signpost_outcome"
+    static let fields: Set<String> = ["outcome"]
+    let signpostID: String
+    let outcome: SignpostOutcome
+
+    init(reading f: some ActionFields, on t: CaseTarget, directory _: ServiceDirectory) throws {
+        guard let sid = t.signpostID, CaseTarget.isID(sid) else {
+            throw APIError(.notFound, code: "not_found", message: "There is no such signpost on this case.")
+        }
+        signpostID = sid
+        outcome = try f.one("outcome", SignpostOutcome.self)
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.recordSignpostOutcome(caseID: t.caseID, signpostID: signpostID, outcome: outcome, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct SafeguardingStep: CaseStep {
+    static let name = "safeguarding"
+    static let fields: Set<String> = ["route", "note"]
+    let route: SafeguardingRoute
+    let note: String?
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+        route = try f.one("route", SafeguardingRoute.self)
+        note = try f.text("note")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.recordSafeguarding(caseID: t.caseID, route: route, note: note, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct MessageStep: CaseStep {
+    static let name = "message"
+    static let fields: Set<String> = ["body"]
+    let body: String
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+        body = try f.requiredText("body")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.sendMessage(caseID: t.caseID, body: body, by: staff.actor, keys: s.keys)
+    }
+}
+
+struct CloseStep: CaseStep {
+    static let name = "close"
+    static let fields: Set<String> = ["reason", "note"]
+    let reason: CloseReason
+    let note: String?
+
+    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+        reason = try f.one("reason", CloseReason.self)
+        note = try f.text("note")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.close(caseID: t.caseID, reason: reason, note: note, by: staff.actor, keys: s.keys)
+    }
+}

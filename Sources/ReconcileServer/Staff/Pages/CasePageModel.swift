@@ -1,0 +1,117 @@
+import Foundation
+import ReconcileCore
+import ReconcileStore
+
+/// What the case page shows: the referral, the record so far, and a form for each step the lifecycle allows
+/// next (only those steps; the store refuses any other all the same).
+struct CasePageModel: PageModel {
+    struct Contact: Sendable {
+        let name, email, phone, address: String?
+        let preference, safeToLeaveMessage: String
+        let safeTimes: String?
+    }
+    struct Fact: Sendable { let label, value: String }
+    struct Session: Sendable { let date: String; let minutes: Int; let modality: String; let note: String? }
+    struct Assessment: Sendable { let level, needs: String; let note: String?; let at: String }
+    struct Signpost: Sendable {
+        let id, service, need, outcome: String
+        let note: String?
+        let canOutcome: Bool
+        let outcomes: [Choice]
+    }
+    struct Escalation: Sendable { let route: String; let note: String?; let at: String }
+    struct Message: Sendable { let fromFamily: Bool; let from, body, at: String }
+    struct Event: Sendable { let at, action, change: String; let note: String? }
+    struct Closing: Sendable { let reasons: [Choice] }
+
+    let title, id, caseId, reference, stage: String
+    let closeReason: String?
+    let area, received, assignedTo: String
+    let overdue: Bool
+    let duplicateOf: String?
+    let contact: Contact
+    let story: String?
+    let facts: [Fact]
+    let sessions: [Session]
+    let assessments: [Assessment]
+    let signposts: [Signpost]
+    let safeguarding: [Escalation]
+    let messages: [Message]
+    let events: [Event]
+    let canAssign, canAcknowledge, canListen, canAssess, canSignpost, canSafeguard, canMessage: Bool
+    let close: Closing?
+    let hasSteps: Bool
+    let done: String?
+    let today: String
+    let ackMethods, modalities, routes, levels, needs, services: [Choice]
+
+    init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, done: String?, now: Date = Date()) {
+        let allowed = CaseLifecycle.allowedActions(at: d.stage)
+        let c = d.referral.contact
+        let fmt = StaffPageKit.dateTime
+        let words = StaffPageKit.words
+        func label<T: FixedList>(_ list: [(T, String)], _ code: String) -> String { StaffPageKit.label(list, code) }
+        func options<T: FixedList>(_: T.Type) -> [Choice] { T.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue)) } }
+
+        title = "Case \(d.reference)"
+        (id, caseId, reference, stage) = (d.id, d.id, d.reference, CasePagesController.stageLabel(d.stage))
+        closeReason = d.closeReason.map { words($0.rawValue) }
+        area = IntakeQuestions.areaLabel(d.councilArea)
+        received = d.receivedAt.formatted(fmt)
+        assignedTo = d.assignedTo ?? "Nobody yet"
+        overdue = d.overdue
+        duplicateOf = d.duplicateOf
+        contact = Contact(name: c.name, email: c.email, phone: c.phone, address: c.address,
+                          preference: label(IntakeQuestions.preference, c.preference.rawValue),
+                          safeToLeaveMessage: c.safeToLeaveMessage ? "Yes" : "No", safeTimes: c.safeTimes)
+        story = d.referral.story
+        facts = [
+            Fact(label: "Who referred", value: label(IntakeQuestions.referrerRole, d.referrerRole.rawValue)),
+            Fact(label: "Where it happened", value: label(IntakeQuestions.setting, d.setting.rawValue)),
+            Fact(label: "Kind of harm", value: d.harm.map { label(IntakeQuestions.harm, $0.rawValue) }.joined(separator: "; ")),
+            Fact(label: "How long ago", value: label(IntakeQuestions.when, d.whenAgo.rawValue)),
+            Fact(label: "Told before", value: d.toldBefore.map { label(IntakeQuestions.toldBefore, $0.rawValue) }.joined(separator: "; ")),
+            Fact(label: "What they would like", value: d.wishes.map { label(IntakeQuestions.wishes, $0.rawValue) }.joined(separator: "; ")),
+            Fact(label: "Agreed to anonymous statistics", value: d.consentStatistics ? "Yes" : "No"),
+        ]
+        sessions = d.listeningSessions.map { Session(date: $0.heldOn, minutes: $0.durationMinutes, modality: words($0.modality.rawValue), note: $0.note) }
+        assessments = d.assessments.map {
+            Assessment(level: "\($0.level.rawValue) - \($0.level.label)", needs: $0.needs.map { words($0.rawValue) }.joined(separator: "; "),
+                       note: $0.note, at: $0.assessedAt.formatted(fmt))
+        }
+        signposts = d.signposts.map { s in
+            Signpost(id: s.id, service: directory.service(id: s.serviceID)?.name ?? s.serviceID, need: words(s.need.rawValue),
+                     outcome: words(s.outcome.rawValue), note: s.note, canOutcome: allowed.contains(.recordSignpostOutcome),
+                     outcomes: SignpostOutcome.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), selected: $0 == s.outcome) })
+        }
+        safeguarding = d.safeguarding.map { Escalation(route: words($0.route.rawValue), note: $0.note, at: $0.escalatedAt.formatted(fmt)) }
+        messages = d.messages.map {
+            Message(fromFamily: $0.sender == "family", from: $0.sender == "family" ? "The family" : "The partner", body: $0.body,
+                    at: $0.sentAt.formatted(fmt))
+        }
+        events = d.events.reversed().map { e in
+            Event(at: e.at.formatted(fmt), action: words(e.action),
+                  change: e.fromStage == e.toStage ? "" : "\(CasePagesController.stageLabel(e.fromStage)) to \(CasePagesController.stageLabel(e.toStage))",
+                  note: e.note)
+        }
+        canAssign = staff.role == .lead && d.stage != .closed
+        canAcknowledge = allowed.contains(.acknowledge)
+        canListen = allowed.contains(.recordListeningSession)
+        canAssess = allowed.contains(.recordAssessment)
+        canSignpost = allowed.contains(.addSignpost)
+        canSafeguard = allowed.contains(.recordSafeguarding)
+        canMessage = allowed.contains(.sendMessage)
+        let reasons = allowed.compactMap { action -> CloseReason? in if case .close(let r) = action { r } else { nil } }
+        close = reasons.isEmpty ? nil : Closing(reasons: reasons.map { Choice(value: $0.rawValue, label: words($0.rawValue)) })
+        hasSteps = canAcknowledge || canListen || canAssess || canSignpost || close != nil
+        self.done = done
+        today = now.formatted(.iso8601.year().month().day().dateSeparator(.dash))
+        ackMethods = options(AcknowledgementMethod.self)
+        modalities = options(ListeningModality.self)
+        routes = options(SafeguardingRoute.self)
+        levels = LevelOfNeed.allCases.map { Choice(value: "\($0.rawValue)", label: "\($0.rawValue) - \($0.label)") }
+        needs = Need.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), id: "need-\($0.rawValue)") }
+        services = directory.services.filter { $0.areas.contains(d.councilArea) || $0.areas.contains("national") }
+            .map { Choice(value: $0.id, label: $0.name) }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileStore
+
+/// `/staff/cases` for practitioners and leads: the case list, a case page, and a form post for each step. A
+/// post runs the same `CaseActions` step as the API and goes back to the case page (Post/Redirect/Get); the
+/// page only renders.
+struct CasePagesController {
+    let database: AppDatabase
+    let keys: KeyRing
+    let directory: ServiceDirectory
+    let actions: CaseActions
+    let kit: StaffPageKit
+    let acknowledgementWorkingDays: Int
+
+    static let pageSize = 25
+
+    func addRoutes(to workers: RouterGroup<StaffRequestContext>) {
+        workers.get("cases", use: caseList)
+        workers.get("cases/:id", use: casePage)
+        workers.post("cases/:id/assign", use: step(AssignStep.self))
+        workers.post("cases/:id/acknowledge", use: step(AcknowledgementStep.self))
+        workers.post("cases/:id/listening-sessions", use: step(ListeningSessionStep.self))
+        workers.post("cases/:id/assessment", use: step(AssessmentStep.self))
+        workers.post("cases/:id/signposts", use: step(SignpostStep.self))
+        workers.post("cases/:id/signposts/:sid/outcome", use: step(SignpostOutcomeStep.self))
+        workers.post("cases/:id/safeguarding", use: step(SafeguardingStep.self))
+        workers.post("cases/:id/messages", use: step(MessageStep.self))
+        workers.post("cases/:id/close", use: step(CloseStep.self))
+    }
+
+    static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
+
+    static let doneWords: [String: String] = [
+        AssignStep.name: "The case has been assigned.", AcknowledgementStep.name: "Acknowledgement recorded.",
+        ListeningSessionStep.name: "Listening session recorded.", AssessmentStep.name: "Assessment recorded.",
+        SignpostStep.name: "Signpost added.", SignpostOutcomeStep.name: "Signpost outcome recorded.",
+        SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
+        CloseStep.name: "The case has been closed.",
+    ]
+
+    @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
+        let query = request.uri.queryParameters
+        let filter = CaseListPageFilter(Dictionary(query.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))
+        let storeFilter = try filter.storeFilter(for: staff)
+        let cursor = query["cursor"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+
+        // "Unread replies" is not a store filter: read on in short batches, never past what one page shows,
+        // so the cursor stays exact. Bounded, so a long list without replies still answers quickly.
+        var found: [CaseSummary] = []
+        var next = cursor
+        var rounds = 0
+        repeat {
+            let page = try await database.caseList(filter: storeFilter, limit: Self.pageSize - found.count, cursor: next, by: staff.actor,
+                                                   acknowledgementWorkingDays: acknowledgementWorkingDays)
+            found += filter.unread ? page.cases.filter { $0.unreadReplies > 0 } : page.cases
+            next = page.nextCursor
+            rounds += 1
+        } while filter.unread && found.count < Self.pageSize && next != nil && rounds < 40
+        return kit.render("staff-cases", request, staff, CaseListPageModel(staff: staff, filter: filter, cases: found, next: next, paged: cursor != nil))
+    }
+
+    @Sendable func casePage(request: Request, context: StaffRequestContext) async throws -> Response {
+        let staff = context.staff
+        let target = try CaseTarget(context.parameters)
+        let detail = try await database.caseDetail(caseID: target.caseID, by: staff.actor, keys: keys,
+                                                   acknowledgementWorkingDays: acknowledgementWorkingDays)
+        context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
+        let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
+        return kit.render("staff-case", request, staff, CasePageModel(detail, staff: staff, directory: directory, done: done))
+    }
+
+    /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad
+    /// value renders an error page with a link back to the case.
+    private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, StaffRequestContext) async throws -> Response {
+        { request, context in
+            let (staff, target) = (context.staff, try CaseTarget(context.parameters))
+            let form = try await kit.readForm(request)
+            do {
+                _ = try await actions.run(type, on: target, by: staff, logger: context.logger) { FormFields(form: form) }
+            } catch {
+                return kit.error(request, staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/cases/\(target.caseID)")
+            }
+            return Response(status: .seeOther, headers: [.location: "/staff/cases/\(target.caseID)?done=\(Step.name)"])
+        }
+    }
+}
