@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var portalPolicy: PortalSessionPolicy
     /// Disclosure control for released reports (`policies/disclosure.json`).
     public var disclosure: DisclosurePolicy
+    /// Each area's children's services numbers (`policies/areas.json`), on every public page beside 999.
+    public var areaContacts = AreaContacts()
     /// Run the retention sweep inside the server (daily); `serve` turns it on, tests leave it off.
     public var runRetentionDaily = false
     /// The key shipped backups are encrypted under; `serve` sets it when `backup.target_dir` is set, and the
@@ -73,7 +75,7 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
 func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = nil) throws -> Router<AppRequestContext> {
     let settings = configuration.settings
     let secure = settings.server.publicURL.lowercased().hasPrefix("https://")
-    let pages = try Pages.load()
+    let pages = try Pages.load(areaContacts: configuration.areaContacts)
     let metrics = ServiceMetrics()
     configuration.database.setIntakeQueueLimit(settings.limits.intakeQueue)
     // Argon2id (staff passwords, and family passphrases stored before keyed verifiers) runs only here:

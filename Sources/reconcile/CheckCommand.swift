@@ -10,6 +10,7 @@ struct Check: AsyncParsableCommand {
     @OptionGroup var data: DataDirOption
     @OptionGroup var keys: KeyDirOption
     @OptionGroup var config: ConfigOption
+    @OptionGroup var policies: PoliciesOption
 
     func run() async throws {
         let keyRing = try keys.load()
@@ -52,7 +53,14 @@ struct Check: AsyncParsableCommand {
             throw CommandFailure("audit chain broken at row \(row): \(audit.reason ?? "unknown")")
         }
         print("ok   audit chain: \(audit.rows) rows verified")
-        print(try await backupLine(try config.load().backup))
+        let settings = try config.load()
+        print(try await backupLine(settings.backup))
+        let unconfirmed = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas).unconfirmed
+        if unconfirmed.isEmpty {
+            print("ok   area contacts: every children's services number confirmed")
+        } else {
+            print("warn area contacts: \(unconfirmed.map(\.id).joined(separator: ", ")) not confirmed by the partner (policies/areas.json); the public pages say so")
+        }
     }
 
     /// The shipped backups' recovery point. A stale one is a warning, not a failure: `check` also runs on a

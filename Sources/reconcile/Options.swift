@@ -61,6 +61,18 @@ struct PoliciesOption: ParsableArguments {
         URL(fileURLWithPath: policiesDir ?? ProcessInfo.processInfo.environment["RECONCILE_POLICIES_DIR"] ?? "./policies")
     }
 
+    /// `areas.json`: each council area's children's services numbers, shown on every public page.
+    func loadAreaContacts(councilAreas: [String]) throws -> AreaContacts {
+        let file = url.appendingPathComponent("areas.json")
+        do {
+            return try AreaContacts.load(from: file, councilAreas: councilAreas)
+        } catch let error as DirectoryError {
+            throw CommandFailure(error.description)
+        } catch {
+            throw CommandFailure("cannot read the area contacts \(file.path): \(type(of: error))")
+        }
+    }
+
     func loadDirectory(councilAreas: [String]) throws -> ServiceDirectory {
         let file = url.appendingPathComponent("services.json")
         do {

@@ -28,6 +28,7 @@ struct Serve: AsyncParsableCommand {
         // Keys first: a loose key file must stop the service before it touches any data.
         let keyRing = try keys.load()
         let directory = try policies.loadDirectory(councilAreas: settings.areas.councilAreas)
+        let areaContacts = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas)
         let retention = try policies.retentionPolicy()
         let disclosure = try policies.disclosurePolicy()
         let database = try openDatabase(data, migrate: true)
@@ -39,6 +40,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = AppConfiguration(settings: settings, database: database, keys: keyRing, directory: directory,
                                              retention: retention, disclosure: disclosure, logger: logger)
         configuration.runRetentionDaily = true
+        configuration.areaContacts = areaContacts
         if !settings.backup.targetDir.isEmpty {
             // Key directories made before shipped backups get their backup key here, on first use.
             do { configuration.backupKey = try keys.directory.backupKey(createIfMissing: true) } catch let error as KeyDirectoryError {

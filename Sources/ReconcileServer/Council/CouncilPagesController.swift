@@ -32,31 +32,40 @@ struct CouncilPagesController {
 
     /// Every release, newest first, named in plain words. Each links to its own kind; a correction replaced by a
     /// later one is listed but not linked, since `?kind=correction` opens the latest.
+    struct ListModel: PageModel {
+        struct Row: Sendable { let title, at: String; let period, note, href: String? }
+        var title = "Released reports"
+        let area: String
+        let reports: [Row]
+    }
+
+    struct ReportModel: PageModel {
+        let title, quarter, area, released, marker: String
+        let threshold: Int
+        /// The report's own HTML, escaped by the report builder.
+        let body: String
+        let base, query: String
+        let about, current: String?
+    }
+
     @Sendable func list(request: Request, context: CouncilRequestContext) async throws -> Response {
-        let officer = context.officer
-        let area = try Self.area(officer)
+        let (officer, area) = (context.officer, context.area)
         let reports = try await database.releasedReports(councilArea: area).sorted { $0.releasedAt > $1.releasedAt }
         var latestCorrection: Set<String> = []   // quarters whose newest correction has been listed
         let corrected = Set(reports.filter { $0.kind == ReleaseKind.correction.rawValue }.map(\.quarter))
-        let rows = reports.compactMap { r -> [String: Any]? in
+        let rows = reports.compactMap { r -> ListModel.Row? in
             guard let quarter = Quarter(r.quarter) else { return nil }
             let kind = ReleaseKind(rawValue: r.kind) ?? .quarter
-            var row: [String: Any] = ["title": kind.title(quarter, startMonth: startMonth), "at": r.releasedAt.formatted(StaffPageKit.dateTime)]
-            if kind != .yearToDate { row["period"] = ReleaseKind.months(from: quarter, to: quarter, startMonth: startMonth) }
-            switch kind {
-            case .correction where !latestCorrection.insert(r.quarter).inserted:
-                row["note"] = "replaced by a later correction"
-            case .quarter where corrected.contains(r.quarter):
-                row["note"] = "first release, since replaced by a correction"
-                row["href"] = Self.path(r.quarter, kind)
-            default:
-                row["href"] = Self.path(r.quarter, kind)
+            let (note, href): (String?, String?) = switch kind {
+            case .correction where !latestCorrection.insert(r.quarter).inserted: ("replaced by a later correction", nil)
+            case .quarter where corrected.contains(r.quarter): ("first release, since replaced by a correction", Self.path(r.quarter, kind))
+            default: (nil, Self.path(r.quarter, kind))
             }
-            return row
+            return ListModel.Row(title: kind.title(quarter, startMonth: startMonth), at: r.releasedAt.formatted(StaffPageKit.dateTime),
+                                 period: kind == .yearToDate ? nil : ReleaseKind.months(from: quarter, to: quarter, startMonth: startMonth),
+                                 note: note, href: href)
         }
-        return kit.render("council-reports", request, officer, [
-            "title": "Released reports", "area": IntakeQuestions.areaLabel(area), "reports": rows,
-        ])
+        return kit.render("council-reports", request, officer, ListModel(area: IntakeQuestions.areaLabel(area), reports: rows))
     }
 
     static func path(_ quarter: String, _ kind: ReleaseKind) -> String { "/council/reports/\(quarter)?kind=\(kind.rawValue)" }
@@ -72,25 +81,24 @@ struct CouncilPagesController {
         let quarter = Quarter(r.quarter)
         let title = quarter.map { kind.title($0, startMonth: startMonth) } ?? r.quarter
         let months = quarter.map { ReleaseKind.months(from: $0, to: $0, startMonth: startMonth) } ?? r.quarter
-        var values: [String: Any] = [
-            "title": title, "quarter": r.quarter, "area": IntakeQuestions.areaLabel(r.councilArea),
-            "released": r.releasedAt.formatted(StaffPageKit.dateTime), "marker": marker, "threshold": threshold,
-            "body": Self.body(of: html, marker: marker),
-            "base": "/council/reports/\(r.quarter)", "query": "?kind=\(kind.rawValue)",
-        ]
+        var (about, current): (String?, String?) = (nil, nil)
         switch kind {
         case .correction:
-            values["about"] = "This correction replaces the figures first released for \(r.quarter) (\(months))."
+            about = "This correction replaces the figures first released for \(r.quarter) (\(months))."
         case .yearToDate:
-            values["about"] = "The financial year so far, up to the end of \(r.quarter), counted together."
+            about = "The financial year so far, up to the end of \(r.quarter), counted together."
         case .quarter:
             // An officer reading superseded figures is told so, with the way to the current ones.
             if try await database.releasedReport(councilArea: r.councilArea, quarter: r.quarter, kind: ReleaseKind.correction.rawValue) != nil {
-                values["about"] = "These are the figures as first released. A correction has since replaced them."
-                values["current"] = Self.path(r.quarter, .correction)
+                about = "These are the figures as first released. A correction has since replaced them."
+                current = Self.path(r.quarter, .correction)
             }
         }
-        return kit.render("council-report", request, officer, values)
+        let model = ReportModel(title: title, quarter: r.quarter, area: IntakeQuestions.areaLabel(r.councilArea),
+                                released: r.releasedAt.formatted(StaffPageKit.dateTime), marker: marker, threshold: threshold,
+                                body: Self.body(of: html, marker: marker), base: "/council/reports/\(r.quarter)",
+                                query: "?kind=\(kind.rawValue)", about: about, current: current)
+        return kit.render("council-report", request, officer, model)
     }
 
     /// The report page's `<main>` content (escaped by the report builder), with each suppressed cell linked
@@ -110,12 +118,5 @@ struct CouncilPagesController {
         Response(status: .ok, headers: [.contentType: type,
                                         .contentDisposition: "attachment; filename=\"\(CouncilController.fileName(r)).\(ext)\""],
                  body: .init(byteBuffer: body))
-    }
-
-    static func area(_ officer: StaffAccount) throws -> String {
-        guard officer.role == .council, let area = officer.councilArea else {
-            throw APIError(.forbidden, code: "forbidden", message: "Your account cannot open this page.")
-        }
-        return area
     }
 }

@@ -1,13 +1,16 @@
 import Foundation
 import Hummingbird
 import Mustache
+import ReconcileCore
 
 /// Server-rendered HTML from the Mustache templates in `Resources/templates`. Mustache escapes every
 /// `{{value}}`, so text from a family is never interpreted as markup.
 struct Pages: Sendable {
     let library: MustacheLibrary
+    /// Every public page's footer lists these beside 999: this is not an emergency service.
+    let areaContacts: [AreaContact]
 
-    static func load() throws -> Pages {
+    static func load(areaContacts: AreaContacts = AreaContacts()) throws -> Pages {
         guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw PagesError.missingResources
         }
@@ -17,16 +20,27 @@ struct Pages: Sendable {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
-        return Pages(library: library)
+        return Pages(library: library, areaContacts: areaContacts.areas)
     }
 
     enum PagesError: Error { case missingResources, missingTemplate(String) }
 
     func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var context = context
+        if !areaContacts.isEmpty {
+            context["has_area_contacts"] = true
+            context["area_contacts"] = areaContacts.map {
+                ["name": $0.name, "childrens_services": $0.childrensServices, "out_of_hours": $0.outOfHours, "unconfirmed": !$0.confirmed] as [String: Any]
+            }
+        }
         let html = library.render(context, withTemplate: template) ?? "<!doctype html><title>Error</title><p>Page missing."
         var headers = headers
         headers[.contentType] = "text/html; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func render(_ template: String, _ model: some PageModel, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        render(template, TemplateValues.of(model), status: status, headers: headers)
     }
 
     /// A friendly page for an error, with the same code and message as the JSON form.

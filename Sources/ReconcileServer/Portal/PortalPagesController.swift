@@ -43,12 +43,24 @@ struct PortalPagesController {
         }
     }
 
+    struct SignInModel: PageModel { let title, csrfToken: String; let problem: String? }
+
+    struct CaseModel: PageModel {
+        struct Message: Sendable { let fromYou: Bool; let body, at: String }
+        struct Erasure: Sendable { let held: Bool; let due: String }
+        var title = "Your referral"
+        let reference, stageText, csrfToken: String
+        let closed: Bool
+        let coolingOffDays: Int
+        let messages: [Message]
+        let erasure: Erasure?
+    }
+
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
-        var context: [String: Any] = ["title": problem == nil ? "Come back to your referral" : "There is a problem - Come back to your referral",
-                                      "csrf_token": token]
-        if let problem { context["problem"] = problem }
-        return pages.render("portal", context, status: status, headers: setCookie.map { [.setCookie: $0] } ?? [:])
+        let model = SignInModel(title: problem == nil ? "Come back to your referral" : "There is a problem - Come back to your referral",
+                                csrfToken: token, problem: problem)
+        return pages.render("portal", model, status: status, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 
     @Sendable func signIn(request: Request, context: AppRequestContext) async throws -> Response {
@@ -67,15 +79,12 @@ struct PortalPagesController {
         let view = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let date = Date.FormatStyle(date: .long, time: .shortened, timeZone: TimeZone(identifier: "Europe/London")!)
-        var page: [String: Any] = [
-            "title": "Your referral", "reference": view.reference, "stage_text": view.stageText, "csrf_token": token,
-            "closed": view.stage == .closed, "cooling_off_days": portal.retention.erasureCoolingOffDays,
-            "messages": view.messages.map { ["from_you": $0.from == "you", "body": $0.body, "at": $0.at.formatted(date)] as [String: Any] },
-        ]
-        if let erasure = view.erasure, !erasure.cancelled {
-            page["erasure"] = ["held": erasure.held, "due": erasure.dueAt.formatted(Date.FormatStyle(date: .long, time: .omitted,
-                                                                                                    timeZone: TimeZone(identifier: "Europe/London")!))]
-        }
+        let day = Date.FormatStyle(date: .long, time: .omitted, timeZone: TimeZone(identifier: "Europe/London")!)
+        let page = CaseModel(
+            reference: view.reference, stageText: view.stageText, csrfToken: token, closed: view.stage == .closed,
+            coolingOffDays: portal.retention.erasureCoolingOffDays,
+            messages: view.messages.map { .init(fromYou: $0.from == "you", body: $0.body, at: $0.at.formatted(date)) },
+            erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, due: $0.dueAt.formatted(day)) })
         return pages.render("portal-case", page, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 

@@ -84,10 +84,6 @@ extension AppDatabase {
     }
 
     /// The case's stage, read on GRDB's own queue (async handlers never block the cooperative executor).
-    public func caseStage(id: String) async throws -> Stage? {
-        try await reader.read { db in try CaseRecord.fetchOne(db, key: id)?.stage }
-    }
-
     public func caseCount() async throws -> Int {
         try await reader.read { db in try CaseRecord.fetchCount(db) }
     }

@@ -65,9 +65,10 @@ public struct KeyRing: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Reads the key directory again now; returns the versions held afterwards.
+    /// Reads the key directory again now; returns the versions held afterwards (tests; serving reloads on an
+    /// unknown version by itself).
     @discardableResult
-    public func reloadMasterKeys() throws -> [Int] { try masters.reloadIfPossible().keys.sorted() }
+    func reloadMasterKeys() throws -> [Int] { try masters.reloadIfPossible().keys.sorted() }
 
     /// A key ring of fresh random keys, for tests and throwaway demos.
     public static func ephemeral() -> KeyRing {

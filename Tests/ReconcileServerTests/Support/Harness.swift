@@ -56,17 +56,26 @@ struct Harness {
     }
 
     func app(sessionPolicy: StaffSessionPolicy = .init()) throws -> some ApplicationProtocol {
-        try buildApplication(configuration: AppConfiguration(settings: settings, database: database, keys: keys,
-                                                             directory: try Harness.directory(), sessionPolicy: sessionPolicy,
-                                                             logger: logs.logger))
+        var configuration = AppConfiguration(settings: settings, database: database, keys: keys, directory: try Harness.directory(),
+                                             sessionPolicy: sessionPolicy, logger: logs.logger)
+        configuration.areaContacts = try Harness.areaContacts()
+        return try buildApplication(configuration: configuration)
+    }
+
+    /// The shipped area contacts, `policies/areas.json` in this repository.
+    static func areaContacts() throws -> AreaContacts {
+        try AreaContacts.load(from: policies.appendingPathComponent("areas.json"), councilAreas: Settings().areas.councilAreas)
+    }
+
+    /// `policies/` of this repository (this file is in Tests/ReconcileServerTests/Support/).
+    static var policies: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("policies")
     }
 
     /// The shipped directory, `policies/services.json` in this repository.
     static func directory() throws -> ServiceDirectory {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return try ServiceDirectory.load(from: root.appendingPathComponent("policies/services.json"),
-                                         councilAreas: Settings().areas.councilAreas)
+        try ServiceDirectory.load(from: policies.appendingPathComponent("services.json"), councilAreas: Settings().areas.councilAreas)
     }
 }
 

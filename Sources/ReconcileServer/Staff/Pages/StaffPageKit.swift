@@ -46,6 +46,8 @@ struct StaffPageKit: Sendable {
         }
     }
 
+    struct ErrorModel: PageModel { let title, message, home: String; let back: String? }
+
     /// A friendly page for an error: the same message as the API's, a title that fits, and a way back.
     func error(_ request: Request, _ account: StaffAccount?, _ error: APIError, back: String? = nil) -> Response {
         let title: String = switch error.status.code {
@@ -60,9 +62,8 @@ struct StaffPageKit: Sendable {
         default: "Something was not right"
         }
         let home = account?.role == .council ? "/council" : account == nil ? "/staff/sign-in" : "/staff"
-        var values: [String: Any] = ["title": title, "message": error.message, "home": home]
-        if let back { values["back"] = back }
-        var response = render("staff-error", request, account, values, status: error.status)
+        var response = render("staff-error", request, account, ErrorModel(title: title, message: error.message, home: home, back: back),
+                              status: error.status)
         for field in error.headers { response.headers.append(field) }
         return response
     }

@@ -47,12 +47,18 @@ struct StaffPagesController {
 
     // MARK: sign-in and out
 
+    struct SignInModel: PageModel {
+        let title, action: String
+        let council: Bool
+        let problem: String?
+        let signedOut: Bool
+    }
+
     func signInPage(_ request: Request, action: String, problem: String?, status: HTTPResponse.Status) -> Response {
-        var values: [String: Any] = ["title": problem == nil ? "Sign in" : "There is a problem - Sign in", "action": action,
-                                     "council": action.hasPrefix("/council")]
-        if let problem { values["problem"] = problem }
-        if request.uri.queryParameters["signed_out"] != nil { values["signed_out"] = true }
-        return kit.render("staff-sign-in", request, nil, values, status: status)
+        let model = SignInModel(title: problem == nil ? "Sign in" : "There is a problem - Sign in", action: action,
+                                council: action.hasPrefix("/council"), problem: problem,
+                                signedOut: request.uri.queryParameters["signed_out"] != nil)
+        return kit.render("staff-sign-in", request, nil, model, status: status)
     }
 
     func signIn(_ request: Request, _ context: AppRequestContext, action: String) async throws -> Response {
