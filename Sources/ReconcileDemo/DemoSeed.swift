@@ -190,12 +190,7 @@ private struct DemoCase {
         return at <= limit ? at : nil
     }
 
-    static func londonDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = WorkingDays.timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
+    static func londonDate(_ date: Date) -> String { WorkingDays.londonDate(date) }
 
     mutating func work(in db: AppDatabase, area: String, lead: (actor: StaffActor, email: String),
                        services: [Service], keys: KeyRing) async throws {

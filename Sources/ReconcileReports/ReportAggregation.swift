@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 import ReconcileCore
 import ReconcileStore
 
 // The raw counts behind a quarterly report (SPEC "Quarterly feedback to the council"), before disclosure
-// control. Everything here is SQL over the plain statistical columns (the referral and assessment tables through
-// the store's named reads in StatisticsCounts.swift); nothing is decrypted. Only cases whose
+// control. The store reads them from the plain statistical columns (`AppDatabase.periodStatistics`, in
+// ReconcileStore/Reports); nothing is decrypted. Only cases whose
 // family consented to anonymised statistics are counted, except in `notConsented`, which counts the others.
 // Erased cases keep their statistical columns and are counted like any other.
 //
@@ -121,16 +120,19 @@ public enum ReportTables {
 }
 
 public enum ReportAggregation {
-    /// Counts for `councilArea` over [start, end), reading only statistical columns. The referral and
-    /// assessment counts come from the store's named reads (`AppDatabase.referralCounts` and friends), the
-    /// smaller tables from one query each.
-    public static func counts(_ db: Database, councilArea area: String, start: Date, end: Date,
-                              acknowledgementWorkingDays: Int) throws -> ReportCounts {
-        var counts = ReportCounts()
-        let window: StatementArguments = [area, start, end]
-        let consented = "c.council_area = ? AND c.consent_statistics = 1"
+    /// Counts for `councilArea` over [start, end): the store reads the statistical columns in one transaction
+    /// (`AppDatabase.periodStatistics`), and the tables and acknowledgement days are made from them off the
+    /// cooperative threads (a year's acknowledgements can run to a million).
+    public static func counts(_ database: AppDatabase, councilArea area: String, start: Date, end: Date,
+                              acknowledgementWorkingDays: Int) async throws -> ReportCounts {
+        let statistics = try await database.periodStatistics(councilArea: area, start: start, end: end)
+        return try await ReportBuilder.offload { counts(statistics, acknowledgementWorkingDays: acknowledgementWorkingDays) }
+    }
 
-        let referrals = try AppDatabase.referralCounts(db, councilArea: area, start: start, end: end)
+    /// The report's counts from what the store read.
+    public static func counts(_ statistics: PeriodStatistics, acknowledgementWorkingDays: Int) -> ReportCounts {
+        var counts = ReportCounts()
+        let referrals = statistics.referrals
         counts.referralsReceived = referrals.received
         counts.notConsented = referrals.notConsented
         counts.openCasesAtEnd = referrals.openAtEnd
@@ -150,35 +152,21 @@ public enum ReportAggregation {
         add(ReportTables.toldBefore, referrals.byToldBefore, total: referrals.received)
         add(ReportTables.wishes, referrals.byWishes, total: referrals.received)
 
-        let assessments = try AppDatabase.firstAssessmentCounts(db, councilArea: area, start: start, end: end)
+        let assessments = statistics.firstAssessments
         add(ReportTables.levelOfNeed, assessments.byLevel)
         add(ReportTables.needs, assessments.byNeed, total: assessments.assessed)
 
-        // Signposts made in the period.
-        let signposts = """
-            FROM signpost s JOIN referral_case c ON c.id = s.case_id
-            WHERE \(consented) AND s.created_at >= ? AND s.created_at < ?
-            """
-        add(ReportTables.signpostsByNeed, try grouped(db, sql: "SELECT s.need, COUNT(*) \(signposts) GROUP BY 1", arguments: window))
-        add(ReportTables.signpostsByOutcome, try grouped(db, sql: "SELECT s.outcome, COUNT(*) \(signposts) GROUP BY 1",
-                                                         arguments: window))
+        let activity = statistics.activity
+        add(ReportTables.signpostsByNeed, activity.signpostsByNeed)
+        add(ReportTables.signpostsByOutcome, activity.signpostsByOutcome)
         add(ReportTables.closures, referrals.closedByReason)
         counts.tables = tables
-
-        // Listening sessions held on a day in the period (the dates are London dates, as are the boundaries).
-        counts.listeningSessions = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM listening_session l JOIN referral_case c ON c.id = l.case_id
-            WHERE \(consented) AND l.held_on >= ? AND l.held_on < ?
-            """, arguments: [area, londonDate(start), londonDate(end)]) ?? 0
-
-        counts.safeguardingEscalations = try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM safeguarding_escalation e JOIN referral_case c ON c.id = e.case_id
-            WHERE \(consented) AND e.escalated_at >= ? AND e.escalated_at < ?
-            """, arguments: window) ?? 0
+        counts.listeningSessions = activity.listeningSessions
+        counts.safeguardingEscalations = activity.safeguardingEscalations
 
         // Time to acknowledgement.
         var days = LondonDays(workingDays: acknowledgementWorkingDays)
-        for times in try AppDatabase.acknowledgementTimes(db, councilArea: area, start: start, end: end) {
+        for times in statistics.acknowledgements {
             let received = days.day(times.received)
             counts.acknowledgementDays.append(max(0, days.day(times.acknowledged) - received))
             if times.acknowledged < days.deadline(receivedOn: received, at: times.received) { counts.acknowledgedWithinTarget += 1 }
@@ -218,24 +206,6 @@ public enum ReportAggregation {
         }
     }
 
-    private static func grouped(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: Int] {
-        var result: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-            guard let key = row[0] as String? else { continue }
-            result[key, default: 0] += row[1] as Int
-        }
-        return result
-    }
-
-    static let london: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = WorkingDays.timeZone
-        return calendar
-    }()
-
     /// `YYYY-MM-DD` of the London day containing `date`.
-    static func londonDate(_ date: Date) -> String {
-        let c = london.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
+    static func londonDate(_ date: Date) -> String { WorkingDays.londonDate(date) }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import ReconcileCore
 import ReconcileStore
 import Sodium
@@ -92,9 +91,8 @@ public struct ReportBuilder: Sendable {
         let covered = Self.quarters(quarter, kind: kind)
         let start = covered[0].start(startMonth: startMonth), end = quarter.end(startMonth: startMonth)
         let workingDays = settings.workflow.acknowledgementWorkingDays
-        let counts = try await database.reader.read { db in
-            try ReportAggregation.counts(db, councilArea: councilArea, start: start, end: end, acknowledgementWorkingDays: workingDays)
-        }
+        let counts = try await ReportAggregation.counts(database, councilArea: councilArea, start: start, end: end,
+                                                        acknowledgementWorkingDays: workingDays)
         let themes = try await database.themes(quarters: covered, councilArea: councilArea).map(\.text)
         let ledger = try await database.ledgerReleases(councilArea: councilArea)
         // A correction keeps suppressed whatever the quarter's earlier releases suppressed (see

@@ -24,7 +24,7 @@ struct Backup: AsyncParsableCommand {
         func run() async throws {
             let database = try openDatabase(data, migrate: false)
             do {
-                let result = try database.backup(to: URL(fileURLWithPath: to))
+                let result = try await database.backup(to: URL(fileURLWithPath: to))
                 print("backup written: \(result.url.path) (\(result.cases) cases, schema \(result.schema))")
             } catch let error as BackupError {
                 throw CommandFailure("backup: \(error.description)")
@@ -46,7 +46,7 @@ struct Backup: AsyncParsableCommand {
             let key = try keys.backupKey()
             let results: [BackupVerification]
             do {
-                results = try ShippedBackups(directory: URL(fileURLWithPath: directory)).verifyAll(key: key, keyDirectory: keys.directory.url)
+                results = try await ShippedBackups(directory: URL(fileURLWithPath: directory)).verifyAll(key: key, keyDirectory: keys.directory.url)
             } catch let error as BackupError {
                 throw CommandFailure("backup verify: \(error.description)")
             }
@@ -88,10 +88,10 @@ struct Restore: AsyncParsableCommand {
         do {
             let result: RestoreResult
             if AppDatabase.isEncryptedBackup(source) {
-                result = try AppDatabase.restore(fromEncrypted: source, key: try keys.backupKey(), keyDirectory: keys.directory.url,
+                result = try await AppDatabase.restore(fromEncrypted: source, key: try keys.backupKey(), keyDirectory: keys.directory.url,
                                                  dataDirectory: data.url, force: force)
             } else {
-                result = try AppDatabase.restore(from: source, dataDirectory: data.url, force: force)
+                result = try await AppDatabase.restore(from: source, dataDirectory: data.url, force: force)
             }
             var line = "restored \(source.standardizedFileURL.path) into \(result.databaseURL.path) "
                 + "(\(result.cases) cases, schema \(result.schema)"

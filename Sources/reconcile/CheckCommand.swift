@@ -54,7 +54,7 @@ struct Check: AsyncParsableCommand {
         }
         print("ok   audit chain: \(audit.rows) rows verified")
         let settings = try config.load()
-        print(try backupLine(settings.backup))
+        print(try await backupLine(settings.backup))
         let unconfirmed = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas).unconfirmed
         if unconfirmed.isEmpty {
             print("ok   area contacts: every children's services number confirmed")
@@ -65,14 +65,14 @@ struct Check: AsyncParsableCommand {
 
     /// The shipped backups' recovery point. A stale one is a warning, not a failure: `check` also runs on a
     /// restored copy or with the service stopped for maintenance, where no new backups are expected.
-    func backupLine(_ settings: Settings.Backup) throws -> String {
+    func backupLine(_ settings: Settings.Backup) async throws -> String {
         guard !settings.targetDir.isEmpty else {
             return "warn backups: not shipped (backup.target_dir is empty); set it to a mount of storage off this machine"
         }
         let target = ShippedBackups(directory: URL(fileURLWithPath: settings.targetDir))
         let newest: (url: URL, takenAt: Date)?
         let confirmed: Date?
-        do { (newest, confirmed) = (try target.newest(), try target.lastConfirmed()) } catch let error as BackupError {
+        do { (newest, confirmed) = (try target.newest(), try await target.lastConfirmed()) } catch let error as BackupError {
             return "warn backups: \(error.description)"
         }
         guard let newest, let confirmed else { return "warn backups: none yet in \(settings.targetDir)" }

@@ -49,6 +49,6 @@ struct Serve: AsyncParsableCommand {
         }
         let app = try buildApplication(configuration: configuration)
         try await app.runService()
-        try? database.checkpoint()
+        try? await database.checkpoint()
     }
 }

@@ -7,7 +7,7 @@ source "$here/lib.sh"
 cd "$work"
 K="$work/keys"; D="$work/data"
 export RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum
-pyverify="$here/../ReconcileReportsTests/verify_signature.py"
+pyverify="$here/../ReconcileReportsTests/Support/verify_signature.py"
 "$bin" keys init --key-dir "$K" >/dev/null && "$bin" migrate --data-dir "$D" >/dev/null
 area=shropshire; q=2025-Q1
 

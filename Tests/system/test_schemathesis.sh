@@ -62,7 +62,7 @@ for kind in correction year_to_date; do
   curl -s -H "Authorization: Bearer $council" -o "$work/$kind.sig" "$url/api/v1/council/reports/2025-Q1/signature?kind=$kind"
   check "the council's $kind of 2025-Q1 is a $kind" python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["kind"] != sys.argv[2])' \
     "$work/$kind.json" "$kind"
-  check "the council's $kind of 2025-Q1 verifies with PyNaCl" python3 "$here/../ReconcileReportsTests/verify_signature.py" \
+  check "the council's $kind of 2025-Q1 verifies with PyNaCl" python3 "$here/../ReconcileReportsTests/Support/verify_signature.py" \
     "$work/$kind.json" "$work/$kind.sig" "$public_key"
 done
 curl -s -H "Authorization: Bearer $council" -o "$work/current.json" "$url/api/v1/council/reports/2025-Q1"

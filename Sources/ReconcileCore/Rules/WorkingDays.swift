@@ -22,6 +22,12 @@ public enum WorkingDays {
         return calendar
     }()
 
+    /// `YYYY-MM-DD` of the London day containing `date` (how listening-session days are stored).
+    public static func londonDate(_ date: Date) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
     /// The moment the target day ends: midnight (London) at the end of the `workingDays`-th working day
     /// after the day received. A case is overdue from this instant on.
     ///

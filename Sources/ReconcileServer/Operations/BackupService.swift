@@ -6,8 +6,8 @@ import ServiceLifecycle
 
 /// Ships encrypted backups to `backup.target_dir` every `backup.interval_seconds` while the server runs
 /// (`ShippedBackups.runCycle`: online backup, integrity check, secretstream encryption, atomic write, ageing;
-/// a cycle with no commit since the last backup writes nothing). The file work runs on a dispatch queue, off
-/// the cooperative threads that answer requests. It stops with the server; a cycle in progress finishes.
+/// a cycle with no commit since the last backup writes nothing). The store runs the file work on a dispatch
+/// queue, off the cooperative threads that answer requests. It stops with the server; a cycle in progress finishes.
 struct BackupService: ServiceLifecycle.Service {
     let database: AppDatabase
     let target: ShippedBackups
@@ -17,11 +17,11 @@ struct BackupService: ServiceLifecycle.Service {
     let logger: Logger
 
     func run() async throws {
-        let watcher = try database.changeWatcher()
-        database.removeLeftoverBackupStaging()
+        let watcher = try await database.changeWatcher()
+        await database.removeLeftoverBackupStaging()
         // After a restart the newest backup already in the target counts, so health does not start at zero
         // and the first cycle waits out the rest of its interval.
-        if let confirmed = try? await offload({ [target] in try target.lastConfirmed() }) { health.recordGood(at: confirmed) }
+        if let confirmed = try? await target.lastConfirmed() { health.recordGood(at: confirmed) }
         var marker: Int?
         var wait = max(0, health.interval - (health.age(now: Date()) ?? health.interval))
         while true {
@@ -35,9 +35,7 @@ struct BackupService: ServiceLifecycle.Service {
             let last = marker
             let began = Date()
             do {
-                let (outcome, next) = try await offload { [database, target, key, ageing] in
-                    try target.runCycle(database, watcher: watcher, lastMarker: last, key: key, ageing: ageing)
-                }
+                let (outcome, next) = try await target.runCycle(database, watcher: watcher, lastMarker: last, key: key, ageing: ageing)
                 marker = next
                 health.recordGood(at: Date())
                 if case .shipped(let backup, let removed) = outcome {
@@ -56,12 +54,6 @@ struct BackupService: ServiceLifecycle.Service {
             if let alert = health.warning(now: Date()) { logger.critical("\(alert)") }
             // Cycles start at a fixed rate, so the recovery point stays interval + one backup's duration.
             wait = max(0, health.interval - Date().timeIntervalSince(began))
-        }
-    }
-
-    private func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async { continuation.resume(with: Result { try body() }) }
         }
     }
 }

@@ -69,7 +69,12 @@ extension AppDatabase {
     /// creation), switched to rollback-journal mode so it is one self-contained file, checked with
     /// `PRAGMA integrity_check`, fsynced, and only then linked into place; an existing `destination` is never
     /// overwritten, and a failed backup leaves nothing at `destination`.
-    public func backup(to destination: URL) throws -> BackupResult {
+    public func backup(to destination: URL) async throws -> BackupResult {
+        try await FileWork.run { [self] in try writeBackup(to: destination) }
+    }
+
+    /// `backup(to:)`, on the calling thread (already off the cooperative ones: the backup cycle's file work).
+    func writeBackup(to destination: URL) throws -> BackupResult {
         let destination = destination.standardizedFileURL
         if Self.pathExists(destination.path) { throw BackupError.destinationExists(destination.path) }
         let parent = destination.deletingLastPathComponent()
@@ -122,7 +127,12 @@ extension AppDatabase {
     /// The backup is copied with the online backup API into a staging file in the data directory, checked again,
     /// migrated forward if it is older than this program, and only then renamed into place; stale -wal/-shm files
     /// of the replaced database are moved aside or removed so they can never be applied to the restored one.
-    public static func restore(from source: URL, dataDirectory: URL, force: Bool, now: Date = Date()) throws -> RestoreResult {
+    public static func restore(from source: URL, dataDirectory: URL, force: Bool, now: Date = Date()) async throws -> RestoreResult {
+        try await FileWork.run { try restoreNow(from: source, dataDirectory: dataDirectory, force: force, now: now) }
+    }
+
+    /// `restore(from:dataDirectory:force:now:)` on the calling thread.
+    static func restoreNow(from source: URL, dataDirectory: URL, force: Bool, now: Date) throws -> RestoreResult {
         let source = source.standardizedFileURL
         let backupSchema = try inspectBackup(at: source)
 
@@ -204,7 +214,7 @@ extension AppDatabase {
     }
 
     /// Checks a backup file without changing it; returns its schema (newest known migration applied).
-    public static func inspectBackup(at url: URL) throws -> String {
+    static func inspectBackup(at url: URL) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw BackupError.sourceMissing(url.path)
@@ -235,7 +245,7 @@ extension AppDatabase {
     /// the database in `dataDirectory` open; otherwise checkpoints its WAL into the main file. Done by taking
     /// SQLite's exclusive locking mode, which needs every other connection to be closed. A database that cannot
     /// be opened at all (damaged) is left for the caller to move aside as it is.
-    public static func ensureNotInUse(dataDirectory: URL) throws {
+    static func ensureNotInUse(dataDirectory: URL) throws {
         let target = databaseURL(in: dataDirectory)
         guard pathExists(target.path) else { return }
         var config = GRDB.Configuration()

@@ -23,26 +23,30 @@ public final class ChangeWatcher: Sendable {
 
     /// A value that differs after any commit by another connection; nil when it cannot be known (an
     /// in-memory database), which the cycle treats as "changed".
-    public func marker() throws -> Int? {
-        try connection?.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
+    public func marker() async throws -> Int? {
+        guard let connection else { return nil }
+        return try await connection.read { db in try Int.fetchOne(db, sql: "PRAGMA data_version") }
     }
 }
 
 extension AppDatabase {
     /// A watcher over this database's file (see `ChangeWatcher`).
-    public func changeWatcher() throws -> ChangeWatcher {
+    public func changeWatcher() async throws -> ChangeWatcher {
         let path = writer.path
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file::memory:") else { return ChangeWatcher() }
-        return try ChangeWatcher(path: path)
+        return try await FileWork.run { try ChangeWatcher(path: path) }
     }
 
     /// Removes plaintext copies left in the data directory by a backup cycle that was cut off (kill -9, power).
-    public func removeLeftoverBackupStaging() {
+    public func removeLeftoverBackupStaging() async {
         guard writer.path != ":memory:", !writer.path.isEmpty, !writer.path.hasPrefix("file::memory:") else { return }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory.path)) ?? []
-        // The copy itself, and the temporary file `backup(to:)` writes beside it.
-        for name in names where name.hasPrefix(Self.stagingPrefix) || name.hasPrefix("." + Self.stagingPrefix) {
-            BackupFiles.removeDatabaseFiles(stagingDirectory.appendingPathComponent(name))
+        let directory = stagingDirectory
+        _ = try? await FileWork.run {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            // The copy itself, and the temporary file `backup(to:)` writes beside it.
+            for name in names where name.hasPrefix(Self.stagingPrefix) || name.hasPrefix("." + Self.stagingPrefix) {
+                BackupFiles.removeDatabaseFiles(directory.appendingPathComponent(name))
+            }
         }
     }
 

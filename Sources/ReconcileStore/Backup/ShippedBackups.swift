@@ -34,29 +34,35 @@ public struct ShippedBackups: Sendable {
     /// read back and authenticated, renamed into place, the directory fsynced; then ageing. Only then is it
     /// counted. Returns the outcome and the marker to pass next time.
     public func runCycle(_ database: AppDatabase, watcher: ChangeWatcher, lastMarker: Int?, key: BackupKey,
-                         ageing: BackupAgeing, now: Date = Date()) throws -> (BackupCycleOutcome, marker: Int?) {
+                         ageing: BackupAgeing, now: Date = Date()) async throws -> (BackupCycleOutcome, marker: Int?) {
         // Read before the backup: a commit after this point moves the marker, so it is never missed.
-        let marker = try watcher.marker()
-        if let marker, marker == lastMarker, try newest() != nil {
+        let marker = try await watcher.marker()
+        return try await FileWork.run { [self] () throws -> (BackupCycleOutcome, marker: Int?) in
+            if let marker, marker == lastMarker, try newest() != nil {
+                try writeStatus(confirmedAt: now)
+                return (.unchanged, marker)
+            }
+            let shipped = try shipNow(database, key: key, now: now)
+            let removed = try removeAged(ageing, now: now, sparing: shipped.url)
             try writeStatus(confirmedAt: now)
-            return (.unchanged, marker)
+            return (.shipped(shipped, removed: removed), marker)
         }
-        let shipped = try ship(database, key: key, now: now)
-        let removed = try age(ageing, now: now, sparing: shipped.url)
-        try writeStatus(confirmedAt: now)
-        return (.shipped(shipped, removed: removed), marker)
     }
 
     /// Writes one encrypted backup (see `runCycle`). The plaintext copy is staged in the data directory and
     /// removed afterwards; the target only ever sees ciphertext.
-    public func ship(_ database: AppDatabase, key: BackupKey, now: Date = Date()) throws -> ShippedBackup {
+    public func ship(_ database: AppDatabase, key: BackupKey, now: Date = Date()) async throws -> ShippedBackup {
+        try await FileWork.run { [self] in try shipNow(database, key: key, now: now) }
+    }
+
+    private func shipNow(_ database: AppDatabase, key: BackupKey, now: Date) throws -> ShippedBackup {
         try ensureDirectory()
         let name = Self.fileName(now)
         let destination = directory.appendingPathComponent(name)
         if BackupFiles.exists(destination.path) { throw BackupError.destinationExists(destination.path) }
         let staging = database.stagingDirectory.appendingPathComponent("\(AppDatabase.stagingPrefix)\(UUID().uuidString.lowercased()).sqlite")
         defer { BackupFiles.removeDatabaseFiles(staging) }
-        let copy = try database.backup(to: staging)
+        let copy = try database.writeBackup(to: staging)
 
         let temporary = directory.appendingPathComponent(".\(name).partial-\(UUID().uuidString.lowercased())")
         var placed = false
@@ -71,9 +77,14 @@ public struct ShippedBackups: Sendable {
         return ShippedBackup(url: destination, takenAt: Self.date(ofFileName: name) ?? now, cases: copy.cases, schema: copy.schema, bytes: size)
     }
 
-    /// Deletes what `ageing` does not keep (never `sparing`, the backup just written), and temporary files
-    /// left by a cycle that was cut off more than an hour ago. Returns the names removed.
-    public func age(_ ageing: BackupAgeing, now: Date = Date(), sparing: URL? = nil) throws -> [String] {
+    /// Deletes what `ageing` does not keep, and temporary files left by a cycle that was cut off more than an
+    /// hour ago. Returns the names removed.
+    public func age(_ ageing: BackupAgeing, now: Date = Date()) async throws -> [String] {
+        try await FileWork.run { [self] in try removeAged(ageing, now: now, sparing: nil) }
+    }
+
+    /// `age`, never removing `sparing` (the backup a cycle just wrote).
+    private func removeAged(_ ageing: BackupAgeing, now: Date, sparing: URL?) throws -> [String] {
         let backups = try list()
         let doomed = Set(ageing.toDelete(backups.map(\.takenAt), now: now))
         var removed: [String] = []
@@ -90,7 +101,8 @@ public struct ShippedBackups: Sendable {
         return removed
     }
 
-    /// The backups in the directory, newest first, by the time in their names.
+    /// The backups in the directory, newest first, by the time in their names. (One directory listing, left
+    /// synchronous for the checks that poll it; the cycle's own listings run inside its file work.)
     public func list() throws -> [(url: URL, takenAt: Date)] {
         guard BackupFiles.exists(directory.path) else { return [] }
         let names: [String]
@@ -112,7 +124,11 @@ public struct ShippedBackups: Sendable {
 
     /// When the newest backup was last known to hold everything committed: written by every good cycle, read by
     /// `reconcile check`. Its absence means "since the newest backup was taken".
-    public func lastConfirmed() throws -> Date? {
+    public func lastConfirmed() async throws -> Date? {
+        try await FileWork.run { [self] in try readLastConfirmed() }
+    }
+
+    private func readLastConfirmed() throws -> Date? {
         let path = directory.appendingPathComponent(Self.statusFile)
         let stated = (try? Data(contentsOf: path))
             .flatMap { try? JSONDecoder().decode([String: String].self, from: $0) }?["confirmed_at"]

@@ -18,7 +18,11 @@ public struct BackupVerification: Sendable, Equatable {
 
 extension ShippedBackups {
     /// Decrypts and integrity-checks every backup in the directory, newest first (`reconcile backup verify`).
-    public func verifyAll(key: BackupKey, keyDirectory: URL) throws -> [BackupVerification] {
+    public func verifyAll(key: BackupKey, keyDirectory: URL) async throws -> [BackupVerification] {
+        try await FileWork.run { [self] in try verifyEach(key: key, keyDirectory: keyDirectory) }
+    }
+
+    private func verifyEach(key: BackupKey, keyDirectory: URL) throws -> [BackupVerification] {
         try list().map { backup in
             let outcome: Result<BackupVerification.Summary, BackupError>
             do {
@@ -70,7 +74,14 @@ extension AppDatabase {
     /// that as `restore(from:dataDirectory:force:)` does, with the same refusals. A backup made under another
     /// backup key is refused before anything is written (`BackupError.keyNotHeld`).
     public static func restore(fromEncrypted source: URL, key: BackupKey, keyDirectory: URL, dataDirectory: URL,
-                               force: Bool, now: Date = Date()) throws -> RestoreResult {
+                               force: Bool, now: Date = Date()) async throws -> RestoreResult {
+        try await FileWork.run {
+            try restoreNow(fromEncrypted: source, key: key, keyDirectory: keyDirectory, dataDirectory: dataDirectory, force: force, now: now)
+        }
+    }
+
+    private static func restoreNow(fromEncrypted source: URL, key: BackupKey, keyDirectory: URL, dataDirectory: URL,
+                                   force: Bool, now: Date) throws -> RestoreResult {
         let source = source.standardizedFileURL
         guard BackupFiles.exists(source.path) else { throw BackupError.sourceMissing(source.path) }
         try EncryptedBackupFile.checkKey(source, key: key, keyDirectory: keyDirectory)
@@ -80,7 +91,7 @@ extension AppDatabase {
             throw BackupError.io("cannot create the data directory \(dataDirectory.path)")
         }
         return try ShippedBackups.withDecrypted(source, key: key, keyDirectory: keyDirectory, in: dataDirectory) { plain in
-            try restore(from: plain, dataDirectory: dataDirectory, force: force, now: now)
+            try restoreNow(from: plain, dataDirectory: dataDirectory, force: force, now: now)
         }
     }
 }

@@ -248,9 +248,9 @@ extension AppDatabase {
 
             let export = CaseExport(
                 reference: record.reference, exportedAt: now, receivedAt: record.receivedAt,
-                acknowledgedAt: rows.acknowledgedAt, stage: current.stage,
+                acknowledgedAt: record.acknowledgedAt, stage: current.stage,
                 stageText: StageText.forFamily(current.stage, closeReason: current.closeReason),
-                closeReason: current.closeReason, closedAt: rows.closedAt,
+                closeReason: current.closeReason, closedAt: record.closedAt,
                 answers: .init(councilArea: record.councilArea, referrerRole: record.referrerRole, setting: record.setting,
                                harm: record.harm, when: record.whenAgo, toldBefore: record.toldBefore, wishes: record.wishes),
                 consent: .init(contact: true, contactAt: record.consentContactAt, statistics: record.consentStatistics,

@@ -92,6 +92,40 @@ public struct NewRelease: Sendable {
     }
 }
 
+/// One row of `report_release`, every column.
+struct ReportReleaseRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "report_release"
+    var id: String
+    var quarter: String
+    var councilArea: String
+    var kind: String
+    var releasedAt: Date
+    var releasedBy: String
+    var document: Data
+    var signature: Data
+
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    var summary: ReleaseSummary {
+        ReleaseSummary(id: id, quarter: quarter, councilArea: councilArea, kind: kind, releasedAt: releasedAt)
+    }
+
+    var released: ReleasedReport {
+        ReleasedReport(id: id, quarter: quarter, councilArea: councilArea, kind: kind, releasedAt: releasedAt,
+                       document: [UInt8](document), signature: signature.base64EncodedString())
+    }
+}
+
+/// One row of `release_cell` as read back (written with `storedValue`, so whole numbers stay INTEGER).
+private struct ReleaseCellRow: Decodable, FetchableRecord {
+    var tableName: String
+    var category: String
+    var value: Double?
+
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+}
+
 extension AppDatabase {
     /// Stores a release, every one of its cells and an audit row "report.release", in ONE transaction.
     ///
@@ -104,11 +138,9 @@ extension AppDatabase {
         let id = Self.newID()
         try await writer.write { db in
             try check(try Self.ledgerReleases(db, councilArea: release.councilArea))
-            try db.execute(sql: """
-                INSERT INTO report_release (id, quarter, council_area, kind, released_at, released_by, document, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, release.quarter, release.councilArea, release.kind, release.releasedAt,
-                                 release.releasedBy, Data(release.document), Data(release.signature)])
+            try ReportReleaseRecord(id: id, quarter: release.quarter, councilArea: release.councilArea, kind: release.kind,
+                                    releasedAt: release.releasedAt, releasedBy: release.releasedBy,
+                                    document: Data(release.document), signature: Data(release.signature)).insert(db)
             let insert = try db.makeStatement(sql: """
                 INSERT INTO release_cell (release_id, table_name, category, value) VALUES (?, ?, ?, ?)
                 """)
@@ -131,10 +163,9 @@ extension AppDatabase {
     /// The releases of a council area, newest first.
     public func releasedReports(councilArea: String) async throws -> [ReleaseSummary] {
         try await reader.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, quarter, council_area, kind, released_at FROM report_release
-                WHERE council_area = ? ORDER BY released_at DESC, rowid DESC
-                """, arguments: [councilArea]).map(Self.summary)
+            try ReportReleaseRecord.fetchAll(db, sql: """
+                SELECT * FROM report_release WHERE council_area = ? ORDER BY released_at DESC, rowid DESC
+                """, arguments: [councilArea]).map(\.summary)
         }
     }
 
@@ -144,11 +175,11 @@ extension AppDatabase {
     public func releasedReport(councilArea: String, quarter: String, kind: String? = nil) async throws -> ReleasedReport? {
         let kinds = kind.map { [$0] } ?? ["quarter", "correction"]
         return try await reader.read { db in
-            try Row.fetchOne(db, sql: """
+            try ReportReleaseRecord.fetchOne(db, sql: """
                 SELECT * FROM report_release
                 WHERE council_area = ? AND quarter = ? AND kind IN (\(databaseQuestionMarks(count: kinds.count)))
                 ORDER BY released_at DESC, rowid DESC LIMIT 1
-                """, arguments: StatementArguments([councilArea, quarter] + kinds)).map(Self.released)
+                """, arguments: StatementArguments([councilArea, quarter] + kinds))?.released
         }
     }
 
@@ -156,23 +187,20 @@ extension AppDatabase {
     /// only if it belongs to `councilArea`.
     public func releasedReport(id: String, councilArea: String) async throws -> ReleasedReport? {
         try await reader.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM report_release WHERE id = ? AND council_area = ?",
-                             arguments: [id, councilArea]).map(Self.released)
+            try ReportReleaseRecord.fetchOne(db, sql: "SELECT * FROM report_release WHERE id = ? AND council_area = ?",
+                                             arguments: [id, councilArea])?.released
         }
     }
 
     static func ledgerReleases(_ db: Database, councilArea: String) throws -> [LedgerRelease] {
-        let summaries = try Row.fetchAll(db, sql: """
-            SELECT id, quarter, council_area, kind, released_at, document FROM report_release
-            WHERE council_area = ? ORDER BY released_at, rowid
-            """, arguments: [councilArea]).map { (summary($0), [UInt8]($0["document"] as Data)) }
-        return try summaries.map { summary, document in
-            let cells = try Row.fetchAll(db, sql: """
+        let releases = try ReportReleaseRecord.fetchAll(db, sql: """
+            SELECT * FROM report_release WHERE council_area = ? ORDER BY released_at, rowid
+            """, arguments: [councilArea])
+        return try releases.map { release in
+            let cells = try ReleaseCellRow.fetchAll(db, sql: """
                 SELECT table_name, category, value FROM release_cell WHERE release_id = ? ORDER BY table_name, category
-                """, arguments: [summary.id]).map {
-                LedgerCell(table: $0["table_name"], category: $0["category"], value: $0["value"] as Double?)
-            }
-            return LedgerRelease(summary: summary, cells: cells, document: document)
+                """, arguments: [release.id]).map { LedgerCell(table: $0.tableName, category: $0.category, value: $0.value) }
+            return LedgerRelease(summary: release.summary, cells: cells, document: [UInt8](release.document))
         }
     }
 
@@ -181,16 +209,5 @@ extension AppDatabase {
         guard let value else { return .null }
         if value.rounded() == value, abs(value) < 9e15 { return Int64(value).databaseValue }
         return value.databaseValue
-    }
-
-    private static func summary(_ row: Row) -> ReleaseSummary {
-        ReleaseSummary(id: row["id"], quarter: row["quarter"], councilArea: row["council_area"], kind: row["kind"],
-                       releasedAt: row["released_at"])
-    }
-
-    private static func released(_ row: Row) -> ReleasedReport {
-        ReleasedReport(id: row["id"], quarter: row["quarter"], councilArea: row["council_area"], kind: row["kind"],
-                       releasedAt: row["released_at"], document: [UInt8](row["document"] as Data),
-                       signature: (row["signature"] as Data).base64EncodedString())
     }
 }

@@ -123,7 +123,7 @@ extension AppDatabase {
             case .skipped: break
             }
         }
-        try checkpoint()
+        try await checkpoint()
         return RetentionReport(erased: erased, heldBack: heldBack)
     }
 

@@ -4,8 +4,9 @@ import GRDB
 /// The one owner of the database: opens it with the pragmas the service relies on, runs migrations,
 /// and offers writes named by intent.
 public struct AppDatabase: Sendable {
-    /// Exposed read-only so reports and checks can run their own queries.
-    public let reader: any DatabaseReader
+    /// Internal: the store owns its SQL, and everyone else asks it through named reads and writes (reports
+    /// too: `periodStatistics`). Tests reach them with `@testable import`.
+    let reader: any DatabaseReader
     let writer: any DatabaseWriter
     /// Collects concurrent referrals into one fsynced transaction (group commit); one per database.
     let intakeBatcher = IntakeBatcher()
@@ -95,10 +96,11 @@ public struct AppDatabase: Sendable {
         try await reader.read { db in try Self.appliedInOrder(db) }
     }
 
-    /// Ensures everything written is in the main database file (used before backup and on shutdown).
-    public func checkpoint() throws {
+    /// Ensures everything written is in the main database file (after retention erases, and on shutdown). On
+    /// GRDB's writer queue, off the cooperative threads.
+    public func checkpoint() async throws {
         if let pool = writer as? DatabasePool {
-            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         }
     }
 }

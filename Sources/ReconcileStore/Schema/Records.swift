@@ -39,6 +39,13 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var phoneIndex: Data?
     public var duplicateOf: String?
     public var erasedAt: Date?
+    // Added by later migrations; nil on a new referral. (`contact_index_version` is left to its column
+    // default and to `upgradeContactIndexes`, which is all that reads it.)
+    public var assignedTo: String? = nil
+    public var acknowledgedAt: Date? = nil
+    public var closedAt: Date? = nil
+    public var safeguardingHoldAt: Date? = nil
+    public var safeguardingHoldBy: String? = nil
 
     /// Database column names (snake_case: `Column(CodingKeys.x)` would use the Swift name and miss).
     public enum Columns {

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+/// What the quarterly report counts of the partner's work with one council area's consented cases over a
+/// period [start, end): signposts made (by need, and by their outcome now), listening sessions held on a day
+/// within it, safeguarding escalations made.
+public struct ActivityCounts: Sendable, Equatable {
+    public var signpostsByNeed: [String: Int] = [:], signpostsByOutcome: [String: Int] = [:]
+    public var listeningSessions = 0, safeguardingEscalations = 0
+}
+
+/// Everything a report counts for one council area and period, read from the plain statistical columns in one
+/// read transaction, so the tables describe one moment (nothing is decrypted).
+public struct PeriodStatistics: Sendable, Equatable {
+    public let referrals: ReferralCounts
+    public let firstAssessments: FirstAssessmentCounts
+    public let activity: ActivityCounts
+    public let acknowledgements: [AcknowledgementTimes]
+}
+
+extension AppDatabase {
+    /// The counts behind a report for `councilArea` over [start, end) (see `PeriodStatistics`).
+    public func periodStatistics(councilArea area: String, start: Date, end: Date) async throws -> PeriodStatistics {
+        try await reader.read { db in
+            PeriodStatistics(referrals: try Self.referralCounts(db, councilArea: area, start: start, end: end),
+                             firstAssessments: try Self.firstAssessmentCounts(db, councilArea: area, start: start, end: end),
+                             activity: try Self.activityCounts(db, councilArea: area, start: start, end: end),
+                             acknowledgements: try Self.acknowledgementTimes(db, councilArea: area, start: start, end: end))
+        }
+    }
+
+    static func activityCounts(_ db: Database, councilArea area: String, start: Date, end: Date) throws -> ActivityCounts {
+        let window: StatementArguments = [area, start, end]
+        let consented = "c.council_area = ? AND c.consent_statistics = 1"
+        var counts = ActivityCounts()
+        let signposts = """
+            FROM signpost s JOIN referral_case c ON c.id = s.case_id
+            WHERE \(consented) AND s.created_at >= ? AND s.created_at < ?
+            """
+        counts.signpostsByNeed = try grouped(db, sql: "SELECT s.need, COUNT(*) \(signposts) GROUP BY 1", arguments: window)
+        counts.signpostsByOutcome = try grouped(db, sql: "SELECT s.outcome, COUNT(*) \(signposts) GROUP BY 1", arguments: window)
+        // Session days are London dates, so the period's boundaries are too.
+        counts.listeningSessions = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM listening_session l JOIN referral_case c ON c.id = l.case_id
+            WHERE \(consented) AND l.held_on >= ? AND l.held_on < ?
+            """, arguments: [area, WorkingDays.londonDate(start), WorkingDays.londonDate(end)]) ?? 0
+        counts.safeguardingEscalations = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM safeguarding_escalation e JOIN referral_case c ON c.id = e.case_id
+            WHERE \(consented) AND e.escalated_at >= ? AND e.escalated_at < ?
+            """, arguments: window) ?? 0
+        return counts
+    }
+
+    /// `SELECT code, COUNT(*) … GROUP BY 1` as code → count.
+    private static func grouped(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            guard let key = row[0] as String? else { continue }
+            result[key, default: 0] += row[1] as Int
+        }
+        return result
+    }
+}
