@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var portalPolicy: PortalSessionPolicy
     /// Disclosure control for released reports (`policies/disclosure.json`).
     public var disclosure: DisclosurePolicy
+    /// Which practice-record fields each case step must carry (`policies/recording.json`).
+    public var recording = RecordingPolicy()
     /// Each area's children's services numbers (`policies/areas.json`), on every public page beside 999.
     public var areaContacts = AreaContacts()
     /// Run the retention sweep inside the server (daily); `serve` turns it on, tests leave it off.
@@ -123,7 +125,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .add(middleware: resolver(.staff([.practitioner, .lead])))
         .group(context: StaffRequestContext.self)
     // One action layer: the API and the pages run the same case steps.
-    let actions = CaseActions(database: database, keys: keys, directory: configuration.directory)
+    let actions = CaseActions(database: database, keys: keys, rules: StepRules(directory: configuration.directory, recording: configuration.recording))
     CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")

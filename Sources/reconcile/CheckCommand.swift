@@ -61,6 +61,12 @@ struct Check: AsyncParsableCommand {
         } else {
             print("warn area contacts: \(unconfirmed.map(\.id).joined(separator: ", ")) not confirmed by the partner (policies/areas.json); the public pages say so")
         }
+        // A bad recording.json stops serve; check says so first, and says what is required.
+        let recording = try policies.recordingPolicy()
+        let required = RecordingPolicy.Step.allCases.compactMap { step in
+            recording.required[step].flatMap { $0.isEmpty ? nil : "\(step.rawValue) \($0.sorted().joined(separator: ", "))" }
+        }
+        print("ok   recording policy: \(required.isEmpty ? "nothing required" : "required " + required.joined(separator: "; "))")
     }
 
     /// The shipped backups' recovery point. A stale one is a warning, not a failure: `check` also runs on a

@@ -73,6 +73,18 @@ struct PoliciesOption: ParsableArguments {
         }
     }
 
+    /// `recording.json`: which practice-record fields each case step must carry.
+    func recordingPolicy() throws -> RecordingPolicy {
+        let file = url.appendingPathComponent("recording.json")
+        do {
+            return try RecordingPolicy.load(from: file)
+        } catch let error as DirectoryError {
+            throw CommandFailure(error.description)
+        } catch {
+            throw CommandFailure("cannot read the recording policy \(file.path): \(type(of: error))")
+        }
+    }
+
     func loadDirectory(councilAreas: [String]) throws -> ServiceDirectory {
         let file = url.appendingPathComponent("services.json")
         do {

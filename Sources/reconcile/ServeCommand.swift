@@ -41,6 +41,7 @@ struct Serve: AsyncParsableCommand {
                                              retention: retention, disclosure: disclosure, logger: logger)
         configuration.runRetentionDaily = true
         configuration.areaContacts = areaContacts
+        configuration.recording = try policies.recordingPolicy()
         if !settings.backup.targetDir.isEmpty {
             // Key directories made before shipped backups get their backup key here, on first use.
             do { configuration.backupKey = try keys.directory.backupKey(createIfMissing: true) } catch let error as KeyDirectoryError {

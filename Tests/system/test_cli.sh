@@ -18,6 +18,13 @@ check "check passes on a fresh install" "$bin" check --data-dir "$D" --key-dir "
 check "check fails without a database" bash -c "! '$bin' check --data-dir '$work/none' --key-dir '$K'"
 out=$("$bin" check --data-dir "$D" --key-dir "$K" 2>&1)
 check "check verifies the (empty) audit chain on a fresh install" grep -qx "ok   audit chain: 0 rows verified" <<<"$out"
+check "check prints what policies/recording.json requires" grep -qx "ok   recording policy: required listening_session advice_given; close reason" <<<"$out"
+# A typo in recording.json stops check (and serve) with a line naming it, instead of silently requiring nothing.
+cp -r "${RECONCILE_POLICIES_DIR:-$root/policies}" "$work/typo-policies"
+printf '{"required": {"listening_session": ["advise_given"]}}' > "$work/typo-policies/recording.json"
+typo=$("$bin" check --data-dir "$D" --key-dir "$K" --policies-dir "$work/typo-policies" 2>&1 || true)
+check "a typo in recording.json fails check naming the field" grep -q "advise_given" <<<"$typo"
+check "check exits non-zero on a bad recording.json" bash -c "! '$bin' check --data-dir '$D' --key-dir '$K' --policies-dir '$work/typo-policies' >/dev/null 2>&1"
 
 # The audit chain. No command writes audit rows yet, so rows are written here by an independent
 # implementation of the documented encoding (Python's hashlib, holding the index key as the server does),

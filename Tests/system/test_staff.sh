@@ -43,7 +43,7 @@ check "the practitioner cannot act before assignment (the same 404 as no such ca
 check "the lead assigns" test "$(api POST "$lead" assign '{"practitioner":"pat@example.org"}')" = 200
 check "acknowledge" test "$(api POST "$pat" acknowledge '{"method":"portal","note":"hello"}')" = 200
 check "an illegal step is 409" test "$(api POST "$pat" close '{"reason":"completed"}')" = 409
-check "listening session" test "$(api POST "$pat" listening-sessions '{"date":"2026-01-05","duration_minutes":40,"modality":"video"}')" = 201
+check "listening session" test "$(api POST "$pat" listening-sessions '{"date":"2026-01-05","duration_minutes":40,"modality":"video","advice_given":"Talked through what school can do"}')" = 201
 check "assessment" test "$(api POST "$pat" assessment '{"level_of_need":2,"needs":["counselling"]}')" = 201
 check "signpost" test "$(api POST "$pat" signposts '{"service":"rape_crisis","need":"counselling"}')" = 201
 check "close completed" test "$(api POST "$pat" close '{"reason":"completed"}')" = 200

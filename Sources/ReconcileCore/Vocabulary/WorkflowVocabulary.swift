@@ -48,3 +48,9 @@ public enum SignpostOutcome: String, FixedList {
 public enum SafeguardingRoute: String, FixedList {
     case socialCare = "social_care", police
 }
+
+/// What a signpost was: information given to the family about a service, or a referral the practitioner
+/// made to it with the family's consent.
+public enum SignpostKind: String, FixedList {
+    case informationGiven = "information_given", referralMadeWithConsent = "referral_made_with_consent"
+}

@@ -78,6 +78,8 @@ extension APIError {
         case .invalidDate: .field("date", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future.")
         case .invalidDuration: .field("duration_minutes", "invalid_duration", "Give the length in minutes, 1 to 600.")
         case .noteTooLong: .field("note", "too_long", "Please keep notes to 10,000 characters or fewer.")
+        case .practiceTooLong(let field): .field(field, "too_long", "Please keep this to 10,000 characters or fewer.")
+        case .practiceInvalidCharacters(let field): .field(field, "invalid_characters", "This contains characters we cannot accept.")
         case .messageEmpty: .field("body", "required", "Write a message.")
         case .messageTooLong: .field("body", "too_long", "Please keep messages to 10,000 characters or fewer.")
         case .noteInvalidCharacters: .field("note", "invalid_characters", "This contains characters we cannot accept.")

@@ -76,9 +76,18 @@ struct CaseDetailResponse: ResponseEncodable {
         let harm, toldBefore, wishes: [String]
         let consentStatistics: Bool
     }
-    struct Session: Encodable { let id, date: String; let durationMinutes: Int; let modality: String; let note: String?; let recordedAt: Date; let recordedBy: String }
-    struct Assessment: Encodable { let id: String; let levelOfNeed: Int; let levelLabel: String; let needs: [String]; let note: String?; let assessedAt: Date; let assessedBy: String }
-    struct Signpost: Encodable { let id, service, need, outcome: String; let note: String?; let createdAt: Date; let outcomeAt: Date? }
+    struct Session: Encodable {
+        let id, date: String; let durationMinutes: Int; let modality: String; let note: String?; let recordedAt: Date; let recordedBy: String
+        let adviceGiven, actionsAgreed: String?
+    }
+    struct Assessment: Encodable {
+        let id: String; let levelOfNeed: Int; let levelLabel: String; let needs: [String]; let note: String?; let assessedAt: Date; let assessedBy: String
+        let adviceGiven, actionsAgreed, reason: String?
+    }
+    struct Signpost: Encodable {
+        let id, service, need, outcome, kind: String; let note: String?; let createdAt: Date; let outcomeAt: Date?
+        let adviceGiven, actionsAgreed, reason: String?
+    }
     struct Escalation: Encodable { let id, route: String; let note: String?; let escalatedAt: Date; let escalatedBy: String }
     struct Message: Encodable { let id, from, body: String; let at: Date }
 
@@ -113,15 +122,17 @@ struct CaseDetailResponse: ResponseEncodable {
                                 consentStatistics: d.consentStatistics)
         listeningSessions = d.listeningSessions.map {
             Session(id: $0.id, date: $0.heldOn, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, note: $0.note,
-                    recordedAt: $0.recordedAt, recordedBy: $0.recordedBy)
+                    recordedAt: $0.recordedAt, recordedBy: $0.recordedBy, adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed)
         }
         assessments = d.assessments.map {
             Assessment(id: $0.id, levelOfNeed: $0.level.rawValue, levelLabel: $0.level.label, needs: $0.needs.map(\.rawValue), note: $0.note,
-                       assessedAt: $0.assessedAt, assessedBy: $0.assessedBy)
+                       assessedAt: $0.assessedAt, assessedBy: $0.assessedBy, adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed,
+                       reason: $0.reason)
         }
         signposts = d.signposts.map {
-            Signpost(id: $0.id, service: $0.serviceID, need: $0.need.rawValue, outcome: $0.outcome.rawValue, note: $0.note,
-                     createdAt: $0.createdAt, outcomeAt: $0.outcomeAt)
+            Signpost(id: $0.id, service: $0.serviceID, need: $0.need.rawValue, outcome: $0.outcome.rawValue, kind: $0.kind.rawValue,
+                     note: $0.note, createdAt: $0.createdAt, outcomeAt: $0.outcomeAt, adviceGiven: $0.adviceGiven,
+                     actionsAgreed: $0.actionsAgreed, reason: $0.reason)
         }
         safeguarding = d.safeguarding.map {
             Escalation(id: $0.id, route: $0.route.rawValue, note: $0.note, escalatedAt: $0.escalatedAt, escalatedBy: $0.escalatedBy)

@@ -75,9 +75,10 @@ public struct CaseExport: Sendable, Encodable {
         public let durationMinutes: Int
         public let modality: ListeningModality
         public let note: String?
+        public let practice: PracticeRecord
 
         enum CodingKeys: String, CodingKey {
-            case date, durationMinutes = "duration_minutes", modality, note
+            case date, durationMinutes = "duration_minutes", modality, note, adviceGiven = "advice_given", actionsAgreed = "actions_agreed"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -86,6 +87,8 @@ public struct CaseExport: Sendable, Encodable {
             try c.encode(durationMinutes, forKey: .durationMinutes)
             try c.encode(modality, forKey: .modality)
             try c.encode(note, forKey: .note)
+            try c.encode(practice.adviceGiven, forKey: .adviceGiven)
+            try c.encode(practice.actionsAgreed, forKey: .actionsAgreed)
         }
     }
 
@@ -94,9 +97,10 @@ public struct CaseExport: Sendable, Encodable {
         public let levelOfNeed: LevelOfNeed
         public let needs: [Need]
         public let note: String?
+        public let practice: PracticeRecord
 
         enum CodingKeys: String, CodingKey {
-            case at, levelOfNeed = "level_of_need", needs, note
+            case at, levelOfNeed = "level_of_need", needs, note, adviceGiven = "advice_given", actionsAgreed = "actions_agreed", reason
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -105,6 +109,9 @@ public struct CaseExport: Sendable, Encodable {
             try c.encode(levelOfNeed, forKey: .levelOfNeed)
             try c.encode(needs, forKey: .needs)
             try c.encode(note, forKey: .note)
+            try c.encode(practice.adviceGiven, forKey: .adviceGiven)
+            try c.encode(practice.actionsAgreed, forKey: .actionsAgreed)
+            try c.encode(practice.reason, forKey: .reason)
         }
     }
 
@@ -116,9 +123,12 @@ public struct CaseExport: Sendable, Encodable {
         public let outcome: SignpostOutcome
         public let outcomeAt: Date?
         public let note: String?
+        public let kind: SignpostKind
+        public let practice: PracticeRecord
 
         enum CodingKeys: String, CodingKey {
-            case at, serviceID = "service_id", need, outcome, outcomeAt = "outcome_at", note
+            case at, serviceID = "service_id", need, outcome, outcomeAt = "outcome_at", note, kind, adviceGiven = "advice_given"
+            case actionsAgreed = "actions_agreed", reason
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -129,6 +139,10 @@ public struct CaseExport: Sendable, Encodable {
             try c.encode(outcome, forKey: .outcome)
             try c.encode(outcomeAt, forKey: .outcomeAt)
             try c.encode(note, forKey: .note)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(practice.adviceGiven, forKey: .adviceGiven)
+            try c.encode(practice.actionsAgreed, forKey: .actionsAgreed)
+            try c.encode(practice.reason, forKey: .reason)
         }
     }
 
@@ -265,15 +279,21 @@ extension AppDatabase {
                 },
                 listeningSessions: try sessions.map { s in
                     .init(date: s.heldOn, durationMinutes: s.durationMinutes, modality: s.modality,
-                          note: try cipher.openIfPresent(s.note, field: WorkflowField.listeningNote(s.id)))
+                          note: try cipher.openIfPresent(s.note, field: WorkflowField.listeningNote(s.id)),
+                          practice: try AppDatabase.openPractice(cipher, ListeningSessionRecord.databaseTableName, s.id, s.adviceGiven,
+                                                                 s.actionsAgreed, nil))
                 },
                 assessments: try assessments.map { a in
                     .init(at: a.assessedAt, levelOfNeed: a.levelOfNeed, needs: a.needs,
-                          note: try cipher.openIfPresent(a.note, field: WorkflowField.assessmentNote(a.id)))
+                          note: try cipher.openIfPresent(a.note, field: WorkflowField.assessmentNote(a.id)),
+                          practice: try AppDatabase.openPractice(cipher, AssessmentRecord.databaseTableName, a.id, a.adviceGiven,
+                                                                 a.actionsAgreed, a.reason))
                 },
                 signposts: try signposts.map { s in
                     .init(at: s.createdAt, serviceID: s.serviceId, need: s.need, outcome: s.outcome, outcomeAt: s.outcomeAt,
-                          note: try cipher.openIfPresent(s.note, field: WorkflowField.signpostNote(s.id)))
+                          note: try cipher.openIfPresent(s.note, field: WorkflowField.signpostNote(s.id)), kind: s.kind,
+                          practice: try AppDatabase.openPractice(cipher, SignpostRecord.databaseTableName, s.id, s.adviceGiven,
+                                                                 s.actionsAgreed, s.reason))
                 },
                 safeguardingEscalations: escalations.map { .init(at: $0.escalatedAt, route: $0.route) },
                 events: try events.map { e in

@@ -14,6 +14,8 @@ public struct ListeningSessionView: Sendable, Equatable, Codable {
     public let recordedAt: Date
     /// Staff email (or the account id if the account is gone).
     public let recordedBy: String
+    public var adviceGiven: String? = nil
+    public var actionsAgreed: String? = nil
 }
 
 public struct AssessmentView: Sendable, Equatable, Codable {
@@ -23,6 +25,9 @@ public struct AssessmentView: Sendable, Equatable, Codable {
     public let note: String?
     public let assessedAt: Date
     public let assessedBy: String
+    public var adviceGiven: String? = nil
+    public var actionsAgreed: String? = nil
+    public var reason: String? = nil
 }
 
 public struct SignpostView: Sendable, Equatable, Codable {
@@ -34,6 +39,10 @@ public struct SignpostView: Sendable, Equatable, Codable {
     public let createdAt: Date
     public let createdBy: String
     public let outcomeAt: Date?
+    public var kind: SignpostKind = .informationGiven
+    public var adviceGiven: String? = nil
+    public var actionsAgreed: String? = nil
+    public var reason: String? = nil
 }
 
 public struct SafeguardingView: Sendable, Equatable, Codable {
@@ -134,19 +143,25 @@ extension AppDatabase {
                 referrerRole: record.referrerRole, setting: record.setting, harm: record.harm, whenAgo: record.whenAgo,
                 toldBefore: record.toldBefore, wishes: record.wishes, consentStatistics: record.consentStatistics,
                 listeningSessions: try sessions.map { s in
-                    ListeningSessionView(id: s.id, heldOn: s.heldOn, durationMinutes: s.durationMinutes, modality: s.modality,
-                                         note: try cipher.openIfPresent(s.note, field: WorkflowField.listeningNote(s.id)),
-                                         recordedAt: s.recordedAt, recordedBy: who(s.recordedBy))
+                    let practice = try Self.openPractice(cipher, ListeningSessionRecord.databaseTableName, s.id, s.adviceGiven, s.actionsAgreed, nil)
+                    return ListeningSessionView(id: s.id, heldOn: s.heldOn, durationMinutes: s.durationMinutes, modality: s.modality,
+                                                note: try cipher.openIfPresent(s.note, field: WorkflowField.listeningNote(s.id)),
+                                                recordedAt: s.recordedAt, recordedBy: who(s.recordedBy),
+                                                adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed)
                 },
                 assessments: try assessments.map { a in
-                    AssessmentView(id: a.id, level: a.levelOfNeed, needs: a.needs,
-                                   note: try cipher.openIfPresent(a.note, field: WorkflowField.assessmentNote(a.id)),
-                                   assessedAt: a.assessedAt, assessedBy: who(a.assessedBy))
+                    let practice = try Self.openPractice(cipher, AssessmentRecord.databaseTableName, a.id, a.adviceGiven, a.actionsAgreed, a.reason)
+                    return AssessmentView(id: a.id, level: a.levelOfNeed, needs: a.needs,
+                                          note: try cipher.openIfPresent(a.note, field: WorkflowField.assessmentNote(a.id)),
+                                          assessedAt: a.assessedAt, assessedBy: who(a.assessedBy),
+                                          adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed, reason: practice.reason)
                 },
                 signposts: try signposts.map { s in
-                    SignpostView(id: s.id, serviceID: s.serviceId, need: s.need, outcome: s.outcome,
-                                 note: try cipher.openIfPresent(s.note, field: WorkflowField.signpostNote(s.id)),
-                                 createdAt: s.createdAt, createdBy: who(s.createdBy), outcomeAt: s.outcomeAt)
+                    let practice = try Self.openPractice(cipher, SignpostRecord.databaseTableName, s.id, s.adviceGiven, s.actionsAgreed, s.reason)
+                    return SignpostView(id: s.id, serviceID: s.serviceId, need: s.need, outcome: s.outcome,
+                                        note: try cipher.openIfPresent(s.note, field: WorkflowField.signpostNote(s.id)),
+                                        createdAt: s.createdAt, createdBy: who(s.createdBy), outcomeAt: s.outcomeAt, kind: s.kind,
+                                        adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed, reason: practice.reason)
                 },
                 safeguarding: try escalations.map { e in
                     SafeguardingView(id: e.id, route: e.route,

@@ -26,6 +26,10 @@ public enum WorkflowError: Error, Equatable {
     case noteTooLong
     /// A note with control, invisible-format or bidirectional-override characters (`FreeText`).
     case noteInvalidCharacters
+    /// A practice-record text (`advice_given`, `actions_agreed`, `reason`) over the note limit; names the field.
+    case practiceTooLong(String)
+    /// A practice-record text with characters a note may not carry; names the field.
+    case practiceInvalidCharacters(String)
     /// A message that is empty after trimming.
     case messageEmpty
     /// A message longer than `CaseWorkflowLimits.message` Unicode scalars (after trimming).
@@ -68,7 +72,41 @@ public struct CaseChange: Sendable, Equatable {
     }
 }
 
+/// What a practitioner records of their practice at a step: the advice given, the actions agreed, and the
+/// reason for a decision. Personal: each is sealed under the case key, bound to its row and column.
+public struct PracticeRecord: Sendable, Equatable {
+    public var adviceGiven: String?
+    public var actionsAgreed: String?
+    public var reason: String?
+
+    public init(adviceGiven: String? = nil, actionsAgreed: String? = nil, reason: String? = nil) {
+        (self.adviceGiven, self.actionsAgreed, self.reason) = (adviceGiven, actionsAgreed, reason)
+    }
+
+    /// Trimmed, length- and character-checked like a note; the sealed column values for `table`'s row `id`.
+    func sealed(_ cipher: CaseCipher, table: String, id: String) throws -> (advice: Data?, actions: Data?, reason: Data?) {
+        func seal(_ text: String?, _ column: String) throws -> Data? {
+            let clean: String?
+            do { clean = try AppDatabase.cleanNote(text) } catch WorkflowError.noteTooLong {
+                throw WorkflowError.practiceTooLong(column)
+            } catch WorkflowError.noteInvalidCharacters { throw WorkflowError.practiceInvalidCharacters(column) }
+            return try cipher.sealIfPresent(clean, field: WorkflowField.practice(table, column, id))
+        }
+        return (try seal(adviceGiven, "advice_given"), try seal(actionsAgreed, "actions_agreed"), try seal(reason, "reason"))
+    }
+}
+
 extension AppDatabase {
+    /// The practice-record columns of one row, opened (each bound to its table, column and row id).
+    static func openPractice(_ cipher: CaseCipher, _ table: String, _ id: String, _ advice: Data?, _ actions: Data?,
+                             _ reason: Data?) throws -> PracticeRecord {
+        func open(_ data: Data?, _ column: String) throws -> String? {
+            try cipher.openIfPresent(data, field: WorkflowField.practice(table, column, id))
+        }
+        return PracticeRecord(adviceGiven: try open(advice, "advice_given"), actionsAgreed: try open(actions, "actions_agreed"),
+                              reason: try open(reason, "reason"))
+    }
+
     // MARK: - Writes
 
     /// Assigns a case to a practitioner (or a lead). Lead only. Not a lifecycle step: allowed at every
@@ -118,7 +156,7 @@ extension AppDatabase {
     /// Records one listening session; the first moves an acknowledged case to `listening`.
     @discardableResult
     public func recordListeningSession(caseID: String, heldOn: String, durationMinutes: Int, modality: ListeningModality,
-                                       note: String?, by actor: StaffActor, keys: KeyRing,
+                                       note: String?, practice: PracticeRecord = .init(), by actor: StaffActor, keys: KeyRing,
                                        now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
@@ -128,10 +166,12 @@ extension AppDatabase {
             let note = try Self.cleanNote(note)
             let id = Self.newID()
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let sealed = try practice.sealed(cipher, table: ListeningSessionRecord.databaseTableName, id: id)
             try ListeningSessionRecord(
                 id: id, caseId: caseID, heldOn: heldOn, durationMinutes: durationMinutes, modality: modality,
                 recordedAt: now, recordedBy: actor.id,
-                note: try cipher.sealIfPresent(note, field: WorkflowField.listeningNote(id))
+                note: try cipher.sealIfPresent(note, field: WorkflowField.listeningNote(id)),
+                adviceGiven: sealed.advice, actionsAgreed: sealed.actions
             ).insert(db)
             try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
             try Self.recordEvent(db, current, actor: actor, action: .recordListeningSession, to: next,
@@ -143,7 +183,8 @@ extension AppDatabase {
 
     /// Records a need assessment (a later one revises the earlier); the first moves the case to `assessed`.
     @discardableResult
-    public func recordAssessment(caseID: String, level: LevelOfNeed, needs: [Need], note: String?, by actor: StaffActor,
+    public func recordAssessment(caseID: String, level: LevelOfNeed, needs: [Need], note: String?,
+                                 practice: PracticeRecord = .init(), by actor: StaffActor,
                                  keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
@@ -154,10 +195,12 @@ extension AppDatabase {
             let note = try Self.cleanNote(note)
             let id = Self.newID()
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let sealed = try practice.sealed(cipher, table: AssessmentRecord.databaseTableName, id: id)
             try AssessmentRecord(
                 id: id, caseId: caseID, levelOfNeed: level, needs: needs, needsBits: Need.answerBits(needs), assessedAt: now,
                 assessedBy: actor.id,
-                note: try cipher.sealIfPresent(note, field: WorkflowField.assessmentNote(id))
+                note: try cipher.sealIfPresent(note, field: WorkflowField.assessmentNote(id)),
+                adviceGiven: sealed.advice, actionsAgreed: sealed.actions, reason: sealed.reason
             ).insert(db)
             try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
             try Self.recordEvent(db, current, actor: actor, action: .recordAssessment, to: next,
@@ -169,7 +212,8 @@ extension AppDatabase {
 
     /// Signposts the family to a directory service for one need; the first moves the case to `signposted`.
     @discardableResult
-    public func addSignpost(caseID: String, service: Service, need: Need, note: String?, by actor: StaffActor,
+    public func addSignpost(caseID: String, service: Service, need: Need, note: String?, kind: SignpostKind = .informationGiven,
+                            practice: PracticeRecord = .init(), by actor: StaffActor,
                             keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
@@ -178,14 +222,16 @@ extension AppDatabase {
             let note = try Self.cleanNote(note)
             let id = Self.newID()
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let sealed = try practice.sealed(cipher, table: SignpostRecord.databaseTableName, id: id)
             try SignpostRecord(
                 id: id, caseId: caseID, serviceId: service.id, need: need, outcome: .pending, createdAt: now,
                 createdBy: actor.id, outcomeAt: nil,
-                note: try cipher.sealIfPresent(note, field: WorkflowField.signpostNote(id))
+                note: try cipher.sealIfPresent(note, field: WorkflowField.signpostNote(id)),
+                adviceGiven: sealed.advice, actionsAgreed: sealed.actions, reason: sealed.reason, kind: kind
             ).insert(db)
             try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
             try Self.recordEvent(db, current, actor: actor, action: .addSignpost, to: next,
-                                 detail: "signpost=\(id),service=\(service.id),need=\(need.rawValue)",
+                                 detail: "signpost=\(id),service=\(service.id),need=\(need.rawValue),kind=\(kind.rawValue)",
                                  note: note, keys: keys, at: now)
             return CaseChange(stage: next, recordID: id)
         }

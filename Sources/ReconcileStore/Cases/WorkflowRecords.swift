@@ -18,6 +18,8 @@ enum WorkflowField {
     static func signpostNote(_ id: String) -> String { "signpost.note/\(id)" }
     static func safeguardingNote(_ id: String) -> String { "safeguarding_escalation.note/\(id)" }
     static func messageBody(_ id: String) -> String { "case_message.body/\(id)" }
+    /// `advice_given`, `actions_agreed` or `reason` of a session, assessment or signpost row.
+    static func practice(_ table: String, _ column: String, _ id: String) -> String { "\(table).\(column)/\(id)" }
 }
 
 /// One row of `case_event`: a step in a case's history. `actor` is a staff account id, or `family` /
@@ -57,6 +59,8 @@ public struct ListeningSessionRecord: Codable, Sendable, Equatable, FetchableRec
     public var recordedAt: Date
     public var recordedBy: String
     public var note: Data?
+    public var adviceGiven: Data? = nil
+    public var actionsAgreed: Data? = nil
 
     public enum Columns {
         public static let id = Column("id")
@@ -82,6 +86,9 @@ public struct AssessmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     public var assessedAt: Date
     public var assessedBy: String
     public var note: Data?
+    public var adviceGiven: Data? = nil
+    public var actionsAgreed: Data? = nil
+    public var reason: Data? = nil
 
     public enum Columns {
         public static let id = Column("id")
@@ -106,6 +113,10 @@ public struct SignpostRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var createdBy: String
     public var outcomeAt: Date?
     public var note: Data?
+    public var adviceGiven: Data? = nil
+    public var actionsAgreed: Data? = nil
+    public var reason: Data? = nil
+    public var kind: SignpostKind = .informationGiven
 
     public enum Columns {
         public static let id = Column("id")

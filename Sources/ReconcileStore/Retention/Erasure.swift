@@ -184,8 +184,15 @@ extension AppDatabase {
                 passphrase_hash = '', erased_at = ?
             WHERE id = ?
             """, arguments: [now, caseID])
-        for table in ["case_event", "listening_session", "assessment", "signpost", "safeguarding_escalation"] {
-            try db.execute(sql: "UPDATE \(table) SET note = NULL WHERE case_id = ? AND note IS NOT NULL", arguments: [caseID])
+        // Every sealed free-text column, the practice records (v11) beside the notes.
+        let sealedText: [(table: String, columns: [String])] = [
+            ("case_event", ["note"]), ("listening_session", ["note", "advice_given", "actions_agreed"]),
+            ("assessment", ["note", "advice_given", "actions_agreed", "reason"]),
+            ("signpost", ["note", "advice_given", "actions_agreed", "reason"]), ("safeguarding_escalation", ["note"]),
+        ]
+        for (table, columns) in sealedText {
+            let set = columns.map { "\($0) = NULL" }.joined(separator: ", ")
+            try db.execute(sql: "UPDATE \(table) SET \(set) WHERE case_id = ?", arguments: [caseID])
         }
         for table in ["case_message", "idempotency_key", "portal_session"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE case_id = ?", arguments: [caseID])

@@ -16,7 +16,7 @@ import Testing
         (.get, "/api/v1/cases/{id}/timeline", nil),
         (.post, "/api/v1/cases/{id}/assign", ["practitioner": "p@example.org"]),
         (.post, "/api/v1/cases/{id}/acknowledge", ["method": "phone", "note": "first call"]),
-        (.post, "/api/v1/cases/{id}/listening-sessions", ["date": "2026-01-05", "duration_minutes": 45, "modality": "phone"]),
+        (.post, "/api/v1/cases/{id}/listening-sessions", ["date": "2026-01-05", "duration_minutes": 45, "modality": "phone", "advice_given": "Talked through options"]),
         (.post, "/api/v1/cases/{id}/assessment", ["level_of_need": 2, "needs": ["counselling"]]),
         (.post, "/api/v1/cases/{id}/signposts", ["service": "rape_crisis", "need": "counselling"]),
         (.patch, "/api/v1/cases/{id}/signposts/{sid}", ["outcome": "accepted"]),

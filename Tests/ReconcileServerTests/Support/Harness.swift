@@ -55,10 +55,12 @@ struct Harness {
         return s
     }
 
-    func app(sessionPolicy: StaffSessionPolicy = .init()) throws -> some ApplicationProtocol {
+    /// `recording`: nil for the shipped `policies/recording.json`.
+    func app(sessionPolicy: StaffSessionPolicy = .init(), recording: RecordingPolicy? = nil) throws -> some ApplicationProtocol {
         var configuration = AppConfiguration(settings: settings, database: database, keys: keys, directory: try Harness.directory(),
                                              sessionPolicy: sessionPolicy, logger: logs.logger)
         configuration.areaContacts = try Harness.areaContacts()
+        configuration.recording = try recording ?? RecordingPolicy.load(from: Harness.policies.appendingPathComponent("recording.json"))
         return try buildApplication(configuration: configuration)
     }
 

@@ -174,6 +174,31 @@ import Testing
         }
     }
 
+    /// Practice records are bound to their table, column and row: the advice moved into "actions agreed" of the
+    /// same row, or a note pasted over the advice, does not open.
+    @Test func aPracticeRecordMovedToAnotherColumnOrRowFailsToOpen() async throws {
+        let h = try H()
+        let lead = try h.staff(.lead)
+        let (a, _) = try await h.caseAt(.acknowledged, by: lead)
+        let s1 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone, note: "a note",
+                                                       practice: PracticeRecord(adviceGiven: "advice one", actionsAgreed: "actions one"),
+                                                       by: lead, keys: h.keys, now: H.now).recordID!
+        let detail = try await h.db.caseDetail(caseID: a, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+        #expect(detail.listeningSessions.first?.adviceGiven == "advice one" && detail.listeningSessions.first?.actionsAgreed == "actions one")
+        try await h.db.writer.write { db in
+            try db.execute(sql: "UPDATE listening_session SET actions_agreed = advice_given WHERE id = ?", arguments: [s1])
+        }
+        await #expect(throws: StoreError.undecryptable(field: "listening_session.actions_agreed/\(s1)")) {
+            _ = try await h.db.caseDetail(caseID: a, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+        }
+        try await h.db.writer.write { db in
+            try db.execute(sql: "UPDATE listening_session SET actions_agreed = NULL, advice_given = note WHERE id = ?", arguments: [s1])
+        }
+        await #expect(throws: StoreError.undecryptable(field: "listening_session.advice_given/\(s1)")) {
+            _ = try await h.db.caseDetail(caseID: a, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+        }
+    }
+
     @Test func theDatabaseFilesHoldNoPlainNotesOrMessages() async throws {
         let dir = try TemporaryDirectory()
         let h = try H(try AppDatabase.open(dataDirectory: dir.url, migrate: true))

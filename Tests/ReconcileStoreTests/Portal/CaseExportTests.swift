@@ -16,11 +16,11 @@ import Testing
         let id = receipt.caseID, keys = h.keys, db = h.db, now = H.now
         _ = try await db.acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, keys: keys, now: now)
         _ = try await db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 45, modality: .inPerson,
-                                                note: "\(canary)-session", by: lead, keys: keys, now: now)
+                                                note: "\(canary)-session", practice: PracticeRecord(adviceGiven: "\(canary)-advice"), by: lead, keys: keys, now: now)
         _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling, .familySupport],
                                           note: "\(canary)-assess", by: lead, keys: keys, now: now)
         _ = try await db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
-                                     by: lead, keys: keys, now: now)
+                                     kind: .referralMadeWithConsent, practice: PracticeRecord(actionsAgreed: "\(canary)-actions"), by: lead, keys: keys, now: now)
         _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "\(canary)-SECRET-safeguarding", by: lead, keys: keys, now: now)
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: now)
         _ = try await db.familyMessage(caseID: id, body: "\(canary)-family-message", keys: keys, now: now)
@@ -42,7 +42,7 @@ import Testing
         let data = try encoder.encode(export)
         let json = String(decoding: data, as: UTF8.self)
         for expected in ["\(canary)-story", "\(canary)-name", "\(canary)-address", "\(canary)-times", "\(canary)-ack",
-                         "\(canary)-session", "\(canary)-assess", "\(canary)-signpost", "\(canary)-partner-message",
+                         "\(canary)-session", "\(canary)-advice", "\(canary)-actions", "\(canary)-assess", "\(canary)-signpost", "\(canary)-partner-message",
                          "\(canary)-family-message"] {
             #expect(json.contains(expected), "export holds \(expected)")
         }
@@ -62,6 +62,10 @@ import Testing
         #expect(answers["referrer_role"] as? String == "parent_or_carer" && answers["when"] as? String == "1_to_3_years")
         let session = try #require((object["listening_sessions"] as? [[String: Any]])?.first)
         #expect(session["modality"] as? String == "in_person" && session["duration_minutes"] as? Int == 45)
+        // The family's copy holds what was advised and agreed, as their record does.
+        #expect(Set(session.keys) == ["date", "duration_minutes", "modality", "note", "advice_given", "actions_agreed"])
+        let signpost = try #require((object["signposts"] as? [[String: Any]])?.first)
+        #expect(signpost["kind"] as? String == "referral_made_with_consent" && signpost["reason"] is NSNull)
         let events = try #require(object["events"] as? [[String: Any]])
         #expect(events.allSatisfy { Set($0.keys) == ["at", "action", "from_stage", "to_stage", "note"] })
 

@@ -10,13 +10,13 @@ import ReconcileStore
 struct CaseActions: Sendable {
     let database: AppDatabase
     let keys: KeyRing
-    let directory: ServiceDirectory
+    let rules: StepRules
 
     /// The role is checked before `read` runs, so a role that may not take the step learns nothing of its fields.
     func run<Step: CaseStep, Fields: ActionFields>(_: Step.Type, on target: CaseTarget, by staff: StaffAccount, logger: Logger,
                                                    reading read: () async throws -> Fields) async throws -> CaseChange {
         guard Step.roles.contains(staff.role) else { throw CaseAccessError.forbidden }
-        let step = try Step(reading: try await read(), on: target, directory: directory)
+        let step = try Step(reading: try await read(), on: target, rules: rules)
         let change = try await step.perform(on: target, by: staff, in: self)
         // Ids and the step's name only: never a field's value.
         logger.info("case changed", metadata: ["case.id": "\(target.caseID)", "case.action": "\(Step.name)"])

@@ -14,12 +14,29 @@ protocol CaseStep: Sendable {
     /// Who may take the step at all, checked before its input is read (the store checks again, and checks
     /// assignment). Practitioners and leads unless the step says otherwise.
     static var roles: Set<StaffRole> { get }
-    init(reading fields: some ActionFields, on target: CaseTarget, directory: ServiceDirectory) throws
+    init(reading fields: some ActionFields, on target: CaseTarget, rules: StepRules) throws
     func perform(on target: CaseTarget, by staff: StaffAccount, in store: CaseActions) async throws -> CaseChange
 }
 
 extension CaseStep {
     static var roles: Set<StaffRole> { [.practitioner, .lead] }
+}
+
+/// What a step's input is checked against besides its own lists: the signposting directory and which
+/// practice-record fields `policies/recording.json` requires.
+struct StepRules: Sendable {
+    let directory: ServiceDirectory
+    let recording: RecordingPolicy
+
+    /// The practice-record fields of `step`, each refused (422 naming it) when the policy requires it and it
+    /// is absent or blank.
+    func practice(_ f: some ActionFields, for step: RecordingPolicy.Step) throws -> PracticeRecord {
+        func read(_ name: String) throws -> String? {
+            guard RecordingPolicy.fields[step]?.contains(name) == true else { return nil }
+            return try f.text(name, required: recording.requires(name, on: step))
+        }
+        return PracticeRecord(adviceGiven: try read("advice_given"), actionsAgreed: try read("actions_agreed"), reason: try read("reason"))
+    }
 }
 
 /// The case a step is for, and the record within it (a signpost's outcome), from the request path.

@@ -11,7 +11,7 @@ struct AssignStep: CaseStep {
     static let roles: Set<StaffRole> = [.lead]
     let practitionerEmail: String
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
         practitionerEmail = try f.requiredText("practitioner").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
@@ -26,7 +26,7 @@ struct AcknowledgementStep: CaseStep {
     let method: AcknowledgementMethod
     let note: String?
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
         method = try f.one("method", AcknowledgementMethod.self)
         note = try f.text("note")
     }
@@ -38,33 +38,36 @@ struct AcknowledgementStep: CaseStep {
 
 struct ListeningSessionStep: CaseStep {
     static let name = "listening_session"
-    static let fields: Set<String> = ["date", "duration_minutes", "modality", "note"]
+    static let fields: Set<String> = ["date", "duration_minutes", "modality", "note", "advice_given", "actions_agreed"]
     let heldOn: String
     let durationMinutes: Int
     let modality: ListeningModality
     let note: String?
+    let practice: PracticeRecord
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+    init(reading f: some ActionFields, on _: CaseTarget, rules: StepRules) throws {
         heldOn = try f.requiredText("date").trimmingCharacters(in: .whitespaces)
         durationMinutes = try f.wholeNumber("duration_minutes")
         modality = try f.one("modality", ListeningModality.self)
         note = try f.text("note")
+        practice = try rules.practice(f, for: .listeningSession)
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
         try await s.database.recordListeningSession(caseID: t.caseID, heldOn: heldOn, durationMinutes: durationMinutes,
-                                                    modality: modality, note: note, by: staff.actor, keys: s.keys)
+                                                    modality: modality, note: note, practice: practice, by: staff.actor, keys: s.keys)
     }
 }
 
 struct AssessmentStep: CaseStep {
     static let name = "assessment"
-    static let fields: Set<String> = ["level_of_need", "needs", "note"]
+    static let fields: Set<String> = ["level_of_need", "needs", "note", "advice_given", "actions_agreed", "reason"]
     let level: LevelOfNeed
     let needs: [Need]
     let note: String?
+    let practice: PracticeRecord
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+    init(reading f: some ActionFields, on _: CaseTarget, rules: StepRules) throws {
         guard let level = LevelOfNeed(rawValue: try f.wholeNumber("level_of_need")) else {
             throw APIError.field("level_of_need", "out_of_range", "Use 1 (universal) to 4 (acute or specialist).")
         }
@@ -72,31 +75,39 @@ struct AssessmentStep: CaseStep {
         needs = try f.many("needs", Need.self)
         guard !needs.isEmpty else { throw APIError.field("needs", "required", "Choose at least one need.") }
         note = try f.text("note")
+        practice = try rules.practice(f, for: .assessment)
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.recordAssessment(caseID: t.caseID, level: level, needs: needs, note: note, by: staff.actor, keys: s.keys)
+        try await s.database.recordAssessment(caseID: t.caseID, level: level, needs: needs, note: note, practice: practice,
+                                              by: staff.actor, keys: s.keys)
     }
 }
 
 struct SignpostStep: CaseStep {
     static let name = "signpost"
-    static let fields: Set<String> = ["service", "need", "note"]
+    static let fields: Set<String> = ["service", "need", "note", "kind", "advice_given", "actions_agreed", "reason"]
     let service: Service
     let need: Need
     let note: String?
+    /// Absent: information given (as every signpost was before kinds existed).
+    let kind: SignpostKind
+    let practice: PracticeRecord
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory: ServiceDirectory) throws {
-        guard let service = directory.service(id: try f.requiredText("service")) else {
+    init(reading f: some ActionFields, on _: CaseTarget, rules: StepRules) throws {
+        guard let service = rules.directory.service(id: try f.requiredText("service")) else {
             throw APIError.field("service", "unknown_value", "Choose a service from the directory (GET /api/v1/services).")
         }
         self.service = service
         need = try f.one("need", Need.self)
         note = try f.text("note")
+        kind = try f.text("kind") == nil ? .informationGiven : try f.one("kind", SignpostKind.self)
+        practice = try rules.practice(f, for: .signpost)
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.addSignpost(caseID: t.caseID, service: service, need: need, note: note, by: staff.actor, keys: s.keys)
+        try await s.database.addSignpost(caseID: t.caseID, service: service, need: need, note: note, kind: kind, practice: practice,
+                                         by: staff.actor, keys: s.keys)
     }
 }
 
@@ -106,7 +117,7 @@ struct SignpostOutcomeStep: CaseStep {
     let signpostID: String
     let outcome: SignpostOutcome
 
-    init(reading f: some ActionFields, on t: CaseTarget, directory _: ServiceDirectory) throws {
+    init(reading f: some ActionFields, on t: CaseTarget, rules _: StepRules) throws {
         guard let sid = t.signpostID, CaseTarget.isID(sid) else {
             throw APIError(.notFound, code: "not_found", message: "There is no such signpost on this case.")
         }
@@ -125,7 +136,7 @@ struct SafeguardingStep: CaseStep {
     let route: SafeguardingRoute
     let note: String?
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
         route = try f.one("route", SafeguardingRoute.self)
         note = try f.text("note")
     }
@@ -140,7 +151,7 @@ struct MessageStep: CaseStep {
     static let fields: Set<String> = ["body"]
     let body: String
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
+    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
         body = try f.requiredText("body")
     }
 
@@ -155,9 +166,9 @@ struct CloseStep: CaseStep {
     let reason: CloseReason
     let note: String?
 
-    init(reading f: some ActionFields, on _: CaseTarget, directory _: ServiceDirectory) throws {
-        reason = try f.one("reason", CloseReason.self)
-        note = try f.text("note")
+    init(reading f: some ActionFields, on _: CaseTarget, rules: StepRules) throws {
+        reason = try f.one("reason", CloseReason.self)   // always required: the lifecycle needs it
+        note = try f.text("note", required: rules.recording.requires("note", on: .close))
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {

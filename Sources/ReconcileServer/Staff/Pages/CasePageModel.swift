@@ -11,11 +11,16 @@ struct CasePageModel: PageModel {
         let safeTimes: String?
     }
     struct Fact: Sendable { let label, value: String }
-    struct Session: Sendable { let date: String; let minutes: Int; let modality: String; let note: String? }
-    struct Assessment: Sendable { let level, needs: String; let note: String?; let at: String }
+    /// What was advised, agreed and why, under a record (absent parts are left out).
+    struct Practice: Sendable { let adviceGiven, actionsAgreed, reason: String? }
+    struct Session: Sendable { let date: String; let minutes: Int; let modality: String; let note: String?; let practice: Practice }
+    struct Assessment: Sendable { let level, needs: String; let note: String?; let at: String; let practice: Practice }
+    /// A practice-record box on a step's form; `required` as `policies/recording.json` says.
+    struct PracticeBox: Sendable { let id, name, label: String; let required: Bool }
     struct Signpost: Sendable {
-        let id, service, need, outcome: String
+        let id, service, need, outcome, kind: String
         let note: String?
+        let practice: Practice
         let canOutcome: Bool
         let outcomes: [Choice]
     }
@@ -43,9 +48,11 @@ struct CasePageModel: PageModel {
     let hasSteps: Bool
     let done: String?
     let today: String
-    let ackMethods, modalities, routes, levels, needs, services: [Choice]
+    let ackMethods, modalities, routes, levels, needs, services, signpostKinds: [Choice]
+    let listenBoxes, assessBoxes, signpostBoxes: [PracticeBox]
+    let closeNoteRequired: Bool
 
-    init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, done: String?, now: Date = Date()) {
+    init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, done: String?, now: Date = Date()) {
         let allowed = CaseLifecycle.allowedActions(at: d.stage)
         let c = d.referral.contact
         let fmt = StaffPageKit.dateTime
@@ -74,14 +81,20 @@ struct CasePageModel: PageModel {
             Fact(label: "What they would like", value: d.wishes.map { label(IntakeQuestions.wishes, $0.rawValue) }.joined(separator: "; ")),
             Fact(label: "Agreed to anonymous statistics", value: d.consentStatistics ? "Yes" : "No"),
         ]
-        sessions = d.listeningSessions.map { Session(date: $0.heldOn, minutes: $0.durationMinutes, modality: words($0.modality.rawValue), note: $0.note) }
+        sessions = d.listeningSessions.map {
+            Session(date: $0.heldOn, minutes: $0.durationMinutes, modality: words($0.modality.rawValue), note: $0.note,
+                    practice: Practice(adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed, reason: nil))
+        }
         assessments = d.assessments.map {
             Assessment(level: "\($0.level.rawValue) - \($0.level.label)", needs: $0.needs.map { words($0.rawValue) }.joined(separator: "; "),
-                       note: $0.note, at: $0.assessedAt.formatted(fmt))
+                       note: $0.note, at: $0.assessedAt.formatted(fmt),
+                       practice: Practice(adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed, reason: $0.reason))
         }
         signposts = d.signposts.map { s in
             Signpost(id: s.id, service: directory.service(id: s.serviceID)?.name ?? s.serviceID, need: words(s.need.rawValue),
-                     outcome: words(s.outcome.rawValue), note: s.note, canOutcome: allowed.contains(.recordSignpostOutcome),
+                     outcome: words(s.outcome.rawValue), kind: Self.kindWords[s.kind] ?? words(s.kind.rawValue), note: s.note,
+                     practice: Practice(adviceGiven: s.adviceGiven, actionsAgreed: s.actionsAgreed, reason: s.reason),
+                     canOutcome: allowed.contains(.recordSignpostOutcome),
                      outcomes: SignpostOutcome.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), selected: $0 == s.outcome) })
         }
         safeguarding = d.safeguarding.map { Escalation(route: words($0.route.rawValue), note: $0.note, at: $0.escalatedAt.formatted(fmt)) }
@@ -113,5 +126,24 @@ struct CasePageModel: PageModel {
         needs = Need.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), id: "need-\($0.rawValue)") }
         services = directory.services.filter { $0.areas.contains(d.councilArea) || $0.areas.contains("national") }
             .map { Choice(value: $0.id, label: $0.name) }
+        signpostKinds = SignpostKind.allCases.map { Choice(value: $0.rawValue, label: Self.kindWords[$0]!, selected: $0 == .informationGiven) }
+        func boxes(_ step: RecordingPolicy.Step, _ prefix: String) -> [PracticeBox] {
+            Self.practiceLabels.compactMap { name, label in
+                RecordingPolicy.fields[step]?.contains(name) == true
+                    ? PracticeBox(id: "\(prefix)-\(name)", name: name, label: label, required: recording.requires(name, on: step)) : nil
+            }
+        }
+        listenBoxes = boxes(.listeningSession, "ls")
+        assessBoxes = boxes(.assessment, "as")
+        signpostBoxes = boxes(.signpost, "sp")
+        closeNoteRequired = recording.requires("note", on: .close)
     }
+
+    static let kindWords: [SignpostKind: String] = [
+        .informationGiven: "Information given to the family", .referralMadeWithConsent: "Referral made with the family's consent",
+    ]
+    /// In the order the boxes appear on a form.
+    static let practiceLabels: [(name: String, label: String)] = [
+        ("advice_given", "Advice given"), ("actions_agreed", "Actions agreed"), ("reason", "Reason for this decision"),
+    ]
 }

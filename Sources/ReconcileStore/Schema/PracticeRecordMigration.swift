@@ -1,0 +1,22 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    /// v11: practice records (what advice was given, what actions were agreed, the reason for a decision) on
+    /// listening sessions, assessments and signposts, each sealed under the case key like the notes; and what
+    /// a signpost was (`kind`), a plain statistical fact. Rows from before keep NULLs and the default kind.
+    static func migrateV11PracticeRecords(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE listening_session ADD COLUMN advice_given BLOB;
+            ALTER TABLE listening_session ADD COLUMN actions_agreed BLOB;
+            ALTER TABLE assessment ADD COLUMN advice_given BLOB;
+            ALTER TABLE assessment ADD COLUMN actions_agreed BLOB;
+            ALTER TABLE assessment ADD COLUMN reason BLOB;
+            ALTER TABLE signpost ADD COLUMN advice_given BLOB;
+            ALTER TABLE signpost ADD COLUMN actions_agreed BLOB;
+            ALTER TABLE signpost ADD COLUMN reason BLOB;
+            ALTER TABLE signpost ADD COLUMN kind TEXT NOT NULL DEFAULT 'information_given'
+                CHECK (kind IN ('information_given', 'referral_made_with_consent'));
+            """)
+    }
+}
