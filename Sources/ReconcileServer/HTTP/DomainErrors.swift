@@ -80,6 +80,7 @@ extension APIError {
         case .noteTooLong: .field("note", "too_long", "Please keep notes to 10,000 characters or fewer.")
         case .practiceTooLong(let field): .field(field, "too_long", "Please keep this to 10,000 characters or fewer.")
         case .practiceInvalidCharacters(let field): .field(field, "invalid_characters", "This contains characters we cannot accept.")
+        case .reasonRequired: .field("reason", "required", "Say why the hold is needed.")
         case .messageEmpty: .field("body", "required", "Write a message.")
         case .messageTooLong: .field("body", "too_long", "Please keep messages to 10,000 characters or fewer.")
         case .noteInvalidCharacters: .field("note", "invalid_characters", "This contains characters we cannot accept.")

@@ -11,7 +11,7 @@ struct PortalController {
 
     struct SignedIn: ResponseEncodable { let token: String; let expiresInSeconds: Int }
     struct Message: Encodable { let from: String; let body: String; let at: Date }
-    struct Erasure: ResponseEncodable { let requestedAt: Date; let dueAt: Date; let held: Bool; let cancelled: Bool }
+    struct Erasure: ResponseEncodable { let requestedAt: Date; let dueAt: Date; let held: Bool; let cancelled: Bool; let heldForEvidence: Bool }
     struct CaseView: ResponseEncodable {
         let reference: String, stage: String, stageText: String
         let messages: [Message]
@@ -57,7 +57,8 @@ struct PortalController {
         let v = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         return CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: v.stageText,
                         messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
-                        erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled) })
+                        erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
+                                                                  heldForEvidence: $0.heldForEvidence) })
     }
 
     @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {
@@ -78,7 +79,8 @@ struct PortalController {
     @Sendable func requestErasure(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Erasure> {
         let status = try await portal.database.requestErasure(caseID: context.caseID, policy: portal.retention, keys: portal.keys)
         return EditedResponse(status: .accepted, response: Erasure(requestedAt: status.requestedAt, dueAt: status.dueAt,
-                                                                   held: status.held, cancelled: status.cancelled))
+                                                                   held: status.held, cancelled: status.cancelled,
+                                                                   heldForEvidence: status.heldForEvidence))
     }
 
     @Sendable func cancelErasure(request: Request, context: FamilyRequestContext) async throws -> Response {

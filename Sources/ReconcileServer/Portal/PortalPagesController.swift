@@ -47,7 +47,7 @@ struct PortalPagesController {
 
     struct CaseModel: PageModel {
         struct Message: Sendable { let fromYou: Bool; let body, at: String }
-        struct Erasure: Sendable { let held: Bool; let due: String }
+        struct Erasure: Sendable { let held: Bool; let heldForEvidence: Bool; let due: String }
         var title = "Your referral"
         let reference, stageText, csrfToken: String
         let closed: Bool
@@ -84,7 +84,7 @@ struct PortalPagesController {
             reference: view.reference, stageText: view.stageText, csrfToken: token, closed: view.stage == .closed,
             coolingOffDays: portal.retention.erasureCoolingOffDays,
             messages: view.messages.map { .init(fromYou: $0.from == "you", body: $0.body, at: $0.at.formatted(date)) },
-            erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, due: $0.dueAt.formatted(day)) })
+            erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, heldForEvidence: $0.heldForEvidence, due: $0.dueAt.formatted(day)) })
         return pages.render("portal-case", page, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 

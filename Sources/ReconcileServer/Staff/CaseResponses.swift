@@ -108,6 +108,8 @@ struct CaseDetailResponse: ResponseEncodable {
     let events: [EventJSON]
     /// What the state machine allows next, so a client (or page) offers only those.
     let allowedActions: [String]
+    /// Since when an evidential hold has stood; absent when there is none.
+    let evidentialHoldSince: Date?
 
     init(_ d: CaseDetail) {
         let c = d.referral.contact
@@ -139,6 +141,7 @@ struct CaseDetailResponse: ResponseEncodable {
         }
         messages = d.messages.map { Message(id: $0.id, from: $0.sender, body: $0.body, at: $0.sentAt) }
         events = d.events.map(EventJSON.init)
+        evidentialHoldSince = d.evidentialHoldSince
         var seen = Set<String>()
         allowedActions = CaseLifecycle.allowedActions(at: d.stage).map(\.name).filter { seen.insert($0).inserted }
     }

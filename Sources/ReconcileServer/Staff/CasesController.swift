@@ -29,6 +29,7 @@ struct CasesController {
         group.post(":id/messages", use: step(MessageStep.self))
         group.post(":id/close", use: step(CloseStep.self))
         group.post(":id/safeguarding-hold", use: safeguardingHold)
+        group.post(":id/evidential-hold", use: step(EvidentialHoldStep.self))
     }
 
     // MARK: reads

@@ -106,6 +106,8 @@ public struct CaseDetail: Sendable, Equatable {
     public let safeguarding: [SafeguardingView]
     public let messages: [MessageView]
     public let events: [CaseEventView]
+    /// Since when a lead's evidential hold has stood (its reason is the note of its event), if one does.
+    public var evidentialHoldSince: Date? = nil
 }
 
 extension AppDatabase {
@@ -172,7 +174,8 @@ extension AppDatabase {
                     MessageView(id: m.id, sender: m.sender.rawValue,
                                 body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), sentAt: m.sentAt)
                 },
-                events: try events.map { try Self.eventView($0, cipher: cipher, who: who) })
+                events: try events.map { try Self.eventView($0, cipher: cipher, who: who) },
+                evidentialHoldSince: record.evidentialHoldAt)
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.

@@ -30,6 +30,8 @@ public enum WorkflowError: Error, Equatable {
     case practiceTooLong(String)
     /// A practice-record text with characters a note may not carry; names the field.
     case practiceInvalidCharacters(String)
+    /// An evidential hold placed without a reason.
+    case reasonRequired
     /// A message that is empty after trimming.
     case messageEmpty
     /// A message longer than `CaseWorkflowLimits.message` Unicode scalars (after trimming).
@@ -86,11 +88,7 @@ public struct PracticeRecord: Sendable, Equatable {
     /// Trimmed, length- and character-checked like a note; the sealed column values for `table`'s row `id`.
     func sealed(_ cipher: CaseCipher, table: String, id: String) throws -> (advice: Data?, actions: Data?, reason: Data?) {
         func seal(_ text: String?, _ column: String) throws -> Data? {
-            let clean: String?
-            do { clean = try AppDatabase.cleanNote(text) } catch WorkflowError.noteTooLong {
-                throw WorkflowError.practiceTooLong(column)
-            } catch WorkflowError.noteInvalidCharacters { throw WorkflowError.practiceInvalidCharacters(column) }
-            return try cipher.sealIfPresent(clean, field: WorkflowField.practice(table, column, id))
+            try cipher.sealIfPresent(try AppDatabase.cleanText(text, field: column), field: WorkflowField.practice(table, column, id))
         }
         return (try seal(adviceGiven, "advice_given"), try seal(actionsAgreed, "actions_agreed"), try seal(reason, "reason"))
     }
@@ -369,6 +367,13 @@ extension AppDatabase {
     }
 
     /// Trimmed; empty means no note; longer than the limit (in scalars) or with forbidden characters is refused.
+    /// Like `cleanNote`, for a free text that is not called `note`: the error names `field`.
+    static func cleanText(_ text: String?, field: String) throws -> String? {
+        do { return try cleanNote(text) } catch WorkflowError.noteTooLong {
+            throw WorkflowError.practiceTooLong(field)
+        } catch WorkflowError.noteInvalidCharacters { throw WorkflowError.practiceInvalidCharacters(field) }
+    }
+
     static func cleanNote(_ note: String?) throws -> String? {
         guard let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
         guard !FreeText.isTooLong(trimmed, max: CaseWorkflowLimits.note) else { throw WorkflowError.noteTooLong }

@@ -49,15 +49,19 @@ public struct ErasureStatus: Sendable, Equatable {
     public let requestedAt: Date
     /// When `reconcile retention run` carries it out (unless cancelled or held).
     public let dueAt: Date
-    /// A lead has placed a safeguarding hold on the case: nothing is erased while it stands.
+    /// A lead has placed a safeguarding or an evidential hold on the case: nothing is erased while it stands.
     public let held: Bool
     public let cancelled: Bool
+    /// The hold (or one of them) is evidential: the notes may be needed by the police or a court. The family
+    /// is told so, in those words, rather than a vaguer reason.
+    public let heldForEvidence: Bool
 
-    public init(requestedAt: Date, dueAt: Date, held: Bool, cancelled: Bool) {
+    public init(requestedAt: Date, dueAt: Date, held: Bool, cancelled: Bool, heldForEvidence: Bool = false) {
         self.requestedAt = requestedAt
         self.dueAt = dueAt
         self.held = held
         self.cancelled = cancelled
+        self.heldForEvidence = heldForEvidence
     }
 }
 

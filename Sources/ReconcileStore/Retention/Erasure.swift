@@ -95,7 +95,7 @@ extension AppDatabase {
     // MARK: - Retention run
 
     /// Carries out every due, uncancelled erasure request and erases every case closed longer ago than the
-    /// retention period, skipping (and counting) cases under a safeguarding hold. One transaction per case;
+    /// retention period, skipping (and counting) cases under a safeguarding or evidential hold. One transaction per case;
     /// a second run erases nothing more. Ends with a WAL checkpoint (TRUNCATE), also when nothing was
     /// erased, so a run that failed at its checkpoint is completed by the next.
     public func runRetention(policy: RetentionPolicy, keys: KeyRing, now: Date = Date()) async throws -> RetentionReport {
@@ -155,7 +155,7 @@ extension AppDatabase {
                    c.stage = 'closed'
                      AND COALESCE(c.closed_at, (SELECT MAX(ev.at) FROM case_event ev WHERE ev.case_id = c.id), c.received_at) <= ?2
                      AS expired,
-                   c.safeguarding_hold_at IS NOT NULL AS held
+                   (c.safeguarding_hold_at IS NOT NULL OR c.evidential_hold_at IS NOT NULL) AS held
             FROM referral_case c
             WHERE c.erased_at IS NULL \(only)
             ORDER BY c.received_at, c.id
@@ -210,12 +210,13 @@ extension AppDatabase {
     /// The case's erasure request, if one was ever made (cancelled ones included).
     static func erasureStatus(_ db: Database, caseID: String) throws -> ErasureStatus? {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT e.requested_at, e.due_at, e.cancelled_at, c.safeguarding_hold_at
+            SELECT e.requested_at, e.due_at, e.cancelled_at, c.safeguarding_hold_at, c.evidential_hold_at
             FROM erasure_request e JOIN referral_case c ON c.id = e.case_id
             WHERE e.case_id = ?
             """, arguments: [caseID]) else { return nil }
         return ErasureStatus(requestedAt: row["requested_at"], dueAt: row["due_at"],
-                             held: !(row["safeguarding_hold_at"] as DatabaseValue).isNull,
-                             cancelled: !(row["cancelled_at"] as DatabaseValue).isNull)
+                             held: !(row["safeguarding_hold_at"] as DatabaseValue).isNull || !(row["evidential_hold_at"] as DatabaseValue).isNull,
+                             cancelled: !(row["cancelled_at"] as DatabaseValue).isNull,
+                             heldForEvidence: !(row["evidential_hold_at"] as DatabaseValue).isNull)
     }
 }

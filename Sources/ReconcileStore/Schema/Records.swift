@@ -46,6 +46,8 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var closedAt: Date? = nil
     public var safeguardingHoldAt: Date? = nil
     public var safeguardingHoldBy: String? = nil
+    public var evidentialHoldAt: Date? = nil
+    public var evidentialHoldBy: String? = nil
 
     /// Database column names (snake_case: `Column(CodingKeys.x)` would use the Swift name and miss).
     public enum Columns {

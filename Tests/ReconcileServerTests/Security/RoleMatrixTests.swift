@@ -24,6 +24,7 @@ import Testing
         (.post, "/api/v1/cases/{id}/messages", ["body": "Hello from the partner"]),
         (.post, "/api/v1/cases/{id}/close", ["reason": "withdrawn"]),
         (.post, "/api/v1/cases/{id}/safeguarding-hold", ["on": true]),
+        (.post, "/api/v1/cases/{id}/evidential-hold", ["hold": true, "reason": "Police have asked for the notes"]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {
@@ -69,7 +70,7 @@ import Testing
                 for route in Self.caseRoutes {
                     let uri = route.path.replacingOccurrences(of: "{id}", with: caseID).replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased())
                     let response = try await client.json(uri, route.method, token: token, body: route.body)
-                    let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("/safeguarding-hold")
+                    let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("-hold")
                     let wanted: HTTPResponse.Status = expected == .notFound && leadOnly ? .forbidden : expected
                     #expect(response.status == wanted, "\(who) \(route.method) \(route.path) → \(response.status)")
                     #expect(!response.text.contains("CANARY"), "\(who) saw personal data")

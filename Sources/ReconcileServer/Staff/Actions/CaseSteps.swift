@@ -175,3 +175,22 @@ struct CloseStep: CaseStep {
         try await s.database.close(caseID: t.caseID, reason: reason, note: note, by: staff.actor, keys: s.keys)
     }
 }
+
+/// A lead places or lifts an evidential hold (`hold`, and a `reason` when placing it): retention and erasure
+/// wait while it stands. Not a lifecycle step: allowed at every stage, it never moves the case.
+struct EvidentialHoldStep: CaseStep {
+    static let name = "evidential_hold"
+    static let fields: Set<String> = ["hold", "reason"]
+    static let roles: Set<StaffRole> = [.lead]
+    let hold: Bool
+    let reason: String?
+
+    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
+        hold = try f.flag("hold")
+        reason = try f.text("reason", required: hold)
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.setEvidentialHold(caseID: t.caseID, on: hold, reason: reason, by: staff.actor, keys: s.keys)
+    }
+}

@@ -51,6 +51,9 @@ struct CasePageModel: PageModel {
     let ackMethods, modalities, routes, levels, needs, services, signpostKinds: [Choice]
     let listenBoxes, assessBoxes, signpostBoxes: [PracticeBox]
     let closeNoteRequired: Bool
+    /// Leads place and lift evidential holds; `heldSince` is set while one stands.
+    let canHold: Bool
+    let heldSince: String?
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, done: String?, now: Date = Date()) {
         let allowed = CaseLifecycle.allowedActions(at: d.stage)
@@ -137,6 +140,8 @@ struct CasePageModel: PageModel {
         assessBoxes = boxes(.assessment, "as")
         signpostBoxes = boxes(.signpost, "sp")
         closeNoteRequired = recording.requires("note", on: .close)
+        canHold = staff.role == .lead
+        heldSince = d.evidentialHoldSince?.formatted(fmt)
     }
 
     static let kindWords: [SignpostKind: String] = [

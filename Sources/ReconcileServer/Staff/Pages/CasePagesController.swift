@@ -28,6 +28,7 @@ struct CasePagesController {
         workers.post("cases/:id/safeguarding", use: step(SafeguardingStep.self))
         workers.post("cases/:id/messages", use: step(MessageStep.self))
         workers.post("cases/:id/close", use: step(CloseStep.self))
+        workers.post("cases/:id/evidential-hold", use: step(EvidentialHoldStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -37,7 +38,7 @@ struct CasePagesController {
         ListeningSessionStep.name: "Listening session recorded.", AssessmentStep.name: "Assessment recorded.",
         SignpostStep.name: "Signpost added.", SignpostOutcomeStep.name: "Signpost outcome recorded.",
         SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
-        CloseStep.name: "The case has been closed.",
+        CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
