@@ -8,6 +8,7 @@ import Testing
         .acknowledge, .recordListeningSession, .recordAssessment, .addSignpost, .recordSignpostOutcome,
         .recordSafeguarding, .sendMessage,
         .close(.completed), .close(.withdrawn), .close(.noContact), .close(.declined), .close(.transferred),
+        .reopen(to: .received), .reopen(to: .acknowledged), .reopen(to: .listening), .reopen(to: .assessed), .reopen(to: .signposted),
     ]
 
     /// The rules of SPEC "Case lifecycle", written independently of the implementation: for each stage,
@@ -46,6 +47,9 @@ import Testing
         ],
         .closed: [
             .recordSignpostOutcome: .closed, .recordSafeguarding: .closed,
+            // Coming back: at the stage it closed from, and only from closed.
+            .reopen(to: .received): .received, .reopen(to: .acknowledged): .acknowledged, .reopen(to: .listening): .listening,
+            .reopen(to: .assessed): .assessed, .reopen(to: .signposted): .signposted,
         ],
     ]
 
@@ -73,6 +77,12 @@ import Testing
     func allowedActionsMatchTheTable(stage: Stage) {
         let expected = Self.actions.filter { Self.allowed[stage]?[$0] != nil }
         #expect(CaseLifecycle.allowedActions(at: stage) == expected)
+    }
+
+    /// "Reopen to closed" is no action at all: refused at every stage, and not offered.
+    @Test(arguments: Stage.allCases)
+    func reopeningToClosedIsRefusedEverywhere(stage: Stage) {
+        #expect(!CaseLifecycle.allows(.reopen(to: .closed), at: stage))
     }
 
     @Test func allCasesListsEveryAction() {
@@ -105,8 +115,9 @@ import Testing
     @Test func actionNamesAreDistinctSnakeCase() {
         let names = Self.actions.map(\.name)
         #expect(names.allSatisfy { $0.range(of: "^[a-z]+(_[a-z]+)*$", options: .regularExpression) != nil })
-        // The five close reasons share one name; every other action has its own.
-        #expect(Set(names).count == 8)
+        // The five close reasons share one name, as do the five reopening stages; every other action has its own.
+        #expect(Set(names).count == 9)
+        #expect(CaseAction.reopen(to: .assessed).name == "reopen")
         #expect(CaseAction.close(.declined).name == "close")
         #expect(CaseAction.recordListeningSession.name == "record_listening_session")
     }
@@ -128,6 +139,10 @@ import Testing
             (.close(.completed), .closed),
             (.recordSignpostOutcome, .closed),
             (.recordSafeguarding, .closed),
+            // The family comes back: reopened where it closed from, and closed again.
+            (.reopen(to: .signposted), .signposted),
+            (.recordListeningSession, .signposted),
+            (.close(.completed), .closed),
         ]
         var stage = Stage.received
         for (action, expected) in steps {
@@ -135,7 +150,9 @@ import Testing
             #expect(stage == expected, "after \(action.name)")
         }
         #expect(throws: TransitionRefused.self) { try CaseLifecycle.stage(after: .sendMessage, from: stage) }
-        #expect(CaseLifecycle.allowedActions(at: stage) == [.recordSignpostOutcome, .recordSafeguarding])
+        #expect(CaseLifecycle.allowedActions(at: stage) == [.recordSignpostOutcome, .recordSafeguarding, .reopen(to: .received),
+                                                            .reopen(to: .acknowledged), .reopen(to: .listening), .reopen(to: .assessed),
+                                                            .reopen(to: .signposted)])
     }
 
     @Test func aFamilyCanWithdrawBeforeAnythingElseHappens() throws {

@@ -241,6 +241,17 @@ try:
     check("the lead releases 2025-Q1 for Shropshire", "Report released." in driver.page_source)
     audit("themes and reports (released)")
     shot("staff-themes", phone=True)
+    # The family came back: the lead reopens the closed case where it left off, then holds it for evidence.
+    visit(case_url.replace(BASE, ""), "case page (closed, as the lead)")
+    audit("case page (closed, lead: reopen and hold forms)")
+    fill("reopen-reason", "The family asked to come back.")
+    submit("/reopen")
+    check("the lead reopens the case at the stage it closed from",
+          "The case has been reopened" in driver.page_source and "Signposted" in driver.page_source)
+    fill("hold-reason", "Police have asked us to keep the notes.")
+    submit("/evidential-hold")
+    check("the lead places an evidential hold", "Held since" in driver.page_source)
+    audit("case page (reopened, held)")
     sign_out()
 
     # 5. The council officer reads it.

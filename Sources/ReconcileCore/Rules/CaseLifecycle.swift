@@ -4,12 +4,15 @@ public enum CaseAction: Sendable, Hashable {
     case acknowledge, recordListeningSession, recordAssessment, addSignpost, recordSignpostOutcome
     case recordSafeguarding, sendMessage
     case close(CloseReason)
+    /// A lead reopens a closed case at the stage it closed from (`to`, read from its history), so a family
+    /// that comes back after "a wobble" carries on where it left off.
+    case reopen(to: Stage)
 
-    /// Every action, each close reason separately, in the order pages offer them.
+    /// Every action, each close reason and each reopening stage separately, in the order pages offer them.
     public static let allCases: [CaseAction] = [
         .acknowledge, .recordListeningSession, .recordAssessment, .addSignpost, .recordSignpostOutcome,
         .recordSafeguarding, .sendMessage,
-    ] + CloseReason.allCases.map { .close($0) }
+    ] + CloseReason.allCases.map { .close($0) } + Stage.allCases.filter { $0 != .closed }.map { .reopen(to: $0) }
 
     /// snake_case name for audit events and error codes; the close reason is recorded beside it, not in it.
     public var name: String {
@@ -22,6 +25,7 @@ public enum CaseAction: Sendable, Hashable {
         case .recordSafeguarding: "record_safeguarding"
         case .sendMessage: "send_message"
         case .close: "close"
+        case .reopen: "reopen"
         }
     }
 }
@@ -108,6 +112,11 @@ public enum CaseLifecycle {
                         + "if the work ended earlier, choose withdrawn, no contact, declined or transferred.")
             }
             return .closed
+
+        case .reopen(let earlier):
+            guard stage == .closed else { throw refuse("Only a closed case can be reopened.") }
+            guard earlier != .closed else { throw refuse("A case reopens at the stage it closed from, which cannot be closed.") }
+            return earlier
         }
     }
 

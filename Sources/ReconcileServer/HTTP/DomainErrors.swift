@@ -51,6 +51,8 @@ extension APIError {
         case is PortalAuthError:
             return APIError(.unauthorized, code: "invalid_credentials",
                             message: "The reference or passphrase is not right. Check them and try again.")
+        case is ComeBackError:
+            return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:
             return APIError(.conflict, code: "nothing_to_cancel", message: "There is no erasure request waiting to be cancelled.")
         case is StaffAuthError:

@@ -16,6 +16,7 @@ struct PortalController {
         let reference: String, stage: String, stageText: String
         let messages: [Message]
         let erasure: Erasure?
+        let comeBackRequestedAt: Date?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(reference, forKey: .reference)
@@ -23,8 +24,9 @@ struct PortalController {
             try c.encode(stageText, forKey: .stageText)
             try c.encode(messages, forKey: .messages)
             try c.encode(erasure, forKey: .erasure)  // explicit null: "no erasure asked for"
+            try c.encode(comeBackRequestedAt, forKey: .comeBackRequestedAt)
         }
-        enum CodingKeys: String, CodingKey { case reference, stage, stageText, messages, erasure }
+        enum CodingKeys: String, CodingKey { case reference, stage, stageText, messages, erasure, comeBackRequestedAt }
     }
     struct Created: ResponseEncodable { let id: String }
     struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
@@ -35,6 +37,7 @@ struct PortalController {
         signedIn.get("case", use: view)
         signedIn.post("messages", use: message)
         signedIn.post("withdraw", use: withdraw)
+        signedIn.post("come-back", use: comeBack)
         signedIn.post("erasure", use: requestErasure)
         signedIn.delete("erasure", use: cancelErasure)
         signedIn.get("export", use: export)
@@ -58,7 +61,17 @@ struct PortalController {
         return CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: v.stageText,
                         messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
                         erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
-                                                                  heldForEvidence: $0.heldForEvidence) })
+                                                                  heldForEvidence: $0.heldForEvidence) },
+                        comeBackRequestedAt: v.comeBackRequestedAt)
+    }
+
+    struct ComeBack: ResponseEncodable { let requestedAt: Date }
+
+    /// A closed case's family asks to come back: a lead sees it in the list and reopens it.
+    @Sendable func comeBack(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<ComeBack> {
+        let at = try await portal.database.askToComeBack(caseID: context.caseID, keys: portal.keys)
+        context.logger.info("family asked to come back", metadata: ["case.id": "\(context.caseID)"])
+        return EditedResponse(status: .accepted, response: ComeBack(requestedAt: at))
     }
 
     @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {

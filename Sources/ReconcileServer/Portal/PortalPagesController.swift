@@ -25,6 +25,9 @@ struct PortalPagesController {
         signedIn.post("withdraw") { request, context in
             try await act(request, context) { _, caseID in try await portal.database.withdraw(caseID: caseID, keys: portal.keys) }
         }
+        signedIn.post("come-back") { request, context in
+            try await act(request, context) { _, caseID in try await portal.database.askToComeBack(caseID: caseID, keys: portal.keys) }
+        }
         signedIn.post("erasure") { request, context in
             try await act(request, context) { _, caseID in
                 _ = try await portal.database.requestErasure(caseID: caseID, policy: portal.retention, keys: portal.keys)
@@ -54,6 +57,7 @@ struct PortalPagesController {
         let coolingOffDays: Int
         let messages: [Message]
         let erasure: Erasure?
+        let comeBackAsked: String?
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -84,7 +88,8 @@ struct PortalPagesController {
             reference: view.reference, stageText: view.stageText, csrfToken: token, closed: view.stage == .closed,
             coolingOffDays: portal.retention.erasureCoolingOffDays,
             messages: view.messages.map { .init(fromYou: $0.from == "you", body: $0.body, at: $0.at.formatted(date)) },
-            erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, heldForEvidence: $0.heldForEvidence, due: $0.dueAt.formatted(day)) })
+            erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, heldForEvidence: $0.heldForEvidence, due: $0.dueAt.formatted(day)) },
+            comeBackAsked: view.comeBackRequestedAt?.formatted(day))
         return pages.render("portal-case", page, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 

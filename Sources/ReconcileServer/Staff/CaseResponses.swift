@@ -42,8 +42,9 @@ struct CaseListResponse: ResponseEncodable {
             try c.encode(s.assignedTo, forKey: .assignedTo)
             try c.encode(s.overdue, forKey: .overdue)
             try c.encode(s.unreadReplies, forKey: .unreadReplies)
+            try c.encode(s.askedToComeBack, forKey: .askedToComeBack)
         }
-        enum CodingKeys: String, CodingKey { case id, reference, stage, councilArea, receivedAt, assignedTo, overdue, unreadReplies }
+        enum CodingKeys: String, CodingKey { case id, reference, stage, councilArea, receivedAt, assignedTo, overdue, unreadReplies, askedToComeBack }
     }
 
     func encode(to encoder: any Encoder) throws {

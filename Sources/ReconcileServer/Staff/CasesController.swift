@@ -30,6 +30,7 @@ struct CasesController {
         group.post(":id/close", use: step(CloseStep.self))
         group.post(":id/safeguarding-hold", use: safeguardingHold)
         group.post(":id/evidential-hold", use: step(EvidentialHoldStep.self))
+        group.post(":id/reopen", use: step(ReopenStep.self))
     }
 
     // MARK: reads
@@ -57,6 +58,11 @@ struct CasesController {
         case "true": filter.overdue = true
         case "false": filter.overdue = false
         default: throw APIError.field("overdue", "wrong_type", "Use true or false.")
+        }
+        switch query["come_back"].map(String.init) {
+        case nil, "false": break
+        case "true": filter.askedToComeBack = true
+        default: throw APIError.field("come_back", "wrong_type", "Use true or false.")
         }
         var limit = 100
         if let raw = query["limit"].map(String.init) {

@@ -17,6 +17,8 @@ public struct CaseSummary: Sendable, Equatable, Codable {
     public let overdue: Bool
     /// Messages from the family not yet seen by staff (marked read when the case is opened in `caseDetail`).
     public let unreadReplies: Int
+    /// The family asked from the portal to come back to this closed case; cleared when a lead reopens it.
+    public var askedToComeBack = false
 
     public init(id: String, reference: String, stage: Stage, councilArea: String, receivedAt: Date,
                 assignedTo: String?, overdue: Bool, unreadReplies: Int = 0) {
@@ -38,6 +40,8 @@ public struct CaseListFilter: Sendable, Equatable {
     public var assignedTo: String?
     public var unassigned: Bool
     public var overdue: Bool?
+    /// Only closed cases whose family has asked to come back (the leads' list of returns).
+    public var askedToComeBack = false
 
     public init(stage: Stage? = nil, assignedTo: String? = nil, unassigned: Bool = false, overdue: Bool? = nil) {
         self.stage = stage
@@ -69,6 +73,7 @@ private struct WorkListRow: Decodable, FetchableRecord {
     var receivedText: String
     var assigneeEmail: String?
     var unreadReplies: Int
+    var askedToComeBack: Bool
 
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 }
@@ -149,6 +154,7 @@ extension AppDatabase {
             conditions.append("c.assigned_to = ?")
             arguments.append(assignee)
         }
+        if filter.askedToComeBack { conditions.append("c.come_back_requested_at IS NOT NULL") }
         let baseConditions = conditions, baseArguments = arguments
         // Rows are read in batches and the overdue filter applied here: overdue depends on working days
         // (weekends), so it is not one SQL cutoff. Keep reading until a full page and one more are found.
@@ -166,7 +172,7 @@ extension AppDatabase {
                 let statementArguments = StatementArguments(arguments) + [batchSize]
                 let rows = try WorkListRow.fetchAll(db, sql: """
                     SELECT c.id, c.reference, c.stage, c.council_area, c.received_at, c.received_at AS received_text,
-                           s.email AS assignee_email,
+                           s.email AS assignee_email, c.come_back_requested_at IS NOT NULL AS asked_to_come_back,
                            (SELECT COUNT(*) FROM case_message m
                             WHERE m.case_id = c.id AND m.sender = 'family' AND m.read_at IS NULL) AS unread_replies
                     FROM referral_case c LEFT JOIN staff_account s ON s.id = c.assigned_to
@@ -182,10 +188,11 @@ extension AppDatabase {
                     let overdue = stage == .received
                         && WorkingDays.isOverdue(receivedAt: row.receivedAt, now: now, workingDays: acknowledgementWorkingDays)
                     if let wanted = filter.overdue, wanted != overdue { continue }
-                    let summary = CaseSummary(id: row.id, reference: row.reference, stage: stage,
+                    var summary = CaseSummary(id: row.id, reference: row.reference, stage: stage,
                                               councilArea: row.councilArea, receivedAt: row.receivedAt,
                                               assignedTo: row.assigneeEmail, overdue: overdue,
                                               unreadReplies: row.unreadReplies)
+                    summary.askedToComeBack = row.askedToComeBack
                     matches.append((summary, CaseListCursor(receivedAt: row.receivedText, id: row.id)))
                     if matches.count > limit { break scanning }
                 }

@@ -175,7 +175,7 @@ extension AppDatabase {
                                 body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), sentAt: m.sentAt)
                 },
                 events: try events.map { try Self.eventView($0, cipher: cipher, who: who) },
-                evidentialHoldSince: record.evidentialHoldAt)
+                evidentialHoldSince: try Date.fetchOne(db, sql: "SELECT evidential_hold_at FROM referral_case WHERE id = ?", arguments: [caseID]))
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.

@@ -30,7 +30,7 @@ public enum WorkflowError: Error, Equatable {
     case practiceTooLong(String)
     /// A practice-record text with characters a note may not carry; names the field.
     case practiceInvalidCharacters(String)
-    /// An evidential hold placed without a reason.
+    /// An evidential hold placed, or a case reopened, without a reason.
     case reasonRequired
     /// A message that is empty after trimming.
     case messageEmpty
@@ -366,7 +366,6 @@ extension AppDatabase {
                         at: at, keys: keys)
     }
 
-    /// Trimmed; empty means no note; longer than the limit (in scalars) or with forbidden characters is refused.
     /// Like `cleanNote`, for a free text that is not called `note`: the error names `field`.
     static func cleanText(_ text: String?, field: String) throws -> String? {
         do { return try cleanNote(text) } catch WorkflowError.noteTooLong {
@@ -374,6 +373,7 @@ extension AppDatabase {
         } catch WorkflowError.noteInvalidCharacters { throw WorkflowError.practiceInvalidCharacters(field) }
     }
 
+    /// Trimmed; empty means no note; longer than the limit (in scalars) or with forbidden characters is refused.
     static func cleanNote(_ note: String?) throws -> String? {
         guard let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
         guard !FreeText.isTooLong(trimmed, max: CaseWorkflowLimits.note) else { throw WorkflowError.noteTooLong }

@@ -89,6 +89,8 @@ public struct PortalView: Sendable, Equatable {
     /// Both ways, oldest first.
     public let messages: [PortalMessage]
     public let erasure: ErasureStatus?
+    /// When the family asked to come back to this closed case, until a lead reopens it.
+    public var comeBackRequestedAt: Date? = nil
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
                 erasure: ErasureStatus?) {
@@ -244,7 +246,7 @@ extension AppDatabase {
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
             let messages = try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
                 .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db)
-            return PortalView(
+            var view = PortalView(
                 reference: current.reference, stage: current.stage, closeReason: current.closeReason,
                 stageText: StageText.forFamily(current.stage, closeReason: current.closeReason),
                 messages: try messages.map { m in
@@ -252,6 +254,9 @@ extension AppDatabase {
                                   body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), at: m.sentAt)
                 },
                 erasure: try Self.erasureStatus(db, caseID: caseID))
+            view.comeBackRequestedAt = try Date.fetchOne(db, sql: "SELECT come_back_requested_at FROM referral_case WHERE id = ?",
+                                                         arguments: [caseID])
+            return view
         }
     }
 

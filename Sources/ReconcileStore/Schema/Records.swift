@@ -46,8 +46,8 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var closedAt: Date? = nil
     public var safeguardingHoldAt: Date? = nil
     public var safeguardingHoldBy: String? = nil
-    public var evidentialHoldAt: Date? = nil
-    public var evidentialHoldBy: String? = nil
+    // (v11's hold and come-back columns are read by their own queries, not mapped here, so a record can still
+    // be written to a database migrated only so far, as the migration tests do.)
 
     /// Database column names (snake_case: `Column(CodingKeys.x)` would use the Swift name and miss).
     public enum Columns {

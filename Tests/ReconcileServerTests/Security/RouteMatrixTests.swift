@@ -40,6 +40,8 @@ import Testing
         "PATCH /api/v1/cases/{id}/signposts/{sid}": .staffAPI(workers), "POST /api/v1/cases/{id}/safeguarding": .staffAPI(workers),
         "POST /api/v1/cases/{id}/messages": .staffAPI(workers), "POST /api/v1/cases/{id}/close": .staffAPI(workers),
         "POST /api/v1/cases/{id}/safeguarding-hold": .staffAPI([.lead]), "POST /api/v1/cases/{id}/evidential-hold": .staffAPI([.lead]),
+        "POST /api/v1/cases/{id}/reopen": .staffAPI([.lead]), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
+        "POST /api/v1/portal/come-back": .portalAPI, "POST /portal/come-back": .portalPages,
         "GET /api/v1/services": .staffAPI([.practitioner, .lead, .admin]),
         "POST /api/v1/themes": .staffAPI([.lead]), "DELETE /api/v1/themes/{id}": .staffAPI([.lead]), "POST /api/v1/reports/{quarter}/release": .staffAPI([.lead]),
         "GET /api/v1/council/public-key": .open,

@@ -26,7 +26,7 @@ import Testing
             let listed = try #require((list.json?["cases"] as? [[String: Any]])?.first)
             #expect(listed["id"] as? String == caseID && listed["stage"] as? String == "received")
             #expect(listed["overdue"] as? Bool == false)
-            #expect(Set(listed.keys) == ["id", "reference", "stage", "council_area", "received_at", "assigned_to", "overdue", "unread_replies"])
+            #expect(Set(listed.keys) == ["id", "reference", "stage", "council_area", "received_at", "assigned_to", "overdue", "unread_replies", "asked_to_come_back"])
             #expect(!list.text.contains(canary), "the case list holds no personal field")
 
             let r1 = try await post("assign", ["practitioner": "PAT@example.org "], as: leadToken)

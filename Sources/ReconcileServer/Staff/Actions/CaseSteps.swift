@@ -194,3 +194,19 @@ struct EvidentialHoldStep: CaseStep {
         try await s.database.setEvidentialHold(caseID: t.caseID, on: hold, reason: reason, by: staff.actor, keys: s.keys)
     }
 }
+
+/// A lead reopens a closed case, with a `reason`, at the stage it closed from.
+struct ReopenStep: CaseStep {
+    static let name = "reopen"
+    static let fields: Set<String> = ["reason"]
+    static let roles: Set<StaffRole> = [.lead]
+    let reason: String
+
+    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
+        reason = try f.requiredText("reason")
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.reopen(caseID: t.caseID, reason: reason, by: staff.actor, keys: s.keys)
+    }
+}

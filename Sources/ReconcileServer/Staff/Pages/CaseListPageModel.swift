@@ -8,12 +8,13 @@ struct CaseListPageModel: PageModel {
         let id, reference, stage, area, received, assignedTo: String
         let overdue: Bool
         let unread: Int?
+        let comeBack: Bool
     }
 
     var title = "Cases"
     let isLead: Bool
     let stages: [Choice]
-    let assignedMe, assignedNone, overdue, unread: Bool
+    let assignedMe, assignedNone, overdue, unread, comeBack: Bool
     let hasCases: Bool
     let cases: [Row]
     let filtered: Bool
@@ -26,11 +27,12 @@ struct CaseListPageModel: PageModel {
         assignedNone = filter.assigned == "none"
         overdue = filter.overdue
         unread = filter.unread
+        comeBack = filter.comeBack
         hasCases = !found.isEmpty
         cases = found.map { c in
             Row(id: c.id, reference: c.reference, stage: CasePagesController.stageLabel(c.stage), area: IntakeQuestions.areaLabel(c.councilArea),
                 received: c.receivedAt.formatted(StaffPageKit.dateOnly), assignedTo: c.assignedTo ?? "Nobody yet", overdue: c.overdue,
-                unread: c.unreadReplies > 0 ? c.unreadReplies : nil)
+                unread: c.unreadReplies > 0 ? c.unreadReplies : nil, comeBack: c.askedToComeBack)
         }
         filtered = filter.pairs.contains { !$0.1.isEmpty }
         nextPage = next.map { "/staff/cases" + StaffPageKit.query(filter.pairs + [("cursor", $0)]) }
@@ -44,16 +46,19 @@ struct CaseListPageFilter: Sendable {
     let assigned: String
     let overdue: Bool
     let unread: Bool
+    /// Only closed cases whose family asked to come back.
+    let comeBack: Bool
 
     init(_ query: [String: String]) {
         stage = query["stage"] ?? ""
         assigned = query["assigned"] ?? ""
         overdue = query["overdue"] == "1"
         unread = query["unread"] == "1"
+        comeBack = query["come_back"] == "1"
     }
 
     var pairs: [(String, String)] {
-        [("stage", stage), ("assigned", assigned), ("overdue", overdue ? "1" : ""), ("unread", unread ? "1" : "")]
+        [("stage", stage), ("assigned", assigned), ("overdue", overdue ? "1" : ""), ("unread", unread ? "1" : ""), ("come_back", comeBack ? "1" : "")]
     }
 
     func storeFilter(for staff: StaffAccount) throws -> CaseListFilter {
@@ -68,6 +73,7 @@ struct CaseListPageFilter: Sendable {
         default: break
         }
         if overdue { filter.overdue = true }
+        filter.askedToComeBack = comeBack
         return filter
     }
 }

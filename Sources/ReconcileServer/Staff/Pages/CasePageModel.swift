@@ -54,6 +54,8 @@ struct CasePageModel: PageModel {
     /// Leads place and lift evidential holds; `heldSince` is set while one stands.
     let canHold: Bool
     let heldSince: String?
+    /// A lead may reopen a closed case (at the stage it closed from).
+    let canReopen: Bool
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, done: String?, now: Date = Date()) {
         let allowed = CaseLifecycle.allowedActions(at: d.stage)
@@ -119,7 +121,8 @@ struct CasePageModel: PageModel {
         canMessage = allowed.contains(.sendMessage)
         let reasons = allowed.compactMap { action -> CloseReason? in if case .close(let r) = action { r } else { nil } }
         close = reasons.isEmpty ? nil : Closing(reasons: reasons.map { Choice(value: $0.rawValue, label: words($0.rawValue)) })
-        hasSteps = canAcknowledge || canListen || canAssess || canSignpost || close != nil
+        canReopen = staff.role == .lead && allowed.contains { if case .reopen = $0 { true } else { false } }
+        hasSteps = canAcknowledge || canListen || canAssess || canSignpost || close != nil || canReopen
         self.done = done
         today = now.formatted(.iso8601.year().month().day().dateSeparator(.dash))
         ackMethods = options(AcknowledgementMethod.self)

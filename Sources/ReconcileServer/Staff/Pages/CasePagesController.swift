@@ -29,6 +29,7 @@ struct CasePagesController {
         workers.post("cases/:id/messages", use: step(MessageStep.self))
         workers.post("cases/:id/close", use: step(CloseStep.self))
         workers.post("cases/:id/evidential-hold", use: step(EvidentialHoldStep.self))
+        workers.post("cases/:id/reopen", use: step(ReopenStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -39,6 +40,7 @@ struct CasePagesController {
         SignpostStep.name: "Signpost added.", SignpostOutcomeStep.name: "Signpost outcome recorded.",
         SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
         CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
+        ReopenStep.name: "The case has been reopened where it left off.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
