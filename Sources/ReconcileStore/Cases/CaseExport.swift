@@ -179,9 +179,10 @@ public struct CaseExport: Sendable, Encodable {
         public let dueAt: Date
         public let held: Bool
         public let cancelled: Bool
+        public let heldForEvidence: Bool
 
         enum CodingKeys: String, CodingKey {
-            case requestedAt = "requested_at", dueAt = "due_at", held, cancelled
+            case requestedAt = "requested_at", dueAt = "due_at", held, cancelled, heldForEvidence = "held_for_evidence"
         }
     }
 
@@ -301,7 +302,8 @@ extension AppDatabase {
                           note: e.action == safeguardingAction
                               ? nil : try cipher.openIfPresent(e.note, field: WorkflowField.eventNote(e.id)))
                 },
-                erasure: erasure.map { .init(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled) },
+                erasure: erasure.map { .init(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
+                                              heldForEvidence: $0.heldForEvidence) },
                 withheld: CaseExport.withheldExplanation)
 
             try Self.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.export", caseID: caseID,

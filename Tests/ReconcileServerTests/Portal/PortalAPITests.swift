@@ -25,6 +25,13 @@ import Testing
         try await client.json("/api/v1/portal/session", .post, body: ["reference": reference, "passphrase": passphrase])
     }
 
+    /// A new referral and the family's portal token for it.
+    static func signedInFamily(_ client: some TestClientProtocol, _ harness: Harness) async throws -> (Family, token: String) {
+        let family = try await refer(client, harness, canary: Sample.canary())
+        let token = try require_(try await signIn(client, reference: family.reference, passphrase: family.passphrase).json?["token"] as? String)
+        return (family, token)
+    }
+
     @Test func aFamilyReadsTheStageAndTalksWithThePartner() async throws {
         let harness = try Harness()
         let lead = try await harness.addStaff("lead@example.org", role: .lead)

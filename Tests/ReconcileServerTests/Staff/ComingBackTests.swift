@@ -13,9 +13,7 @@ import Testing
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         let pageLead = try await harness.addStaff("page-lead@example.org", role: .lead)
         try await harness.app().test(.router) { client in
-            let family = try await PortalAPITests.refer(client, harness, canary: Sample.canary())
-            let familyToken = try #require(try await PortalAPITests.signIn(client, reference: family.reference, passphrase: family.passphrase)
-                .json?["token"] as? String)
+            let (family, familyToken) = try await PortalAPITests.signedInFamily(client, harness)
             // Still open: there is nothing to come back to.
             let tooSoon = try await client.json("/api/v1/portal/come-back", .post, token: familyToken)
             #expect(tooSoon.status == .conflict && tooSoon.errorCode == "not_closed")

@@ -20,9 +20,7 @@ import Testing
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         let pageLead = try await harness.addStaff("page-lead@example.org", role: .lead)
         try await harness.app().test(.router) { client in
-            let family = try await PortalAPITests.refer(client, harness, canary: Sample.canary())
-            let familyToken = try #require(try await PortalAPITests.signIn(client, reference: family.reference, passphrase: family.passphrase)
-                .json?["token"] as? String)
+            let (family, familyToken) = try await PortalAPITests.signedInFamily(client, harness)
             #expect(try await client.json("/api/v1/portal/erasure", .post, token: familyToken).status == .accepted)
             let token = try await client.signIn(lead)
             let path = "/api/v1/cases/\(family.caseID)/evidential-hold"

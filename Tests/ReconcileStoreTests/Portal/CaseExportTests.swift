@@ -56,6 +56,8 @@ import Testing
         #expect(object["close_reason"] is NSNull, "absent values are null, so the shape is stable")
         #expect((object["withheld"] as? String)?.contains("safeguarding") == true)
         #expect((object["received_at"] as? String) == "2026-03-11T12:00:00Z")
+        let erasure = try #require(object["erasure"] as? [String: Any])
+        #expect(Set(erasure.keys) == ["requested_at", "due_at", "held", "cancelled", "held_for_evidence"])
         let escalation = try #require((object["safeguarding_escalations"] as? [[String: Any]])?.first)
         #expect(Set(escalation.keys) == ["at", "route"] && escalation["route"] as? String == "police")
         let answers = try #require(object["answers"] as? [String: Any])
