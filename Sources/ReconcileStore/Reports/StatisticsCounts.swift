@@ -32,59 +32,117 @@ public struct AcknowledgementTimes: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Everything the report counts of the area's referral rows, in two passes over the area's index
-    /// `referral_case_area_received`: one over the period's referrals (every referral table), one over the
-    /// area's cases (closures and open at end, which concern cases received in earlier periods too).
-    public static func referralCounts(_ db: Database, councilArea area: String, start: Date, end: Date) throws -> ReferralCounts {
-        // Counted as `SUM(condition)`: SQLite's comparisons are 0 or 1, so each column is one category's count.
-        let consented = "consent_statistics = 1"
-        let single: [(String, [String])] = [("referrer_role", codes(ReferrerRole.self)), ("setting", codes(ReconcileCore.Setting.self)),
-                                            ("when_ago", codes(HowLongAgo.self))]
-        let multi: [(String, [String])] = [("harm_bits", codes(Harm.self)), ("told_before_bits", codes(ToldBefore.self)),
-                                           ("wishes_bits", codes(Wish.self))]
-        var columns = ["SUM(\(consented))", "SUM(consent_statistics = 0)", bitsMissing(multi.map(\.0))]
-        for (column, values) in single { columns += values.map { "SUM(\(consented) AND \(column) = '\($0)')" } }
-        for (column, values) in multi { columns += values.indices.map { "SUM(\(consented) AND \(column) & \(1 << $0))" } }
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT \(columns.joined(separator: ", ")) FROM referral_case
-            WHERE council_area = ? AND received_at >= ? AND received_at < ?
-            """, arguments: [area, start, end]) else { return ReferralCounts() }
-        try requireBits(row, at: 2)
+    /// Everything the report counts of the area's case rows (the referral tables, closures, open at end, and
+    /// the acknowledgement times) in ONE pass over the area's index `referral_case_area_received`. Each pass
+    /// re-reads every row from the table (the index holds only the area and date), so one pass instead of
+    /// three is what keeps a report near the cost of reading the rows once (Benchmarks, issue 15).
+    ///
+    /// SQLite compares the timestamps (as text, exactly as the earlier `SUM(…)` queries did) and turns each
+    /// single-select code into its position in the fixed list, so Swift reads only integers, with no
+    /// per-row allocation, and counts them. Rows that count for nothing are skipped in SQLite.
+    static func caseCounts(_ db: Database, councilArea area: String, start: Date,
+                           end: Date) throws -> (referrals: ReferralCounts, acknowledgements: [AcknowledgementTimes]) {
+        let roles = codes(ReferrerRole.self), settings = codes(ReconcileCore.Setting.self), whens = codes(HowLongAgo.self)
+        let harms = codes(Harm.self), told = codes(ToldBefore.self), wishes = codes(Wish.self)
+        let reasons = codes(CloseReason.self)
+        // ?1 area, ?2 start, ?3 end.
+        let inPeriod = "(received_at >= ?2 AND received_at < ?3)"
+        let openAtEnd = "(received_at < ?3 AND (closed_at IS NULL OR closed_at >= ?3))"
+        let closedInPeriod = "(closed_at >= ?2 AND closed_at < ?3)"
+        let acknowledgedInPeriod = "(acknowledged_at >= ?2 AND acknowledged_at < ?3)"
+        func position(_ column: String, _ values: [String]) -> String {
+            "CASE \(column) " + values.enumerated().map { "WHEN '\($0.element)' THEN \($0.offset)" }.joined(separator: " ") + " END"
+        }
+        let statement = try db.cachedStatement(sql: """
+            SELECT \(inPeriod), consent_statistics = 1, \(openAtEnd),
+                CASE WHEN \(closedInPeriod) THEN \(position("close_reason", reasons)) END,
+                \(position("referrer_role", roles)), \(position("setting", settings)), \(position("when_ago", whens)),
+                harm_bits, told_before_bits, wishes_bits, \(acknowledgedInPeriod),
+                CASE WHEN \(acknowledgedInPeriod) THEN CAST(strftime('%s', received_at) AS INTEGER) END,
+                CASE WHEN \(acknowledgedInPeriod) THEN CAST(strftime('%s', acknowledged_at) AS INTEGER) END
+            FROM referral_case
+            WHERE council_area = ?1
+              AND (\(inPeriod) OR (consent_statistics = 1 AND (\(openAtEnd) OR \(closedInPeriod) OR \(acknowledgedInPeriod))))
+            """)
+
+        var received = 0, notConsented = 0, open = 0, bitsMissing = 0
+        var byRole = [Int](repeating: 0, count: roles.count), bySetting = [Int](repeating: 0, count: settings.count)
+        var byWhen = [Int](repeating: 0, count: whens.count), byReason = [Int](repeating: 0, count: reasons.count)
+        var byHarm = [Int](repeating: 0, count: harms.count), byTold = [Int](repeating: 0, count: told.count)
+        var byWish = [Int](repeating: 0, count: wishes.count)
+        var acknowledgements: [AcknowledgementTimes] = []
+        /// Adds one to each category whose bit is set (bits beyond the list are not categories).
+        func addBits(_ bits: Int64, to counts: inout [Int]) {
+            var rest = bits
+            while rest != 0 {
+                let bit = rest.trailingZeroBitCount
+                if bit < counts.count { counts[bit] += 1 } else { break }
+                rest &= rest - 1
+            }
+        }
+        func add(_ index: Int64?, to counts: inout [Int]) {
+            if let index { counts[Int(index)] += 1 }
+        }
+
+        let rows = try Row.fetchCursor(statement, arguments: [area, start, end])
+        while let row = try rows.next() {
+            let consented: Bool = row[1]
+            if row[0] as Bool {
+                let harm: Int64? = row[7], toldBefore: Int64? = row[8], wish: Int64? = row[9]
+                guard let harm, let toldBefore, let wish else { bitsMissing += 1; continue }
+                guard consented else { notConsented += 1; continue }
+                received += 1
+                add(row[4], to: &byRole)
+                add(row[5], to: &bySetting)
+                add(row[6], to: &byWhen)
+                addBits(harm, to: &byHarm)
+                addBits(toldBefore, to: &byTold)
+                addBits(wish, to: &byWish)
+            }
+            guard consented else { continue }
+            if row[2] as Bool { open += 1 }
+            add(row[3], to: &byReason)
+            if row[10] as Bool? == true {  // NULL when not acknowledged
+                guard let received: Int64 = row[11], let acknowledged: Int64 = row[12] else {
+                    throw StoreError.integrity("a case's received or acknowledged time is not a timestamp")
+                }
+                acknowledgements.append(AcknowledgementTimes(received: received, acknowledged: acknowledged))
+            }
+        }
+        // A writer that forgot the bit sets would otherwise make every category undercount in silence.
+        if bitsMissing > 0 {
+            throw StoreError.integrity("some multi-select answers are not stored as bit sets; run `reconcile migrate`")
+        }
 
         var counts = ReferralCounts()
-        counts.received = count(row, 0)
-        counts.notConsented = count(row, 1)
-        var index = 3
-        func table(_ values: [String]) -> [String: Int] {
-            defer { index += values.count }
-            return counted(values, row, from: index)
-        }
-        counts.byReferrerRole = table(single[0].1)
-        counts.bySetting = table(single[1].1)
-        counts.byWhen = table(single[2].1)
-        counts.byHarm = table(multi[0].1)
-        counts.byToldBefore = table(multi[1].1)
-        counts.byWishes = table(multi[2].1)
-
-        let reasons = codes(CloseReason.self)
-        let stock = ["SUM(received_at < ?1 AND (closed_at IS NULL OR closed_at >= ?1))"]
-            + reasons.map { "SUM(closed_at >= ?2 AND closed_at < ?1 AND close_reason = '\($0)')" }
-        if let row = try Row.fetchOne(db, sql: """
-            SELECT \(stock.joined(separator: ", ")) FROM referral_case WHERE council_area = ?3 AND \(consented)
-            """, arguments: [end, start, area]) {
-            counts.openAtEnd = count(row, 0)
-            counts.closedByReason = counted(reasons, row, from: 1)
-        }
-        return counts
+        counts.received = received
+        counts.notConsented = notConsented
+        counts.openAtEnd = open
+        counts.byReferrerRole = table(roles, byRole)
+        counts.bySetting = table(settings, bySetting)
+        counts.byWhen = table(whens, byWhen)
+        counts.byHarm = table(harms, byHarm)
+        counts.byToldBefore = table(told, byTold)
+        counts.byWishes = table(wishes, byWish)
+        counts.closedByReason = table(reasons, byReason)
+        return (counts, acknowledgements)
     }
 
+    /// `codes[i]` → `counts[i]`, every code present.
+    private static func table(_ codes: [String], _ counts: [Int]) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: zip(codes, counts).map { ($0, $1) })
+    }
+}
+
+extension AppDatabase {
     /// Counts each case's first assessment, if it was made in [start, end), by level and by need.
     public static func firstAssessmentCounts(_ db: Database, councilArea area: String, start: Date, end: Date) throws -> FirstAssessmentCounts {
         let levels = LevelOfNeed.allCases.map { String($0.rawValue) }, needs = codes(Need.self)
         let columns = ["COUNT(*)", bitsMissing(["a.needs_bits"])]
             + levels.map { "SUM(a.level_of_need = \($0))" } + needs.indices.map { "SUM(a.needs_bits & \(1 << $0) != 0)" }
+        // Assessments first, then each one's case (see `activityCounts` for why `CROSS JOIN`).
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT \(columns.joined(separator: ", ")) FROM assessment a JOIN referral_case c ON c.id = a.case_id
+            SELECT \(columns.joined(separator: ", ")) FROM assessment a CROSS JOIN referral_case c ON c.id = a.case_id
             WHERE c.council_area = ? AND c.consent_statistics = 1
               AND a.rowid = (SELECT f.rowid FROM assessment f WHERE f.case_id = a.case_id ORDER BY f.assessed_at, f.rowid LIMIT 1)
               AND a.assessed_at >= ? AND a.assessed_at < ?
@@ -95,17 +153,6 @@ extension AppDatabase {
         counts.byLevel = counted(levels, row, from: 2)
         counts.byNeed = counted(needs, row, from: 2 + levels.count)
         return counts
-    }
-
-    /// When each consented case acknowledged in [start, end) was received and acknowledged.
-    public static func acknowledgementTimes(_ db: Database, councilArea area: String, start: Date, end: Date) throws -> [AcknowledgementTimes] {
-        var times: [AcknowledgementTimes] = []
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT CAST(strftime('%s', received_at) AS INTEGER), CAST(strftime('%s', acknowledged_at) AS INTEGER) FROM referral_case
-            WHERE council_area = ? AND consent_statistics = 1 AND acknowledged_at >= ? AND acknowledged_at < ?
-            """, arguments: [area, start, end])
-        while let row = try rows.next() { times.append(AcknowledgementTimes(received: row[0], acknowledged: row[1])) }
-        return times
     }
 
     /// A SUM column (NULL when no row matched).
