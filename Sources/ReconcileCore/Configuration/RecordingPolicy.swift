@@ -14,7 +14,7 @@ public struct RecordingPolicy: Sendable, Equatable {
         .listeningSession: ["advice_given", "actions_agreed"],
         .assessment: ["advice_given", "actions_agreed", "reason"],
         .signpost: ["advice_given", "actions_agreed", "reason"],
-        .close: ["reason", "note"],
+        .close: ["reason", "note", "summary"],
     ]
 
     public let required: [Step: Set<String>]

@@ -17,6 +17,7 @@ struct PortalController {
         let messages: [Message]
         let erasure: Erasure?
         let comeBackRequestedAt: Date?
+        let closureSummary: String?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(reference, forKey: .reference)
@@ -25,8 +26,9 @@ struct PortalController {
             try c.encode(messages, forKey: .messages)
             try c.encode(erasure, forKey: .erasure)  // explicit null: "no erasure asked for"
             try c.encode(comeBackRequestedAt, forKey: .comeBackRequestedAt)
+            try c.encode(closureSummary, forKey: .closureSummary)
         }
-        enum CodingKeys: String, CodingKey { case reference, stage, stageText, messages, erasure, comeBackRequestedAt }
+        enum CodingKeys: String, CodingKey { case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary }
     }
     struct Created: ResponseEncodable { let id: String }
     struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
@@ -62,7 +64,7 @@ struct PortalController {
                         messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
                         erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
                                                                   heldForEvidence: $0.heldForEvidence) },
-                        comeBackRequestedAt: v.comeBackRequestedAt)
+                        comeBackRequestedAt: v.comeBackRequestedAt, closureSummary: v.closureSummary)
     }
 
     struct ComeBack: ResponseEncodable { let requestedAt: Date }

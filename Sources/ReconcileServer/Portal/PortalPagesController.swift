@@ -58,6 +58,7 @@ struct PortalPagesController {
         let messages: [Message]
         let erasure: Erasure?
         let comeBackAsked: String?
+        let closureSummary: String?
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -89,7 +90,7 @@ struct PortalPagesController {
             coolingOffDays: portal.retention.erasureCoolingOffDays,
             messages: view.messages.map { .init(fromYou: $0.from == "you", body: $0.body, at: $0.at.formatted(date)) },
             erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, heldForEvidence: $0.heldForEvidence, due: $0.dueAt.formatted(day)) },
-            comeBackAsked: view.comeBackRequestedAt?.formatted(day))
+            comeBackAsked: view.comeBackRequestedAt?.formatted(day), closureSummary: view.closureSummary)
         return pages.render("portal-case", page, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 

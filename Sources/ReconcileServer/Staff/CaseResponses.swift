@@ -111,6 +111,8 @@ struct CaseDetailResponse: ResponseEncodable {
     let allowedActions: [String]
     /// Since when an evidential hold has stood; absent when there is none.
     let evidentialHoldSince: Date?
+    /// What the family was told at closure; absent when none was written.
+    let closureSummary: String?
 
     init(_ d: CaseDetail) {
         let c = d.referral.contact
@@ -143,6 +145,7 @@ struct CaseDetailResponse: ResponseEncodable {
         messages = d.messages.map { Message(id: $0.id, from: $0.sender, body: $0.body, at: $0.sentAt) }
         events = d.events.map(EventJSON.init)
         evidentialHoldSince = d.evidentialHoldSince
+        closureSummary = d.closureSummary
         var seen = Set<String>()
         allowedActions = CaseLifecycle.allowedActions(at: d.stage).map(\.name).filter { seen.insert($0).inserted }
     }

@@ -157,7 +157,7 @@ public struct CaseExport: Sendable, Encodable {
         public let action: String
         public let fromStage: Stage
         public let toStage: Stage
-        /// The note written with the event, if any; always nil for safeguarding events (withheld).
+        /// The note written with the event, if any; always nil for safeguarding and evidential-hold events (withheld).
         public let note: String?
 
         enum CodingKeys: String, CodingKey {
@@ -190,7 +190,8 @@ public struct CaseExport: Sendable, Encodable {
     public static let withheldExplanation = """
         Notes about safeguarding referrals are not included. Sharing them could put a child at risk. \
         The date of each safeguarding referral, and whether it went to children's social care or the police, \
-        are included. If you have questions about this, please send us a message.
+        are included. If notes are being kept because the police or a court may need them, the reason is not \
+        included either, as it could affect their work. If you have questions about this, please send us a message.
         """
 
     public let reference: String
@@ -205,6 +206,8 @@ public struct CaseExport: Sendable, Encodable {
     public let consent: Consent
     public let contact: Contact
     public let story: String?
+    /// What the partner wrote for the family when the case closed.
+    public let closureSummary: String?
     public let messages: [Message]
     public let listeningSessions: [ListeningSession]
     public let assessments: [Assessment]
@@ -217,7 +220,7 @@ public struct CaseExport: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case reference, exportedAt = "exported_at", receivedAt = "received_at", acknowledgedAt = "acknowledged_at"
         case stage, stageText = "stage_text", closeReason = "close_reason", closedAt = "closed_at"
-        case answers, consent, contact, story, messages, listeningSessions = "listening_sessions", assessments, signposts
+        case answers, consent, contact, story, closureSummary = "closure_summary", messages, listeningSessions = "listening_sessions", assessments, signposts
         case safeguardingEscalations = "safeguarding_escalations", events, erasure, withheld
     }
 
@@ -235,6 +238,7 @@ public struct CaseExport: Sendable, Encodable {
         try c.encode(consent, forKey: .consent)
         try c.encode(contact, forKey: .contact)
         try c.encode(story, forKey: .story)
+        try c.encode(closureSummary, forKey: .closureSummary)
         try c.encode(messages, forKey: .messages)
         try c.encode(listeningSessions, forKey: .listeningSessions)
         try c.encode(assessments, forKey: .assessments)
@@ -259,7 +263,9 @@ extension AppDatabase {
             let (escalations, messages, events) = (rows.escalations, rows.messages, rows.events)
             let erasure = try Self.erasureStatus(db, caseID: caseID)
             // A safeguarding escalation's note is also the note of its timeline event: withhold both.
-            let safeguardingAction = CaseAction.recordSafeguarding.name
+            // Withheld: safeguarding notes (their escalations' too) and an evidential hold's reason, which could
+            // affect a police or court process.
+            let withheldNotes: Set<String> = [CaseAction.recordSafeguarding.name, "evidential_hold"]
 
             let export = CaseExport(
                 reference: record.reference, exportedAt: now, receivedAt: record.receivedAt,
@@ -274,6 +280,7 @@ extension AppDatabase {
                                address: referral.contact.address, preference: referral.contact.preference,
                                safeToLeaveMessage: referral.contact.safeToLeaveMessage, safeTimes: referral.contact.safeTimes),
                 story: referral.story,
+                closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher),
                 messages: try messages.map { m in
                     .init(from: m.sender == .family ? "you" : "partner",
                           body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), at: m.sentAt)
@@ -299,7 +306,7 @@ extension AppDatabase {
                 safeguardingEscalations: escalations.map { .init(at: $0.escalatedAt, route: $0.route) },
                 events: try events.map { e in
                     .init(at: e.at, action: e.action, fromStage: e.fromStage, toStage: e.toStage,
-                          note: e.action == safeguardingAction
+                          note: withheldNotes.contains(e.action)
                               ? nil : try cipher.openIfPresent(e.note, field: WorkflowField.eventNote(e.id)))
                 },
                 erasure: erasure.map { .init(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,

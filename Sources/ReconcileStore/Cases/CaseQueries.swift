@@ -108,6 +108,8 @@ public struct CaseDetail: Sendable, Equatable {
     public let events: [CaseEventView]
     /// Since when a lead's evidential hold has stood (its reason is the note of its event), if one does.
     public var evidentialHoldSince: Date? = nil
+    /// What the family was told at closure (shown in their portal), if it was written.
+    public var closureSummary: String? = nil
 }
 
 extension AppDatabase {
@@ -175,7 +177,8 @@ extension AppDatabase {
                                 body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), sentAt: m.sentAt)
                 },
                 events: try events.map { try Self.eventView($0, cipher: cipher, who: who) },
-                evidentialHoldSince: try Date.fetchOne(db, sql: "SELECT evidential_hold_at FROM referral_case WHERE id = ?", arguments: [caseID]))
+                evidentialHoldSince: try Date.fetchOne(db, sql: "SELECT evidential_hold_at FROM referral_case WHERE id = ?", arguments: [caseID]),
+                closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher))
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.
@@ -246,6 +249,12 @@ extension AppDatabase {
             messages: try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
                 .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db),
             events: try events(db, caseID: caseID))
+    }
+
+    /// The closure summary written for the family, opened; nil when none was written.
+    static func closureSummary(_ db: Database, caseID: String, cipher: CaseCipher) throws -> String? {
+        try cipher.openIfPresent(try Data.fetchOne(db, sql: "SELECT closure_summary FROM referral_case WHERE id = ?", arguments: [caseID]),
+                                 field: WorkflowField.closureSummary(caseID))
     }
 
     static func events(_ db: Database, caseID: String) throws -> [CaseEventRecord] {

@@ -302,14 +302,18 @@ extension AppDatabase {
 
     /// Closes a case with a reason. `completed` only from `signposted` (see `CaseLifecycle`).
     @discardableResult
-    public func close(caseID: String, reason: CloseReason, note: String?, by actor: StaffActor, keys: KeyRing,
+    /// `summary`: written for the family (what was talked about, where they were signposted), shown in their
+    /// portal and export beside how to come back; sealed under the case key. A later closing replaces it.
+    public func close(caseID: String, reason: CloseReason, note: String?, summary: String? = nil, by actor: StaffActor, keys: KeyRing,
                       now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .close(reason), from: current.stage)
             let note = try Self.cleanNote(note)
-            try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ? WHERE id = ?",
-                           arguments: [next.rawValue, reason.rawValue, now, caseID])
+            let summary = try Self.cleanText(summary, field: "summary")
+            let sealed = try Self.caseCipher(db, caseID: caseID, keys: keys).sealIfPresent(summary, field: WorkflowField.closureSummary(caseID))
+            try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ?, closure_summary = ? WHERE id = ?",
+                           arguments: [next.rawValue, reason.rawValue, now, sealed, caseID])
             try Self.recordEvent(db, current, actor: actor, action: .close(reason), to: next,
                                  detail: "reason=\(reason.rawValue)", note: note, keys: keys, at: now)
             return CaseChange(stage: next)

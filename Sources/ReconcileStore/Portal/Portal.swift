@@ -91,6 +91,8 @@ public struct PortalView: Sendable, Equatable {
     public let erasure: ErasureStatus?
     /// When the family asked to come back to this closed case, until a lead reopens it.
     public var comeBackRequestedAt: Date? = nil
+    /// What the partner wrote for the family when the case closed: what was talked about, where they went.
+    public var closureSummary: String? = nil
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
                 erasure: ErasureStatus?) {
@@ -256,6 +258,7 @@ extension AppDatabase {
                 erasure: try Self.erasureStatus(db, caseID: caseID))
             view.comeBackRequestedAt = try Date.fetchOne(db, sql: "SELECT come_back_requested_at FROM referral_case WHERE id = ?",
                                                          arguments: [caseID])
+            view.closureSummary = try Self.closureSummary(db, caseID: caseID, cipher: cipher)
             return view
         }
     }

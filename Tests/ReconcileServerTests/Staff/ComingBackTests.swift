@@ -48,4 +48,21 @@ import Testing
             #expect(again.status == .conflict, "an open case cannot be reopened")
         }
     }
+
+    @Test func aClosureSummaryWrittenOnThePageReachesTheFamily() async throws {
+        let harness = try Harness()
+        let pageLead = try await harness.addStaff("page-lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            let (family, familyToken) = try await PortalAPITests.signedInFamily(client, harness)
+            var browser = PageBrowser(client: client)
+            #expect(try await browser.signIn(pageLead).status == .seeOther)
+            let page = try await browser.get("/staff/cases/\(family.caseID)")
+            #expect(page.text.contains("Summary for the family"))
+            let summary = "We talked about what happened at school. You were given the NSPCC helpline."
+            let closed = try await browser.post("/staff/cases/\(family.caseID)/close", [("reason", "declined"), ("note", ""), ("summary", summary)])
+            #expect(closed.status == .seeOther)
+            let portal = try await client.json("/api/v1/portal/case", .get, token: familyToken)
+            #expect(portal.json?["stage"] as? String == "closed" && portal.json?["closure_summary"] as? String == summary)
+        }
+    }
 }

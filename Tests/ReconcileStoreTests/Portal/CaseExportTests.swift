@@ -50,7 +50,7 @@ import Testing
         #expect(!json.contains(leadEmail) && !json.contains(lead.id), "no staff names or ids")
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(object.keys) == ["reference", "exported_at", "received_at", "acknowledged_at", "stage", "stage_text",
-                                     "close_reason", "closed_at", "answers", "consent", "contact", "story", "messages",
+                                     "close_reason", "closed_at", "answers", "consent", "contact", "story", "closure_summary", "messages",
                                      "listening_sessions", "assessments", "signposts", "safeguarding_escalations", "events",
                                      "erasure", "withheld"])
         #expect(object["close_reason"] is NSNull, "absent values are null, so the shape is stable")

@@ -162,17 +162,20 @@ struct MessageStep: CaseStep {
 
 struct CloseStep: CaseStep {
     static let name = "close"
-    static let fields: Set<String> = ["reason", "note"]
+    static let fields: Set<String> = ["reason", "note", "summary"]
     let reason: CloseReason
     let note: String?
+    /// For the family: what was talked about, where they were signposted (the portal adds how to come back).
+    let summary: String?
 
     init(reading f: some ActionFields, on _: CaseTarget, rules: StepRules) throws {
         reason = try f.one("reason", CloseReason.self)   // always required: the lifecycle needs it
         note = try f.text("note", required: rules.recording.requires("note", on: .close))
+        summary = try f.text("summary", required: rules.recording.requires("summary", on: .close))
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.close(caseID: t.caseID, reason: reason, note: note, by: staff.actor, keys: s.keys)
+        try await s.database.close(caseID: t.caseID, reason: reason, note: note, summary: summary, by: staff.actor, keys: s.keys)
     }
 }
 

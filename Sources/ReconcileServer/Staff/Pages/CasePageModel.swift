@@ -50,7 +50,8 @@ struct CasePageModel: PageModel {
     let today: String
     let ackMethods, modalities, routes, levels, needs, services, signpostKinds: [Choice]
     let listenBoxes, assessBoxes, signpostBoxes: [PracticeBox]
-    let closeNoteRequired: Bool
+    let closeNoteRequired, closeSummaryRequired: Bool
+    let closureSummary: String?
     /// Leads place and lift evidential holds; `heldSince` is set while one stands.
     let canHold: Bool
     let heldSince: String?
@@ -143,6 +144,8 @@ struct CasePageModel: PageModel {
         assessBoxes = boxes(.assessment, "as")
         signpostBoxes = boxes(.signpost, "sp")
         closeNoteRequired = recording.requires("note", on: .close)
+        closeSummaryRequired = recording.requires("summary", on: .close)
+        closureSummary = d.closureSummary
         canHold = staff.role == .lead
         heldSince = d.evidentialHoldSince?.formatted(fmt)
     }
