@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var disclosure: DisclosurePolicy
     /// Which practice-record fields each case step must carry (`policies/recording.json`).
     public var recording = RecordingPolicy()
+    /// Each area's words for the levels of need (`policies/levels.json`).
+    public var levelLabels = LevelLabels()
     /// Each area's children's services numbers (`policies/areas.json`), on every public page beside 999.
     public var areaContacts = AreaContacts()
     /// Run the retention sweep inside the server (daily); `serve` turns it on, tests leave it off.
@@ -125,7 +127,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .add(middleware: resolver(.staff([.practitioner, .lead])))
         .group(context: StaffRequestContext.self)
     // One action layer: the API and the pages run the same case steps.
-    let actions = CaseActions(database: database, keys: keys, rules: StepRules(directory: configuration.directory, recording: configuration.recording))
+    let actions = CaseActions(database: database, keys: keys, rules: StepRules(directory: configuration.directory, recording: configuration.recording,
+                                                                                levels: configuration.levelLabels))
     CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")

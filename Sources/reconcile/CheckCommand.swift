@@ -67,6 +67,12 @@ struct Check: AsyncParsableCommand {
             recording.required[step].flatMap { $0.isEmpty ? nil : "\(step.rawValue) \($0.sorted().joined(separator: ", "))" }
         }
         print("ok   recording policy: \(required.isEmpty ? "nothing required" : "required " + required.joined(separator: "; "))")
+        let levels = try policies.levelLabels(councilAreas: settings.areas.councilAreas)
+        if levels.unconfirmed.isEmpty {
+            print("ok   levels of need: every area's labels confirmed")
+        } else {
+            print("warn levels of need: \(levels.unconfirmed.joined(separator: ", ")) not confirmed by the partner (policies/levels.json)")
+        }
     }
 
     /// The shipped backups' recovery point. A stale one is a warning, not a failure: `check` also runs on a

@@ -73,6 +73,18 @@ struct PoliciesOption: ParsableArguments {
         }
     }
 
+    /// `levels.json`: each area's words for the levels of need.
+    func levelLabels(councilAreas: [String]) throws -> LevelLabels {
+        let file = url.appendingPathComponent("levels.json")
+        do {
+            return try LevelLabels.load(from: file, councilAreas: councilAreas)
+        } catch let error as DirectoryError {
+            throw CommandFailure(error.description)
+        } catch {
+            throw CommandFailure("cannot read the levels of need \(file.path): \(type(of: error))")
+        }
+    }
+
     /// `recording.json`: which practice-record fields each case step must carry.
     func recordingPolicy() throws -> RecordingPolicy {
         let file = url.appendingPathComponent("recording.json")

@@ -18,6 +18,7 @@ check "check passes on a fresh install" "$bin" check --data-dir "$D" --key-dir "
 check "check fails without a database" bash -c "! '$bin' check --data-dir '$work/none' --key-dir '$K'"
 out=$("$bin" check --data-dir "$D" --key-dir "$K" 2>&1)
 check "check verifies the (empty) audit chain on a fresh install" grep -qx "ok   audit chain: 0 rows verified" <<<"$out"
+check "check warns that the levels of need are not yet confirmed" grep -q "^warn levels of need: herefordshire" <<<"$out"
 check "check prints what policies/recording.json requires" grep -qx "ok   recording policy: required listening_session advice_given; close reason" <<<"$out"
 # A typo in recording.json stops check (and serve) with a line naming it, instead of silently requiring nothing.
 cp -r "${RECONCILE_POLICIES_DIR:-$root/policies}" "$work/typo-policies"

@@ -113,8 +113,11 @@ struct CaseDetailResponse: ResponseEncodable {
     let evidentialHoldSince: Date?
     /// What the family was told at closure; absent when none was written.
     let closureSummary: String?
+    /// The latest assessment is at a level where the area's thresholds point to statutory services and no
+    /// safeguarding escalation is recorded: the practitioner should consider one.
+    let considerSafeguarding: Bool
 
-    init(_ d: CaseDetail) {
+    init(_ d: CaseDetail, levels: LevelLabels) {
         let c = d.referral.contact
         id = d.id; reference = d.reference; stage = d.stage.rawValue; councilArea = d.councilArea
         closeReason = d.closeReason?.rawValue; receivedAt = d.receivedAt; assignedTo = d.assignedTo
@@ -130,7 +133,7 @@ struct CaseDetailResponse: ResponseEncodable {
                     recordedAt: $0.recordedAt, recordedBy: $0.recordedBy, adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed)
         }
         assessments = d.assessments.map {
-            Assessment(id: $0.id, levelOfNeed: $0.level.rawValue, levelLabel: $0.level.label, needs: $0.needs.map(\.rawValue), note: $0.note,
+            Assessment(id: $0.id, levelOfNeed: $0.level.rawValue, levelLabel: levels.label($0.level, in: d.councilArea), needs: $0.needs.map(\.rawValue), note: $0.note,
                        assessedAt: $0.assessedAt, assessedBy: $0.assessedBy, adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed,
                        reason: $0.reason)
         }
@@ -146,6 +149,7 @@ struct CaseDetailResponse: ResponseEncodable {
         events = d.events.map(EventJSON.init)
         evidentialHoldSince = d.evidentialHoldSince
         closureSummary = d.closureSummary
+        considerSafeguarding = CasePageModel.considersSafeguarding(d, levels: levels)
         var seen = Set<String>()
         allowedActions = CaseLifecycle.allowedActions(at: d.stage).map(\.name).filter { seen.insert($0).inserted }
     }

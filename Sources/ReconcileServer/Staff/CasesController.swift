@@ -78,7 +78,7 @@ struct CasesController {
         let staff = context.staff
         let detail = try await database.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: keys, acknowledgementWorkingDays: ackDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
-        return CaseDetailResponse(detail)
+        return CaseDetailResponse(detail, levels: actions.rules.levels)
     }
 
     @Sendable func timeline(request: Request, context: StaffRequestContext) async throws -> TimelineResponse {

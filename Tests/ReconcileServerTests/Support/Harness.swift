@@ -61,6 +61,8 @@ struct Harness {
                                              sessionPolicy: sessionPolicy, logger: logs.logger)
         configuration.areaContacts = try Harness.areaContacts()
         configuration.recording = try recording ?? RecordingPolicy.load(from: Harness.policies.appendingPathComponent("recording.json"))
+        configuration.levelLabels = try LevelLabels.load(from: Harness.policies.appendingPathComponent("levels.json"),
+                                                         councilAreas: Settings().areas.councilAreas)
         return try buildApplication(configuration: configuration)
     }
 

@@ -56,8 +56,8 @@ extension TestClientProtocol {
     }
 
     /// Submits a referral through the intake API and returns the new case's id.
-    func newCase(_ harness: Harness, canary: String = Sample.canary()) async throws -> String {
-        let response = try await refer(Sample.json(Sample.referral(canary: canary)))
+    func newCase(_ harness: Harness, canary: String = Sample.canary(), area: String? = nil) async throws -> String {
+        let response = try await refer(Sample.json(Sample.referral(canary: canary, overrides: area.map { ["council_area": $0] } ?? [:])))
         let reference = try require_(response.json?["reference"] as? String, "reference")
         return try await harness.database.reader.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM referral_case WHERE reference = ?", arguments: [reference])!

@@ -23,10 +23,12 @@ extension CaseStep {
 }
 
 /// What a step's input is checked against besides its own lists: the signposting directory and which
-/// practice-record fields `policies/recording.json` requires.
+/// practice-record fields `policies/recording.json` requires; and, for the views of a case, the area's words
+/// for the levels of need (`policies/levels.json`).
 struct StepRules: Sendable {
     let directory: ServiceDirectory
     let recording: RecordingPolicy
+    var levels = LevelLabels()
 
     /// The practice-record fields of `step`, each refused (422 naming it) when the policy requires it and it
     /// is absent or blank.

@@ -57,8 +57,11 @@ struct CasePageModel: PageModel {
     let heldSince: String?
     /// A lead may reopen a closed case (at the stage it closed from).
     let canReopen: Bool
+    /// Shown when the latest assessment reaches the area's statutory level and no escalation is recorded.
+    let safeguardingPrompt: String?
 
-    init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, done: String?, now: Date = Date()) {
+    init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
+         done: String?, now: Date = Date()) {
         let allowed = CaseLifecycle.allowedActions(at: d.stage)
         let c = d.referral.contact
         let fmt = StaffPageKit.dateTime
@@ -92,7 +95,7 @@ struct CasePageModel: PageModel {
                     practice: Practice(adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed, reason: nil))
         }
         assessments = d.assessments.map {
-            Assessment(level: "\($0.level.rawValue) - \($0.level.label)", needs: $0.needs.map { words($0.rawValue) }.joined(separator: "; "),
+            Assessment(level: "\($0.level.rawValue) - \(levels.label($0.level, in: d.councilArea))", needs: $0.needs.map { words($0.rawValue) }.joined(separator: "; "),
                        note: $0.note, at: $0.assessedAt.formatted(fmt),
                        practice: Practice(adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed, reason: $0.reason))
         }
@@ -129,7 +132,11 @@ struct CasePageModel: PageModel {
         ackMethods = options(AcknowledgementMethod.self)
         modalities = options(ListeningModality.self)
         routes = options(SafeguardingRoute.self)
-        levels = LevelOfNeed.allCases.map { Choice(value: "\($0.rawValue)", label: "\($0.rawValue) - \($0.label)") }
+        self.levels = LevelOfNeed.allCases.map { Choice(value: "\($0.rawValue)", label: "\($0.rawValue) - \(levels.label($0, in: d.councilArea))") }
+        safeguardingPrompt = Self.considersSafeguarding(d, levels: levels)
+            ? "Assessed at level \(d.assessments.last!.level.rawValue) (\(levels.label(d.assessments.last!.level, in: d.councilArea))) "
+                + "in \(IntakeQuestions.areaLabel(d.councilArea))'s thresholds, and no safeguarding escalation is recorded. "
+                + "Consider whether to make one (children's social care, the police, the LADO or early help)." : nil
         needs = Need.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), id: "need-\($0.rawValue)") }
         services = directory.services.filter { $0.areas.contains(d.councilArea) || $0.areas.contains("national") }
             .map { Choice(value: $0.id, label: $0.name) }
@@ -148,6 +155,12 @@ struct CasePageModel: PageModel {
         closureSummary = d.closureSummary
         canHold = staff.role == .lead
         heldSince = d.evidentialHoldSince?.formatted(fmt)
+    }
+
+    /// The latest assessment is at or above the area's prompting level and no escalation has been recorded.
+    static func considersSafeguarding(_ d: CaseDetail, levels: LevelLabels) -> Bool {
+        guard let latest = d.assessments.last else { return false }
+        return levels.promptsSafeguarding(latest.level) && d.safeguarding.isEmpty
     }
 
     static let kindWords: [SignpostKind: String] = [

@@ -72,7 +72,8 @@ struct CasePagesController {
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
-        return kit.render("staff-case", request, staff, CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording, done: done))
+        return kit.render("staff-case", request, staff, CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
+                                                                    levels: actions.rules.levels, done: done))
     }
 
     /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad
