@@ -128,7 +128,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .group(context: StaffRequestContext.self)
     // One action layer: the API and the pages run the same case steps.
     let actions = CaseActions(database: database, keys: keys, rules: StepRules(directory: configuration.directory, recording: configuration.recording,
-                                                                                levels: configuration.levelLabels))
+                                                                                levels: configuration.levelLabels,
+                                                                                councilAreas: settings.areas.councilAreas))
     CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")

@@ -251,6 +251,12 @@ try:
     fill("hold-reason", "Police have asked us to keep the notes.")
     submit("/evidential-hold")
     check("the lead places an evidential hold", "Held since" in driver.page_source)
+    click("sg-social_care")
+    click("sg-police")
+    click("sg-informed-true")
+    submit("/safeguarding")
+    check("a referral to social care and the police is recorded",
+          "Safeguarding escalation recorded." in driver.page_source and "The police" in driver.page_source)
     audit("case page (reopened, held)")
     sign_out()
 

@@ -45,8 +45,21 @@ public enum SignpostOutcome: String, FixedList {
 }
 
 /// Where a safeguarding referral was made when current risk to a child was disclosed.
+/// Where a safeguarding concern went: children's social care, the police (usually beside social care), the
+/// LADO (an allegation against someone who works with children), early help. Bit i is the i-th case.
 public enum SafeguardingRoute: String, FixedList {
-    case socialCare = "social_care", police
+    case socialCare = "social_care", police, lado, earlyHelp = "early_help"
+}
+
+/// Why the parents were not told of a safeguarding referral (the guidance: tell them unless that puts the
+/// child at greater risk).
+public enum ParentsNotInformedReason: String, FixedList {
+    case greaterRiskToChild = "greater_risk_to_child", other
+}
+
+/// What came of a safeguarding referral.
+public enum SafeguardingOutcome: String, FixedList {
+    case pending, accepted, noFurtherAction = "no_further_action", reReferred = "re_referred"
 }
 
 /// What a signpost was: information given to the family about a service, or a referral the practitioner

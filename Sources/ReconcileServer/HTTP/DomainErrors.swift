@@ -51,6 +51,14 @@ extension APIError {
         case is PortalAuthError:
             return APIError(.unauthorized, code: "invalid_credentials",
                             message: "The reference or passphrase is not right. Check them and try again.")
+        case let safeguarding as SafeguardingError:
+            return switch safeguarding {
+            case .noRoutes: .field("routes", "required", "Choose at least one route: social care, police, the LADO or early help.")
+            case .reasonForNotInformingRequired:
+                .field("parents_not_informed_reason", "required", "Say why the parents were not told: greater risk to the child, or other.")
+            case .firstReferralNotFound: .field("re_referral_of", "unknown_value", "Name an earlier safeguarding referral of this case.")
+            case .escalationNotFound: APIError(.notFound, code: "not_found", message: "There is no such safeguarding referral on this case.")
+            }
         case is ComeBackError:
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:

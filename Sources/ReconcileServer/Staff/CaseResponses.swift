@@ -89,7 +89,11 @@ struct CaseDetailResponse: ResponseEncodable {
         let id, service, need, outcome, kind: String; let note: String?; let createdAt: Date; let outcomeAt: Date?
         let adviceGiven, actionsAgreed, reason: String?
     }
-    struct Escalation: Encodable { let id, route: String; let note: String?; let escalatedAt: Date; let escalatedBy: String }
+    struct Escalation: Encodable {
+        let id, route: String; let note: String?; let escalatedAt: Date; let escalatedBy: String
+        let routes: [String]; let date, areaReferredTo: String?; let parentsInformed: Bool?; let parentsNotInformedReason: String?
+        let outcome: String; let outcomeAt: Date?; let reReferralOf: String?
+    }
     struct Message: Encodable { let id, from, body: String; let at: Date }
 
     let id, reference, stage, councilArea: String
@@ -143,7 +147,10 @@ struct CaseDetailResponse: ResponseEncodable {
                      actionsAgreed: $0.actionsAgreed, reason: $0.reason)
         }
         safeguarding = d.safeguarding.map {
-            Escalation(id: $0.id, route: $0.route.rawValue, note: $0.note, escalatedAt: $0.escalatedAt, escalatedBy: $0.escalatedBy)
+            Escalation(id: $0.id, route: $0.route.rawValue, note: $0.note, escalatedAt: $0.escalatedAt, escalatedBy: $0.escalatedBy,
+                       routes: $0.routes.map(\.rawValue), date: $0.referredOn, areaReferredTo: $0.areaReferredTo,
+                       parentsInformed: $0.parentsInformed, parentsNotInformedReason: $0.parentsNotInformedReason?.rawValue,
+                       outcome: $0.outcome.rawValue, outcomeAt: $0.outcomeAt, reReferralOf: $0.reReferralOf)
         }
         messages = d.messages.map { Message(id: $0.id, from: $0.sender, body: $0.body, at: $0.sentAt) }
         events = d.events.map(EventJSON.init)

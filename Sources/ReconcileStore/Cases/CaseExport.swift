@@ -149,7 +149,9 @@ public struct CaseExport: Sendable, Encodable {
     /// Date and route only: the note is withheld (see `CaseExport.withheld`).
     public struct SafeguardingEscalation: Sendable, Encodable {
         public let at: Date
+        /// The first of `routes`.
         public let route: SafeguardingRoute
+        public let routes: [SafeguardingRoute]
     }
 
     public struct Event: Sendable, Encodable {
@@ -303,7 +305,7 @@ extension AppDatabase {
                           practice: try AppDatabase.openPractice(cipher, SignpostRecord.databaseTableName, s.id, s.adviceGiven,
                                                                  s.actionsAgreed, s.reason))
                 },
-                safeguardingEscalations: escalations.map { .init(at: $0.escalatedAt, route: $0.route) },
+                safeguardingEscalations: escalations.map { .init(at: $0.escalatedAt, route: $0.route, routes: SafeguardingRoute.answers(fromBits: $0.routesBits)) },
                 events: try events.map { e in
                     .init(at: e.at, action: e.action, fromStage: e.fromStage, toStage: e.toStage,
                           note: withheldNotes.contains(e.action)

@@ -47,10 +47,20 @@ public struct SignpostView: Sendable, Equatable, Codable {
 
 public struct SafeguardingView: Sendable, Equatable, Codable {
     public let id: String
+    /// The first route (every route is in `routes`).
     public let route: SafeguardingRoute
     public let note: String?
     public let escalatedAt: Date
     public let escalatedBy: String
+    public var routes: [SafeguardingRoute] = []
+    public var referredOn: String? = nil
+    public var areaReferredTo: String? = nil
+    /// nil: not recorded (escalations from before v11).
+    public var parentsInformed: Bool? = nil
+    public var parentsNotInformedReason: ParentsNotInformedReason? = nil
+    public var outcome: SafeguardingOutcome = .pending
+    public var outcomeAt: Date? = nil
+    public var reReferralOf: String? = nil
 }
 
 public struct MessageView: Sendable, Equatable, Codable {
@@ -170,7 +180,11 @@ extension AppDatabase {
                 safeguarding: try escalations.map { e in
                     SafeguardingView(id: e.id, route: e.route,
                                      note: try cipher.openIfPresent(e.note, field: WorkflowField.safeguardingNote(e.id)),
-                                     escalatedAt: e.escalatedAt, escalatedBy: who(e.escalatedBy))
+                                     escalatedAt: e.escalatedAt, escalatedBy: who(e.escalatedBy),
+                                     routes: SafeguardingRoute.answers(fromBits: e.routesBits), referredOn: e.referredOn,
+                                     areaReferredTo: e.areaReferredTo, parentsInformed: e.parentsInformed,
+                                     parentsNotInformedReason: e.parentsNotInformedReason, outcome: e.outcome, outcomeAt: e.outcomeAt,
+                                     reReferralOf: e.reReferralOf)
                 },
                 messages: try messages.map { m in
                     MessageView(id: m.id, sender: m.sender.rawValue,

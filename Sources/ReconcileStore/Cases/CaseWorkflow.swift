@@ -258,25 +258,12 @@ extension AppDatabase {
         }
     }
 
-    /// Records a safeguarding escalation. Allowed at every stage, closed included; never moves the case.
+    /// Records a safeguarding escalation by one route, the rest left as unknown (`SafeguardingReferrals.swift`
+    /// records one in full). Allowed at every stage, closed included; never moves the case.
     @discardableResult
     public func recordSafeguarding(caseID: String, route: SafeguardingRoute, note: String?, by actor: StaffActor,
                                    keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .recordSafeguarding, from: current.stage)
-            let note = try Self.cleanNote(note)
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            try SafeguardingEscalationRecord(
-                id: id, caseId: caseID, route: route, escalatedAt: now, escalatedBy: actor.id,
-                note: try cipher.sealIfPresent(note, field: WorkflowField.safeguardingNote(id))
-            ).insert(db)
-            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try Self.recordEvent(db, current, actor: actor, action: .recordSafeguarding, to: next,
-                                 detail: "escalation=\(id),route=\(route.rawValue)", note: note, keys: keys, at: now)
-            return CaseChange(stage: next, recordID: id)
-        }
+        try await recordSafeguarding(caseID: caseID, referral: SafeguardingReferral(routes: [route]), note: note, by: actor, keys: keys, now: now)
     }
 
     /// Sends a message to the family (read in the portal). The body is sealed; the event carries only its id.

@@ -137,10 +137,20 @@ public struct SafeguardingEscalationRecord: Codable, Sendable, Equatable, Fetcha
 
     public var id: String
     public var caseId: String
+    /// The first of `routesBits`' routes (kept for readers from before v11).
     public var route: SafeguardingRoute
     public var escalatedAt: Date
     public var escalatedBy: String
     public var note: Data?
+    // v11: safeguarding in full.
+    public var routesBits: Int64
+    public var referredOn: String?
+    public var areaReferredTo: String?
+    public var parentsInformed: Bool?
+    public var parentsNotInformedReason: ParentsNotInformedReason?
+    public var outcome: SafeguardingOutcome = .pending
+    public var outcomeAt: Date?
+    public var reReferralOf: String?
 
     public enum Columns {
         public static let id = Column("id")

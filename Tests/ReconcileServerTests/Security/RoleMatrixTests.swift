@@ -20,7 +20,8 @@ import Testing
         (.post, "/api/v1/cases/{id}/assessment", ["level_of_need": 2, "needs": ["counselling"]]),
         (.post, "/api/v1/cases/{id}/signposts", ["service": "rape_crisis", "need": "counselling"]),
         (.patch, "/api/v1/cases/{id}/signposts/{sid}", ["outcome": "accepted"]),
-        (.post, "/api/v1/cases/{id}/safeguarding", ["route": "social_care", "note": "referred"]),
+        (.post, "/api/v1/cases/{id}/safeguarding", ["routes": ["social_care", "police"], "parents_informed": true, "note": "referred"]),
+        (.patch, "/api/v1/cases/{id}/safeguarding/{eid}", ["outcome": "accepted"]),
         (.post, "/api/v1/cases/{id}/messages", ["body": "Hello from the partner"]),
         (.post, "/api/v1/cases/{id}/close", ["reason": "withdrawn"]),
         (.post, "/api/v1/cases/{id}/safeguarding-hold", ["on": true]),
@@ -70,6 +71,7 @@ import Testing
             for (who, token, expected) in tokens {
                 for route in Self.caseRoutes {
                     let uri = route.path.replacingOccurrences(of: "{id}", with: caseID).replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased())
+                        .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
                     let response = try await client.json(uri, route.method, token: token, body: route.body)
                     let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("-hold") || route.path.hasSuffix("/reopen")
                     let wanted: HTTPResponse.Status = expected == .notFound && leadOnly ? .forbidden : expected

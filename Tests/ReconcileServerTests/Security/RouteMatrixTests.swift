@@ -40,7 +40,8 @@ import Testing
         "PATCH /api/v1/cases/{id}/signposts/{sid}": .staffAPI(workers), "POST /api/v1/cases/{id}/safeguarding": .staffAPI(workers),
         "POST /api/v1/cases/{id}/messages": .staffAPI(workers), "POST /api/v1/cases/{id}/close": .staffAPI(workers),
         "POST /api/v1/cases/{id}/safeguarding-hold": .staffAPI([.lead]), "POST /api/v1/cases/{id}/evidential-hold": .staffAPI([.lead]),
-        "POST /api/v1/cases/{id}/reopen": .staffAPI([.lead]), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
+        "POST /api/v1/cases/{id}/reopen": .staffAPI([.lead]),
+        "PATCH /api/v1/cases/{id}/safeguarding/{eid}": .staffAPI(workers), "POST /staff/cases/{id}/safeguarding/{eid}/outcome": .staffPages(workers), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
         "POST /api/v1/portal/come-back": .portalAPI, "POST /portal/come-back": .portalPages,
         "GET /api/v1/services": .staffAPI([.practitioner, .lead, .admin]),
         "POST /api/v1/themes": .staffAPI([.lead]), "DELETE /api/v1/themes/{id}": .staffAPI([.lead]), "POST /api/v1/reports/{quarter}/release": .staffAPI([.lead]),
@@ -131,7 +132,7 @@ import Testing
                 let parts = route.split(separator: " ", maxSplits: 1)
                 let method = HTTPRequest.Method(rawValue: String(parts[0]))!
                 let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: caseID)
-                    .replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased())
+                    .replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased()).replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
                     .replacingOccurrences(of: "{quarter}", with: "2025-Q1").replacingOccurrences(of: "{file}", with: "site.css")
                 // A body the admitted roles would accept where one is needed, so a refusal is the door's, not the body's.
                 let body = RoleMatrixTests.caseRoutes.first { "\($0.method) \($0.path)" == route }?.body ?? (method == .get ? nil : [:])

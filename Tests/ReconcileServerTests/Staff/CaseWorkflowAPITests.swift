@@ -61,7 +61,7 @@ import Testing
             let signpostID = try #require(signpost.json?["id"] as? String)
             let outcome = try await client.json("/api/v1/cases/\(caseID)/signposts/\(signpostID)", .patch, token: token, body: ["outcome": "accepted"])
             #expect(outcome.status == .ok)
-            let r7 = try await post("safeguarding", ["route": "social_care", "note": "Front door referral"])
+            let r7 = try await post("safeguarding", ["routes": ["social_care", "police"], "parents_informed": true, "note": "Front door referral"])
             #expect(r7.status == .created)
             let r8 = try await post("messages", ["body": "We are here when you are ready, \(canary)"])
             #expect(r8.status == .created)
@@ -69,7 +69,7 @@ import Testing
             #expect(r9.json?["stage"] as? String == "closed")
             let r10 = try await post("messages", ["body": "After closing"])
             #expect(r10.status == .conflict, "no messages on a closed case")
-            let r11 = try await post("safeguarding", ["route": "police"])
+            let r11 = try await post("safeguarding", ["routes": ["police"], "parents_informed": false, "parents_not_informed_reason": "greater_risk_to_child"])
             #expect(r11.status == .created, "safeguarding never blocked")
 
             // The practitioner reads the whole case, decrypted; the read is audited.

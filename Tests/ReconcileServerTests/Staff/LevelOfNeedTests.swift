@@ -32,7 +32,7 @@ import Testing
             let assessed = try await browser.get("/staff/cases/\(id)")
             #expect(assessed.text.contains("Consider whether to make one") && assessed.text.contains("Herefordshire"))
 
-            #expect(try await post("safeguarding", ["route": "social_care"]).status == .created)
+            #expect(try await post("safeguarding", ["routes": ["social_care"], "parents_informed": true]).status == .created)
             #expect(try await client.json("/api/v1/cases/\(id)", .get, token: token).json?["consider_safeguarding"] as? Bool == false)
             #expect(!(try await browser.get("/staff/cases/\(id)")).text.contains("Consider whether to make one"))
         }

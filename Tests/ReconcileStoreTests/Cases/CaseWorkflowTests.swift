@@ -267,7 +267,7 @@ import Testing
         #expect(detail.safeguarding.first?.route == .socialCare && detail.safeguarding.first?.note == "safeguarding note")
         #expect(detail.signposts.first?.outcome == .noResponse)
         let last = try #require(detail.events.last { $0.action == "record_safeguarding" })
-        #expect(last.fromStage == .closed && last.toStage == .closed && last.detail == "escalation=\(escalation),route=social_care")
+        #expect(last.fromStage == .closed && last.toStage == .closed && last.detail == "escalation=\(escalation),routes=social_care,outcome=pending")
         // Back to pending clears the outcome time.
         try await h.db.recordSignpostOutcome(caseID: id, signpostID: signpost!, outcome: .pending, by: lead, keys: h.keys)
         let again = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)

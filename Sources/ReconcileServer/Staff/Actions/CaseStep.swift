@@ -29,6 +29,8 @@ struct StepRules: Sendable {
     let directory: ServiceDirectory
     let recording: RecordingPolicy
     var levels = LevelLabels()
+    /// The configured council areas: where a safeguarding referral may have gone (or "other").
+    var councilAreas: [String] = []
 
     /// The practice-record fields of `step`, each refused (422 naming it) when the policy requires it and it
     /// is absent or blank.
@@ -45,6 +47,8 @@ struct StepRules: Sendable {
 struct CaseTarget: Sendable {
     let caseID: String
     let signpostID: String?
+    /// A safeguarding referral's id, from `/safeguarding/:eid`.
+    var escalationID: String? = nil
 
     /// Case ids are lower-case UUIDs; anything else cannot be a case (and is never echoed).
     init(_ parameters: Parameters) throws {
@@ -53,6 +57,7 @@ struct CaseTarget: Sendable {
         }
         caseID = id
         signpostID = parameters.get("sid")
+        escalationID = parameters.get("eid")
     }
 
     static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil && text == text.lowercased() }

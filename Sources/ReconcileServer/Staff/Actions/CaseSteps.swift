@@ -130,19 +130,56 @@ struct SignpostOutcomeStep: CaseStep {
     }
 }
 
+/// A safeguarding referral in full: `routes` (one or more), `parents_informed` and, when false, why; the
+/// `date` (default today), `area_referred_to` (default the case's area), an `outcome` (default pending), a
+/// `re_referral_of` link and a note.
 struct SafeguardingStep: CaseStep {
     static let name = "safeguarding"
-    static let fields: Set<String> = ["route", "note"]
-    let route: SafeguardingRoute
+    static let fields: Set<String> = ["routes", "date", "area_referred_to", "parents_informed", "parents_not_informed_reason",
+                                      "outcome", "re_referral_of", "note"]
+    let referral: SafeguardingReferral
     let note: String?
 
-    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
-        route = try f.one("route", SafeguardingRoute.self)
+    init(reading f: some ActionFields, on _: CaseTarget, rules: StepRules) throws {
+        let routes = try f.many("routes", SafeguardingRoute.self)
+        guard !routes.isEmpty else { throw APIError.field("routes", "required", "Choose at least one route.") }
+        let informed = try f.flag("parents_informed")
+        let reason = informed ? nil : try f.one("parents_not_informed_reason", ParentsNotInformedReason.self)
+        let area = try f.text("area_referred_to")?.trimmingCharacters(in: .whitespaces)
+        if let area, !(rules.councilAreas + ["other"]).contains(area) {
+            throw APIError.field("area_referred_to", "unknown_value", "Use a council area of the service, or other.")
+        }
+        let outcome = try f.text("outcome") == nil ? SafeguardingOutcome.pending : try f.one("outcome", SafeguardingOutcome.self)
+        let first = try f.text("re_referral_of")
+        if let first, !CaseTarget.isID(first) { throw APIError.field("re_referral_of", "unknown_value", "Name an earlier safeguarding referral of this case.") }
+        referral = SafeguardingReferral(routes: routes, referredOn: try f.text("date")?.trimmingCharacters(in: .whitespaces),
+                                        areaReferredTo: area, parentsInformed: informed, parentsNotInformedReason: reason,
+                                        outcome: outcome, reReferralOf: first)
         note = try f.text("note")
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.recordSafeguarding(caseID: t.caseID, route: route, note: note, by: staff.actor, keys: s.keys)
+        try await s.database.recordSafeguarding(caseID: t.caseID, referral: referral, note: note, by: staff.actor, keys: s.keys)
+    }
+}
+
+/// What came of a safeguarding referral, recorded later (`PATCH .../safeguarding/{eid}`).
+struct SafeguardingOutcomeStep: CaseStep {
+    static let name = "safeguarding_outcome"
+    static let fields: Set<String> = ["outcome"]
+    let escalationID: String
+    let outcome: SafeguardingOutcome
+
+    init(reading f: some ActionFields, on t: CaseTarget, rules _: StepRules) throws {
+        guard let eid = t.escalationID, CaseTarget.isID(eid) else {
+            throw APIError(.notFound, code: "not_found", message: "There is no such safeguarding referral on this case.")
+        }
+        escalationID = eid
+        outcome = try f.one("outcome", SafeguardingOutcome.self)
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.recordSafeguardingOutcome(caseID: t.caseID, escalationID: escalationID, outcome: outcome, by: staff.actor, keys: s.keys)
     }
 }
 

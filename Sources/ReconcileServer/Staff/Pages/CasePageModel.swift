@@ -24,7 +24,12 @@ struct CasePageModel: PageModel {
         let canOutcome: Bool
         let outcomes: [Choice]
     }
-    struct Escalation: Sendable { let route: String; let note: String?; let at: String }
+    struct Escalation: Sendable {
+        let id, routes, at, outcome: String
+        let date, area, parents, note: String?
+        let reReferral: Bool
+        let outcomes: [Choice]
+    }
     struct Message: Sendable { let fromFamily: Bool; let from, body, at: String }
     struct Event: Sendable { let at, action, change: String; let note: String? }
     struct Closing: Sendable { let reasons: [Choice] }
@@ -49,6 +54,8 @@ struct CasePageModel: PageModel {
     let done: String?
     let today: String
     let ackMethods, modalities, routes, levels, needs, services, signpostKinds: [Choice]
+    let notInformedReasons, referralAreas, firstReferrals: [Choice]
+    let hasEarlierReferrals: Bool
     let listenBoxes, assessBoxes, signpostBoxes: [PracticeBox]
     let closeNoteRequired, closeSummaryRequired: Bool
     let closureSummary: String?
@@ -61,7 +68,7 @@ struct CasePageModel: PageModel {
     let safeguardingPrompt: String?
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
-         done: String?, now: Date = Date()) {
+         councilAreas: [String] = [], done: String?, now: Date = Date()) {
         let allowed = CaseLifecycle.allowedActions(at: d.stage)
         let c = d.referral.contact
         let fmt = StaffPageKit.dateTime
@@ -106,7 +113,18 @@ struct CasePageModel: PageModel {
                      canOutcome: allowed.contains(.recordSignpostOutcome),
                      outcomes: SignpostOutcome.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), selected: $0 == s.outcome) })
         }
-        safeguarding = d.safeguarding.map { Escalation(route: words($0.route.rawValue), note: $0.note, at: $0.escalatedAt.formatted(fmt)) }
+        safeguarding = d.safeguarding.map { e in
+            let parents: String? = switch e.parentsInformed {
+            case true?: "Parents told"
+            case false?: "Parents not told: " + words(e.parentsNotInformedReason?.rawValue ?? "other")
+            case nil: nil
+            }
+            return Escalation(id: e.id, routes: e.routes.map { Self.routeWords[$0] ?? words($0.rawValue) }.joined(separator: ", "),
+                              at: e.escalatedAt.formatted(fmt), outcome: words(e.outcome.rawValue), date: e.referredOn,
+                              area: e.areaReferredTo.map { $0 == "other" ? "another area" : IntakeQuestions.areaLabel($0) },
+                              parents: parents, note: e.note, reReferral: e.reReferralOf != nil,
+                              outcomes: SafeguardingOutcome.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), selected: $0 == e.outcome) })
+        }
         messages = d.messages.map {
             Message(fromFamily: $0.sender == "family", from: $0.sender == "family" ? "The family" : "The partner", body: $0.body,
                     at: $0.sentAt.formatted(fmt))
@@ -131,7 +149,13 @@ struct CasePageModel: PageModel {
         today = now.formatted(.iso8601.year().month().day().dateSeparator(.dash))
         ackMethods = options(AcknowledgementMethod.self)
         modalities = options(ListeningModality.self)
-        routes = options(SafeguardingRoute.self)
+        routes = SafeguardingRoute.allCases.map { Choice(value: $0.rawValue, label: Self.routeWords[$0]!) }
+        notInformedReasons = options(ParentsNotInformedReason.self)
+        referralAreas = ((councilAreas.isEmpty ? [d.councilArea] : councilAreas) + ["other"]).map {
+            Choice(value: $0, label: $0 == "other" ? "Another area" : IntakeQuestions.areaLabel($0), selected: $0 == d.councilArea)
+        }
+        hasEarlierReferrals = !d.safeguarding.isEmpty
+        firstReferrals = d.safeguarding.map { Choice(value: $0.id, label: "\($0.escalatedAt.formatted(fmt)): \($0.routes.map { Self.routeWords[$0] ?? $0.rawValue }.joined(separator: ", "))") }
         self.levels = LevelOfNeed.allCases.map { Choice(value: "\($0.rawValue)", label: "\($0.rawValue) - \(levels.label($0, in: d.councilArea))") }
         safeguardingPrompt = Self.considersSafeguarding(d, levels: levels)
             ? "Assessed at level \(d.assessments.last!.level.rawValue) (\(levels.label(d.assessments.last!.level, in: d.councilArea))) "
@@ -162,6 +186,11 @@ struct CasePageModel: PageModel {
         guard let latest = d.assessments.last else { return false }
         return levels.promptsSafeguarding(latest.level) && d.safeguarding.isEmpty
     }
+
+    static let routeWords: [SafeguardingRoute: String] = [
+        .socialCare: "Children's social care", .police: "The police", .lado: "The LADO (allegation against someone who works with children)",
+        .earlyHelp: "Early help",
+    ]
 
     static let kindWords: [SignpostKind: String] = [
         .informationGiven: "Information given to the family", .referralMadeWithConsent: "Referral made with the family's consent",

@@ -30,6 +30,7 @@ struct CasePagesController {
         workers.post("cases/:id/close", use: step(CloseStep.self))
         workers.post("cases/:id/evidential-hold", use: step(EvidentialHoldStep.self))
         workers.post("cases/:id/reopen", use: step(ReopenStep.self))
+        workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -41,6 +42,7 @@ struct CasePagesController {
         SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
         CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
         ReopenStep.name: "The case has been reopened where it left off.",
+        SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
@@ -73,7 +75,7 @@ struct CasePagesController {
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
         return kit.render("staff-case", request, staff, CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
-                                                                    levels: actions.rules.levels, done: done))
+                                                                    levels: actions.rules.levels, councilAreas: actions.rules.councilAreas, done: done))
     }
 
     /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+/// A safeguarding referral as the guidance asks it recorded: every route taken (social care and the police
+/// usually together; the LADO for an allegation against someone who works with children), where and when it
+/// went, whether the parents were told and, if not, why; its outcome, and the first referral when this is a
+/// re-referral. The note (sealed) travels separately.
+public struct SafeguardingReferral: Sendable, Equatable {
+    public var routes: [SafeguardingRoute]
+    /// `YYYY-MM-DD`; nil means today (Europe/London).
+    public var referredOn: String?
+    /// A council area id, or "other"; nil means the case's own area.
+    public var areaReferredTo: String?
+    public var parentsInformed: Bool?
+    public var parentsNotInformedReason: ParentsNotInformedReason?
+    public var outcome: SafeguardingOutcome
+    public var reReferralOf: String?
+
+    public init(routes: [SafeguardingRoute], referredOn: String? = nil, areaReferredTo: String? = nil, parentsInformed: Bool? = nil,
+                parentsNotInformedReason: ParentsNotInformedReason? = nil, outcome: SafeguardingOutcome = .pending,
+                reReferralOf: String? = nil) {
+        (self.routes, self.referredOn, self.areaReferredTo, self.parentsInformed) = (routes, referredOn, areaReferredTo, parentsInformed)
+        (self.parentsNotInformedReason, self.outcome, self.reReferralOf) = (parentsNotInformedReason, outcome, reReferralOf)
+    }
+}
+
+/// A safeguarding referral the rules refuse. Changes nothing.
+public enum SafeguardingError: Error, Equatable {
+    /// No route chosen.
+    case noRoutes
+    /// Parents not told, and no reason given.
+    case reasonForNotInformingRequired
+    /// `re_referral_of` names no escalation of this case.
+    case firstReferralNotFound
+    /// No escalation with that id on this case (an outcome for it).
+    case escalationNotFound
+}
+
+extension AppDatabase {
+    /// Records a safeguarding referral with its routes, date, area, parents informed, outcome and link. Allowed
+    /// at every stage, closed included; never moves the case.
+    @discardableResult
+    public func recordSafeguarding(caseID: String, referral r: SafeguardingReferral, note: String?, by actor: StaffActor,
+                                   keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
+        guard !r.routes.isEmpty else { throw SafeguardingError.noRoutes }
+        if r.parentsInformed == false, r.parentsNotInformedReason == nil { throw SafeguardingError.reasonForNotInformingRequired }
+        if let date = r.referredOn, !Self.isPastOrPresentDate(date, now: now) { throw WorkflowError.invalidDate }
+        return try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .recordSafeguarding, from: current.stage)
+            let note = try Self.cleanNote(note)
+            if let first = r.reReferralOf {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM safeguarding_escalation WHERE id = ? AND case_id = ?)",
+                                        arguments: [first, caseID]) == true else { throw SafeguardingError.firstReferralNotFound }
+            }
+            let id = Self.newID()
+            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let routes = SafeguardingRoute.allCases.filter(r.routes.contains)   // list order, no repeats
+            try SafeguardingEscalationRecord(
+                id: id, caseId: caseID, route: routes[0], escalatedAt: now, escalatedBy: actor.id,
+                note: try cipher.sealIfPresent(note, field: WorkflowField.safeguardingNote(id)),
+                routesBits: SafeguardingRoute.answerBits(routes), referredOn: r.referredOn ?? WorkingDays.londonDate(now),
+                areaReferredTo: r.areaReferredTo ?? (try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID])),
+                parentsInformed: r.parentsInformed, parentsNotInformedReason: r.parentsInformed == false ? r.parentsNotInformedReason : nil,
+                outcome: r.outcome, outcomeAt: r.outcome == .pending ? nil : now, reReferralOf: r.reReferralOf
+            ).insert(db)
+            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            let detail = ["escalation=\(id)", "routes=\(routes.map(\.rawValue).joined(separator: "+"))", "outcome=\(r.outcome.rawValue)"]
+                + (r.reReferralOf.map { ["re_referral_of=\($0)"] } ?? [])
+            try Self.recordEvent(db, current, actor: actor, action: .recordSafeguarding, to: next, detail: detail.joined(separator: ","),
+                                 note: note, keys: keys, at: now)
+            return CaseChange(stage: next, recordID: id)
+        }
+    }
+
+    /// Records what came of a safeguarding referral, later. Allowed at every stage; never moves the case.
+    @discardableResult
+    public func recordSafeguardingOutcome(caseID: String, escalationID: String, outcome: SafeguardingOutcome, by actor: StaffActor,
+                                          keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            try db.execute(sql: "UPDATE safeguarding_escalation SET outcome = ?, outcome_at = ? WHERE id = ? AND case_id = ?",
+                           arguments: [outcome.rawValue, outcome == .pending ? nil : now, escalationID, caseID])
+            guard db.changesCount == 1 else { throw SafeguardingError.escalationNotFound }
+            try Self.recordEvent(db, current, actor: actor, audit: "case.record_safeguarding_outcome", action: "record_safeguarding_outcome",
+                                 to: current.stage, detail: "escalation=\(escalationID),outcome=\(outcome.rawValue)", note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage)
+        }
+    }
+}
