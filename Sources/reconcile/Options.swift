@@ -61,51 +61,36 @@ struct PoliciesOption: ParsableArguments {
         URL(fileURLWithPath: policiesDir ?? ProcessInfo.processInfo.environment["RECONCILE_POLICIES_DIR"] ?? "./policies")
     }
 
-    /// `areas.json`: each council area's children's services numbers, shown on every public page.
-    func loadAreaContacts(councilAreas: [String]) throws -> AreaContacts {
-        let file = url.appendingPathComponent("areas.json")
+    /// Reads one policy file: its own checks' message (`DirectoryError`) as it is, anything else (missing file,
+    /// bad JSON) as one line naming the file, so a bad policy stops the command without a stack of errors.
+    private func policyFile<T>(_ name: String, _ what: String, _ load: (URL) throws -> T) throws -> T {
+        let file = url.appendingPathComponent(name)
         do {
-            return try AreaContacts.load(from: file, councilAreas: councilAreas)
+            return try load(file)
         } catch let error as DirectoryError {
             throw CommandFailure(error.description)
         } catch {
-            throw CommandFailure("cannot read the area contacts \(file.path): \(type(of: error))")
+            throw CommandFailure("cannot read the \(what) \(file.path): \(type(of: error))")
         }
+    }
+
+    /// `areas.json`: each council area's children's services numbers, shown on every public page.
+    func loadAreaContacts(councilAreas: [String]) throws -> AreaContacts {
+        try policyFile("areas.json", "area contacts") { try AreaContacts.load(from: $0, councilAreas: councilAreas) }
     }
 
     /// `levels.json`: each area's words for the levels of need.
     func levelLabels(councilAreas: [String]) throws -> LevelLabels {
-        let file = url.appendingPathComponent("levels.json")
-        do {
-            return try LevelLabels.load(from: file, councilAreas: councilAreas)
-        } catch let error as DirectoryError {
-            throw CommandFailure(error.description)
-        } catch {
-            throw CommandFailure("cannot read the levels of need \(file.path): \(type(of: error))")
-        }
+        try policyFile("levels.json", "levels of need") { try LevelLabels.load(from: $0, councilAreas: councilAreas) }
     }
 
     /// `recording.json`: which practice-record fields each case step must carry.
     func recordingPolicy() throws -> RecordingPolicy {
-        let file = url.appendingPathComponent("recording.json")
-        do {
-            return try RecordingPolicy.load(from: file)
-        } catch let error as DirectoryError {
-            throw CommandFailure(error.description)
-        } catch {
-            throw CommandFailure("cannot read the recording policy \(file.path): \(type(of: error))")
-        }
+        try policyFile("recording.json", "recording policy") { try RecordingPolicy.load(from: $0) }
     }
 
     func loadDirectory(councilAreas: [String]) throws -> ServiceDirectory {
-        let file = url.appendingPathComponent("services.json")
-        do {
-            return try ServiceDirectory.load(from: file, councilAreas: councilAreas)
-        } catch let error as DirectoryError {
-            throw CommandFailure(error.description)
-        } catch {
-            throw CommandFailure("cannot read the service directory \(file.path): \(type(of: error))")
-        }
+        try policyFile("services.json", "service directory") { try ServiceDirectory.load(from: $0, councilAreas: councilAreas) }
     }
 
     /// `disclosure.json`: suppression threshold, marker, rounding; with `schools.json`, the school names themes
