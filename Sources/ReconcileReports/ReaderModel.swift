@@ -48,6 +48,7 @@ public struct FigureID: Sendable, Hashable, Comparable, CustomStringConvertible 
 ///   such question must be answered, the cells add up to at least the total;
 /// - tables over the same population share one total: every referral table and `referrals_received`; level of
 ///   need and needs identified; both signpost tables;
+/// - an optional multi-select table (what it was like) has no cell above the total, and no lower bound on its sum;
 /// - a year to date is the sum of its quarters, except two snapshots: `open_cases_at_end` is its last quarter's,
 ///   and signposts by outcome "so far" (outcomes change after a quarter is released), whose cells are unknowns of
 ///   their own adding up to the year's signposts.
@@ -56,8 +57,7 @@ public struct FigureID: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// theme text.
 struct ReaderModel {
     /// Tables sharing the referrals total.
-    static let referralTables = [ReportTables.referrerRole, ReportTables.setting, ReportTables.harm, ReportTables.when,
-                                 ReportTables.toldBefore, ReportTables.wishes]
+    static let referralTables = ReportTables.referralTables
     static let headlineCounts = ReportBuilder.countFigures
 
     var program = LinearProgram()
@@ -163,8 +163,9 @@ struct ReaderModel {
             for category in categories { cells[category] = program.addVariable(upper: cap) }
             let sum = LinearProgram.Expression(categories.map { (cells[$0]!, 1.0) } + [(total, -1.0)])
             if ReportTables.nonAdditive.contains(table) {
-                // Every multi-select question must be answered: at least one tick per referral (or case assessed).
-                program.add(sum, .greaterOrEqual, 0)
+                // Every required multi-select question is answered: at least one tick per referral (or case
+                // assessed). An optional one (what it was like) may have none.
+                if !ReportTables.optionalMultiSelect.contains(table) { program.add(sum, .greaterOrEqual, 0) }
                 for category in categories { program.add(.init([(cells[category]!, 1), (total, -1)]), .lessOrEqual, 0) }
             } else {
                 program.add(sum, .equal, 0)

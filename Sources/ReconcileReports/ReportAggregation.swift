@@ -66,11 +66,20 @@ public enum ReportTables {
     public static let wishes = "referrals_by_wishes", levelOfNeed = "level_of_need", needs = "needs_identified"
     public static let signpostsByNeed = "signposts_by_need", signpostsByOutcome = "signposts_by_outcome"
     public static let closures = "closures_by_reason"
+    // The intake questions of issue 17.
+    public static let involvement = "referrals_by_involvement", ageBand = "referrals_by_age_band"
+    public static let heardFrom = "referrals_by_heard_from", pattern = "referrals_by_pattern"
+    public static let channel = "referrals_by_channel", childSex = "referrals_by_child_sex", send = "referrals_by_send"
 
     /// In the order pages and CSV list them.
     public static let order: [String] = [
-        referrerRole, setting, harm, when, toldBefore, wishes, levelOfNeed, needs, signpostsByNeed,
-        signpostsByOutcome, closures,
+        referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel,
+        childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, closures,
+    ]
+
+    /// Tables over the referrals received (they share its total).
+    public static let referralTables: [String] = [
+        referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel, childSex, send,
     ]
 
     public static func categories(_ table: String) -> [String] {
@@ -85,12 +94,23 @@ public enum ReportTables {
         case needs, signpostsByNeed: Need.allCases.map(\.rawValue)
         case signpostsByOutcome: SignpostOutcome.allCases.map(\.rawValue)
         case closures: CloseReason.allCases.map(\.rawValue)
+        case involvement: Involvement.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
+        case ageBand: AgeBand.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
+        case heardFrom: HeardFrom.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
+        case pattern: IncidentPattern.allCases.map(\.rawValue)
+        case channel: ReferralChannel.allCases.map(\.rawValue)
+        case childSex: ChildSex.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
+        case send: SpecialNeeds.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
         default: []
         }
     }
 
     /// Multi-select tables, whose categories do not sum to the total.
-    public static let nonAdditive: Set<String> = [harm, toldBefore, wishes, needs]
+    public static let nonAdditive: Set<String> = [harm, toldBefore, wishes, needs, pattern]
+
+    /// Multi-select tables whose question may be left unanswered: no cell exceeds the total, but the cells may
+    /// add up to less than it.
+    public static let optionalMultiSelect: Set<String> = [pattern]
 
     /// A heading in plain words.
     public static func title(_ table: String) -> String {
@@ -106,6 +126,13 @@ public enum ReportTables {
         case signpostsByNeed: "Signposts by need"
         case signpostsByOutcome: "Signposts by outcome so far"
         case closures: "Cases closed, by reason"
+        case involvement: "Referrals by the child's part in what happened"
+        case ageBand: "Referrals by the child's age now"
+        case heardFrom: "Referrals by how they heard of the service"
+        case pattern: "Referrals by what it was like (optional; more than one may be chosen)"
+        case channel: "Referrals by how they reached the service"
+        case childSex: "Referrals by the child's sex"
+        case send: "Referrals by special educational needs or disability"
         default: table
         }
     }
@@ -151,6 +178,13 @@ public enum ReportAggregation {
         add(ReportTables.when, referrals.byWhen)
         add(ReportTables.toldBefore, referrals.byToldBefore, total: referrals.received)
         add(ReportTables.wishes, referrals.byWishes, total: referrals.received)
+        add(ReportTables.involvement, referrals.byInvolvement)
+        add(ReportTables.ageBand, referrals.byAgeBand)
+        add(ReportTables.heardFrom, referrals.byHeardFrom)
+        add(ReportTables.pattern, referrals.byPattern, total: referrals.received)
+        add(ReportTables.channel, referrals.byChannel)
+        add(ReportTables.childSex, referrals.byChildSex)
+        add(ReportTables.send, referrals.bySpecialNeeds)
 
         let assessments = statistics.firstAssessments
         add(ReportTables.levelOfNeed, assessments.byLevel)
@@ -160,7 +194,8 @@ public enum ReportAggregation {
         add(ReportTables.signpostsByNeed, activity.signpostsByNeed)
         add(ReportTables.signpostsByOutcome, activity.signpostsByOutcome)
         add(ReportTables.closures, referrals.closedByReason)
-        counts.tables = tables
+        // In the page's order (the document, CSV and HTML all list them so).
+        counts.tables = tables.sorted { ReportTables.order.firstIndex(of: $0.name)! < ReportTables.order.firstIndex(of: $1.name)! }
         counts.listeningSessions = activity.listeningSessions
         counts.safeguardingEscalations = activity.safeguardingEscalations
 

@@ -28,6 +28,8 @@ public struct AppConfiguration: Sendable {
     public var levelLabels = LevelLabels()
     /// Each area's children's services numbers (`policies/areas.json`), on every public page beside 999.
     public var areaContacts = AreaContacts()
+    /// Which children the service is for, and where to send anyone else (`policies/intake.json`).
+    public var intakePolicy = IntakePolicy()
     /// Run the retention sweep inside the server (daily); `serve` turns it on, tests leave it off.
     public var runRetentionDaily = false
     /// The key shipped backups are encrypted under; `serve` sets it when `backup.target_dir` is set, and the
@@ -86,7 +88,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // a few threads of its own with a bounded queue, never on the cooperative executor.
     let slowWork = SlowWorkPool(workers: settings.security.hashWorkers, queueLimit: settings.security.hashQueue, name: "argon2")
     let hasher = PasswordHasher(cost: settings.security.argon2Limits, pool: slowWork)
-    let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings, metrics: metrics)
+    let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings, metrics: metrics,
+                               policy: configuration.intakePolicy)
     // One limiter for both intake routes: the JSON API and the form share the per-address budget.
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
     let csrf = CSRFProtection(
@@ -132,6 +135,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
                                                                                 councilAreas: settings.areas.councilAreas))
     CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
+    StaffReferralController(intake: intake, maxBodyBytes: settings.limits.maxBodyBytes).addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")
         .add(middleware: resolver(.staff([.practitioner, .lead, .admin])))
         .group(context: StaffRequestContext.self)
@@ -178,6 +182,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
             leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
+        StaffReferralPagesController(intake: intake, kit: kit)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
             .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }

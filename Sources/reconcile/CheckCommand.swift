@@ -67,6 +67,10 @@ struct Check: AsyncParsableCommand {
             recording.required[step].flatMap { $0.isEmpty ? nil : "\(step.rawValue) \($0.sorted().joined(separator: ", "))" }
         }
         print("ok   recording policy: \(required.isEmpty ? "nothing required" : "required " + required.joined(separator: "; "))")
+        let intake = try policies.intakePolicy()
+        let notOffered = Involvement.allCases.filter { !intake.offeredTo.contains($0) }
+        print("ok   intake policy: " + (notOffered.isEmpty ? "offered to every child"
+            : "not offered to \(notOffered.map(\.rawValue).joined(separator: ", ")) (answered with \(intake.elsewhere.count) places to turn)"))
         let levels = try policies.levelLabels(councilAreas: settings.areas.councilAreas)
         if levels.unconfirmed.isEmpty {
             print("ok   levels of need: every area's labels confirmed")

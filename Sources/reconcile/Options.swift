@@ -89,6 +89,11 @@ struct PoliciesOption: ParsableArguments {
         try policyFile("recording.json", "recording policy") { try RecordingPolicy.load(from: $0) }
     }
 
+    /// `intake.json`: which children the service is for, and where to send anyone else.
+    func intakePolicy() throws -> IntakePolicy {
+        try policyFile("intake.json", "intake policy") { try IntakePolicy.load(from: $0) }
+    }
+
     func loadDirectory(councilAreas: [String]) throws -> ServiceDirectory {
         try policyFile("services.json", "service directory") { try ServiceDirectory.load(from: $0, councilAreas: councilAreas) }
     }

@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
         configuration.runRetentionDaily = true
         configuration.areaContacts = areaContacts
         configuration.recording = try policies.recordingPolicy()
+        configuration.intakePolicy = try policies.intakePolicy()
         configuration.levelLabels = try policies.levelLabels(councilAreas: settings.areas.councilAreas)
         if !settings.backup.targetDir.isEmpty {
             // Key directories made before shipped backups get their backup key here, on first use.

@@ -65,7 +65,7 @@ check "the form carries a CSRF token" test -n "$token"
 out=$(curl -s -b "$work/jar" -o "$work/confirm.html" -w '%{http_code}' -H "Origin: $url" \
   --data-urlencode "csrf_token=$token" --data-urlencode "submission_id=$sid" --data-urlencode "website=" \
   --data-urlencode "preference=portal" --data-urlencode "story=form story $canary" --data-urlencode "council_area=worcestershire" \
-  --data-urlencode "referrer_role=young_person" --data-urlencode "setting=online" --data-urlencode "harm=online_or_image_based" \
+  --data-urlencode "referrer_role=young_person" --data-urlencode "involvement=saw_or_knew" --data-urlencode "setting=online" --data-urlencode "harm=online_or_image_based" \
   --data-urlencode "when=under_1_year" --data-urlencode "told_before=none" --data-urlencode "wishes=emotional_support" \
   --data-urlencode "consent_contact=yes" --data-urlencode "consent_statistics=no" "$url/refer")
 check "the form is accepted with JavaScript off" test "$out" = 200

@@ -35,6 +35,19 @@ public struct Referral: Sendable, Equatable {
     public var toldBefore: [ToldBefore]
     public var wishes: [Wish]
     public var consentToStatistics: Bool
+    // Asked since issue 17; the defaults are what a client that does not send them means.
+    public var involvement: Involvement = .preferNotToSay
+    public var ageBand: AgeBand? = nil
+    /// Only when `referrerRole` is a young person.
+    public var parentKnows: ParentKnows? = nil
+    public var heardFrom: HeardFrom? = nil
+    public var pattern: [IncidentPattern] = []
+    /// Equalities monitoring: nil unless the family consented to statistics.
+    public var childSex: ChildSex? = nil
+    public var specialNeeds: SpecialNeeds? = nil
+    /// Personal: sealed under the case key. Nil when none were given.
+    public var accessNeeds: AccessNeeds? = nil
+    public var channel: ReferralChannel = .web
 
     public init(contact: ContactDetails, story: String?, councilArea: String, referrerRole: ReferrerRole,
                 setting: Setting, harm: [Harm], howLongAgo: HowLongAgo, toldBefore: [ToldBefore],

@@ -9,6 +9,14 @@ public struct ReferralSubmission: Sendable, Equatable {
     public var councilArea, referrerRole, setting, when: String?
     public var harm, toldBefore, wishes: [String]?
     public var consentContact, consentStatistics: Bool?
+    // Issue 17. `involvement` nil means the client never sent it (read as prefer_not_to_say, so older API clients
+    // keep working); the form sends "" when it was left unanswered, which is refused as required.
+    public var involvement, ageBand, parentKnows, heardFrom, childSex, specialNeeds: String?
+    public var pattern: [String]?
+    public var accessLanguage, accessSupporter, accessOther: String?
+    public var accessInterpreter, accessBSL, accessEasyRead, accessLargePrint: Bool?
+    /// Only for a referral a practitioner enters; the public intake is always `web`.
+    public var channel: String?
 
     public init() {}
 }
@@ -33,7 +41,14 @@ public enum IntakeLimits {
 
 extension ReferralSubmission {
     /// Checks every rule and returns the referral, or every problem found (in form order).
-    public func validate(councilAreas: [String]) -> Result<Referral, ValidationFailure> {
+    ///
+    /// - Parameters:
+    ///   - offered: the children this service is for (`policies/intake.json`). A referral about another is
+    ///     refused with the one problem `involvement`/`not_offered`, so the family is answered kindly and
+    ///     signposted rather than asked to fix anything, and nothing is stored.
+    ///   - enteredByStaff: a practitioner took it by phone, post or in person; `channel` is then required.
+    public func validate(councilAreas: [String], offered: Set<Involvement> = Set(Involvement.allCases),
+                         enteredByStaff: Bool = false) -> Result<Referral, ValidationFailure> {
         var problems: [FieldProblem] = []
         func text(_ value: String?, _ field: String, max: Int, multiline: Bool = false) -> String? {
             guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
@@ -128,14 +143,90 @@ extension ReferralSubmission {
                                   message: "Please say whether your answers may be counted in anonymous statistics."))
         }
 
-        guard problems.isEmpty, let preference, let area, let role, let setting, let when else {
+        var asked = IntakeAnswers(problems: problems)
+        let involvement: Involvement? = self.involvement == nil ? Involvement.preferNotToSay
+            : asked.one(self.involvement, "involvement", Involvement.self, question: "who the child this is about is", required: true)
+        if let involvement, !offered.contains(involvement) {
+            return .failure(ValidationFailure(problems: [.init(field: "involvement", code: "not_offered", message: Self.notOffered)]))
+        }
+        let ageBand = asked.one(self.ageBand, "age_band", AgeBand.self, question: "how old the child is now")
+        let parentKnows = asked.one(self.parentKnows, "parent_knows", ParentKnows.self, question: "whether a parent or carer knows")
+        let heardFrom = asked.one(self.heardFrom, "heard_from", HeardFrom.self, question: "how you heard about us")
+        let pattern = asked.many(self.pattern, "pattern", IncidentPattern.self, question: "what it was like")
+        let childSex = asked.one(self.childSex, "monitoring.child_sex", ChildSex.self, question: "the child's sex")
+        let specialNeeds = asked.one(self.specialNeeds, "monitoring.send", SpecialNeeds.self,
+                                     question: "special educational needs or disability")
+        var channel = ReferralChannel.web
+        if enteredByStaff {
+            if let parsed = asked.one(self.channel, "channel", ReferralChannel.self, question: "how the referral came to you", required: true) {
+                if ReferralChannel.staffEntered.contains(parsed) { channel = parsed } else {
+                    asked.problems.append(.init(field: "channel", code: "unknown_value",
+                                                message: "Please choose phone, post, in person or a professional on the family's behalf."))
+                }
+            }
+        }
+        var access = AccessNeeds(interpreter: accessInterpreter ?? false, bsl: accessBSL ?? false, easyRead: accessEasyRead ?? false,
+                                 largePrint: accessLargePrint ?? false)
+        problems = asked.problems
+        access.language = text(accessLanguage, "access_needs.language", max: AccessNeedsLimits.language).map(FreeText.normalised)
+        access.supporter = text(accessSupporter, "access_needs.supporter", max: AccessNeedsLimits.supporter).map(FreeText.normalised)
+        access.other = text(accessOther, "access_needs.other", max: AccessNeedsLimits.other, multiline: true)
+
+        guard problems.isEmpty, let preference, let area, let role, let setting, let when, let involvement else {
             return .failure(ValidationFailure(problems: problems))
         }
-        return .success(Referral(
+        var referral = Referral(
             contact: ContactDetails(name: name, email: email, phone: phone, address: address, preference: preference,
                                     safeToLeaveMessage: safeToLeaveMessage ?? false, safeTimes: safeTimes),
             story: story, councilArea: area, referrerRole: role, setting: setting, harm: harm, howLongAgo: when,
-            toldBefore: told, wishes: wishes, consentToStatistics: consentStatistics ?? false))
+            toldBefore: told, wishes: wishes, consentToStatistics: consentStatistics ?? false)
+        referral.involvement = involvement
+        referral.ageBand = ageBand
+        // Asked of a young person only; from anyone else it is not theirs to answer, so it is not kept.
+        referral.parentKnows = role == .youngPerson ? parentKnows : nil
+        referral.heardFrom = heardFrom
+        referral.pattern = pattern
+        // Equalities answers are kept only to be counted, so without consent to statistics they are not kept.
+        if referral.consentToStatistics {
+            referral.childSex = childSex
+            referral.specialNeeds = specialNeeds
+        }
+        referral.accessNeeds = access.isEmpty ? nil : access
+        referral.channel = channel
+        return .success(referral)
+    }
+
+    /// The kind answer to a referral about a child this service is not for (the page and the API add where to go).
+    public static let notOffered = "We are sorry: this service cannot help with this. Nothing you wrote has been kept. "
+        + "There are people who can help, listed below."
+}
+
+/// The optional fixed-list answers: a missing one is simply not answered; an unknown one is refused by name.
+struct IntakeAnswers {
+    var problems: [FieldProblem]
+
+    mutating func one<T: FixedList>(_ value: String?, _ field: String, _: T.Type, question: String, required: Bool = false) -> T? {
+        guard let value, !value.isEmpty else {
+            if required { problems.append(.init(field: field, code: "required", message: "Please answer \(question).")) }
+            return nil
+        }
+        guard let parsed = T(rawValue: value) else {
+            problems.append(.init(field: field, code: "unknown_value", message: "Please choose one of the options for \(question)."))
+            return nil
+        }
+        return parsed
+    }
+
+    mutating func many<T: FixedList>(_ values: [String]?, _ field: String, _: T.Type, question: String) -> [T] {
+        var seen: [T] = []
+        for value in values ?? [] {
+            guard let parsed = T(rawValue: value) else {
+                problems.append(.init(field: field, code: "unknown_value", message: "Please choose only the listed options for \(question)."))
+                return []
+            }
+            if !seen.contains(parsed) { seen.append(parsed) }
+        }
+        return seen
     }
 }
 

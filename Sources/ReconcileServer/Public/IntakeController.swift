@@ -46,6 +46,7 @@ struct IntakeController {
                            message: "This referral was already received; its passphrase is no longer kept, so it cannot be shown again.")
         }
         switch outcome {
+        case .invalid(let failure) where failure.isNotOffered: throw APIError.notOffered(intake.policy)
         case .invalid(let failure): throw APIError.invalid(failure)
         case .stored(let receipt):
             // A retry gets exactly the first answer, marked so a client can tell.
@@ -61,6 +62,14 @@ extension APIError {
         let first = failure.problems[0]
         var error = APIError(.unprocessableContent, code: first.code, message: "\(first.field): \(first.message)")
         error.fields = failure.problems.map { ["field": $0.field, "code": $0.code, "message": $0.message] }
+        return error
+    }
+
+    /// 422 for a referral about a child this service is not for: a kind answer and where to turn instead.
+    static func notOffered(_ policy: IntakePolicy) -> APIError {
+        var error = APIError(.unprocessableContent, code: "not_offered",
+                             message: ReferralSubmission.notOffered + " " + policy.elsewhere.map { "\($0.name): \($0.detail)" }.joined(separator: " "))
+        error.fields = [["field": "involvement", "code": "not_offered", "message": ReferralSubmission.notOffered]]
         return error
     }
 

@@ -10,6 +10,7 @@ struct IntakeService: Sendable {
     let keys: KeyRing
     let settings: Settings
     let metrics: ServiceMetrics
+    let policy: IntakePolicy
 
     enum Outcome: Sendable {
         case stored(IntakeReceipt)
@@ -18,10 +19,11 @@ struct IntakeService: Sendable {
 
     /// - Parameter passphraseKeptFor: how long a replay may show the passphrase again (the form's few minutes;
     ///   24 hours for the API).
+    /// - Parameter enteredBy: the practitioner or lead who took it by phone, post or in person (`POST /api/v1/cases`).
     func submit(_ submission: ReferralSubmission, idempotencyKey: String?, body: [UInt8], logger: Logger,
-                passphraseKeptFor: TimeInterval = AppDatabase.idempotencyWindow) async throws -> Outcome {
+                passphraseKeptFor: TimeInterval = AppDatabase.idempotencyWindow, enteredBy: StaffActor? = nil) async throws -> Outcome {
         let referral: Referral
-        switch submission.validate(councilAreas: settings.areas.councilAreas) {
+        switch submission.validate(councilAreas: settings.areas.councilAreas, offered: policy.offeredTo, enteredByStaff: enteredBy != nil) {
         case .failure(let failure):
             // Field names and codes only: they say what was wrong without saying what was sent.
             logger.info("referral refused", metadata: ["fields": "\(failure.problems.map(\.field).joined(separator: ","))"])
@@ -29,10 +31,10 @@ struct IntakeService: Sendable {
         case .success(let valid): referral = valid
         }
         let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: keys, passphraseKeptFor: passphraseKeptFor) }
-        let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys)
+        let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys, enteredBy: enteredBy)
         if !receipt.replayed { metrics.referralsReceived.increment() }
         logger.info(receipt.replayed ? "referral replayed for idempotent retry" : "referral received",
-                    metadata: ["case.id": "\(receipt.caseID)"])
+                    metadata: ["case.id": "\(receipt.caseID)", "channel": "\(referral.channel.rawValue)"])
         return .stored(receipt)
     }
 
@@ -45,4 +47,9 @@ struct IntakeService: Sendable {
 extension Settings.Security {
     /// The Argon2id cost named by `security.password_hash_cost` (validated at load, so never unknown).
     var argon2Limits: PasswordHash.Limits { PasswordHash.Limits.named(passwordHashCost) ?? .moderate }
+}
+
+extension ValidationFailure {
+    /// The referral is about a child this service is not for (`policies/intake.json`).
+    var isNotOffered: Bool { problems.count == 1 && problems[0].code == "not_offered" }
 }

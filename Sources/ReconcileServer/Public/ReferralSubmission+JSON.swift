@@ -3,12 +3,15 @@ import ReconcileCore
 
 extension ReferralSubmission {
     private static let topLevel: Set<String> = ["contact", "council_area", "referrer_role", "setting", "harm", "when",
-                                                "told_before", "wishes", "story", "consent"]
+                                                "told_before", "wishes", "story", "consent", "involvement", "age_band",
+                                                "parent_knows", "heard_from", "pattern", "monitoring", "access_needs"]
+    private static let accessNeedsKeys: Set<String> = ["language", "interpreter", "bsl", "easy_read", "large_print", "supporter", "other"]
     private static let contactKeys: Set<String> = ["name", "email", "phone", "address", "preference",
                                                    "safe_to_leave_message", "safe_times"]
 
     /// Reads the API's JSON shape. Wrong types and unknown fields are problems named by field; values are never quoted.
-    init(json object: [String: JSONValue]) throws(ValidationFailure) {
+    /// - Parameter enteredByStaff: `POST /api/v1/cases`, which also takes `channel`; the public intake refuses it.
+    init(json object: [String: JSONValue], enteredByStaff: Bool = false) throws(ValidationFailure) {
         self.init()
         var problems: [FieldProblem] = []
         func unknown(_ keys: some Sequence<String>, allowed: Set<String>, prefix: String) {
@@ -47,7 +50,7 @@ extension ReferralSubmission {
             }
         }
 
-        unknown(object.keys, allowed: Self.topLevel, prefix: "")
+        unknown(object.keys, allowed: enteredByStaff ? Self.topLevel.union(["channel"]) : Self.topLevel, prefix: "")
         switch object["contact"] {
         case .object(let contact)?:
             unknown(contact.keys, allowed: Self.contactKeys, prefix: "contact.")
@@ -78,6 +81,33 @@ extension ReferralSubmission {
             consentStatistics = bool(consent["statistics"], "consent.statistics")
         case nil, .null?: break
         default: problems.append(.init(field: "consent", code: "wrong_type", message: "This must be an object."))
+        }
+        involvement = string(object["involvement"], "involvement")
+        ageBand = string(object["age_band"], "age_band")
+        parentKnows = string(object["parent_knows"], "parent_knows")
+        heardFrom = string(object["heard_from"], "heard_from")
+        pattern = strings(object["pattern"], "pattern")
+        if enteredByStaff { channel = string(object["channel"], "channel") }
+        switch object["monitoring"] {
+        case .object(let monitoring)?:
+            unknown(monitoring.keys, allowed: ["child_sex", "send"], prefix: "monitoring.")
+            childSex = string(monitoring["child_sex"], "monitoring.child_sex")
+            specialNeeds = string(monitoring["send"], "monitoring.send")
+        case nil, .null?: break
+        default: problems.append(.init(field: "monitoring", code: "wrong_type", message: "This must be an object."))
+        }
+        switch object["access_needs"] {
+        case .object(let needs)?:
+            unknown(needs.keys, allowed: Self.accessNeedsKeys, prefix: "access_needs.")
+            accessLanguage = string(needs["language"], "access_needs.language")
+            accessInterpreter = bool(needs["interpreter"], "access_needs.interpreter")
+            accessBSL = bool(needs["bsl"], "access_needs.bsl")
+            accessEasyRead = bool(needs["easy_read"], "access_needs.easy_read")
+            accessLargePrint = bool(needs["large_print"], "access_needs.large_print")
+            accessSupporter = string(needs["supporter"], "access_needs.supporter")
+            accessOther = string(needs["other"], "access_needs.other")
+        case nil, .null?: break
+        default: problems.append(.init(field: "access_needs", code: "wrong_type", message: "This must be an object."))
         }
         if !problems.isEmpty { throw ValidationFailure(problems: problems) }
     }

@@ -76,7 +76,13 @@ struct CaseDetailResponse: ResponseEncodable {
         let referrerRole, setting, when: String
         let harm, toldBefore, wishes: [String]
         let consentStatistics: Bool
+        // Issue 17 (absent: not answered, or not asked then).
+        let involvement, ageBand, parentKnows, heardFrom: String?
+        let pattern: [String]
+        let monitoring: Monitoring
+        let channel: String
     }
+    struct Monitoring: Encodable { let childSex, send: String? }
     struct Session: Encodable {
         let id, date: String; let durationMinutes: Int; let modality: String; let note: String?; let recordedAt: Date; let recordedBy: String
         let adviceGiven, actionsAgreed: String?
@@ -105,6 +111,10 @@ struct CaseDetailResponse: ResponseEncodable {
     let contact: Contact
     let story: String?
     let statistics: Statistics
+    /// What the family said would help them take part; absent when nothing was said.
+    let accessNeeds: AccessNeeds?
+    /// The staff member who entered a referral taken by phone, post or in person; absent for the family's own.
+    let enteredBy: String?
     let listeningSessions: [Session]
     let assessments: [Assessment]
     let signposts: [Signpost]
@@ -131,7 +141,14 @@ struct CaseDetailResponse: ResponseEncodable {
         story = d.referral.story
         statistics = Statistics(referrerRole: d.referrerRole.rawValue, setting: d.setting.rawValue, when: d.whenAgo.rawValue,
                                 harm: d.harm.map(\.rawValue), toldBefore: d.toldBefore.map(\.rawValue), wishes: d.wishes.map(\.rawValue),
-                                consentStatistics: d.consentStatistics)
+                                consentStatistics: d.consentStatistics,
+                                involvement: d.intake.involvement?.rawValue, ageBand: d.intake.ageBand?.rawValue,
+                                parentKnows: d.intake.parentKnows?.rawValue, heardFrom: d.intake.heardFrom?.rawValue,
+                                pattern: d.intake.pattern.map(\.rawValue),
+                                monitoring: Monitoring(childSex: d.intake.childSex?.rawValue, send: d.intake.specialNeeds?.rawValue),
+                                channel: d.intake.channel.rawValue)
+        accessNeeds = d.intake.accessNeeds
+        enteredBy = d.intake.enteredBy
         listeningSessions = d.listeningSessions.map {
             Session(id: $0.id, date: $0.heldOn, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, note: $0.note,
                     recordedAt: $0.recordedAt, recordedBy: $0.recordedBy, adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed)

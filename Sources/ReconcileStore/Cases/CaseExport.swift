@@ -17,10 +17,35 @@ public struct CaseExport: Sendable, Encodable {
         public let when: HowLongAgo
         public let toldBefore: [ToldBefore]
         public let wishes: [Wish]
+        /// The questions of issue 17 (nil: not answered, or not asked then) and how the referral came.
+        public let intake: IntakeAnswersView
 
         enum CodingKeys: String, CodingKey {
             case councilArea = "council_area", referrerRole = "referrer_role", setting, harm, when
-            case toldBefore = "told_before", wishes
+            case toldBefore = "told_before", wishes, involvement, ageBand = "age_band", parentKnows = "parent_knows"
+            case heardFrom = "heard_from", pattern, monitoring, channel
+        }
+
+        enum MonitoringKeys: String, CodingKey { case childSex = "child_sex", send }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(councilArea, forKey: .councilArea)
+            try c.encode(referrerRole, forKey: .referrerRole)
+            try c.encode(setting, forKey: .setting)
+            try c.encode(harm, forKey: .harm)
+            try c.encode(when, forKey: .when)
+            try c.encode(toldBefore, forKey: .toldBefore)
+            try c.encode(wishes, forKey: .wishes)
+            try c.encode(intake.involvement, forKey: .involvement)
+            try c.encode(intake.ageBand, forKey: .ageBand)
+            try c.encode(intake.parentKnows, forKey: .parentKnows)
+            try c.encode(intake.heardFrom, forKey: .heardFrom)
+            try c.encode(intake.pattern, forKey: .pattern)
+            var monitoring = c.nestedContainer(keyedBy: MonitoringKeys.self, forKey: .monitoring)
+            try monitoring.encode(intake.childSex, forKey: .childSex)
+            try monitoring.encode(intake.specialNeeds, forKey: .send)
+            try c.encode(intake.channel, forKey: .channel)
         }
     }
 
@@ -208,6 +233,8 @@ public struct CaseExport: Sendable, Encodable {
     public let consent: Consent
     public let contact: Contact
     public let story: String?
+    /// What the family said would help them take part (null when nothing was said).
+    public let accessNeeds: AccessNeeds?
     /// What the partner wrote for the family when the case closed.
     public let closureSummary: String?
     public let messages: [Message]
@@ -222,7 +249,7 @@ public struct CaseExport: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case reference, exportedAt = "exported_at", receivedAt = "received_at", acknowledgedAt = "acknowledged_at"
         case stage, stageText = "stage_text", closeReason = "close_reason", closedAt = "closed_at"
-        case answers, consent, contact, story, closureSummary = "closure_summary", messages, listeningSessions = "listening_sessions", assessments, signposts
+        case answers, consent, contact, story, accessNeeds = "access_needs", closureSummary = "closure_summary", messages, listeningSessions = "listening_sessions", assessments, signposts
         case safeguardingEscalations = "safeguarding_escalations", events, erasure, withheld
     }
 
@@ -240,6 +267,7 @@ public struct CaseExport: Sendable, Encodable {
         try c.encode(consent, forKey: .consent)
         try c.encode(contact, forKey: .contact)
         try c.encode(story, forKey: .story)
+        try c.encode(accessNeeds, forKey: .accessNeeds)
         try c.encode(closureSummary, forKey: .closureSummary)
         try c.encode(messages, forKey: .messages)
         try c.encode(listeningSessions, forKey: .listeningSessions)
@@ -268,6 +296,7 @@ extension AppDatabase {
             // Withheld: safeguarding notes (their escalations' too) and an evidential hold's reason, which could
             // affect a police or court process.
             let withheldNotes: Set<String> = [CaseAction.recordSafeguarding.name, "evidential_hold"]
+            let intake = try Self.intakeAnswers(db, caseID: caseID, cipher: cipher)
 
             let export = CaseExport(
                 reference: record.reference, exportedAt: now, receivedAt: record.receivedAt,
@@ -275,13 +304,14 @@ extension AppDatabase {
                 stageText: StageText.forFamily(current.stage, closeReason: current.closeReason),
                 closeReason: current.closeReason, closedAt: record.closedAt,
                 answers: .init(councilArea: record.councilArea, referrerRole: record.referrerRole, setting: record.setting,
-                               harm: record.harm, when: record.whenAgo, toldBefore: record.toldBefore, wishes: record.wishes),
+                               harm: record.harm, when: record.whenAgo, toldBefore: record.toldBefore, wishes: record.wishes,
+                               intake: intake),
                 consent: .init(contact: true, contactAt: record.consentContactAt, statistics: record.consentStatistics,
                                statisticsAt: record.consentStatisticsAt),
                 contact: .init(name: referral.contact.name, email: referral.contact.email, phone: referral.contact.phone,
                                address: referral.contact.address, preference: referral.contact.preference,
                                safeToLeaveMessage: referral.contact.safeToLeaveMessage, safeTimes: referral.contact.safeTimes),
-                story: referral.story,
+                story: referral.story, accessNeeds: intake.accessNeeds,
                 closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher),
                 messages: try messages.map { m in
                     .init(from: m.sender == .family ? "you" : "partner",

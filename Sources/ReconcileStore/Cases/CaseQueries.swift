@@ -120,6 +120,8 @@ public struct CaseDetail: Sendable, Equatable {
     public var evidentialHoldSince: Date? = nil
     /// What the family was told at closure (shown in their portal), if it was written.
     public var closureSummary: String? = nil
+    /// The intake questions of issue 17, and access needs; `enteredBy` as the staff email.
+    public var intake = IntakeAnswersView()
 }
 
 extension AppDatabase {
@@ -143,10 +145,14 @@ extension AppDatabase {
             staffIDs.formUnion(escalations.map(\.escalatedBy))
             staffIDs.formUnion(events.map(\.actor))
             if let assignee = current.assignedTo { staffIDs.insert(assignee) }
+
+            var intake = try Self.intakeAnswers(db, caseID: caseID, cipher: cipher)
+            if let enteredBy = intake.enteredBy { staffIDs.insert(enteredBy) }
             let emails = try Self.staffEmails(db, ids: staffIDs)
             func who(_ id: String) -> String { emails[id] ?? id }
+            intake.enteredBy = intake.enteredBy.map(who)
 
-            let detail = CaseDetail(
+            var detail = CaseDetail(
                 id: record.id, reference: record.reference, stage: record.stage, closeReason: record.closeReason,
                 councilArea: record.councilArea, receivedAt: record.receivedAt,
                 acknowledgedAt: record.acknowledgedAt, closedAt: record.closedAt,
@@ -193,6 +199,7 @@ extension AppDatabase {
                 events: try events.map { try Self.eventView($0, cipher: cipher, who: who) },
                 evidentialHoldSince: try Date.fetchOne(db, sql: "SELECT evidential_hold_at FROM referral_case WHERE id = ?", arguments: [caseID]),
                 closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher))
+            detail.intake = intake
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.

@@ -58,8 +58,12 @@ extension AppDatabase {
     /// in its own savepoint, and every caller is answered only after that transaction has committed.
     /// No slow hashing happens here: the passphrase is random, so its keyed verifier (`PassphraseVerifier`)
     /// is enough. When the group-commit queue is full this throws `IntakeError.busy` at once.
+    ///
+    /// `enteredBy`: a practitioner or lead who took the referral by phone, post or in person. It goes through the
+    /// same validation, encryption and group commit; the case records who entered it (audited in the same
+    /// transaction), and a practitioner's own entry is assigned to them, since they can only work assigned cases.
     public func submitReferral(
-        _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing, now: Date = Date()
+        _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing, enteredBy: StaffActor? = nil, now: Date = Date()
     ) async throws -> IntakeReceipt {
         if let idempotency, let earlier = try await reader.read({ db in try Self.replay(db, idempotency, keys: keys, now: now) }) {
             return earlier
@@ -68,7 +72,7 @@ extension AppDatabase {
         let passphrase = Passphrase.generate()
         let verifier = try PassphraseVerifier.make(caseID: caseID, passphrase: Passphrase.normalise(passphrase), keys: keys)
         let item = PendingReferral(referral: referral, idempotency: idempotency, caseID: caseID, passphrase: passphrase,
-                                   passphraseVerifier: verifier, keys: keys, receivedAt: now)
+                                   passphraseVerifier: verifier, keys: keys, receivedAt: now, enteredBy: enteredBy)
         return try await intakeBatcher.submit(item, writer: writer)
     }
 
@@ -79,6 +83,7 @@ extension AppDatabase {
         if let idempotency = item.idempotency, let earlier = try replay(db, idempotency, keys: keys, now: now) { return earlier }
         let record = try insertWithFreshReference(db, item.referral, caseID: item.caseID, passphraseVerifier: item.passphraseVerifier,
                                                   receivedAt: now, keys: keys)
+        if let staff = item.enteredBy { try recordEntry(db, caseID: record.id, channel: item.referral.channel, by: staff, keys: keys, at: now) }
         if let idempotency = item.idempotency {
             try purgeExpiredIdempotencyKeys(db, now: now)
             // The passphrase is kept for the replay window only, sealed with the case's own key.
@@ -90,6 +95,18 @@ extension AppDatabase {
                                  now.addingTimeInterval(idempotency.passphraseKeptFor), now])
         }
         return IntakeReceipt(caseID: record.id, reference: record.reference, passphrase: item.passphrase, replayed: false)
+    }
+
+    /// Who entered a referral taken by phone, post or in person: the case row, an event on its timeline and
+    /// an audit row, all in the transaction that stores it.
+    private static func recordEntry(_ db: Database, caseID: String, channel: ReferralChannel, by staff: StaffActor,
+                                    keys: KeyRing, at: Date) throws {
+        let assignee = staff.role == .practitioner ? staff.id : nil
+        try db.execute(sql: "UPDATE referral_case SET entered_by = ?, assigned_to = ? WHERE id = ?", arguments: [staff.id, assignee, caseID])
+        let detail = "channel=\(channel.rawValue)" + (assignee == nil ? "" : ",assigned=self")
+        try CaseEventRecord(id: newID(), caseId: caseID, at: at, actor: staff.id, action: "entered",
+                            fromStage: .received, toStage: .received, detail: detail, note: nil).insert(db)
+        try appendAudit(db, AuditEntry(actor: staff.id, action: "case.entered", caseID: caseID, detail: detail), at: at, keys: keys)
     }
 
     private static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing, now: Date = Date()) throws -> IntakeReceipt? {

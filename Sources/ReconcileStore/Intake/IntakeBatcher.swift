@@ -31,6 +31,8 @@ struct PendingReferral: Sendable {
     let passphraseVerifier: String
     let keys: KeyRing
     let receivedAt: Date
+    /// The practitioner or lead who took it by phone, post or in person; nil for the family's own.
+    var enteredBy: StaffActor? = nil
 }
 
 /// How intake commits have gone since the database was opened (for tests and benchmarks).

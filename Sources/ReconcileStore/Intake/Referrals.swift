@@ -15,7 +15,7 @@ enum PersonalField {
     static let name = "contact_name", email = "contact_email", phone = "contact_phone"
     static let address = "contact_address", preference = "contact_preference"
     static let safeToLeaveMessage = "contact_safe_to_leave_message", safeTimes = "contact_safe_times"
-    static let story = "story"
+    static let story = "story", accessNeeds = "access_needs"
 }
 
 extension AppDatabase {
@@ -62,7 +62,27 @@ extension AppDatabase {
             ORDER BY received_at DESC LIMIT 1
             """, arguments: [id, record.emailIndex, record.phoneIndex])
         try record.update(db)
+        try storeIntakeAnswers(db, referral, caseID: id, cipher: cipher)
         return record
+    }
+
+    /// The v12 answers (issue 17), kept out of `CaseRecord` like v11's columns so that a record can still be
+    /// written to a database migrated only so far (the migration tests do).
+    static func storeIntakeAnswers(_ db: Database, _ referral: Referral, caseID: String, cipher: CaseCipher) throws {
+        // Only a database migrated to before v12 lacks the columns, and `serve` refuses to open one (tests build
+        // such databases on purpose). GRDB caches the schema per connection, so this costs no query per referral.
+        guard try db.columns(in: CaseRecord.databaseTableName).contains(where: { $0.name == "involvement" }) else { return }
+        let accessNeeds = try referral.accessNeeds.map { needs in
+            try cipher.seal(String(decoding: try JSONEncoder().encode(needs), as: UTF8.self), field: PersonalField.accessNeeds)
+        }
+        try db.execute(sql: """
+            UPDATE referral_case SET involvement = ?, age_band = ?, parent_knows = ?, heard_from = ?, pattern_bits = ?,
+                child_sex = ?, special_needs = ?, channel = ?, access_needs = ?
+            WHERE id = ?
+            """, arguments: [referral.involvement.rawValue, referral.ageBand?.rawValue, referral.parentKnows?.rawValue,
+                             referral.heardFrom?.rawValue, IncidentPattern.answerBits(referral.pattern),
+                             referral.childSex?.rawValue, referral.specialNeeds?.rawValue, referral.channel.rawValue,
+                             accessNeeds, caseID])
     }
 
     /// Reads and decrypts the personal fields of one case. Callers record who read it.

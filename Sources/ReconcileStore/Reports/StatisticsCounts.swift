@@ -12,6 +12,12 @@ public struct ReferralCounts: Sendable, Equatable {
     public var byReferrerRole: [String: Int] = [:], bySetting: [String: Int] = [:], byWhen: [String: Int] = [:]
     /// Multi-select answers of the referrals received (a referral counts once in each category it chose).
     public var byHarm: [String: Int] = [:], byToldBefore: [String: Int] = [:], byWishes: [String: Int] = [:]
+    /// The intake questions of issue 17. Single-select, each adding up to `received`: a referral from before the
+    /// question was asked, or one that left it unanswered, counts as `IntakeTables.notRecorded`.
+    public var byInvolvement: [String: Int] = [:], byAgeBand: [String: Int] = [:], byHeardFrom: [String: Int] = [:]
+    public var byChannel: [String: Int] = [:], byChildSex: [String: Int] = [:], bySpecialNeeds: [String: Int] = [:]
+    /// Multi-select and optional: the categories may add up to less than `received`, or more.
+    public var byPattern: [String: Int] = [:]
     /// Consented cases closed in the period, by reason.
     public var closedByReason: [String: Int] = [:]
     /// Consented cases received before the period's end and not closed before it.
@@ -45,6 +51,11 @@ extension AppDatabase {
         let roles = codes(ReferrerRole.self), settings = codes(ReconcileCore.Setting.self), whens = codes(HowLongAgo.self)
         let harms = codes(Harm.self), told = codes(ToldBefore.self), wishes = codes(Wish.self)
         let reasons = codes(CloseReason.self)
+        let optional = IntakeTables.notRecorded
+        let involvements = codes(Involvement.self) + [optional], ages = codes(AgeBand.self) + [optional]
+        let heard = codes(HeardFrom.self) + [optional], channels = codes(ReferralChannel.self)
+        let sexes = codes(ChildSex.self) + [optional], specialNeeds = codes(SpecialNeeds.self) + [optional]
+        let patterns = codes(IncidentPattern.self)
         // ?1 area, ?2 start, ?3 end.
         let inPeriod = "(received_at >= ?2 AND received_at < ?3)"
         let openAtEnd = "(received_at < ?3 AND (closed_at IS NULL OR closed_at >= ?3))"
@@ -53,13 +64,20 @@ extension AppDatabase {
         func position(_ column: String, _ values: [String]) -> String {
             "CASE \(column) " + values.enumerated().map { "WHEN '\($0.element)' THEN \($0.offset)" }.joined(separator: " ") + " END"
         }
+        /// Like `position`, with NULL (not asked, or not answered) as the list's last entry, "not recorded".
+        func answered(_ column: String, _ values: [String]) -> String {
+            "COALESCE(\(position(column, values.dropLast().map { $0 })), \(values.count - 1))"
+        }
         let statement = try db.cachedStatement(sql: """
             SELECT \(inPeriod), consent_statistics = 1, \(openAtEnd),
                 CASE WHEN \(closedInPeriod) THEN \(position("close_reason", reasons)) END,
                 \(position("referrer_role", roles)), \(position("setting", settings)), \(position("when_ago", whens)),
                 harm_bits, told_before_bits, wishes_bits, \(acknowledgedInPeriod),
                 CASE WHEN \(acknowledgedInPeriod) THEN CAST(strftime('%s', received_at) AS INTEGER) END,
-                CASE WHEN \(acknowledgedInPeriod) THEN CAST(strftime('%s', acknowledged_at) AS INTEGER) END
+                CASE WHEN \(acknowledgedInPeriod) THEN CAST(strftime('%s', acknowledged_at) AS INTEGER) END,
+                \(answered("involvement", involvements)), \(answered("age_band", ages)), \(answered("heard_from", heard)),
+                \(position("channel", channels)), \(answered("child_sex", sexes)), \(answered("special_needs", specialNeeds)),
+                pattern_bits
             FROM referral_case
             WHERE council_area = ?1
               AND (\(inPeriod) OR (consent_statistics = 1 AND (\(openAtEnd) OR \(closedInPeriod) OR \(acknowledgedInPeriod))))
@@ -70,6 +88,10 @@ extension AppDatabase {
         var byWhen = [Int](repeating: 0, count: whens.count), byReason = [Int](repeating: 0, count: reasons.count)
         var byHarm = [Int](repeating: 0, count: harms.count), byTold = [Int](repeating: 0, count: told.count)
         var byWish = [Int](repeating: 0, count: wishes.count)
+        var byInvolvement = [Int](repeating: 0, count: involvements.count), byAge = [Int](repeating: 0, count: ages.count)
+        var byHeard = [Int](repeating: 0, count: heard.count), byChannel = [Int](repeating: 0, count: channels.count)
+        var bySex = [Int](repeating: 0, count: sexes.count), bySpecialNeeds = [Int](repeating: 0, count: specialNeeds.count)
+        var byPattern = [Int](repeating: 0, count: patterns.count)
         var acknowledgements: [AcknowledgementTimes] = []
         /// Adds one to each category whose bit is set (bits beyond the list are not categories).
         func addBits(_ bits: Int64, to counts: inout [Int]) {
@@ -98,6 +120,13 @@ extension AppDatabase {
                 addBits(harm, to: &byHarm)
                 addBits(toldBefore, to: &byTold)
                 addBits(wish, to: &byWish)
+                add(row[13], to: &byInvolvement)
+                add(row[14], to: &byAge)
+                add(row[15], to: &byHeard)
+                add(row[16], to: &byChannel)
+                add(row[17], to: &bySex)
+                add(row[18], to: &bySpecialNeeds)
+                addBits(row[19], to: &byPattern)
             }
             guard consented else { continue }
             if row[2] as Bool { open += 1 }
@@ -125,6 +154,13 @@ extension AppDatabase {
         counts.byToldBefore = table(told, byTold)
         counts.byWishes = table(wishes, byWish)
         counts.closedByReason = table(reasons, byReason)
+        counts.byInvolvement = table(involvements, byInvolvement)
+        counts.byAgeBand = table(ages, byAge)
+        counts.byHeardFrom = table(heard, byHeard)
+        counts.byChannel = table(channels, byChannel)
+        counts.byChildSex = table(sexes, bySex)
+        counts.bySpecialNeeds = table(specialNeeds, bySpecialNeeds)
+        counts.byPattern = table(patterns, byPattern)
         return (counts, acknowledgements)
     }
 

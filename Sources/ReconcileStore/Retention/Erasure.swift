@@ -180,7 +180,7 @@ extension AppDatabase {
             UPDATE referral_case SET
                 contact_name = NULL, contact_email = NULL, contact_phone = NULL, contact_address = NULL,
                 contact_preference = NULL, contact_safe_to_leave_message = NULL, contact_safe_times = NULL,
-                story = NULL, email_index = NULL, phone_index = NULL, duplicate_of = NULL, closure_summary = NULL,
+                story = NULL, email_index = NULL, phone_index = NULL, duplicate_of = NULL, closure_summary = NULL, access_needs = NULL,
                 passphrase_hash = '', erased_at = ?
             WHERE id = ?
             """, arguments: [now, caseID])

@@ -37,7 +37,7 @@ import Testing
         [("csrf_token", form.csrfToken), ("submission_id", form.submissionID), ("website", ""),
          ("preference", "email"), ("name", "\(canary) Name"), ("email", "\(canary.lowercased())@example.org"),
          ("phone", ""), ("address", ""), ("safe_times", "evenings \(canary)"), ("story", "At school <b>\(canary)</b> & more"),
-         ("council_area", "shropshire"), ("referrer_role", "parent_or_carer"), ("setting", "primary"),
+         ("council_area", "shropshire"), ("referrer_role", "parent_or_carer"), ("involvement", "harmed"), ("setting", "primary"),
          ("harm", "sexual_harassment"), ("harm", "online_or_image_based"), ("when", "under_1_year"),
          ("told_before", "school"), ("told_before", "police"), ("wishes", "counselling"),
          ("consent_contact", "yes"), ("consent_statistics", "yes")] + extra

@@ -66,6 +66,11 @@ struct CasePageModel: PageModel {
     let canReopen: Bool
     /// Shown when the latest assessment reaches the area's statutory level and no escalation is recorded.
     let safeguardingPrompt: String?
+    /// What the family said would help them take part, one line each; shown first, before anyone makes contact.
+    let accessNeeds: [String]
+    let hasAccessNeeds: Bool
+    /// The child is under 13: they cannot consent alone, which shapes who is contacted and how.
+    let underThirteen: Bool
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
          councilAreas: [String] = [], done: String?, now: Date = Date()) {
@@ -88,7 +93,7 @@ struct CasePageModel: PageModel {
                           preference: label(IntakeQuestions.preference, c.preference.rawValue),
                           safeToLeaveMessage: c.safeToLeaveMessage ? "Yes" : "No", safeTimes: c.safeTimes)
         story = d.referral.story
-        facts = [
+        var facts = [
             Fact(label: "Who referred", value: label(IntakeQuestions.referrerRole, d.referrerRole.rawValue)),
             Fact(label: "Where it happened", value: label(IntakeQuestions.setting, d.setting.rawValue)),
             Fact(label: "Kind of harm", value: d.harm.map { label(IntakeQuestions.harm, $0.rawValue) }.joined(separator: "; ")),
@@ -97,6 +102,38 @@ struct CasePageModel: PageModel {
             Fact(label: "What they would like", value: d.wishes.map { label(IntakeQuestions.wishes, $0.rawValue) }.joined(separator: "; ")),
             Fact(label: "Agreed to anonymous statistics", value: d.consentStatistics ? "Yes" : "No"),
         ]
+        let intake = d.intake
+        func answered<T: FixedList>(_ question: String, _ list: [(T, String)], _ value: T?) -> Fact {
+            Fact(label: question, value: value.map { label(list, $0.rawValue) } ?? "Not recorded")
+        }
+        facts.insert(contentsOf: [
+            answered("The child's part", IntakeQuestions.involvement, intake.involvement),
+            answered("The child's age now", IntakeQuestions.ageBand, intake.ageBand),
+        ] + (d.referrerRole == .youngPerson ? [answered("A parent or carer knows", IntakeQuestions.parentKnows, intake.parentKnows)] : []),
+        at: 1)
+        facts += [
+            Fact(label: "What it was like", value: intake.pattern.isEmpty ? "Not said"
+                 : intake.pattern.map { label(IntakeQuestions.pattern, $0.rawValue) }.joined(separator: "; ")),
+            answered("Heard of the service from", IntakeQuestions.heardFrom, intake.heardFrom),
+            Fact(label: "How the referral came", value: intake.channel == .web ? "The web form"
+                 : label(IntakeQuestions.channel, intake.channel.rawValue) + (intake.enteredBy.map { ", entered by \($0)" } ?? "")),
+            answered("The child's sex (equality question)", IntakeQuestions.childSex, intake.childSex),
+            answered("Special educational needs or disability", IntakeQuestions.specialNeeds, intake.specialNeeds),
+        ]
+        var helps: [String] = []
+        if let a = intake.accessNeeds {
+            if let language = a.language { helps.append("Language: \(language)") }
+            if a.interpreter { helps.append("An interpreter") }
+            if a.bsl { helps.append("A British Sign Language interpreter") }
+            if a.easyRead { helps.append("Easy read information") }
+            if a.largePrint { helps.append("Large print") }
+            if let supporter = a.supporter { helps.append("Would like with them: \(supporter)") }
+            if let other = a.other { helps.append("Also: \(other)") }
+        }
+        accessNeeds = helps
+        hasAccessNeeds = !helps.isEmpty
+        underThirteen = intake.ageBand == .under13
+        self.facts = facts
         sessions = d.listeningSessions.map {
             Session(date: $0.heldOn, minutes: $0.durationMinutes, modality: words($0.modality.rawValue), note: $0.note,
                     practice: Practice(adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed, reason: nil))
