@@ -56,11 +56,14 @@ struct Harness {
     }
 
     /// `recording`: nil for the shipped `policies/recording.json`.
-    func app(sessionPolicy: StaffSessionPolicy = .init(), recording: RecordingPolicy? = nil) throws -> some ApplicationProtocol {
+    /// `intake`: nil for the shipped `policies/intake.json`.
+    func app(sessionPolicy: StaffSessionPolicy = .init(), recording: RecordingPolicy? = nil,
+             intake: IntakePolicy? = nil) throws -> some ApplicationProtocol {
         var configuration = AppConfiguration(settings: settings, database: database, keys: keys, directory: try Harness.directory(),
                                              sessionPolicy: sessionPolicy, logger: logs.logger)
         configuration.areaContacts = try Harness.areaContacts()
         configuration.recording = try recording ?? RecordingPolicy.load(from: Harness.policies.appendingPathComponent("recording.json"))
+        configuration.intakePolicy = try intake ?? IntakePolicy.load(from: Harness.policies.appendingPathComponent("intake.json"))
         configuration.levelLabels = try LevelLabels.load(from: Harness.policies.appendingPathComponent("levels.json"),
                                                          councilAreas: Settings().areas.councilAreas)
         return try buildApplication(configuration: configuration)

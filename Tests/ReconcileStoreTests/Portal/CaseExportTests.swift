@@ -50,10 +50,16 @@ import Testing
         #expect(!json.contains(leadEmail) && !json.contains(lead.id), "no staff names or ids")
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(object.keys) == ["reference", "exported_at", "received_at", "acknowledged_at", "stage", "stage_text",
-                                     "close_reason", "closed_at", "answers", "consent", "contact", "story", "closure_summary", "messages",
+                                     "close_reason", "closed_at", "answers", "consent", "contact", "story", "access_needs", "closure_summary", "messages",
                                      "listening_sessions", "assessments", "signposts", "safeguarding_escalations", "events",
                                      "erasure", "withheld"])
         #expect(object["close_reason"] is NSNull, "absent values are null, so the shape is stable")
+        #expect(object["access_needs"] is NSNull, "no access needs were given")
+        let answers = try #require(object["answers"] as? [String: Any])
+        for key in ["involvement", "age_band", "parent_knows", "heard_from", "pattern", "monitoring", "channel"] {
+            #expect(answers.keys.contains(key), "the export's answers hold \(key), even when not answered")
+        }
+        #expect(answers["channel"] as? String == "web")
         #expect((object["withheld"] as? String)?.contains("safeguarding") == true)
         #expect((object["received_at"] as? String) == "2026-03-11T12:00:00Z")
         let erasure = try #require(object["erasure"] as? [String: Any])
@@ -61,7 +67,6 @@ import Testing
         let escalation = try #require((object["safeguarding_escalations"] as? [[String: Any]])?.first)
         #expect(Set(escalation.keys) == ["at", "route", "routes"] && escalation["route"] as? String == "police")
         #expect(escalation["routes"] as? [String] == ["police"])
-        let answers = try #require(object["answers"] as? [String: Any])
         #expect(answers["referrer_role"] as? String == "parent_or_carer" && answers["when"] as? String == "1_to_3_years")
         let session = try #require((object["listening_sessions"] as? [[String: Any]])?.first)
         #expect(session["modality"] as? String == "in_person" && session["duration_minutes"] as? Int == 45)
