@@ -148,3 +148,61 @@ import Testing
         #expect(try await harness.database.caseCount() == 2)
     }
 }
+
+/// The staff page for a referral taken by phone: the same questions, the passphrase shown once, and the access
+/// needs first on the case page.
+@Suite struct StaffReferralPageTests {
+    @Test func aPractitionerEntersAReferralAndSeesItsAccessNeedsFirst() async throws {
+        let harness = try Harness()
+        let practitioner = try await harness.addStaff("p@example.org", role: .practitioner)
+        let canary = Sample.canary()
+        try await harness.app().test(.router) { client in
+            var browser = PageBrowser(client: client)
+            _ = try await browser.signIn(practitioner)
+            let form = try await browser.get("/staff/referrals/new")
+            #expect(form.status == .ok && form.text.contains("Enter a referral") && form.text.contains("id=\"channel-phone\""))
+            let submissionID = try #require(IntakeFormTests.hidden("submission_id", in: form.text))
+            let fields: [(String, String)] = [
+                ("submission_id", submissionID), ("channel", "phone"), ("preference", "phone"), ("phone", "07700 900456"),
+                ("name", "\(canary) Caller"), ("council_area", "herefordshire"), ("referrer_role", "parent_or_carer"),
+                ("involvement", "harmed"), ("age_band", "under_13"), ("setting", "primary"), ("harm", "sexual_assault"),
+                ("when", "under_1_year"), ("told_before", "school"), ("wishes", "to_be_listened_to"),
+                ("access_language", "Polish"), ("access_interpreter", "yes"), ("access_other", "Mornings only \(canary)"),
+                ("consent_contact", "yes"), ("consent_statistics", "yes"),
+            ]
+            let entered = try await browser.post("/staff/referrals/new", fields)
+            #expect(entered.status == .ok, "\(entered.text.prefix(400))")
+            let passphrase = try #require(entered.text.firstMatch(of: /class="passphrase">([a-z]+(-[a-z]+){5})</).map { String($0.output.1) })
+            #expect(entered.text.contains("The case is assigned to you"))
+            // A double tap shows the same referral, not a second one.
+            let again = try await browser.post("/staff/referrals/new", fields)
+            #expect(again.text.contains(passphrase))
+            #expect(try await harness.database.caseCount() == 1)
+
+            let caseID = try #require(entered.text.firstMatch(of: /href="\/staff\/cases\/([0-9a-f-]{36})"/).map { String($0.output.1) })
+            let page = try await browser.get("/staff/cases/\(caseID)")
+            #expect(page.status == .ok)
+            let needs = try #require(page.text.range(of: "Help this family asked for to take part"))
+            let contact = try #require(page.text.range(of: "Contact details"))
+            #expect(needs.lowerBound < contact.lowerBound, "access needs come before anything else about the family")
+            #expect(page.text.contains("Language: Polish") && page.text.contains("An interpreter") && page.text.contains("Mornings only \(canary)"))
+            #expect(page.text.contains("The child is under 13"))
+            #expect(page.text.contains("By phone, entered by p@example.org"))
+        }
+        #expect(!harness.logs.text.contains(canary))
+    }
+
+    @Test func aMissingAnswerIsShownBesideItsQuestionAndNothingIsStored() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            var browser = PageBrowser(client: client)
+            _ = try await browser.signIn(lead)
+            _ = try await browser.get("/staff/referrals/new")
+            let response = try await browser.post("/staff/referrals/new", [("preference", "portal"), ("council_area", "shropshire")])
+            #expect(response.status == .unprocessableContent)
+            #expect(response.text.contains("href=\"#channel-fieldset\"") && response.text.contains("href=\"#involvement-fieldset\""))
+        }
+        #expect(try await harness.database.caseCount() == 0)
+    }
+}
