@@ -179,9 +179,36 @@ private struct DemoCase {
             phone: "07700 900" + String(format: "%03d", number % 1000),
             address: withAddress ? "\(number) Example Street, Demotown" : nil,
             preference: preference, safeToLeaveMessage: random.chance(0.5), safeTimes: nil)
-        return Referral(contact: contact, story: "Synthetic demo referral number \(number); not a real family.",
-                        councilArea: area, referrerRole: role, setting: setting, harm: harm, howLongAgo: when,
-                        toldBefore: told, wishes: wishes, consentToStatistics: random.chance(0.92))
+        var referral = Referral(contact: contact, story: "Synthetic demo referral number \(number); not a real family.",
+                                councilArea: area, referrerRole: role, setting: setting, harm: harm, howLongAgo: when,
+                                toldBefore: told, wishes: wishes, consentToStatistics: random.chance(0.92))
+        addIntakeAnswers(to: &referral)
+        return referral
+    }
+
+    /// The questions of issue 17, in plausible proportions, so every new report table and page has something in it.
+    mutating func addIntakeAnswers(to referral: inout Referral) {
+        referral.involvement = random.weighted([(.harmed, 62), (.sawOrKnew, 12), (.wasAccusedOrHarmedOthers, 8),
+                                                (.moreThanOne, 6), (.preferNotToSay, 12)])
+        referral.ageBand = random.chance(0.9) ? random.weighted([(AgeBand.under13, 20), (.from13To15, 40), (.from16To17, 22),
+                                                                 (.eighteenOrOver, 12), (.preferNotToSay, 6)]) : nil
+        if referral.referrerRole == .youngPerson {
+            referral.parentKnows = random.weighted([(ParentKnows.yes, 50), (.no, 35), (.preferNotToSay, 15)])
+        }
+        referral.heardFrom = random.chance(0.85) ? random.weighted([
+            (HeardFrom.letterFromTheCouncil, 30), (.schoolOrCollege, 25), (.websiteOrSearch, 15), (.socialMedia, 8),
+            (.friendOrFamily, 8), (.anotherProfessional, 9), (.other, 2), (.preferNotToSay, 3)]) : nil
+        referral.pattern = random.chance(0.6) ? random.distinct(IncidentPattern.allCases, count: random.int(1...2)) : []
+        referral.channel = random.weighted([(ReferralChannel.web, 80), (.phone, 12), (.post, 2), (.inPerson, 3), (.professionalOnBehalf, 3)])
+        if referral.consentToStatistics {
+            referral.childSex = random.chance(0.8) ? random.weighted([(ChildSex.girl, 62), (.boy, 30), (.anotherWay, 3), (.preferNotToSay, 5)]) : nil
+            referral.specialNeeds = random.chance(0.8) ? random.weighted([(SpecialNeeds.yes, 22), (.no, 60), (.notSure, 12), (.preferNotToSay, 6)]) : nil
+        }
+        if random.chance(0.15) {
+            referral.accessNeeds = AccessNeeds(language: random.chance(0.4) ? "Polish" : nil, interpreter: random.chance(0.3),
+                                               bsl: random.chance(0.1), easyRead: random.chance(0.3), largePrint: random.chance(0.2),
+                                               supporter: random.chance(0.3) ? "A support worker" : nil)
+        }
     }
 
     /// The next moment, `range` hours after `after`, or nil when that is past the limit (the case stops there).

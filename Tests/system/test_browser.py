@@ -137,8 +137,39 @@ def headers_ok():
             and h.get("referrer") == "same-origin")
 
 
+def without_javascript():
+    """The young person's form in a Chromium with JavaScript switched off: it must still send."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    plain = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        # A local page whose script would change its text: it stays as written only with JavaScript off.
+        plain.get("data:text/html,<p id=probe>off</p><script>document.getElementById('probe').textContent='on'</script>")
+        check("JavaScript is off in the second browser", plain.find_element(By.ID, "probe").text == "off")
+        plain.get(BASE + "/refer?as=young_person")
+        for element_id in ("preference-portal", "council_area-worcestershire", "involvement-harmed", "age_band-16_to_17",
+                           "parent_knows-prefer_not_to_say", "setting-online", "harm-online_or_image_based", "when-under_1_year",
+                           "told_before-none", "wishes-emotional_support", "pattern-online", "consent_contact", "consent_statistics-yes"):
+            plain.find_element(By.ID, element_id).click()
+        check("the young person's form is preset to a young person",
+              plain.find_element(By.ID, "referrer_role-young_person").is_selected())
+        plain.find_element(By.CSS_SELECTOR, 'form[action="/refer"] button[type="submit"]').click()
+        WebDriverWait(plain, 15).until(lambda d: "Your referral has been sent" in d.page_source or "There is a problem" in d.page_source)
+        check("the young person's form is accepted with JavaScript off", "Your referral has been sent" in plain.page_source)
+    finally:
+        plain.quit()
+
+
 try:
     started = time.time()
+    # 0. The young person's own form, audited, then sent with JavaScript off.
+    visit("/refer?as=young_person", "referral form (young person)")
+    check("the young person's form asks them in their own words", "How old are you?" in driver.page_source)
+    shot("refer-young-person", phone=True)
+    without_javascript()
     # 1. A family refers itself through the public form.
     visit("/refer", "referral form")
     click("preference-email")
@@ -146,12 +177,21 @@ try:
     fill("email", "sam.browser@example.net")
     click("council_area-shropshire")
     click("referrer_role-parent_or_carer")
+    click("involvement-harmed")
+    click("age_band-13_to_15")
     click("setting-secondary")
     click("harm-sexual_harassment")
     click("when-under_1_year")
     click("told_before-school")
     click("wishes-to_be_listened_to")
+    click("pattern-more_than_once")
+    click("pattern-on_the_way_to_or_from_school")
+    click("heard_from-letter_from_the_council")
     fill("story", "Our daughter was harassed by other pupils on the school bus.")
+    fill("access_language", "Polish")
+    click("access_interpreter")
+    click("child_sex-girl")
+    click("send-not_sure")
     click("consent_contact")
     click("consent_statistics-yes")
     navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/refer"] button[type="submit"]'))
@@ -172,6 +212,10 @@ try:
     audit("case page (received)")
     check("the case page shows the family's words", "harassed by other pupils" in driver.page_source)
     check("the case page shows the contact details", "sam.browser@example.net" in driver.page_source)
+    check("the case page shows the access needs first",
+          0 <= driver.page_source.find("Language: Polish") < driver.page_source.find("Contact details"))
+    check("the case page shows the new answers", "They were harmed" in driver.page_source
+          and "A letter from the council" in driver.page_source and "It happened more than once" in driver.page_source)
     check("a received case offers no listening-session form", not driver.find_elements(By.ID, "ls-date"))
     shot("staff-case-received", phone=True)
     fill("practitioner", "pat@example.org")
@@ -185,6 +229,32 @@ try:
     # 3. The practitioner works the case to closed.
     sign_in("/staff/sign-in", "pat@example.org", "pat password 1234", totp(os.environ["PAT_URI"]))
     check("the practitioner sees the assigned case", reference in driver.page_source)
+    # A referral taken by phone, entered on the family's behalf.
+    visit("/staff/referrals/new", "enter a referral")
+    click("channel-phone")
+    click("preference-phone")
+    fill("phone", "07700 900321")
+    click("council_area-herefordshire")
+    click("referrer_role-young_person")
+    click("involvement-saw_or_knew")
+    click("parent_knows-no")
+    click("setting-primary")
+    click("harm-sexual_harassment")
+    click("when-under_1_year")
+    click("told_before-none")
+    click("wishes-to_be_listened_to")
+    click("access_easy_read")
+    click("consent_contact")
+    click("consent_statistics-no")
+    submit("/staff/referrals/new")
+    audit("referral entered")
+    check("the practitioner is shown the reference and passphrase once",
+          re.search(r"RS-[A-Z0-9]{4}-[A-Z0-9]{4}", driver.page_source) is not None
+          and re.search(r'class="passphrase">[a-z]+(-[a-z]+){5}<', driver.page_source) is not None)
+    navigating(driver.find_element(By.LINK_TEXT, "Open the case"))
+    audit("case page (entered by phone)")
+    check("the entered case says how it came and who entered it", "By phone, entered by pat@example.org" in driver.page_source)
+    visit("/staff/cases", "case list (with the entered case)")
     navigating(driver.find_element(By.LINK_TEXT, reference))
     click("ack-phone")
     submit("/acknowledge")
