@@ -251,6 +251,7 @@ try:
     check("the practitioner is shown the reference and passphrase once",
           re.search(r"RS-[A-Z0-9]{4}-[A-Z0-9]{4}", driver.page_source) is not None
           and re.search(r'class="passphrase">[a-z]+(-[a-z]+){5}<', driver.page_source) is not None)
+    entered_reference = re.search(r"RS-[A-Z0-9]{4}-[A-Z0-9]{4}", driver.page_source).group(0)
     navigating(driver.find_element(By.LINK_TEXT, "Open the case"))
     audit("case page (entered by phone)")
     check("the entered case says how it came and who entered it", "By phone, entered by pat@example.org" in driver.page_source)
@@ -328,6 +329,12 @@ try:
     check("a referral to social care and the police is recorded",
           "Safeguarding escalation recorded." in driver.page_source and "The police" in driver.page_source)
     audit("case page (reopened, held)")
+    # The child who saw it, referred by phone, is about the same incident: the lead links the two cases.
+    fill("link-case", entered_reference)
+    submit("/links")
+    check("the lead links the case taken by phone", "The cases have been linked." in driver.page_source
+          and entered_reference in driver.page_source)
+    audit("case page (linked)")
     sign_out()
 
     # 5. The council officer reads it.

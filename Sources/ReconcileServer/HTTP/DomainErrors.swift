@@ -59,6 +59,15 @@ extension APIError {
             case .firstReferralNotFound: .field("re_referral_of", "unknown_value", "Name an earlier safeguarding referral of this case.")
             case .escalationNotFound: APIError(.notFound, code: "not_found", message: "There is no such safeguarding referral on this case.")
             }
+        case let link as CaseLinkError:
+            return switch link {
+            case .sameCase: .field("case", "same_case", "A case cannot be linked to itself.")
+            case .otherCaseNotFound: .field("case", "unknown_value", "There is no such case to link to.")
+            case .alreadyLinked: APIError(.conflict, code: "already_linked", message: "These cases are already linked.")
+            case .opposingSidesWithOneWorker:
+                APIError(.conflict, code: "linked_case_conflict",
+                         message: "One of these linked cases is about the child who was harmed and the other about the child accused: they need different practitioners.")
+            }
         case is ComeBackError:
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:

@@ -115,6 +115,10 @@ struct CaseDetailResponse: ResponseEncodable {
     let accessNeeds: AccessNeeds?
     /// The staff member who entered a referral taken by phone, post or in person; absent for the family's own.
     let enteredBy: String?
+    /// Cases a lead linked to this one (about the same incident); a practitioner sees the id and reference only
+    /// of those they work.
+    let linkedCases: [Linked]
+    struct Linked: Encodable { let id, reference: String?; let linkedAt: Date }
     let listeningSessions: [Session]
     let assessments: [Assessment]
     let signposts: [Signpost]
@@ -149,6 +153,7 @@ struct CaseDetailResponse: ResponseEncodable {
                                 channel: d.intake.channel.rawValue)
         accessNeeds = d.intake.accessNeeds
         enteredBy = d.intake.enteredBy
+        linkedCases = d.linkedCases.map { Linked(id: $0.id, reference: $0.reference, linkedAt: $0.linkedAt) }
         listeningSessions = d.listeningSessions.map {
             Session(id: $0.id, date: $0.heldOn, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, note: $0.note,
                     recordedAt: $0.recordedAt, recordedBy: $0.recordedBy, adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed)

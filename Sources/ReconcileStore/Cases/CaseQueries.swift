@@ -122,6 +122,8 @@ public struct CaseDetail: Sendable, Equatable {
     public var closureSummary: String? = nil
     /// The intake questions of issue 17, and access needs; `enteredBy` as the staff email.
     public var intake = IntakeAnswersView()
+    /// Cases a lead linked to this one as about the same incident.
+    public var linkedCases: [LinkedCaseView] = []
 }
 
 extension AppDatabase {
@@ -200,6 +202,7 @@ extension AppDatabase {
                 evidentialHoldSince: try Date.fetchOne(db, sql: "SELECT evidential_hold_at FROM referral_case WHERE id = ?", arguments: [caseID]),
                 closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher))
             detail.intake = intake
+            detail.linkedCases = try Self.linkedCases(db, caseID: caseID, visibleTo: actor)
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.

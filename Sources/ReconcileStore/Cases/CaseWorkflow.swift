@@ -128,6 +128,7 @@ extension AppDatabase {
                 """, arguments: [email]) else {
                 throw WorkflowError.unknownPractitioner
             }
+            if try Self.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
             try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
             try Self.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
                                  detail: "to=\(target)", note: nil, keys: keys, at: now)

@@ -6,7 +6,8 @@ extension AppDatabase {
     /// their fixed lists; `pattern_bits` is a multi-select bit set (`AnswerBits`); `access_needs` is personal and
     /// sealed under the case key; `channel` is how the referral came (every earlier one came by the web), and
     /// `entered_by` the practitioner who took one by phone, post or in person. Earlier referrals keep NULLs,
-    /// which reports count as "not recorded".
+    /// which reports count as "not recorded". And `case_link`: a lead's link between two cases about the same
+    /// incident (one row per pair, the smaller id first), which the assignment rule reads.
     static func migrateV12IntakeQuestions(_ db: Database) throws {
         func oneOf(_ column: String, _ codes: [String]) -> String {
             "ALTER TABLE referral_case ADD COLUMN \(column) TEXT CHECK (\(column) IN (\(codes.map { "'\($0)'" }.joined(separator: ","))));"
@@ -27,6 +28,17 @@ extension AppDatabase {
             """,
             "ALTER TABLE referral_case ADD COLUMN entered_by TEXT REFERENCES staff_account(id);",
             "ALTER TABLE referral_case ADD COLUMN access_needs BLOB;",
+            """
+            CREATE TABLE case_link (
+                case_a TEXT NOT NULL REFERENCES referral_case(id) ON DELETE CASCADE,
+                case_b TEXT NOT NULL REFERENCES referral_case(id) ON DELETE CASCADE,
+                linked_at DATETIME NOT NULL,
+                linked_by TEXT NOT NULL,
+                PRIMARY KEY (case_a, case_b),
+                CHECK (case_a < case_b)
+            );
+            CREATE INDEX case_link_b ON case_link(case_b);
+            """,
         ].joined(separator: "\n"))
     }
 }

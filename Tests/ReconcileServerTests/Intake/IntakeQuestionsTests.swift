@@ -123,6 +123,7 @@ import Testing
         ("involvement", "zzbystander", "involvement-fieldset"), ("age_band", "zztwelve", "age_band-fieldset"),
         ("heard_from", "zzradio", "heard_from-fieldset"), ("pattern", "zzevery_day", "pattern-fieldset"),
         ("child_sex", "zzrobot", "child_sex-fieldset"), ("send", "zzperhaps", "send-fieldset"),
+        ("parent_knows", "zzmaybe", "parent_knows-fieldset"),
     ])
     func theFormRefusesAnUnknownAnswerByName(name: String, value: String, anchor: String) async throws {
         let harness = try Harness()

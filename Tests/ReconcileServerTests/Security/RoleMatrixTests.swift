@@ -27,6 +27,7 @@ import Testing
         (.post, "/api/v1/cases/{id}/safeguarding-hold", ["on": true]),
         (.post, "/api/v1/cases/{id}/evidential-hold", ["hold": true, "reason": "Police have asked for the notes"]),
         (.post, "/api/v1/cases/{id}/reopen", ["reason": "The family came back"]),
+        (.post, "/api/v1/cases/{id}/links", ["case": "RS-AAAA-AAAA"]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {
@@ -73,7 +74,7 @@ import Testing
                     let uri = route.path.replacingOccurrences(of: "{id}", with: caseID).replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased())
                         .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
                     let response = try await client.json(uri, route.method, token: token, body: route.body)
-                    let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("-hold") || route.path.hasSuffix("/reopen")
+                    let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("-hold") || route.path.hasSuffix("/reopen") || route.path.hasSuffix("/links")
                     let wanted: HTTPResponse.Status = expected == .notFound && leadOnly ? .forbidden : expected
                     #expect(response.status == wanted, "\(who) \(route.method) \(route.path) → \(response.status)")
                     #expect(!response.text.contains("CANARY"), "\(who) saw personal data")

@@ -71,6 +71,11 @@ struct CasePageModel: PageModel {
     let hasAccessNeeds: Bool
     /// The child is under 13: they cannot consent alone, which shapes who is contacted and how.
     let underThirteen: Bool
+    /// Linked cases (about the same incident): a reference when the reader may open it, else that one exists.
+    struct Linked: Sendable { let id, reference: String? }
+    let linked: [Linked]
+    let hasLinked: Bool
+    let canLink: Bool
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
          councilAreas: [String] = [], done: String?, now: Date = Date()) {
@@ -134,6 +139,9 @@ struct CasePageModel: PageModel {
         hasAccessNeeds = !helps.isEmpty
         underThirteen = intake.ageBand == .under13
         self.facts = facts
+        linked = d.linkedCases.map { Linked(id: $0.id, reference: $0.reference) }
+        hasLinked = !linked.isEmpty
+        canLink = staff.role == .lead
         sessions = d.listeningSessions.map {
             Session(date: $0.heldOn, minutes: $0.durationMinutes, modality: words($0.modality.rawValue), note: $0.note,
                     practice: Practice(adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed, reason: nil))

@@ -30,6 +30,7 @@ struct CasePagesController {
         workers.post("cases/:id/close", use: step(CloseStep.self))
         workers.post("cases/:id/evidential-hold", use: step(EvidentialHoldStep.self))
         workers.post("cases/:id/reopen", use: step(ReopenStep.self))
+        workers.post("cases/:id/links", use: step(LinkStep.self))
         workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
     }
 
@@ -41,7 +42,7 @@ struct CasePagesController {
         SignpostStep.name: "Signpost added.", SignpostOutcomeStep.name: "Signpost outcome recorded.",
         SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
         CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
-        ReopenStep.name: "The case has been reopened where it left off.",
+        ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.",
         SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
     ]
 
