@@ -50,8 +50,10 @@ public struct FigureID: Sendable, Hashable, Comparable, CustomStringConvertible 
 ///   need and needs identified; both signpost tables;
 /// - an optional multi-select table (what it was like) has no cell above the total, and no lower bound on its sum;
 /// - a year to date is the sum of its quarters, except two snapshots: `open_cases_at_end` is its last quarter's,
-///   and signposts by outcome "so far" (outcomes change after a quarter is released), whose cells are unknowns of
-///   their own adding up to the year's signposts.
+///   and signposts (and safeguarding escalations) by outcome "so far" (outcomes change after a quarter is
+///   released), whose cells are unknowns of their own adding up to the year's signposts (escalations);
+/// - both safeguarding tables share the headline `safeguarding_escalations` as their total; every escalation
+///   takes at least one route.
 ///
 /// Not modelled: the median and the percentage within target (withheld on small bases, and not counts), and
 /// theme text.
@@ -96,13 +98,18 @@ struct ReaderModel {
                 if current[q] == nil { current[q] = newBlock() }  // a quarter not released (yet): unknowns only
                 blocks.append(current[q]!)
             }
-            let outcome = ownOutcomeTable(total: blocks.compactMap { $0[ReportTables.signpostsByOutcome]?["total"] })
+            let outcome = ownOutcomeTable(ReportTables.signpostsByOutcome, total: blocks.compactMap { $0[ReportTables.signpostsByOutcome]?["total"] })
+            let escalationOutcome = ownOutcomeTable(ReportTables.safeguardingByOutcome,
+                                                    total: blocks.compactMap { $0[ReportTables.safeguardingByOutcome]?["total"] })
             expression = { table, category in
                 if table == ReportBuilder.figuresTable, category == ReportBuilder.openAtEnd {
                     return blocks.last![table]?[category].map { .init(sum: [$0]) }
                 }
                 if table == ReportTables.signpostsByOutcome, category != "total" {
                     return outcome[category].map { .init(sum: [$0]) }
+                }
+                if table == ReportTables.safeguardingByOutcome, category != "total" {
+                    return escalationOutcome[category].map { .init(sum: [$0]) }
                 }
                 let variables = blocks.compactMap { $0[table]?[category] }
                 return variables.count == blocks.count ? .init(sum: variables) : nil
@@ -135,10 +142,11 @@ struct ReaderModel {
         }
     }
 
-    /// A year to date's signposts by outcome: unknowns of its own that add up to the year's signposts.
-    private mutating func ownOutcomeTable(total: [LinearProgram.Variable]) -> [String: LinearProgram.Variable] {
+    /// A year to date's outcomes "so far" (of signposts, or of safeguarding escalations): unknowns of its own that
+    /// add up to the year's signposts (or escalations), since outcomes change after a quarter is released.
+    private mutating func ownOutcomeTable(_ table: String, total: [LinearProgram.Variable]) -> [String: LinearProgram.Variable] {
         var cells: [String: LinearProgram.Variable] = [:]
-        for category in ReportTables.categories(ReportTables.signpostsByOutcome) { cells[category] = program.addVariable(upper: cap) }
+        for category in ReportTables.categories(table) { cells[category] = program.addVariable(upper: cap) }
         program.add(.init(cells.values.map { ($0, 1.0) } + total.map { ($0, -1.0) }), .equal, 0)
         return cells
     }
@@ -148,7 +156,7 @@ struct ReaderModel {
         var figures: [String: LinearProgram.Variable] = [:]
         for name in Self.headlineCounts { figures[name] = program.addVariable(upper: cap) }
         block[ReportBuilder.figuresTable] = figures
-        let referrals = figures["referrals_received"]!
+        let referrals = figures["referrals_received"]!, escalations = figures["safeguarding_escalations"]!
         let assessed = program.addVariable(upper: cap), signposts = program.addVariable(upper: cap), closed = program.addVariable(upper: cap)
         for table in ReportTables.order {
             let total: LinearProgram.Variable
@@ -156,6 +164,7 @@ struct ReaderModel {
             case _ where Self.referralTables.contains(table): total = referrals
             case ReportTables.levelOfNeed, ReportTables.needs: total = assessed
             case ReportTables.signpostsByNeed, ReportTables.signpostsByOutcome: total = signposts
+            case ReportTables.safeguardingByRoute, ReportTables.safeguardingByOutcome: total = escalations
             default: total = closed
             }
             var cells: [String: LinearProgram.Variable] = ["total": total]

@@ -38,6 +38,8 @@ public struct ReportCounts: Sendable, Equatable {
     public var notConsented = 0
     public var listeningSessions = 0
     public var safeguardingEscalations = 0
+    /// Closed cases reopened in the period (issue 18: "reopens are counted").
+    public var casesReopened = 0
     public var openCasesAtEnd = 0
     /// Calendar days from received to acknowledged, one entry per case acknowledged in the period.
     public var acknowledgementDays: [Int] = []
@@ -70,11 +72,14 @@ public enum ReportTables {
     public static let involvement = "referrals_by_involvement", ageBand = "referrals_by_age_band"
     public static let heardFrom = "referrals_by_heard_from", pattern = "referrals_by_pattern"
     public static let channel = "referrals_by_channel", childSex = "referrals_by_child_sex", send = "referrals_by_send"
+    // Safeguarding in full (issue 18): escalations made in the period.
+    public static let safeguardingByRoute = "safeguarding_by_route", safeguardingByOutcome = "safeguarding_by_outcome"
 
     /// In the order pages and CSV list them.
     public static let order: [String] = [
         referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel,
-        childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, closures,
+        childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, safeguardingByRoute, safeguardingByOutcome,
+        closures,
     ]
 
     /// Tables over the referrals received (they share its total).
@@ -101,12 +106,14 @@ public enum ReportTables {
         case channel: ReferralChannel.allCases.map(\.rawValue)
         case childSex: ChildSex.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
         case send: SpecialNeeds.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
+        case safeguardingByRoute: SafeguardingRoute.allCases.map(\.rawValue)
+        case safeguardingByOutcome: SafeguardingOutcome.allCases.map(\.rawValue)
         default: []
         }
     }
 
     /// Multi-select tables, whose categories do not sum to the total.
-    public static let nonAdditive: Set<String> = [harm, toldBefore, wishes, needs, pattern]
+    public static let nonAdditive: Set<String> = [harm, toldBefore, wishes, needs, pattern, safeguardingByRoute]
 
     /// Multi-select tables whose question may be left unanswered: no cell exceeds the total, but the cells may
     /// add up to less than it.
@@ -133,6 +140,8 @@ public enum ReportTables {
         case channel: "Referrals by how they reached the service"
         case childSex: "Referrals by the child's sex"
         case send: "Referrals by special educational needs or disability"
+        case safeguardingByRoute: "Safeguarding escalations by route (more than one may be taken)"
+        case safeguardingByOutcome: "Safeguarding escalations by outcome so far"
         default: table
         }
     }
@@ -193,11 +202,14 @@ public enum ReportAggregation {
         let activity = statistics.activity
         add(ReportTables.signpostsByNeed, activity.signpostsByNeed)
         add(ReportTables.signpostsByOutcome, activity.signpostsByOutcome)
+        add(ReportTables.safeguardingByRoute, activity.safeguardingByRoute, total: activity.safeguardingEscalations)
+        add(ReportTables.safeguardingByOutcome, activity.safeguardingByOutcome)
         add(ReportTables.closures, referrals.closedByReason)
         // In the page's order (the document, CSV and HTML all list them so).
         counts.tables = tables.sorted { ReportTables.order.firstIndex(of: $0.name)! < ReportTables.order.firstIndex(of: $1.name)! }
         counts.listeningSessions = activity.listeningSessions
         counts.safeguardingEscalations = activity.safeguardingEscalations
+        counts.casesReopened = activity.reopened
 
         // Time to acknowledgement.
         var days = LondonDays(workingDays: acknowledgementWorkingDays)

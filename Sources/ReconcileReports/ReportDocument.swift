@@ -193,7 +193,7 @@ public struct ReportContent: Sendable, Equatable {
 
     public static let figureOrder = [
         "referrals_received", "not_consented_to_statistics", "listening_sessions", "safeguarding_escalations",
-        "open_cases_at_end", "median_days_to_acknowledge", "acknowledged_within_target_percent",
+        "cases_reopened", "open_cases_at_end", "median_days_to_acknowledge", "acknowledged_within_target_percent",
     ]
 
     public static func figureTitle(_ name: String) -> String {
@@ -202,6 +202,7 @@ public struct ReportContent: Sendable, Equatable {
         case "not_consented_to_statistics": "Referrals from families who did not agree to be counted"
         case "listening_sessions": "Listening sessions held"
         case "safeguarding_escalations": "Safeguarding escalations"
+        case "cases_reopened": "Closed cases reopened (the family came back)"
         case "open_cases_at_end": "Cases open at the end of the period"
         case "median_days_to_acknowledge": "Median days from referral to acknowledgement"
         case "acknowledged_within_target_percent": "Acknowledged within the target (%)"

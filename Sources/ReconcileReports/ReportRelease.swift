@@ -59,7 +59,7 @@ public struct ReportBuilder: Sendable {
     public static let figuresTable = "figures"
     /// Headline figures that are counts (protected like table cells); the other two are a median and a percentage.
     static let countFigures = ["referrals_received", "not_consented_to_statistics", "listening_sessions",
-                               "safeguarding_escalations", "open_cases_at_end"]
+                               "safeguarding_escalations", "cases_reopened", "open_cases_at_end"]
 
     public init(database: AppDatabase, settings: Settings, policy: DisclosurePolicy) {
         self.database = database
@@ -166,7 +166,7 @@ public struct ReportBuilder: Sendable {
         let raws: [String: Int] = [
             "referrals_received": counts.referralsReceived, "not_consented_to_statistics": counts.notConsented,
             "listening_sessions": counts.listeningSessions, "safeguarding_escalations": counts.safeguardingEscalations,
-            "open_cases_at_end": counts.openCasesAtEnd,
+            "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened,
         ]
         var figures: [(name: String, value: PublishedValue)] = Self.countFigures.map { name in
             let cell = carriedFigures.contains(name) && raws[name]! != 0

@@ -4,10 +4,14 @@ import ReconcileCore
 
 /// What the quarterly report counts of the partner's work with one council area's consented cases over a
 /// period [start, end): signposts made (by need, and by their outcome now), listening sessions held on a day
-/// within it, safeguarding escalations made.
+/// within it, safeguarding escalations made (by route, and by their outcome now), cases reopened.
 public struct ActivityCounts: Sendable, Equatable {
     public var signpostsByNeed: [String: Int] = [:], signpostsByOutcome: [String: Int] = [:]
     public var listeningSessions = 0, safeguardingEscalations = 0
+    /// Escalations made in the period by route (one may take several) and by outcome so far.
+    public var safeguardingByRoute: [String: Int] = [:], safeguardingByOutcome: [String: Int] = [:]
+    /// Reopenings of closed cases in the period (a case reopened twice counts twice).
+    public var reopened = 0
 }
 
 /// Everything a report counts for one council area and period, read from the plain statistical columns in one
@@ -52,6 +56,20 @@ extension AppDatabase {
         counts.safeguardingEscalations = try Int.fetchOne(db, sql: """
             SELECT COUNT(*) FROM safeguarding_escalation e CROSS JOIN referral_case c ON c.id = e.case_id
             WHERE \(consented) AND e.escalated_at >= ? AND e.escalated_at < ?
+            """, arguments: window) ?? 0
+        let escalations = """
+            FROM safeguarding_escalation e CROSS JOIN referral_case c ON c.id = e.case_id
+            WHERE \(consented) AND e.escalated_at >= ? AND e.escalated_at < ?
+            """
+        let routes = SafeguardingRoute.allCases
+        if let row = try Row.fetchOne(db, sql: "SELECT " + routes.map { "SUM(e.routes_bits & \($0.answerBit) != 0)" }.joined(separator: ", ")
+                                      + " \(escalations)", arguments: window) {
+            for (i, route) in routes.enumerated() { counts.safeguardingByRoute[route.rawValue] = (row[i] as Int?) ?? 0 }
+        }
+        counts.safeguardingByOutcome = try grouped(db, sql: "SELECT e.outcome, COUNT(*) \(escalations) GROUP BY 1", arguments: window)
+        counts.reopened = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM case_event v CROSS JOIN referral_case c ON c.id = v.case_id
+            WHERE \(consented) AND v.action = 'reopen' AND v.at >= ? AND v.at < ?
             """, arguments: window) ?? 0
         return counts
     }

@@ -38,6 +38,8 @@ extension AppDatabase {
                 CHECK (case_a < case_b)
             );
             CREATE INDEX case_link_b ON case_link(case_b);
+            -- Reports count reopenings in a period without walking every event.
+            CREATE INDEX case_event_action_at ON case_event(action, at);
             """,
         ].joined(separator: "\n"))
     }

@@ -121,7 +121,8 @@ import Testing
         expectTable(c, "closures_by_reason", ["completed": 1, "withdrawn": 1], total: 2)
         #expect(c.tables.map(\.name) == ReportTables.order)
         #expect(c.tables.filter { !$0.additive }.map(\.name).sorted()
-                == ["needs_identified", "referrals_by_harm", "referrals_by_pattern", "referrals_by_told_before", "referrals_by_wishes"])
+                == ["needs_identified", "referrals_by_harm", "referrals_by_pattern", "referrals_by_told_before", "referrals_by_wishes",
+                    "safeguarding_by_route"])
     }
 
     @Test func theNextQuarterAndOtherAreasAreSeparate() async throws {
@@ -209,7 +210,7 @@ import Testing
         #expect(setting["secondary"] as? Int == 10 && setting["primary"] as? Int == 5 && setting["total"] as? Int == 15)
         #expect(setting["online"] as? Int == 0)
         let text = String(decoding: report.document, as: UTF8.self)
-        #expect(text.contains(#"{"acknowledged_within_target_percent":66.7,"listening_sessions":0,"median_days_to_acknowledge":1,"#))
+        #expect(text.contains(#"{"acknowledged_within_target_percent":66.7,"cases_reopened":0,"listening_sessions":0,"median_days_to_acknowledge":1,"#))
     }
 
     @Test func theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
