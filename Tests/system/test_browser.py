@@ -197,6 +197,7 @@ try:
     navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/refer"] button[type="submit"]'))
     audit("referral confirmation")
     reference = driver.find_element(By.ID, "reference").text
+    passphrase = driver.find_element(By.ID, "passphrase").text
     check("the family gets a reference", re.fullmatch(r"RS-[A-Z0-9]{4}-[A-Z0-9]{4}", reference) is not None)
 
     # 2. The lead signs in with password and TOTP code, finds the new case and assigns it.
@@ -301,6 +302,18 @@ try:
     shot("staff-error-403")
     sign_out()
 
+    # 3a. The family signs in to the portal, reads the closure, and asks to come back.
+    visit("/portal", "portal sign-in")
+    fill("reference", reference)
+    fill("passphrase", passphrase)
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/portal"] button[type="submit"]'))
+    audit("portal (closed case)")
+    check("the family sees their case is closed and how to come back", "Coming back" in driver.page_source)
+    submit("/portal/come-back")
+    check("the family asks to come back", "You asked to come back on" in driver.page_source)
+    audit("portal (asked to come back)")
+    submit("/portal/sign-out")
+
     # 4. The lead releases the past quarter from the themes page (the next TOTP step: the current one is used).
     sign_in("/staff/sign-in", "lead@example.org", "lead password 123", totp(os.environ["LEAD_URI"], 30))
     visit("/staff/themes?quarter=2025-Q1&area=shropshire", "themes and reports")
@@ -313,6 +326,8 @@ try:
     audit("themes and reports (released)")
     shot("staff-themes", phone=True)
     # The family came back: the lead reopens the closed case where it left off, then holds it for evidence.
+    visit("/staff/cases?come_back=1", "case list (asked to come back)")
+    check("the lead sees the family asked to come back", "Asked to come back" in driver.page_source and reference in driver.page_source)
     visit(case_url.replace(BASE, ""), "case page (closed, as the lead)")
     audit("case page (closed, lead: reopen and hold forms)")
     fill("reopen-reason", "The family asked to come back.")
