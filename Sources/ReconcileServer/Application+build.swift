@@ -184,6 +184,9 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         StaffReferralPagesController(intake: intake, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
+        TrendsController(database: database, kit: kit).addRoutes(
+            api: router.group("api/v1/council").add(middleware: resolver(.council)).group(context: CouncilRequestContext.self),
+            pages: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
         CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
             .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }

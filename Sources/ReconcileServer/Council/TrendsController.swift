@@ -1,0 +1,151 @@
+import Foundation
+import Hummingbird
+import ReconcileCore
+import ReconcileReports
+import ReconcileStore
+
+/// Trends for the council (issue 19): each figure over the last eight quarters, built only from the officer's own
+/// area's released reports (`Trends`), as JSON or CSV (`GET /api/v1/council/trends?figure=`), as a page with an SVG
+/// chart (`/council/trends`), and a one-page summary for committee papers (`/council/summary`, printable).
+struct TrendsController {
+    let database: AppDatabase
+    let kit: StaffPageKit
+
+    struct TrendJSON: ResponseEncodable {
+        struct Point: Encodable {
+            let quarter: String
+            /// A number, the suppression marker, or null when not published.
+            let value: JSONValueOut, sameQuarterYearBefore: JSONValueOut
+            let change: Double?
+        }
+        let figure, title, councilArea, marker: String
+        let points: [Point]
+    }
+
+    func addRoutes(api: RouterGroup<CouncilRequestContext>, pages: RouterGroup<CouncilRequestContext>) {
+        api.get("trends") { request, context in
+            let trend = try await trend(request, context)
+            if request.uri.queryParameters["format"] == "csv" {
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                       .contentDisposition: "attachment; filename=\"trend-\(context.area)-\(trend.figure).csv\""],
+                                body: .init(byteBuffer: ByteBuffer(string: trend.csv())))
+            }
+            guard request.uri.queryParameters["format"].map({ $0 == "json" }) ?? true else {
+                throw APIError.field("format", "unknown_value", "Use json or csv.")
+            }
+            return try TrendJSON(trend, area: context.area).response(from: request, context: context)
+        }
+        pages.get("trends", use: trendPage)
+        pages.get("trends.csv") { request, context in
+            let trend = try await trend(request, context)
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"trend-\(context.area)-\(trend.figure).csv\""],
+                            body: .init(byteBuffer: ByteBuffer(string: trend.csv())))
+        }
+        pages.get("summary", use: summaryPage)
+    }
+
+    /// The trend asked for (`figure`, default the referrals received), of the officer's own area only.
+    private func trend(_ request: Request, _ context: CouncilRequestContext) async throws -> Trend {
+        let name = request.uri.queryParameters["figure"].map(String.init) ?? "referrals_received"
+        return try await trends([name], context)[0]
+    }
+
+    /// Several trends from one read of the area's releases (parsing is done off the cooperative threads).
+    private func trends(_ names: [String], _ context: CouncilRequestContext) async throws -> [Trend] {
+        let documents = try await database.ledgerReleases(councilArea: context.area).map { (kind: $0.summary.kind, document: $0.document) }
+        do {
+            return try await Trends.trends(names, documents: documents)
+        } catch TrendError.unknownFigure {
+            throw APIError.field("figure", "unknown_value", "Use a headline figure such as referrals_received, or TABLE.CATEGORY from a report.")
+        }
+    }
+
+    struct Row: Sendable { let quarter, value, yearBefore, change: String }
+    struct Choice: Sendable { let value, label: String; let selected: Bool }
+    struct TrendModel: PageModel {
+        let title, area, figure, chart, csvHref: String
+        let rows: [Row]
+        let figures: [Choice]
+        let empty: Bool
+    }
+
+    static func rows(_ trend: Trend) -> [Row] {
+        trend.points.map { p in
+            Row(quarter: p.quarter, value: p.value.map { $0.shown(marker: trend.marker) }.flatMap { $0.isEmpty ? nil : $0 } ?? "not published",
+                yearBefore: p.yearBefore.map { $0.shown(marker: trend.marker) }.flatMap { $0.isEmpty ? nil : $0 } ?? "not published",
+                change: p.change.map { $0 > 0 ? "+\(Self.number($0))" : Self.number($0) } ?? "")
+        }
+    }
+
+    static func number(_ x: Double) -> String { x.rounded() == x ? String(Int(x)) : String(format: "%.1f", x) }
+
+    @Sendable func trendPage(request: Request, context: CouncilRequestContext) async throws -> Response {
+        let trend = try await trend(request, context)
+        let choices = Trends.figures.map { Choice(value: $0, label: Trends.title($0), selected: $0 == trend.figure) }
+        let model = TrendModel(title: "Trends: \(trend.title)", area: IntakeQuestions.areaLabel(context.area), figure: trend.title,
+                               chart: trend.svg(), csvHref: "/council/trends.csv?figure=\(trend.figure)", rows: Self.rows(trend),
+                               figures: choices, empty: trend.points.isEmpty)
+        return kit.render("council-trends", request, context.officer, model)
+    }
+
+    struct SummaryModel: PageModel {
+        struct Figure: Sendable { let title, value, yearBefore, change: String }
+        let title, area, quarter, chart: String
+        let figures: [Figure]
+        let empty: Bool
+    }
+
+    /// The latest released quarter's headline counts beside the same quarter a year before, and the referrals
+    /// over two years: one page, printable for committee papers.
+    @Sendable func summaryPage(request: Request, context: CouncilRequestContext) async throws -> Response {
+        let all = try await trends(ReportContent.figureOrder, context)
+        let referrals = all[ReportContent.figureOrder.firstIndex(of: "referrals_received")!]
+        var figures: [SummaryModel.Figure] = []
+        for t in all {
+            guard let last = t.points.last else { continue }
+            let row = Self.rows(t).last!
+            figures.append(.init(title: t.title, value: last.value == nil ? "not published" : row.value, yearBefore: row.yearBefore, change: row.change))
+        }
+        let model = SummaryModel(title: "Summary for committee", area: IntakeQuestions.areaLabel(context.area),
+                                 quarter: referrals.points.last?.quarter ?? "", chart: referrals.svg(), figures: figures,
+                                 empty: referrals.points.isEmpty)
+        return kit.render("council-summary", request, context.officer, model)
+    }
+}
+
+/// A number, a marker string, or null, in the trend JSON.
+enum JSONValueOut: Encodable {
+    case number(Double), text(String), null
+
+    init(_ value: PublishedValue?, marker: String) {
+        switch value {
+        case .count(let n)?: self = .number(Double(n))
+        case .number(let x)?: self = .number(x)
+        case .suppressed?: self = .text(marker)
+        case .withheld?, nil: self = .null
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .number(let x): if x.rounded() == x, abs(x) < 1e15 { try c.encode(Int(x)) } else { try c.encode(x) }
+        case .text(let s): try c.encode(s)
+        case .null: try c.encodeNil()
+        }
+    }
+}
+
+extension TrendsController.TrendJSON {
+    init(_ trend: Trend, area: String) {
+        figure = trend.figure
+        title = trend.title
+        councilArea = area
+        marker = trend.marker
+        points = trend.points.map {
+            .init(quarter: $0.quarter, value: JSONValueOut($0.value, marker: trend.marker),
+                  sameQuarterYearBefore: JSONValueOut($0.yearBefore, marker: trend.marker), change: $0.change)
+        }
+    }
+}
