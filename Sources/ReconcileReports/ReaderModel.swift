@@ -165,6 +165,7 @@ struct ReaderModel {
             case ReportTables.levelOfNeed, ReportTables.needs: total = assessed
             case ReportTables.signpostsByNeed, ReportTables.signpostsByOutcome: total = signposts
             case ReportTables.safeguardingByRoute, ReportTables.safeguardingByOutcome: total = escalations
+            case ReportTables.offersByChannel: total = program.addVariable(upper: cap)   // letters, not people: its own total
             default: total = closed
             }
             var cells: [String: LinearProgram.Variable] = ["total": total]

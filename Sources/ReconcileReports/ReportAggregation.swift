@@ -74,12 +74,15 @@ public enum ReportTables {
     public static let channel = "referrals_by_channel", childSex = "referrals_by_child_sex", send = "referrals_by_send"
     // Safeguarding in full (issue 18): escalations made in the period.
     public static let safeguardingByRoute = "safeguarding_by_route", safeguardingByOutcome = "safeguarding_by_outcome"
+    /// Issue 19: offers of help made, by channel. Counts of letters and leaflets, not of people, so shown as they are.
+    public static let offersByChannel = "offers_by_channel"
+    public static let notAboutPeople: Set<String> = [offersByChannel]
 
     /// In the order pages and CSV list them.
     public static let order: [String] = [
         referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel,
         childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, safeguardingByRoute, safeguardingByOutcome,
-        closures,
+        closures, offersByChannel,
     ]
 
     /// Tables over the referrals received (they share its total).
@@ -108,6 +111,7 @@ public enum ReportTables {
         case send: SpecialNeeds.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
         case safeguardingByRoute: SafeguardingRoute.allCases.map(\.rawValue)
         case safeguardingByOutcome: SafeguardingOutcome.allCases.map(\.rawValue)
+        case offersByChannel: OfferChannel.allCases.map(\.rawValue)
         default: []
         }
     }
@@ -142,6 +146,7 @@ public enum ReportTables {
         case send: "Referrals by special educational needs or disability"
         case safeguardingByRoute: "Safeguarding escalations by route (more than one may be taken)"
         case safeguardingByOutcome: "Safeguarding escalations by outcome so far"
+        case offersByChannel: "Offers of help made, by how they were made (letters and leaflets, not people)"
         default: table
         }
     }
@@ -205,6 +210,7 @@ public enum ReportAggregation {
         add(ReportTables.safeguardingByRoute, activity.safeguardingByRoute, total: activity.safeguardingEscalations)
         add(ReportTables.safeguardingByOutcome, activity.safeguardingByOutcome)
         add(ReportTables.closures, referrals.closedByReason)
+        add(ReportTables.offersByChannel, activity.offersByChannel)
         // In the page's order (the document, CSV and HTML all list them so).
         counts.tables = tables.sorted { ReportTables.order.firstIndex(of: $0.name)! < ReportTables.order.firstIndex(of: $1.name)! }
         counts.listeningSessions = activity.listeningSessions

@@ -146,7 +146,11 @@ public struct ReportBuilder: Sendable {
         let protected = earlier.isEmpty
             ? DisclosureControl.protect(raw, policy: policy)
             : DisclosureControl.protect(raw, policy: policy, keepingSuppressed: earlier)
-        let byName = Dictionary(uniqueKeysWithValues: protected.map { ($0.name, $0) })
+        var byName = Dictionary(uniqueKeysWithValues: protected.map { ($0.name, $0) })
+        // Offers made are counts of letters and leaflets, not of people: nothing in them can identify a family.
+        for table in raw where ReportTables.notAboutPeople.contains(table.name) {
+            byName[table.name] = ProtectedTable(name: table.name, cells: table.counts.mapValues { .count($0) }, total: .count(table.total))
+        }
 
         func value(_ cell: Cell?) -> PublishedValue {
             switch cell {

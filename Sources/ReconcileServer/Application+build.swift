@@ -147,6 +147,9 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         to: router.group("api/v1/council").add(middleware: resolver(.council))
             .group(context: CouncilRequestContext.self))
     let leadOnly = resolver(.staff([.lead]))
+    let offerRounds = OfferRoundsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+                                            maxBody: settings.limits.maxBodyBytes)
+    offerRounds.addRoutes(to: router.group("api/v1/offer-rounds").add(middleware: leadOnly).group(context: StaffRequestContext.self))
     ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure).addRoutes(
         themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
         reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
@@ -184,6 +187,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         StaffReferralPagesController(intake: intake, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
+        OfferRoundPagesController(rounds: offerRounds, kit: kit)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         TrendsController(database: database, kit: kit).addRoutes(
             api: router.group("api/v1/council").add(middleware: resolver(.council)).group(context: CouncilRequestContext.self),
             pages: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))

@@ -100,3 +100,10 @@ public enum IntakeTables {
     /// that each table still adds up to the referrals received.
     public static let notRecorded = "not_recorded"
 }
+
+/// How the service made an offer of help to families (issue 19): the council's stage one, "make an offer and
+/// monitor how many respond". Read beside referrals by `HeardFrom`.
+public enum OfferChannel: String, FixedList {
+    case letterFromTheCouncil = "letter_from_the_council", throughSchools = "through_schools"
+    case publicCampaign = "public_campaign", other
+}

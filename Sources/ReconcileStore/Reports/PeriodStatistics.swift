@@ -12,6 +12,8 @@ public struct ActivityCounts: Sendable, Equatable {
     public var safeguardingByRoute: [String: Int] = [:], safeguardingByOutcome: [String: Int] = [:]
     /// Reopenings of closed cases in the period (a case reopened twice counts twice).
     public var reopened = 0
+    /// Offers of help made in the period, by channel (letters and leaflets, not people).
+    public var offersByChannel: [String: Int] = [:]
 }
 
 /// Everything a report counts for one council area and period, read from the plain statistical columns in one
@@ -71,6 +73,7 @@ extension AppDatabase {
             SELECT COUNT(*) FROM case_event v CROSS JOIN referral_case c ON c.id = v.case_id
             WHERE \(consented) AND v.action = 'reopen' AND v.at >= ? AND v.at < ?
             """, arguments: window) ?? 0
+        counts.offersByChannel = try offersByChannel(db, councilArea: area, start: start, end: end)
         return counts
     }
 

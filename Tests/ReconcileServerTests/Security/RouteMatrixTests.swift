@@ -68,6 +68,8 @@ import Testing
         "GET /staff/themes": .staffPages([.lead]), "POST /staff/themes": .staffPages([.lead]),
         "POST /staff/themes/{id}/withdraw": .staffPages([.lead]),
         "POST /staff/reports/release": .staffPages([.lead]),
+        "POST /api/v1/offer-rounds": .staffAPI([.lead]), "GET /api/v1/offer-rounds": .staffAPI([.lead]),
+        "GET /staff/offer-rounds": .staffPages([.lead]), "POST /staff/offer-rounds": .staffPages([.lead]),
         "GET /council": .staffPages([.council]), "GET /api/v1/council/trends": .councilAPI,
         "GET /council/trends": .staffPages([.council]), "GET /council/trends.csv": .staffPages([.council]),
         "GET /council/summary": .staffPages([.council]), "GET /council/reports/{quarter}": .staffPages([.council]),
