@@ -166,6 +166,7 @@ struct ReaderModel {
             case ReportTables.signpostsByNeed, ReportTables.signpostsByOutcome: total = signposts
             case ReportTables.safeguardingByRoute, ReportTables.safeguardingByOutcome: total = escalations
             case ReportTables.offersByChannel: total = program.addVariable(upper: cap)   // letters, not people: its own total
+            case ReportTables.experienceThemes: total = program.addVariable(upper: cap)  // cases tagged in the period
             default: total = closed
             }
             var cells: [String: LinearProgram.Variable] = ["total": total]

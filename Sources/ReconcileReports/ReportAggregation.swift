@@ -77,12 +77,14 @@ public enum ReportTables {
     /// Issue 19: offers of help made, by channel. Counts of letters and leaflets, not of people, so shown as they are.
     public static let offersByChannel = "offers_by_channel"
     public static let notAboutPeople: Set<String> = [offersByChannel]
+    /// Coded experience themes: cases first tagged in the period, by theme (more than one per case).
+    public static let experienceThemes = "experience_themes"
 
     /// In the order pages and CSV list them.
     public static let order: [String] = [
         referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel,
         childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, safeguardingByRoute, safeguardingByOutcome,
-        closures, offersByChannel,
+        closures, experienceThemes, offersByChannel,
     ]
 
     /// Tables over the referrals received (they share its total).
@@ -112,12 +114,13 @@ public enum ReportTables {
         case safeguardingByRoute: SafeguardingRoute.allCases.map(\.rawValue)
         case safeguardingByOutcome: SafeguardingOutcome.allCases.map(\.rawValue)
         case offersByChannel: OfferChannel.allCases.map(\.rawValue)
+        case experienceThemes: ExperienceTheme.allCases.map(\.rawValue)
         default: []
         }
     }
 
     /// Multi-select tables, whose categories do not sum to the total.
-    public static let nonAdditive: Set<String> = [harm, toldBefore, wishes, needs, pattern, safeguardingByRoute]
+    public static let nonAdditive: Set<String> = [harm, toldBefore, wishes, needs, pattern, safeguardingByRoute, experienceThemes]
 
     /// Multi-select tables whose question may be left unanswered: no cell exceeds the total, but the cells may
     /// add up to less than it.
@@ -147,6 +150,7 @@ public enum ReportTables {
         case safeguardingByRoute: "Safeguarding escalations by route (more than one may be taken)"
         case safeguardingByOutcome: "Safeguarding escalations by outcome so far"
         case offersByChannel: "Offers of help made, by how they were made (letters and leaflets, not people)"
+        case experienceThemes: "Cases by what families told us about (coded themes; more than one per case)"
         default: table
         }
     }
@@ -210,6 +214,7 @@ public enum ReportAggregation {
         add(ReportTables.safeguardingByRoute, activity.safeguardingByRoute, total: activity.safeguardingEscalations)
         add(ReportTables.safeguardingByOutcome, activity.safeguardingByOutcome)
         add(ReportTables.closures, referrals.closedByReason)
+        add(ReportTables.experienceThemes, activity.experienceThemes, total: activity.casesTagged)
         add(ReportTables.offersByChannel, activity.offersByChannel)
         // In the page's order (the document, CSV and HTML all list them so).
         counts.tables = tables.sorted { ReportTables.order.firstIndex(of: $0.name)! < ReportTables.order.firstIndex(of: $1.name)! }

@@ -30,6 +30,8 @@ public struct AppConfiguration: Sendable {
     public var areaContacts = AreaContacts()
     /// Which children the service is for, and where to send anyone else (`policies/intake.json`).
     public var intakePolicy = IntakePolicy()
+    /// The partner's words for the coded experience themes (`policies/themes.json`).
+    public var themeLabels = ThemeLabels()
     /// Run the retention sweep inside the server (daily); `serve` turns it on, tests leave it off.
     public var runRetentionDaily = false
     /// The key shipped backups are encrypted under; `serve` sets it when `backup.target_dir` is set, and the
@@ -132,7 +134,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // One action layer: the API and the pages run the same case steps.
     let actions = CaseActions(database: database, keys: keys, rules: StepRules(directory: configuration.directory, recording: configuration.recording,
                                                                                 levels: configuration.levelLabels,
-                                                                                councilAreas: settings.areas.councilAreas))
+                                                                                councilAreas: settings.areas.councilAreas,
+                                                                                themes: configuration.themeLabels))
     CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
     StaffReferralController(intake: intake, maxBodyBytes: settings.limits.maxBodyBytes).addRoutes(to: caseRoutes)

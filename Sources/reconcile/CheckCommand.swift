@@ -71,6 +71,7 @@ struct Check: AsyncParsableCommand {
         let notOffered = Involvement.allCases.filter { !intake.offeredTo.contains($0) }
         print("ok   intake policy: " + (notOffered.isEmpty ? "offered to every child"
             : "not offered to \(notOffered.map(\.rawValue).joined(separator: ", ")) (answered with \(intake.elsewhere.count) places to turn)"))
+        print("ok   experience themes: \(try policies.themeLabels().labels.count) coded themes labelled")
         let levels = try policies.levelLabels(councilAreas: settings.areas.councilAreas)
         if levels.unconfirmed.isEmpty {
             print("ok   levels of need: every area's labels confirmed")

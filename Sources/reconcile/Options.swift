@@ -94,6 +94,11 @@ struct PoliciesOption: ParsableArguments {
         try policyFile("intake.json", "intake policy") { try IntakePolicy.load(from: $0) }
     }
 
+    /// `themes.json`: the partner's words for the coded experience themes.
+    func themeLabels() throws -> ThemeLabels {
+        try policyFile("themes.json", "experience themes") { try ThemeLabels.load(from: $0) }
+    }
+
     func loadDirectory(councilAreas: [String]) throws -> ServiceDirectory {
         try policyFile("services.json", "service directory") { try ServiceDirectory.load(from: $0, councilAreas: councilAreas) }
     }

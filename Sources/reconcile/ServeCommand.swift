@@ -43,6 +43,7 @@ struct Serve: AsyncParsableCommand {
         configuration.areaContacts = areaContacts
         configuration.recording = try policies.recordingPolicy()
         configuration.intakePolicy = try policies.intakePolicy()
+        configuration.themeLabels = try policies.themeLabels()
         configuration.levelLabels = try policies.levelLabels(councilAreas: settings.areas.councilAreas)
         if !settings.backup.targetDir.isEmpty {
             // Key directories made before shipped backups get their backup key here, on first use.

@@ -107,3 +107,12 @@ public enum OfferChannel: String, FixedList {
     case letterFromTheCouncil = "letter_from_the_council", throughSchools = "through_schools"
     case publicCampaign = "public_campaign", other
 }
+
+/// Coded experience themes (issue 19): what practitioners hear again and again, tagged on cases and counted in
+/// the report beside the approved free-text themes. A fixed list (codes are stored data); `policies/themes.json`
+/// gives the words the partner uses for each.
+public enum ExperienceTheme: String, FixedList {
+    case contactWithOtherChildContinued = "contact_with_other_child_continued", schoolsResponse = "schools_response"
+    case informationSharedBetweenSettings = "information_shared_between_settings", movingSchoolOrCounty = "moving_school_or_county"
+    case waiting, beingBelieved = "being_believed"
+}

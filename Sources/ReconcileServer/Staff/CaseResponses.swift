@@ -119,6 +119,8 @@ struct CaseDetailResponse: ResponseEncodable {
     /// of those they work.
     let linkedCases: [Linked]
     struct Linked: Encodable { let id, reference: String?; let linkedAt: Date }
+    /// Coded experience themes tagged on the case.
+    let experienceThemes: [String]
     let listeningSessions: [Session]
     let assessments: [Assessment]
     let signposts: [Signpost]
@@ -153,6 +155,7 @@ struct CaseDetailResponse: ResponseEncodable {
                                 channel: d.intake.channel.rawValue)
         accessNeeds = d.intake.accessNeeds
         enteredBy = d.intake.enteredBy
+        experienceThemes = d.experienceThemes.map(\.rawValue)
         linkedCases = d.linkedCases.map { Linked(id: $0.id, reference: $0.reference, linkedAt: $0.linkedAt) }
         listeningSessions = d.listeningSessions.map {
             Session(id: $0.id, date: $0.heldOn, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, note: $0.note,

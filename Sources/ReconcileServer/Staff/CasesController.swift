@@ -32,6 +32,7 @@ struct CasesController {
         group.post(":id/evidential-hold", use: step(EvidentialHoldStep.self))
         group.post(":id/reopen", use: step(ReopenStep.self))
         group.post(":id/links", use: step(LinkStep.self))
+        group.post(":id/themes", use: step(ThemesStep.self))
         group.patch(":id/safeguarding/:eid", use: step(SafeguardingOutcomeStep.self))
     }
 

@@ -124,6 +124,8 @@ public struct CaseDetail: Sendable, Equatable {
     public var intake = IntakeAnswersView()
     /// Cases a lead linked to this one as about the same incident.
     public var linkedCases: [LinkedCaseView] = []
+    /// Coded experience themes the practitioner tagged.
+    public var experienceThemes: [ExperienceTheme] = []
 }
 
 extension AppDatabase {
@@ -203,6 +205,7 @@ extension AppDatabase {
                 closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher))
             detail.intake = intake
             detail.linkedCases = try Self.linkedCases(db, caseID: caseID, visibleTo: actor)
+            detail.experienceThemes = try Self.experienceThemes(db, caseID: caseID)
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.

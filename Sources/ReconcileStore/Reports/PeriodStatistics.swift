@@ -14,6 +14,8 @@ public struct ActivityCounts: Sendable, Equatable {
     public var reopened = 0
     /// Offers of help made in the period, by channel (letters and leaflets, not people).
     public var offersByChannel: [String: Int] = [:]
+    /// Coded experience themes first tagged in the period, and the cases so tagged.
+    public var experienceThemes: [String: Int] = [:], casesTagged = 0
 }
 
 /// Everything a report counts for one council area and period, read from the plain statistical columns in one
@@ -74,6 +76,7 @@ extension AppDatabase {
             WHERE \(consented) AND v.action = 'reopen' AND v.at >= ? AND v.at < ?
             """, arguments: window) ?? 0
         counts.offersByChannel = try offersByChannel(db, councilArea: area, start: start, end: end)
+        (counts.experienceThemes, counts.casesTagged) = try themeCounts(db, councilArea: area, start: start, end: end)
         return counts
     }
 

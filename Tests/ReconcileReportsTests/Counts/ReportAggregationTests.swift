@@ -121,7 +121,7 @@ import Testing
         expectTable(c, "closures_by_reason", ["completed": 1, "withdrawn": 1], total: 2)
         #expect(c.tables.map(\.name) == ReportTables.order)
         #expect(c.tables.filter { !$0.additive }.map(\.name).sorted()
-                == ["needs_identified", "referrals_by_harm", "referrals_by_pattern", "referrals_by_told_before", "referrals_by_wishes",
+                == ["experience_themes", "needs_identified", "referrals_by_harm", "referrals_by_pattern", "referrals_by_told_before", "referrals_by_wishes",
                     "safeguarding_by_route"])
     }
 

@@ -28,6 +28,7 @@ import Testing
         (.post, "/api/v1/cases/{id}/evidential-hold", ["hold": true, "reason": "Police have asked for the notes"]),
         (.post, "/api/v1/cases/{id}/reopen", ["reason": "The family came back"]),
         (.post, "/api/v1/cases/{id}/links", ["case": "RS-AAAA-AAAA"]),
+        (.post, "/api/v1/cases/{id}/themes", ["themes": ["waiting"]]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {

@@ -43,6 +43,7 @@ import Testing
         "POST /api/v1/cases/{id}/safeguarding-hold": .staffAPI([.lead]), "POST /api/v1/cases/{id}/evidential-hold": .staffAPI([.lead]),
         "POST /api/v1/cases/{id}/reopen": .staffAPI([.lead]),
         "POST /api/v1/cases/{id}/links": .staffAPI([.lead]), "POST /staff/cases/{id}/links": .staffPages([.lead]),
+        "POST /api/v1/cases/{id}/themes": .staffAPI(workers), "POST /staff/cases/{id}/themes": .staffPages(workers),
         "PATCH /api/v1/cases/{id}/safeguarding/{eid}": .staffAPI(workers), "POST /staff/cases/{id}/safeguarding/{eid}/outcome": .staffPages(workers), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
         "POST /api/v1/portal/come-back": .portalAPI, "POST /portal/come-back": .portalPages,
         "GET /api/v1/services": .staffAPI([.practitioner, .lead, .admin]),

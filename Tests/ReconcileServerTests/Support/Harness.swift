@@ -63,6 +63,7 @@ struct Harness {
                                              sessionPolicy: sessionPolicy, logger: logs.logger)
         configuration.areaContacts = try Harness.areaContacts()
         configuration.recording = try recording ?? RecordingPolicy.load(from: Harness.policies.appendingPathComponent("recording.json"))
+        configuration.themeLabels = try ThemeLabels.load(from: Harness.policies.appendingPathComponent("themes.json"))
         configuration.intakePolicy = try intake ?? IntakePolicy.load(from: Harness.policies.appendingPathComponent("intake.json"))
         configuration.levelLabels = try LevelLabels.load(from: Harness.policies.appendingPathComponent("levels.json"),
                                                          councilAreas: Settings().areas.councilAreas)
@@ -97,8 +98,9 @@ final class TemporaryDirectory: Sendable {
 
     /// Every file in the directory, concatenated: the raw bytes an attacker with the disk would see.
     func rawBytes() throws -> Data {
+        // SQLite may remove a -journal or -shm file between the listing and the read: a file gone holds nothing.
         try FileManager.default.contentsOfDirectory(atPath: url.path).sorted().reduce(into: Data()) { all, name in
-            all.append(try Data(contentsOf: url.appendingPathComponent(name)))
+            if let data = try? Data(contentsOf: url.appendingPathComponent(name)) { all.append(data) }
         }
     }
 }

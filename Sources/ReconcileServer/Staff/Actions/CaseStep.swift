@@ -31,6 +31,8 @@ struct StepRules: Sendable {
     var levels = LevelLabels()
     /// The configured council areas: where a safeguarding referral may have gone (or "other").
     var councilAreas: [String] = []
+    /// The partner's words for the coded experience themes (`policies/themes.json`), for the case page.
+    var themes = ThemeLabels()
 
     /// The practice-record fields of `step`, each refused (422 naming it) when the policy requires it and it
     /// is absent or blank.

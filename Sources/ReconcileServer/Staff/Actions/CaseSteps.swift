@@ -271,3 +271,18 @@ struct LinkStep: CaseStep {
         try await s.database.linkCases(caseID: t.caseID, to: other, by: staff.actor, keys: s.keys)
     }
 }
+
+/// The practitioner sets the case's coded experience themes (`themes`, any of the fixed list; none clears them).
+struct ThemesStep: CaseStep {
+    static let name = "themes"
+    static let fields: Set<String> = ["themes"]
+    let themes: [ExperienceTheme]
+
+    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
+        themes = try f.many("themes", ExperienceTheme.self)
+    }
+
+    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
+        try await s.database.setExperienceThemes(caseID: t.caseID, themes: themes, by: staff.actor, keys: s.keys)
+    }
+}

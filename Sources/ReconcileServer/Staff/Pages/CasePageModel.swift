@@ -76,9 +76,12 @@ struct CasePageModel: PageModel {
     let linked: [Linked]
     let hasLinked: Bool
     let canLink: Bool
+    /// The coded experience themes, ticked as tagged; offered while the case is not erased (any stage).
+    struct Theme: Sendable { let value, label, id: String; let checked: Bool }
+    let themes: [Theme]
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
-         councilAreas: [String] = [], done: String?, now: Date = Date()) {
+         councilAreas: [String] = [], themes themeLabels: ThemeLabels = ThemeLabels(), done: String?, now: Date = Date()) {
         let allowed = CaseLifecycle.allowedActions(at: d.stage)
         let c = d.referral.contact
         let fmt = StaffPageKit.dateTime
@@ -142,6 +145,9 @@ struct CasePageModel: PageModel {
         linked = d.linkedCases.map { Linked(id: $0.id, reference: $0.reference) }
         hasLinked = !linked.isEmpty
         canLink = staff.role == .lead
+        themes = ExperienceTheme.allCases.map {
+            Theme(value: $0.rawValue, label: themeLabels.label($0), id: "theme-\($0.rawValue)", checked: d.experienceThemes.contains($0))
+        }
         sessions = d.listeningSessions.map {
             Session(date: $0.heldOn, minutes: $0.durationMinutes, modality: words($0.modality.rawValue), note: $0.note,
                     practice: Practice(adviceGiven: $0.adviceGiven, actionsAgreed: $0.actionsAgreed, reason: nil))

@@ -31,6 +31,7 @@ struct CasePagesController {
         workers.post("cases/:id/evidential-hold", use: step(EvidentialHoldStep.self))
         workers.post("cases/:id/reopen", use: step(ReopenStep.self))
         workers.post("cases/:id/links", use: step(LinkStep.self))
+        workers.post("cases/:id/themes", use: step(ThemesStep.self))
         workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
     }
 
@@ -42,7 +43,7 @@ struct CasePagesController {
         SignpostStep.name: "Signpost added.", SignpostOutcomeStep.name: "Signpost outcome recorded.",
         SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
         CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
-        ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.",
+        ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
         SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
     ]
 
@@ -76,7 +77,8 @@ struct CasePagesController {
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
         return kit.render("staff-case", request, staff, CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
-                                                                    levels: actions.rules.levels, councilAreas: actions.rules.councilAreas, done: done))
+                                                                    levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
+                                                                    themes: actions.rules.themes, done: done))
     }
 
     /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad

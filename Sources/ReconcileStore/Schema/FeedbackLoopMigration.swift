@@ -2,10 +2,11 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// v15: offer rounds (issue 19): how many offers of help went out, when, in which area and by which channel.
+    /// v15, the feedback loop (issue 19): coded experience themes tagged on cases (statistical; when each was
+    /// first tagged, for counting by quarter), and offer rounds: how many offers of help went out, when, in which area and by which channel.
     /// Counts of letters or leaflets, not of people; the label is the lead's own name for the round (never
     /// released).
-    static func migrateV15OfferRounds(_ db: Database) throws {
+    static func migrateV15FeedbackLoop(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE offer_round (
                 id TEXT PRIMARY KEY NOT NULL,
@@ -18,6 +19,15 @@ extension AppDatabase {
                 created_by TEXT NOT NULL REFERENCES staff_account(id)
             );
             CREATE INDEX offer_round_area_date ON offer_round(council_area, offered_on);
+            CREATE TABLE case_experience_theme (
+                case_id TEXT NOT NULL REFERENCES referral_case(id) ON DELETE CASCADE,
+                theme TEXT NOT NULL CHECK (theme IN ('contact_with_other_child_continued','schools_response',
+                    'information_shared_between_settings','moving_school_or_county','waiting','being_believed')),
+                tagged_at DATETIME NOT NULL,
+                tagged_by TEXT NOT NULL,
+                PRIMARY KEY (case_id, theme)
+            );
+            CREATE INDEX case_experience_theme_at ON case_experience_theme(tagged_at);
             """)
     }
 }
