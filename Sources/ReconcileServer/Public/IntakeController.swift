@@ -34,25 +34,10 @@ struct IntakeController {
         let object = try JSONObjectBody.decode(body)
         let submission: ReferralSubmission
         do { submission = try ReferralSubmission(json: object) } catch { throw APIError.invalid(error) }
-        let outcome: IntakeService.Outcome
-        do {
-            outcome = try await intake.submit(submission, idempotencyKey: idempotencyKey, body: body, logger: context.logger)
-        } catch IntakeError.idempotencyKeyReused {
-            throw APIError(.unprocessableContent, code: "idempotency_key_reused",
-                           message: "This Idempotency-Key was already used for a different referral. Use a new key for a new referral.")
-        } catch IntakeError.alreadyReceived {
-            // Only at the very end of the 24-hour window, between the passphrase being cleared and the key forgotten.
-            throw APIError(.conflict, code: "already_received",
-                           message: "This referral was already received; its passphrase is no longer kept, so it cannot be shown again.")
-        }
-        switch outcome {
-        case .invalid(let failure) where failure.isNotOffered: throw APIError.notOffered(intake.policy)
-        case .invalid(let failure): throw APIError.invalid(failure)
-        case .stored(let receipt):
-            // A retry gets exactly the first answer, marked so a client can tell.
-            return EditedResponse(status: .created, headers: receipt.replayed ? [.idempotentReplayed: "true"] : [:],
-                                  response: Created(reference: receipt.reference, passphrase: receipt.passphrase))
-        }
+        let receipt = try await intake.submitAnswering(submission, idempotencyKey: idempotencyKey, body: body, logger: context.logger)
+        // A retry gets exactly the first answer, marked so a client can tell.
+        return EditedResponse(status: .created, headers: receipt.replayed ? [.idempotentReplayed: "true"] : [:],
+                              response: Created(reference: receipt.reference, passphrase: receipt.passphrase))
     }
 }
 

@@ -38,6 +38,30 @@ struct IntakeService: Sendable {
         return .stored(receipt)
     }
 
+    /// `submit`, answered as the JSON doors answer (the public API and a practitioner's entry): the receipt, or
+    /// the error each outcome means (422 naming the fields, the kind "not offered" answer, a reused key).
+    func submitAnswering(_ submission: ReferralSubmission, idempotencyKey: String?, body: [UInt8], logger: Logger,
+                         passphraseKeptFor: TimeInterval = AppDatabase.idempotencyWindow,
+                         enteredBy: StaffActor? = nil) async throws -> IntakeReceipt {
+        let outcome: Outcome
+        do {
+            outcome = try await submit(submission, idempotencyKey: idempotencyKey, body: body, logger: logger,
+                                       passphraseKeptFor: passphraseKeptFor, enteredBy: enteredBy)
+        } catch IntakeError.idempotencyKeyReused {
+            throw APIError(.unprocessableContent, code: "idempotency_key_reused",
+                           message: "This Idempotency-Key was already used for a different referral. Use a new key for a new referral.")
+        } catch IntakeError.alreadyReceived {
+            // Only at the very end of the 24-hour window, between the passphrase being cleared and the key forgotten.
+            throw APIError(.conflict, code: "already_received",
+                           message: "This referral was already received; its passphrase is no longer kept, so it cannot be shown again.")
+        }
+        switch outcome {
+        case .invalid(let failure) where failure.isNotOffered: throw APIError.notOffered(policy)
+        case .invalid(let failure): throw APIError.invalid(failure)
+        case .stored(let receipt): return receipt
+        }
+    }
+
     /// An Idempotency-Key is 1–255 visible ASCII characters.
     static func isValidIdempotencyKey(_ key: String) -> Bool {
         (1...255).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }

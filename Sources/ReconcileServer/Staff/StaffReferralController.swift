@@ -47,21 +47,7 @@ struct StaffReferralController {
     /// Shared by the API and the staff page. A key is scoped to the staff member, so no one else's retry finds it.
     static func enter(_ submission: ReferralSubmission, by staff: StaffAccount, intake: IntakeService, body: [UInt8], replayKey: String?,
                       passphraseKeptFor: TimeInterval = AppDatabase.idempotencyWindow, logger: Logger) async throws -> IntakeReceipt {
-        let outcome: IntakeService.Outcome
-        do {
-            outcome = try await intake.submit(submission, idempotencyKey: replayKey, body: body, logger: logger,
-                                              passphraseKeptFor: passphraseKeptFor, enteredBy: staff.actor)
-        } catch IntakeError.idempotencyKeyReused {
-            throw APIError(.unprocessableContent, code: "idempotency_key_reused",
-                           message: "This Idempotency-Key was already used for a different referral. Use a new key for a new referral.")
-        } catch IntakeError.alreadyReceived {
-            throw APIError(.conflict, code: "already_received",
-                           message: "This referral was already received; its passphrase is no longer kept, so it cannot be shown again.")
-        }
-        switch outcome {
-        case .invalid(let failure) where failure.isNotOffered: throw APIError.notOffered(intake.policy)
-        case .invalid(let failure): throw APIError.invalid(failure)
-        case .stored(let receipt): return receipt
-        }
+        try await intake.submitAnswering(submission, idempotencyKey: replayKey, body: body, logger: logger,
+                                         passphraseKeptFor: passphraseKeptFor, enteredBy: staff.actor)
     }
 }
