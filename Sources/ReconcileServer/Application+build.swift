@@ -33,6 +33,8 @@ public struct AppConfiguration: Sendable {
     /// The key shipped backups are encrypted under; `serve` sets it when `backup.target_dir` is set, and the
     /// backup service runs only then.
     public var backupKey: BackupKey?
+    /// The family notice's sender name and subject (`policies/notifications.json`). Mail goes only when `mail.host` is set.
+    public var familyNotice = FamilyNoticePolicy()
 
     public init(settings: Settings, database: AppDatabase, keys: KeyRing, directory: ServiceDirectory,
                 retention: RetentionPolicy = .init(), disclosure: DisclosurePolicy = .init(), sessionPolicy: StaffSessionPolicy = .init(),
@@ -64,6 +66,9 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
         services.append(BackupService(database: configuration.database, target: ShippedBackups(directory: URL(fileURLWithPath: backup.targetDir)),
                                       key: key, ageing: BackupAgeing(keep: backup.keep, keepDays: backup.keepDays),
                                       health: backupHealth, logger: configuration.logger))
+    }
+    if configuration.settings.mail.enabled {
+        services.append(try mailService(configuration))
     }
     return Application(
         router: router,
@@ -101,7 +106,10 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let routeMethods = RouteMethods()
     router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages, routeMethods: routeMethods))
     router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
-    HealthController(database: configuration.database, backupHealth: backupHealth).addRoutes(to: router.group())
+    HealthController(database: configuration.database, backupHealth: backupHealth,
+                     mailHealth: settings.mail.enabled ? MailHealthCheck(database: configuration.database,
+                                                                         alertAfter: TimeInterval(settings.mail.alertAfterSeconds)) : nil)
+        .addRoutes(to: router.group())
     MetricsController(metrics: metrics, database: configuration.database, settings: settings, backupHealth: backupHealth)
         .addRoutes(to: router.group())
     try OpenAPIController.load().addRoutes(to: router.group())

@@ -79,6 +79,8 @@ extension AppDatabase {
         if let idempotency = item.idempotency, let earlier = try replay(db, idempotency, keys: keys, now: now) { return earlier }
         let record = try insertWithFreshReference(db, item.referral, caseID: item.caseID, passphraseVerifier: item.passphraseVerifier,
                                                   receivedAt: now, keys: keys)
+        // In the referral's own savepoint: the alert exists exactly when the referral does.
+        try queueNewReferralAlerts(db, area: record.councilArea, at: now)
         if let idempotency = item.idempotency {
             try purgeExpiredIdempotencyKeys(db, now: now)
             // The passphrase is kept for the replay window only, sealed with the case's own key.

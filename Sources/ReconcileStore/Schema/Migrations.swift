@@ -81,6 +81,8 @@ extension AppDatabase {
         migrator.registerMigration("v9-answer-bits") { db in try AppDatabase.migrateV9AnswerBits(db) }
         migrator.registerMigration("v10-key-uses") { db in try AppDatabase.migrateV10KeyUses(db) }
         migrator.registerMigration("v11-practice-records") { db in try AppDatabase.migrateV11PracticeRecords(db) }
+        // Keep last: notifications' outbox (issue 20).
+        migrator.registerMigration("v13-mail-outbox") { db in try AppDatabase.migrateV13MailOutbox(db) }
         return migrator
     }
 }
