@@ -144,6 +144,11 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .add(middleware: resolver(.staff([.practitioner, .lead, .admin])))
         .group(context: StaffRequestContext.self)
     ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
+    // Email alerts: each practitioner and lead chooses theirs (API here, the page with the staff pages below).
+    let notifications = NotificationsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+                                                mailOn: settings.mail.enabled, maxBody: settings.limits.maxBodyBytes)
+    notifications.addRoutes(api: router.group("api/v1/staff").add(middleware: resolver(.staff([.practitioner, .lead])))
+        .group(context: StaffRequestContext.self))
 
     // Council officers: released reports for their own area only. Leads: themes and releases.
     CouncilController.addPublicKeyRoute(to: router.group(), keys: keys)
@@ -186,6 +191,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
             leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
+        notifications.addPages(router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
+                               kit: kit)
         CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
             .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }
