@@ -3,7 +3,7 @@
 AUTH PLAIN/LOGIN with one user (required when given). Every message it takes is appended to --mailbox as one
 JSON line (envelope and the raw message) and fsynced, so a test can count exactly what was delivered.
 Listens on 127.0.0.1 only. Stops on SIGTERM."""
-import argparse, json, os, signal, ssl, sys, threading
+import argparse, json, os, signal, socket, ssl, sys, threading
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -25,7 +25,8 @@ class Mailbox:
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--port", type=int, required=True, help="0: a free port, written to --port-file once listening")
+    p.add_argument("--port-file")
     p.add_argument("--mailbox", required=True)
     p.add_argument("--cert"), p.add_argument("--key")
     p.add_argument("--user"), p.add_argument("--password")
@@ -40,13 +41,24 @@ def main():
             ok = data.login == a.user.encode() and data.password == a.password.encode()
             return AuthResult(success=ok, handled=False)
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(a.cert))
-    controller = Controller(Mailbox(a.mailbox), hostname="127.0.0.1", port=a.port, **kwargs)
+    port = a.port
+    if port == 0:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    controller = Controller(Mailbox(a.mailbox), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
-    print("ready", flush=True)
+    if a.port_file:
+        with open(a.port_file + ".tmp", "w") as f:
+            f.write(str(port))
+        os.rename(a.port_file + ".tmp", a.port_file)
+    print("ready", port, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    # A timed wait: a signal handler runs only between waits, and an untimed Event.wait() never returns to it.
+    while not stop.wait(0.2):
+        pass
     controller.stop()
 
 
