@@ -36,14 +36,17 @@ import Testing
             #expect(chose.status == .ok && chose.json?["notify_by_email"] as? Bool == true && chose.json?["names_service"] as? Bool == false)
             let staff = try await client.signIn(lead)
             for id in [family.caseID, quiet.caseID] {
-                _ = try await client.json("/api/v1/cases/\(id)/assign", .post, token: staff, body: ["practitioner": lead.email])
+                let assigned = try await client.json("/api/v1/cases/\(id)/assign", .post, token: staff, body: ["practitioner": lead.email])
+                #expect(assigned.status == .ok)
                 let sent = try await client.json("/api/v1/cases/\(id)/messages", .post, token: staff, body: ["body": "Hello \(canary) \(quietCanary)"])
                 #expect(sent.status == .created)
             }
             let reply = try await client.json("/api/v1/portal/messages", .post, token: familyToken, body: ["body": "Thanks \(canary)"])
             #expect(reply.status == .created)
         }
-        #expect(try await waiting(harness) == 4, "two new referrals and a reply for the lead, one notice for the family who chose it")
+        let kinds = try await harness.database.reader.read { db in try String.fetchAll(db, sql: "SELECT kind FROM mail_outbox ORDER BY kind") }
+        #expect(kinds == ["family_notice", "family_reply", "new_referral", "new_referral"],
+                "two new referrals and a reply for the lead, one notice for the family who chose it")
         #expect(try await sender(harness).sendDue() == 4)
         #expect(try await waiting(harness) == 0)
 
