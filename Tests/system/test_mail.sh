@@ -28,7 +28,7 @@ for i in $(seq 1 $n); do
   c="MAILCANARY$RANDOM$i"; canaries+=("$c")
   curl -fs -o /dev/null -H 'Content-Type: application/json' "http://127.0.0.1:$port/api/v1/referrals" --data "$(referral_json "$c")"
 done
-sleep 3.5
+sleep 5  # past mail.alert_after_seconds (2 s) counted from the first failed try, about a second after each referral
 check "/readyz warns of the failing relay past mail.alert_after_seconds" bash -c "curl -fs http://127.0.0.1:$port/readyz | grep -q 'warning: mail relay failing'"
 "$bin" check --data-dir "$D" --key-dir "$K" >"$work/check1.txt" 2>&1
 check "check reports the relay as an ALERT with $n waiting" grep -q "warn mail: ALERT .* $n messages waiting" "$work/check1.txt"

@@ -19,6 +19,10 @@ struct MailService: ServiceLifecycle.Service {
     var pollInterval: Duration = .seconds(1)
 
     func run() async throws {
+        // This process owns the outbox: whatever a killed one had claimed goes now.
+        do { try await database.releaseMailClaims() } catch {
+            logger.error("outbox claims not released", metadata: ["error.type": "\(type(of: error))"])
+        }
         var lastDailyCheck = Date.distantPast
         while true {
             do {

@@ -38,15 +38,17 @@ extension AppDatabase {
         try await writer.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, kind, staff_id, case_id, attempts FROM mail_outbox
-                WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?
+                WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ? AND (claimed_at IS NULL OR claimed_at < ?)
                 ORDER BY next_attempt_at, created_at LIMIT ?
-                """, arguments: [now, limit])
+                """, arguments: [now, now.addingTimeInterval(-Self.claimLease), limit])
             var due: [OutgoingMail] = []
             for row in rows {
                 let id: String = row["id"]
                 guard let kind = NoticeKind(rawValue: row["kind"]) else { continue }
                 if let mail = try Self.resolve(db, id: id, kind: kind, staffID: row["staff_id"], caseID: row["case_id"], attempts: row["attempts"],
                                                keys: keys, workingDays: acknowledgementWorkingDays, now: now) {
+                    // Claimed in this transaction: a second pass running at the same time cannot take it too.
+                    try db.execute(sql: "UPDATE mail_outbox SET claimed_at = ? WHERE id = ?", arguments: [now, id])
                     due.append(mail)
                 } else {
                     try db.execute(sql: "DELETE FROM mail_outbox WHERE id = ?", arguments: [id])
@@ -89,10 +91,19 @@ extension AppDatabase {
         return mail
     }
 
+    /// A claim older than this is taken to be a pass that died without a crash of the process (a crash is
+    /// handled at start, `releaseMailClaims`).
+    static let claimLease: TimeInterval = 600
+
+    /// At start: no pass is running yet, so claims left by a killed process are released and their messages go.
+    public func releaseMailClaims() async throws {
+        try await writer.write { db in try db.execute(sql: "UPDATE mail_outbox SET claimed_at = NULL WHERE claimed_at IS NOT NULL") }
+    }
+
     /// The relay took the message (250 after DATA). Only a row not already marked changes.
     public func markMailSent(id: String, now: Date = Date()) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE mail_outbox SET sent_at = ?, last_error = NULL WHERE id = ? AND sent_at IS NULL", arguments: [now, id])
+            try db.execute(sql: "UPDATE mail_outbox SET sent_at = ?, last_error = NULL, claimed_at = NULL WHERE id = ? AND sent_at IS NULL", arguments: [now, id])
         }
     }
 
@@ -104,7 +115,7 @@ extension AppDatabase {
             let delay = min(retryMax, 5 * pow(2, Double(min(attempts, 20))))
             try db.execute(sql: """
                 UPDATE mail_outbox SET attempts = attempts + 1, first_failed_at = COALESCE(first_failed_at, ?), last_error = ?,
-                    next_attempt_at = ?, given_up_at = ? WHERE id = ? AND sent_at IS NULL
+                    next_attempt_at = ?, given_up_at = ?, claimed_at = NULL WHERE id = ? AND sent_at IS NULL
                 """, arguments: [now, String(error.prefix(120)), now.addingTimeInterval(delay), permanent ? now : nil, id])
         }
     }

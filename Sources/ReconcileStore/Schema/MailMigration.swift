@@ -36,6 +36,8 @@ extension AppDatabase {
                 created_at DATETIME NOT NULL,
                 next_attempt_at DATETIME NOT NULL,
                 attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                -- Taken by a sending pass and not yet marked sent or failed; a pass skips it (see dueMail).
+                claimed_at DATETIME,
                 first_failed_at DATETIME,
                 -- An SMTP reply code or an error type, never a value from a case.
                 last_error TEXT,

@@ -11,8 +11,10 @@ import Testing
 /// starts: what reaches a mailbox carries nothing from the case, the family hears only when they chose to, and a
 /// relay that was down delivers everything once it is back.
 @Suite(.serialized) struct MailDeliveryTests {
-    func sender(_ harness: Harness) throws -> MailService {
-        var configuration = AppConfiguration(settings: harness.settings, database: harness.database, keys: harness.keys,
+    /// The outbox sender, pointed at `relay`. The harness's own application runs with mail off, so that this is the
+    /// only sender and the test counts what it sent.
+    func sender(_ harness: Harness, _ relay: SMTPRelayProcess) throws -> MailService {
+        var configuration = AppConfiguration(settings: relay.settings(harness.settings), database: harness.database, keys: harness.keys,
                                              directory: try Harness.directory(), logger: harness.logs.logger)
         configuration.familyNotice = try FamilyNoticePolicy.load(from: Harness.policies.appendingPathComponent("notifications.json"))
         return try mailService(configuration)
@@ -24,7 +26,7 @@ import Testing
         let relay = try SMTPRelayProcess()
         try await relay.start()
         defer { relay.stop() }
-        let harness = try Harness(settings: relay.settings())
+        let harness = try Harness()
         let lead = try await harness.addStaff("lead@partner.example", role: .lead)
         let canary = Sample.canary(), quietCanary = Sample.canary()
         try await harness.app().test(.router) { client in
@@ -47,7 +49,7 @@ import Testing
         let kinds = try await harness.database.reader.read { db in try String.fetchAll(db, sql: "SELECT kind FROM mail_outbox ORDER BY kind") }
         #expect(kinds == ["family_notice", "family_reply", "new_referral", "new_referral"],
                 "two new referrals and a reply for the lead, one notice for the family who chose it")
-        #expect(try await sender(harness).sendDue() == 4)
+        #expect(try await sender(harness, relay).sendDue() == 4)
         #expect(try await waiting(harness) == 0)
 
         let messages = try relay.messages()
@@ -86,12 +88,12 @@ import Testing
         try await relay.start()
         let port = relay.port
         relay.stop()
-        let harness = try Harness(settings: relay.settings())
+        let harness = try Harness()
         _ = try await harness.addStaff("lead@partner.example", role: .lead)
         try await harness.app().test(.router) { client in
             for _ in 0..<5 { _ = try await client.newCase(harness) }
         }
-        let sender = try sender(harness)
+        let sender = try sender(harness, relay)
         #expect(try await sender.sendDue() == 0, "the relay is down")
         let health = try await harness.database.mailHealth()
         #expect(health.waiting == 5 && health.failingSince != nil)

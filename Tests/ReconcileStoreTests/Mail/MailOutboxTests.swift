@@ -146,4 +146,14 @@ import Testing
         #expect(health.waiting == 0 && health.failingSince == nil)
         #expect(try await h.db.dueMail(limit: 10, keys: h.keys, acknowledgementWorkingDays: 2, now: t0.addingTimeInterval(100)).isEmpty, "sent once")
     }
+
+    @Test func aMessageTakenByOnePassIsNotTakenByAnotherUntilAKilledProcessIsReplaced() async throws {
+        let h = try WorkflowHarness()
+        try h.staff(.lead)
+        _ = try await submit(h)
+        #expect(try await h.db.dueMail(limit: 10, keys: h.keys, acknowledgementWorkingDays: 2).count == 1)
+        #expect(try await h.db.dueMail(limit: 10, keys: h.keys, acknowledgementWorkingDays: 2).isEmpty, "claimed by the first pass")
+        try await h.db.releaseMailClaims()  // a new process starts: the dead one's claims go
+        #expect(try await h.db.dueMail(limit: 10, keys: h.keys, acknowledgementWorkingDays: 2).count == 1)
+    }
 }
