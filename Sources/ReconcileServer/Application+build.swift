@@ -37,6 +37,8 @@ public struct AppConfiguration: Sendable {
     /// The key shipped backups are encrypted under; `serve` sets it when `backup.target_dir` is set, and the
     /// backup service runs only then.
     public var backupKey: BackupKey?
+    /// The family notice's sender name and subject (`policies/notifications.json`). Mail goes only when `mail.host` is set.
+    public var familyNotice = FamilyNoticePolicy()
 
     public init(settings: Settings, database: AppDatabase, keys: KeyRing, directory: ServiceDirectory,
                 retention: RetentionPolicy = .init(), disclosure: DisclosurePolicy = .init(), sessionPolicy: StaffSessionPolicy = .init(),
@@ -68,6 +70,9 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
         services.append(BackupService(database: configuration.database, target: ShippedBackups(directory: URL(fileURLWithPath: backup.targetDir)),
                                       key: key, ageing: BackupAgeing(keep: backup.keep, keepDays: backup.keepDays),
                                       health: backupHealth, logger: configuration.logger))
+    }
+    if configuration.settings.mail.enabled {
+        services.append(try mailService(configuration))
     }
     return Application(
         router: router,
@@ -106,7 +111,10 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let routeMethods = RouteMethods()
     router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages, routeMethods: routeMethods))
     router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
-    HealthController(database: configuration.database, backupHealth: backupHealth).addRoutes(to: router.group())
+    HealthController(database: configuration.database, backupHealth: backupHealth,
+                     mailHealth: settings.mail.enabled ? MailHealthCheck(database: configuration.database,
+                                                                         alertAfter: TimeInterval(settings.mail.alertAfterSeconds)) : nil)
+        .addRoutes(to: router.group())
     MetricsController(metrics: metrics, database: configuration.database, settings: settings, backupHealth: backupHealth)
         .addRoutes(to: router.group())
     try OpenAPIController.load().addRoutes(to: router.group())
@@ -143,6 +151,11 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .add(middleware: resolver(.staff([.practitioner, .lead, .admin])))
         .group(context: StaffRequestContext.self)
     ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
+    // Email alerts: each practitioner and lead chooses theirs (API here, the page with the staff pages below).
+    let notifications = NotificationsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+                                                mailOn: settings.mail.enabled, maxBody: settings.limits.maxBodyBytes)
+    notifications.addRoutes(api: router.group("api/v1/staff").add(middleware: resolver(.staff([.practitioner, .lead])))
+        .group(context: StaffRequestContext.self))
 
     // Council officers: released reports for their own area only. Leads: themes and releases.
     CouncilController.addPublicKeyRoute(to: router.group(), keys: keys)
@@ -195,6 +208,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         TrendsController(database: database, kit: kit).addRoutes(
             api: router.group("api/v1/council").add(middleware: resolver(.council)).group(context: CouncilRequestContext.self),
             pages: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
+        notifications.addPages(router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
+                               kit: kit)
         CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
             .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }

@@ -55,6 +55,8 @@ struct Check: AsyncParsableCommand {
         print("ok   audit chain: \(audit.rows) rows verified")
         let settings = try config.load()
         print(try await backupLine(settings.backup))
+        print(try await mailLine(settings.mail, database))
+        _ = try policies.familyNoticePolicy()
         let unconfirmed = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas).unconfirmed
         if unconfirmed.isEmpty {
             print("ok   area contacts: every children's services number confirmed")
@@ -103,6 +105,24 @@ struct Check: AsyncParsableCommand {
                 + "is the service running and \(settings.targetDir) mounted?"
         }
         return "ok   backups: newest \(newest.url.lastPathComponent), last known current \(age) s ago (alert past \(limit) s)"
+    }
+
+    /// The outbox: off, healthy, or a relay failing longer than `mail.alert_after_seconds` (a warning, like backups).
+    func mailLine(_ settings: Settings.Mail, _ database: AppDatabase) async throws -> String {
+        let health = try await database.mailHealth()
+        guard settings.enabled else {
+            return health.waiting > 0 ? "warn mail: off (mail.host is empty) with \(health.waiting) messages waiting" : "ok   mail: off (mail.host is empty)"
+        }
+        let refused = health.refused > 0 ? "; \(health.refused) refused by the relay for good this week" : ""
+        if let since = health.failingSince {
+            let age = Int(Date().timeIntervalSince(since))
+            if age > settings.alertAfterSeconds {
+                return "warn mail: ALERT the relay \(settings.host) has been failing for \(age) s (past mail.alert_after_seconds, "
+                    + "\(settings.alertAfterSeconds) s); \(health.waiting) messages waiting\(refused)"
+            }
+            return "ok   mail: \(health.waiting) waiting, retrying for \(age) s (alert past \(settings.alertAfterSeconds) s)\(refused)"
+        }
+        return "\(refused.isEmpty ? "ok  " : "warn") mail: relay \(settings.host):\(settings.port), \(health.waiting) waiting\(refused)"
     }
 
     /// "v1×3, v2×1", or "none".

@@ -99,6 +99,11 @@ struct PoliciesOption: ParsableArguments {
         try policyFile("themes.json", "experience themes") { try ThemeLabels.load(from: $0) }
     }
 
+    /// `notifications.json`: the family notice's sender name and subject.
+    func familyNoticePolicy() throws -> FamilyNoticePolicy {
+        try policyFile("notifications.json", "notification policy") { try FamilyNoticePolicy.load(from: $0) }
+    }
+
     func loadDirectory(councilAreas: [String]) throws -> ServiceDirectory {
         try policyFile("services.json", "service directory") { try ServiceDirectory.load(from: $0, councilAreas: councilAreas) }
     }

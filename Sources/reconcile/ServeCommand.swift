@@ -45,11 +45,16 @@ struct Serve: AsyncParsableCommand {
         configuration.intakePolicy = try policies.intakePolicy()
         configuration.themeLabels = try policies.themeLabels()
         configuration.levelLabels = try policies.levelLabels(councilAreas: settings.areas.councilAreas)
+        configuration.familyNotice = try policies.familyNoticePolicy()
         if !settings.backup.targetDir.isEmpty {
             // Key directories made before shipped backups get their backup key here, on first use.
             do { configuration.backupKey = try keys.directory.backupKey(createIfMissing: true) } catch let error as KeyDirectoryError {
                 throw CommandFailure(error.description)
             }
+        }
+        if settings.mail.enabled {
+            // A password file readable by others, or one that is missing, stops serve here, naming it.
+            do { try checkMailSettings(settings.mail) } catch { throw CommandFailure(describeMailError(error)) }
         }
         let app = try buildApplication(configuration: configuration)
         try await app.runService()

@@ -68,6 +68,31 @@ public struct Settings: Sendable, Equatable {
         public var keepDays = 30
     }
 
+    /// Notifications by SMTP (issue 20). Off while `host` is empty.
+    public struct Mail: Sendable, Equatable {
+        public var host = ""
+        /// The submission port; the connection is upgraded with STARTTLS before anything else is said.
+        public var port = 587
+        public var username = ""
+        /// A file holding the relay password (0600 or 0400), so it is never in the configuration or environment.
+        public var passwordFile = ""
+        /// The envelope and header sender, e.g. `notifications@partner.example`.
+        public var from = ""
+        /// "required" (default): refuse a relay that does not offer STARTTLS. "off": plain SMTP, for a relay on
+        /// this machine only.
+        public var starttls = "required"
+        /// PEM certificates to trust for the relay instead of the system's (a partner's own CA; tests).
+        public var tlsCAFile = ""
+        /// `check` and `/readyz` warn when a message has been failing for longer than this.
+        public var alertAfterSeconds = 1800
+        /// The longest wait between tries of one message (the wait doubles from 5 s up to this).
+        public var retryMaxSeconds = 900
+        /// The London hour at which the daily digest and the overdue email are queued.
+        public var digestHour = 7
+
+        public var enabled: Bool { !host.isEmpty }
+    }
+
     public var server = Server()
     public var limits = Limits()
     public var workflow = Workflow()
@@ -76,6 +101,7 @@ public struct Settings: Sendable, Equatable {
     public var security = Security()
     public var metrics = Metrics()
     public var backup = Backup()
+    public var mail = Mail()
 
     public init() {}
 }
@@ -100,6 +126,9 @@ extension Settings {
         ("security", "password_hash_cost", .string), ("security", "hash_workers", .int), ("security", "hash_queue", .int),
         ("metrics", "token", .string),
         ("backup", "target_dir", .string), ("backup", "interval_seconds", .int), ("backup", "keep", .int), ("backup", "keep_days", .int),
+        ("mail", "host", .string), ("mail", "port", .int), ("mail", "username", .string), ("mail", "password_file", .string),
+        ("mail", "from", .string), ("mail", "starttls", .string), ("mail", "tls_ca_file", .string),
+        ("mail", "alert_after_seconds", .int), ("mail", "retry_max_seconds", .int), ("mail", "digest_hour", .int),
     ]
 
     private enum Kind { case string, int, list }
@@ -204,6 +233,16 @@ extension Settings {
             case ("backup.interval_seconds", .int(let v)): backup.intervalSeconds = v
             case ("backup.keep", .int(let v)): backup.keep = v
             case ("backup.keep_days", .int(let v)): backup.keepDays = v
+            case ("mail.host", .string(let v)): mail.host = v
+            case ("mail.port", .int(let v)): mail.port = v
+            case ("mail.username", .string(let v)): mail.username = v
+            case ("mail.password_file", .string(let v)): mail.passwordFile = v
+            case ("mail.from", .string(let v)): mail.from = v
+            case ("mail.starttls", .string(let v)): mail.starttls = v
+            case ("mail.tls_ca_file", .string(let v)): mail.tlsCAFile = v
+            case ("mail.alert_after_seconds", .int(let v)): mail.alertAfterSeconds = v
+            case ("mail.retry_max_seconds", .int(let v)): mail.retryMaxSeconds = v
+            case ("mail.digest_hour", .int(let v)): mail.digestHour = v
             default: throw SettingsError("setting \(path) has the wrong type")
             }
         }
@@ -247,6 +286,25 @@ extension Settings {
         guard (0...3_650).contains(backup.keepDays) else { throw SettingsError("backup.keep_days must be 0–3650") }
         guard backup.targetDir.isEmpty || backup.targetDir.hasPrefix("/") else {
             throw SettingsError("backup.target_dir must be an absolute path (or empty for no shipped backups)")
+        }
+        try validateMail()
+    }
+
+    private func validateMail() throws {
+        guard (1...65_535).contains(mail.port) else { throw SettingsError("mail.port must be 1–65535") }
+        guard ["required", "off"].contains(mail.starttls) else { throw SettingsError("mail.starttls must be required or off") }
+        guard (1...604_800).contains(mail.alertAfterSeconds) else { throw SettingsError("mail.alert_after_seconds must be 1–604800") }
+        guard (1...86_400).contains(mail.retryMaxSeconds) else { throw SettingsError("mail.retry_max_seconds must be 1–86400") }
+        guard (0...23).contains(mail.digestHour) else { throw SettingsError("mail.digest_hour must be 0–23") }
+        guard mail.passwordFile.isEmpty || mail.passwordFile.hasPrefix("/") else { throw SettingsError("mail.password_file must be an absolute path") }
+        guard mail.tlsCAFile.isEmpty || mail.tlsCAFile.hasPrefix("/") else { throw SettingsError("mail.tls_ca_file must be an absolute path") }
+        guard mail.enabled else { return }
+        // One address, no display name or line breaks: it goes into MAIL FROM and the From header as it is.
+        guard mail.from.range(of: "^[^@\\s<>\"]+@[^@\\s<>\"]+$", options: .regularExpression) != nil else {
+            throw SettingsError("mail.from must be one email address when mail.host is set")
+        }
+        guard mail.username.isEmpty == mail.passwordFile.isEmpty else {
+            throw SettingsError("mail.username and mail.password_file go together (both set, or both empty)")
         }
     }
 }

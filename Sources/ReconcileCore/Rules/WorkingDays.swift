@@ -22,6 +22,9 @@ public enum WorkingDays {
         return calendar
     }()
 
+    /// The hour (0–23) in London at `date` (when the daily mail goes).
+    public static func londonHour(_ date: Date) -> Int { calendar.component(.hour, from: date) }
+
     /// `YYYY-MM-DD` of the London day containing `date` (how listening-session days are stored).
     public static func londonDate(_ date: Date) -> String {
         let c = calendar.dateComponents([.year, .month, .day], from: date)

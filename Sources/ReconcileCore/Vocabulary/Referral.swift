@@ -48,6 +48,8 @@ public struct Referral: Sendable, Equatable {
     /// Personal: sealed under the case key. Nil when none were given.
     public var accessNeeds: AccessNeeds? = nil
     public var channel: ReferralChannel = .web
+    /// The family asked for a neutral email when staff write to them (issue 20); needs an email address.
+    public var notifyByEmail = false
 
     public init(contact: ContactDetails, story: String?, councilArea: String, referrerRole: ReferrerRole,
                 setting: Setting, harm: [Harm], howLongAgo: HowLongAgo, toldBefore: [ToldBefore],

@@ -17,6 +17,8 @@ public struct ReferralSubmission: Sendable, Equatable {
     public var accessInterpreter, accessBSL, accessEasyRead, accessLargePrint: Bool?
     /// Only for a referral a practitioner enters; the public intake is always `web`.
     public var channel: String?
+    /// A neutral email notice when staff write (issue 20).
+    public var notifyByEmail: Bool?
 
     public init() {}
 }
@@ -168,6 +170,10 @@ extension ReferralSubmission {
         var access = AccessNeeds(interpreter: accessInterpreter ?? false, bsl: accessBSL ?? false, easyRead: accessEasyRead ?? false,
                                  largePrint: accessLargePrint ?? false)
         problems = asked.problems
+        if notifyByEmail == true, !given(self.email) {
+            problems.append(.init(field: "notify_by_email", code: "no_email_address",
+                                  message: "Please give an email address for the notice, or leave this unticked."))
+        }
         access.language = text(accessLanguage, "access_needs.language", max: AccessNeedsLimits.language).map(FreeText.normalised)
         access.supporter = text(accessSupporter, "access_needs.supporter", max: AccessNeedsLimits.supporter).map(FreeText.normalised)
         access.other = text(accessOther, "access_needs.other", max: AccessNeedsLimits.other, multiline: true)
@@ -193,6 +199,7 @@ extension ReferralSubmission {
         }
         referral.accessNeeds = access.isEmpty ? nil : access
         referral.channel = channel
+        referral.notifyByEmail = notifyByEmail == true
         return .success(referral)
     }
 

@@ -22,6 +22,10 @@ extension APIError {
             case .erased: return APIError(.gone, code: "erased", message: "The personal data of this case has been erased.")
             default: return nil
             }
+        case NotificationChoiceError.noEmailAddress:
+            return .field("notify_by_email", "no_email_address", "No email address was given, so no email can be sent.")
+        case NotificationChoiceError.unknownArea:
+            return .field("areas", "unknown_value", "Each area must be one of the configured council areas.")
         case let workflow as WorkflowError:
             return workflowError(workflow)
         case is AssessmentInputError:

@@ -8,13 +8,16 @@ import ReconcileStore
 struct HealthController {
     let database: AppDatabase
     var backupHealth: BackupHealth? = nil
+    /// Set when mail is on: a relay failing past `mail.alert_after_seconds` adds a warning line too.
+    var mailHealth: MailHealthCheck? = nil
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("healthz") { _, _ in "ok\n" }
         group.get("readyz") { _, context -> Response in
             do {
                 try await database.ping()
-                let warning = backupHealth?.warning(now: Date()).map { "warning: \($0)\n" } ?? ""
+                var warning = backupHealth?.warning(now: Date()).map { "warning: \($0)\n" } ?? ""
+                if let mail = await mailHealth?.warning() { warning += "warning: \(mail)\n" }
                 return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: "ready\n" + warning)))
             } catch {

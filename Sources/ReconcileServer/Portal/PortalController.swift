@@ -39,6 +39,8 @@ struct PortalController {
         signedIn.get("case", use: view)
         signedIn.post("messages", use: message)
         signedIn.post("withdraw", use: withdraw)
+        signedIn.get("notifications", use: notice)
+        signedIn.patch("notifications", use: setNotice)
         signedIn.post("come-back", use: comeBack)
         signedIn.post("erasure", use: requestErasure)
         signedIn.delete("erasure", use: cancelErasure)
@@ -65,6 +67,23 @@ struct PortalController {
                         erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
                                                                   heldForEvidence: $0.heldForEvidence) },
                         comeBackRequestedAt: v.comeBackRequestedAt, closureSummary: v.closureSummary)
+    }
+
+    struct Notice: ResponseEncodable { let notifyByEmail: Bool; let namesService: Bool; let hasEmail: Bool }
+
+    /// Whether the family gets a neutral email when staff write to them (only if they gave an address).
+    @Sendable func notice(request: Request, context: FamilyRequestContext) async throws -> Notice {
+        let c = try await portal.database.familyNoticeChoice(caseID: context.caseID)
+        return Notice(notifyByEmail: c.notifyByEmail, namesService: c.namesService, hasEmail: c.hasEmail)
+    }
+
+    @Sendable func setNotice(request: Request, context: FamilyRequestContext) async throws -> Notice {
+        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["notify_by_email", "names_service"])
+        let current = try await portal.database.familyNoticeChoice(caseID: context.caseID)
+        let on = fields.object["notify_by_email"] == nil ? current.notifyByEmail : try fields.bool("notify_by_email")
+        let named = fields.object["names_service"] == nil ? current.namesService : try fields.bool("names_service")
+        try await portal.database.setFamilyNotice(caseID: context.caseID, notifyByEmail: on, namesService: named, keys: portal.keys)
+        return try await notice(request: request, context: context)
     }
 
     struct ComeBack: ResponseEncodable { let requestedAt: Date }

@@ -22,6 +22,13 @@ struct PortalPagesController {
                 _ = try await portal.database.familyMessage(caseID: caseID, body: form["body"] ?? "", keys: portal.keys)
             }
         }
+        signedIn.post("notifications") { request, context in
+            try await act(request, context) { form, caseID in
+                let on = form["notify_by_email"] == "yes"
+                try await portal.database.setFamilyNotice(caseID: caseID, notifyByEmail: on, namesService: on && form["names_service"] == "yes",
+                                                          keys: portal.keys)
+            }
+        }
         signedIn.post("withdraw") { request, context in
             try await act(request, context) { _, caseID in try await portal.database.withdraw(caseID: caseID, keys: portal.keys) }
         }
@@ -59,6 +66,7 @@ struct PortalPagesController {
         let erasure: Erasure?
         let comeBackAsked: String?
         let closureSummary: String?
+        var notice: FamilyNoticeChoice? = nil
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -90,7 +98,8 @@ struct PortalPagesController {
             coolingOffDays: portal.retention.erasureCoolingOffDays,
             messages: view.messages.map { .init(fromYou: $0.from == "you", body: $0.body, at: $0.at.formatted(date)) },
             erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, heldForEvidence: $0.heldForEvidence, due: $0.dueAt.formatted(day)) },
-            comeBackAsked: view.comeBackRequestedAt?.formatted(day), closureSummary: view.closureSummary)
+            comeBackAsked: view.comeBackRequestedAt?.formatted(day), closureSummary: view.closureSummary,
+            notice: try await portal.database.familyNoticeChoice(caseID: context.caseID))
         return pages.render("portal-case", page, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 

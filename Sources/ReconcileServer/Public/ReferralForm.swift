@@ -22,6 +22,8 @@ enum ReferralForm {
         let involvement, ageBand, parentKnows, heardFrom, pattern, childSex, send: Question
         let accessLanguage, accessSupporter, accessOther: String?
         let accessInterpreter, accessBsl, accessEasyRead, accessLargePrint: Bool
+        let notifyByEmail: Bool
+        let notifyByEmailError: String?
         let storyMax: Int
         let contactNameError, contactEmailError, contactPhoneError, contactAddressError, contactSafeTimesError: String?
         let storyError, consentContactError, consentStatisticsError: String?
@@ -66,6 +68,7 @@ enum ReferralForm {
         s.accessSupporter = form["access_supporter"]
         s.accessOther = form["access_other"]
         s.channel = form["channel"]
+        s.notifyByEmail = form["notify_by_email"] == "yes"
         s.consentContact = form["consent_contact"] == "yes"
         s.consentStatistics = form["consent_statistics"].flatMap { $0 == "yes" ? true : $0 == "no" ? false : nil }
         return s
@@ -107,6 +110,7 @@ enum ReferralForm {
             accessLanguage: s.accessLanguage, accessSupporter: s.accessSupporter, accessOther: s.accessOther,
             accessInterpreter: s.accessInterpreter == true, accessBsl: s.accessBSL == true,
             accessEasyRead: s.accessEasyRead == true, accessLargePrint: s.accessLargePrint == true,
+            notifyByEmail: s.notifyByEmail == true, notifyByEmailError: errorFor("notify_by_email"),
             storyMax: IntakeLimits.story,
             contactNameError: errorFor("contact.name"), contactEmailError: errorFor("contact.email"),
             contactPhoneError: errorFor("contact.phone"), contactAddressError: errorFor("contact.address"),
@@ -130,6 +134,7 @@ enum ReferralForm {
         case "consent.contact": "consent_contact"
         case "consent.statistics": "consent_statistics-yes"
         case "story": "story"
+        case "notify_by_email": "notify_by_email"
         case "access_needs.language": "access_language"
         case "access_needs.supporter": "access_supporter"
         case "access_needs.other": "access_other"

@@ -284,6 +284,7 @@ extension AppDatabase {
             try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
             try Self.recordEvent(db, current, actor: actor, action: .sendMessage, to: next,
                                  detail: "message=\(id)", note: nil, keys: keys, at: now)
+            try Self.queueFamilyNotice(db, caseID: caseID, at: now)
             return CaseChange(stage: next, recordID: id)
         }
     }

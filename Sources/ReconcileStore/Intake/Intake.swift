@@ -84,6 +84,12 @@ extension AppDatabase {
         let record = try insertWithFreshReference(db, item.referral, caseID: item.caseID, passphraseVerifier: item.passphraseVerifier,
                                                   receivedAt: now, keys: keys)
         if let staff = item.enteredBy { try recordEntry(db, caseID: record.id, channel: item.referral.channel, by: staff, keys: keys, at: now) }
+        // The family's own choice of a neutral notice, in the same savepoint as the referral it belongs to.
+        if item.referral.notifyByEmail {
+            try setFamilyNotice(db, caseID: record.id, notifyByEmail: true, namesService: false, keys: keys, at: now)
+        }
+        // In the referral's own savepoint: the alert exists exactly when the referral does.
+        try queueNewReferralAlerts(db, area: record.councilArea, at: now)
         if let idempotency = item.idempotency {
             try purgeExpiredIdempotencyKeys(db, now: now)
             // The passphrase is kept for the replay window only, sealed with the case's own key.

@@ -277,6 +277,7 @@ extension AppDatabase {
             ).insert(db)
             try Self.recordFamilyEvent(db, current, action: "family_message", audit: "portal.message", to: current.stage,
                                        detail: "message=\(id)", keys: keys, at: now)
+            try Self.queueFamilyReplyAlert(db, caseID: caseID, at: now)
             return id
         }
     }

@@ -181,7 +181,7 @@ extension AppDatabase {
                 contact_name = NULL, contact_email = NULL, contact_phone = NULL, contact_address = NULL,
                 contact_preference = NULL, contact_safe_to_leave_message = NULL, contact_safe_times = NULL,
                 story = NULL, email_index = NULL, phone_index = NULL, duplicate_of = NULL, closure_summary = NULL, access_needs = NULL,
-                passphrase_hash = '', erased_at = ?
+                passphrase_hash = '', notify_by_email = 0, notice_names_service = 0, erased_at = ?
             WHERE id = ?
             """, arguments: [now, caseID])
         // Every sealed free-text column, the practice records (v11) beside the notes.
@@ -194,7 +194,8 @@ extension AppDatabase {
             let set = columns.map { "\($0) = NULL" }.joined(separator: ", ")
             try db.execute(sql: "UPDATE \(table) SET \(set) WHERE case_id = ?", arguments: [caseID])
         }
-        for table in ["case_message", "idempotency_key", "portal_session"] {
+        // mail_outbox: a notice still waiting for the family goes too (its address is gone with the key anyway).
+        for table in ["case_message", "idempotency_key", "portal_session", "mail_outbox"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE case_id = ?", arguments: [caseID])
         }
         try db.execute(sql: """

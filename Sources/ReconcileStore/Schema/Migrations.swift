@@ -82,6 +82,7 @@ extension AppDatabase {
         migrator.registerMigration("v10-key-uses") { db in try AppDatabase.migrateV10KeyUses(db) }
         migrator.registerMigration("v11-practice-records") { db in try AppDatabase.migrateV11PracticeRecords(db) }
         migrator.registerMigration("v12-intake-questions") { db in try AppDatabase.migrateV12IntakeQuestions(db) }
+        migrator.registerMigration("v13-mail-outbox") { db in try AppDatabase.migrateV13MailOutbox(db) }
         migrator.registerMigration("v15-feedback-loop") { db in try AppDatabase.migrateV15FeedbackLoop(db) }
         return migrator
     }

@@ -240,6 +240,26 @@ import Testing
         #expect(throws: DirectoryError.self) { try IntakePolicy(offeredTo: [.harmed, .preferNotToSay], elsewhere: []) }
     }
 
+    /// The family's choice of a neutral email notice at intake (issue 20), kept only with an email to send it to.
+    @Test func aFamilyCanAskForTheNoticeAtIntakeOnlyWithAnEmail() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let asked = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), overrides: ["notify_by_email": true])))
+            #expect(asked.status == .created)
+            let reference = try #require(asked.json?["reference"] as? String)
+            let chosen = try await harness.database.reader.read { db in
+                try Bool.fetchOne(db, sql: "SELECT notify_by_email FROM referral_case WHERE reference = ?", arguments: [reference])
+            }
+            #expect(chosen == true)
+            let noEmail = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), overrides: ["notify_by_email": true],
+                                                                             contact: ["email": NSNull(), "preference": "phone"])))
+            #expect(noEmail.status == .unprocessableContent && noEmail.text.contains("no_email_address"))
+            let wrongType = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), overrides: ["notify_by_email": "yes"])))
+            #expect(wrongType.status == .unprocessableContent && wrongType.text.contains("notify_by_email"))
+        }
+        #expect(try await harness.database.caseCount() == 1)
+    }
+
     @Test func theYoungPersonsFormSpeaksToThem() async throws {
         let harness = try Harness()
         try await harness.app().test(.router) { client in

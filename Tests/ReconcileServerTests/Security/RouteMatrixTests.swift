@@ -46,6 +46,10 @@ import Testing
         "POST /api/v1/cases/{id}/themes": .staffAPI(workers), "POST /staff/cases/{id}/themes": .staffPages(workers),
         "PATCH /api/v1/cases/{id}/safeguarding/{eid}": .staffAPI(workers), "POST /staff/cases/{id}/safeguarding/{eid}/outcome": .staffPages(workers), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
         "POST /api/v1/portal/come-back": .portalAPI, "POST /portal/come-back": .portalPages,
+        // Email alerts and the family's notice (issue 20).
+        "GET /api/v1/staff/me/notifications": .staffAPI(workers), "PATCH /api/v1/staff/me/notifications": .staffAPI(workers),
+        "GET /staff/notifications": .staffPages(workers), "POST /staff/notifications": .staffPages(workers),
+        "GET /api/v1/portal/notifications": .portalAPI, "PATCH /api/v1/portal/notifications": .portalAPI, "POST /portal/notifications": .portalPages,
         "GET /api/v1/services": .staffAPI([.practitioner, .lead, .admin]),
         "POST /api/v1/themes": .staffAPI([.lead]), "DELETE /api/v1/themes/{id}": .staffAPI([.lead]), "POST /api/v1/reports/{quarter}/release": .staffAPI([.lead]),
         "GET /api/v1/council/public-key": .open,

@@ -1,0 +1,179 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ReconcileCore
+
+/// How to reach the relay, from `mail.*` settings.
+struct SMTPRelay: Sendable {
+    let host: String
+    let port: Int
+    /// STARTTLS before anything else is said (and before AUTH); off only for a relay on this machine.
+    let requireTLS: Bool
+    let username: String?
+    let password: String?
+    let tls: NIOSSLContext?
+    var timeout: TimeAmount = .seconds(30)
+
+    /// Reads the password file (it must not be readable by group or others) and the CA file, if set.
+    static func from(_ settings: Settings.Mail) throws -> SMTPRelay {
+        var password: String?
+        if !settings.passwordFile.isEmpty {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: settings.passwordFile),
+                  let text = try? String(contentsOfFile: settings.passwordFile, encoding: .utf8) else {
+                throw SettingsError("mail.password_file \(settings.passwordFile) cannot be read")
+            }
+            if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+                throw SettingsError("mail.password_file \(settings.passwordFile) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        var tls: NIOSSLContext?
+        if settings.starttls == "required" {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.minimumTLSVersion = .tlsv12
+            if !settings.tlsCAFile.isEmpty {
+                guard let roots = try? NIOSSLCertificate.fromPEMFile(settings.tlsCAFile), !roots.isEmpty else {
+                    throw SettingsError("mail.tls_ca_file \(settings.tlsCAFile) holds no readable PEM certificate")
+                }
+                configuration.trustRoots = .certificates(roots)
+            }
+            tls = try NIOSSLContext(configuration: configuration)
+        }
+        return SMTPRelay(host: settings.host, port: settings.port, requireTLS: settings.starttls == "required",
+                         username: settings.username.isEmpty ? nil : settings.username, password: password, tls: tls)
+    }
+}
+
+/// Reads the relay's files now, so `serve` stops at start naming a bad one.
+public func checkMailSettings(_ settings: Settings.Mail) throws { _ = try SMTPRelay.from(settings) }
+
+/// One conversation with the relay: greeting, EHLO, STARTTLS, EHLO again, AUTH, then any number of messages.
+/// Never logs what it says: commands carry addresses and credentials.
+final class SMTPSession: Sendable {
+    private let channel: any Channel
+    private let replies: NIOLoopBound<SMTPReplyHandler>
+    private let deadline: Scheduled<Void>
+
+    private init(channel: any Channel, replies: NIOLoopBound<SMTPReplyHandler>, deadline: Scheduled<Void>) {
+        (self.channel, self.replies, self.deadline) = (channel, replies, deadline)
+    }
+
+    static func open(_ relay: SMTPRelay, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SMTPSession {
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(10))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())
+                    }
+                }
+                .connect(host: relay.host, port: relay.port).get()
+        } catch {
+            throw SMTPError.connect
+        }
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        // One deadline for the whole conversation: a relay that stops answering is cut off, which fails every
+        // exchange still waiting.
+        let deadline = channel.eventLoop.scheduleTask(in: relay.timeout) { channel.close(promise: nil) }
+        let session = SMTPSession(channel: channel, replies: handler, deadline: deadline)
+        do {
+            try await session.greet(relay)
+        } catch {
+            await session.close()
+            throw error
+        }
+        return session
+    }
+
+    private func greet(_ relay: SMTPRelay) async throws {
+        try await expect(try await exchange(nil), stage: "greeting")
+        var capabilities = try await ehlo()
+        if let tls = relay.tls, relay.requireTLS {
+            guard capabilities.contains(where: { $0.uppercased() == "STARTTLS" }) else { throw SMTPError.noStartTLS }
+            try await expect(try await exchange("STARTTLS"), stage: "starttls")
+            // A name is checked against the certificate; an IP address cannot be sent as SNI (and is not checked by name).
+            let name = relay.host.isIPAddress ? nil : relay.host
+            try await channel.eventLoop.submit { [channel] in
+                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: name), position: .first)
+            }.get()
+            capabilities = try await ehlo()
+        }
+        if let username = relay.username, let password = relay.password {
+            let auth = capabilities.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").map(String.init) ?? []
+            if auth.contains("PLAIN") {
+                let token = Data("\u{0}\(username)\u{0}\(password)".utf8).base64EncodedString()
+                try await expect(try await exchange("AUTH PLAIN \(token)"), stage: "auth")
+            } else if auth.contains("LOGIN") {
+                try await expect(try await exchange("AUTH LOGIN"), stage: "auth")
+                try await expect(try await exchange(Data(username.utf8).base64EncodedString()), stage: "auth")
+                try await expect(try await exchange(Data(password.utf8).base64EncodedString()), stage: "auth")
+            } else {
+                throw SMTPError.noAuthMechanism
+            }
+        }
+    }
+
+    private func ehlo() async throws -> [String] {
+        let reply = try await exchange("EHLO \(Self.heloName)")
+        try expect(reply, stage: "ehlo")
+        return Array(reply.lines.dropFirst())
+    }
+
+    /// Sends one message. A refusal of this message (bad recipient) leaves the session usable for the next.
+    func send(_ mail: ComposedMail) async throws {
+        for address in [mail.from, mail.to] where !Self.isSafeAddress(address) { throw SMTPError.badAddress }
+        do {
+            try expect(try await exchange("MAIL FROM:<\(mail.from)>"), stage: "mail")
+            try expect(try await exchange("RCPT TO:<\(mail.to)>"), stage: "rcpt")
+            try expect(try await exchange("DATA"), stage: "data")
+        } catch let error as SMTPError where error.permanent {
+            _ = try? await exchange("RSET")
+            throw error
+        }
+        // Dot-stuffing (RFC 5321 4.5.2): a line that starts with "." gets another.
+        let stuffed = mail.text.components(separatedBy: "\r\n").map { $0.hasPrefix(".") ? "." + $0 : $0 }.joined(separator: "\r\n")
+        try expect(try await exchange(stuffed + "\r\n."), stage: "message")
+    }
+
+    func close() async {
+        deadline.cancel()
+        if channel.isActive { _ = try? await exchange("QUIT") }
+        try? await channel.close()
+    }
+
+    /// Writes `line` (nil: only waits, for the greeting) and returns the relay's next reply.
+    private func exchange(_ line: String?) async throws -> SMTPReply {
+        let promise = channel.eventLoop.makePromise(of: SMTPReply.self)
+        channel.eventLoop.execute { [channel, replies] in
+            replies.value.expect(promise)
+            if let line { channel.writeAndFlush(ByteBuffer(string: line + "\r\n"), promise: nil) }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    private func expect(_ reply: SMTPReply, stage: String) throws {
+        guard reply.isPositive else { throw SMTPError.refused(stage: stage, code: reply.code) }
+    }
+
+    /// No line breaks, angle brackets or spaces: an address cannot smuggle another command.
+    static func isSafeAddress(_ address: String) -> Bool {
+        !address.isEmpty && address.utf8.count <= 254 && address.contains("@")
+            && !address.unicodeScalars.contains { $0.value < 0x21 || $0 == "<" || $0 == ">" || $0.value == 0x7F }
+    }
+
+    static let heloName: String = {
+        let name = ProcessInfo.processInfo.hostName
+        return name.isEmpty || name.contains(" ") ? "reconcile.localdomain" : name
+    }()
+}
+
+extension String {
+    var isIPAddress: Bool {
+        (try? SocketAddress(ipAddress: self, port: 0)) != nil
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import ReconcileCore
+@testable import ReconcileStore
+import Testing
+@testable import ReconcileServer
+
+/// A member of staff chooses their email alerts by the API or the page; the family turns their notice on and off.
+@Suite struct NotificationChoicesTests {
+    @Test func staffSeeTheirDefaultsAndChangeOnlyWhatTheySend() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        let practitioner = try await harness.addStaff("p@example.org", role: .practitioner)
+        try await harness.app().test(.router) { client in
+            let leadToken = try await client.signIn(lead), pToken = try await client.signIn(practitioner)
+            let defaults = try await client.json("/api/v1/staff/me/notifications", .get, token: leadToken)
+            #expect(defaults.json?["new_referral"] as? Bool == true && defaults.json?["overdue"] as? Bool == true)
+            #expect(defaults.json?["mail_enabled"] as? Bool == false)
+            let pDefaults = try await client.json("/api/v1/staff/me/notifications", .get, token: pToken)
+            #expect(pDefaults.json?["new_referral"] as? Bool == false && pDefaults.json?["family_reply"] as? Bool == true)
+            let changed = try await client.json("/api/v1/staff/me/notifications", .patch, token: leadToken,
+                                                body: ["digest_only": true, "areas": ["shropshire"]])
+            #expect(changed.status == .ok)
+            #expect(changed.json?["digest_only"] as? Bool == true && changed.json?["new_referral"] as? Bool == true)
+            #expect(changed.json?["areas"] as? [String] == ["shropshire"])
+            let bad = try await client.json("/api/v1/staff/me/notifications", .patch, token: leadToken, body: ["areas": ["atlantis"]])
+            #expect(bad.status == .unprocessableContent)
+            let wrongType = try await client.json("/api/v1/staff/me/notifications", .patch, token: leadToken, body: ["overdue": "yes"])
+            #expect(wrongType.status == .unprocessableContent)
+            let after = try await client.json("/api/v1/staff/me/notifications", .get, token: leadToken)
+            #expect(after.json?["areas"] as? [String] == ["shropshire"], "a refused change changed nothing")
+            // The practitioner's choices are their own.
+            let pAfter = try await client.json("/api/v1/staff/me/notifications", .get, token: pToken)
+            #expect(pAfter.json?["digest_only"] as? Bool == false)
+        }
+    }
+
+    @Test func aFamilyTurnsTheNoticeOnAndOffAndOneWithoutAnEmailCannot() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let (_, token) = try await PortalAPITests.signedInFamily(client, harness)
+            let before = try await client.json("/api/v1/portal/notifications", .get, token: token)
+            #expect(before.json?["notify_by_email"] as? Bool == false && before.json?["has_email"] as? Bool == true)
+            let on = try await client.json("/api/v1/portal/notifications", .patch, token: token, body: ["notify_by_email": true, "names_service": true])
+            #expect(on.json?["notify_by_email"] as? Bool == true && on.json?["names_service"] as? Bool == true)
+            let off = try await client.json("/api/v1/portal/notifications", .patch, token: token, body: ["notify_by_email": false])
+            #expect(off.json?["notify_by_email"] as? Bool == false && off.json?["names_service"] as? Bool == false,
+                    "turning the notice off also forgets naming the service")
+
+            var body = Sample.referral(canary: Sample.canary(), contact: ["preference": "phone"])
+            var contact = try #require(body["contact"] as? [String: Any])
+            contact.removeValue(forKey: "email")
+            body["contact"] = contact
+            let response = try await client.refer(Sample.json(body))
+            let reference = try #require(response.json?["reference"] as? String), passphrase = try #require(response.json?["passphrase"] as? String)
+            let phoneToken = try #require(try await PortalAPITests.signIn(client, reference: reference, passphrase: passphrase).json?["token"] as? String)
+            let refused = try await client.json("/api/v1/portal/notifications", .patch, token: phoneToken, body: ["notify_by_email": true])
+            #expect(refused.status == .unprocessableContent)
+            let fields = (refused.json?["error"] as? [String: Any])?["fields"] as? [[String: Any]]
+            #expect(fields?.first?["code"] as? String == "no_email_address")
+        }
+    }
+
+    @Test func theAlertsPageShowsAndSavesTheChoices() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            var browser = PageBrowser(client: client)
+            _ = try await browser.get("/staff/sign-in")
+            _ = try await browser.post("/staff/sign-in", [("email", lead.email), ("password", lead.password), ("code", lead.code())])
+            let page = try await browser.get("/staff/notifications")
+            #expect(page.status == .ok && page.text.contains("Email alerts"))
+            #expect(page.text.contains("id=\"new_referral\" name=\"new_referral\" value=\"yes\" checked"), "a lead's default")
+            #expect(page.text.contains("Email is not set up"), "mail.host is empty here")
+            let saved = try await browser.post("/staff/notifications", [("family_reply", "yes"), ("digest_only", "yes"), ("areas", "shropshire")])
+            #expect(saved.status == .seeOther && saved.headers[.location] == "/staff/notifications?saved=1")
+            let choices = try await harness.database.notificationChoices(for: StaffActor(id: try harness.database.reader.read { db in
+                try String.fetchOne(db, sql: "SELECT id FROM staff_account WHERE email = ?", arguments: [lead.email])! }, role: .lead))
+            #expect(choices == NotificationChoices(newReferral: false, familyReply: true, overdue: false, digestOnly: true, areas: ["shropshire"]))
+        }
+    }
+}
