@@ -59,6 +59,8 @@ extension APIError {
             case .firstReferralNotFound: .field("re_referral_of", "unknown_value", "Name an earlier safeguarding referral of this case.")
             case .escalationNotFound: APIError(.notFound, code: "not_found", message: "There is no such safeguarding referral on this case.")
             }
+        case let records as RecordsCheckError:
+            return .from(records: records)
         case is ComeBackError:
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:

@@ -81,6 +81,7 @@ extension AppDatabase {
         migrator.registerMigration("v9-answer-bits") { db in try AppDatabase.migrateV9AnswerBits(db) }
         migrator.registerMigration("v10-key-uses") { db in try AppDatabase.migrateV10KeyUses(db) }
         migrator.registerMigration("v11-practice-records") { db in try AppDatabase.migrateV11PracticeRecords(db) }
+        migrator.registerMigration("v14-records-check") { db in try AppDatabase.migrateV14RecordsCheck(db) }
         return migrator
     }
 }
