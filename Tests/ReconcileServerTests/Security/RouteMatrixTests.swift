@@ -66,6 +66,8 @@ import Testing
         "GET /staff/themes": .staffPages([.lead]), "POST /staff/themes": .staffPages([.lead]),
         "POST /staff/themes/{id}/withdraw": .staffPages([.lead]),
         "POST /staff/reports/release": .staffPages([.lead]),
+        "GET /api/v1/records-check": .staffAPI([.lead]), "POST /api/v1/records-check/sample/{sid}/review": .staffAPI([.lead]),
+        "GET /staff/records-check": .staffPages([.lead]), "POST /staff/records-check/sample/{sid}/review": .staffPages([.lead]),
         "GET /council": .staffPages([.council]), "GET /council/reports/{quarter}": .staffPages([.council]),
         "GET /council/reports/{quarter}/report.json": .staffPages([.council]),
         "GET /council/reports/{quarter}/report.csv": .staffPages([.council]),
