@@ -22,7 +22,7 @@ struct RecordsCheckPagesController {
     struct Model: PageModel {
         struct Incomplete: Sendable { let id, reference, stage, assignedTo: String; let rules: [String] }
         struct Sampled: Sendable {
-            let id, caseID, reference, stage, practitioner, status: String
+            let id, caseId, reference, stage, practitioner, status: String
             let note: String?
             let erased: Bool
         }
@@ -48,7 +48,7 @@ struct RecordsCheckPagesController {
                                                     by: staff.actor, keys: keys)
         let label = Self.label(check.month)
         let sampled = (check.sample?.cases ?? []).map { c in
-            Model.Sampled(id: c.id, caseID: c.caseID, reference: c.reference, stage: CasePagesController.stageLabel(c.stage),
+            Model.Sampled(id: c.id, caseId: c.caseID, reference: c.reference, stage: CasePagesController.stageLabel(c.stage),
                           practitioner: c.practitioner,
                           status: c.erased ? "Erased" : c.reviewedAt.map { "Reviewed \($0.formatted(StaffPageKit.dateTime)) by \(c.reviewedBy ?? "")" } ?? "Not reviewed yet",
                           note: c.auditNote, erased: c.erased)
