@@ -34,9 +34,9 @@ struct RecordsCheckController {
         return Response(status: .noContent)
     }
 
-    /// `YYYY-MM`, or nil for the current month.
+    /// `YYYY-MM`, or nil (absent) for the current month; empty or anything else is 422.
     static func month(_ text: String?) throws -> AuditMonth? {
-        guard let text, !text.isEmpty else { return nil }
+        guard let text else { return nil }
         guard let month = AuditMonth(text) else { throw APIError.field("month", "invalid_month", "Months look like 2026-12.") }
         return month
     }

@@ -40,7 +40,8 @@ struct RecordsCheckPagesController {
         let staff = context.staff
         let query = request.uri.queryParameters
         let month: AuditMonth?
-        do { month = try RecordsCheckController.month(query["month"].map(String.init)) } catch let error as APIError {
+        // The page's month box may be sent empty: that is the current month.
+        do { month = try RecordsCheckController.month(query["month"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }) } catch let error as APIError {
             return kit.error(request, staff, error, back: "/staff/records-check")
         }
         let check = try await database.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
