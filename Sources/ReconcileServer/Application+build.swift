@@ -169,6 +169,9 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure).addRoutes(
         themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
         reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
+    // The records check (issue 18): leads only; every view audited by the store.
+    RecordsCheckController(database: database, keys: keys, settings: settings, recording: configuration.recording)
+        .addRoutes(to: router.group("api/v1/records-check").add(middleware: leadOnly).group(context: StaffRequestContext.self))
 
     // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
     let portal = PortalService(
@@ -210,6 +213,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             pages: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
         notifications.addPages(router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
                                kit: kit)
+        RecordsCheckPagesController(database: database, keys: keys, kit: kit, settings: settings, recording: configuration.recording)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
             .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }

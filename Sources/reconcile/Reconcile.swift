@@ -11,7 +11,7 @@ struct Reconcile: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Migrate.self, Keys.self, User.self, Token.self, Report.self, Retention.self,
-            Backup.self, Restore.self, Check.self, Demo.self, Mail.self,
+            Backup.self, Restore.self, Check.self, Demo.self, Mail.self, RecordsCheck.self,
         ]
     )
 }

@@ -350,6 +350,15 @@ try:
     check("the lead links the case taken by phone", "The cases have been linked." in driver.page_source
           and entered_reference in driver.page_source)
     audit("case page (linked)")
+    # The records check: this month's sample holds the practitioner's case; the lead writes an audit note.
+    visit("/staff/records-check", "records check")
+    check("the records check samples the practitioner's case", reference in driver.page_source)
+    driver.find_element(By.CSS_SELECTOR, 'textarea[id^="note-"]').send_keys("Advice and actions recorded clearly.")
+    submit("/review")
+    check("the audit note is saved and the case marked reviewed",
+          "Audit note saved" in driver.page_source and "Reviewed" in driver.page_source)
+    audit("records check (reviewed)")
+    shot("staff-records-check", phone=True)
     sign_out()
 
     # 5. The council officer reads it.

@@ -18,6 +18,10 @@ public struct RecordingPolicy: Sendable, Equatable {
     ]
 
     public let required: [Step: Set<String>]
+    /// The records check's monthly random sample: how many cases of each practitioner a lead audits (1 to 100).
+    public var samplePerPractitioner = RecordingPolicy.defaultSamplePerPractitioner
+    public static let defaultSamplePerPractitioner = 5
+    public static let sampleSizes = 1...100
 
     /// The default: advice on every listening session, a reason on every closure.
     public init() { required = [.listeningSession: ["advice_given"], .close: ["reason"]] }
@@ -34,7 +38,11 @@ public struct RecordingPolicy: Sendable, Equatable {
     public func requires(_ field: String, on step: Step) -> Bool { required[step]?.contains(field) ?? false }
 
     public static func load(from file: URL) throws -> RecordingPolicy {
-        struct File: Decodable { let required: [String: [String]] }
+        struct File: Decodable {
+            let required: [String: [String]]
+            let samplePerPractitioner: Int?
+            enum CodingKeys: String, CodingKey { case required, samplePerPractitioner = "sample_per_practitioner" }
+        }
         let decoded = try JSONDecoder().decode(File.self, from: Data(contentsOf: file))
         var required: [Step: Set<String>] = [:]
         for (name, fields) in decoded.required {
@@ -43,6 +51,13 @@ public struct RecordingPolicy: Sendable, Equatable {
             }
             required[step] = Set(fields)
         }
-        return try RecordingPolicy(required: required)
+        var policy = try RecordingPolicy(required: required)
+        if let n = decoded.samplePerPractitioner {
+            guard sampleSizes.contains(n) else {
+                throw DirectoryError("recording.json: sample_per_practitioner must be \(sampleSizes.lowerBound) to \(sampleSizes.upperBound)")
+            }
+            policy.samplePerPractitioner = n
+        }
+        return policy
     }
 }

@@ -72,6 +72,8 @@ extension APIError {
                 APIError(.conflict, code: "linked_case_conflict",
                          message: "One of these linked cases is about the child who was harmed and the other about the child accused: they need different practitioners.")
             }
+        case let records as RecordsCheckError:
+            return .from(records: records)
         case is ComeBackError:
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:

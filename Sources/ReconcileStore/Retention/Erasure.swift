@@ -189,6 +189,7 @@ extension AppDatabase {
             ("case_event", ["note"]), ("listening_session", ["note", "advice_given", "actions_agreed"]),
             ("assessment", ["note", "advice_given", "actions_agreed", "reason"]),
             ("signpost", ["note", "advice_given", "actions_agreed", "reason"]), ("safeguarding_escalation", ["note"]),
+            ("records_sample_case", ["audit_note"]),   // a lead's audit note (v14)
         ]
         for (table, columns) in sealedText {
             let set = columns.map { "\($0) = NULL" }.joined(separator: ", ")

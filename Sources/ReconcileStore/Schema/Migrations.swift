@@ -83,6 +83,7 @@ extension AppDatabase {
         migrator.registerMigration("v11-practice-records") { db in try AppDatabase.migrateV11PracticeRecords(db) }
         migrator.registerMigration("v12-intake-questions") { db in try AppDatabase.migrateV12IntakeQuestions(db) }
         migrator.registerMigration("v13-mail-outbox") { db in try AppDatabase.migrateV13MailOutbox(db) }
+        migrator.registerMigration("v14-records-check") { db in try AppDatabase.migrateV14RecordsCheck(db) }
         migrator.registerMigration("v15-feedback-loop") { db in try AppDatabase.migrateV15FeedbackLoop(db) }
         return migrator
     }

@@ -73,6 +73,8 @@ import Testing
         "GET /staff/themes": .staffPages([.lead]), "POST /staff/themes": .staffPages([.lead]),
         "POST /staff/themes/{id}/withdraw": .staffPages([.lead]),
         "POST /staff/reports/release": .staffPages([.lead]),
+        "GET /api/v1/records-check": .staffAPI([.lead]), "POST /api/v1/records-check/sample/{sid}/review": .staffAPI([.lead]),
+        "GET /staff/records-check": .staffPages([.lead]), "POST /staff/records-check/sample/{sid}/review": .staffPages([.lead]),
         "POST /api/v1/offer-rounds": .staffAPI([.lead]), "GET /api/v1/offer-rounds": .staffAPI([.lead]),
         "GET /staff/offer-rounds": .staffPages([.lead]), "POST /staff/offer-rounds": .staffPages([.lead]),
         "GET /council": .staffPages([.council]), "GET /api/v1/council/trends": .councilAPI,

@@ -24,6 +24,7 @@ struct StaffPageKit: Sendable {
             context["nav_cases"] = account.role.mayWorkCases
             context["nav_directory"] = account.role != .council
             context["nav_themes"] = account.role == .lead
+            context["nav_records_check"] = account.role == .lead
             context["nav_council"] = account.role == .council
         }
         return pages.render(template, context.compactMapValues(Self.dropEmpty), status: status,

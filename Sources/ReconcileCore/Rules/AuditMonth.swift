@@ -1,0 +1,48 @@
+import Foundation
+
+/// A calendar month as the partner's staff live it (Europe/London), `YYYY-MM`: the unit of the records check's
+/// random sample. Its bounds are London midnights, so a case closed at 00:30 BST on 1 April is April's.
+public struct AuditMonth: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+
+    public init?(year: Int, month: Int) {
+        guard (2000...9999).contains(year), (1...12).contains(month) else { return nil }
+        (self.year, self.month) = (year, month)
+    }
+
+    /// `YYYY-MM` exactly (four digits, a dash, two digits); anything else is nil.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let year = Int(parts[0]), let month = Int(parts[1]) else { return nil }
+        self.init(year: year, month: month)
+    }
+
+    /// The London month containing `date`.
+    public static func containing(_ date: Date) -> AuditMonth {
+        let c = WorkingDays.calendar.dateComponents([.year, .month], from: date)
+        return AuditMonth(year: c.year!, month: c.month!)!
+    }
+
+    /// London midnight at the start of the 1st.
+    public var start: Date {
+        WorkingDays.calendar.date(from: DateComponents(year: year, month: month, day: 1))!
+    }
+
+    /// The start of the next month (exclusive end of this one).
+    public var end: Date { next.start }
+
+    public var next: AuditMonth {
+        month == 12 ? AuditMonth(year: year + 1, month: 1)! : AuditMonth(year: year, month: month + 1)!
+    }
+
+    public var previous: AuditMonth {
+        month == 1 ? AuditMonth(year: year - 1, month: 12)! : AuditMonth(year: year, month: month - 1)!
+    }
+
+    public var description: String { String(format: "%04d-%02d", year, month) }
+
+    public static func < (a: AuditMonth, b: AuditMonth) -> Bool { (a.year, a.month) < (b.year, b.month) }
+}
