@@ -21,12 +21,20 @@ public struct RawTable: Sendable, Equatable {
     public var counts: [String: Int]
     public var total: Int
     public var additive: Bool
+    /// False for a multi-select question that may be left unanswered: its cells need not reach the total, so
+    /// rule 3's inequality does not hold and is not protected against.
+    public var everyoneAnswers = true
+    /// False for counts of things rather than people (offers of help sent): nothing in them can identify a
+    /// family, so they are shown as counted.
+    public var aboutPeople = true
 
-    public init(name: String, counts: [String: Int], total: Int, additive: Bool) {
+    public init(name: String, counts: [String: Int], total: Int, additive: Bool, everyoneAnswers: Bool = true, aboutPeople: Bool = true) {
         self.name = name
         self.counts = counts
         self.total = total
         self.additive = additive
+        self.everyoneAnswers = everyoneAnswers
+        self.aboutPeople = aboutPeople
     }
 }
 
@@ -128,6 +136,9 @@ public enum DisclosureControl {
 
     private static func protect(_ table: RawTable, policy: DisclosurePolicy, alreadySuppressed: Set<String>,
                                 totalAlreadySuppressed: Bool) -> ProtectedTable {
+        guard table.aboutPeople else {
+            return ProtectedTable(name: table.name, cells: table.counts.mapValues { .count($0) }, total: .count(table.total))
+        }
         // Categories in name order: every choice below is then independent of dictionary order.
         let names = table.counts.keys.sorted()
         // A carried cell that is now 0 is shown: a reader takes every suppressed count as at least 1.
@@ -148,7 +159,7 @@ public enum DisclosureControl {
             while !totalHidden, !hidden.isEmpty, hidden.count == 1 || rest() <= hidden.count {
                 if let next = nextToSuppress() { hidden.insert(next) } else { totalHidden = true }
             }
-        } else if !totalHidden, !hidden.isEmpty, rest() >= hidden.count * policy.threshold {
+        } else if table.everyoneAnswers, !totalHidden, !hidden.isEmpty, rest() >= hidden.count * policy.threshold {
             // Rule 3: the inequality "cells sum to at least the total" would pin the suppressed cells.
             if let next = nextToSuppress() { hidden.insert(next) } else { totalHidden = true }
         }

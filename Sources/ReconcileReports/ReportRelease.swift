@@ -141,16 +141,14 @@ public struct ReportBuilder: Sendable {
                   earlier: [PublishedTables], carriedFigures: Set<String>, now: Date) -> QuarterReport {
         let raw = counts.tables.map { table in
             RawTable(name: table.name, counts: Dictionary(uniqueKeysWithValues: table.categories.map { ($0, table.count($0)) }),
-                     total: table.total, additive: table.additive)
+                     total: table.total, additive: table.additive,
+                     everyoneAnswers: !ReportTables.optionalMultiSelect.contains(table.name),
+                     aboutPeople: !ReportTables.notAboutPeople.contains(table.name))
         }
         let protected = earlier.isEmpty
             ? DisclosureControl.protect(raw, policy: policy)
             : DisclosureControl.protect(raw, policy: policy, keepingSuppressed: earlier)
-        var byName = Dictionary(uniqueKeysWithValues: protected.map { ($0.name, $0) })
-        // Offers made are counts of letters and leaflets, not of people: nothing in them can identify a family.
-        for table in raw where ReportTables.notAboutPeople.contains(table.name) {
-            byName[table.name] = ProtectedTable(name: table.name, cells: table.counts.mapValues { .count($0) }, total: .count(table.total))
-        }
+        let byName = Dictionary(uniqueKeysWithValues: protected.map { ($0.name, $0) })
 
         func value(_ cell: Cell?) -> PublishedValue {
             switch cell {

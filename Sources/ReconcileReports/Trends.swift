@@ -37,9 +37,8 @@ public enum Trends {
     public static let window = 8
 
     /// Every figure a trend can follow: the headline figures, then each table's total and categories.
-    public static var figures: [String] {
+    public static let figures: [String] =
         ReportContent.figureOrder + ReportTables.order.flatMap { table in [table + ".total"] + ReportTables.categories(table).map { table + "." + $0 } }
-    }
 
     public static func title(_ figure: String) -> String {
         let parts = figure.split(separator: ".", maxSplits: 1).map(String.init)

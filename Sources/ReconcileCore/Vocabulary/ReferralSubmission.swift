@@ -64,9 +64,10 @@ extension ReferralSubmission {
             }
             return trimmed
         }
-        func one<T: FixedList>(_ value: String?, _ field: String, _: T.Type, question: String) -> T? {
+        /// One answer from a fixed list. An optional question left unanswered is simply not answered.
+        func one<T: FixedList>(_ value: String?, _ field: String, _: T.Type, question: String, required: Bool = true) -> T? {
             guard let value, !value.isEmpty else {
-                problems.append(.init(field: field, code: "required", message: "Please answer \(question)."))
+                if required { problems.append(.init(field: field, code: "required", message: "Please answer \(question).")) }
                 return nil
             }
             guard let parsed = T(rawValue: value) else {
@@ -75,9 +76,9 @@ extension ReferralSubmission {
             }
             return parsed
         }
-        func many<T: FixedList>(_ values: [String]?, _ field: String, _: T.Type, question: String) -> [T] {
+        func many<T: FixedList>(_ values: [String]?, _ field: String, _: T.Type, question: String, required: Bool = true) -> [T] {
             guard let values, !values.isEmpty else {
-                problems.append(.init(field: field, code: "required", message: "Please choose at least one option for \(question)."))
+                if required { problems.append(.init(field: field, code: "required", message: "Please choose at least one option for \(question).")) }
                 return []
             }
             var seen: [T] = []
@@ -145,31 +146,29 @@ extension ReferralSubmission {
                                   message: "Please say whether your answers may be counted in anonymous statistics."))
         }
 
-        var asked = IntakeAnswers(problems: problems)
         let involvement: Involvement? = self.involvement == nil ? Involvement.preferNotToSay
-            : asked.one(self.involvement, "involvement", Involvement.self, question: "who the child this is about is", required: true)
+            : one(self.involvement, "involvement", Involvement.self, question: "who the child this is about is")
         if let involvement, !offered.contains(involvement) {
             return .failure(ValidationFailure(problems: [.init(field: "involvement", code: "not_offered", message: Self.notOffered)]))
         }
-        let ageBand = asked.one(self.ageBand, "age_band", AgeBand.self, question: "how old the child is now")
-        let parentKnows = asked.one(self.parentKnows, "parent_knows", ParentKnows.self, question: "whether a parent or carer knows")
-        let heardFrom = asked.one(self.heardFrom, "heard_from", HeardFrom.self, question: "how you heard about us")
-        let pattern = asked.many(self.pattern, "pattern", IncidentPattern.self, question: "what it was like")
-        let childSex = asked.one(self.childSex, "monitoring.child_sex", ChildSex.self, question: "the child's sex")
-        let specialNeeds = asked.one(self.specialNeeds, "monitoring.send", SpecialNeeds.self,
-                                     question: "special educational needs or disability")
+        let ageBand = one(self.ageBand, "age_band", AgeBand.self, question: "how old the child is now", required: false)
+        let parentKnows = one(self.parentKnows, "parent_knows", ParentKnows.self, question: "whether a parent or carer knows", required: false)
+        let heardFrom = one(self.heardFrom, "heard_from", HeardFrom.self, question: "how you heard about us", required: false)
+        let pattern = many(self.pattern, "pattern", IncidentPattern.self, question: "what it was like", required: false)
+        let childSex = one(self.childSex, "monitoring.child_sex", ChildSex.self, question: "the child's sex", required: false)
+        let specialNeeds = one(self.specialNeeds, "monitoring.send", SpecialNeeds.self,
+                               question: "special educational needs or disability", required: false)
         var channel = ReferralChannel.web
         if enteredByStaff {
-            if let parsed = asked.one(self.channel, "channel", ReferralChannel.self, question: "how the referral came to you", required: true) {
+            if let parsed = one(self.channel, "channel", ReferralChannel.self, question: "how the referral came to you") {
                 if ReferralChannel.staffEntered.contains(parsed) { channel = parsed } else {
-                    asked.problems.append(.init(field: "channel", code: "unknown_value",
+                    problems.append(.init(field: "channel", code: "unknown_value",
                                                 message: "Please choose phone, post, in person or a professional on the family's behalf."))
                 }
             }
         }
         var access = AccessNeeds(interpreter: accessInterpreter ?? false, bsl: accessBSL ?? false, easyRead: accessEasyRead ?? false,
                                  largePrint: accessLargePrint ?? false)
-        problems = asked.problems
         if notifyByEmail == true, !given(self.email) {
             problems.append(.init(field: "notify_by_email", code: "no_email_address",
                                   message: "Please give an email address for the notice, or leave this unticked."))
@@ -206,35 +205,6 @@ extension ReferralSubmission {
     /// The kind answer to a referral about a child this service is not for (the page and the API add where to go).
     public static let notOffered = "We are sorry: this service cannot help with this. Nothing you wrote has been kept. "
         + "There are people who can help, listed below."
-}
-
-/// The optional fixed-list answers: a missing one is simply not answered; an unknown one is refused by name.
-struct IntakeAnswers {
-    var problems: [FieldProblem]
-
-    mutating func one<T: FixedList>(_ value: String?, _ field: String, _: T.Type, question: String, required: Bool = false) -> T? {
-        guard let value, !value.isEmpty else {
-            if required { problems.append(.init(field: field, code: "required", message: "Please answer \(question).")) }
-            return nil
-        }
-        guard let parsed = T(rawValue: value) else {
-            problems.append(.init(field: field, code: "unknown_value", message: "Please choose one of the options for \(question)."))
-            return nil
-        }
-        return parsed
-    }
-
-    mutating func many<T: FixedList>(_ values: [String]?, _ field: String, _: T.Type, question: String) -> [T] {
-        var seen: [T] = []
-        for value in values ?? [] {
-            guard let parsed = T(rawValue: value) else {
-                problems.append(.init(field: field, code: "unknown_value", message: "Please choose only the listed options for \(question)."))
-                return []
-            }
-            if !seen.contains(parsed) { seen.append(parsed) }
-        }
-        return seen
-    }
 }
 
 public struct ValidationFailure: Error, Sendable, Equatable {

@@ -25,24 +25,22 @@ struct TrendsController {
     func addRoutes(api: RouterGroup<CouncilRequestContext>, pages: RouterGroup<CouncilRequestContext>) {
         api.get("trends") { request, context in
             let trend = try await trend(request, context)
-            if request.uri.queryParameters["format"] == "csv" {
-                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                       .contentDisposition: "attachment; filename=\"trend-\(context.area)-\(trend.figure).csv\""],
-                                body: .init(byteBuffer: ByteBuffer(string: trend.csv())))
-            }
+            if request.uri.queryParameters["format"] == "csv" { return Self.csv(trend, area: context.area) }
             guard request.uri.queryParameters["format"].map({ $0 == "json" }) ?? true else {
                 throw APIError.field("format", "unknown_value", "Use json or csv.")
             }
             return try TrendJSON(trend, area: context.area).response(from: request, context: context)
         }
         pages.get("trends", use: trendPage)
-        pages.get("trends.csv") { request, context in
-            let trend = try await trend(request, context)
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"trend-\(context.area)-\(trend.figure).csv\""],
-                            body: .init(byteBuffer: ByteBuffer(string: trend.csv())))
-        }
+        pages.get("trends.csv") { request, context in Self.csv(try await trend(request, context), area: context.area) }
         pages.get("summary", use: summaryPage)
+    }
+
+    /// The series as a CSV download (the API's `format=csv` and the page's link alike).
+    static func csv(_ trend: Trend, area: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                        .contentDisposition: "attachment; filename=\"trend-\(area)-\(trend.figure).csv\""],
+                 body: .init(byteBuffer: ByteBuffer(string: trend.csv())))
     }
 
     /// The trend asked for (`figure`, default the referrals received), of the officer's own area only.

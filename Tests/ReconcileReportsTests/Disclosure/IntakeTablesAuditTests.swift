@@ -46,4 +46,18 @@ import Testing
         let pinned = try #require(P.range(try DisclosureAudit(releases: [harm]).ranges(), release: 0, ReportTables.harm, "sexual_assault"))
         #expect(pinned.minimum == 10 && pinned.maximum == 10, "a required question's one ticked cell is the total")
     }
+
+    /// Rule 3 guards the "every referral ticks one" inequality; an optional question has none, so its lone small
+    /// cell is not made to take another with it. Counts of letters are not counts of people and are shown as counted.
+    @Test func protectionFollowsWhatATableCounts() {
+        let policy = DisclosurePolicy()
+        let required = DisclosureControl.protect([RawTable(name: "t", counts: ["a": 12, "b": 4], total: 16, additive: false)], policy: policy)[0]
+        #expect(required.cells == ["a": .suppressed, "b": .suppressed], "a required question: 12 + b >= 16 pins b")
+        let optional = DisclosureControl.protect([RawTable(name: "t", counts: ["a": 12, "b": 4], total: 16, additive: false,
+                                                           everyoneAnswers: false)], policy: policy)[0]
+        #expect(optional.cells == ["a": .count(12), "b": .suppressed])
+        let letters = DisclosureControl.protect([RawTable(name: "t", counts: ["a": 3, "b": 0], total: 3, additive: true,
+                                                          aboutPeople: false)], policy: policy)[0]
+        #expect(letters.cells == ["a": .count(3), "b": .count(0)] && letters.total == .count(3))
+    }
 }

@@ -17,7 +17,9 @@ import Testing
         let database = try AppDatabase.open(dataDirectory: dir.url, migrate: true)
         let harness = try Harness(database: database)
         let canary = Sample.canary()
-        var fields = Sample.referral(canary: canary, contact: ["phone": "07700 913 579"])
+        // Access needs are personal too (issue 17): planted there, they must not reach the disk in plain either.
+        var fields = Sample.referral(canary: canary, overrides: ["access_needs": ["supporter": "\(canary) Aunt", "language": "Polish"]],
+                                     contact: ["phone": "07700 913 579"])
         let body = Sample.json(fields)
         // A refused submission with the same values must not leave them anywhere either.
         fields["consent"] = ["contact": false]
