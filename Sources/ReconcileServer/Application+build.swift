@@ -88,7 +88,7 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
 func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = nil) throws -> Router<AppRequestContext> {
     let settings = configuration.settings
     let secure = settings.server.publicURL.lowercased().hasPrefix("https://")
-    let pages = try Pages.load(areaContacts: configuration.areaContacts)
+    let pages = try Pages.load(areaContacts: configuration.areaContacts, cookies: SessionCookies(secure: secure))
     let metrics = ServiceMetrics()
     configuration.database.setIntakeQueueLimit(settings.limits.intakeQueue)
     // Argon2id (staff passwords, and family passphrases stored before keyed verifiers) runs only here:

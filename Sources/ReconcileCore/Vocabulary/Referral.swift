@@ -50,6 +50,8 @@ public struct Referral: Sendable, Equatable {
     public var channel: ReferralChannel = .web
     /// The family asked for a neutral email when staff write to them (issue 20); needs an email address.
     public var notifyByEmail = false
+    /// The language the referral was made in (issue 21); nil when the client did not say.
+    public var language: FamilyLanguage? = nil
 
     public init(contact: ContactDetails, story: String?, councilArea: String, referrerRole: ReferrerRole,
                 setting: Setting, harm: [Harm], howLongAgo: HowLongAgo, toldBefore: [ToldBefore],

@@ -19,6 +19,8 @@ public struct ReferralSubmission: Sendable, Equatable {
     public var channel: String?
     /// A neutral email notice when staff write (issue 20).
     public var notifyByEmail: Bool?
+    /// The language the family used (issue 21): `en`, `en-easy` or `pl`. Nil from a client that does not say.
+    public var language: String?
 
     public init() {}
 }
@@ -158,6 +160,7 @@ extension ReferralSubmission {
         let childSex = one(self.childSex, "monitoring.child_sex", ChildSex.self, question: "the child's sex", required: false)
         let specialNeeds = one(self.specialNeeds, "monitoring.send", SpecialNeeds.self,
                                question: "special educational needs or disability", required: false)
+        let language = one(self.language, "language", FamilyLanguage.self, question: "the language", required: false)
         var channel = ReferralChannel.web
         if enteredByStaff {
             if let parsed = one(self.channel, "channel", ReferralChannel.self, question: "how the referral came to you") {
@@ -199,6 +202,7 @@ extension ReferralSubmission {
         referral.accessNeeds = access.isEmpty ? nil : access
         referral.channel = channel
         referral.notifyByEmail = notifyByEmail == true
+        referral.language = language
         return .success(referral)
     }
 

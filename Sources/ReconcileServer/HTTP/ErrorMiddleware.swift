@@ -25,7 +25,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             RequestFailure.log(api, error, logger: logger, requestID: context.id)
             let wantsPage = !request.uri.path.hasPrefix("/api/") && request.uri.path != "/openapi.yaml"
-            return wantsPage ? pages.error(api) : try api.response(from: request, context: context)
+            return wantsPage ? pages.error(api, request: request) : try api.response(from: request, context: context)
         }
     }
 

@@ -9,8 +9,10 @@ struct Pages: Sendable {
     let library: MustacheLibrary
     /// Every public page's footer lists these beside 999: this is not an emergency service.
     let areaContacts: [AreaContact]
+    /// For the language switch's cookie (same guard rails as every other cookie).
+    var cookies = SessionCookies(secure: false)
 
-    static func load(areaContacts: AreaContacts = AreaContacts()) throws -> Pages {
+    static func load(areaContacts: AreaContacts = AreaContacts(), cookies: SessionCookies = SessionCookies(secure: false)) throws -> Pages {
         guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw PagesError.missingResources
         }
@@ -20,13 +22,15 @@ struct Pages: Sendable {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
-        return Pages(library: library, areaContacts: areaContacts.areas)
+        return Pages(library: library, areaContacts: areaContacts.areas, cookies: cookies)
     }
 
     enum PagesError: Error { case missingResources, missingTemplate(String) }
 
     func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var context = context
+        // Staff pages that show the form's questions (a referral taken by phone) read them in English.
+        if context["t"] == nil { context["t"] = Catalogues.english.forTemplate([:]) }
         if !areaContacts.isEmpty {
             context["has_area_contacts"] = true
             context["area_contacts"] = areaContacts.map {
@@ -41,26 +45,6 @@ struct Pages: Sendable {
 
     func render(_ template: String, _ model: some PageModel, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         render(template, TemplateValues.of(model), status: status, headers: headers)
-    }
-
-    /// A friendly page for an error, with the same code and message as the JSON form.
-    func error(_ error: APIError) -> Response {
-        var response = render("error", ["title": Self.title(for: error.status), "message": error.message, "code": error.code],
-                              status: error.status, headers: error.headers)
-        response.headers[.contentType] = "text/html; charset=utf-8"
-        return response
-    }
-
-    static func title(for status: HTTPResponse.Status) -> String {
-        switch status.code {
-        case 404: "Page not found"
-        case 403: "This form has expired"
-        case 409: "This was already sent"
-        case 413: "That was too long to send"
-        case 429: "Please wait a moment"
-        case 500...: "Something went wrong on our side"
-        default: "Something was not right"
-        }
     }
 }
 

@@ -56,10 +56,9 @@ struct PortalPagesController {
     struct SignInModel: PageModel { let title, csrfToken: String; let problem: String? }
 
     struct CaseModel: PageModel {
-        struct Message: Sendable { let fromYou: Bool; let body, at: String }
+        struct Message: Sendable { let fromYou: Bool; let body, written: String }
         struct Erasure: Sendable { let held: Bool; let heldForEvidence: Bool; let due: String }
-        var title = "Your referral"
-        let reference, stageText, csrfToken: String
+        let title, reference, stageText, csrfToken: String
         let closed: Bool
         let coolingOffDays: Int
         let messages: [Message]
@@ -71,9 +70,10 @@ struct PortalPagesController {
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
-        let model = SignInModel(title: problem == nil ? "Come back to your referral" : "There is a problem - Come back to your referral",
-                                csrfToken: token, problem: problem)
-        return pages.render("portal", model, status: status, headers: setCookie.map { [.setCookie: $0] } ?? [:])
+        let catalogue = pages.catalogue(for: request)
+        let model = SignInModel(title: catalogue[problem == nil ? "portal_sign_in_title" : "portal_sign_in_title_problem"],
+                                csrfToken: token, problem: problem.map { catalogue[$0] })
+        return pages.family("portal", model, request: request, status: status, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 
     @Sendable func signIn(request: Request, context: AppRequestContext) async throws -> Response {
@@ -82,25 +82,42 @@ struct PortalPagesController {
             let session = try await portal.signIn(reference: form["reference"] ?? "", passphrase: form["passphrase"] ?? "", context: context)
             return Response(status: .seeOther, headers: [.location: "/portal/case", .setCookie: portal.cookie(session.token)])
         } catch is PortalAuthError {
-            return signInPage(request, problem: "The reference or passphrase is not right. Check them and try again.", status: .unauthorized)
+            return signInPage(request, problem: "portal_sign_in_wrong", status: .unauthorized)
         } catch let error as APIError {
-            return pages.error(error)
+            return pages.error(error, request: request)
         }
     }
 
     @Sendable func casePage(request: Request, context: FamilyRequestContext) async throws -> Response {
         let view = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
-        let date = Date.FormatStyle(date: .long, time: .shortened, timeZone: TimeZone(identifier: "Europe/London")!)
-        let day = Date.FormatStyle(date: .long, time: .omitted, timeZone: TimeZone(identifier: "Europe/London")!)
+        let catalogue = pages.catalogue(for: request)
+        let locale = Locale(identifier: catalogue.about.htmlLang.replacingOccurrences(of: "-", with: "_"))
+        let london = TimeZone(identifier: "Europe/London")!
+        let date = Date.FormatStyle(date: .long, time: .shortened, locale: locale, timeZone: london)
+        let day = Date.FormatStyle(date: .long, time: .omitted, locale: locale, timeZone: london)
+        let erasure = view.erasure.flatMap { $0.cancelled ? nil : CaseModel.Erasure(held: $0.held, heldForEvidence: $0.heldForEvidence,
+                                                                                    due: $0.dueAt.formatted(day)) }
+        let comeBackAsked = view.comeBackRequestedAt?.formatted(day)
         let page = CaseModel(
-            reference: view.reference, stageText: view.stageText, csrfToken: token, closed: view.stage == .closed,
+            title: catalogue["portal_case_title"], reference: view.reference,
+            stageText: catalogue[Self.stageKey(view.stage, view.closeReason)], csrfToken: token, closed: view.stage == .closed,
             coolingOffDays: portal.retention.erasureCoolingOffDays,
-            messages: view.messages.map { .init(fromYou: $0.from == "you", body: $0.body, at: $0.at.formatted(date)) },
-            erasure: view.erasure.flatMap { $0.cancelled ? nil : .init(held: $0.held, heldForEvidence: $0.heldForEvidence, due: $0.dueAt.formatted(day)) },
-            comeBackAsked: view.comeBackRequestedAt?.formatted(day), closureSummary: view.closureSummary,
+            messages: view.messages.map {
+                .init(fromYou: $0.from == "you", body: $0.body,
+                      written: catalogue.text($0.from == "you" ? "portal_you_wrote" : "portal_partner_wrote", ["at": $0.at.formatted(date)]))
+            },
+            erasure: erasure, comeBackAsked: comeBackAsked, closureSummary: view.closureSummary,
             notice: try await portal.database.familyNoticeChoice(caseID: context.caseID))
-        return pages.render("portal-case", page, headers: setCookie.map { [.setCookie: $0] } ?? [:])
+        return pages.family("portal-case", page, request: request,
+                            values: ["reference": view.reference, "cooling_off_days": String(portal.retention.erasureCoolingOffDays),
+                                     "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? ""],
+                            headers: setCookie.map { [.setCookie: $0] } ?? [:])
+    }
+
+    /// The catalogue's words for where a referral is up to.
+    static func stageKey(_ stage: Stage, _ reason: CloseReason?) -> String {
+        stage == .closed ? "stage_closed_\((reason ?? .completed).rawValue)" : "stage_\(stage.rawValue)"
     }
 
     /// Checks the form's CSRF token, runs the action, and goes back to the case page (Post/Redirect/Get).
@@ -110,19 +127,19 @@ struct PortalPagesController {
         do {
             try await action(form, context.caseID)
         } catch let refused as TransitionRefused {
-            return pages.error(APIError(.conflict, code: "not_possible", message: refused.message))
+            return pages.error(APIError(.conflict, code: "not_possible", message: refused.message), request: request)
         } catch let error as WorkflowError where error == .messageEmpty || error == .messageTooLong {
-            return pages.error(APIError(.unprocessableContent, code: "invalid_message",
-                                        message: "Please write a message of up to 10,000 characters."))
+            return pages.error(APIError(.unprocessableContent, code: "invalid_message", message: Catalogues.english["error_invalid_message"]),
+                               request: request)
         } catch WorkflowError.messageInvalidCharacters {
             return pages.error(APIError(.unprocessableContent, code: "invalid_characters",
-                                        message: "Your message contains characters we cannot accept (control or invisible characters). Please remove them and send it again."))
+                                        message: Catalogues.english["error_message_characters"]), request: request)
         }
         return Response(status: .seeOther, headers: [.location: "/portal/case"])
     }
 
     private func readForm(_ request: Request) async throws -> FormBody {
         try await csrf.readForm(request, maxBytes: portal.maxBody, sessionCookie: csrf.cookies.portalSession,
-                                expired: "For your safety this form only works when opened from this website, with cookies allowed. Please open the page again.")
+                                expired: Catalogues.english["error_page_expired"])
     }
 }

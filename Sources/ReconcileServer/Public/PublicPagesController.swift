@@ -13,7 +13,10 @@ struct PublicPagesController {
     let maxBodyBytes: Int
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get("") { _, _ in pages.render("index", ["title": "A safe place to be heard", "contact_within": contactWithin]) }
+        group.get("") { request, _ in
+            let catalogue = pages.catalogue(for: request)
+            return pages.family("index", ["title": catalogue["home_title"]], request: request, values: ["contact_within": contactWithin(catalogue)])
+        }
         group.get("refer", use: showForm)
         group.post("refer", use: submitForm)
     }
@@ -28,14 +31,17 @@ struct PublicPagesController {
             if let retryAfter = await limiter.record(context.clientAddress) { throw APIError.tooManyRequests(retryAfter: retryAfter) }
             let (fields, body) = try await csrf.readFormAndBody(
                 request, maxBytes: maxBodyBytes, sessionCookie: nil,
-                expired: "For your safety this form only works when opened from this website, with cookies allowed. Please open the form again.")
+                expired: Catalogues.english["error_form_expired"])
             // A person never sees the honeypot field; only form-filling robots put something in it.
             if let trap = fields["website"], !trap.isEmpty {
                 context.logger.notice("referral form honeypot filled; nothing stored")
                 throw APIError(.unprocessableContent, code: "not_accepted",
-                               message: "The form could not be accepted. If you are a person, please open the form again and send it.")
+                               message: Catalogues.english["error_not_accepted"])
             }
-            let submission = ReferralForm.submission(from: fields)
+            let catalogue = pages.catalogue(for: request)
+            var submission = ReferralForm.submission(from: fields)
+            // The language the form was shown in (a form from before languages: the page's language now).
+            submission.language = fields["language"] ?? pages.language(of: request).rawValue
             let youngPerson = fields["as"] == "young_person"
             let submissionID = fields["submission_id"].flatMap { IntakeService.isValidIdempotencyKey($0) ? $0 : nil }
             // Bound to this browser's form cookie (verified above): the same form sent from another browser is
@@ -47,68 +53,68 @@ struct PublicPagesController {
                                                   passphraseKeptFor: TimeInterval(intake.settings.limits.formReplayMinutes * 60))
             } catch IntakeError.idempotencyKeyReused {
                 throw APIError(.conflict, code: "already_sent",
-                               message: "This form was already sent, and your reference was shown then. To tell us something more, please start a new form.")
+                               message: Catalogues.english["error_already_sent"])
             } catch IntakeError.alreadyReceived {
                 // The sealed copy of the passphrase is gone (its window ended): the store cannot show it again.
                 context.logger.info("referral form resent after the replay window; passphrase not shown")
-                throw APIError(.conflict, code: "already_received", message: Self.alreadyReceived)
+                throw APIError(.conflict, code: "already_received", message: Catalogues.english["error_already_received"])
             }
             switch outcome {
             case .invalid(let failure) where failure.isNotOffered:
-                return pages.render("not-offered", NotOfferedModel(title: "Where to get help", message: ReferralSubmission.notOffered,
-                                                                   elsewhere: intake.policy.elsewhere))
+                return pages.family("not-offered", NotOfferedModel(title: catalogue["not_offered_title"], elsewhere: intake.policy.elsewhere),
+                                    request: request)
             case .invalid(let failure):
                 return form(request: request, submission: submission, problems: failure.problems, submissionID: submissionID,
                             status: .unprocessableContent, youngPerson: youngPerson)
             case .stored(let receipt):
-                return pages.render("confirmation", [
-                    "replay_minutes": intake.settings.limits.formReplayMinutes,
-                    "title": "Your referral has been sent",
-                    "contact_within": contactWithin,
-                    "reference": receipt.reference,
-                    "passphrase_words": receipt.passphrase.split(separator: "-").map(String.init),
-                    "passphrase": receipt.passphrase,
-                ])
+                return pages.family("confirmation", ["title": catalogue["confirm_title"], "reference": receipt.reference,
+                                                     "passphrase": receipt.passphrase],
+                                    request: request, values: ["replay_minutes": String(intake.settings.limits.formReplayMinutes),
+                                                               "contact_within": contactWithin(catalogue)])
             }
         } catch let error as APIError {
-            return pages.error(error)
+            return pages.error(error, request: request)
         }
     }
 
-    static let alreadyReceived = "This referral was already received. For your safety the passphrase is shown only just after it is sent, "
-        + "so it cannot be shown again now. The partner will contact you in the way you chose."
-
     /// The acknowledgement target in words, from the setting (the pages promise what the partner aims for).
-    var contactWithin: String {
-        let days = intake.settings.workflow.acknowledgementWorkingDays
-        let words = ["the same working day", "one working day", "two working days", "three working days", "four working days", "five working days"]
-        return days == 0 ? "on \(words[0])" : days < words.count ? "within \(words[days])" : "within \(days) working days"
+    func contactWithin(_ catalogue: MessageCatalogue) -> String {
+        switch intake.settings.workflow.acknowledgementWorkingDays {
+        case 0: catalogue["contact_same_day"]
+        case 1: catalogue["contact_one_day"]
+        case let days: catalogue.text("contact_days", ["days": String(days)])
+        }
     }
 
     /// What the form page shows: the questions (shared with the staff page) and this form's own tokens.
     struct FormModel: PageModel {
         let title, csrfToken, submissionId: String
+        /// Sent back with the form, so the referral records the language it was made in.
+        let language: String
         let fields: ReferralForm.Fields
     }
 
     /// Where a family the service is not for is sent instead (`policies/intake.json`); nothing they wrote is kept.
     struct NotOfferedModel: PageModel {
-        let title, message: String
+        let title: String
         let elsewhere: [IntakePolicy.Elsewhere]
     }
 
     private func form(request: Request, submission: ReferralSubmission?, problems: [FieldProblem], submissionID: String?,
                       status: HTTPResponse.Status, youngPerson: Bool) -> Response {
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: nil)
+        let language = pages.language(of: request)
+        let catalogue = Catalogues[language]
         let model = FormModel(
-            title: problems.isEmpty ? "Tell us what happened" : "There is a problem - Tell us what happened",
+            title: catalogue[problems.isEmpty ? "refer_title" : "refer_title_problem"],
             csrfToken: token,
             // A fresh id per form: sending the same form twice (a double tap, a refresh) stores one referral.
             submissionId: submissionID ?? Data(Random.bytes(count: 16)).base64URL,
+            language: language.rawValue,
             fields: ReferralForm.fields(submission, problems: problems, councilAreas: intake.settings.areas.councilAreas,
-                                        youngPerson: youngPerson))
+                                        youngPerson: youngPerson, catalogue: catalogue))
         var headers: HTTPFields = [:]
         if let setCookie { headers[.setCookie] = setCookie }
-        return pages.render("refer", model, status: status, headers: headers)
+        return pages.family("refer", model, request: request, status: status, headers: headers)
     }
 }

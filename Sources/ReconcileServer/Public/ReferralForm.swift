@@ -75,12 +75,15 @@ enum ReferralForm {
     }
 
     /// The fields of the form for `submission` (nil: a fresh form) with `problems` shown beside their questions.
-    static func fields(_ submission: ReferralSubmission?, problems: [FieldProblem], councilAreas: [String], youngPerson: Bool) -> Fields {
+    static func fields(_ submission: ReferralSubmission?, problems: [FieldProblem], councilAreas: [String], youngPerson: Bool,
+                       catalogue: MessageCatalogue = Catalogues.english) -> Fields {
         var s = submission ?? ReferralSubmission()
         if youngPerson, s.referrerRole == nil { s.referrerRole = ReferrerRole.youngPerson.rawValue }
-        let errorFor = { (field: String) in problems.first { $0.field == field }?.message }
-        func question<T: FixedList>(_ name: String, _ list: [(T, String)], chosen: [String], field: String? = nil) -> Question {
-            Question(name: name, items: list.map { code, label in
+        let errorFor = { (field: String) in
+            problems.first { $0.field == field }.map { FormProblems.message(for: $0, youngPerson: youngPerson, in: catalogue) }
+        }
+        func question<T: FixedList>(_ name: String, _: T.Type, chosen: [String], field: String? = nil, labels: String? = nil) -> Question {
+            Question(name: name, items: IntakeQuestions.choices(labels ?? name, T.self, in: catalogue).map { code, label in
                 .init(value: code.rawValue, label: label, id: "\(name)-\(code.rawValue)", checked: chosen.contains(code.rawValue))
             }, error: errorFor(field ?? name))
         }
@@ -91,22 +94,22 @@ enum ReferralForm {
             name: s.name, email: s.email, phone: s.phone, address: s.address, safeTimes: s.safeTimes, story: s.story,
             safeToLeaveMessage: s.safeToLeaveMessage == true, consentContact: s.consentContact == true,
             consentStatisticsYes: s.consentStatistics == true, consentStatisticsNo: s.consentStatistics == false,
-            preference: question("preference", IntakeQuestions.preference, chosen: [s.preference ?? ""]),
+            preference: question("preference", ContactPreference.self, chosen: [s.preference ?? ""]),
             councilArea: areas,
-            referrerRole: question("referrer_role", IntakeQuestions.referrerRole, chosen: [s.referrerRole ?? ""]),
-            setting: question("setting", IntakeQuestions.setting, chosen: [s.setting ?? ""]),
-            harm: question("harm", IntakeQuestions.harm, chosen: s.harm ?? []),
-            when: question("when", IntakeQuestions.when, chosen: [s.when ?? ""]),
-            toldBefore: question("told_before", IntakeQuestions.toldBefore, chosen: s.toldBefore ?? []),
-            wishes: question("wishes", IntakeQuestions.wishes, chosen: s.wishes ?? []),
-            involvement: question("involvement", youngPerson ? IntakeQuestions.involvementYoungPerson : IntakeQuestions.involvement,
-                                  chosen: [s.involvement ?? ""]),
-            ageBand: question("age_band", IntakeQuestions.ageBand, chosen: [s.ageBand ?? ""]),
-            parentKnows: question("parent_knows", IntakeQuestions.parentKnows, chosen: [s.parentKnows ?? ""]),
-            heardFrom: question("heard_from", IntakeQuestions.heardFrom, chosen: [s.heardFrom ?? ""]),
-            pattern: question("pattern", IntakeQuestions.pattern, chosen: s.pattern ?? []),
-            childSex: question("child_sex", IntakeQuestions.childSex, chosen: [s.childSex ?? ""], field: "monitoring.child_sex"),
-            send: question("send", IntakeQuestions.specialNeeds, chosen: [s.specialNeeds ?? ""], field: "monitoring.send"),
+            referrerRole: question("referrer_role", ReferrerRole.self, chosen: [s.referrerRole ?? ""]),
+            setting: question("setting", Setting.self, chosen: [s.setting ?? ""]),
+            harm: question("harm", Harm.self, chosen: s.harm ?? []),
+            when: question("when", HowLongAgo.self, chosen: [s.when ?? ""]),
+            toldBefore: question("told_before", ToldBefore.self, chosen: s.toldBefore ?? []),
+            wishes: question("wishes", Wish.self, chosen: s.wishes ?? []),
+            involvement: question("involvement", Involvement.self, chosen: [s.involvement ?? ""],
+                                  labels: youngPerson ? "involvement_yp" : "involvement"),
+            ageBand: question("age_band", AgeBand.self, chosen: [s.ageBand ?? ""]),
+            parentKnows: question("parent_knows", ParentKnows.self, chosen: [s.parentKnows ?? ""]),
+            heardFrom: question("heard_from", HeardFrom.self, chosen: [s.heardFrom ?? ""]),
+            pattern: question("pattern", IncidentPattern.self, chosen: s.pattern ?? []),
+            childSex: question("child_sex", ChildSex.self, chosen: [s.childSex ?? ""], field: "monitoring.child_sex"),
+            send: question("send", SpecialNeeds.self, chosen: [s.specialNeeds ?? ""], field: "monitoring.send"),
             accessLanguage: s.accessLanguage, accessSupporter: s.accessSupporter, accessOther: s.accessOther,
             accessInterpreter: s.accessInterpreter == true, accessBsl: s.accessBSL == true,
             accessEasyRead: s.accessEasyRead == true, accessLargePrint: s.accessLargePrint == true,
@@ -120,7 +123,7 @@ enum ReferralForm {
             accessOtherError: errorFor("access_needs.other"),
             youngPerson: youngPerson,
             hasProblems: !problems.isEmpty,
-            problems: problems.map { Problem(message: $0.message, anchor: anchor(for: $0.field)) })
+            problems: problems.map { Problem(message: FormProblems.message(for: $0, youngPerson: youngPerson, in: catalogue), anchor: anchor(for: $0.field)) })
     }
 
     /// The id of the form control to jump to from the error summary.
