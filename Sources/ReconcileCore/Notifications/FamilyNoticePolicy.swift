@@ -3,13 +3,19 @@ import Foundation
 /// `policies/notifications.json`: how the family's notice looks. Neutral by default: the sender name and subject
 /// say nothing of what the service is, since a family member's inbox may be read by someone else.
 public struct FamilyNoticePolicy: Sendable, Equatable {
-    /// The From display name when the family has not agreed to the service being named.
-    public var senderName = "Notifications"
-    public var subject = "A message is waiting for you"
+    /// The From display name when the family has not agreed to the service being named, and the subject: the
+    /// message catalogue's words in each language, unless these replace them (in English only: they are one language).
+    public var senderName: String? = nil
+    public var subject: String? = nil
     /// Used as the display name, and in the body, only for a family who agreed the service may be named.
     public var serviceName = "The reconciliation service"
 
     public init() {}
+
+    private var serviceNameOverride: String? {
+        get { serviceName }
+        set { if let newValue { serviceName = newValue } }
+    }
 
     private struct File: Decodable {
         struct Notice: Decodable { let sender_name: String?; let subject: String?; let service_name: String? }
@@ -22,9 +28,9 @@ public struct FamilyNoticePolicy: Sendable, Equatable {
             throw DirectoryError("\(url.lastPathComponent): needs {\"family_notice\": {\"sender_name\", \"subject\", \"service_name\"}}")
         }
         var policy = FamilyNoticePolicy()
-        for (name, value, path) in [("sender_name", file.family_notice.sender_name, \FamilyNoticePolicy.senderName),
+        for (name, value, path) in [("sender_name", file.family_notice.sender_name, \FamilyNoticePolicy.senderName as WritableKeyPath<FamilyNoticePolicy, String?>),
                                     ("subject", file.family_notice.subject, \.subject),
-                                    ("service_name", file.family_notice.service_name, \.serviceName)] {
+                                    ("service_name", file.family_notice.service_name, \.serviceNameOverride)] {
             guard let value else { continue }
             // Each goes into a mail header: one line of printable text, nothing that could start another header.
             guard !value.isEmpty, value.count <= 120, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {

@@ -5,16 +5,18 @@ import ReconcileCore
 /// Which catalogue (`Resources/messages`) a family's page is written in.
 extension FamilyLanguage {
     /// The page's language: `?lang=` first (the visible switch), then the cookie that switch set, then the
+    /// language the family's referral was made in (portal pages, so a new browser opens in it), then the
     /// browser's `Accept-Language`. Easy read is never guessed from a header: a family chooses it.
-    static func choose(query: String?, cookie: String?, acceptLanguage: String?) -> FamilyLanguage {
+    static func choose(query: String?, cookie: String?, recorded: FamilyLanguage? = nil, acceptLanguage: String?) -> FamilyLanguage {
         if let query, let chosen = FamilyLanguage(rawValue: query) { return chosen }
         if let cookie, let chosen = FamilyLanguage(rawValue: cookie) { return chosen }
+        if let recorded { return recorded }
         return fromAcceptLanguage(acceptLanguage) ?? .english
     }
 
-    static func choose(_ request: Request, cookieName: String) -> FamilyLanguage {
+    static func choose(_ request: Request, cookieName: String, recorded: FamilyLanguage? = nil) -> FamilyLanguage {
         choose(query: request.uri.queryParameters["lang"].map(String.init), cookie: request.cookies[cookieName]?.value,
-               acceptLanguage: request.headers[.acceptLanguage])
+               recorded: recorded, acceptLanguage: request.headers[.acceptLanguage])
     }
 
     /// The most preferred language we have, by q-value (RFC 9110 §12.5.4); ties keep the header's order.

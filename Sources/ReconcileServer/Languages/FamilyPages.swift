@@ -8,16 +8,17 @@ import Hummingbird
 extension Pages {
     var languageCookie: String { cookies.name("reconcile_lang") }
 
-    func language(of request: Request) -> FamilyLanguage {
-        FamilyLanguage.choose(request, cookieName: languageCookie)
+    func language(of request: Request, recorded: FamilyLanguage? = nil) -> FamilyLanguage {
+        FamilyLanguage.choose(request, cookieName: languageCookie, recorded: recorded)
     }
 
     func catalogue(for request: Request) -> MessageCatalogue { Catalogues[language(of: request)] }
 
-    /// Renders a family page. `values` fill the catalogue's `{name}` places (HTML-escaped).
+    /// Renders a family page in `language` (by default the request's). `values` fill the catalogue's `{name}`
+    /// places (HTML-escaped).
     func family(_ template: String, _ context: [String: Any], request: Request, values: [String: String] = [:],
-                status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let language = language(of: request)
+                language: FamilyLanguage? = nil, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let language = language ?? self.language(of: request)
         let catalogue = Catalogues[language]
         var context = context
         context["t"] = catalogue.forTemplate(values)
@@ -39,8 +40,8 @@ extension Pages {
     }
 
     func family(_ template: String, _ model: some PageModel, request: Request, values: [String: String] = [:],
-                status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        family(template, TemplateValues.of(model), request: request, values: values, status: status, headers: headers)
+                language: FamilyLanguage? = nil, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        family(template, TemplateValues.of(model), request: request, values: values, language: language, status: status, headers: headers)
     }
 
     /// Where the switch leads: this page again for a GET; after a POST (a form sent, an action taken) the page the
@@ -64,11 +65,11 @@ extension Pages {
 
     /// The error page in the family's language: the title by status, the message by the error's code where the
     /// catalogue has it (the English message otherwise, for the few errors only staff pages can meet).
-    func error(_ error: APIError, request: Request) -> Response {
-        let catalogue = catalogue(for: request)
+    func error(_ error: APIError, request: Request, language: FamilyLanguage? = nil) -> Response {
+        let catalogue = Catalogues[language ?? self.language(of: request)]
         let message = Self.messageKeys[error.code].map { catalogue[$0] } ?? error.message
         var response = family("error", ["title": catalogue[Self.titleKey(for: error.status)], "message": message, "code": error.code],
-                              request: request, status: error.status, headers: error.headers)
+                              request: request, language: catalogue.language, status: error.status, headers: error.headers)
         response.headers[.contentType] = "text/html; charset=utf-8"
         return response
     }

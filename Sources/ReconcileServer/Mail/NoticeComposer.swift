@@ -44,13 +44,14 @@ struct NoticeComposer: Sendable {
                     "New referrals in the last day: \(c.newReferrals)", "Replies waiting for you: \(c.replies)",
                     "Acknowledgements overdue: \(c.overdue)", "", link("/staff/cases")] + footer
         case .familyNotice:
-            let portal = base.isEmpty ? "" : " at \(base)/portal"
+            let words = Catalogues[mail.language]
+            let english = mail.language == .english
             let named = mail.namesService
-            senderName = named ? family.serviceName : family.senderName
-            subject = family.subject
-            body = [named ? "\(family.serviceName) has left a message for you." : "A message is waiting for you.", "",
-                    "Sign in\(portal) with your reference and passphrase to read it.", "",
-                    "You asked for this email. You can turn it off after signing in."]
+            senderName = named ? family.serviceName : (english ? family.senderName : nil) ?? words["mail_notice_sender"]
+            subject = (english ? family.subject : nil) ?? words["mail_notice_subject"]
+            body = [named ? words.text("mail_notice_waiting_named", ["service": family.serviceName]) : words["mail_notice_waiting"], "",
+                    base.isEmpty ? words["mail_notice_sign_in"] : words.text("mail_notice_sign_in_at", ["portal": "\(base)/portal" + (english ? "" : "?lang=\(mail.language.rawValue)")]), "",
+                    words["mail_notice_asked"]]
         }
         var text = body.joined(separator: "\r\n")
         if mail.kind == .digest { text = Self.pad(text, to: Self.digestBytes) }

@@ -91,7 +91,8 @@ struct PortalPagesController {
     @Sendable func casePage(request: Request, context: FamilyRequestContext) async throws -> Response {
         let view = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
-        let catalogue = pages.catalogue(for: request)
+        let language = pages.language(of: request, recorded: try await portal.database.referralLanguage(caseID: context.caseID))
+        let catalogue = Catalogues[language]
         let locale = Locale(identifier: catalogue.about.htmlLang.replacingOccurrences(of: "-", with: "_"))
         let london = TimeZone(identifier: "Europe/London")!
         let date = Date.FormatStyle(date: .long, time: .shortened, locale: locale, timeZone: london)
@@ -112,7 +113,7 @@ struct PortalPagesController {
         return pages.family("portal-case", page, request: request,
                             values: ["reference": view.reference, "cooling_off_days": String(portal.retention.erasureCoolingOffDays),
                                      "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? ""],
-                            headers: setCookie.map { [.setCookie: $0] } ?? [:])
+                            language: language, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 
     /// The catalogue's words for where a referral is up to.

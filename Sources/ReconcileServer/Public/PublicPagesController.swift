@@ -27,6 +27,7 @@ struct PublicPagesController {
     }
 
     @Sendable func submitForm(request: Request, context: AppRequestContext) async throws -> Response {
+        var language = pages.language(of: request)
         do {
             if let retryAfter = await limiter.record(context.clientAddress) { throw APIError.tooManyRequests(retryAfter: retryAfter) }
             let (fields, body) = try await csrf.readFormAndBody(
@@ -38,10 +39,12 @@ struct PublicPagesController {
                 throw APIError(.unprocessableContent, code: "not_accepted",
                                message: Catalogues.english["error_not_accepted"])
             }
-            let catalogue = pages.catalogue(for: request)
+            // The answer comes in the language the form was shown in, which the referral records (a form from
+            // before languages: the page's language now).
+            if let shown = fields["language"].flatMap(FamilyLanguage.init(rawValue:)) { language = shown }
+            let catalogue = Catalogues[language]
             var submission = ReferralForm.submission(from: fields)
-            // The language the form was shown in (a form from before languages: the page's language now).
-            submission.language = fields["language"] ?? pages.language(of: request).rawValue
+            submission.language = fields["language"] ?? language.rawValue
             let youngPerson = fields["as"] == "young_person"
             let submissionID = fields["submission_id"].flatMap { IntakeService.isValidIdempotencyKey($0) ? $0 : nil }
             // Bound to this browser's form cookie (verified above): the same form sent from another browser is
@@ -62,18 +65,19 @@ struct PublicPagesController {
             switch outcome {
             case .invalid(let failure) where failure.isNotOffered:
                 return pages.family("not-offered", NotOfferedModel(title: catalogue["not_offered_title"], elsewhere: intake.policy.elsewhere),
-                                    request: request)
+                                    request: request, language: language)
             case .invalid(let failure):
                 return form(request: request, submission: submission, problems: failure.problems, submissionID: submissionID,
-                            status: .unprocessableContent, youngPerson: youngPerson)
+                            status: .unprocessableContent, youngPerson: youngPerson, language: language)
             case .stored(let receipt):
                 return pages.family("confirmation", ["title": catalogue["confirm_title"], "reference": receipt.reference,
                                                      "passphrase": receipt.passphrase],
                                     request: request, values: ["replay_minutes": String(intake.settings.limits.formReplayMinutes),
-                                                               "contact_within": contactWithin(catalogue)])
+                                                               "contact_within": contactWithin(catalogue)],
+                                    language: language)
             }
         } catch let error as APIError {
-            return pages.error(error, request: request)
+            return pages.error(error, request: request, language: language)
         }
     }
 
@@ -101,9 +105,9 @@ struct PublicPagesController {
     }
 
     private func form(request: Request, submission: ReferralSubmission?, problems: [FieldProblem], submissionID: String?,
-                      status: HTTPResponse.Status, youngPerson: Bool) -> Response {
+                      status: HTTPResponse.Status, youngPerson: Bool, language: FamilyLanguage? = nil) -> Response {
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: nil)
-        let language = pages.language(of: request)
+        let language = language ?? pages.language(of: request)
         let catalogue = Catalogues[language]
         let model = FormModel(
             title: catalogue[problems.isEmpty ? "refer_title" : "refer_title_problem"],
@@ -115,6 +119,6 @@ struct PublicPagesController {
                                         youngPerson: youngPerson, catalogue: catalogue))
         var headers: HTTPFields = [:]
         if let setCookie { headers[.setCookie] = setCookie }
-        return pages.family("refer", model, request: request, status: status, headers: headers)
+        return pages.family("refer", model, request: request, language: language, status: status, headers: headers)
     }
 }

@@ -5,7 +5,7 @@ extension ReferralSubmission {
     private static let topLevel: Set<String> = ["contact", "council_area", "referrer_role", "setting", "harm", "when",
                                                 "told_before", "wishes", "story", "consent", "involvement", "age_band",
                                                 "parent_knows", "heard_from", "pattern", "monitoring", "access_needs",
-                                                "notify_by_email"]
+                                                "notify_by_email", "language"]
     private static let accessNeedsKeys: Set<String> = ["language", "interpreter", "bsl", "easy_read", "large_print", "supporter", "other"]
     private static let contactKeys: Set<String> = ["name", "email", "phone", "address", "preference",
                                                    "safe_to_leave_message", "safe_times"]
@@ -89,6 +89,7 @@ extension ReferralSubmission {
         heardFrom = string(object["heard_from"], "heard_from")
         pattern = strings(object["pattern"], "pattern")
         notifyByEmail = bool(object["notify_by_email"], "notify_by_email")
+        language = string(object["language"], "language")
         if enteredByStaff { channel = string(object["channel"], "channel") }
         switch object["monitoring"] {
         case .object(let monitoring)?:

@@ -81,6 +81,8 @@ struct CaseDetailResponse: ResponseEncodable {
         let pattern: [String]
         let monitoring: Monitoring
         let channel: String
+        /// The language the family made the referral in (issue 21); absent from before, or not said.
+        let language: String?
     }
     struct Monitoring: Encodable { let childSex, send: String? }
     struct Session: Encodable {
@@ -152,7 +154,7 @@ struct CaseDetailResponse: ResponseEncodable {
                                 parentKnows: d.intake.parentKnows?.rawValue, heardFrom: d.intake.heardFrom?.rawValue,
                                 pattern: d.intake.pattern.map(\.rawValue),
                                 monitoring: Monitoring(childSex: d.intake.childSex?.rawValue, send: d.intake.specialNeeds?.rawValue),
-                                channel: d.intake.channel.rawValue)
+                                channel: d.intake.channel.rawValue, language: d.intake.language?.rawValue)
         accessNeeds = d.intake.accessNeeds
         enteredBy = d.intake.enteredBy
         experienceThemes = d.experienceThemes.map(\.rawValue)

@@ -23,7 +23,7 @@ public struct CaseExport: Sendable, Encodable {
         enum CodingKeys: String, CodingKey {
             case councilArea = "council_area", referrerRole = "referrer_role", setting, harm, when
             case toldBefore = "told_before", wishes, involvement, ageBand = "age_band", parentKnows = "parent_knows"
-            case heardFrom = "heard_from", pattern, monitoring, channel
+            case heardFrom = "heard_from", pattern, monitoring, channel, language
         }
 
         enum MonitoringKeys: String, CodingKey { case childSex = "child_sex", send }
@@ -46,6 +46,7 @@ public struct CaseExport: Sendable, Encodable {
             try monitoring.encode(intake.childSex, forKey: .childSex)
             try monitoring.encode(intake.specialNeeds, forKey: .send)
             try c.encode(intake.channel, forKey: .channel)
+            try c.encode(intake.language, forKey: .language)
         }
     }
 

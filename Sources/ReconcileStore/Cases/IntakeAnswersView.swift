@@ -16,6 +16,8 @@ public struct IntakeAnswersView: Sendable, Equatable {
     /// The staff account that entered it (its id; callers show the email).
     public var enteredBy: String?
     public var accessNeeds: AccessNeeds?
+    /// The language the family made the referral in (issue 21); nil from before, or not said.
+    public var language: FamilyLanguage?
 
     public init() {}
 }
@@ -25,7 +27,8 @@ extension AppDatabase {
     static func intakeAnswers(_ db: Database, caseID: String, cipher: CaseCipher) throws -> IntakeAnswersView {
         var view = IntakeAnswersView()
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT involvement, age_band, parent_knows, heard_from, pattern_bits, child_sex, special_needs, channel, entered_by, access_needs
+            SELECT involvement, age_band, parent_knows, heard_from, pattern_bits, child_sex, special_needs, channel, entered_by, access_needs,
+                language
             FROM referral_case WHERE id = ?
             """, arguments: [caseID]) else { return view }
         view.involvement = (row["involvement"] as String?).flatMap(Involvement.init(rawValue:))
@@ -37,6 +40,7 @@ extension AppDatabase {
         view.specialNeeds = (row["special_needs"] as String?).flatMap(SpecialNeeds.init(rawValue:))
         view.channel = (row["channel"] as String?).flatMap(ReferralChannel.init(rawValue:)) ?? .web
         view.enteredBy = row["entered_by"]
+        view.language = (row["language"] as String?).flatMap(FamilyLanguage.init(rawValue:))
         if let sealed = try cipher.openIfPresent(row["access_needs"] as Data?, field: PersonalField.accessNeeds) {
             view.accessNeeds = try JSONDecoder().decode(AccessNeeds.self, from: Data(sealed.utf8))
         }

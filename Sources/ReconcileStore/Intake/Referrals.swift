@@ -83,6 +83,9 @@ extension AppDatabase {
                              referral.heardFrom?.rawValue, IncidentPattern.answerBits(referral.pattern),
                              referral.childSex?.rawValue, referral.specialNeeds?.rawValue, referral.channel.rawValue,
                              accessNeeds, caseID])
+        // v17's column, on the same terms as v12's above.
+        guard try db.columns(in: CaseRecord.databaseTableName).contains(where: { $0.name == "language" }) else { return }
+        try db.execute(sql: "UPDATE referral_case SET language = ? WHERE id = ?", arguments: [referral.language?.rawValue, caseID])
     }
 
     /// Reads and decrypts the personal fields of one case. Callers record who read it.

@@ -18,6 +18,8 @@ public struct OutgoingMail: Sendable, CustomStringConvertible {
     /// A family notice that may name the service (they agreed).
     public var namesService = false
     public var digest: DigestCounts?
+    /// A family notice is written in the language the referral was made in.
+    public var language: FamilyLanguage = .english
 
     public var description: String { "OutgoingMail(\(id), \(kind.rawValue), address redacted)" }
 }
@@ -62,12 +64,13 @@ extension AppDatabase {
                                 keys: KeyRing, workingDays: Int, now: Date) throws -> OutgoingMail? {
         if kind == .familyNotice {
             guard let caseID, let row = try Row.fetchOne(db, sql: """
-                SELECT contact_email, notice_names_service FROM referral_case
+                SELECT contact_email, notice_names_service, language FROM referral_case
                 WHERE id = ? AND notify_by_email = 1 AND erased_at IS NULL AND contact_email IS NOT NULL
                 """, arguments: [caseID]) else { return nil }
             let address = try caseCipher(db, caseID: caseID, keys: keys).open(row["contact_email"], field: PersonalField.email)
             var mail = OutgoingMail(id: id, kind: kind, address: address, attempts: attempts)
             mail.namesService = row["notice_names_service"]
+            mail.language = (row["language"] as String?).flatMap(FamilyLanguage.init(rawValue:)) ?? .english
             return mail
         }
         guard let staffID, let row = try Row.fetchOne(db, sql: "SELECT email, role FROM staff_account WHERE id = ? AND disabled_at IS NULL",

@@ -331,3 +331,12 @@ extension AppDatabase {
         try StaffSecrets.tokenHash("portal\u{0}\(token)", keys: keys)
     }
 }
+
+extension AppDatabase {
+    /// The language the family made their referral in (issue 21): their portal opens in it in a new browser.
+    public func referralLanguage(caseID: String) async throws -> FamilyLanguage? {
+        try await reader.read { db in
+            try String.fetchOne(db, sql: "SELECT language FROM referral_case WHERE id = ?", arguments: [caseID]).flatMap(FamilyLanguage.init(rawValue:))
+        }
+    }
+}

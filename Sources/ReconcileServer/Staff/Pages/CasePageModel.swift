@@ -123,6 +123,7 @@ struct CasePageModel: PageModel {
             Fact(label: "What it was like", value: intake.pattern.isEmpty ? "Not said"
                  : intake.pattern.map { label(IntakeQuestions.pattern, $0.rawValue) }.joined(separator: "; ")),
             answered("Heard of the service from", IntakeQuestions.heardFrom, intake.heardFrom),
+            Fact(label: "Language the family used", value: intake.language.map(Self.languageName) ?? "Not recorded"),
             Fact(label: "How the referral came", value: intake.channel == .web ? "The web form"
                  : label(IntakeQuestions.channel, intake.channel.rawValue) + (intake.enteredBy.map { ", entered by \($0)" } ?? "")),
             answered("The child's sex (equality question)", IntakeQuestions.childSex, intake.childSex),
@@ -233,6 +234,15 @@ struct CasePageModel: PageModel {
     }
 
     /// The latest assessment is at or above the area's prompting level and no escalation has been recorded.
+    /// A family's language as staff read it (the switch names each in its own language; staff read English).
+    static func languageName(_ language: FamilyLanguage) -> String {
+        switch language {
+        case .english: "English"
+        case .easyRead: "Easy read English"
+        case .polish: "Polish"
+        }
+    }
+
     static func considersSafeguarding(_ d: CaseDetail, levels: LevelLabels) -> Bool {
         guard let latest = d.assessments.last else { return false }
         return levels.promptsSafeguarding(latest.level) && d.safeguarding.isEmpty
