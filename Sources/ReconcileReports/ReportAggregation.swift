@@ -72,6 +72,8 @@ public enum ReportTables {
     public static let involvement = "referrals_by_involvement", ageBand = "referrals_by_age_band"
     public static let heardFrom = "referrals_by_heard_from", pattern = "referrals_by_pattern"
     public static let channel = "referrals_by_channel", childSex = "referrals_by_child_sex", send = "referrals_by_send"
+    /// Issue 21: the language each referral was made in.
+    public static let language = "referrals_by_language"
     // Safeguarding in full (issue 18): escalations made in the period.
     public static let safeguardingByRoute = "safeguarding_by_route", safeguardingByOutcome = "safeguarding_by_outcome"
     /// Issue 19: offers of help made, by channel. Counts of letters and leaflets, not of people, so shown as they are.
@@ -82,14 +84,14 @@ public enum ReportTables {
 
     /// In the order pages and CSV list them.
     public static let order: [String] = [
-        referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel,
+        referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel, language,
         childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, safeguardingByRoute, safeguardingByOutcome,
         closures, experienceThemes, offersByChannel,
     ]
 
     /// Tables over the referrals received (they share its total).
     public static let referralTables: [String] = [
-        referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel, childSex, send,
+        referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel, language, childSex, send,
     ]
 
     public static func categories(_ table: String) -> [String] {
@@ -109,6 +111,7 @@ public enum ReportTables {
         case heardFrom: HeardFrom.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
         case pattern: IncidentPattern.allCases.map(\.rawValue)
         case channel: ReferralChannel.allCases.map(\.rawValue)
+        case language: FamilyLanguage.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
         case childSex: ChildSex.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
         case send: SpecialNeeds.allCases.map(\.rawValue) + [IntakeTables.notRecorded]
         case safeguardingByRoute: SafeguardingRoute.allCases.map(\.rawValue)
@@ -145,6 +148,7 @@ public enum ReportTables {
         case heardFrom: "Referrals by how they heard of the service"
         case pattern: "Referrals by what it was like (optional; more than one may be chosen)"
         case channel: "Referrals by how they reached the service"
+        case language: "Referrals by the language they were made in"
         case childSex: "Referrals by the child's sex"
         case send: "Referrals by special educational needs or disability"
         case safeguardingByRoute: "Safeguarding escalations by route (more than one may be taken)"
@@ -159,6 +163,13 @@ public enum ReportTables {
     public static func label(table: String, category: String) -> String {
         if category == "total" { return "Total" }
         if table == levelOfNeed, let n = Int(category), let level = LevelOfNeed(rawValue: n) { return "\(n) \(level.label)" }
+        if table == language, let spoken = FamilyLanguage(rawValue: category) {
+            switch spoken {
+            case .english: return "English"
+            case .easyRead: return "Easy read English"
+            case .polish: return "Polish"
+            }
+        }
         let words = category.replacingOccurrences(of: "_", with: " ")
         return words.prefix(1).uppercased() + words.dropFirst()
     }
@@ -201,6 +212,7 @@ public enum ReportAggregation {
         add(ReportTables.heardFrom, referrals.byHeardFrom)
         add(ReportTables.pattern, referrals.byPattern, total: referrals.received)
         add(ReportTables.channel, referrals.byChannel)
+        add(ReportTables.language, referrals.byLanguage)
         add(ReportTables.childSex, referrals.byChildSex)
         add(ReportTables.send, referrals.bySpecialNeeds)
 

@@ -18,6 +18,8 @@ public struct ReferralCounts: Sendable, Equatable {
     public var byChannel: [String: Int] = [:], byChildSex: [String: Int] = [:], bySpecialNeeds: [String: Int] = [:]
     /// Multi-select and optional: the categories may add up to less than `received`, or more.
     public var byPattern: [String: Int] = [:]
+    /// The language the referral was made in (issue 21); single-select, `not_recorded` from before.
+    public var byLanguage: [String: Int] = [:]
     /// Consented cases closed in the period, by reason.
     public var closedByReason: [String: Int] = [:]
     /// Consented cases received before the period's end and not closed before it.
@@ -55,7 +57,7 @@ extension AppDatabase {
         let involvements = codes(Involvement.self) + [optional], ages = codes(AgeBand.self) + [optional]
         let heard = codes(HeardFrom.self) + [optional], channels = codes(ReferralChannel.self)
         let sexes = codes(ChildSex.self) + [optional], specialNeeds = codes(SpecialNeeds.self) + [optional]
-        let patterns = codes(IncidentPattern.self)
+        let patterns = codes(IncidentPattern.self), languages = codes(FamilyLanguage.self) + [optional]
         // ?1 area, ?2 start, ?3 end.
         let inPeriod = "(received_at >= ?2 AND received_at < ?3)"
         let openAtEnd = "(received_at < ?3 AND (closed_at IS NULL OR closed_at >= ?3))"
@@ -77,7 +79,7 @@ extension AppDatabase {
                 CASE WHEN \(acknowledgedInPeriod) THEN CAST(strftime('%s', acknowledged_at) AS INTEGER) END,
                 \(answered("involvement", involvements)), \(answered("age_band", ages)), \(answered("heard_from", heard)),
                 \(position("channel", channels)), \(answered("child_sex", sexes)), \(answered("special_needs", specialNeeds)),
-                pattern_bits
+                pattern_bits, \(answered("language", languages))
             FROM referral_case
             WHERE council_area = ?1
               AND (\(inPeriod) OR (consent_statistics = 1 AND (\(openAtEnd) OR \(closedInPeriod) OR \(acknowledgedInPeriod))))
@@ -91,7 +93,7 @@ extension AppDatabase {
         var byInvolvement = [Int](repeating: 0, count: involvements.count), byAge = [Int](repeating: 0, count: ages.count)
         var byHeard = [Int](repeating: 0, count: heard.count), byChannel = [Int](repeating: 0, count: channels.count)
         var bySex = [Int](repeating: 0, count: sexes.count), bySpecialNeeds = [Int](repeating: 0, count: specialNeeds.count)
-        var byPattern = [Int](repeating: 0, count: patterns.count)
+        var byPattern = [Int](repeating: 0, count: patterns.count), byLanguage = [Int](repeating: 0, count: languages.count)
         var acknowledgements: [AcknowledgementTimes] = []
         /// Adds one to each category whose bit is set (bits beyond the list are not categories).
         func addBits(_ bits: Int64, to counts: inout [Int]) {
@@ -127,6 +129,7 @@ extension AppDatabase {
                 add(row[17], to: &bySex)
                 add(row[18], to: &bySpecialNeeds)
                 addBits(row[19], to: &byPattern)
+                add(row[20], to: &byLanguage)
             }
             guard consented else { continue }
             if row[2] as Bool { open += 1 }
@@ -161,6 +164,7 @@ extension AppDatabase {
         counts.byChildSex = table(sexes, bySex)
         counts.bySpecialNeeds = table(specialNeeds, bySpecialNeeds)
         counts.byPattern = table(patterns, byPattern)
+        counts.byLanguage = table(languages, byLanguage)
         return (counts, acknowledgements)
     }
 
@@ -202,7 +206,9 @@ extension AppDatabase {
     /// The codes of a fixed list, checked to be plain words before they are written into SQL.
     private static func codes<T: FixedList>(_: T.Type) -> [String] {
         T.allCases.map { code in
-            precondition(code.rawValue.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }, "a code must be a plain word")
+            // A hyphen is safe in a quoted SQL literal too (`en-easy`); a quote or a backslash never gets this far.
+            precondition(code.rawValue.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") },
+                         "a code must be a plain word")
             return code.rawValue
         }
     }

@@ -19,6 +19,7 @@ import Testing
         // Issue 17: nil is "not recorded" in the report; the equalities answers only with consent.
         var involvement: Involvement = .preferNotToSay, age: AgeBand? = nil, heard: HeardFrom? = nil
         var pattern: [IncidentPattern] = [], channel: ReferralChannel = .web, sex: ChildSex? = nil, send: SpecialNeeds? = nil
+        var language: FamilyLanguage? = nil
         var acknowledged: Date?, closed: (Date, CloseReason)?
         var assessments: [(Date, LevelOfNeed, [Need])] = [], sessions: [String] = []
     }
@@ -46,12 +47,14 @@ import Testing
             m.channel = ReferralChannel.allCases.randomElement(using: &random)!
             m.sex = maybe(ChildSex.self)
             m.send = maybe(SpecialNeeds.self)
+            m.language = maybe(FamilyLanguage.self)
             var referral = Referral(contact: ContactDetails(name: "Test Person", email: "test@example.invalid", phone: nil, address: nil,
                                                             preference: .email, safeToLeaveMessage: false),
                                     story: nil, councilArea: m.area, referrerRole: m.role, setting: m.setting, harm: m.harm,
                                     howLongAgo: m.when, toldBefore: m.told, wishes: m.wishes, consentToStatistics: m.consent)
             (referral.involvement, referral.ageBand, referral.heardFrom) = (m.involvement, m.age, m.heard)
             (referral.pattern, referral.channel, referral.childSex, referral.specialNeeds) = (m.pattern, m.channel, m.sex, m.send)
+            referral.language = m.language
             let id = try await h.db.createCase(referral, reference: H.reference(), passphraseHash: "h", receivedAt: received, keys: h.keys).id
             var now = received
             func later(_ hours: ClosedRange<Double>) -> Date {
@@ -152,6 +155,7 @@ import Testing
             optional(ReportTables.involvement) { $0.involvement },
             optional(ReportTables.ageBand) { $0.age },
             optional(ReportTables.heardFrom) { $0.heard },
+            optional(ReportTables.language) { $0.language },
             table(ReportTables.pattern, \.pattern, of: received, total: received.count),
             table(ReportTables.channel, { [$0.channel] }, of: received),
             optional(ReportTables.childSex) { $0.sex },

@@ -11,7 +11,7 @@ import Testing
 
     /// A lone suppressed channel, its table's total withheld, is still pinned by the headline referrals figure.
     @Test(arguments: [ReportTables.channel, ReportTables.involvement, ReportTables.ageBand, ReportTables.heardFrom,
-                      ReportTables.childSex, ReportTables.send])
+                      ReportTables.childSex, ReportTables.send, ReportTables.language])
     func aLoneSuppressedCellIsPinnedThroughTheReferralsTotal(table: String) throws {
         let categories = ReportTables.categories(table)
         let release = P.release("2026-Q1", figures: ["referrals_received": n(22)],
