@@ -94,3 +94,56 @@ extension AppDatabase {
         return (counts, rows.count)
     }
 }
+
+/// The family's feedback as their export shows it: every key present (`null` when not answered).
+public struct FeedbackHeld: Sendable, Encodable {
+    public let listenedTo, believed, helpWasRight: Int?
+    public let comment: String?
+    public let givenAt: Date
+
+    init(_ f: FamilyFeedback) {
+        listenedTo = f.scores[.listenedTo]
+        believed = f.scores[.believed]
+        helpWasRight = f.scores[.helpWasRight]
+        comment = f.comment
+        givenAt = f.givenAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case listenedTo = "listened_to", believed, helpWasRight = "help_was_right", comment, givenAt = "given_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(listenedTo, forKey: .listenedTo)
+        try c.encode(believed, forKey: .believed)
+        try c.encode(helpWasRight, forKey: .helpWasRight)
+        try c.encode(comment, forKey: .comment)
+        try c.encode(givenAt, forKey: .givenAt)
+    }
+}
+
+/// A complaint or compliment as the family's export shows it.
+public struct ComplaintHeld: Sendable, Encodable {
+    public let kind: String
+    public let receivedOn: String
+    public let respondedOn: String?
+    public let text: String?
+
+    init(_ c: CaseComplaintView) {
+        kind = c.kind.rawValue
+        receivedOn = c.receivedOn
+        respondedOn = c.respondedOn
+        text = c.text
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, receivedOn = "received_on", respondedOn = "responded_on", text }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(receivedOn, forKey: .receivedOn)
+        try c.encode(respondedOn, forKey: .respondedOn)
+        try c.encode(text, forKey: .text)
+    }
+}

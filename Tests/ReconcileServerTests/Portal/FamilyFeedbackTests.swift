@@ -202,6 +202,11 @@ import Testing
             #expect(thanks.text.contains("Thank you for telling us.")
                     && thanks.text.contains("id=\"listened_to-5\" name=\"listened_to\" value=\"5\" checked"))
             #expect(try await harness.database.familyFeedback(caseID: family.caseID, keys: harness.keys)?.scores == [.listenedTo: 5, .helpWasRight: 3])
+            // Their copy of everything held carries it, every key present.
+            let export = try await browser.get("/portal/export")
+            let held = try #require(export.json?["feedback"] as? [String: Any])
+            #expect(held["listened_to"] as? Int == 5 && held["believed"] is NSNull && held["comment"] is NSNull)
+            #expect((export.json?["complaints"] as? [Any])?.isEmpty == true)
         }
     }
 }
