@@ -98,7 +98,7 @@ struct ComplaintPagesController {
         let id, kind, receivedOn, from: String
         let respondedOn, reference, caseId: String?
         let responseAction: String
-        let dateID: String
+        let dateField: String
         let hasText: Bool
     }
     struct Model: PageModel {
@@ -144,7 +144,7 @@ struct ComplaintPagesController {
             rows: list.map {
                 Row(id: $0.id, kind: $0.kind == .complaint ? "Complaint" : "Compliment", receivedOn: $0.receivedOn,
                     from: $0.source == .family ? "The family, in the portal" : "Recorded by a lead", respondedOn: $0.respondedOn,
-                    reference: $0.reference, caseId: $0.caseID, responseAction: "/staff/complaints/\($0.id)/response", dateID: "cc-responded-\($0.id)",
+                    reference: $0.reference, caseId: $0.caseID, responseAction: "/staff/complaints/\($0.id)/response", dateField: "cc-responded-\($0.id)",
                     hasText: $0.hasText)
             },
             hasRows: !list.isEmpty, done: done)
