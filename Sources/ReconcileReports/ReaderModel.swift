@@ -53,7 +53,11 @@ public struct FigureID: Sendable, Hashable, Comparable, CustomStringConvertible 
 ///   and signposts (and safeguarding escalations) by outcome "so far" (outcomes change after a quarter is
 ///   released), whose cells are unknowns of their own adding up to the year's signposts (escalations);
 /// - both safeguarding tables share the headline `safeguarding_escalations` as their total; every escalation
-///   takes at least one route.
+///   takes at least one route;
+/// - the three family feedback tables share one total of their own, the responses given (each has a
+///   `not_answered` cell, so each adds up to it);
+/// - complaints by time to respond add up to the complaints cell of complaints and compliments; in a year to date
+///   they are a snapshot ("so far": a response is recorded after its quarter is released), like signposts by outcome.
 ///
 /// Not modelled: the median and the percentage within target (withheld on small bases, and not counts), and
 /// theme text.
@@ -101,6 +105,8 @@ struct ReaderModel {
             let outcome = ownOutcomeTable(ReportTables.signpostsByOutcome, total: blocks.compactMap { $0[ReportTables.signpostsByOutcome]?["total"] })
             let escalationOutcome = ownOutcomeTable(ReportTables.safeguardingByOutcome,
                                                     total: blocks.compactMap { $0[ReportTables.safeguardingByOutcome]?["total"] })
+            let responseTime = ownOutcomeTable(ReportTables.complaintsByResponseTime,
+                                               total: blocks.compactMap { $0[ReportTables.complaintsByResponseTime]?["total"] })
             expression = { table, category in
                 if table == ReportBuilder.figuresTable, category == ReportBuilder.openAtEnd {
                     return blocks.last![table]?[category].map { .init(sum: [$0]) }
@@ -110,6 +116,9 @@ struct ReaderModel {
                 }
                 if table == ReportTables.safeguardingByOutcome, category != "total" {
                     return escalationOutcome[category].map { .init(sum: [$0]) }
+                }
+                if table == ReportTables.complaintsByResponseTime, category != "total" {
+                    return responseTime[category].map { .init(sum: [$0]) }
                 }
                 let variables = blocks.compactMap { $0[table]?[category] }
                 return variables.count == blocks.count ? .init(sum: variables) : nil
@@ -158,6 +167,7 @@ struct ReaderModel {
         block[ReportBuilder.figuresTable] = figures
         let referrals = figures["referrals_received"]!, escalations = figures["safeguarding_escalations"]!
         let assessed = program.addVariable(upper: cap), signposts = program.addVariable(upper: cap), closed = program.addVariable(upper: cap)
+        let feedback = program.addVariable(upper: cap)
         for table in ReportTables.order {
             let total: LinearProgram.Variable
             switch table {
@@ -167,6 +177,10 @@ struct ReaderModel {
             case ReportTables.safeguardingByRoute, ReportTables.safeguardingByOutcome: total = escalations
             case ReportTables.offersByChannel: total = program.addVariable(upper: cap)   // letters, not people: its own total
             case ReportTables.experienceThemes: total = program.addVariable(upper: cap)  // cases tagged in the period
+            case _ where ReportTables.feedbackTables.contains(table): total = feedback     // responses given, not referrals
+            case ReportTables.complaintsByKind: total = program.addVariable(upper: cap)
+            // Every complaint received is in one time band: the bands add up to the complaints cell (listed first).
+            case ReportTables.complaintsByResponseTime: total = block[ReportTables.complaintsByKind]!["complaint"]!
             default: total = closed
             }
             var cells: [String: LinearProgram.Variable] = ["total": total]

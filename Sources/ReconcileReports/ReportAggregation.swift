@@ -81,12 +81,21 @@ public enum ReportTables {
     public static let notAboutPeople: Set<String> = [offersByChannel]
     /// Coded experience themes: cases first tagged in the period, by theme (more than one per case).
     public static let experienceThemes = "experience_themes"
+    /// Family feedback given in the period, one table per question: each score, or not answered. They share one
+    /// total, the responses given (not every referral answers, so not the referrals total).
+    public static let feedbackListenedTo = FeedbackQuestion.listenedTo.table, feedbackBelieved = FeedbackQuestion.believed.table
+    public static let feedbackHelpWasRight = FeedbackQuestion.helpWasRight.table
+    public static let feedbackTables: [String] = FeedbackQuestion.allCases.map(\.table)
+    /// Complaints and compliments received in the period, and those complaints by time to respond so far (its
+    /// total is the complaints cell of the first; in a year to date a snapshot, as signposts by outcome).
+    public static let complaintsByKind = "complaints_by_kind", complaintsByResponseTime = "complaints_by_response_time"
 
     /// In the order pages and CSV list them.
     public static let order: [String] = [
         referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel, language,
         childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, safeguardingByRoute, safeguardingByOutcome,
-        closures, experienceThemes, offersByChannel,
+        closures, experienceThemes, feedbackListenedTo, feedbackBelieved, feedbackHelpWasRight, complaintsByKind,
+        complaintsByResponseTime, offersByChannel,
     ]
 
     /// Tables over the referrals received (they share its total).
@@ -118,6 +127,9 @@ public enum ReportTables {
         case safeguardingByOutcome: SafeguardingOutcome.allCases.map(\.rawValue)
         case offersByChannel: OfferChannel.allCases.map(\.rawValue)
         case experienceThemes: ExperienceTheme.allCases.map(\.rawValue)
+        case _ where feedbackTables.contains(table): FeedbackScore.categories
+        case complaintsByKind: ComplaintKind.allCases.map(\.rawValue)
+        case complaintsByResponseTime: ComplaintResponseBand.allCases.map(\.rawValue)
         default: []
         }
     }
@@ -155,6 +167,11 @@ public enum ReportTables {
         case safeguardingByOutcome: "Safeguarding escalations by outcome so far"
         case offersByChannel: "Offers of help made, by how they were made (letters and leaflets, not people)"
         case experienceThemes: "Cases by what families told us about (coded themes; more than one per case)"
+        case feedbackListenedTo: "Family feedback: we listened to them (1 not at all to 5 very much)"
+        case feedbackBelieved: "Family feedback: they felt believed (1 not at all to 5 very much)"
+        case feedbackHelpWasRight: "Family feedback: the help was right for them (1 not at all to 5 very much)"
+        case complaintsByKind: "Complaints and compliments received"
+        case complaintsByResponseTime: "Complaints by time to respond so far (working days after received)"
         default: table
         }
     }
@@ -227,6 +244,11 @@ public enum ReportAggregation {
         add(ReportTables.safeguardingByOutcome, activity.safeguardingByOutcome)
         add(ReportTables.closures, referrals.closedByReason)
         add(ReportTables.experienceThemes, activity.experienceThemes, total: activity.casesTagged)
+        for question in FeedbackQuestion.allCases {
+            add(question.table, activity.feedbackByQuestion[question] ?? [:], total: activity.feedbackResponses)
+        }
+        add(ReportTables.complaintsByKind, activity.complaintsByKind)
+        add(ReportTables.complaintsByResponseTime, activity.complaintsByResponseTime)
         add(ReportTables.offersByChannel, activity.offersByChannel)
         // In the page's order (the document, CSV and HTML all list them so).
         counts.tables = tables.sorted { ReportTables.order.firstIndex(of: $0.name)! < ReportTables.order.firstIndex(of: $1.name)! }

@@ -166,6 +166,9 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let offerRounds = OfferRoundsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
                                             maxBody: settings.limits.maxBodyBytes)
     offerRounds.addRoutes(to: router.group("api/v1/offer-rounds").add(middleware: leadOnly).group(context: StaffRequestContext.self))
+    let complaints = ComplaintsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+                                          maxBody: settings.limits.maxBodyBytes)
+    complaints.addRoutes(to: router.group("api/v1/complaints").add(middleware: leadOnly).group(context: StaffRequestContext.self))
     ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure).addRoutes(
         themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
         reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
@@ -179,14 +182,15 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         throttle: RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60)),
         pool: slowWork, secureCookies: secure, maxBody: settings.limits.maxBodyBytes)
     let portalAPI = router.group("api/v1/portal")
-    PortalController(portal: portal).addRoutes(
-        public: portalAPI,
-        signedIn: portalAPI.group().add(middleware: resolver(.family))
-            .group(context: FamilyRequestContext.self))
-    PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(
-        public: router.group(),
-        signedIn: router.group("portal").add(middleware: resolver(.family, .cookie(portal.cookieName), signIn: { _ in "/portal" }))
-            .group(context: FamilyRequestContext.self))
+    let familyAPI = portalAPI.group().add(middleware: resolver(.family)).group(context: FamilyRequestContext.self)
+    PortalController(portal: portal).addRoutes(public: portalAPI, signedIn: familyAPI)
+    let familyPages = router.group("portal").add(middleware: resolver(.family, .cookie(portal.cookieName), signIn: { _ in "/portal" }))
+        .group(context: FamilyRequestContext.self)
+    PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(public: router.group(), signedIn: familyPages)
+    // Feedback and complaints from the family (issue 19): the same signed-in groups.
+    let feedback = PortalFeedbackController(portal: portal, quarterStartMonth: settings.reporting.quarterStartMonth)
+    feedback.addRoutes(api: familyAPI)
+    PortalFeedbackPagesController(feedback: feedback, pages: pages, csrf: csrf).addRoutes(to: familyPages)
 
     // MARK: staff and council pages (StaffPagesController, CouncilPagesController)
     // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
@@ -207,6 +211,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         StaffReferralPagesController(intake: intake, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         OfferRoundPagesController(rounds: offerRounds, kit: kit)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
+        ComplaintPagesController(complaints: complaints, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         TrendsController(database: database, kit: kit).addRoutes(
             api: router.group("api/v1/council").add(middleware: resolver(.council)).group(context: CouncilRequestContext.self),

@@ -63,4 +63,23 @@ import Testing
             }
         }
     }
+
+    /// Time to respond to a complaint (issue 19): working days after the day received, up to the day answered.
+    @Test(arguments: [
+        ("2025-04-03", "2025-04-03", 0), ("2025-04-04", "2025-04-07", 1), ("2025-04-05", "2025-04-07", 1),  // Fri→Mon; Sat→Mon
+        ("2025-04-03", "2025-04-17", 10), ("2025-04-03", "2025-04-18", 11), ("2025-04-03", "2025-05-01", 20),
+        ("2025-04-03", "2025-05-02", 21), ("2025-03-28", "2025-03-31", 1),  // across the clock change
+    ])
+    func workingDaysToRespond(from: String, to: String, expected: Int) {
+        #expect(WorkingDays.workingDays(from: from, to: to) == expected)
+        #expect(ComplaintResponseBand.band(workingDays: expected) == (expected <= 10 ? .within10WorkingDays
+            : expected <= 20 ? .from11To20WorkingDays : .over20WorkingDays))
+    }
+
+    @Test func notADateOrBackwardsHasNoCount() {
+        #expect(WorkingDays.workingDays(from: "2025-04-03", to: "2025-04-02") == nil)
+        #expect(WorkingDays.workingDays(from: "2025-02-30", to: "2025-03-02") == nil)
+        #expect(WorkingDays.workingDays(from: "2025-4-3", to: "2025-04-04") == nil)
+        #expect(ComplaintResponseBand.band(workingDays: nil) == .notYetResponded)
+    }
 }

@@ -312,6 +312,22 @@ try:
     submit("/portal/come-back")
     check("the family asks to come back", "You asked to come back on" in driver.page_source)
     audit("portal (asked to come back)")
+    # Feedback after closure, from the case page's invitation; and a complaint.
+    navigating(driver.find_element(By.LINK_TEXT, "Please tell us how it went for you"))
+    audit("portal feedback")
+    click("listened_to-5")
+    click("believed-4")
+    click("help_was_right-5")
+    fill("comment", "Thank you for listening to us.")
+    submit("/portal/feedback")
+    check("the family gives feedback", "Thank you for telling us." in driver.page_source)
+    click("kind-complaint")
+    fill("text", "It took a while to hear back at first.")
+    submit("/portal/complaints")
+    check("the family sends a complaint", "We have your message." in driver.page_source)
+    audit("portal feedback (sent)")
+    shot("portal-feedback", phone=True)
+    navigating(driver.find_element(By.LINK_TEXT, "Back to your referral"))
     submit("/portal/sign-out")
 
     # 4. The lead releases the past quarter from the themes page (the next TOTP step: the current one is used).
@@ -359,6 +375,17 @@ try:
           "Audit note saved" in driver.page_source and "Reviewed" in driver.page_source)
     audit("records check (reviewed)")
     shot("staff-records-check", phone=True)
+    # Complaints and compliments: the family's complaint is answered; a compliment by letter is recorded.
+    visit("/staff/complaints?area=shropshire", "complaints")
+    check("the lead sees the family's complaint", "The family, in the portal" in driver.page_source)
+    submit("/response")
+    check("the lead records the day it was answered", "Saved." in driver.page_source
+          and not driver.find_elements(By.CSS_SELECTOR, 'form[action$="/response"]'))
+    click("cc-kind-compliment")
+    submit("/staff/complaints")
+    check("the lead records a compliment", driver.page_source.count("Compliment") >= 1 and "Saved." in driver.page_source)
+    audit("complaints")
+    shot("staff-complaints")
     sign_out()
 
     # 5. The council officer reads it.

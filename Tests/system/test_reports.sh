@@ -28,7 +28,7 @@ doc = json.loads(raw)
 assert b"\n" not in raw and raw == json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 assert set(doc) == {"quarter", "council_area", "kind", "generated_at", "policy", "figures", "tables", "themes"}
 assert doc["quarter"] == "2025-Q1" and doc["council_area"] == "shropshire" and doc["kind"] == "quarter"
-assert len(doc["tables"]) == 23 and all("total" in t for t in doc["tables"].values())
+assert len(doc["tables"]) == 28 and all("total" in t for t in doc["tables"].values())
 PY
 check "no published count is 1 to 4" python3 - "$work/built.json" <<'PY'
 import json, sys
@@ -42,7 +42,7 @@ build --format csv >"$work/built.csv"; rc=$?
 check "report build (csv) succeeds" test "$rc" -eq 0
 check "the csv has a header and the referrals figure" bash -c "head -1 '$work/built.csv' | grep -q '^section,item,value' && grep -q '^figures,referrals_received,' '$work/built.csv'"
 check "the csv parses with one value per row" python3 -c "
-import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); assert all(len(r)==3 for r in rows) and len(rows) == 173" "$work/built.csv"
+import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); assert all(len(r)==3 for r in rows) and len(rows) == 202" "$work/built.csv"
 build --format html >"$work/built.html"; rc=$?
 check "report build (html) succeeds" test "$rc" -eq 0
 check "the html is a page with svg charts and no script or style" bash -c "grep -q '<!DOCTYPE html>' '$work/built.html' && grep -q '<svg' '$work/built.html' && ! grep -qiE '<script|<style|style=' '$work/built.html'"

@@ -52,6 +52,27 @@ public enum WorkingDays {
         return nextDay(day)
     }
 
+    /// Working days (Monday to Friday, London) after the day `from` up to and including the day `to`, both
+    /// `YYYY-MM-DD`: a reply the next Monday to a Friday's complaint took 1; a reply the same day took 0. Nil if
+    /// either is not a date or `to` is before `from`.
+    public static func workingDays(from: String, to: String) -> Int? {
+        guard let start = day(from), let end = day(to), start <= end else { return nil }
+        var count = 0, day = start
+        while day < end {
+            day = nextDay(day)
+            if !isWeekend(day) { count += 1 }
+        }
+        return count
+    }
+
+    /// The start (London) of a `YYYY-MM-DD` day, or nil if it is not a real date.
+    public static func day(_ text: String) -> Date? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              let date = calendar.date(from: DateComponents(year: y, month: m, day: d)), londonDate(date) == text else { return nil }
+        return calendar.startOfDay(for: date)
+    }
+
     /// Whether a case received at `receivedAt` and not yet acknowledged is past its target at `now`.
     public static func isOverdue(receivedAt: Date, now: Date, workingDays: Int) -> Bool {
         now >= deadline(receivedAt: receivedAt, workingDays: workingDays)

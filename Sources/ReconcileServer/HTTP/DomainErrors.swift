@@ -74,6 +74,28 @@ extension APIError {
             }
         case let records as RecordsCheckError:
             return .from(records: records)
+        case let feedback as FeedbackError:
+            return switch feedback {
+            case .nothingAnswered:
+                .field("listened_to", "nothing_answered", Catalogues.english["error_feedback_nothing"])
+            case .commentTooLong: .field("comment", "too_long", "Please keep your comment to 2,000 characters or fewer.")
+            case .commentInvalidCharacters: .field("comment", "invalid_characters", "This contains characters we cannot accept.")
+            case .alreadyGiven:
+                APIError(.conflict, code: "feedback_already_given", message: Catalogues.english["error_feedback_given"])
+            }
+        case let complaint as ComplaintError:
+            return switch complaint {
+            case .unknownCouncilArea: .field("council_area", "unknown_value", "Choose one of the council areas.")
+            case .caseNotFound: .field("case_id", "unknown_value", "There is no such case.")
+            case .areaMismatch: .field("council_area", "not_the_case_area", "The case belongs to another council area.")
+            case .invalidReceivedDate: .field("received_on", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future.")
+            case .invalidResponseDate:
+                .field("responded_on", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future and not before it was received.")
+            case .textTooLong: .field("text", "too_long", "Please keep this to 2,000 characters or fewer.")
+            case .textInvalidCharacters: .field("text", "invalid_characters", "This contains characters we cannot accept.")
+            case .notFound: APIError(.notFound, code: "not_found", message: "There is no such complaint or compliment.")
+            case .alreadyResponded: APIError(.conflict, code: "already_responded", message: "A response date is already recorded.")
+            }
         case is ComeBackError:
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:

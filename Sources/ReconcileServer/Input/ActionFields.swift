@@ -8,6 +8,8 @@ protocol ActionFields {
     /// Text as sent, or nil when absent (a form's empty box too); `required` also refuses blank text.
     func text(_ key: String, required: Bool) throws -> String?
     func wholeNumber(_ key: String) throws -> Int
+    /// A whole number, or nil when absent (JSON null, a form's empty box or no choice made).
+    func optionalWholeNumber(_ key: String) throws -> Int?
     func flag(_ key: String) throws -> Bool
     func one<T: FixedList>(_ key: String, _: T.Type) throws -> T
     /// Every chosen option; a form with none ticked gives an empty list.
@@ -22,6 +24,10 @@ extension ActionFields {
 extension JSONFields: ActionFields {
     func text(_ key: String, required: Bool) throws -> String? { try string(key, required: required) }
     func wholeNumber(_ key: String) throws -> Int { try int(key) }
+    func optionalWholeNumber(_ key: String) throws -> Int? {
+        if case .null? = object[key] { return nil }
+        return object[key] == nil ? nil : try int(key)
+    }
     func flag(_ key: String) throws -> Bool { try bool(key) }
 }
 
@@ -43,6 +49,11 @@ struct FormFields: ActionFields {
         let raw = try requiredText(key).trimmingCharacters(in: .whitespaces)
         guard let value = Int(raw) else { throw APIError.field(key, "wrong_type", "This must be a whole number.") }
         return value
+    }
+
+    func optionalWholeNumber(_ key: String) throws -> Int? {
+        guard let value = form[key], !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        return try wholeNumber(key)
     }
 
     func flag(_ key: String) throws -> Bool {

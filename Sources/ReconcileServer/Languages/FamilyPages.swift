@@ -66,8 +66,10 @@ extension Pages {
     /// The error page in the family's language: the title by status, the message by the error's code where the
     /// catalogue has it (the English message otherwise, for the few errors only staff pages can meet).
     func error(_ error: APIError, request: Request, language: FamilyLanguage? = nil) -> Response {
-        let catalogue = Catalogues[language ?? self.language(of: request)]
-        let message = Self.messageKeys[error.code].map { catalogue[$0] } ?? error.message
+        // Staff and council pages are in English, and their errors keep their own precise words.
+        let staffPage = request.uri.path.hasPrefix("/staff") || request.uri.path.hasPrefix("/council")
+        let catalogue = Catalogues[staffPage ? .english : language ?? self.language(of: request)]
+        let message = staffPage ? error.message : Self.messageKeys[error.code].map { catalogue[$0] } ?? error.message
         var response = family("error", ["title": catalogue[Self.titleKey(for: error.status)], "message": message, "code": error.code],
                               request: request, language: catalogue.language, status: error.status, headers: error.headers)
         response.headers[.contentType] = "text/html; charset=utf-8"
@@ -89,5 +91,9 @@ extension Pages {
         "already_received": "error_already_received", "too_large": "error_too_large", "busy": "error_busy",
         "internal_error": "error_server", "invalid_message": "error_invalid_message",
         "invalid_characters": "error_message_characters", "not_possible": "error_not_possible",
+        // The feedback and complaint forms (issue 19).
+        "out_of_range": "error_feedback_range", "nothing_answered": "error_feedback_nothing",
+        "feedback_already_given": "error_feedback_given", "unknown_value": "error_choose_one", "required": "error_choose_one",
+        "too_long": "error_too_long_text",
     ]
 }

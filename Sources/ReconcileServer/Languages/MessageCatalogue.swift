@@ -23,6 +23,9 @@ struct MessageCatalogue: Sendable {
     let about: About
     let messages: [String: String]
 
+    /// For dates and numbers written in this language ("2 grudnia 2026").
+    var locale: Locale { Locale(identifier: about.htmlLang.replacingOccurrences(of: "-", with: "_")) }
+
     /// The text for `key`. A key the catalogue lacks shows as the key itself (the catalogue test fails first).
     subscript(_ key: String) -> String { messages[key] ?? key }
 

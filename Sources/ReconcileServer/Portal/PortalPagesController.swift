@@ -93,7 +93,7 @@ struct PortalPagesController {
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let language = pages.language(of: request, recorded: try await portal.database.referralLanguage(caseID: context.caseID))
         let catalogue = Catalogues[language]
-        let locale = Locale(identifier: catalogue.about.htmlLang.replacingOccurrences(of: "-", with: "_"))
+        let locale = catalogue.locale
         let london = TimeZone(identifier: "Europe/London")!
         let date = Date.FormatStyle(date: .long, time: .shortened, locale: locale, timeZone: london)
         let day = Date.FormatStyle(date: .long, time: .omitted, locale: locale, timeZone: london)

@@ -246,12 +246,15 @@ public struct CaseExport: Sendable, Encodable {
     public let events: [Event]
     public let erasure: Erasure?
     public let withheld: String
+    /// The family's feedback and their complaints or compliments (issue 19), their own words opened.
+    public var feedback: FeedbackHeld? = nil
+    public var complaints: [ComplaintHeld] = []
 
     enum CodingKeys: String, CodingKey {
         case reference, exportedAt = "exported_at", receivedAt = "received_at", acknowledgedAt = "acknowledged_at"
         case stage, stageText = "stage_text", closeReason = "close_reason", closedAt = "closed_at"
         case answers, consent, contact, story, accessNeeds = "access_needs", closureSummary = "closure_summary", messages, listeningSessions = "listening_sessions", assessments, signposts
-        case safeguardingEscalations = "safeguarding_escalations", events, erasure, withheld
+        case safeguardingEscalations = "safeguarding_escalations", events, erasure, withheld, feedback, complaints
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -278,6 +281,8 @@ public struct CaseExport: Sendable, Encodable {
         try c.encode(events, forKey: .events)
         try c.encode(erasure, forKey: .erasure)
         try c.encode(withheld, forKey: .withheld)
+        try c.encode(feedback, forKey: .feedback)
+        try c.encode(complaints, forKey: .complaints)
     }
 }
 
@@ -299,7 +304,7 @@ extension AppDatabase {
             let withheldNotes: Set<String> = [CaseAction.recordSafeguarding.name, "evidential_hold"]
             let intake = try Self.intakeAnswers(db, caseID: caseID, cipher: cipher)
 
-            let export = CaseExport(
+            var export = CaseExport(
                 reference: record.reference, exportedAt: now, receivedAt: record.receivedAt,
                 acknowledgedAt: record.acknowledgedAt, stage: current.stage,
                 stageText: StageText.forFamily(current.stage, closeReason: current.closeReason),
@@ -345,6 +350,8 @@ extension AppDatabase {
                 erasure: erasure.map { .init(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
                                               heldForEvidence: $0.heldForEvidence) },
                 withheld: CaseExport.withheldExplanation)
+            export.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher).map(FeedbackHeld.init)
+            export.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher).map(ComplaintHeld.init)
 
             try Self.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.export", caseID: caseID,
                                                 detail: "messages=\(messages.count),events=\(events.count)"),

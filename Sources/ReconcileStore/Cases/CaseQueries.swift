@@ -126,6 +126,9 @@ public struct CaseDetail: Sendable, Equatable {
     public var linkedCases: [LinkedCaseView] = []
     /// Coded experience themes the practitioner tagged.
     public var experienceThemes: [ExperienceTheme] = []
+    /// The family's feedback (their comment opened) and their complaints or compliments (issue 19).
+    public var feedback: FamilyFeedback? = nil
+    public var complaints: [CaseComplaintView] = []
 }
 
 extension AppDatabase {
@@ -206,6 +209,8 @@ extension AppDatabase {
             detail.intake = intake
             detail.linkedCases = try Self.linkedCases(db, caseID: caseID, visibleTo: actor)
             detail.experienceThemes = try Self.experienceThemes(db, caseID: caseID)
+            detail.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher)
+            detail.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher)
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.

@@ -16,6 +16,10 @@ public struct ActivityCounts: Sendable, Equatable {
     public var offersByChannel: [String: Int] = [:]
     /// Coded experience themes first tagged in the period, and the cases so tagged.
     public var experienceThemes: [String: Int] = [:], casesTagged = 0
+    /// Family feedback given in the period: by question, each score "1"…"5" or `not_answered`; and how many responses.
+    public var feedbackByQuestion: [FeedbackQuestion: [String: Int]] = [:], feedbackResponses = 0
+    /// Complaints and compliments received in the period, by kind; complaints by time to respond so far.
+    public var complaintsByKind: [String: Int] = [:], complaintsByResponseTime: [String: Int] = [:]
 }
 
 /// Everything a report counts for one council area and period, read from the plain statistical columns in one
@@ -77,6 +81,8 @@ extension AppDatabase {
             """, arguments: window) ?? 0
         counts.offersByChannel = try offersByChannel(db, councilArea: area, start: start, end: end)
         (counts.experienceThemes, counts.casesTagged) = try themeCounts(db, councilArea: area, start: start, end: end)
+        (counts.feedbackByQuestion, counts.feedbackResponses) = try feedbackCounts(db, councilArea: area, start: start, end: end)
+        (counts.complaintsByKind, counts.complaintsByResponseTime) = try complaintCounts(db, councilArea: area, start: start, end: end)
         return counts
     }
 

@@ -190,6 +190,7 @@ extension AppDatabase {
             ("assessment", ["note", "advice_given", "actions_agreed", "reason"]),
             ("signpost", ["note", "advice_given", "actions_agreed", "reason"]), ("safeguarding_escalation", ["note"]),
             ("records_sample_case", ["audit_note"]),   // a lead's audit note (v14)
+            ("case_feedback", ["comment"]), ("complaint", ["text"]),   // the family's own words (v16)
         ]
         for (table, columns) in sealedText {
             let set = columns.map { "\($0) = NULL" }.joined(separator: ", ")

@@ -85,6 +85,7 @@ extension AppDatabase {
         migrator.registerMigration("v13-mail-outbox") { db in try AppDatabase.migrateV13MailOutbox(db) }
         migrator.registerMigration("v14-records-check") { db in try AppDatabase.migrateV14RecordsCheck(db) }
         migrator.registerMigration("v15-feedback-loop") { db in try AppDatabase.migrateV15FeedbackLoop(db) }
+        migrator.registerMigration("v16-feedback-and-complaints") { db in try AppDatabase.migrateV16FeedbackAndComplaints(db) }
         migrator.registerMigration("v17-referral-language") { db in try AppDatabase.migrateV17ReferralLanguage(db) }
         return migrator
     }

@@ -75,6 +75,23 @@ import Testing
         // c10: erased, but its statistics stay and count; open at end.
         let c10 = try await h.newCase("2025-05-05T10:00:00Z", setting: .college, harm: [.otherHarmfulSexualBehaviour],
                                 when: .preferNotToSay, told: [.health], wishes: [.socialSupport])
+        // Feedback (issue 19): c1 and c3 answer in the quarter (c3 only one question, then replaces it the same quarter),
+        // c7 did not consent (not counted), c2 answers in the next quarter.
+        try await h.feedback(c1, "2025-05-02T10:00:00Z", listenedTo: 5, believed: 4, helpWasRight: 5, comment: "thank you")
+        try await h.feedback(c3, "2025-06-02T10:00:00Z", believed: 2)
+        try await h.feedback(c3, "2025-06-03T10:00:00Z", listenedTo: 3, believed: 3)
+        try await h.feedback(c7, "2025-05-02T10:00:00Z", listenedTo: 1)
+        try await h.feedback(c2, "2025-07-02T10:00:00Z", listenedTo: 1)
+        // Complaints received in the quarter (Thu 3 Apr 2025): answered in 10, 11, 21 working days, and not yet;
+        // one about the non-consenting c7 (not counted); compliments; one received in the next quarter.
+        try await h.complaint(.complaint, received: "2025-04-03", responded: "2025-04-17")   // 10 working days
+        try await h.complaint(.complaint, received: "2025-04-03", responded: "2025-04-18")   // 11
+        try await h.complaint(.complaint, received: "2025-04-03", responded: "2025-05-02")   // 21
+        try await h.complaint(.complaint, received: "2025-06-30")
+        try await h.complaint(.complaint, received: "2025-05-01", caseID: c7)
+        try await h.complaint(.compliment, received: "2025-05-01", caseID: c1)
+        try await h.complaint(.compliment, received: "2025-06-30", responded: "2025-07-01")
+        try await h.complaint(.complaint, received: "2025-07-01")
         try h.erase(c10)
         return h
     }
@@ -119,6 +136,12 @@ import Testing
         expectTable(c, "signposts_by_need", ["counselling": 1, "independent_legal_advice": 1], total: 2)
         expectTable(c, "signposts_by_outcome", ["accepted": 1, "pending": 1], total: 2)
         expectTable(c, "closures_by_reason", ["completed": 1, "withdrawn": 1], total: 2)
+        expectTable(c, "feedback_listened_to", ["5": 1, "3": 1], total: 2)
+        expectTable(c, "feedback_believed", ["4": 1, "3": 1], total: 2)
+        expectTable(c, "feedback_help_was_right", ["5": 1, "not_answered": 1], total: 2)
+        expectTable(c, "complaints_by_kind", ["complaint": 4, "compliment": 2], total: 6)
+        expectTable(c, "complaints_by_response_time", ["within_10_working_days": 1, "11_to_20_working_days": 1,
+                                                       "over_20_working_days": 1, "not_yet_responded": 1], total: 4)
         #expect(c.tables.map(\.name) == ReportTables.order)
         #expect(c.tables.filter { !$0.additive }.map(\.name).sorted()
                 == ["experience_themes", "needs_identified", "referrals_by_harm", "referrals_by_pattern", "referrals_by_told_before", "referrals_by_wishes",

@@ -91,6 +91,26 @@ struct ReportHarness {
     }
 
     /// Crypto-shreds a case the way erasure does: key and personal columns gone, statistics kept.
+    /// Family feedback given at `at` (issue 19).
+    func feedback(_ id: String, _ at: String, listenedTo: Int? = nil, believed: Int? = nil, helpWasRight: Int? = nil,
+                  comment: String? = nil) async throws {
+        var scores: [FeedbackQuestion: Int] = [:]
+        scores[.listenedTo] = listenedTo
+        scores[.believed] = believed
+        scores[.helpWasRight] = helpWasRight
+        try await db.giveFeedback(caseID: id, scores: scores, comment: comment, quarterStartMonth: settings.reporting.quarterStartMonth,
+                                  keys: keys, now: Self.date(at))
+    }
+
+    /// A complaint or compliment recorded by the lead (`received`/`responded` are London dates).
+    @discardableResult
+    func complaint(_ kind: ComplaintKind, received: String, responded: String? = nil, caseID: String? = nil,
+                   area: String = "shropshire") async throws -> Complaint {
+        try await db.addComplaint(caseID: caseID, reference: nil, councilArea: caseID == nil ? area : nil, kind: kind, receivedOn: received,
+                                  respondedOn: responded, councilAreas: settings.areas.councilAreas, by: lead, keys: keys,
+                                  now: Self.date("2026-01-01T12:00:00Z"))
+    }
+
     func erase(_ id: String) throws {
         try db.writer.write { db in
             try db.execute(sql: "DELETE FROM case_key WHERE case_id = ?", arguments: [id])

@@ -45,6 +45,7 @@ import Testing
         for code in [400, 403, 404, 409, 413, 422, 429, 500, 503] { keys.insert(Pages.titleKey(for: HTTPResponse.Status(code: code))) }
         keys.formUnion(Pages.messageKeys.values)
         for code in ["required", "unknown_value"] { keys.insert("problem_\(code)") }
+        for question in FeedbackQuestion.allCases { keys.insert("feedback_q_\(question.rawValue)") }
         let fields = ["contact.preference", "council_area", "referrer_role", "setting", "harm", "when", "told_before", "wishes",
                       "heard_from", "pattern", "involvement", "age_band", "parent_knows", "monitoring.child_sex", "monitoring.send"]
         for field in fields {

@@ -52,8 +52,9 @@ import Testing
         #expect(Set(object.keys) == ["reference", "exported_at", "received_at", "acknowledged_at", "stage", "stage_text",
                                      "close_reason", "closed_at", "answers", "consent", "contact", "story", "access_needs", "closure_summary", "messages",
                                      "listening_sessions", "assessments", "signposts", "safeguarding_escalations", "events",
-                                     "erasure", "withheld"])
+                                     "erasure", "withheld", "feedback", "complaints"])
         #expect(object["close_reason"] is NSNull, "absent values are null, so the shape is stable")
+        #expect(object["feedback"] is NSNull && (object["complaints"] as? [Any])?.isEmpty == true)
         #expect(object["access_needs"] is NSNull, "no access needs were given")
         let answers = try #require(object["answers"] as? [String: Any])
         for key in ["involvement", "age_band", "parent_knows", "heard_from", "pattern", "monitoring", "channel"] {

@@ -79,6 +79,10 @@ struct CasePageModel: PageModel {
     /// The coded experience themes, ticked as tagged; offered while the case is not erased (any stage).
     struct Theme: Sendable { let value, label, id: String; let checked: Bool }
     let themes: [Theme]
+    /// What the family said in the portal (issue 19): their feedback scores and comment, their complaints or compliments.
+    var feedback: FamilyFeedbackShown? = nil
+    var complaints: [FamilyFeedbackShown.Complaint] = []
+    var hasComplaints = false
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
          councilAreas: [String] = [], themes themeLabels: ThemeLabels = ThemeLabels(), done: String?, now: Date = Date()) {
@@ -231,6 +235,9 @@ struct CasePageModel: PageModel {
         closureSummary = d.closureSummary
         canHold = staff.role == .lead
         heldSince = d.evidentialHoldSince?.formatted(fmt)
+        feedback = d.feedback.map { FamilyFeedbackShown($0, at: fmt) }
+        complaints = d.complaints.map(FamilyFeedbackShown.Complaint.init)
+        hasComplaints = !complaints.isEmpty
     }
 
     /// The latest assessment is at or above the area's prompting level and no escalation has been recorded.
