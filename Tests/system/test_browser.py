@@ -170,6 +170,45 @@ try:
     check("the young person's form asks them in their own words", "How old are you?" in driver.page_source)
     shot("refer-young-person", phone=True)
     without_javascript()
+    # 0b. Every language (issue 21): the form and the portal in English, easy read and Polish, each audited; a
+    # family switches to Polish with the visible switch, refers, and is answered and welcomed back in Polish.
+    for code, html_lang, title in (("en", "en-GB", "Tell us what happened"), ("en-easy", "en-GB", "Tell us what happened"),
+                                   ("pl", "pl", "Powiedz nam, co się stało")):
+        visit(f"/refer?lang={code}", f"referral form ({code})")
+        check(f"the form in {code} says so in <html lang>", driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == html_lang)
+        check(f"the form in {code} is written in it", driver.find_element(By.TAG_NAME, "h1").text == title)
+        visit(f"/portal?lang={code}", f"portal sign-in ({code})")
+    visit("/refer?lang=en", "referral form (English, before switching)")
+    navigating(driver.find_element(By.CSS_SELECTOR, 'nav.language-switch a[hreflang="pl"]'))
+    check("the switch is a plain link that opens the form in Polish",
+          driver.current_url.endswith("/refer?lang=pl") and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl")
+    shot("refer-polish", phone=True)
+    for element_id in ("preference-portal", "council_area-shropshire", "referrer_role-parent_or_carer", "involvement-harmed",
+                       "setting-secondary", "harm-sexual_harassment", "when-under_1_year", "told_before-school",
+                       "wishes-to_be_listened_to", "consent_contact", "consent_statistics-yes"):
+        click(element_id)
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/refer"] button[type="submit"]'))
+    audit("referral confirmation (pl)")
+    check("a referral made in Polish is confirmed in Polish",
+          driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl" and "Twoje zgłoszenie zostało wysłane" in driver.page_source)
+    polish_reference = driver.find_element(By.ID, "reference").text
+    polish_passphrase = driver.find_element(By.ID, "passphrase").text
+    # A new browser session: no language cookie, a browser that asks for English.
+    driver.delete_all_cookies()
+    visit("/portal", "portal sign-in (a new session)")
+    fill("reference", polish_reference)
+    fill("passphrase", polish_passphrase)
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/portal"] button[type="submit"]'))
+    audit("portal (pl)")
+    check("the portal opens in the language the referral was made in",
+          driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl" and polish_reference in driver.page_source
+          and "Twoja wiadomość jest u nas bezpieczna" in driver.page_source)
+    shot("portal-polish", phone=True)
+    for code in ("en-easy", "en"):
+        visit(f"/portal/case?lang={code}", f"portal ({code})")
+        check(f"the portal switches to {code}", driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en-GB"
+              and "Sign out" in driver.page_source)
+    driver.delete_all_cookies()
     # 1. A family refers itself through the public form.
     visit("/refer", "referral form")
     click("preference-email")
