@@ -1,4 +1,5 @@
 import Foundation
+import ReconcileCore
 
 // CSV and HTML views of a report, made from the same content as the signed JSON (for a released report, from
 // its stored bytes), so the three formats can never disagree. Suppressed counts are the policy's marker in
@@ -145,19 +146,5 @@ extension ReportContent {
     }
 
     /// Text and attribute escaping for HTML and SVG.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escaped(text) }
 }

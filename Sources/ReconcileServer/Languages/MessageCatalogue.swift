@@ -44,22 +44,7 @@ struct MessageCatalogue: Sendable {
     static func fill(_ text: String, _ values: [String: String], escape: Bool) -> String {
         guard text.contains("{") else { return text }
         var out = text
-        for (name, value) in values { out = out.replacingOccurrences(of: "{\(name)}", with: escape ? htmlEscaped(value) : value) }
-        return out
-    }
-
-    static func htmlEscaped(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
+        for (name, value) in values { out = out.replacingOccurrences(of: "{\(name)}", with: escape ? HTMLText.escaped(value) : value) }
         return out
     }
 }
