@@ -209,6 +209,10 @@ private struct DemoCase {
                                                bsl: random.chance(0.1), easyRead: random.chance(0.3), largePrint: random.chance(0.2),
                                                supporter: random.chance(0.3) ? "A support worker" : nil)
         }
+        // The family's own form records its language; a referral taken by staff does not (issue 21).
+        if referral.channel == .web {
+            referral.language = random.weighted([(FamilyLanguage.english, 86), (.easyRead, 5), (.polish, 9)])
+        }
     }
 
     /// The next moment, `range` hours after `after`, or nil when that is past the limit (the case stops there).
