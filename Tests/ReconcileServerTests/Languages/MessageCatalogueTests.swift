@@ -112,6 +112,16 @@ import Testing
         #expect(Catalogues[.easyRead]["refer_yp_lead"] != Catalogues[.english]["refer_yp_lead"])
     }
 
+    /// The family's export keeps its stage text in English from `StageText`: the catalogue's English must say the same.
+    @Test func theEnglishStageTextsAreTheExportsStageTexts() {
+        for stage in Stage.allCases where stage != .closed {
+            #expect(Catalogues.english[PortalPagesController.stageKey(stage, nil)] == StageText.forFamily(stage, closeReason: nil))
+        }
+        for reason in CloseReason.allCases {
+            #expect(Catalogues.english[PortalPagesController.stageKey(.closed, reason)] == StageText.forFamily(.closed, closeReason: reason))
+        }
+    }
+
     @Test func aFilledInValueIsEscapedNotMarkup() {
         let catalogue = Catalogues.english.forTemplate(["reference": "<script>x</script>&\""])
         #expect(catalogue["portal_case_heading"] == "Your referral &lt;script&gt;x&lt;/script&gt;&amp;&quot;")

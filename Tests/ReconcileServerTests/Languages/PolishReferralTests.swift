@@ -81,6 +81,24 @@ import Testing
         }
     }
 
+    /// The portal API tells the family where things are in their referral's language, or the one their app asks for.
+    @Test func thePortalAPISaysWhereThingsAreInTheFamilysLanguage() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            for (language, asked) in [("pl", "en"), (nil, "pl-PL"), (nil, "de"), ("en-easy", "pl")] as [(String?, String)] {
+                var overrides: [String: Any] = [:]
+                if let language { overrides["language"] = language }
+                let created = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), overrides: overrides)))
+                let reference = try #require(created.json?["reference"] as? String), passphrase = try #require(created.json?["passphrase"] as? String)
+                let token = try #require(try await PortalAPITests.signIn(client, reference: reference, passphrase: passphrase).json?["token"] as? String)
+                let view = try await client.execute(uri: "/api/v1/portal/case", method: .get,
+                                                    headers: [.authorization: "Bearer \(token)", .acceptLanguage: asked])
+                let expected: FamilyLanguage = language.flatMap(FamilyLanguage.init(rawValue:)) ?? (asked.hasPrefix("pl") ? .polish : .english)
+                #expect(view.json?["stage_text"] as? String == Catalogues[expected]["stage_received"], "\(String(describing: language)) \(asked)")
+            }
+        }
+    }
+
     @Test func theNoticeEmailIsWrittenInTheReferralsLanguage() throws {
         let composer = NoticeComposer(from: "notifications@partner.example", publicURL: "https://reconcile.partner.example",
                                       family: FamilyNoticePolicy())
