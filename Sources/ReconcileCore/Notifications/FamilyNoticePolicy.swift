@@ -12,11 +12,6 @@ public struct FamilyNoticePolicy: Sendable, Equatable {
 
     public init() {}
 
-    private var serviceNameOverride: String? {
-        get { serviceName }
-        set { if let newValue { serviceName = newValue } }
-    }
-
     private struct File: Decodable {
         struct Notice: Decodable { let sender_name: String?; let subject: String?; let service_name: String? }
         let family_notice: Notice
@@ -25,19 +20,20 @@ public struct FamilyNoticePolicy: Sendable, Equatable {
     public static func load(from url: URL) throws -> FamilyNoticePolicy {
         let file: File
         do { file = try JSONDecoder().decode(File.self, from: try Data(contentsOf: url)) } catch {
-            throw DirectoryError("\(url.lastPathComponent): needs {\"family_notice\": {\"sender_name\", \"subject\", \"service_name\"}}")
+            throw DirectoryError("\(url.lastPathComponent): needs {\"family_notice\": {\"service_name\"}} (and optionally \"sender_name\", \"subject\")")
         }
-        var policy = FamilyNoticePolicy()
-        for (name, value, path) in [("sender_name", file.family_notice.sender_name, \FamilyNoticePolicy.senderName as WritableKeyPath<FamilyNoticePolicy, String?>),
-                                    ("subject", file.family_notice.subject, \.subject),
-                                    ("service_name", file.family_notice.service_name, \.serviceNameOverride)] {
-            guard let value else { continue }
-            // Each goes into a mail header: one line of printable text, nothing that could start another header.
+        /// Each goes into a mail header: one line of printable text, nothing that could start another header.
+        func header(_ name: String, _ value: String?) throws -> String? {
+            guard let value else { return nil }
             guard !value.isEmpty, value.count <= 120, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
                 throw DirectoryError("\(url.lastPathComponent): family_notice.\(name) must be one line of 1–120 printable characters")
             }
-            policy[keyPath: path] = value
+            return value
         }
+        var policy = FamilyNoticePolicy()
+        policy.senderName = try header("sender_name", file.family_notice.sender_name)
+        policy.subject = try header("subject", file.family_notice.subject)
+        if let name = try header("service_name", file.family_notice.service_name) { policy.serviceName = name }
         return policy
     }
 }

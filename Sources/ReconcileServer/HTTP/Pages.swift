@@ -22,6 +22,8 @@ struct Pages: Sendable {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
+        // Read the message catalogues now, so a broken one stops `serve` at start rather than at a family's first page.
+        _ = Catalogues.all
         return Pages(library: library, areaContacts: areaContacts.areas, cookies: cookies)
     }
 
@@ -30,7 +32,7 @@ struct Pages: Sendable {
     func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var context = context
         // Staff pages that show the form's questions (a referral taken by phone) read them in English.
-        if context["t"] == nil { context["t"] = Catalogues.english.forTemplate([:]) }
+        if context["t"] == nil { context["t"] = Catalogues.english.messages }
         if !areaContacts.isEmpty {
             context["has_area_contacts"] = true
             context["area_contacts"] = areaContacts.map {

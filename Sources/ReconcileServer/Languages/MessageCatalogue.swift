@@ -22,6 +22,13 @@ struct MessageCatalogue: Sendable {
     let language: FamilyLanguage
     let about: About
     let messages: [String: String]
+    /// The few messages with a `{name}` to fill: a page fills only these, not every message, each time it renders.
+    private let withPlaceholders: [String]
+
+    init(language: FamilyLanguage, about: About, messages: [String: String]) {
+        (self.language, self.about, self.messages) = (language, about, messages)
+        withPlaceholders = messages.filter { $0.value.contains("{") }.map(\.key)
+    }
 
     /// For dates and numbers written in this language ("2 grudnia 2026").
     var locale: Locale { Locale(identifier: about.htmlLang.replacingOccurrences(of: "-", with: "_")) }
@@ -38,7 +45,10 @@ struct MessageCatalogue: Sendable {
     /// our own few tags (`<strong>`, `<a href="/…">`: the catalogue test allows no others), so templates show them
     /// unescaped; a filled-in value is data and must never become markup.
     func forTemplate(_ values: [String: String]) -> [String: String] {
-        messages.mapValues { Self.fill($0, values, escape: true) }
+        guard !values.isEmpty else { return messages }
+        var filled = messages
+        for key in withPlaceholders { filled[key] = Self.fill(messages[key]!, values, escape: true) }
+        return filled
     }
 
     static func fill(_ text: String, _ values: [String: String], escape: Bool) -> String {

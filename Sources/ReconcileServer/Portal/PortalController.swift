@@ -62,7 +62,7 @@ struct PortalController {
 
     @Sendable func view(request: Request, context: FamilyRequestContext) async throws -> CaseView {
         let v = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
-        return CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: try await stageText(v, request, context.caseID),
+        return CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: Self.stageText(v, request),
                         messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
                         erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
                                                                   heldForEvidence: $0.heldForEvidence) },
@@ -107,14 +107,13 @@ struct PortalController {
         let caseID = context.caseID
         try await portal.database.withdraw(caseID: caseID, keys: portal.keys)
         let v = try await portal.database.portalView(caseID: caseID, keys: portal.keys)
-        return StageOnly(stage: v.stage.rawValue, stageText: try await stageText(v, request, caseID))
+        return StageOnly(stage: v.stage.rawValue, stageText: Self.stageText(v, request))
     }
 
     /// Where the referral is up to, in the family's words: the language their referral was made in, else the one
     /// the client asks for (`Accept-Language`), else English.
-    func stageText(_ view: PortalView, _ request: Request, _ caseID: String) async throws -> String {
-        let language = FamilyLanguage.choose(query: nil, cookie: nil, recorded: try await portal.database.referralLanguage(caseID: caseID),
-                                             acceptLanguage: request.headers[.acceptLanguage])
+    static func stageText(_ view: PortalView, _ request: Request) -> String {
+        let language = FamilyLanguage.choose(query: nil, cookie: nil, recorded: view.language, acceptLanguage: request.headers[.acceptLanguage])
         return Catalogues[language][PortalPagesController.stageKey(view.stage, view.closeReason)]
     }
 

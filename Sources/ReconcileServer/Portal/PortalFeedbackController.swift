@@ -113,7 +113,7 @@ struct PortalFeedbackPagesController {
         let month = feedback.quarterStartMonth
         let canChange = given.map { Quarter.containing($0.givenAt, startMonth: month) == Quarter.containing(Date(), startMonth: month) } ?? true
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
-        let language = pages.language(of: request, recorded: try await database.referralLanguage(caseID: context.caseID))
+        let language = pages.language(of: request, recorded: view.language)
         let words = Catalogues[language]
         let day = Date.FormatStyle(date: .long, time: .omitted, locale: words.locale, timeZone: WorkingDays.timeZone)
         let done = request.uri.queryParameters["done"].map(String.init)

@@ -91,7 +91,7 @@ struct PortalPagesController {
     @Sendable func casePage(request: Request, context: FamilyRequestContext) async throws -> Response {
         let view = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
-        let language = pages.language(of: request, recorded: try await portal.database.referralLanguage(caseID: context.caseID))
+        let language = pages.language(of: request, recorded: view.language)
         let catalogue = Catalogues[language]
         let locale = catalogue.locale
         let london = TimeZone(identifier: "Europe/London")!

@@ -66,26 +66,24 @@ extension AppDatabase {
         return record
     }
 
-    /// The v12 answers (issue 17), kept out of `CaseRecord` like v11's columns so that a record can still be
-    /// written to a database migrated only so far (the migration tests do).
+    /// The v12 answers (issue 17) and v17's language (issue 21), kept out of `CaseRecord` like v11's columns so
+    /// that a record can still be written to a database migrated only so far (the migration tests do).
     static func storeIntakeAnswers(_ db: Database, _ referral: Referral, caseID: String, cipher: CaseCipher) throws {
-        // Only a database migrated to before v12 lacks the columns, and `serve` refuses to open one (tests build
-        // such databases on purpose). GRDB caches the schema per connection, so this costs no query per referral.
-        guard try db.columns(in: CaseRecord.databaseTableName).contains(where: { $0.name == "involvement" }) else { return }
+        // Only a database migrated to before v17 lacks the newest column, and `serve` refuses to open one (tests
+        // build such databases on purpose, all before v12). GRDB caches the schema per connection, so this costs no
+        // query per referral.
+        guard try db.columns(in: CaseRecord.databaseTableName).contains(where: { $0.name == "language" }) else { return }
         let accessNeeds = try referral.accessNeeds.map { needs in
             try cipher.seal(String(decoding: try JSONEncoder().encode(needs), as: UTF8.self), field: PersonalField.accessNeeds)
         }
         try db.execute(sql: """
             UPDATE referral_case SET involvement = ?, age_band = ?, parent_knows = ?, heard_from = ?, pattern_bits = ?,
-                child_sex = ?, special_needs = ?, channel = ?, access_needs = ?
+                child_sex = ?, special_needs = ?, channel = ?, access_needs = ?, language = ?
             WHERE id = ?
             """, arguments: [referral.involvement.rawValue, referral.ageBand?.rawValue, referral.parentKnows?.rawValue,
                              referral.heardFrom?.rawValue, IncidentPattern.answerBits(referral.pattern),
                              referral.childSex?.rawValue, referral.specialNeeds?.rawValue, referral.channel.rawValue,
-                             accessNeeds, caseID])
-        // v17's column, on the same terms as v12's above.
-        guard try db.columns(in: CaseRecord.databaseTableName).contains(where: { $0.name == "language" }) else { return }
-        try db.execute(sql: "UPDATE referral_case SET language = ? WHERE id = ?", arguments: [referral.language?.rawValue, caseID])
+                             accessNeeds, referral.language?.rawValue, caseID])
     }
 
     /// Reads and decrypts the personal fields of one case. Callers record who read it.

@@ -93,6 +93,8 @@ public struct PortalView: Sendable, Equatable {
     public var comeBackRequestedAt: Date? = nil
     /// What the partner wrote for the family when the case closed: what was talked about, where they went.
     public var closureSummary: String? = nil
+    /// The language the referral was made in (issue 21): the portal opens in it in a new browser.
+    public var language: FamilyLanguage? = nil
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
                 erasure: ErasureStatus?) {
@@ -256,8 +258,9 @@ extension AppDatabase {
                                   body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), at: m.sentAt)
                 },
                 erasure: try Self.erasureStatus(db, caseID: caseID))
-            view.comeBackRequestedAt = try Date.fetchOne(db, sql: "SELECT come_back_requested_at FROM referral_case WHERE id = ?",
-                                                         arguments: [caseID])
+            let row = try Row.fetchOne(db, sql: "SELECT come_back_requested_at, language FROM referral_case WHERE id = ?", arguments: [caseID])
+            view.comeBackRequestedAt = row?["come_back_requested_at"]
+            view.language = (row?["language"] as String?).flatMap(FamilyLanguage.init(rawValue:))
             view.closureSummary = try Self.closureSummary(db, caseID: caseID, cipher: cipher)
             return view
         }
@@ -329,14 +332,5 @@ extension AppDatabase {
     /// and a staff token can never share a hash.
     static func portalTokenHash(_ token: String, keys: KeyRing) throws -> Data {
         try StaffSecrets.tokenHash("portal\u{0}\(token)", keys: keys)
-    }
-}
-
-extension AppDatabase {
-    /// The language the family made their referral in (issue 21): their portal opens in it in a new browser.
-    public func referralLanguage(caseID: String) async throws -> FamilyLanguage? {
-        try await reader.read { db in
-            try String.fetchOne(db, sql: "SELECT language FROM referral_case WHERE id = ?", arguments: [caseID]).flatMap(FamilyLanguage.init(rawValue:))
-        }
     }
 }

@@ -84,6 +84,31 @@ import Testing
         }
     }
 
+    /// Many families at once, each in their own language: no page is rendered in another's.
+    @Test func pagesRenderedAtOnceKeepEachRequestsLanguage() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let results = try await withThrowingTaskGroup(of: (FamilyLanguage, String).self) { group in
+                for i in 0..<48 {
+                    let language = FamilyLanguage.allCases[i % 3]
+                    group.addTask {
+                        let page = try await client.execute(uri: "/refer", method: .get, headers: [.cookie: "reconcile_lang=\(language.rawValue)"])
+                        return (language, page.text)
+                    }
+                }
+                var all: [(FamilyLanguage, String)] = []
+                for try await result in group { all.append(result) }
+                return all
+            }
+            #expect(results.count == 48)
+            for (language, html) in results {
+                #expect(html.contains("<html lang=\"\(Catalogues[language].about.htmlLang)\"")
+                        && html.contains("name=\"language\" value=\"\(language.rawValue)\""))
+                #expect(html.contains(Catalogues[language]["refer_lead"]))
+            }
+        }
+    }
+
     @Test func aProblemWithTheFormIsExplainedInTheFormsLanguage() async throws {
         let harness = try Harness()
         try await harness.app().test(.router) { client in

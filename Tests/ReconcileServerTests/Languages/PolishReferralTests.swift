@@ -117,6 +117,20 @@ import Testing
         }
     }
 
+    /// The partner's own English words replace the catalogue's in English, and only there.
+    @Test func thePolicysEnglishWordsDoNotReachAPolishFamily() {
+        var policy = FamilyNoticePolicy()
+        (policy.senderName, policy.subject) = ("Partner messages", "News waiting")
+        let composer = NoticeComposer(from: "notifications@partner.example", publicURL: "", family: policy)
+        var mail = OutgoingMail(id: "m1", kind: .familyNotice, address: "family@example.org", attempts: 0)
+        let english = composer.compose(mail).text
+        #expect(english.contains("From: Partner messages <") && english.contains("Subject: News waiting"))
+        mail.language = .polish
+        let polish = composer.compose(mail).text
+        #expect(!polish.contains("Partner messages") && !polish.contains("News waiting"))
+        #expect(polish.contains("Subject: \(NoticeComposer.encodedWord(Catalogues[.polish]["mail_notice_subject"]))"))
+    }
+
     @Test func theStoreHandsTheNoticeToTheSenderInTheReferralsLanguage() async throws {
         let harness = try Harness()
         let body = Sample.json(Sample.referral(canary: Sample.canary(), overrides: ["language": "pl", "notify_by_email": true]))
