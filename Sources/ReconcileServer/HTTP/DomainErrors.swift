@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import ReconcileCore
 import ReconcileReports
@@ -95,6 +96,7 @@ extension APIError {
             case .textInvalidCharacters: .field("text", "invalid_characters", "This contains characters we cannot accept.")
             case .notFound: APIError(.notFound, code: "not_found", message: "There is no such complaint or compliment.")
             case .alreadyResponded: APIError(.conflict, code: "already_responded", message: "A response date is already recorded.")
+            case .tooManyToday: .tooManyComplaintsToday()
             }
         case is ComeBackError:
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
@@ -134,5 +136,17 @@ extension APIError {
         case .messageInvalidCharacters: .field("body", "invalid_characters", "This contains characters we cannot accept.")
         case .invalidCursor: .field("cursor", "invalid_cursor", "This cursor is not one this service gave out.")
         }
+    }
+}
+
+extension APIError {
+    /// 429 until the family's day ends (London midnight), when they may send again.
+    static func tooManyComplaintsToday(now: Date = Date()) -> APIError {
+        var london = Calendar(identifier: .gregorian)
+        london.timeZone = WorkingDays.timeZone
+        let midnight = london.nextDate(after: now, matching: DateComponents(hour: 0, minute: 0, second: 0), matchingPolicy: .nextTime) ?? now
+        var error = APIError(.tooManyRequests, code: "too_many_today", message: Catalogues.english["error_complaints_today"])
+        error.headers[.retryAfter] = "\(max(1, Int(midnight.timeIntervalSince(now).rounded(.up))))"
+        return error
     }
 }

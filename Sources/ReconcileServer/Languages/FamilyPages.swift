@@ -94,6 +94,6 @@ extension Pages {
         // The feedback and complaint forms (issue 19).
         "out_of_range": "error_feedback_range", "nothing_answered": "error_feedback_nothing",
         "feedback_already_given": "error_feedback_given", "unknown_value": "error_choose_one", "required": "error_choose_one",
-        "too_long": "error_too_long_text",
+        "too_long": "error_too_long_text", "too_many_today": "error_complaints_today",
     ]
 }

@@ -42,10 +42,15 @@ public enum ComplaintError: Error, Equatable {
     case notFound
     /// A response date is already recorded; it stands (audited) rather than being rewritten.
     case alreadyResponded
+    /// The family has sent `familyComplaintsPerDay` today already.
+    case tooManyToday
 }
 
 extension AppDatabase {
     public static let complaintTextLimit = 2000
+    /// What one family may send from the portal in a London day. Each is counted in the council's report, so
+    /// without a bound one session could fill the complaints table and the figure with its own repeats.
+    public static let familyComplaintsPerDay = 3
 
     /// A lead records a complaint or compliment, optionally about a case (by id or reference; the area is then the
     /// case's). Audited in the same transaction.
@@ -109,9 +114,14 @@ extension AppDatabase {
         }
         return try await writer.write { db in
             let current = try Self.portalCase(db, caseID: caseID)
+            let today = WorkingDays.londonDate(now)
+            // Counted inside the write transaction, so sends at once cannot all pass the check.
+            let sentToday = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaint WHERE case_id = ? AND source = 'family' AND received_on = ?",
+                                             arguments: [caseID, today]) ?? 0
+            guard sentToday < Self.familyComplaintsPerDay else { throw ComplaintError.tooManyToday }
             let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID])!
             let complaint = Complaint(id: Self.newID(), caseID: caseID, reference: current.reference, councilArea: area, kind: kind,
-                                      receivedOn: WorkingDays.londonDate(now), respondedOn: nil, source: .family, hasText: text != nil,
+                                      receivedOn: today, respondedOn: nil, source: .family, hasText: text != nil,
                                       createdAt: now)
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
             try Self.insert(db, complaint, text: try cipher.sealIfPresent(text, field: Self.complaintTextField(complaint.id)), createdBy: "family")

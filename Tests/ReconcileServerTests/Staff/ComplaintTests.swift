@@ -116,6 +116,34 @@ import Testing
         #expect(try await harness.database.complaints(councilArea: "shropshire").first?.respondedOn == nil)
     }
 
+    /// One session sending many at once cannot fill the table or the council's figure with repeats: three a day.
+    @Test func aFloodFromOneFamilyKeepsThreeADay() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let (_, token) = try await PortalAPITests.signedInFamily(client, harness)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<12 {
+                    group.addTask {
+                        try await client.json("/api/v1/portal/complaints", .post, token: token,
+                                              body: ["kind": i % 2 == 0 ? "complaint" : "compliment"]).status
+                    }
+                }
+                var all: [HTTPResponse.Status] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.filter { $0 == .created }.count == AppDatabase.familyComplaintsPerDay)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 12 - AppDatabase.familyComplaintsPerDay)
+            #expect(try await Self.rows(harness) == AppDatabase.familyComplaintsPerDay)
+            let refused = try await client.json("/api/v1/portal/complaints", .post, token: token, body: ["kind": "complaint"])
+            #expect(refused.errorCode == "too_many_today" && Int(refused.headers[.retryAfter] ?? "") ?? 0 > 0)
+            #expect((1...86_400 + 3_600).contains(Int(refused.headers[.retryAfter] ?? "") ?? 0))
+            // Another family is not affected by this one's day.
+            let (_, other) = try await PortalAPITests.signedInFamily(client, harness)
+            #expect(try await client.json("/api/v1/portal/complaints", .post, token: other, body: ["kind": "compliment"]).status == .created)
+        }
+    }
+
     @Test func aFamilySendsAComplaintFromThePortalTheirWordsSealedAndSeenOnlyOnTheCasePage() async throws {
         let dir = try TemporaryDirectory()
         let harness = try Harness(database: try AppDatabase.open(dataDirectory: dir.url, migrate: true))
