@@ -188,7 +188,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .group(context: FamilyRequestContext.self)
     PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(public: router.group(), signedIn: familyPages)
     // Feedback and complaints from the family (issue 19): the same signed-in groups.
-    let feedback = PortalFeedbackController(portal: portal, quarterStartMonth: settings.reporting.quarterStartMonth)
+    let feedback = PortalFeedbackController(portal: portal, quarterStartMonth: settings.reporting.quarterStartMonth,
+                                            complaintsPerDay: settings.limits.familyComplaintsPerDay)
     feedback.addRoutes(api: familyAPI)
     PortalFeedbackPagesController(feedback: feedback, pages: pages, csrf: csrf).addRoutes(to: familyPages)
 

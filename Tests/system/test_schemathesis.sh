@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 cd "$work"
 K="$work/keys"; D="$work/data"
-export RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum RECONCILE_LIMITS_INTAKE_PER_MINUTE=0 RECONCILE_LIMITS_LOGIN_FAILURES=0
+export RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum RECONCILE_LIMITS_INTAKE_PER_MINUTE=0 RECONCILE_LIMITS_LOGIN_FAILURES=0 RECONCILE_LIMITS_FAMILY_COMPLAINTS_PER_DAY=0
 # /metrics exists only with a token; schemathesis presents it (and checks that omitting it is refused).
 export RECONCILE_METRICS_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d "/+=")
 st=(python3 -m schemathesis.cli)

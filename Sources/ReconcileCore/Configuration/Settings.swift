@@ -26,6 +26,9 @@ public struct Settings: Sendable, Equatable {
         /// A resubmitted referral form (back button, refresh) shows the passphrase again only this long after
         /// the first answer, and only in the same browser; then the page says the referral was received.
         public var formReplayMinutes = 10
+        /// Complaints and compliments one family may send from the portal in a London day; 0 = unlimited. Each is
+        /// counted in the council's report, so one session must not be able to fill the figure with repeats.
+        public var familyComplaintsPerDay = 3
     }
 
     public struct Workflow: Sendable, Equatable {
@@ -119,7 +122,7 @@ extension Settings {
         ("limits", "intake_per_minute", .int), ("limits", "login_failures", .int),
         ("limits", "login_window_minutes", .int), ("limits", "max_body_bytes", .int),
         ("limits", "intake_queue", .int),
-        ("limits", "form_replay_minutes", .int),
+        ("limits", "form_replay_minutes", .int), ("limits", "family_complaints_per_day", .int),
         ("workflow", "acknowledgement_working_days", .int),
         ("reporting", "quarter_start_month", .int),
         ("areas", "council_areas", .list),
@@ -222,6 +225,7 @@ extension Settings {
             case ("limits.max_body_bytes", .int(let v)): limits.maxBodyBytes = v
             case ("limits.intake_queue", .int(let v)): limits.intakeQueue = v
             case ("limits.form_replay_minutes", .int(let v)): limits.formReplayMinutes = v
+            case ("limits.family_complaints_per_day", .int(let v)): limits.familyComplaintsPerDay = v
             case ("workflow.acknowledgement_working_days", .int(let v)): workflow.acknowledgementWorkingDays = v
             case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
             case ("areas.council_areas", .list(let v)): areas.councilAreas = v
@@ -273,6 +277,9 @@ extension Settings {
             throw SettingsError("areas.council_areas must be a non-empty list of distinct lower_snake_case names")
         }
         guard (1...100_000).contains(limits.intakeQueue) else { throw SettingsError("limits.intake_queue must be 1–100000") }
+        guard (0...100).contains(limits.familyComplaintsPerDay) else {
+            throw SettingsError("limits.family_complaints_per_day must be 0 (unlimited) to 100")
+        }
         guard (0...64).contains(security.hashWorkers) else { throw SettingsError("security.hash_workers must be 0 (automatic) to 64") }
         guard (0...10_000).contains(security.hashQueue) else { throw SettingsError("security.hash_queue must be 0–10000") }
         guard metrics.token.isEmpty || metrics.token.utf8.count >= 24 else {

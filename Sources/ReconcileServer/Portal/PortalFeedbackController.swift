@@ -9,6 +9,8 @@ import ReconcileStore
 struct PortalFeedbackController {
     let portal: PortalService
     let quarterStartMonth: Int
+    /// `limits.family_complaints_per_day`.
+    let complaintsPerDay: Int
 
     struct FeedbackInput {
         static let fields: Set<String> = ["listened_to", "believed", "help_was_right", "comment"]
@@ -63,7 +65,7 @@ struct PortalFeedbackController {
     }
 
     func send(_ input: ComplaintInput, caseID: String) async throws -> Complaint {
-        try await portal.database.familyComplaint(caseID: caseID, kind: input.kind, text: input.text, keys: portal.keys)
+        try await portal.database.familyComplaint(caseID: caseID, kind: input.kind, text: input.text, perDay: complaintsPerDay, keys: portal.keys)
     }
 }
 

@@ -42,15 +42,12 @@ public enum ComplaintError: Error, Equatable {
     case notFound
     /// A response date is already recorded; it stands (audited) rather than being rewritten.
     case alreadyResponded
-    /// The family has sent `familyComplaintsPerDay` today already.
+    /// The family has sent their day's allowance already (`limits.family_complaints_per_day`).
     case tooManyToday
 }
 
 extension AppDatabase {
     public static let complaintTextLimit = 2000
-    /// What one family may send from the portal in a London day. Each is counted in the council's report, so
-    /// without a bound one session could fill the complaints table and the figure with its own repeats.
-    public static let familyComplaintsPerDay = 3
 
     /// A lead records a complaint or compliment, optionally about a case (by id or reference; the area is then the
     /// case's). Audited in the same transaction.
@@ -105,7 +102,9 @@ extension AppDatabase {
 
     /// A family sends a complaint or compliment from the portal: received today (London), their words sealed
     /// under the case key. On the case's timeline and audited.
-    public func familyComplaint(caseID: String, kind: ComplaintKind, text: String?, keys: KeyRing, now: Date = Date()) async throws -> Complaint {
+    /// At most `perDay` in a London day (0: no bound): each is counted in the council's report, so without a bound
+    /// one session could fill the complaints table and the figure with its own repeats.
+    public func familyComplaint(caseID: String, kind: ComplaintKind, text: String?, perDay: Int, keys: KeyRing, now: Date = Date()) async throws -> Complaint {
         let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines)
         let text = trimmed?.isEmpty == false ? trimmed : nil
         if let text {
@@ -118,7 +117,7 @@ extension AppDatabase {
             // Counted inside the write transaction, so sends at once cannot all pass the check.
             let sentToday = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaint WHERE case_id = ? AND source = 'family' AND received_on = ?",
                                              arguments: [caseID, today]) ?? 0
-            guard sentToday < Self.familyComplaintsPerDay else { throw ComplaintError.tooManyToday }
+            guard perDay == 0 || sentToday < perDay else { throw ComplaintError.tooManyToday }
             let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID])!
             let complaint = Complaint(id: Self.newID(), caseID: caseID, reference: current.reference, councilArea: area, kind: kind,
                                       receivedOn: today, respondedOn: nil, source: .family, hasText: text != nil,

@@ -132,9 +132,9 @@ import Testing
                 for try await status in group { all.append(status) }
                 return all
             }
-            #expect(statuses.filter { $0 == .created }.count == AppDatabase.familyComplaintsPerDay)
-            #expect(statuses.filter { $0 == .tooManyRequests }.count == 12 - AppDatabase.familyComplaintsPerDay)
-            #expect(try await Self.rows(harness) == AppDatabase.familyComplaintsPerDay)
+            #expect(statuses.filter { $0 == .created }.count == 3, "the shipped limits.family_complaints_per_day")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 9)
+            #expect(try await Self.rows(harness) == 3)
             let refused = try await client.json("/api/v1/portal/complaints", .post, token: token, body: ["kind": "complaint"])
             #expect(refused.errorCode == "too_many_today" && Int(refused.headers[.retryAfter] ?? "") ?? 0 > 0)
             #expect((1...86_400 + 3_600).contains(Int(refused.headers[.retryAfter] ?? "") ?? 0))
@@ -142,6 +142,23 @@ import Testing
             let (_, other) = try await PortalAPITests.signedInFamily(client, harness)
             #expect(try await client.json("/api/v1/portal/complaints", .post, token: other, body: ["kind": "compliment"]).status == .created)
         }
+    }
+
+    /// The bound is a setting; 0 lifts it (as for the other limits), and an absurd value is refused at start.
+    @Test func theDailyBoundIsASetting() async throws {
+        var settings = Harness.fastSettings()
+        settings.limits.familyComplaintsPerDay = 0
+        let harness = try Harness(settings: settings)
+        try await harness.app().test(.router) { client in
+            let (_, token) = try await PortalAPITests.signedInFamily(client, harness)
+            for _ in 0..<5 {
+                #expect(try await client.json("/api/v1/portal/complaints", .post, token: token, body: ["kind": "compliment"]).status == .created)
+            }
+        }
+        #expect(try await Self.rows(harness) == 5)
+        let parsed = try Settings.load(files: [], environment: ["RECONCILE_LIMITS_FAMILY_COMPLAINTS_PER_DAY": "7"])
+        #expect(parsed.limits.familyComplaintsPerDay == 7)
+        #expect(throws: (any Error).self) { try Settings.load(files: [], environment: ["RECONCILE_LIMITS_FAMILY_COMPLAINTS_PER_DAY": "101"]) }
     }
 
     @Test func aFamilySendsAComplaintFromThePortalTheirWordsSealedAndSeenOnlyOnTheCasePage() async throws {
