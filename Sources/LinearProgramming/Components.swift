@@ -40,15 +40,17 @@ extension LinearProgram {
             guard let first = constraint.expression.terms.first?.variable.index else { continue }
             constraintsByGroup[root(first), default: []].append(constraint)
         }
-        return groups.keys.sorted().map { key in
+        return groups.sorted { $0.key < $1.key }.map { key, members in
             var program = LinearProgram()
             var map: [Variable: Variable] = [:]
-            for old in groups[key]! {
+            for old in members {
                 let spec = variables[old]
                 map[Variable(index: old)] = program.addVariable(lower: spec.lower, upper: spec.upper, integer: spec.integer)
             }
             for constraint in constraintsByGroup[key] ?? [] {
-                program.add(Expression(constraint.expression.terms.map { (map[$0.variable]!, $0.coefficient) }),
+                // Every variable of a constraint is in its group (that is how groups are made); one that were not
+                // would be dropped from the term rather than trap.
+                program.add(Expression(constraint.expression.terms.compactMap { term in map[term.variable].map { ($0, term.coefficient) } }),
                             constraint.relation, constraint.bound)
             }
             return Component(program: program, variables: map)

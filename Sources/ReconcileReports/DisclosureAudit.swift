@@ -97,8 +97,8 @@ public struct DisclosureAudit: Sendable {
         return ranges.filter { range in
             guard range.isNarrower(than: minimumRange), let expression = model.expressions[range.figure] else { return false }
             let r = range.figure.release
-            if before[r] == nil { before[r] = DisclosureAudit(releases: Array(releases.prefix(r)), cap: cap) }
-            let earlier = before[r]!
+            let earlier = before[r] ?? DisclosureAudit(releases: Array(releases.prefix(r)), cap: cap)
+            before[r] = earlier
             // The earlier releases build the same unknowns first, so an expression over them means the same there.
             guard expression.terms.allSatisfy({ $0.variable.index < earlier.model.program.variableCount }),
                   let (low, high) = earlier.bounds(of: expression), let high else { return true }

@@ -143,16 +143,16 @@ public enum DisclosureControl {
         let names = table.counts.keys.sorted()
         // A carried cell that is now 0 is shown: a reader takes every suppressed count as at least 1.
         var hidden = Set(names.filter {
-            isSmall(table.counts[$0]!, policy) || (alreadySuppressed.contains($0) && table.counts[$0]! != 0)
+            isSmall(table.counts[$0, default: 0], policy) || (alreadySuppressed.contains($0) && table.counts[$0, default: 0] != 0)
         })
         var totalHidden = isSmall(table.total, policy) || (totalAlreadySuppressed && table.total != 0)
 
         /// The smallest non-zero shown cell, ties by name (names are sorted and `min` keeps the first).
         func nextToSuppress() -> String? {
-            names.filter { !hidden.contains($0) && table.counts[$0]! != 0 }.min { table.counts[$0]! < table.counts[$1]! }
+            names.filter { !hidden.contains($0) && table.counts[$0, default: 0] != 0 }.min { table.counts[$0, default: 0] < table.counts[$1, default: 0] }
         }
         /// What a reader computes as the sum of the suppressed cells, from the total and the shown cells.
-        func rest() -> Int { table.total - names.filter { !hidden.contains($0) }.reduce(0) { $0 + table.counts[$1]! } }
+        func rest() -> Int { table.total - names.filter { !hidden.contains($0) }.reduce(0) { $0 + table.counts[$1, default: 0] } }
 
         if table.additive {
             // Rule 2: while some suppressed cell has a single possible value, suppress one more cell.
@@ -166,7 +166,7 @@ public enum DisclosureControl {
 
         var cells: [String: Cell] = [:]
         for name in names {
-            cells[name] = hidden.contains(name) ? .suppressed : .count(rounded(table.counts[name]!, policy))
+            cells[name] = hidden.contains(name) ? .suppressed : .count(rounded(table.counts[name, default: 0], policy))
         }
         return ProtectedTable(name: table.name, cells: cells, total: totalHidden ? .suppressed : .count(rounded(table.total, policy)))
     }

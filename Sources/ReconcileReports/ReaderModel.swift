@@ -93,14 +93,15 @@ struct ReaderModel {
         case .quarter, .correction:
             // A first release of a quarter keeps unknowns an earlier year to date already summed; a correction
             // starts a new version of the quarter.
-            let block = kind == .correction || current[quarter] == nil ? newBlock() : current[quarter]!
+            let block = (kind == .correction ? nil : current[quarter]) ?? newBlock()
             current[quarter] = block
             expression = { table, category in block[table]?[category].map { .init(sum: [$0]) } }
         case .yearToDate:
             var blocks: [Block] = []
             for q in quarter.yearToDate {
-                if current[q] == nil { current[q] = newBlock() }  // a quarter not released (yet): unknowns only
-                blocks.append(current[q]!)
+                let block = current[q] ?? newBlock()  // a quarter not released (yet): unknowns only
+                current[q] = block
+                blocks.append(block)
             }
             let outcome = ownOutcomeTable(ReportTables.signpostsByOutcome, total: blocks.compactMap { $0[ReportTables.signpostsByOutcome]?["total"] })
             let escalationOutcome = ownOutcomeTable(ReportTables.safeguardingByOutcome,
@@ -109,7 +110,7 @@ struct ReaderModel {
                                                total: blocks.compactMap { $0[ReportTables.complaintsByResponseTime]?["total"] })
             expression = { table, category in
                 if table == ReportBuilder.figuresTable, category == ReportBuilder.openAtEnd {
-                    return blocks.last![table]?[category].map { .init(sum: [$0]) }
+                    return blocks.last?[table]?[category].map { .init(sum: [$0]) }
                 }
                 if table == ReportTables.signpostsByOutcome, category != "total" {
                     return outcome[category].map { .init(sum: [$0]) }
@@ -164,8 +165,12 @@ struct ReaderModel {
         var block: Block = [:]
         var figures: [String: LinearProgram.Variable] = [:]
         for name in Self.headlineCounts { figures[name] = program.addVariable(upper: cap) }
+        // Both are headline counts; were one ever dropped from that list, it would be a free unknown, not a trap.
+        let referrals = figures["referrals_received"] ?? program.addVariable(upper: cap)
+        let escalations = figures["safeguarding_escalations"] ?? program.addVariable(upper: cap)
+        figures["referrals_received"] = referrals
+        figures["safeguarding_escalations"] = escalations
         block[ReportBuilder.figuresTable] = figures
-        let referrals = figures["referrals_received"]!, escalations = figures["safeguarding_escalations"]!
         let assessed = program.addVariable(upper: cap), signposts = program.addVariable(upper: cap), closed = program.addVariable(upper: cap)
         let feedback = program.addVariable(upper: cap)
         for table in ReportTables.order {
@@ -180,18 +185,20 @@ struct ReaderModel {
             case _ where ReportTables.feedbackTables.contains(table): total = feedback     // responses given, not referrals
             case ReportTables.complaintsByKind: total = program.addVariable(upper: cap)
             // Every complaint received is in one time band: the bands add up to the complaints cell (listed first).
-            case ReportTables.complaintsByResponseTime: total = block[ReportTables.complaintsByKind]!["complaint"]!
+            case ReportTables.complaintsByResponseTime:
+                total = block[ReportTables.complaintsByKind]?["complaint"] ?? program.addVariable(upper: cap)
             default: total = closed
             }
-            var cells: [String: LinearProgram.Variable] = ["total": total]
             let categories = ReportTables.categories(table)
-            for category in categories { cells[category] = program.addVariable(upper: cap) }
-            let sum = LinearProgram.Expression(categories.map { (cells[$0]!, 1.0) } + [(total, -1.0)])
+            let variables = categories.map { _ in program.addVariable(upper: cap) }
+            var cells: [String: LinearProgram.Variable] = ["total": total]
+            for (category, variable) in zip(categories, variables) { cells[category] = variable }
+            let sum = LinearProgram.Expression(variables.map { ($0, 1.0) } + [(total, -1.0)])
             if ReportTables.nonAdditive.contains(table) {
                 // Every required multi-select question is answered: at least one tick per referral (or case
                 // assessed). An optional one (what it was like) may have none.
                 if !ReportTables.optionalMultiSelect.contains(table) { program.add(sum, .greaterOrEqual, 0) }
-                for category in categories { program.add(.init([(cells[category]!, 1), (total, -1)]), .lessOrEqual, 0) }
+                for variable in variables { program.add(.init([(variable, 1), (total, -1)]), .lessOrEqual, 0) }
             } else {
                 program.add(sum, .equal, 0)
             }

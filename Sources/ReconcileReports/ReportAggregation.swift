@@ -251,7 +251,8 @@ public enum ReportAggregation {
         add(ReportTables.complaintsByResponseTime, activity.complaintsByResponseTime)
         add(ReportTables.offersByChannel, activity.offersByChannel)
         // In the page's order (the document, CSV and HTML all list them so).
-        counts.tables = tables.sorted { ReportTables.order.firstIndex(of: $0.name)! < ReportTables.order.firstIndex(of: $1.name)! }
+        let position = { (name: String) in ReportTables.order.firstIndex(of: name) ?? ReportTables.order.count }
+        counts.tables = tables.sorted { position($0.name) < position($1.name) }
         counts.listeningSessions = activity.listeningSessions
         counts.safeguardingEscalations = activity.safeguardingEscalations
         counts.casesReopened = activity.reopened

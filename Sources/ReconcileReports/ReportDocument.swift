@@ -39,11 +39,11 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (i, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+            for (i, (key, member)) in members.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                members[key]!.write(into: &out)
+                member.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -259,16 +259,17 @@ public struct ReportContent: Sendable, Equatable {
             default: .withheld
             }
         }
-        let knownFigures = Self.figureOrder.filter { figureMembers[$0] != nil }
-        let otherFigures = figureMembers.keys.filter { !Self.figureOrder.contains($0) }.sorted()
+        let knownFigures = Self.figureOrder.compactMap { name in figureMembers[name].map { (name, value($0)) } }
+        let otherFigures = figureMembers.filter { !Self.figureOrder.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) }
         let tableNames = ReportTables.order.filter { tableMembers[$0] != nil }
             + tableMembers.keys.filter { !ReportTables.order.contains($0) }.sorted()
         var tables: [Table] = []
         for name in tableNames {
             guard case .object(let cells)? = tableMembers[name] else { throw ReportDocumentError("table \(name) is not an object") }
-            let fixed = ReportTables.categories(name).filter { cells[$0] != nil }
-            let others = cells.keys.filter { $0 != "total" && !fixed.contains($0) }.sorted()
-            tables.append(Table(name: name, cells: (fixed + others).map { ($0, value(cells[$0]!)) },
+            let fixed = ReportTables.categories(name).compactMap { category in cells[category].map { (category, value($0)) } }
+            let others = cells.filter { $0.key != "total" && !ReportTables.categories(name).contains($0.key) }
+                .sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) }
+            tables.append(Table(name: name, cells: fixed + others,
                                 total: cells["total"].map(value) ?? .withheld))
         }
         var themes: [String] = []
@@ -276,7 +277,7 @@ public struct ReportContent: Sendable, Equatable {
         self.init(quarter: quarter, councilArea: area, kind: root["kind"]?.string ?? "quarter", generatedAt: generatedAt,
                   threshold: threshold, marker: marker, roundingBase: policy["rounding_base"]?.intValue,
                   minimumBaseForPercent: minimumBase,
-                  figures: (knownFigures + otherFigures).map { ($0, value(figureMembers[$0]!)) }, tables: tables,
+                  figures: knownFigures + otherFigures, tables: tables,
                   themes: themes)
     }
 

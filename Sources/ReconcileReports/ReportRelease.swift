@@ -171,8 +171,8 @@ public struct ReportBuilder: Sendable {
             "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened,
         ]
         var figures: [(name: String, value: PublishedValue)] = Self.countFigures.map { name in
-            let cell = carriedFigures.contains(name) && raws[name]! != 0
-                ? .suppressed : DisclosureControl.protect(figure: raws[name]!, policy: policy)
+            let raw = raws[name, default: 0]
+            let cell = carriedFigures.contains(name) && raw != 0 ? .suppressed : DisclosureControl.protect(figure: raw, policy: policy)
             return (name, value(cell))
         }
         // The median and the share within target only on a base that is shown and large enough; the share also
@@ -203,8 +203,8 @@ public struct ReportBuilder: Sendable {
             if cell.category == "total" && cell.table != figuresTable { table.total = value } else { table.cells[cell.category] = value }
             tables[cell.table] = table
         }
-        return PublishedTables(quarter: release.summary.quarter, tables: tables.keys.sorted().map {
-            ProtectedTable(name: $0, cells: tables[$0]!.cells, total: tables[$0]!.total)
+        return PublishedTables(quarter: release.summary.quarter, tables: tables.sorted { $0.key < $1.key }.map {
+            ProtectedTable(name: $0.key, cells: $0.value.cells, total: $0.value.total)
         })
     }
 

@@ -83,11 +83,6 @@ public enum Trends {
     }
 }
 
-extension Quarter {
-    var previous: Quarter { number == 1 ? Quarter(year: year - 1, number: 4)! : Quarter(year: year, number: number - 1)! }
-    var yearBefore: Quarter { Quarter(year: year - 1, number: number)! }
-}
-
 extension PublishedValue {
     /// A count or number as shown; nil for a suppressed or withheld one.
     var shownNumber: Double? {
@@ -139,10 +134,10 @@ extension Trend {
             let x = Double(left) + Double(i) * slot
             let centre = Int(x + slot / 2)
             svg += "<text x=\"\(centre)\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#0b0c0c\">\(esc(p.quarter))</text>\n"
-            if let n = p.value?.shownNumber {
+            if let value = p.value, let n = value.shownNumber {
                 let barHeight = Int((Double(height - bottom - top) * n / maximum).rounded())
                 svg += "<rect x=\"\(Int(x + slot * 0.2))\" y=\"\(height - bottom - barHeight)\" width=\"\(Int(slot * 0.6))\" height=\"\(barHeight)\" fill=\"#1d70b8\"></rect>\n"
-                svg += "<text x=\"\(centre)\" y=\"\(height - bottom - barHeight - 4)\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#0b0c0c\">\(esc(p.value!.shown(marker: marker)))</text>\n"
+                svg += "<text x=\"\(centre)\" y=\"\(height - bottom - barHeight - 4)\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#0b0c0c\">\(esc(value.shown(marker: marker)))</text>\n"
             } else {
                 let label = p.value == .suppressed ? marker : "–"  // "not published" is in the aria-label and the table
                 svg += "<text x=\"\(centre)\" y=\"\(height - bottom - 6)\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"12\" fill=\"#505a5f\">\(esc(label))</text>\n"

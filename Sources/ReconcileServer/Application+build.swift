@@ -57,6 +57,8 @@ public struct AppConfiguration: Sendable {
 
 /// Builds the application; the executable runs it, tests drive it with Hummingbird's testing client.
 public func buildApplication(configuration: AppConfiguration) throws -> some ApplicationProtocol {
+    // Read once here: a machine without the tz database then stops at start, never at a family's request.
+    _ = WorkingDays.timeZone
     let backup = configuration.settings.backup
     let backupHealth = configuration.backupKey.map { _ in BackupHealth(interval: TimeInterval(backup.intervalSeconds)) }
     let router = try buildRouter(configuration: configuration, backupHealth: backupHealth)
@@ -67,9 +69,11 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
         services.append(SealedCopyPurge(database: configuration.database, logger: configuration.logger))
     }
     if let key = configuration.backupKey, let backupHealth {
-        services.append(BackupService(database: configuration.database, target: ShippedBackups(directory: URL(fileURLWithPath: backup.targetDir)),
+        // First in the list: services stop in reverse order, so the final backup comes after every queued
+        // referral has been committed.
+        services.insert(BackupService(database: configuration.database, target: ShippedBackups(directory: URL(fileURLWithPath: backup.targetDir)),
                                       key: key, ageing: BackupAgeing(keep: backup.keep, keepDays: backup.keepDays),
-                                      health: backupHealth, logger: configuration.logger))
+                                      health: backupHealth, logger: configuration.logger), at: 0)
     }
     if configuration.settings.mail.enabled {
         services.append(try mailService(configuration))

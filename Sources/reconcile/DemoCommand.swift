@@ -38,7 +38,7 @@ struct Demo: AsyncParsableCommand {
             } else {
                 // The quarter before the one we are in: it has ended, so it can be released straight away.
                 let current = Quarter.containing(now, startMonth: startMonth)
-                target = current.number == 1 ? Quarter(year: current.year - 1, number: 4)! : Quarter(year: current.year, number: current.number - 1)!
+                target = current.previous
             }
             let area = councilArea ?? settings.areas.councilAreas[0]
             guard let cost = PasswordHash.Limits.named(settings.security.passwordHashCost) else {

@@ -5,7 +5,7 @@ import ReconcileStore
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage the key directory (master, blind-index and report-signing keys).",
-        subcommands: [Init.self, Rotate.self, Public.self, BackupKeyCommand.self])
+        subcommands: [Init.self, Rotate.self, Public.self, BackupKeyCommand.self, RotateBackup.self])
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create the key directory (0700) and keys (0600). Never overwrites.")
@@ -56,6 +56,28 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             print(Data(try keys.load().signing.publicKey).base64EncodedString())
+        }
+    }
+
+    struct RotateBackup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-backup",
+            abstract: "Start a new backup key; the old one is kept so the backups it made still restore.",
+            discussion: """
+                Keeps backup.key as backup-retired-<id>.key (0600) and writes a new backup.key. `restore` and
+                `backup verify` open a backup with whichever key it names. A running `serve` keeps shipping under the
+                old key until it is restarted. Copy the key directory to its backup place afterwards. Prints one line.
+                """)
+        @OptionGroup var keys: KeyDirOption
+
+        func run() async throws {
+            do {
+                let (retired, current) = try keys.directory.rotateBackupKey()
+                print("backup key \(current.idHex) is current; \(retired.idHex) kept as backup-retired-\(retired.idHex).key "
+                      + "for older backups; restart serve to ship under the new key, and back up \(keys.directory.url.path) now")
+            } catch let error as KeyDirectoryError {
+                throw CommandFailure("keys rotate-backup: \(error.description)")
+            }
         }
     }
 

@@ -139,9 +139,9 @@ struct PoliciesOption: ParsableArguments {
 }
 
 /// Opens the database, turning store errors into one-line failures.
-func openDatabase(_ dataDir: DataDirOption, migrate: Bool) throws -> AppDatabase {
+func openDatabase(_ dataDir: DataDirOption, migrate: Bool, tuning: DatabaseTuning = DatabaseTuning()) throws -> AppDatabase {
     do {
-        return try AppDatabase.open(dataDirectory: dataDir.url, migrate: migrate)
+        return try AppDatabase.open(dataDirectory: dataDir.url, migrate: migrate, tuning: tuning)
     } catch let error as StoreError {
         throw CommandFailure(error.description)
     }

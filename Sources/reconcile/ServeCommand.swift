@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
 import ReconcileCore
@@ -31,7 +32,11 @@ struct Serve: AsyncParsableCommand {
         let areaContacts = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas)
         let retention = try policies.retentionPolicy()
         let disclosure = try policies.disclosurePolicy()
-        let database = try openDatabase(data, migrate: true)
+        var tuning = DatabaseTuning(cacheMiB: settings.database.cacheMiB, mmapMiB: settings.database.mmapMiB)
+        if let path = ProcessInfo.processInfo.environment["RECONCILE_SQL_TRACE"], !path.isEmpty {
+            tuning.statementTrace = try StatementTrace(path: path)   // the test suite's query-plan check
+        }
+        let database = try openDatabase(data, migrate: true, tuning: tuning)
         // Blind indexes stored before the index key had subkeys are moved before anyone can submit.
         let upgraded = try await database.upgradeContactIndexes(keys: keyRing)
         if upgraded > 0 { print("moved \(upgraded) contact blind indexes to index version 2") }

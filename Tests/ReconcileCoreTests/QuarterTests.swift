@@ -37,4 +37,22 @@ import Testing
         #expect(Quarter("2026-Q4")!.next.description == "2027-Q1")
         #expect(Quarter("2026-Q1")! < Quarter("2026-Q2")!)
     }
+
+    /// Stepping past the range people may type must not trap: a council asking for 2999-Q4, a records check of
+    /// January 2000 (its page links the month before) or a clock far off once ended the whole process.
+    @Test func steppingPastTheTypedRangeDoesNotTrap() {
+        let last = Quarter("2999-Q4")!
+        #expect(last.next.description == "3000-Q1")
+        #expect(last.end(startMonth: 4) > last.start(startMonth: 4))
+        #expect(Quarter("2000-Q1")!.previous.description == "1999-Q4")
+        #expect(Quarter("2000-Q1")!.yearBefore.description == "1999-Q1")
+        #expect(Quarter.containing(Date(timeIntervalSince1970: 40_000_000_000), startMonth: 4).year == 3237)
+        #expect(Quarter.containing(Date(timeIntervalSince1970: -2_000_000_000), startMonth: 4).year == 1906)
+        #expect(Quarter(year: 3000, number: 1) == nil, "typed quarters stay within 2000-2999")
+        let december = AuditMonth("9999-12")!
+        #expect(december.next.description == "10000-01")
+        #expect(december.end > december.start)
+        #expect(AuditMonth("2000-01")!.previous.description == "1999-12")
+        #expect(AuditMonth.containing(Date(timeIntervalSince1970: -2_000_000_000)).year == 1906)
+    }
 }

@@ -29,7 +29,7 @@ public struct RecordingPolicy: Sendable, Equatable {
     public init(required: [Step: Set<String>]) throws(DirectoryError) {
         for (step, names) in required {
             for name in names where !(Self.fields[step] ?? []).contains(name) {
-                throw DirectoryError("recording.json: \(step.rawValue) has no field \(name) (it takes \(Self.fields[step]!.sorted().joined(separator: ", ")))")
+                throw DirectoryError("recording.json: \(step.rawValue) has no field \(name) (it takes \((Self.fields[step] ?? []).sorted().joined(separator: ", ")))")
             }
         }
         self.required = required

@@ -96,7 +96,15 @@ public struct Settings: Sendable, Equatable {
         public var enabled: Bool { !host.isEmpty }
     }
 
+    /// SQLite's memory per connection. A page cache that holds the hot pages of the case table and its indexes
+    /// saves the kernel copy of each page on every read; mapped I/O reads the file without copying at all.
+    public struct Database: Sendable, Equatable {
+        public var cacheMiB = 64
+        public var mmapMiB = 256
+    }
+
     public var server = Server()
+    public var database = Database()
     public var limits = Limits()
     public var workflow = Workflow()
     public var reporting = Reporting()
@@ -119,6 +127,7 @@ extension Settings {
     private static let keys: [(section: String, key: String, kind: Kind)] = [
         ("server", "host", .string), ("server", "port", .int), ("server", "public_url", .string),
         ("server", "trusted_proxies", .list),
+        ("database", "cache_mib", .int), ("database", "mmap_mib", .int),
         ("limits", "intake_per_minute", .int), ("limits", "login_failures", .int),
         ("limits", "login_window_minutes", .int), ("limits", "max_body_bytes", .int),
         ("limits", "intake_queue", .int),
@@ -219,6 +228,8 @@ extension Settings {
             case ("server.port", .int(let v)): server.port = v
             case ("server.public_url", .string(let v)): server.publicURL = v
             case ("server.trusted_proxies", .list(let v)): server.trustedProxies = v
+            case ("database.cache_mib", .int(let v)): database.cacheMiB = v
+            case ("database.mmap_mib", .int(let v)): database.mmapMiB = v
             case ("limits.intake_per_minute", .int(let v)): limits.intakePerMinute = v
             case ("limits.login_failures", .int(let v)): limits.loginFailures = v
             case ("limits.login_window_minutes", .int(let v)): limits.loginWindowMinutes = v
@@ -255,6 +266,8 @@ extension Settings {
     /// Refuses settings that would make the service unsafe or meaningless, naming the setting.
     public func validate() throws {
         guard (1...65_535).contains(server.port) else { throw SettingsError("server.port must be 1–65535") }
+        guard (1...4_096).contains(database.cacheMiB) else { throw SettingsError("database.cache_mib must be 1–4096") }
+        guard (0...65_536).contains(database.mmapMiB) else { throw SettingsError("database.mmap_mib must be 0 (off) to 65536") }
         guard limits.intakePerMinute >= 0, limits.loginFailures >= 0 else {
             throw SettingsError("limits must be 0 (unlimited) or more")
         }

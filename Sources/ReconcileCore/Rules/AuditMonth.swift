@@ -8,6 +8,11 @@ public struct AuditMonth: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     public init?(year: Int, month: Int) {
         guard (2000...9999).contains(year), (1...12).contains(month) else { return nil }
+        self.init(checkedYear: year, month: month)
+    }
+
+    /// For months computed from a valid one or from a date: stepping past the typed range must not trap.
+    private init(checkedYear year: Int, month: Int) {
         (self.year, self.month) = (year, month)
     }
 
@@ -23,23 +28,24 @@ public struct AuditMonth: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The London month containing `date`.
     public static func containing(_ date: Date) -> AuditMonth {
         let c = WorkingDays.calendar.dateComponents([.year, .month], from: date)
-        return AuditMonth(year: c.year!, month: c.month!)!
+        return AuditMonth(checkedYear: c.year ?? 2000, month: c.month ?? 1)
     }
 
     /// London midnight at the start of the 1st.
     public var start: Date {
-        WorkingDays.calendar.date(from: DateComponents(year: year, month: month, day: 1))!
+        // A Gregorian calendar gives a date for the first of any month; the fallback is only for the type checker.
+        WorkingDays.calendar.date(from: DateComponents(year: year, month: month, day: 1)) ?? .distantFuture
     }
 
     /// The start of the next month (exclusive end of this one).
     public var end: Date { next.start }
 
     public var next: AuditMonth {
-        month == 12 ? AuditMonth(year: year + 1, month: 1)! : AuditMonth(year: year, month: month + 1)!
+        month == 12 ? AuditMonth(checkedYear: year + 1, month: 1) : AuditMonth(checkedYear: year, month: month + 1)
     }
 
     public var previous: AuditMonth {
-        month == 1 ? AuditMonth(year: year - 1, month: 12)! : AuditMonth(year: year, month: month - 1)!
+        month == 1 ? AuditMonth(checkedYear: year - 1, month: 12) : AuditMonth(checkedYear: year, month: month - 1)
     }
 
     public var description: String { String(format: "%04d-%02d", year, month) }

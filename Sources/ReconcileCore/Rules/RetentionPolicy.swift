@@ -105,7 +105,7 @@ public struct RetentionPolicy: Sendable, Equatable, Codable {
 
     private static let utcCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         return calendar
     }()
 }

@@ -28,7 +28,7 @@ public enum WorkingDays {
     /// `YYYY-MM-DD` of the London day containing `date` (how listening-session days are stored).
     public static func londonDate(_ date: Date) -> String {
         let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)  // always present for these components
     }
 
     /// The moment the target day ends: midnight (London) at the end of the `workingDays`-th working day

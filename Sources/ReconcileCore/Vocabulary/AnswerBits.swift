@@ -8,7 +8,8 @@
 extension FixedList {
     /// This answer's bit.
     public var answerBit: Int64 {
-        let index = Self.allCases.firstIndex(of: self)!
+        // Every value of a CaseIterable enum is in allCases; nil cannot happen, and would give no bit rather than trap.
+        guard let index = Self.allCases.firstIndex(of: self) else { return 0 }
         return 1 << Int64(Self.allCases.distance(from: Self.allCases.startIndex, to: index))
     }
 

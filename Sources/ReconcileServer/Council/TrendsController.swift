@@ -98,16 +98,15 @@ struct TrendsController {
     /// over two years: one page, printable for committee papers.
     @Sendable func summaryPage(request: Request, context: CouncilRequestContext) async throws -> Response {
         let all = try await trends(ReportContent.figureOrder, context)
-        let referrals = all[ReportContent.figureOrder.firstIndex(of: "referrals_received")!]
+        let referrals = all.first { $0.figure == "referrals_received" }
         var figures: [SummaryModel.Figure] = []
         for t in all {
-            guard let last = t.points.last else { continue }
-            let row = Self.rows(t).last!
+            guard let last = t.points.last, let row = Self.rows(t).last else { continue }
             figures.append(.init(title: t.title, value: last.value == nil ? "not published" : row.value, yearBefore: row.yearBefore, change: row.change))
         }
         let model = SummaryModel(title: "Summary for committee", area: IntakeQuestions.areaLabel(context.area),
-                                 quarter: referrals.points.last?.quarter ?? "", chart: referrals.svg(), figures: figures,
-                                 empty: referrals.points.isEmpty)
+                                 quarter: referrals?.points.last?.quarter ?? "", chart: referrals?.svg() ?? "", figures: figures,
+                                 empty: referrals?.points.isEmpty ?? true)
         return kit.render("council-summary", request, context.officer, model)
     }
 }

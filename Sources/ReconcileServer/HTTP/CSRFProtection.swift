@@ -29,7 +29,9 @@ struct CSRFProtection: Sendable {
             return (token, nil)
         }
         let fresh = Data(Random.bytes(count: 32)).base64URL
-        return (token(for: fresh, session: session)!, cookies.set(cookies.csrf, fresh, maxAge: nil))
+        // Keyed BLAKE2b of a short message under a 32-byte key does not fail; an empty token would only make the
+        // form's POST refused (403), never trap.
+        return (token(for: fresh, session: session) ?? "", cookies.set(cookies.csrf, fresh, maxAge: nil))
     }
 
     /// True when the POST came from our own pages and carries the token made from its cookie and session.

@@ -30,9 +30,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func apiError(for error: any Error) -> APIError {
+        if let domain = APIError.from(domain: error), !(error is APIError) { return domain }
         switch error {
         case let error as APIError: return error
-        case let error where APIError.from(domain: error) != nil: return APIError.from(domain: error)!
         case let error as HTTPError:
             return APIError(error.status, code: code(for: error.status), message: message(for: error.status))
         default:

@@ -18,7 +18,10 @@ protocol ActionFields {
 
 extension ActionFields {
     func text(_ key: String) throws -> String? { try text(key, required: false) }
-    func requiredText(_ key: String) throws -> String { try text(key, required: true)! }
+    func requiredText(_ key: String) throws -> String {
+        guard let text = try text(key, required: true) else { throw APIError.field(key, "required", "This is needed.") }
+        return text
+    }
 }
 
 extension JSONFields: ActionFields {

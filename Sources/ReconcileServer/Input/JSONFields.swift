@@ -30,6 +30,12 @@ struct JSONFields {
         }
     }
 
+    /// Text that must be present and not blank (422 `required` otherwise).
+    func requiredString(_ key: String) throws -> String {
+        guard let text = try string(key, required: true) else { throw APIError.field(key, "required", "This is needed.") }
+        return text
+    }
+
     func bool(_ key: String) throws -> Bool {
         guard case .bool(let b)? = object[key] else {
             throw object[key] == nil ? APIError.field(key, "required", "This is needed.") : APIError.field(key, "wrong_type", "This must be true or false.")
@@ -46,7 +52,7 @@ struct JSONFields {
     }
 
     func one<T: FixedList>(_ key: String, _: T.Type) throws -> T {
-        let raw = try string(key, required: true)!
+        let raw = try requiredString(key)
         guard let value = T(rawValue: raw) else {
             throw APIError.field(key, "unknown_value", "Choose one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
         }

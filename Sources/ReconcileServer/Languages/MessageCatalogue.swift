@@ -47,7 +47,7 @@ struct MessageCatalogue: Sendable {
     func forTemplate(_ values: [String: String]) -> [String: String] {
         guard !values.isEmpty else { return messages }
         var filled = messages
-        for key in withPlaceholders { filled[key] = Self.fill(messages[key]!, values, escape: true) }
+        for key in withPlaceholders { if let message = messages[key] { filled[key] = Self.fill(message, values, escape: true) } }
         return filled
     }
 

@@ -7,7 +7,10 @@ import ServiceLifecycle
 /// Ships encrypted backups to `backup.target_dir` every `backup.interval_seconds` while the server runs
 /// (`ShippedBackups.runCycle`: online backup, integrity check, secretstream encryption, atomic write, ageing;
 /// a cycle with no commit since the last backup writes nothing). The store runs the file work on a dispatch
-/// queue, off the cooperative threads that answer requests. It stops with the server; a cycle in progress finishes.
+/// queue, off the cooperative threads that answer requests. When the server stops gracefully it ships one last
+/// backup of what was committed (nothing if nothing changed), waiting at most `finalTimeout`: a hung backup mount
+/// must not hold the shutdown. It is listed before the intake commit service, so it stops after that one has
+/// committed every queued referral.
 struct BackupService: ServiceLifecycle.Service {
     let database: AppDatabase
     let target: ShippedBackups
@@ -15,6 +18,7 @@ struct BackupService: ServiceLifecycle.Service {
     let ageing: BackupAgeing
     let health: BackupHealth
     let logger: Logger
+    var finalTimeout: Duration = .seconds(30)
 
     func run() async throws {
         let watcher = try await database.changeWatcher()
@@ -29,21 +33,15 @@ struct BackupService: ServiceLifecycle.Service {
                 let pause = Duration.milliseconds(Int(wait * 1000))
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             } catch {
-                return  // shutting down
+                await finalBackup(watcher: watcher, lastMarker: marker)
+                return
             }
             if Task.isCancelled { return }
-            let last = marker
             let began = Date()
             do {
-                let (outcome, next) = try await target.runCycle(database, watcher: watcher, lastMarker: last, key: key, ageing: ageing)
+                let (outcome, next) = try await target.runCycle(database, watcher: watcher, lastMarker: marker, key: key, ageing: ageing)
                 marker = next
-                health.recordGood(at: Date())
-                if case .shipped(let backup, let removed) = outcome {
-                    logger.info("backup shipped", metadata: [
-                        "backup.file": "\(backup.url.lastPathComponent)", "backup.cases": "\(backup.cases)",
-                        "backup.bytes": "\(backup.bytes)", "backup.removed": "\(removed.count)",
-                        "backup.seconds": "\(String(format: "%.3f", Date().timeIntervalSince(began)))"])
-                }
+                recordGood(outcome, began: began)
             } catch {
                 health.recordFailure()
                 // BackupError and SQLite messages name paths and causes, never data.
@@ -54,6 +52,48 @@ struct BackupService: ServiceLifecycle.Service {
             if let alert = health.warning(now: Date()) { logger.critical("\(alert)") }
             // Cycles start at a fixed rate, so the recovery point stays interval + one backup's duration.
             wait = max(0, health.interval - Date().timeIntervalSince(began))
+        }
+    }
+
+    private func recordGood(_ outcome: BackupCycleOutcome, began: Date) {
+        health.recordGood(at: Date())
+        guard case .shipped(let backup, let removed) = outcome else { return }
+        logger.info("backup shipped", metadata: [
+            "backup.file": "\(backup.url.lastPathComponent)", "backup.cases": "\(backup.cases)",
+            "backup.bytes": "\(backup.bytes)", "backup.removed": "\(removed.count)",
+            "backup.seconds": "\(String(format: "%.3f", Date().timeIntervalSince(began)))"])
+    }
+
+    private enum FinalOutcome: Sendable { case done(BackupCycleOutcome), failed(String), timedOut }
+
+    /// The last cycle, at shutdown. The cycle runs in a task of its own, raced against the timeout: its file work
+    /// cannot be interrupted, and a task group would wait for it however long a dead mount keeps it.
+    private func finalBackup(watcher: ChangeWatcher, lastMarker: Int?) async {
+        let began = Date()
+        let (target, database, key, ageing, timeout) = (self.target, self.database, self.key, self.ageing, finalTimeout)
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<FinalOutcome, Never>) in
+            let answered = NIOLockedValueBox(false)
+            let finish: @Sendable (FinalOutcome) -> Void = { outcome in
+                if answered.withLockedValue({ done in defer { done = true }; return !done }) { continuation.resume(returning: outcome) }
+            }
+            Task {
+                do { finish(.done(try await target.runCycle(database, watcher: watcher, lastMarker: lastMarker, key: key, ageing: ageing).0)) }
+                catch { finish(.failed("\(type(of: error))")) }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                finish(.timedOut)
+            }
+        }
+        switch outcome {
+        case .done(let cycle):
+            recordGood(cycle, began: began)
+            logger.info("final backup at shutdown", metadata: ["backup.shipped": "\(cycle != .unchanged)"])
+        case .failed(let type):
+            logger.error("final backup at shutdown failed", metadata: ["error.type": "\(type)"])
+        case .timedOut:
+            logger.error("final backup at shutdown did not finish in time; stopping without it",
+                         metadata: ["backup.timeout_seconds": "\(timeout.components.seconds)"])
         }
     }
 }

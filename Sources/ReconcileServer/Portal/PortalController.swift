@@ -49,8 +49,8 @@ struct PortalController {
 
     @Sendable func signIn(request: Request, context: AppRequestContext) async throws -> EditedResponse<SignedIn> {
         let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["reference", "passphrase"])
-        let session = try await portal.signIn(reference: try fields.string("reference", required: true)!,
-                                              passphrase: try fields.string("passphrase", required: true)!, context: context)
+        let session = try await portal.signIn(reference: try fields.requiredString("reference"),
+                                              passphrase: try fields.requiredString("passphrase"), context: context)
         return EditedResponse(headers: [.setCookie: portal.cookie(session.token)],
                               response: SignedIn(token: session.token, expiresInSeconds: Int(portal.policy.absolute)))
     }
@@ -98,7 +98,7 @@ struct PortalController {
     @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {
         let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: ["body"])
         let caseID = context.caseID
-        let id = try await portal.database.familyMessage(caseID: caseID, body: try fields.string("body", required: true)!, keys: portal.keys)
+        let id = try await portal.database.familyMessage(caseID: caseID, body: try fields.requiredString("body"), keys: portal.keys)
         context.logger.info("family message received", metadata: ["case.id": "\(caseID)"])
         return EditedResponse(status: .created, response: Created(id: id))
     }

@@ -94,7 +94,7 @@ struct PortalPagesController {
         let language = pages.language(of: request, recorded: view.language)
         let catalogue = Catalogues[language]
         let locale = catalogue.locale
-        let london = TimeZone(identifier: "Europe/London")!
+        let london = WorkingDays.timeZone
         let date = Date.FormatStyle(date: .long, time: .shortened, locale: locale, timeZone: london)
         let day = Date.FormatStyle(date: .long, time: .omitted, locale: locale, timeZone: london)
         let erasure = view.erasure.flatMap { $0.cancelled ? nil : CaseModel.Erasure(held: $0.held, heldForEvidence: $0.heldForEvidence,

@@ -26,11 +26,11 @@ struct ReportsController {
     @Sendable func addTheme(request: Request, context: StaffRequestContext) async throws -> EditedResponse<Created> {
         let staff = context.staff
         let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: ["quarter", "council_area", "text"])
-        guard let quarter = Quarter(try fields.string("quarter", required: true)!) else {
+        guard let quarter = Quarter(try fields.requiredString("quarter")) else {
             throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
         }
-        let id = try await database.addTheme(quarter: quarter, councilArea: try fields.string("council_area", required: true)!,
-                                             text: try fields.string("text", required: true)!, councilAreas: settings.areas.councilAreas,
+        let id = try await database.addTheme(quarter: quarter, councilArea: try fields.requiredString("council_area"),
+                                             text: try fields.requiredString("text"), councilAreas: settings.areas.councilAreas,
                                              by: staff.actor, keys: keys)
         return EditedResponse(status: .created, response: Created(id: id))
     }
@@ -52,7 +52,7 @@ struct ReportsController {
             throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
         }
         let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["council_area", "kind"])
-        let area = try fields.string("council_area", required: true)!
+        let area = try fields.requiredString("council_area")
         guard settings.areas.councilAreas.contains(area) else { throw APIError.field("council_area", "unknown_value", "Not a configured council area.") }
         // No kind: a quarter's first release, as before kinds existed, so older clients keep working.
         let kind = try ReleaseKind.named(try fields.string("kind")) ?? .quarter

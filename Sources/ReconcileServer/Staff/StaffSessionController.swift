@@ -31,9 +31,9 @@ struct StaffSessionController {
 
     @Sendable func signIn(request: Request, context: AppRequestContext) async throws -> EditedResponse<SignedIn> {
         let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["email", "password", "totp"])
-        let email = try fields.string("email", required: true)!.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let password = try fields.string("password", required: true)!
-        let code = try fields.string("totp", required: true)!
+        let email = try fields.requiredString("email").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let password = try fields.requiredString("password")
+        let code = try fields.requiredString("totp")
         let session = try await authenticate(email: email, password: password, code: code, context: context)
         return EditedResponse(headers: [.setCookie: sessionCookie(session.token)],
                               response: SignedIn(token: session.token, role: session.account.role.rawValue,

@@ -243,8 +243,8 @@ extension AppDatabase {
         // next row still names the missing row's hash and the gap stays visible. With no head yet (a fresh
         // log, or a deleted head) the new row starts from the genesis value.
         let head = try Row.fetchOne(db, sql: "SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
-        let headSeq = head.flatMap { Int64.fromDatabaseValue($0["last_seq"]) } ?? 0
-        let prevHash = head.flatMap { Data.fromDatabaseValue($0["last_hash"]) }.map { [UInt8]($0) } ?? AuditChain.genesis
+        let headSeq = try head.flatMap { Int64.fromDatabaseValue(try $0.value("last_seq")) } ?? 0
+        let prevHash = try head.flatMap { Data.fromDatabaseValue(try $0.value("last_hash")) }.map { [UInt8]($0) } ?? AuditChain.genesis
         let maxSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0
         let seq = max(headSeq, maxSeq) + 1
         let stamp = AuditChain.timestamp(at)
@@ -290,14 +290,14 @@ extension AppDatabase {
                 SELECT seq, at, actor, action, case_id, detail, prev_hash, hash FROM audit_log ORDER BY seq
                 """)
             while let row = try cursor.next() {
-                let seq: Int64 = row["seq"]  // INTEGER PRIMARY KEY: always an integer
-                guard let at = String.fromDatabaseValue(row["at"]),
-                      let actor = String.fromDatabaseValue(row["actor"]),
-                      let action = String.fromDatabaseValue(row["action"]),
-                      let caseID = Self.optionalText(row["case_id"]),
-                      let detail = Self.optionalText(row["detail"]),
-                      let prevData = Self.blob(row["prev_hash"]),
-                      let hashData = Self.blob(row["hash"]) else {
+                let seq: Int64 = (try row.value("seq"))  // INTEGER PRIMARY KEY: always an integer
+                guard let at = String.fromDatabaseValue(try row.value("at")),
+                      let actor = String.fromDatabaseValue(try row.value("actor")),
+                      let action = String.fromDatabaseValue(try row.value("action")),
+                      let caseID = Self.optionalText(try row.value("case_id")),
+                      let detail = Self.optionalText(try row.value("detail")),
+                      let prevData = Self.blob(try row.value("prev_hash")),
+                      let hashData = Self.blob(try row.value("hash")) else {
                     return .broken(rows, at: seq, "a column holds a value of the wrong type")
                 }
                 let prevHash = [UInt8](prevData), storedHash = [UInt8](hashData)
@@ -332,9 +332,9 @@ extension AppDatabase {
                 }
                 return .broken(rows, at: lastSeq, "the audit head is missing")
             }
-            guard let headSeq = Int64.fromDatabaseValue(head["last_seq"]),
-                  let headHash = Self.blob(head["last_hash"]).map({ [UInt8]($0) }),
-                  let headMAC = Self.blob(head["mac"]).map({ [UInt8]($0) }) else {
+            guard let headSeq = Int64.fromDatabaseValue(try head.value("last_seq")),
+                  let headHash = Self.blob(try head.value("last_hash")).map({ [UInt8]($0) }),
+                  let headMAC = Self.blob(try head.value("mac")).map({ [UInt8]($0) }) else {
                 return .broken(rows, at: max(lastSeq, 1), "the audit head holds a value of the wrong type")
             }
             let expectedMAC = try AuditChain.headMAC(key: key, lastSeq: headSeq, lastHash: headHash)

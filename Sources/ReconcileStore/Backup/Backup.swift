@@ -292,7 +292,7 @@ extension AppDatabase {
             return problem
         }
         if let row = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
-            return "foreign key broken in table \(row[0] as String? ?? "?")"
+            return "foreign key broken in table \((try row.value(at: 0, as: String?.self)) ?? "?")"
         }
         return nil
     }

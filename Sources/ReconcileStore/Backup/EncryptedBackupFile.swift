@@ -23,13 +23,16 @@ enum EncryptedBackupFile {
         return (try? reader.read(magic.count)) == magic
     }
 
-    /// Refuses a file that is not one of ours, or was made under another backup key, reading only its prefix.
-    static func checkKey(_ url: URL, key: BackupKey, keyDirectory: URL) throws {
+    /// The key (current or retired) the file was made under, reading only its prefix; refuses a file that is not
+    /// one of ours, or was made under a backup key this directory does not hold.
+    @discardableResult
+    static func checkKey(_ url: URL, key: BackupKey, keyDirectory: URL) throws -> BackupKey {
         let prefix = try Reader(url).read(prefixLength)
         guard prefix.count == prefixLength, Array(prefix[0..<magic.count]) == magic, prefix[magic.count] == formatVersion else {
             throw BackupError.undecryptable(url.path)
         }
-        guard Array(prefix[(magic.count + 1)...]) == key.id else { throw BackupError.keyNotHeld(url.path, keyDirectory.path) }
+        guard let opening = key.opening(id: Array(prefix[(magic.count + 1)...])) else { throw BackupError.keyNotHeld(url.path, keyDirectory.path) }
+        return opening
     }
 
     /// Encrypts the file at `plaintext` into the open, empty file `fd` (the caller fsyncs it).
@@ -53,8 +56,8 @@ enum EncryptedBackupFile {
 
     /// Decrypts `url` into `plaintext` (a new 0600 file), or only checks it when `plaintext` is nil. Throws
     /// `.keyNotHeld` when the file names another key, `.undecryptable` for anything damaged, truncated or altered.
-    static func decrypt(_ url: URL, to plaintext: URL?, key: BackupKey, keyDirectory: URL) throws {
-        try checkKey(url, key: key, keyDirectory: keyDirectory)
+    static func decrypt(_ url: URL, to plaintext: URL?, key given: BackupKey, keyDirectory: URL) throws {
+        let key = try checkKey(url, key: given, keyDirectory: keyDirectory)
         let source = try Reader(url)
         let prefix = try source.read(prefixLength)
         var out: Int32 = -1
@@ -72,13 +75,13 @@ enum EncryptedBackupFile {
                 guard !sealed.isEmpty else { throw BackupError.undecryptable(url.path) }  // ended before TAG_FINAL
                 let chunk = try stream.pull(sealed, associatedData: first ? prefix : [])
                 first = false
-                if out >= 0 { try writeAll(out, chunk, path: plaintext!.path) }
+                if out >= 0, let plaintext { try writeAll(out, chunk, path: plaintext.path) }
             }
             guard try source.read(1).isEmpty else { throw BackupError.undecryptable(url.path) }  // bytes after the end
         } catch is SodiumError {
             throw BackupError.undecryptable(url.path)
         }
-        if out >= 0, fsync(out) != 0 { throw BackupError.io("cannot sync \(plaintext!.path)") }
+        if out >= 0, let plaintext, fsync(out) != 0 { throw BackupError.io("cannot sync \(plaintext.path)") }
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {

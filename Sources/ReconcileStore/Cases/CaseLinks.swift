@@ -38,8 +38,10 @@ extension AppDatabase {
                 throw CaseLinkError.alreadyLinked
             }
             let both = try Row.fetchAll(db, sql: "SELECT assigned_to, involvement FROM referral_case WHERE id IN (?, ?)", arguments: [a, b])
-            if both.count == 2, let worker: String = both[0]["assigned_to"], worker == both[1]["assigned_to"],
-               Self.opposing(both[0]["involvement"], both[1]["involvement"]) {
+            // Either case may have no worker yet (NULL): read as optionals, never as String (that trapped).
+            if both.count == 2, let worker = try both[0].value("assigned_to", as: String?.self),
+               worker == (try both[1].value("assigned_to", as: String?.self)),
+               Self.opposing(try both[0].value("involvement"), try both[1].value("involvement")) {
                 throw CaseLinkError.opposingSidesWithOneWorker
             }
             try db.execute(sql: "INSERT INTO case_link (case_a, case_b, linked_at, linked_by) VALUES (?, ?, ?, ?)",
@@ -86,8 +88,8 @@ extension AppDatabase {
             JOIN referral_case c ON c.id = CASE WHEN l.case_a = ?1 THEN l.case_b ELSE l.case_a END
             WHERE l.case_a = ?1 OR l.case_b = ?1 ORDER BY l.linked_at, c.id
             """, arguments: [caseID]).map { row in
-            let visible = actor.mayWork(caseAssignedTo: row["assigned_to"])
-            return LinkedCaseView(id: visible ? row["id"] : nil, reference: visible ? row["reference"] : nil, linkedAt: row["linked_at"])
+            let visible = actor.mayWork(caseAssignedTo: try row.value("assigned_to"))
+            return LinkedCaseView(id: visible ? (try row.value("id")) : nil, reference: visible ? (try row.value("reference")) : nil, linkedAt: try row.value("linked_at"))
         }
     }
 }

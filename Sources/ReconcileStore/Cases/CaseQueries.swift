@@ -260,7 +260,7 @@ extension AppDatabase {
     /// that another family's case, not assigned to them, shares a contact detail.
     static func visibleDuplicate(_ db: Database, _ id: String?, to actor: StaffActor) throws -> String? {
         guard let id, let row = try Row.fetchOne(db, sql: "SELECT assigned_to, erased_at FROM referral_case WHERE id = ?", arguments: [id]),
-              (row["erased_at"] as DatabaseValue).isNull, actor.mayWork(caseAssignedTo: row["assigned_to"]) else { return nil }
+              !row.holdsValue("erased_at"), actor.mayWork(caseAssignedTo: try row.value("assigned_to")) else { return nil }
         return id
     }
 
@@ -310,7 +310,7 @@ extension AppDatabase {
         guard !ids.isEmpty else { return [:] }
         let rows = try Row.fetchAll(db, sql: "SELECT id, email FROM staff_account WHERE id IN (SELECT value FROM json_each(?))",
                                     arguments: [String(data: try JSONEncoder().encode(Array(ids)), encoding: .utf8)])
-        return Dictionary(rows.map { ($0["id"] as String, $0["email"] as String) }, uniquingKeysWith: { a, _ in a })
+        return try Dictionary(rows.map { (try $0.value("id", as: String.self), try $0.value("email", as: String.self)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The same decryption as `decryptedReferral`, inside the caller's transaction.

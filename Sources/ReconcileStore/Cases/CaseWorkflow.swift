@@ -320,11 +320,11 @@ extension AppDatabase {
                                          arguments: [caseID]) else {
             throw StoreError.caseNotFound
         }
-        if !(row["erased_at"] as DatabaseValue).isNull { throw StoreError.erased }
-        guard let stage = Stage(rawValue: row["stage"] as String? ?? "") else {
+        if row.holdsValue("erased_at") { throw StoreError.erased }
+        guard let stage = Stage(rawValue: (try row.value("stage", as: String?.self)) ?? "") else {
             throw StoreError.integrity("case \(caseID) has an unknown stage")
         }
-        let assignedTo: String? = row["assigned_to"]
+        let assignedTo: String? = try row.value("assigned_to")
         guard actor.mayWork(caseAssignedTo: assignedTo) else {
             throw actor.role == .practitioner ? CaseAccessError.notAssigned : CaseAccessError.forbidden
         }

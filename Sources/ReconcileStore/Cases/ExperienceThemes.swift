@@ -40,8 +40,8 @@ extension AppDatabase {
             """, arguments: [councilArea, start, end])
         var byTheme: [String: Int] = [:], cases = Set<String>()
         for row in rows {
-            byTheme[row["theme"], default: 0] += 1
-            cases.insert(row["case_id"])
+            byTheme[(try row.value("theme")), default: 0] += 1
+            cases.insert(try row.value("case_id"))
         }
         return (byTheme, cases.count)
     }

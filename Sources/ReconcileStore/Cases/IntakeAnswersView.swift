@@ -31,17 +31,17 @@ extension AppDatabase {
                 language
             FROM referral_case WHERE id = ?
             """, arguments: [caseID]) else { return view }
-        view.involvement = (row["involvement"] as String?).flatMap(Involvement.init(rawValue:))
-        view.ageBand = (row["age_band"] as String?).flatMap(AgeBand.init(rawValue:))
-        view.parentKnows = (row["parent_knows"] as String?).flatMap(ParentKnows.init(rawValue:))
-        view.heardFrom = (row["heard_from"] as String?).flatMap(HeardFrom.init(rawValue:))
-        view.pattern = IncidentPattern.answers(fromBits: row["pattern_bits"] ?? 0)
-        view.childSex = (row["child_sex"] as String?).flatMap(ChildSex.init(rawValue:))
-        view.specialNeeds = (row["special_needs"] as String?).flatMap(SpecialNeeds.init(rawValue:))
-        view.channel = (row["channel"] as String?).flatMap(ReferralChannel.init(rawValue:)) ?? .web
-        view.enteredBy = row["entered_by"]
-        view.language = (row["language"] as String?).flatMap(FamilyLanguage.init(rawValue:))
-        if let sealed = try cipher.openIfPresent(row["access_needs"] as Data?, field: PersonalField.accessNeeds) {
+        view.involvement = (try row.value("involvement", as: String?.self)).flatMap(Involvement.init(rawValue:))
+        view.ageBand = (try row.value("age_band", as: String?.self)).flatMap(AgeBand.init(rawValue:))
+        view.parentKnows = (try row.value("parent_knows", as: String?.self)).flatMap(ParentKnows.init(rawValue:))
+        view.heardFrom = (try row.value("heard_from", as: String?.self)).flatMap(HeardFrom.init(rawValue:))
+        view.pattern = IncidentPattern.answers(fromBits: (try row.value("pattern_bits")) ?? 0)
+        view.childSex = (try row.value("child_sex", as: String?.self)).flatMap(ChildSex.init(rawValue:))
+        view.specialNeeds = (try row.value("special_needs", as: String?.self)).flatMap(SpecialNeeds.init(rawValue:))
+        view.channel = (try row.value("channel", as: String?.self)).flatMap(ReferralChannel.init(rawValue:)) ?? .web
+        view.enteredBy = try row.value("entered_by")
+        view.language = (try row.value("language", as: String?.self)).flatMap(FamilyLanguage.init(rawValue:))
+        if let sealed = try cipher.openIfPresent(try row.value("access_needs", as: Data?.self), field: PersonalField.accessNeeds) {
             view.accessNeeds = try JSONDecoder().decode(AccessNeeds.self, from: Data(sealed.utf8))
         }
         return view

@@ -112,19 +112,19 @@ extension AppDatabase {
                     }
                     sql = "SELECT c.id, 1 FROM referral_case c WHERE c.erased_at IS NULL AND c.stage = 'closed' AND \(missing)"
                 }
-                for row in try Row.fetchAll(db, sql: sql) { add(row[0], rule, row[1]) }
+                for row in try Row.fetchAll(db, sql: sql) { add(try row.value(at: 0), rule, try row.value(at: 1)) }
             }
         }
         for row in try Row.fetchAll(db, sql: "SELECT id, received_at FROM referral_case WHERE stage = 'received' AND erased_at IS NULL")
-        where WorkingDays.isOverdue(receivedAt: row["received_at"], now: now, workingDays: acknowledgementWorkingDays) {
-            add(row["id"], RecordsRules.acknowledgementOverdue, 1)
+        where WorkingDays.isOverdue(receivedAt: try row.value("received_at"), now: now, workingDays: acknowledgementWorkingDays) {
+            add(try row.value("id"), RecordsRules.acknowledgementOverdue, 1)
         }
         var pendingEscalations: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT s.case_id, s.escalated_at FROM safeguarding_escalation s JOIN referral_case c ON c.id = s.case_id
             WHERE s.outcome = 'pending' AND c.erased_at IS NULL
-            """) where WorkingDays.isOverdue(receivedAt: row["escalated_at"], now: now, workingDays: RecordsRules.safeguardingOutcomeWorkingDays) {
-            pendingEscalations[row["case_id"], default: 0] += 1
+            """) where WorkingDays.isOverdue(receivedAt: try row.value("escalated_at"), now: now, workingDays: RecordsRules.safeguardingOutcomeWorkingDays) {
+            pendingEscalations[(try row.value("case_id")), default: 0] += 1
         }
         for (caseID, count) in pendingEscalations { add(caseID, RecordsRules.safeguardingOutcomeOverdue, count) }
 
@@ -134,9 +134,9 @@ extension AppDatabase {
             SELECT c.id, c.reference, c.stage, s.email FROM referral_case c LEFT JOIN staff_account s ON s.id = c.assigned_to
             WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.received_at, c.id
             """, arguments: [ids]).map { row in
-            let id: String = row["id"]
-            guard let stage = Stage(rawValue: row["stage"]) else { throw StoreError.integrity("case \(id) has an unknown stage") }
-            return IncompleteRecord(caseID: id, reference: row["reference"], stage: stage, assignedTo: row["email"],
+            let id: String = try row.value("id")
+            guard let stage = Stage(rawValue: try row.value("stage")) else { throw StoreError.integrity("case \(id) has an unknown stage") }
+            return IncompleteRecord(caseID: id, reference: try row.value("reference"), stage: stage, assignedTo: try row.value("email"),
                                     problems: (problems[id] ?? []).sorted { $0.rule < $1.rule })
         }
     }

@@ -45,11 +45,11 @@ extension AppDatabase {
         guard RecordingPolicy.sampleSizes.contains(perPractitioner) else { throw RecordsCheckError.invalidSampleSize }
         return try await writer.write { db in
             let drawn = try Self.drawSampleIfNeeded(db, month: month, perPractitioner: perPractitioner, drawnBy: "system", keys: keys, now: now)
-            let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db, sql: """
                 SELECT d.per_practitioner, (SELECT COUNT(*) FROM records_sample_case s WHERE s.month = d.month) AS cases
                 FROM records_sample_draw d WHERE d.month = ?
-                """, arguments: [month.description])!
-            return (drawn, month, row["per_practitioner"], row["cases"])
+                """, arguments: [month.description]) else { throw StoreError.integrity("the month's sample was not drawn") }
+            return (drawn, month, try row.value("per_practitioner"), try row.value("cases"))
         }
     }
 
@@ -62,13 +62,13 @@ extension AppDatabase {
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT s.case_id, s.month, c.erased_at FROM records_sample_case s JOIN referral_case c ON c.id = s.case_id WHERE s.id = ?
                 """, arguments: [sampleID]) else { throw RecordsCheckError.sampleNotFound }
-            if !(row["erased_at"] as DatabaseValue).isNull { throw StoreError.erased }
-            let caseID: String = row["case_id"]
+            if row.holdsValue("erased_at") { throw StoreError.erased }
+            let caseID: String = try row.value("case_id")
             let sealed = try Self.caseCipher(db, caseID: caseID, keys: keys).seal(note, field: Self.auditNoteField(sampleID))
             try db.execute(sql: "UPDATE records_sample_case SET audit_note = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
                            arguments: [sealed, now, actor.id, sampleID])
             try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "records_check.review", caseID: caseID,
-                                                detail: "sample=\(sampleID),month=\(row["month"] as String)"), at: now, keys: keys)
+                                                detail: "sample=\(sampleID),month=\(try row.value("month", as: String.self))"), at: now, keys: keys)
         }
     }
 
@@ -89,7 +89,7 @@ extension AppDatabase {
             ORDER BY assigned_to, id
             """, arguments: [until, month.start])
         var byPractitioner: [String: [String]] = [:]
-        for row in candidates { byPractitioner[row["assigned_to"], default: []].append(row["id"]) }
+        for row in candidates { byPractitioner[(try row.value("assigned_to")), default: []].append(try row.value("id")) }
         try db.execute(sql: "INSERT INTO records_sample_draw (month, per_practitioner, drawn_at, drawn_by) VALUES (?, ?, ?, ?)",
                        arguments: [key, perPractitioner, now, drawnBy])
         var drawn = 0
@@ -131,18 +131,20 @@ extension AppDatabase {
             WHERE s.month = ? ORDER BY practitioner_email, s.practitioner_id, c.reference
             """, arguments: [month.description])
         let cases = try rows.map { row -> SampledCase in
-            let id: String = row["id"], caseID: String = row["case_id"]
-            let erased = !(row["erased_at"] as DatabaseValue).isNull
-            guard let stage = Stage(rawValue: row["stage"]) else { throw StoreError.integrity("case \(caseID) has an unknown stage") }
-            let sealed: Data? = row["audit_note"]
+            let id: String = try row.value("id"), caseID: String = try row.value("case_id")
+            let erased = row.holdsValue("erased_at")
+            guard let stage = Stage(rawValue: try row.value("stage")) else { throw StoreError.integrity("case \(caseID) has an unknown stage") }
+            let sealed: Data? = try row.value("audit_note")
             let note = erased || sealed == nil ? nil
                 : try Self.caseCipher(db, caseID: caseID, keys: keys).openIfPresent(sealed, field: Self.auditNoteField(id))
-            let reviewer: String? = row["reviewed_by"]
-            return SampledCase(id: id, caseID: caseID, reference: row["reference"], stage: stage,
-                               practitioner: row["practitioner_email"] ?? row["practitioner_id"], erased: erased, auditNote: note,
-                               reviewedAt: row["reviewed_at"], reviewedBy: reviewer.map { row["reviewer_email"] ?? $0 })
+            let reviewer: String? = try row.value("reviewed_by")
+            let reviewerEmail: String? = try row.value("reviewer_email")
+            let practitionerEmail: String? = try row.value("practitioner_email")
+            return SampledCase(id: id, caseID: caseID, reference: try row.value("reference"), stage: stage,
+                               practitioner: try practitionerEmail ?? row.value("practitioner_id"), erased: erased, auditNote: note,
+                               reviewedAt: try row.value("reviewed_at"), reviewedBy: reviewer.map { reviewerEmail ?? $0 })
         }
-        return RecordsSample(month: month, perPractitioner: draw["per_practitioner"], drawnAt: draw["drawn_at"],
-                             drawnBy: draw["email"] ?? draw["drawn_by"], cases: cases)
+        return RecordsSample(month: month, perPractitioner: try draw.value("per_practitioner"), drawnAt: try draw.value("drawn_at"),
+                             drawnBy: try draw.value("email", as: String?.self) ?? draw.value("drawn_by"), cases: cases)
     }
 }

@@ -57,8 +57,9 @@ extension AppDatabase {
             let id = Self.newID()
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
             let routes = SafeguardingRoute.allCases.filter(r.routes.contains)   // list order, no repeats
+            guard let firstRoute = routes.first else { throw SafeguardingError.noRoutes }
             try SafeguardingEscalationRecord(
-                id: id, caseId: caseID, route: routes[0], escalatedAt: now, escalatedBy: actor.id,
+                id: id, caseId: caseID, route: firstRoute, escalatedAt: now, escalatedBy: actor.id,
                 note: try cipher.sealIfPresent(note, field: WorkflowField.safeguardingNote(id)),
                 routesBits: SafeguardingRoute.answerBits(routes), referredOn: r.referredOn ?? WorkingDays.londonDate(now),
                 areaReferredTo: r.areaReferredTo ?? (try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID])),

@@ -13,7 +13,7 @@ extension AppDatabase {
         try await reader.read { db in
             var byStage: [Stage: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT stage, COUNT(*) AS n FROM referral_case GROUP BY stage") {
-                if let stage = Stage(rawValue: row["stage"]) { byStage[stage] = row["n"] }
+                if let stage = Stage(rawValue: try row.value("stage")) { byStage[stage] = (try row.value("n")) }
             }
             let waiting = try Date.fetchAll(db, sql: "SELECT received_at FROM referral_case WHERE stage = 'received' AND erased_at IS NULL")
             let overdue = waiting.filter { WorkingDays.isOverdue(receivedAt: $0, now: now, workingDays: acknowledgementWorkingDays) }.count

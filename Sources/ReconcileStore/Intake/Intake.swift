@@ -120,17 +120,17 @@ extension AppDatabase {
             SELECT i.key_hash, i.request_hash, i.case_id, i.passphrase, i.passphrase_until, i.created_at, c.reference
             FROM idempotency_key i JOIN referral_case c ON c.id = i.case_id WHERE i.key_hash IN (?, ?)
             """, arguments: [claim.keyHash, claim.legacyKeyHash]) else { return nil }
-        let created: Date = row["created_at"]
+        let created: Date = try row.value("created_at")
         guard created > now.addingTimeInterval(-idempotencyWindow) else { return nil }
-        let legacy = (row["key_hash"] as Data) == claim.legacyKeyHash
-        guard Sodium.constantTimeEquals([UInt8](row["request_hash"] as Data), [UInt8](legacy ? claim.legacyRequestHash : claim.requestHash)) else {
+        let legacy = (try row.value("key_hash", as: Data.self)) == claim.legacyKeyHash
+        guard Sodium.constantTimeEquals([UInt8](try row.value("request_hash", as: Data.self)), [UInt8](legacy ? claim.legacyRequestHash : claim.requestHash)) else {
             throw IntakeError.idempotencyKeyReused
         }
-        let until: Date = row["passphrase_until"]
-        guard let sealed = row["passphrase"] as Data?, until > now else { throw IntakeError.alreadyReceived }
-        let caseID: String = row["case_id"]
+        let until: Date = try row.value("passphrase_until")
+        guard let sealed = try row.value("passphrase", as: Data?.self), until > now else { throw IntakeError.alreadyReceived }
+        let caseID: String = try row.value("case_id")
         let passphrase = try caseCipher(db, caseID: caseID, keys: keys).open(sealed, field: "idempotent_passphrase")
-        return IntakeReceipt(caseID: caseID, reference: row["reference"], passphrase: passphrase, replayed: true)
+        return IntakeReceipt(caseID: caseID, reference: try row.value("reference"), passphrase: passphrase, replayed: true)
     }
 
     /// References are random; on the rare clash with an existing one, draw again.

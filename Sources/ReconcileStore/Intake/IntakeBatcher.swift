@@ -193,7 +193,8 @@ final class IntakeBatcher: @unchecked Sendable {
                     receipt = try AppDatabase.storeReferral(db, item)
                     return .commit
                 }
-                outcomes.append(.success(receipt!))
+                guard let receipt else { throw StoreError.integrity("a referral's savepoint committed without a receipt") }
+                outcomes.append(.success(receipt))
             } catch {
                 // An error that ended the whole transaction (full disk, I/O error, ROLLBACK) leaves nothing to
                 // commit: fail the batch so that no caller is told its referral was stored.

@@ -32,7 +32,9 @@ extension AppDatabase {
         _ db: Database, _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing,
         id: String = UUID().uuidString.lowercased()
     ) throws -> CaseRecord {
-        // The case row must exist before its key (foreign key), so insert statistical fields first.
+        // One INSERT of the whole row, then its key (the key's foreign key needs the row): the fields are sealed
+        // under a key made in memory first, instead of inserting a bare row and rewriting it.
+        let (cipher, caseKey) = try newCaseKey(db, caseID: id, keys: keys)
         var record = CaseRecord(
             id: id, reference: reference, stage: .received, closeReason: nil,
             councilArea: referral.councilArea, referrerRole: referral.referrerRole, setting: referral.setting,
@@ -43,8 +45,6 @@ extension AppDatabase {
             consentStatisticsAt: receivedAt, receivedAt: receivedAt, passphraseHash: passphraseHash,
             emailIndex: try referral.contact.email.map { try keys.blindIndex(ContactNormaliser.email($0), kind: "email") },
             phoneIndex: try referral.contact.phone.map { try keys.blindIndex(ContactNormaliser.phone($0), kind: "phone") })
-        try record.insert(db)
-        let cipher = try createCaseKey(db, caseID: id, keys: keys)
         let c = referral.contact
         record.contactName = try cipher.sealIfPresent(c.name, field: PersonalField.name)
         record.contactEmail = try cipher.sealIfPresent(c.email, field: PersonalField.email)
@@ -55,15 +55,27 @@ extension AppDatabase {
                                                            field: PersonalField.safeToLeaveMessage)
         record.contactSafeTimes = try cipher.sealIfPresent(c.safeTimes, field: PersonalField.safeTimes)
         record.story = try cipher.sealIfPresent(referral.story, field: PersonalField.story)
-        // Link to the most recent earlier case with the same email or phone, never refuse.
-        record.duplicateOf = try String.fetchOne(db, sql: """
-            SELECT id FROM referral_case
-            WHERE id != ? AND ((email_index IS NOT NULL AND email_index = ?) OR (phone_index IS NOT NULL AND phone_index = ?))
-            ORDER BY received_at DESC LIMIT 1
-            """, arguments: [id, record.emailIndex, record.phoneIndex])
-        try record.update(db)
+        record.duplicateOf = try latestCase(db, emailIndex: record.emailIndex, phoneIndex: record.phoneIndex)
+        try record.insert(db)
+        try caseKey.insert(db)
         try storeIntakeAnswers(db, referral, caseID: id, cipher: cipher)
         return record
+    }
+
+    /// The most recent earlier case with the same email or phone (linked, never refused). Each side is one seek
+    /// into its `(index, received_at)` index, so a family that writes a hundred times costs no more than one
+    /// that writes once (an OR of the two, sorted, read every earlier match).
+    static func latestCase(_ db: Database, emailIndex: Data?, phoneIndex: Data?) throws -> String? {
+        var newest: (id: String, at: Date)?
+        for (column, value) in [("email_index", emailIndex), ("phone_index", phoneIndex)] {
+            guard let value else { continue }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, received_at FROM referral_case WHERE \(column) = ? ORDER BY received_at DESC LIMIT 1
+                """, arguments: [value]) else { continue }
+            let at: Date = try row.value("received_at")
+            if newest.map({ at > $0.at }) ?? true { newest = (try row.value("id"), at) }
+        }
+        return newest?.id
     }
 
     /// The v12 answers (issue 17) and v17's language (issue 21), kept out of `CaseRecord` like v11's columns so

@@ -4,14 +4,14 @@ import Sodium
 
 extension AppDatabase {
     /// Creates and stores a fresh wrapped data key for a new case; returns its cipher.
-    static func createCaseKey(_ db: Database, caseID: String, keys: KeyRing) throws -> CaseCipher {
+    /// A new data key for a case and its wrapped row, not yet inserted (the case row must come first).
+    static func newCaseKey(_ db: Database, caseID: String, keys: KeyRing) throws -> (CaseCipher, CaseKeyRecord) {
         // After a `keys rotate` run while this service was up, wrap under the new version, not the one it started with.
         try keys.catchUp(toMasterVersion: try rotatedMasterVersion(db))
         let dataKey = AEAD.generateKey()
         let (masterVersion, wrapped) = try keys.wrap(caseKey: dataKey, caseID: caseID, dataKeyVersion: 1)
-        try CaseKeyRecord(caseId: caseID, dataKeyVersion: 1, masterKeyVersion: masterVersion, wrappedKey: Data(wrapped))
-            .insert(db)
-        return CaseCipher(caseID: caseID, dataKeyVersion: 1, key: dataKey)
+        return (CaseCipher(caseID: caseID, dataKeyVersion: 1, key: dataKey),
+                CaseKeyRecord(caseId: caseID, dataKeyVersion: 1, masterKeyVersion: masterVersion, wrappedKey: Data(wrapped)))
     }
 
     /// The cipher for an existing case; `StoreError.erased` once its key has been destroyed.
@@ -26,7 +26,7 @@ extension AppDatabase {
     public func masterKeyVersionsInUse() async throws -> [Int: Int] {
         try await reader.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT master_key_version, COUNT(*) FROM case_key GROUP BY 1")
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int, $0[1] as Int) })
+            return try Dictionary(uniqueKeysWithValues: rows.map { (try $0.value(at: 0, as: Int.self), try $0.value(at: 1, as: Int.self)) })
         }
     }
 

@@ -34,6 +34,6 @@ extension AppDatabase {
 
     /// Cases whose blind indexes still wait for `upgradeContactIndexes` (for `reconcile check`).
     public func contactIndexesAwaitingUpgrade() async throws -> Int {
-        try await reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referral_case WHERE contact_index_version = 1")! }
+        try await reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referral_case WHERE contact_index_version = 1") ?? 0 }
     }
 }

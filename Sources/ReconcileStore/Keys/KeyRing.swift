@@ -46,7 +46,8 @@ public struct KeyRing: Sendable, CustomStringConvertible {
     public var masterKeys: [Int: SecretKey] { masters.current }
 
     /// The version new per-case keys are wrapped with.
-    public var currentMasterVersion: Int { masterKeys.keys.max()! }
+    /// (0 only if a reload found no master key: wrapping under it then fails with keyUnavailable, no trap.)
+    public var currentMasterVersion: Int { masterKeys.keys.max() ?? 0 }
 
     /// The master key of `version`, reading the key directory again once if this ring lacks it (a `keys rotate`
     /// run while the service was up re-wraps case keys under a version the service did not start with).
@@ -60,7 +61,7 @@ public struct KeyRing: Sendable, CustomStringConvertible {
     /// `key_state`): reloads the key directory when a rotation has moved past this ring.
     func catchUp(toMasterVersion version: Int) throws {
         guard version > currentMasterVersion else { return }
-        guard try masters.reloadIfPossible().keys.max()! >= version else {
+        guard try (masters.reloadIfPossible().keys.max() ?? 0) >= version else {
             throw StoreError.keyUnavailable("the database is at master key version \(version), which is not in the key directory")
         }
     }

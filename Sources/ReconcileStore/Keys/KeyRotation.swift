@@ -85,8 +85,8 @@ extension AppDatabase {
             let rows = try Row.fetchAll(db, sql: "SELECT id, totp_secret, totp_key_version FROM staff_account WHERE totp_key_version != ?",
                                         arguments: [current])
             for row in rows {
-                let id: String = row["id"]
-                let totp = try StaffSecrets.open(row["totp_secret"], accountID: id, version: row["totp_key_version"], keys: keys)
+                let id: String = try row.value("id")
+                let totp = try StaffSecrets.open(try row.value("totp_secret"), accountID: id, version: try row.value("totp_key_version"), keys: keys)
                 let (version, sealed) = try StaffSecrets.seal(totp, accountID: id, keys: keys)
                 try db.execute(sql: "UPDATE staff_account SET totp_secret = ?, totp_key_version = ? WHERE id = ?",
                                arguments: [sealed, version, id])
@@ -105,7 +105,7 @@ extension AppDatabase {
     public func totpKeyVersionsInUse() async throws -> [Int: Int] {
         try await reader.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT totp_key_version, COUNT(*) FROM staff_account GROUP BY 1")
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int, $0[1] as Int) })
+            return try Dictionary(uniqueKeysWithValues: rows.map { (try $0.value(at: 0, as: Int.self), try $0.value(at: 1, as: Int.self)) })
         }
     }
 
@@ -113,9 +113,9 @@ extension AppDatabase {
     public func accountsWithUnopenableTOTP(keys: KeyRing) async throws -> [String] {
         try await reader.read { db in
             try Row.fetchAll(db, sql: "SELECT id, totp_secret, totp_key_version FROM staff_account ORDER BY id").compactMap { row in
-                let id: String = row["id"]
+                let id: String = try row.value("id")
                 do {
-                    _ = try StaffSecrets.open(row["totp_secret"], accountID: id, version: row["totp_key_version"], keys: keys)
+                    _ = try StaffSecrets.open(try row.value("totp_secret"), accountID: id, version: try row.value("totp_key_version"), keys: keys)
                     return nil
                 } catch {
                     return id

@@ -23,8 +23,8 @@ extension AppDatabase {
         try Row.fetchAll(db, sql: """
             SELECT id, role FROM staff_account WHERE disabled_at IS NULL AND role IN ('practitioner', 'lead') ORDER BY id
             """).compactMap { row in
-            guard let role = StaffRole(rawValue: row["role"]) else { return nil }
-            let id: String = row["id"]
+            guard let role = StaffRole(rawValue: try row.value("role")) else { return nil }
+            let id: String = try row.value("id")
             return (id, role, try notificationChoices(db, staffID: id, role: role))
         }
     }
@@ -42,10 +42,10 @@ extension AppDatabase {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT s.id, s.role FROM referral_case c JOIN staff_account s ON s.id = c.assigned_to
             WHERE c.id = ? AND s.disabled_at IS NULL
-            """, arguments: [caseID]), let role = StaffRole(rawValue: row["role"]) else { return }
-        let choices = try notificationChoices(db, staffID: row["id"], role: role)
+            """, arguments: [caseID]), let role = StaffRole(rawValue: try row.value("role")) else { return }
+        let choices = try notificationChoices(db, staffID: try row.value("id"), role: role)
         guard choices.familyReply, !choices.digestOnly else { return }
-        try queueNotice(db, kind: .familyReply, staffID: row["id"], at: now)
+        try queueNotice(db, kind: .familyReply, staffID: try row.value("id"), at: now)
     }
 
     /// Staff wrote to the family: a neutral notice, only if the family chose one.
@@ -86,9 +86,10 @@ extension AppDatabase {
             SELECT received_at, council_area FROM referral_case
             WHERE stage = 'received' AND erased_at IS NULL AND (? OR assigned_to = ?)
             """, arguments: [role == .lead, staffID])
-        return rows.filter { row in
-            (role != .lead || choices.areas.isEmpty || choices.areas.contains(row["council_area"]))
-                && WorkingDays.isOverdue(receivedAt: row["received_at"], now: now, workingDays: workingDays)
+        return try rows.filter { row in
+            let area: String = try row.value("council_area"), receivedAt: Date = try row.value("received_at")
+            return (role != .lead || choices.areas.isEmpty || choices.areas.contains(area))
+                && WorkingDays.isOverdue(receivedAt: receivedAt, now: now, workingDays: workingDays)
         }.count
     }
 }

@@ -56,9 +56,9 @@ extension AppDatabase {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff_notification WHERE staff_id = ?", arguments: [staffID]) else {
             return .defaults(for: role)
         }
-        let areas = (try? JSONDecoder().decode([String].self, from: Data((row["areas"] as String).utf8))) ?? []
-        return NotificationChoices(newReferral: row["new_referral"], familyReply: row["family_reply"], overdue: row["overdue"],
-                                   digestOnly: row["digest_only"], areas: areas)
+        let areas = (try? JSONDecoder().decode([String].self, from: Data((try row.value("areas", as: String.self)).utf8))) ?? []
+        return NotificationChoices(newReferral: try row.value("new_referral"), familyReply: try row.value("family_reply"), overdue: try row.value("overdue"),
+                                   digestOnly: try row.value("digest_only"), areas: areas)
     }
 
     /// Stores the staff member's choices (all of them: the caller merges a partial change first).
@@ -85,11 +85,11 @@ extension AppDatabase {
     public func familyNoticeChoice(caseID: String) async throws -> FamilyNoticeChoice {
         try await reader.read { db in
             _ = try Self.portalCase(db, caseID: caseID)
-            let row = try Row.fetchOne(db, sql: """
+            guard let row = try Row.fetchOne(db, sql: """
                 SELECT notify_by_email, notice_names_service, contact_email IS NOT NULL AS has_email FROM referral_case WHERE id = ?
-                """, arguments: [caseID])!
-            return FamilyNoticeChoice(notifyByEmail: row["notify_by_email"], namesService: row["notice_names_service"],
-                                      hasEmail: row["has_email"])
+                """, arguments: [caseID]) else { throw StoreError.caseNotFound }
+            return FamilyNoticeChoice(notifyByEmail: try row.value("notify_by_email"), namesService: try row.value("notice_names_service"),
+                                      hasEmail: try row.value("has_email"))
         }
     }
 

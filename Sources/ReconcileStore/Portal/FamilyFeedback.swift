@@ -69,9 +69,9 @@ extension AppDatabase {
     static func feedback(_ db: Database, caseID: String, cipher: CaseCipher) throws -> FamilyFeedback? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM case_feedback WHERE case_id = ?", arguments: [caseID]) else { return nil }
         var scores: [FeedbackQuestion: Int] = [:]
-        for question in FeedbackQuestion.allCases { scores[question] = row[question.rawValue] }
-        return FamilyFeedback(scores: scores, comment: try cipher.openIfPresent(row["comment"], field: feedbackCommentField(caseID)),
-                              givenAt: row["given_at"])
+        for question in FeedbackQuestion.allCases { scores[question] = (try row.value(question.rawValue)) }
+        return FamilyFeedback(scores: scores, comment: try cipher.openIfPresent(try row.value("comment"), field: feedbackCommentField(caseID)),
+                              givenAt: try row.value("given_at"))
     }
 
     /// Bound to the case: a comment copied to another case's row fails to open.
@@ -87,7 +87,7 @@ extension AppDatabase {
         var counts: [FeedbackQuestion: [String: Int]] = [:]
         for row in rows {
             for question in FeedbackQuestion.allCases {
-                let score: Int? = row[question.rawValue]
+                let score: Int? = try row.value(question.rawValue)
                 counts[question, default: [:]][score.map(String.init) ?? FeedbackScore.notAnswered, default: 0] += 1
             }
         }

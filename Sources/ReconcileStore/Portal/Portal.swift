@@ -145,7 +145,7 @@ extension AppDatabase {
         let found = try await reader.read { db -> Found? in
             try Row.fetchOne(db, sql: "SELECT id, passphrase_hash, erased_at FROM referral_case WHERE reference = ?",
                              arguments: [reference]).map {
-                Found(id: $0["id"], hash: $0["passphrase_hash"], erased: !($0["erased_at"] as DatabaseValue).isNull)
+                Found(id: try $0.value("id"), hash: try $0.value("passphrase_hash"), erased: $0.holdsValue("erased_at"))
             }
         }
         guard let found, !found.erased else {
@@ -174,7 +174,7 @@ extension AppDatabase {
             // Re-read: the case may have been erased since the read above.
             guard let row = try Row.fetchOne(db, sql: "SELECT passphrase_hash, erased_at FROM referral_case WHERE id = ?",
                                              arguments: [found.id]),
-                  (row["erased_at"] as DatabaseValue).isNull, row["passphrase_hash"] as String == found.hash else {
+                  !row.holdsValue("erased_at"), (try row.value("passphrase_hash", as: String.self)) == found.hash else {
                 try Self.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in_failed",
                                                     caseID: found.id, detail: "erased"), at: now, keys: keys)
                 return false
@@ -209,11 +209,11 @@ extension AppDatabase {
                 FROM portal_session s JOIN referral_case c ON c.id = s.case_id
                 WHERE s.token_hash = ?
                 """, arguments: [tokenHash]) else { return nil }
-            let createdAt: Date = row["created_at"], lastSeenAt: Date = row["last_seen_at"]
-            guard (row["revoked_at"] as DatabaseValue).isNull, (row["erased_at"] as DatabaseValue).isNull,
+            let createdAt: Date = try row.value("created_at"), lastSeenAt: Date = try row.value("last_seen_at")
+            guard !row.holdsValue("revoked_at"), !row.holdsValue("erased_at"),
                   now.timeIntervalSince(lastSeenAt) <= policy.idle,
                   now.timeIntervalSince(createdAt) <= policy.absolute else { return nil }
-            return (row["case_id"], lastSeenAt)
+            return (try row.value("case_id"), lastSeenAt)
         }
         guard let found else { return nil }
         if now.timeIntervalSince(found.lastSeenAt) >= min(60, policy.idle / 10) {
@@ -307,12 +307,12 @@ extension AppDatabase {
                                          arguments: [caseID]) else {
             throw StoreError.caseNotFound
         }
-        if !(row["erased_at"] as DatabaseValue).isNull { throw StoreError.erased }
-        guard let stage = Stage(rawValue: row["stage"] as String? ?? "") else {
+        if row.holdsValue("erased_at") { throw StoreError.erased }
+        guard let stage = Stage(rawValue: (try row.value("stage", as: String?.self)) ?? "") else {
             throw StoreError.integrity("case \(caseID) has an unknown stage")
         }
-        let reason: String? = row["close_reason"]
-        return PortalCase(id: caseID, reference: row["reference"], stage: stage,
+        let reason: String? = try row.value("close_reason")
+        return PortalCase(id: caseID, reference: try row.value("reference"), stage: stage,
                           closeReason: reason.flatMap(CloseReason.init(rawValue:)))
     }
 

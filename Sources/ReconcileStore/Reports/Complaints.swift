@@ -66,9 +66,9 @@ extension AppDatabase {
                 let row = try Row.fetchOne(db, sql: "SELECT id, reference, council_area FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
                                            arguments: [caseID, reference.map(ReferenceFormat.normalise)])
                 guard let row else { throw ComplaintError.caseNotFound }
-                if let caseID, caseID != row["id"] as String { throw ComplaintError.caseNotFound }
-                if let reference, ReferenceFormat.normalise(reference) != row["reference"] as String { throw ComplaintError.caseNotFound }
-                found = (row["id"], row["reference"], row["council_area"])
+                if let caseID, caseID != (try row.value("id", as: String.self)) { throw ComplaintError.caseNotFound }
+                if let reference, ReferenceFormat.normalise(reference) != (try row.value("reference", as: String.self)) { throw ComplaintError.caseNotFound }
+                found = (try row.value("id"), try row.value("reference"), try row.value("council_area"))
             }
             if let found, let councilArea, councilArea != found.area { throw ComplaintError.areaMismatch }
             guard let area = found?.area ?? councilArea else { throw ComplaintError.unknownCouncilArea }
@@ -89,14 +89,15 @@ extension AppDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT received_on, responded_on, case_id FROM complaint WHERE id = ?", arguments: [id]) else {
                 throw ComplaintError.notFound
             }
-            guard (row["responded_on"] as String?) == nil else { throw ComplaintError.alreadyResponded }
-            guard Self.isPastOrPresentDate(respondedOn, now: now), respondedOn >= row["received_on"] as String else {
+            guard (try row.value("responded_on", as: String?.self)) == nil else { throw ComplaintError.alreadyResponded }
+            guard Self.isPastOrPresentDate(respondedOn, now: now), respondedOn >= (try row.value("received_on", as: String.self)) else {
                 throw ComplaintError.invalidResponseDate
             }
             try db.execute(sql: "UPDATE complaint SET responded_on = ? WHERE id = ?", arguments: [respondedOn, id])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.response", caseID: row["case_id"],
+            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.response", caseID: try row.value("case_id"),
                                                 detail: "id=\(id)"), at: now, keys: keys)
-            return try Self.complaints(db, sql: "k.id = ?", arguments: [id])[0]
+            guard let answered = try Self.complaints(db, sql: "k.id = ?", arguments: [id]).first else { throw ComplaintError.notFound }
+            return answered
         }
     }
 
@@ -118,7 +119,9 @@ extension AppDatabase {
             let sentToday = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaint WHERE case_id = ? AND source = 'family' AND received_on = ?",
                                              arguments: [caseID, today]) ?? 0
             guard perDay == 0 || sentToday < perDay else { throw ComplaintError.tooManyToday }
-            let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID])!
+            guard let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID]) else {
+                throw StoreError.caseNotFound
+            }
             let complaint = Complaint(id: Self.newID(), caseID: caseID, reference: current.reference, councilArea: area, kind: kind,
                                       receivedOn: today, respondedOn: nil, source: .family, hasText: text != nil,
                                       createdAt: now)
@@ -140,10 +143,10 @@ extension AppDatabase {
     /// A case's complaints and compliments with the family's words opened (inside the caller's checked read).
     static func caseComplaints(_ db: Database, caseID: String, cipher: CaseCipher) throws -> [CaseComplaintView] {
         try Row.fetchAll(db, sql: "SELECT * FROM complaint WHERE case_id = ? ORDER BY received_on, created_at", arguments: [caseID]).compactMap { row in
-            guard let kind = ComplaintKind(rawValue: row["kind"]), let source = ComplaintSource(rawValue: row["source"]) else { return nil }
-            let id: String = row["id"]
-            return CaseComplaintView(id: id, kind: kind, receivedOn: row["received_on"], respondedOn: row["responded_on"], source: source,
-                                     text: try cipher.openIfPresent(row["text"], field: complaintTextField(id)))
+            guard let kind = ComplaintKind(rawValue: try row.value("kind")), let source = ComplaintSource(rawValue: try row.value("source")) else { return nil }
+            let id: String = try row.value("id")
+            return CaseComplaintView(id: id, kind: kind, receivedOn: try row.value("received_on"), respondedOn: try row.value("responded_on"), source: source,
+                                     text: try cipher.openIfPresent(try row.value("text"), field: complaintTextField(id)))
         }
     }
 
@@ -160,10 +163,11 @@ extension AppDatabase {
             """, arguments: [councilArea, WorkingDays.londonDate(start), WorkingDays.londonDate(end)])
         var byKind: [String: Int] = [:], byResponse: [String: Int] = [:]
         for row in rows {
-            let kind: String = row["kind"]
+            let kind: String = try row.value("kind")
             byKind[kind, default: 0] += 1
             guard kind == ComplaintKind.complaint.rawValue else { continue }
-            let days = (row["responded_on"] as String?).flatMap { WorkingDays.workingDays(from: row["received_on"], to: $0) }
+            let receivedOn: String = try row.value("received_on")
+            let days = try row.value("responded_on", as: String?.self).flatMap { WorkingDays.workingDays(from: receivedOn, to: $0) }
             byResponse[ComplaintResponseBand.band(workingDays: days).rawValue, default: 0] += 1
         }
         return (byKind, byResponse)
@@ -181,10 +185,10 @@ extension AppDatabase {
         try Row.fetchAll(db, sql: """
             SELECT k.*, c.reference FROM complaint k LEFT JOIN referral_case c ON c.id = k.case_id WHERE \(condition)
             """, arguments: arguments).compactMap { row in
-            guard let kind = ComplaintKind(rawValue: row["kind"]), let source = ComplaintSource(rawValue: row["source"]) else { return nil }
-            return Complaint(id: row["id"], caseID: row["case_id"], reference: row["reference"], councilArea: row["council_area"], kind: kind,
-                             receivedOn: row["received_on"], respondedOn: row["responded_on"], source: source,
-                             hasText: !(row["text"] as DatabaseValue).isNull, createdAt: row["created_at"])
+            guard let kind = ComplaintKind(rawValue: try row.value("kind")), let source = ComplaintSource(rawValue: try row.value("source")) else { return nil }
+            return Complaint(id: try row.value("id"), caseID: try row.value("case_id"), reference: try row.value("reference"), councilArea: try row.value("council_area"), kind: kind,
+                             receivedOn: try row.value("received_on"), respondedOn: try row.value("responded_on"), source: source,
+                             hasText: row.holdsValue("text"), createdAt: try row.value("created_at"))
         }
     }
 }

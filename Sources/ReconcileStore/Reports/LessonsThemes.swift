@@ -77,7 +77,7 @@ extension AppDatabase {
             }
             try db.execute(sql: "DELETE FROM lessons_theme WHERE id = ?", arguments: [id])
             try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "theme.remove",
-                                                detail: "theme=\(id),quarter=\(row["quarter"] as String),area=\(row["council_area"] as String)"),
+                                                detail: "theme=\(id),quarter=\(try row.value("quarter", as: String.self)),area=\(try row.value("council_area", as: String.self))"),
                                  at: now, keys: keys)
             return true
         }
@@ -101,9 +101,9 @@ extension AppDatabase {
                 SELECT id, quarter, council_area, text, approved_at FROM lessons_theme
                 WHERE quarter = ? AND council_area = ? ORDER BY approved_at, rowid
                 """, arguments: [quarter.description, councilArea])
-            all += rows.map {
-                LessonsTheme(id: $0["id"], quarter: $0["quarter"], councilArea: $0["council_area"], text: $0["text"],
-                             approvedAt: $0["approved_at"])
+            all += try rows.map {
+                LessonsTheme(id: try $0.value("id"), quarter: try $0.value("quarter"), councilArea: try $0.value("council_area"), text: try $0.value("text"),
+                             approvedAt: try $0.value("approved_at"))
             }
         }
         return all

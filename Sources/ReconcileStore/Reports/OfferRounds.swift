@@ -57,9 +57,9 @@ extension AppDatabase {
         try await reader.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM offer_round WHERE council_area = ? ORDER BY offered_on DESC, created_at DESC",
                              arguments: [councilArea]).compactMap { row in
-                guard let channel = OfferChannel(rawValue: row["channel"]) else { return nil }
-                return OfferRound(id: row["id"], councilArea: row["council_area"], offeredOn: row["offered_on"], channel: channel,
-                                  offersMade: row["offers_made"], label: row["label"], createdAt: row["created_at"])
+                guard let channel = OfferChannel(rawValue: try row.value("channel")) else { return nil }
+                return OfferRound(id: try row.value("id"), councilArea: try row.value("council_area"), offeredOn: try row.value("offered_on"), channel: channel,
+                                  offersMade: try row.value("offers_made"), label: try row.value("label"), createdAt: try row.value("created_at"))
             }
         }
     }
@@ -70,7 +70,7 @@ extension AppDatabase {
         for row in try Row.fetchAll(db, sql: """
             SELECT channel, SUM(offers_made) FROM offer_round WHERE council_area = ? AND offered_on >= ? AND offered_on < ? GROUP BY 1
             """, arguments: [councilArea, WorkingDays.londonDate(start), WorkingDays.londonDate(end)]) {
-            result[row[0]] = row[1]
+            result[(try row.value(at: 0))] = try row.value(at: 1)
         }
         return result
     }

@@ -72,7 +72,7 @@ extension AppDatabase {
         let routes = SafeguardingRoute.allCases
         if let row = try Row.fetchOne(db, sql: "SELECT " + routes.map { "SUM(e.routes_bits & \($0.answerBit) != 0)" }.joined(separator: ", ")
                                       + " \(escalations)", arguments: window) {
-            for (i, route) in routes.enumerated() { counts.safeguardingByRoute[route.rawValue] = (row[i] as Int?) ?? 0 }
+            for (i, route) in routes.enumerated() { counts.safeguardingByRoute[route.rawValue] = (try row.value(at: i, as: Int?.self)) ?? 0 }
         }
         counts.safeguardingByOutcome = try grouped(db, sql: "SELECT e.outcome, COUNT(*) \(escalations) GROUP BY 1", arguments: window)
         counts.reopened = try Int.fetchOne(db, sql: """
@@ -90,8 +90,8 @@ extension AppDatabase {
     private static func grouped(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: Int] {
         var result: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-            guard let key = row[0] as String? else { continue }
-            result[key, default: 0] += row[1] as Int
+            guard let key = (try row.value(at: 0, as: String?.self)) else { continue }
+            result[key, default: 0] += try row.value(at: 1, as: Int.self)
         }
         return result
     }

@@ -110,32 +110,32 @@ extension AppDatabase {
 
         let rows = try Row.fetchCursor(statement, arguments: [area, start, end])
         while let row = try rows.next() {
-            let consented: Bool = row[1]
-            if row[0] as Bool {
-                let harm: Int64? = row[7], toldBefore: Int64? = row[8], wish: Int64? = row[9]
+            let consented: Bool = try row.value(at: 1)
+            if (try row.value(at: 0, as: Bool.self)) {
+                let harm: Int64? = try row.value(at: 7), toldBefore: Int64? = try row.value(at: 8), wish: Int64? = try row.value(at: 9)
                 guard let harm, let toldBefore, let wish else { bitsMissing += 1; continue }
                 guard consented else { notConsented += 1; continue }
                 received += 1
-                add(row[4], to: &byRole)
-                add(row[5], to: &bySetting)
-                add(row[6], to: &byWhen)
+                add(try row.value(at: 4), to: &byRole)
+                add(try row.value(at: 5), to: &bySetting)
+                add(try row.value(at: 6), to: &byWhen)
                 addBits(harm, to: &byHarm)
                 addBits(toldBefore, to: &byTold)
                 addBits(wish, to: &byWish)
-                add(row[13], to: &byInvolvement)
-                add(row[14], to: &byAge)
-                add(row[15], to: &byHeard)
-                add(row[16], to: &byChannel)
-                add(row[17], to: &bySex)
-                add(row[18], to: &bySpecialNeeds)
-                addBits(row[19], to: &byPattern)
-                add(row[20], to: &byLanguage)
+                add(try row.value(at: 13), to: &byInvolvement)
+                add(try row.value(at: 14), to: &byAge)
+                add(try row.value(at: 15), to: &byHeard)
+                add(try row.value(at: 16), to: &byChannel)
+                add(try row.value(at: 17), to: &bySex)
+                add(try row.value(at: 18), to: &bySpecialNeeds)
+                addBits(try row.value(at: 19), to: &byPattern)
+                add(try row.value(at: 20), to: &byLanguage)
             }
             guard consented else { continue }
-            if row[2] as Bool { open += 1 }
-            add(row[3], to: &byReason)
-            if row[10] as Bool? == true {  // NULL when not acknowledged
-                guard let received: Int64 = row[11], let acknowledged: Int64 = row[12] else {
+            if (try row.value(at: 2, as: Bool.self)) { open += 1 }
+            add(try row.value(at: 3), to: &byReason)
+            if (try row.value(at: 10, as: Bool?.self)) == true {  // NULL when not acknowledged
+                guard let received: Int64 = try row.value(at: 11), let acknowledged: Int64 = (try row.value(at: 12)) else {
                     throw StoreError.integrity("a case's received or acknowledged time is not a timestamp")
                 }
                 acknowledgements.append(AcknowledgementTimes(received: received, acknowledged: acknowledged))
@@ -189,18 +189,18 @@ extension AppDatabase {
             """, arguments: [area, start, end]) else { return FirstAssessmentCounts() }
         try requireBits(row, at: 1)
         var counts = FirstAssessmentCounts()
-        counts.assessed = count(row, 0)
-        counts.byLevel = counted(levels, row, from: 2)
-        counts.byNeed = counted(needs, row, from: 2 + levels.count)
+        counts.assessed = try count(row, 0)
+        counts.byLevel = try counted(levels, row, from: 2)
+        counts.byNeed = try counted(needs, row, from: 2 + levels.count)
         return counts
     }
 
     /// A SUM column (NULL when no row matched).
-    private static func count(_ row: Row, _ index: Int) -> Int { (row[index] as Int?) ?? 0 }
+    private static func count(_ row: Row, _ index: Int) throws -> Int { try row.value(at: index, as: Int?.self) ?? 0 }
 
     /// `codes[i]` → the count in column `first + i`.
-    private static func counted(_ codes: [String], _ row: Row, from first: Int) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($0.element, count(row, first + $0.offset)) })
+    private static func counted(_ codes: [String], _ row: Row, from first: Int) throws -> [String: Int] {
+        try Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($0.element, try count(row, first + $0.offset)) })
     }
 
     /// The codes of a fixed list, checked to be plain words before they are written into SQL.
@@ -220,7 +220,7 @@ extension AppDatabase {
     }
 
     private static func requireBits(_ row: Row, at index: Int) throws {
-        if count(row, index) > 0 {
+        if try count(row, index) > 0 {
             throw StoreError.integrity("some multi-select answers are not stored as bit sets; run `reconcile migrate`")
         }
     }

@@ -160,10 +160,10 @@ extension AppDatabase {
             WHERE c.erased_at IS NULL \(only)
             ORDER BY c.received_at, c.id
             """, arguments: arguments)
-        return rows.compactMap { row in
-            let requested: Bool = row["requested"], expired: Bool = row["expired"]
+        return try rows.compactMap { row in
+            let requested: Bool = try row.value("requested"), expired: Bool = try row.value("expired")
             guard requested || expired else { return nil }
-            return ErasureCandidate(id: row["id"], requested: requested, held: row["held"])
+            return ErasureCandidate(id: try row.value("id"), requested: requested, held: try row.value("held"))
         }
     }
 
@@ -217,9 +217,9 @@ extension AppDatabase {
             FROM erasure_request e JOIN referral_case c ON c.id = e.case_id
             WHERE e.case_id = ?
             """, arguments: [caseID]) else { return nil }
-        return ErasureStatus(requestedAt: row["requested_at"], dueAt: row["due_at"],
-                             held: !(row["safeguarding_hold_at"] as DatabaseValue).isNull || !(row["evidential_hold_at"] as DatabaseValue).isNull,
-                             cancelled: !(row["cancelled_at"] as DatabaseValue).isNull,
-                             heldForEvidence: !(row["evidential_hold_at"] as DatabaseValue).isNull)
+        return ErasureStatus(requestedAt: try row.value("requested_at"), dueAt: try row.value("due_at"),
+                             held: row.holdsValue("safeguarding_hold_at") || row.holdsValue("evidential_hold_at"),
+                             cancelled: row.holdsValue("cancelled_at"),
+                             heldForEvidence: row.holdsValue("evidential_hold_at"))
     }
 }

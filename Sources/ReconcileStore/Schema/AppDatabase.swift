@@ -33,7 +33,7 @@ public struct AppDatabase: Sendable {
 
     /// Per-connection settings. `secure_delete` overwrites deleted content (crypto-shredding leaves no
     /// ciphertext behind in free pages); foreign keys are GRDB's default and stay on.
-    static func configuration(readonly: Bool = false) -> GRDB.Configuration {
+    static func configuration(readonly: Bool = false, tuning: DatabaseTuning = DatabaseTuning()) -> GRDB.Configuration {
         var config = GRDB.Configuration()
         config.foreignKeysEnabled = true
         config.readonly = readonly
@@ -41,6 +41,10 @@ public struct AppDatabase: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Negative cache_size is in KiB. Both pragmas take literals only; the values are checked integers.
+            try db.execute(sql: "PRAGMA cache_size = -\(tuning.cacheMiB * 1024)")
+            try db.execute(sql: "PRAGMA mmap_size = \(tuning.mmapMiB * 1_048_576)")
+            if let trace = tuning.statementTrace { db.trace(options: .statement) { trace.record($0) } }
         }
         return config
     }
@@ -51,14 +55,14 @@ public struct AppDatabase: Sendable {
     }
 
     /// Opens (creating if needed) the WAL database in `dataDirectory`.
-    public static func open(dataDirectory: URL, migrate: Bool) throws -> AppDatabase {
+    public static func open(dataDirectory: URL, migrate: Bool, tuning: DatabaseTuning = DatabaseTuning()) throws -> AppDatabase {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let path = databaseURL(in: dataDirectory).path
         if !migrate, !FileManager.default.fileExists(atPath: path) {
             throw StoreError.integrity("no database at \(path); run `reconcile migrate --data-dir \(dataDirectory.path)`")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration())
+        let pool = try DatabasePool(path: path, configuration: configuration(tuning: tuning))
         // GRDB sets synchronous = NORMAL on the writer when it enables WAL; referrals must survive power
         // loss once acknowledged, so the writer commits with a full fsync.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -75,7 +79,7 @@ public struct AppDatabase: Sendable {
         try await reader.read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             let fk = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
-            problems += fk.map { "foreign key broken in table \($0[0] as String? ?? "?")" }
+            problems += try fk.map { "foreign key broken in table \((try $0.value(at: 0, as: String?.self)) ?? "?")" }
             return problems
         }
     }

@@ -180,18 +180,18 @@ struct StaffRow: Sendable {
     static let columns = "id, email, role, council_area, password_hash, totp_secret, totp_key_version, totp_last_step, disabled_at"
 
     init(_ row: Row) throws {
-        id = row["id"]
-        email = row["email"]
-        guard let role = StaffRole(rawValue: row["role"]) else {
-            throw StoreError.integrity("staff account \(row["id"] as String) has an unknown role")
+        id = try row.value("id")
+        email = try row.value("email")
+        guard let role = StaffRole(rawValue: try row.value("role")) else {
+            throw StoreError.integrity("staff account \(try row.value("id", as: String.self)) has an unknown role")
         }
         self.role = role
-        councilArea = row["council_area"]
-        passwordHash = row["password_hash"]
-        totpSecret = row["totp_secret"]
-        totpKeyVersion = row["totp_key_version"]
-        totpLastStep = row["totp_last_step"]
-        disabledAt = row["disabled_at"]
+        councilArea = try row.value("council_area")
+        passwordHash = try row.value("password_hash")
+        totpSecret = try row.value("totp_secret")
+        totpKeyVersion = try row.value("totp_key_version")
+        totpLastStep = try row.value("totp_last_step")
+        disabledAt = try row.value("disabled_at")
     }
 
     var account: StaffAccount {

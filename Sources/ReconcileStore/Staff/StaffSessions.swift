@@ -150,12 +150,12 @@ extension AppDatabase {
             guard let session = try Row.fetchOne(db, sql: """
                 SELECT account_id, created_at, last_seen_at, revoked_at FROM staff_session WHERE token_hash = ?
                 """, arguments: [tokenHash]) else { return nil }
-            let createdAt: Date = session["created_at"], lastSeenAt: Date = session["last_seen_at"]
-            let revokedAt: Date? = session["revoked_at"]
+            let createdAt: Date = try session.value("created_at"), lastSeenAt: Date = try session.value("last_seen_at")
+            let revokedAt: Date? = try session.value("revoked_at")
             guard revokedAt == nil,
                   now.timeIntervalSince(lastSeenAt) <= policy.idle,
                   now.timeIntervalSince(createdAt) <= policy.absolute,
-                  let row = try StaffRow.fetch(db, id: session["account_id"]),
+                  let row = try StaffRow.fetch(db, id: try session.value("account_id")),
                   row.disabledAt == nil else { return nil }
             return (row.account, lastSeenAt)
         }

@@ -60,6 +60,29 @@ import Testing
     }
 
     /// Linking after assigning would walk around the rule: two such cases already with one worker are not linked.
+    /// Regression: linking a case that has a worker to one that has none read the empty `assigned_to` as a
+    /// String and ended the whole process. Both ways round, and with neither assigned, the link is made.
+    @Test(arguments: [(true, false), (false, true), (false, false)])
+    func linkingWhereOneSideHasNoWorkerYetWorks(assignFirst: Bool, assignSecond: Bool) async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        _ = try await harness.addStaff("p@example.org", role: .practitioner)
+        try await harness.app().test(.router) { client in
+            let token = try await client.signIn(lead)
+            let harmed = try await Self.newCase(client, harness, involvement: "harmed")
+            let accused = try await Self.newCase(client, harness, involvement: "was_accused_or_harmed_others")
+            for (assign, id) in [(assignFirst, harmed.id), (assignSecond, accused.id)] where assign {
+                let assigned = try await client.json("/api/v1/cases/\(id)/assign", .post, token: token, body: ["practitioner": "p@example.org"])
+                #expect(assigned.status == .ok)
+            }
+            let link = try await client.json("/api/v1/cases/\(harmed.id)/links", .post, token: token, body: ["case": accused.reference])
+            #expect(link.status == .ok)
+            #expect(try await Self.links(harness) == 1)
+            let after = try await client.json("/api/v1/cases/\(accused.id)", .get, token: token)
+            #expect(after.status == .ok, "the service is still answering")
+        }
+    }
+
     @Test func linkingTwoSidesAlreadyWithOneWorkerIsRefused() async throws {
         let harness = try Harness()
         let lead = try await harness.addStaff("lead@example.org", role: .lead)

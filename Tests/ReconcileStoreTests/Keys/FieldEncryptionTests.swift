@@ -89,6 +89,35 @@ import Testing
         #expect(try await db.caseCount() == 4)
     }
 
+    /// The newest earlier case wins, whether it matched by email or by phone, however many earlier ones share it.
+    @Test func aRepeatedContactLinksToTheNewestEarlierCase() async throws {
+        let db = try AppDatabase.inMemory()
+        let start = Date(timeIntervalSince1970: 1_780_000_000)
+        var byEmail = Fixtures.referral()
+        byEmail.contact.email = "family@example.org"
+        byEmail.contact.phone = nil
+        var byPhone = Fixtures.referral()
+        byPhone.contact.email = nil
+        byPhone.contact.phone = "07700 900555"
+        var ids: [String] = []
+        for i in 0..<30 {
+            let record = try await db.createCase(byEmail, reference: Fixtures.reference(), passphraseHash: "h",
+                                                 receivedAt: start + Double(i) * 60, keys: keys)
+            ids.append(record.id)
+        }
+        #expect(try db.caseRecord(id: ids[29])?.duplicateOf == ids[28], "the one before, not the first")
+        let phoneCase = try await db.createCase(byPhone, reference: Fixtures.reference(), passphraseHash: "h",
+                                                receivedAt: start + 31 * 60, keys: keys)
+        var both = Fixtures.referral()
+        both.contact.email = "FAMILY@example.org"
+        both.contact.phone = "+44 7700 900555"
+        let latest = try await db.createCase(both, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: start + 40 * 60, keys: keys)
+        #expect(try db.caseRecord(id: latest.id)?.duplicateOf == phoneCase.id, "the phone's case is newer than the email's")
+        both.contact.phone = "07700 900999"
+        let emailOnly = try await db.createCase(both, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: start + 50 * 60, keys: keys)
+        #expect(try db.caseRecord(id: emailOnly.id)?.duplicateOf == latest.id)
+    }
+
     @Test func schemaRefusesValuesOutsideTheFixedLists() async throws {
         let db = try AppDatabase.inMemory()
         let a = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)

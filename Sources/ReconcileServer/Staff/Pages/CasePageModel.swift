@@ -205,7 +205,7 @@ struct CasePageModel: PageModel {
         today = now.formatted(.iso8601.year().month().day().dateSeparator(.dash))
         ackMethods = options(AcknowledgementMethod.self)
         modalities = options(ListeningModality.self)
-        routes = SafeguardingRoute.allCases.map { Choice(value: $0.rawValue, label: Self.routeWords[$0]!) }
+        routes = SafeguardingRoute.allCases.map { Choice(value: $0.rawValue, label: Self.routeWords[$0] ?? $0.rawValue) }
         notInformedReasons = options(ParentsNotInformedReason.self)
         referralAreas = ((councilAreas.isEmpty ? [d.councilArea] : councilAreas) + ["other"]).map {
             Choice(value: $0, label: $0 == "other" ? "Another area" : IntakeQuestions.areaLabel($0), selected: $0 == d.councilArea)
@@ -213,14 +213,16 @@ struct CasePageModel: PageModel {
         hasEarlierReferrals = !d.safeguarding.isEmpty
         firstReferrals = d.safeguarding.map { Choice(value: $0.id, label: "\($0.escalatedAt.formatted(fmt)): \($0.routes.map { Self.routeWords[$0] ?? $0.rawValue }.joined(separator: ", "))") }
         self.levels = LevelOfNeed.allCases.map { Choice(value: "\($0.rawValue)", label: "\($0.rawValue) - \(levels.label($0, in: d.councilArea))") }
-        safeguardingPrompt = Self.considersSafeguarding(d, levels: levels)
-            ? "Assessed at level \(d.assessments.last!.level.rawValue) (\(levels.label(d.assessments.last!.level, in: d.councilArea))) "
-                + "in \(IntakeQuestions.areaLabel(d.councilArea))'s thresholds, and no safeguarding escalation is recorded. "
-                + "Consider whether to make one (children's social care, the police, the LADO or early help)." : nil
+        safeguardingPrompt = d.assessments.last.flatMap { latest in
+            Self.considersSafeguarding(d, levels: levels)
+                ? "Assessed at level \(latest.level.rawValue) (\(levels.label(latest.level, in: d.councilArea))) "
+                    + "in \(IntakeQuestions.areaLabel(d.councilArea))'s thresholds, and no safeguarding escalation is recorded. "
+                    + "Consider whether to make one (children's social care, the police, the LADO or early help)." : nil
+        }
         needs = Need.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue), id: "need-\($0.rawValue)") }
         services = directory.services.filter { $0.areas.contains(d.councilArea) || $0.areas.contains("national") }
             .map { Choice(value: $0.id, label: $0.name) }
-        signpostKinds = SignpostKind.allCases.map { Choice(value: $0.rawValue, label: Self.kindWords[$0]!, selected: $0 == .informationGiven) }
+        signpostKinds = SignpostKind.allCases.map { Choice(value: $0.rawValue, label: Self.kindWords[$0] ?? $0.rawValue, selected: $0 == .informationGiven) }
         func boxes(_ step: RecordingPolicy.Step, _ prefix: String) -> [PracticeBox] {
             Self.practiceLabels.compactMap { name, label in
                 RecordingPolicy.fields[step]?.contains(name) == true

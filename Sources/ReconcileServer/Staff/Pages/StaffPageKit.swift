@@ -9,7 +9,7 @@ struct StaffPageKit: Sendable {
     let csrf: CSRFProtection
     let maxBody: Int
 
-    static let london = TimeZone(identifier: "Europe/London")!
+    static let london = WorkingDays.timeZone
     static let dateTime = Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: london)
     static let dateOnly = Date.FormatStyle(date: .abbreviated, time: .omitted, timeZone: london)
 

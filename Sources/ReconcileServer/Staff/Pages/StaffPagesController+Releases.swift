@@ -11,7 +11,7 @@ import ReconcileStore
 extension StaffPagesController {
     var lastQuarter: Quarter {
         let now = Quarter.containing(Date(), startMonth: settings.reporting.quarterStartMonth)
-        return now.number == 1 ? Quarter(year: now.year - 1, number: 4)! : Quarter(year: now.year, number: now.number - 1)!
+        return now.previous
     }
 
     @Sendable func themesPage(request: Request, context: StaffRequestContext) async throws -> Response {
@@ -73,7 +73,7 @@ extension StaffPagesController {
             kinds: ReleaseKind.allCases.map {
                 let label = $0 == .quarter ? "\(quarter), " + ReleaseKind.months(from: quarter, to: quarter, startMonth: startMonth)
                     : $0.title(quarter, startMonth: startMonth)
-                return .init(value: $0.rawValue, label: label, hint: Self.kindHints[$0]!, checked: $0 == kind)
+                return .init(value: $0.rawValue, label: label, hint: Self.kindHints[$0] ?? "", checked: $0 == kind)
             },
             released: released, hasReleased: !released.isEmpty, done: done, problems: problems, hasProblems: !problems.isEmpty)
         return kit.render("staff-themes", request, staff, model, status: status)
