@@ -57,7 +57,14 @@ public struct ShippedBackups: Sendable {
 
     private func shipNow(_ database: AppDatabase, key: BackupKey, now: Date) throws -> ShippedBackup {
         try ensureDirectory()
-        let name = Self.fileName(now)
+        // Names have one-second resolution: a backup in the same second as the last (the final one at a stop just
+        // after a cycle) waits for the next second rather than fail or replace it.
+        var takenAt = now
+        for _ in 0..<3 where BackupFiles.exists(directory.appendingPathComponent(Self.fileName(takenAt)).path) {
+            Thread.sleep(forTimeInterval: 1)
+            takenAt = takenAt.addingTimeInterval(1)
+        }
+        let name = Self.fileName(takenAt)
         let destination = directory.appendingPathComponent(name)
         if BackupFiles.exists(destination.path) { throw BackupError.destinationExists(destination.path) }
         let staging = database.stagingDirectory.appendingPathComponent("\(AppDatabase.stagingPrefix)\(UUID().uuidString.lowercased()).sqlite")
