@@ -10,7 +10,15 @@ import os, re, sqlite3, subprocess, sys, tempfile
 # Tables that stay small whatever the traffic: configuration, one row per staff member, per key version, per
 # quarter released, per month sampled. Every other table grows with cases or traffic.
 SMALL = {"grdb_migrations", "staff_account", "key_state", "audit_head", "council_token", "notification_choice",
-         "report_release", "lessons_theme", "offer_round", "records_sample_draw", "sqlite_master", "sqlite_schema"}
+         "report_release", "lessons_theme", "offer_round", "records_sample_draw", "case_stage_count", "sqlite_master", "sqlite_schema"}
+
+# Partial indexes that hold only rows still to be worked on, which do not accumulate: a scan of one is bounded.
+BOUNDED_PARTIAL_INDEXES = {
+    "mail_outbox_due": "mail still waiting to be sent",
+    "mail_outbox_claimed": "mail claimed by a sending pass",
+    "referral_case_contact_index_v1": "blind indexes left from before index version 2 (none once serve has moved them)",
+    "idempotency_key_passphrase_until": "sealed passphrase copies within the replay window",
+}
 
 # (pattern of the statement, why a full scan is right there).
 ALLOWED = [
@@ -19,6 +27,19 @@ ALLOWED = [
     (r"^SELECT \* FROM sqlite_master|FROM sqlite_master", "schema introspection by GRDB"),
     (r"FROM audit_log.*ORDER BY seq", "verifying the audit chain reads every row, by design (check, readiness detail)"),
 ]
+
+def explain(db, sql):
+    """The plan with every parameter bound to NULL (the plan does not depend on the values)."""
+    params = []
+    for _ in range(3):
+        try:
+            return [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        except sqlite3.ProgrammingError as error:
+            m = re.search(r"uses (\d+)", str(error))
+            if not m:
+                raise
+            params = [None] * int(m.group(1))
+    raise sqlite3.Error("could not bind the statement's parameters")
 
 def main():
     binary, trace = sys.argv[1], sys.argv[2]
@@ -35,13 +56,15 @@ def main():
             if any(re.search(p, sql) for p, _ in ALLOWED):
                 continue
             try:
-                plan = [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql)]
+                plan = explain(db, sql)
             except sqlite3.Error as error:
                 # Temporary tables, statements of a newer schema than this binary migrates: reported, not hidden.
                 unplanned.append((sql, str(error)))
                 continue
             for step in plan:
-                m = re.match(r"SCAN (\w+)", step)
+                m = re.match(r"SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?", step)
+                if m and m.group(2) in BOUNDED_PARTIAL_INDEXES:
+                    continue
                 if m and m.group(1) in growing:
                     scans.append((m.group(1), step, sql))
         for sql, error in unplanned:

@@ -21,5 +21,5 @@ port=$(free_port)
 check "serve becomes ready" wait_ready "$port"
 mkdir -p "$here/artefacts"
 BASE_URL="http://127.0.0.1:$port" ARTEFACTS="$here/artefacts" TOTP="$here/../SodiumTests/independent_totp.py" \
-  timeout 240 python3 "$here/test_browser.py" || echo "FAIL test_browser.py exited $?"
+  timeout 420 python3 "$here/test_browser.py" || echo "FAIL test_browser.py exited $?"
 check "the server log holds no password" bash -c "! grep -qE 'password 123|pat password|officer password' '$work/serve.log'"

@@ -12,7 +12,8 @@ extension AppDatabase {
     public func stageCounts(acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> StageCounts {
         try await reader.read { db in
             var byStage: [Stage: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT stage, COUNT(*) AS n FROM referral_case GROUP BY stage") {
+            // Kept by triggers on referral_case (v19), so a scrape does not count every case.
+            for row in try Row.fetchAll(db, sql: "SELECT stage, n FROM case_stage_count") {
                 if let stage = Stage(rawValue: try row.value("stage")) { byStage[stage] = (try row.value("n")) }
             }
             let waiting = try Date.fetchAll(db, sql: "SELECT received_at FROM referral_case WHERE stage = 'received' AND erased_at IS NULL")
