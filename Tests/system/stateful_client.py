@@ -43,7 +43,8 @@ class Server:
         self.log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([self.binary, "serve", "--data-dir", self.data_dir, "--key-dir", self.key_dir,
-                                      "--host", "127.0.0.1", "--port", str(self.port)], stdout=log, stderr=log)
+                                      "--host", "127.0.0.1", "--port", str(self.port)], stdout=log, stderr=log,
+                                     env={"SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no", **os.environ})
         log.close()
         self.starts += 1
         for _ in range(300):
@@ -140,6 +141,7 @@ class Client:
         self.readyz_every = readyz_every
         self.journal = open(journal_path, "a") if journal_path else None
         self.soft = collections.Counter()  # contract notes that are not failures (non-JSON API errors)
+        self.soft_example = {}
 
     def _conn(self):
         conn = getattr(self.local, "conn", None)
@@ -235,13 +237,15 @@ class Client:
                           payload[:500].decode("utf-8", "replace") + "\n--- server log ---\n" + self.server.log_tail())
         if not self.server.alive():
             self._crashed(entry)
-        if entry["path"].startswith("/api/") and 400 <= status < 500 and status != 413:
+        if entry["path"].startswith("/api/") and 400 <= status < 500 and status != 413 and entry["method"] != "HEAD":
             try:
                 error = json.loads(payload)["error"]
                 assert isinstance(error["code"], str) and isinstance(error["message"], str)
             except Exception:
                 with self.lock:
-                    self.soft[f"{status} {entry['method']} {template(entry['path'])}: error body not {{\"error\":{{code,message}}}}"] += 1
+                    key = f"{status} {entry['method']} {template(entry['path'])}: error body not {{\"error\":{{code,message}}}}"
+                    self.soft[key] += 1
+                    self.soft_example.setdefault(key, f"{entry['note']}: {payload[:120]!r}")
 
     def readyz(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)

@@ -56,7 +56,7 @@ class Fuzzer:
             if line.strip():
                 label, role, email, password, uri = line.rstrip("\n").split("\t")
                 self.staff[label] = {"role": role, "email": email, "password": password, "uri": uri, "last_step": -1}
-        self.cases, self.themes, self.complaints, self.samples, self.families = [], [], [], [], {}
+        self.cases, self.theme_ids, self.complaint_ids, self.samples, self.families = [], [], [], [], {}
         self.services = []
         self.findings = {}  # signature -> {kind, detail, last, count, first_at}
 
@@ -72,7 +72,13 @@ class Fuzzer:
         elif who == "bogus":
             headers["Authorization"] = self.r.choice(["Bearer x", "Bearer " + "A" * 43, "Basic Zm9vOmJhcg==", "Bearer ",
                                                       "bearer " + "a" * 5000])
-        return self.client.send(who, method, path, body, headers=headers, **kw)
+        result = self.client.send(who, method, path, body, headers=headers, **kw)
+        if result[0] == 401 and "Authorization" in headers and path.startswith("/api/"):
+            if who.startswith("family:") and who[7:] in self.families:
+                self.families[who[7:]].update(token=None, cookie=None)  # signed out, or the case was erased
+            elif who in self.staff and headers["Authorization"] == "Bearer " + (self.staff[who].get("token") or ""):
+                self.staff[who]["lost"] = True
+        return result
 
     def json_of(self, payload):
         try:
@@ -233,6 +239,33 @@ class Fuzzer:
             elif action == "safeguarding" and "id" in got:
                 case["safeguarding"].append(got["id"])
 
+    def walk(self):
+        """One case taken a few valid steps along its lifecycle (assign, acknowledge, listen, assess, signpost, close,
+        reopen), so the random steps above meet cases at every stage and with every kind of record."""
+        if not self.cases:
+            return
+        r, lead = self.r, self.labels("lead")[0]
+        case = self.cases[len(self.cases) - 1 - min(int(r.expovariate(1 / 10)), len(self.cases) - 1)]
+        steps = ["assign", "acknowledge", "listening-sessions", "assessment", "signposts", "signpost-outcome", "close"]
+        start = r.randrange(len(steps))
+        for action in steps[start:start + r.randint(2, 5)] + (["reopen"] if r.random() < 0.2 else []):
+            owner = next((k for k in self.staff if self.staff[k]["email"] == case.get("assigned")), None)
+            who = lead if action in ("assign", "reopen") or not owner or r.random() < 0.3 else owner
+            body = self.bodies.case_action(action, case, self.services, self.emails())
+            path, method = f"/api/v1/cases/{case['id']}/{action}", "POST"
+            if action == "close":
+                body["reason"] = r.choice(["completed", "completed", "withdrawn", "no_contact", "declined", "transferred"])
+            if action == "signpost-outcome":
+                if not case["signposts"]:
+                    continue
+                path, method = f"/api/v1/cases/{case['id']}/signposts/{r.choice(case['signposts'])}", "PATCH"
+            status, _, payload = self.send(who, method, path, body, note="walk " + action)
+            got = self.json_of(payload) if status in (200, 201) else None
+            if got and action == "assign":
+                case["assigned"] = body["practitioner"].strip().lower()
+            elif got and action == "signposts" and "id" in got:
+                case["signposts"].append(got["id"])
+
     def link(self):
         """Links between real cases, across assigned and unassigned ones, by id and by reference."""
         if len(self.cases) < 2:
@@ -287,9 +320,9 @@ class Fuzzer:
             status, _, payload = self.send(r.choice([lead, lead, "pat1", "council"]), "POST", "/api/v1/themes", note=note, **kw)
             got = self.json_of(payload) if status == 201 else None
             if got:
-                self.themes.append(got["id"])
+                self.theme_ids.append(got["id"])
         elif x < 0.5:
-            tid = r.choice(self.themes) if self.themes and r.random() < 0.8 else r.choice([str(uuid.uuid4()), "x", "%20"])
+            tid = r.choice(self.theme_ids) if self.theme_ids and r.random() < 0.8 else r.choice([str(uuid.uuid4()), "x", "%20"])
             self.send(r.choice([lead, lead, "pat1"]), "DELETE", f"/api/v1/themes/{tid}")
         else:
             body = {"council_area": r.choice(AREAS + ["shropshire"] * 2)}
@@ -302,7 +335,8 @@ class Fuzzer:
     def records(self):
         r, lead = self.r, self.labels("lead")[0]
         if r.random() < 0.5 or not self.samples:
-            month = r.choice([None, "2026-01", "2025-06", "2025-13", "0000-00", "9999-12", "2000-01", "", "2025-1"])
+            month = r.choice([None, "2026-01", "2025-06", "2025-13", "0000-00", "9999-12", "2000-01", "2000-12", "1999-12",
+                              "", "2025-1", "٢٠٢٥-٠١", "+202-01"])
             status, _, payload = self.send(r.choice([lead] * 4 + ["pat1"]), "GET",
                                            "/api/v1/records-check" + (f"?month={quote(month)}" if month is not None else ""))
             got = self.json_of(payload) if status == 200 else None
@@ -345,9 +379,9 @@ class Fuzzer:
             status, _, payload = self.send(r.choice([lead] * 4 + ["pat1"]), "POST", "/api/v1/complaints", note=note, **kw)
             got = self.json_of(payload) if status == 201 else None
             if got:
-                self.complaints.append(got["id"])
+                self.complaint_ids.append(got["id"])
         elif x < 0.75:
-            cid = r.choice(self.complaints) if self.complaints and r.random() < 0.85 else str(uuid.uuid4())
+            cid = r.choice(self.complaint_ids) if self.complaint_ids and r.random() < 0.85 else str(uuid.uuid4())
             note, kw = self.body_variant({"responded_on": self.bodies.date(r.random() < 0.8)})
             self.send(lead, "POST", f"/api/v1/complaints/{cid}/response", note=note, **kw)
         else:
@@ -399,6 +433,10 @@ class Fuzzer:
                 fam["cookie"] = cookie_value(headers, "reconcile_portal")
             return
         who = "family:" + ref
+        self.family_step(who, fam)
+
+    def family_step(self, who, fam):
+        r = self.r
         x = r.randrange(13)
         if x == 0:
             self.send(who, "GET", "/api/v1/portal/case", headers={"Accept-Language": r.choice(["pl", "en", "*", "x" * 500, "pl;q=2"])})
@@ -470,7 +508,11 @@ class Fuzzer:
             path = r.choice([f"/staff/cases/{case['id']}" if case else "/staff/cases"] * 5 +
                             ["/staff", "/staff/cases", "/staff/themes", "/staff/records-check", "/staff/offer-rounds",
                              "/staff/complaints", "/staff/directory", "/staff/notifications", "/staff/referrals/new",
-                             "/staff/cases?stage=closed&assigned=none", "/staff/records-check?month=2025-13"])
+                             "/staff/cases?" + urlencode({"stage": r.choice(STAGES + ["x"]), "assigned": r.choice(["me", "none", "x@y.z", ""]),
+                                                               "limit": r.choice(["1", "0", "-1", "1001", "9" * 25]),
+                                                               "cursor": r.choice(["", "x", "A" * 201])}),
+                             "/staff/records-check?month=" + r.choice(["2025-13", "2000-01", "2000-02", "9999-12", "1999-12",
+                                                                      "2026-01", "0000-00", "%00", ""])])
             s = self.staff[who]
             jar = s.setdefault("jar", {})
             jar["reconcile_session"] = s["cookie"]
@@ -492,7 +534,8 @@ class Fuzzer:
                 path = r.choice(["/council", "/council/trends", "/council/summary", "/council/trends.csv?figure=referrals_received",
                                  "/council/reports/2025-Q1", "/council/reports/2025-Q1/report.csv", "/council/reports/2025-Q9"])
         status, page = self.page_get(who, path, jar)
-        forms = [f for f in forms_of(page) if "sign-out" not in f.action or r.random() < 0.02]
+        # Staff sign out only by the API's bogus tokens: a code works once, so a signed-out lead would wait 30 s.
+        forms = [f for f in forms_of(page) if "sign-out" not in f.action or (who.startswith("family:") and r.random() < 0.05)]
         if status != 200 or not forms:
             return
         form = r.choice(forms)
@@ -505,11 +548,36 @@ class Fuzzer:
         if hostile and r.random() < 0.2:
             headers.pop("Origin")
             headers[r.choice(["Sec-Fetch-Site", "Referer"])] = r.choice(["cross-site", "same-site", "http://evil.example/"])
-        raw = urlencode(pairs)
+        raw = urlencode(pairs, errors="surrogatepass")
         if hostile and r.random() < 0.1:
             raw = raw + r.choice(["&%zz", "&a=%ff%fe", "&&&", "&=x", "&" + "b=" * 3000])
         self.send(who, "POST", form.action, raw=raw, content_type="application/x-www-form-urlencoded", headers=headers,
                   note="form" + (" hostile" if hostile else ""))
+
+    # ---- erasure, as the daily retention run carries it out ---------------------------------------------------
+    def retention(self):
+        """`reconcile retention run` beside the running server, with no cooling-off, so erasure requests are carried
+        out and (with a time years ahead) closed cases shredded: erased cases then meet every route above."""
+        if not self.args.policies_dir:
+            return
+        if not getattr(self, "_retention_policies", None):
+            import shutil
+            import tempfile
+            copy = tempfile.mkdtemp(prefix="fuzz-policies-", dir=os.path.dirname(os.path.abspath(self.args.data_dir)))
+            for name in os.listdir(self.args.policies_dir):
+                shutil.copy(os.path.join(self.args.policies_dir, name), copy)
+            with open(os.path.join(copy, "retention.json"), "w") as f:
+                json.dump({"erasure_cooling_off_days": 0, "closed_case_retention_months": 24}, f)
+            self._retention_policies = copy
+        cmd = [self.args.bin, "retention", "run", "--data-dir", self.args.data_dir, "--key-dir", self.args.key_dir,
+               "--policies-dir", self._retention_policies]
+        if self.r.random() < 0.1:
+            cmd += ["--now", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 366 * 86400))]
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        self.client.journal and self.client.journal.write(json.dumps({"cli": cmd[1:3] + cmd[-2:], "rc": run.returncode,
+                                                                      "out": run.stdout.strip()}) + "\n")
+        if run.returncode != 0:
+            raise Failure("cli", f"retention run exited {run.returncode}: {run.stderr.strip()[:200]}", run.stderr[-1500:])
 
     # ---- many at once -------------------------------------------------------------------------------------
     def burst(self):
@@ -554,13 +622,16 @@ class Fuzzer:
             raise errors[0]
 
     # ---- the run ------------------------------------------------------------------------------------------
-    ACTIONS = [("new_referral", 6), ("staff_referral", 3), ("case_action", 40), ("link", 6), ("case_read", 6),
+    ACTIONS = [("new_referral", 5), ("staff_referral", 2), ("case_action", 34), ("walk", 8), ("link", 6), ("case_read", 6),
                ("case_list", 4), ("reports", 4), ("records", 2), ("offer_rounds", 2), ("complaints", 3), ("council", 3),
                ("notifications", 2), ("family", 14), ("pages", 8), ("burst", 1), ("misc", 2)]
 
     def step(self):
         names, weights = zip(*self.ACTIONS)
-        getattr(self, self.r.choices(names, weights)[0])()
+        name = self.r.choices(names, weights)[0]
+        if name.endswith("referral") and len(self.cases) > 150 and self.r.random() < 0.7:
+            name = "walk"  # enough cases: work the ones there are
+        getattr(self, name)()
 
     def record(self, failure):
         f = self.findings.get(failure.signature)
@@ -583,9 +654,17 @@ class Fuzzer:
             if not self.args.keep_going:
                 return started
             self.restart()
+        next_retention = time.time() + self.args.retention_every
         while time.time() < deadline:
             try:
+                if self.args.retention_every and time.time() >= next_retention:
+                    next_retention = time.time() + self.args.retention_every
+                    self.retention()
                 self.step()
+                for label, s in self.staff.items():
+                    if s.pop("lost", False):
+                        print(f"  note: {label}'s session stopped working at request {self.client.count}; signing in again", flush=True)
+                        self.totp_sign_in(label)
             except Failure as failure:
                 self.record(failure)
                 if not self.args.keep_going:
@@ -615,6 +694,9 @@ def main():
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--keep-going", action="store_true", help="restart after a crash; record each distinct finding")
     p.add_argument("--readyz-every", type=int, default=25)
+    p.add_argument("--policies-dir", default=os.environ.get("RECONCILE_POLICIES_DIR"),
+                   help="the policies serve uses; a copy without cooling-off is given to the retention runs")
+    p.add_argument("--retention-every", type=float, default=15, help="seconds between retention runs (0: none)")
     p.add_argument("--journal", help="append every request as a JSON line (for turning a finding into a test)")
     p.add_argument("--findings", help="write the distinct findings as JSON here")
     args = p.parse_args()
@@ -636,7 +718,7 @@ def main():
           f"{len(fuzzer.cases)} cases, {len(fuzzer.families)} families, {fuzzer.server.starts} server start(s); "
           f"503 busy: {c.busy}; statuses {statuses}; serve stopped with {stop_code}", flush=True)
     for note, n in c.soft.most_common(10):
-        print(f"  note ({n}x): {note}")
+        print(f"  note ({n}x): {note} (e.g. {c.soft_example.get(note)})")
     if args.findings:
         with open(args.findings, "w") as f:
             json.dump({"seed": seed, "requests": c.count, "seconds": elapsed, "findings": fuzzer.findings}, f, indent=1)
