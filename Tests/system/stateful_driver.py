@@ -324,13 +324,16 @@ class Fuzzer:
         elif x < 0.5:
             tid = r.choice(self.theme_ids) if self.theme_ids and r.random() < 0.8 else r.choice([str(uuid.uuid4()), "x", "%20"])
             self.send(r.choice([lead, lead, "pat1"]), "DELETE", f"/api/v1/themes/{tid}")
-        else:
+        elif x < 0.7:
+            # Releases are the slowest step (disclosure control), so fewer of them and fewer at once.
             body = {"council_area": r.choice(AREAS + ["shropshire"] * 2)}
             if r.random() < 0.6:
                 body["kind"] = r.choice(["quarter", "correction", "year_to_date"])
             note, kw = self.body_variant(body)
             self.send(r.choice([lead] * 6 + ["pat1", "admin", "council"]), "POST",
                       f"/api/v1/reports/{quote(self.bodies.quarter())}/release", note="release " + note, **kw)
+        else:
+            self.send(r.choice(self.labels("lead") + ["pat1", "council"]), "GET", r.choice(["/staff/themes", "/api/v1/services"]))
 
     def records(self):
         r, lead = self.r, self.labels("lead")[0]
@@ -488,6 +491,31 @@ class Fuzzer:
         if r.random() < 0.2:
             self.send("bogus", "DELETE", "/api/v1/staff/session")
 
+    def odd_headers(self):
+        """Real routes with headers a proxy, an old browser or an attacker might send."""
+        r = self.r
+        fam = next((f for f in self.families.values() if f.get("cookie")), None)
+        name, value = r.choice([
+            ("Cookie", r.choice(["reconcile_session=" + "A" * 4000, "reconcile_csrf=; reconcile_csrf=x", "=;=;;", "a" * 8000,
+                                 "reconcile_portal=%ff%fe", "reconcile_session=\u202e"])),
+            ("Accept-Language", r.choice(["pl", "pl-PL,en;q=0.5", "*;q=0", "en;q=abc", "x" * 4000, ",,,;;;", "pl;q=1e999",
+                                          "zh-Hant-TW-x-private-" * 50])),
+            ("X-Forwarded-For", r.choice(["1.2.3.4", "::1, ::1", "x" * 1000, ", , ,", "999.999.999.999"])),
+            ("Host", r.choice(["", "evil.example", "127.0.0.1:1", "[::1]", "a" * 1000])),
+            ("Sec-Fetch-Site", r.choice(["same-origin", "cross-site", "none", ""])),
+            ("Origin", r.choice(["null", "http://127.0.0.1", "http://127.0.0.1:" + str(self.server.port), "x"])),
+        ])
+        path = r.choice(["/", "/refer", "/portal", "/portal/case", "/staff", "/staff/cases", "/api/v1/portal/case",
+                         "/api/v1/cases", "/council", "/staff/sign-in"])
+        headers = {name: value}
+        who = "anon"
+        if path.startswith("/portal") and fam and name != "Cookie":
+            headers["Cookie"] = "reconcile_portal=" + fam["cookie"]
+        elif path.startswith("/api/v1/cases"):
+            who = self.labels("lead")[0]
+        self.send(who, r.choice(["GET", "GET", "POST"]), path, headers=headers, raw="a=1" if r.random() < 0.3 else None,
+                  content_type="application/x-www-form-urlencoded", note="odd header " + name)
+
     # ---- pages --------------------------------------------------------------------------------------------
     def page_get(self, who, path, cookies):
         status, headers, payload = self.send(who, "GET", path, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items() if v)})
@@ -542,7 +570,8 @@ class Fuzzer:
         if form.action in ("/staff/sign-in", "/council/sign-in") or not form.action.startswith("/"):
             return  # a code works once; sign-in is exercised by the API
         hostile = r.random() < 0.3
-        pairs = fill(form, r, hostile)
+        refs = [c["reference"] for c in self.cases[-40:]] + [c["id"] for c in self.cases[-20:]]
+        pairs = fill(form, r, hostile, {"case": refs, "reference": refs, "practitioner": self.emails()})
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items() if v),
                    "Origin": f"http://127.0.0.1:{self.server.port}"}
         if hostile and r.random() < 0.2:
@@ -605,7 +634,7 @@ class Fuzzer:
                      ("family:" + ref, "POST", "/api/v1/portal/come-back", None)] * 3
         else:
             body = {"council_area": "shropshire", "kind": r.choice(["quarter", "correction", "year_to_date"])}
-            calls = [(lead, "POST", "/api/v1/reports/2025-Q1/release", body)] * 6
+            calls = [(lead, "POST", "/api/v1/reports/2025-Q1/release", body)] * 3
         errors = []
 
         def run(call):
@@ -624,7 +653,7 @@ class Fuzzer:
     # ---- the run ------------------------------------------------------------------------------------------
     ACTIONS = [("new_referral", 5), ("staff_referral", 2), ("case_action", 34), ("walk", 8), ("link", 6), ("case_read", 6),
                ("case_list", 4), ("reports", 4), ("records", 2), ("offer_rounds", 2), ("complaints", 3), ("council", 3),
-               ("notifications", 2), ("family", 14), ("pages", 8), ("burst", 1), ("misc", 2)]
+               ("notifications", 2), ("family", 14), ("pages", 8), ("burst", 1), ("misc", 2), ("odd_headers", 2)]
 
     def step(self):
         names, weights = zip(*self.ACTIONS)
@@ -710,6 +739,9 @@ def main():
         print(f"could not run: {e}")
         fuzzer.server.stop()
         return 2
+    except BaseException:
+        fuzzer.server.stop()  # never leave a server behind
+        raise
     elapsed = time.time() - started
     stop_code = fuzzer.server.stop()
     c = fuzzer.client

@@ -48,7 +48,7 @@ def forms_of(page):
     return [f for f in reader.forms if f.method == "POST"]
 
 
-def fill(form, rng, hostile):
+def fill(form, rng, hostile, known=None):
     """Form pairs for one submission: the hidden CSRF token kept (or spoiled when hostile), one choice per radio
     group, some boxes ticked, text from the nasty list at times."""
     pairs, radios = [], {}
@@ -68,7 +68,10 @@ def fill(form, rng, hostile):
             if value and rng.random() < 0.5:
                 pairs.append((name, value))
         else:
-            pairs.append((name, sample_text(name, kind, rng, hostile)))
+            if known and known.get(name) and rng.random() < 0.8:
+                pairs.append((name, rng.choice(known[name])))
+            else:
+                pairs.append((name, sample_text(name, kind, rng, hostile)))
     for name, values in radios.items():
         if rng.random() < 0.9:
             pairs.append((name, rng.choice(values) if not (hostile and rng.random() < 0.3) else rng.choice(NASTY)))
