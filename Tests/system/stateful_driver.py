@@ -393,17 +393,18 @@ class Fuzzer:
     def council(self):
         r = self.r
         who = r.choice(self.labels("council") * 4 + [self.labels("lead")[0], "anon"])
-        q = self.bodies.quarter()
-        kind = r.choice(["", "", "?kind=quarter", "?kind=correction", "?kind=year_to_date", "?kind=x"])
-        fmt = r.choice(["", "format=json", "format=csv", "format=html", "format=xml"])
+        q = "2025-Q1" if r.random() < 0.6 else self.bodies.quarter()
+        kind = r.choice(["", "", "", "?kind=quarter", "?kind=correction", "?kind=year_to_date", "?kind=x"])
+        fmt = r.choice(["", "format=json", "format=csv", "format=html", "format=html", "format=xml"])
         path = r.choice([
             "/api/v1/council/reports",
             f"/api/v1/council/reports/{q}{kind}{('&' if kind else '?') + fmt if fmt else ''}",
             f"/api/v1/council/reports/{q}/signature{kind}",
             "/api/v1/council/trends?" + urlencode({"figure": r.choice(["referrals_received", "referrals_by_setting.total",
                                                                      "referrals_by_heard_from.letter_from_the_council",
+                                                                     "referrals_received", "referrals_by_setting.secondary",
                                                                      "x", "", ".", "a.b.c", "x" * 500, "total."]),
-                                                   "format": r.choice(["json", "csv", "pdf"])}),
+                                                   "format": r.choice(["json", "csv", "json", "pdf"])}),
             "/api/v1/council/public-key"])
         self.send(who, "GET", path)
 
