@@ -44,7 +44,8 @@ class Server:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([self.binary, "serve", "--data-dir", self.data_dir, "--key-dir", self.key_dir,
                                       "--host", "127.0.0.1", "--port", str(self.port)], stdout=log, stderr=log,
-                                     env={"SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no", **os.environ})
+                                     env={"SWIFT_BACKTRACE": "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=40",
+                                          **os.environ})
         log.close()
         self.starts += 1
         for _ in range(300):
@@ -204,6 +205,9 @@ class Client:
                 if not self.server.alive():
                     self._record_failed(entry, "timeout")
                     self._crashed(entry)
+                if self.server.fatal()[0]:
+                    self._record_failed(entry, "timeout")
+                    self._crashed(entry)  # the runtime is still writing its backtrace
                 if not self._answers_readyz():
                     self._record_failed(entry, "timeout")
                     raise Failure("hang", f"no answer in {self.timeout} s to {method} {template(path)}, and /readyz does not answer",
@@ -219,6 +223,8 @@ class Client:
                     self._crashed(entry)
                 if attempt == 1:
                     self._record_failed(entry, "connection lost")
+                    if self.server.fatal()[0]:
+                        self._crashed(entry)
                     raise Failure("connection", f"connection refused or reset, process alive: {method} {template(path)}",
                                   self.server.log_tail())
                 time.sleep(0.05)
@@ -274,7 +280,7 @@ class Client:
             resp = conn.getresponse()
             body = resp.read()
         except OSError:
-            if not self.server.alive():
+            if not self.server.alive() or self.server.fatal()[0]:
                 self._crashed({"method": "GET", "path": "/readyz"})
             raise Failure("readyz", "readyz did not answer", self.server.log_tail())
         finally:
