@@ -65,7 +65,8 @@ def audit(d, name):
     axe = Axe(d)
     axe.inject()
     bad = [v for v in axe.run(options={"resultTypes": ["violations"]})["violations"] if v.get("impact") in ("serious", "critical")]
-    check(f"axe: no serious or critical violations on {name}" + ("".join(f" -- {v['id']}" for v in bad)), not bad)
+    check(f"axe: no serious or critical violations on {name}"
+          + "".join(f" -- {v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['nodes'][0].get('failureSummary', '')[:200]}" for v in bad), not bad)
 
 
 def lines_of(d, element_id=None, css=None):
@@ -139,15 +140,6 @@ def totp(uri, offset=0):
 d = browser()
 try:
     started = time.time()
-    # Is this Chromium's back/forward cache on at all? A control with no sign-out in between.
-    d.get(BASE + "/")
-    d.execute_script("window.__control = true")
-    navigating(d, lambda: d.get(BASE + "/refer"))
-    d.back()
-    time.sleep(0.3)
-    print(f"# [{MODE}] back/forward cache restores an ordinary page here: "
-          f"{'yes' if d.execute_script('return window.__control === true') else 'no'}", flush=True)
-
     reference, passphrase = refer_on_the_phone(d)
     # A fresh start for the portal walk: the confirmation is not in this history.
     d.quit()
@@ -167,6 +159,16 @@ try:
     portal_sign_in(d, reference, passphrase)
     check("signed in, the case page opens", "/portal/case" in d.current_url and reference in d.page_source)
     check("the heading's reference stays on one line at 360 px", lines_of(d, css="h1 .reference") == 1)
+    # A control: does this Chromium restore a signed-in (no-store) page from its back/forward cache at all, before
+    # any sign-out? If it does, what protects the family below is the sign-out itself.
+    d.execute_script("addEventListener('pageshow', e => { if (e.persisted) sessionStorage.setItem('restored', '1') })")
+    navigating(d, lambda: d.get(BASE + "/portal/feedback"))
+    d.back()
+    WebDriverWait(d, 15).until(lambda _: d.execute_script("return document.readyState") == "complete")
+    time.sleep(0.3)
+    restored = d.execute_script("return sessionStorage.getItem('restored')") == "1"
+    print(f"# [{MODE}] before sign-out, Back restores the signed-in page from the back/forward cache: {'yes' if restored else 'no'}", flush=True)
+    d.get(BASE + "/portal/case")
     canary = "CANARY-RETURN-" + str(int(time.time()))
     d.find_element(By.ID, "body").send_keys(f"A message {canary}")
     navigating(d, lambda: d.find_element(By.CSS_SELECTOR, 'form[action="/portal/messages"] button').click())

@@ -180,7 +180,7 @@ struct PortalService: Sendable {
     var cookieName: String { SessionCookies(secure: secureCookies).portalSession }
 
     /// A signed-in page leaves for the signed-out page on its own a little after the session's idle limit, so a phone
-    /// put down on the case page does not keep showing it (`<meta http-equiv="refresh">`, no script needed).
+    /// put down on the case page does not keep showing it (`data-idle-seconds`, read by the same-origin script).
     var idleRefreshSeconds: Int { Int(policy.idle) + 5 }
 
     /// Set-Cookie for a session (or one that clears it, for nil). A browser-session cookie: closing the browser

@@ -74,7 +74,7 @@ struct PortalPagesController {
         var notice: FamilyNoticeChoice? = nil
         /// The first sign-in since the partner issued a new passphrase: when (the family is told, in case it was not them).
         var reissuedOn: String? = nil
-        /// Seconds until the page leaves for the signed-out page on its own (the session's idle limit).
+        /// Seconds until the page leaves for the signed-out page on its own (the session's idle limit, plus a little).
         var idleRefresh: Int? = nil
     }
 

@@ -34,6 +34,19 @@ window.addEventListener("pageshow", function (event) {
   }
 });
 
+// A signed-in family page leaves for the signed-out page once the session's idle limit has passed since the server
+// last saw it (the server has ended the session by then), replacing itself in the history so Back cannot return to
+// it. The page says so beside its sign-out button. Without JavaScript the server still ends the session.
+(function () {
+  "use strict";
+  var seconds = Number(document.body && document.body.getAttribute("data-idle-seconds"));
+  if (!seconds) { return; }
+  setTimeout(function () {
+    document.body.style.display = "none";
+    window.location.replace("/portal/signed-out?idle=1");
+  }, seconds * 1000);
+})();
+
 // A show control for the passphrase box (data-reveal): the box is a password field, usable as it is without script.
 (function () {
   "use strict";
