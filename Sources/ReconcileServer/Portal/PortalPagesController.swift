@@ -99,7 +99,7 @@ struct PortalPagesController {
     }
 
     /// After sign-out (or when a page was left unused past the idle limit): nothing of the case, how to leave quickly.
-    /// Arriving with a live session cookie (the idle page's own refresh) ends that session first.
+    /// Arriving with a live session cookie (a page's own idle departure) ends that session first.
     @Sendable func signedOutPage(request: Request, context: AppRequestContext) async throws -> Response {
         var headers: HTTPFields = [:]
         if let token = request.cookies[portal.cookieName]?.value {
@@ -140,7 +140,7 @@ struct PortalPagesController {
         page.reissuedOn = reissuedOn
         page.idleRefresh = portal.idleRefreshSeconds
         return pages.family("portal-case", page, request: request,
-                            values: ["reference": view.reference, "cooling_off_days": String(portal.retention.erasureCoolingOffDays),
+                            values: ["cooling_off_days": String(portal.retention.erasureCoolingOffDays),
                                      "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? "", "reissued_on": reissuedOn ?? "",
                                      "idle_minutes": String(Int(portal.policy.idle / 60))],
                             language: language, headers: setCookie.map { [.setCookie: $0] } ?? [:])

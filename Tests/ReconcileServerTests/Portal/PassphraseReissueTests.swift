@@ -148,16 +148,8 @@ import Testing
             let issued = try await Self.reissue(client, family.caseID, token: try await client.signIn(lead))
             let words = try #require(issued.json?["passphrase"] as? String)
             // By the page: the notice is shown, with the day.
-            let form = try await client.execute(uri: "/portal", method: .get)
-            let csrfCookie = String(try #require(form.headers[.setCookie]).split(separator: ";")[0])
-            let signIn = try await client.execute(
-                uri: "/portal", method: .post,
-                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: csrfCookie, .secFetchSite: "same-origin"],
-                body: IntakeFormTests.encode([("csrf_token", try #require(IntakeFormTests.hidden("csrf_token", in: form.text))),
-                                              ("reference", family.reference), ("passphrase", words)]))
-            #expect(signIn.status == .seeOther)
-            let cookies = "\(csrfCookie); " + String(try #require(signIn.headers[.setCookie]).split(separator: ";")[0])
-            let page = try await client.execute(uri: "/portal/case", method: .get, headers: [.cookie: cookies])
+            let (cookies, _, page) = try await SharedDeviceTests.pageSession(client, .init(caseID: family.caseID, reference: family.reference,
+                                                                                         passphrase: words))
             let day = Date().formatted(ServiceTime.day(.english))
             #expect(page.text.contains("A new passphrase for your referral was issued on \(day)"))
             #expect(try await client.execute(uri: "/portal/case", method: .get, headers: [.cookie: cookies]).text.contains("A new passphrase"))
