@@ -127,8 +127,8 @@ def refer_on_the_phone(d):
     check("the confirmation shows the reference in the first screen at 360 x 740", in_first_screen(d, "reference"))
     check("the confirmation shows the passphrase in the first screen at 360 x 740", in_first_screen(d, "passphrase"))
     check("the reference on the confirmation stays on one line", lines_of(d, "reference") == 1)
+    d.save_screenshot(os.path.join(ARTEFACTS, f"return-confirmation-{MODE}.png"))  # the first screen, as the family sees it
     audit(d, "confirmation (phone)")
-    d.save_screenshot(os.path.join(ARTEFACTS, f"return-confirmation-{MODE}.png"))
     return d.find_element(By.ID, "reference").text, d.find_element(By.ID, "passphrase").text
 
 
@@ -226,6 +226,7 @@ try:
     portal_sign_in(d, reference, new_words)
     check("the new passphrase opens it, and the family is told a new one was issued",
           "/portal/case" in d.current_url and "A new passphrase for your referral was issued on" in d.page_source)
+    d.execute_script("window.scrollTo(0, 0)")
     d.save_screenshot(os.path.join(ARTEFACTS, f"return-portal-notice-{MODE}.png"))
     print(f"# [{MODE}] browser walk took {time.time() - started:.0f} s", flush=True)
 except Exception:
