@@ -131,9 +131,12 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // Staff: sign-in is open (throttled); case routes admit practitioners and leads only, and the store
     // further limits practitioners to their assigned cases. Admin and council never reach case content.
     let (database, keys, policy) = (configuration.database, configuration.keys, configuration.sessionPolicy)
+    // A family's idle limit is a setting (`limits.portal_idle_minutes`); the absolute lifetime stays the policy's.
+    let portalPolicy = PortalSessionPolicy(idle: TimeInterval(settings.limits.portalIdleMinutes * 60),
+                                           absolute: configuration.portalPolicy.absolute)
     func resolver(_ party: TokenResolver.Party, _ carrier: TokenResolver.Carrier = .bearer, signIn: (@Sendable (Request) -> String)? = nil,
                   kit: StaffPageKit? = nil) -> TokenResolver {
-        TokenResolver(database: database, keys: keys, staffPolicy: policy, portalPolicy: configuration.portalPolicy, party: party,
+        TokenResolver(database: database, keys: keys, staffPolicy: policy, portalPolicy: portalPolicy, party: party,
                       carrier: carrier, signIn: signIn, kit: kit)
     }
     let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
@@ -182,18 +185,19 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
 
     // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
     let portal = PortalService(
-        database: database, keys: keys, policy: configuration.portalPolicy, retention: configuration.retention,
+        database: database, keys: keys, policy: portalPolicy, retention: configuration.retention,
         throttle: RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60)),
-        pool: slowWork, secureCookies: secure, maxBody: settings.limits.maxBodyBytes)
+        pool: slowWork, secureCookies: secure, maxBody: settings.limits.maxBodyBytes, messagesPerDay: settings.limits.familyMessagesPerDay)
     let portalAPI = router.group("api/v1/portal")
     let familyAPI = portalAPI.group().add(middleware: resolver(.family)).group(context: FamilyRequestContext.self)
-    PortalController(portal: portal).addRoutes(public: portalAPI, signedIn: familyAPI)
+    PortalController(portal: portal, pages: pages).addRoutes(public: portalAPI, signedIn: familyAPI)
     let familyPages = router.group("portal").add(middleware: resolver(.family, .cookie(portal.cookieName), signIn: { _ in "/portal" }))
         .group(context: FamilyRequestContext.self)
     PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(public: router.group(), signedIn: familyPages)
     // Feedback and complaints from the family (issue 19): the same signed-in groups.
     let feedback = PortalFeedbackController(portal: portal, quarterStartMonth: settings.reporting.quarterStartMonth,
-                                            complaintsPerDay: settings.limits.familyComplaintsPerDay)
+                                            complaintsPerDay: settings.limits.familyComplaintsPerDay,
+                                            feedbackPerDay: settings.limits.familyFeedbackPerDay)
     feedback.addRoutes(api: familyAPI)
     PortalFeedbackPagesController(feedback: feedback, pages: pages, csrf: csrf).addRoutes(to: familyPages)
 
@@ -213,6 +217,11 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
             leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
+        // A new passphrase for a family who lost theirs: the API beside the other case routes, the page beside the case page.
+        PassphraseReissue(database: database, keys: keys, perDay: settings.limits.passphraseReissuesPerDay)
+            .addRoutes(api: caseRoutes,
+                       pages: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
+                       kit: kit, acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
         StaffReferralPagesController(intake: intake, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         OfferRoundPagesController(rounds: offerRounds, kit: kit)

@@ -11,7 +11,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 cd "$work"
 K="$work/keys"; D="$work/data"
-export RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum RECONCILE_LIMITS_INTAKE_PER_MINUTE=0 RECONCILE_LIMITS_LOGIN_FAILURES=0 RECONCILE_LIMITS_FAMILY_COMPLAINTS_PER_DAY=0
+export RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum RECONCILE_LIMITS_INTAKE_PER_MINUTE=0 RECONCILE_LIMITS_LOGIN_FAILURES=0 RECONCILE_LIMITS_FAMILY_COMPLAINTS_PER_DAY=0 \
+  RECONCILE_LIMITS_FAMILY_MESSAGES_PER_DAY=0 RECONCILE_LIMITS_FAMILY_FEEDBACK_PER_DAY=0 RECONCILE_LIMITS_PASSPHRASE_REISSUES_PER_DAY=0
 # /metrics exists only with a token; schemathesis presents it (and checks that omitting it is refused).
 export RECONCILE_METRICS_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d "/+=")
 st=(python3 -m schemathesis.cli)
@@ -152,6 +153,10 @@ parameters = { "path.quarter" = "2025-Q1" }
 [[operations]]
 include-operation-id = "metrics"
 enabled = false
+# A new passphrase ends every portal session of its case: only on a seeded case, never the family's referral.
+[[operations]]
+include-operation-id = "reissuePassphrase"
+parameters = { "path.id" = "$sp_case" }
 [[operations]]
 include-operation-id = "recordSignpostOutcome"
 parameters = { "path.id" = "$sp_case", "path.sid" = { dictionary = "signposts", probability = 0.9 } }

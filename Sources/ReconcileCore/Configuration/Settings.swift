@@ -29,6 +29,16 @@ public struct Settings: Sendable, Equatable {
         /// Complaints and compliments one family may send from the portal in a London day; 0 = unlimited. Each is
         /// counted in the council's report, so one session must not be able to fill the figure with repeats.
         public var familyComplaintsPerDay = 3
+        /// Messages one family may send from the portal in a London day; 0 = unlimited. A session (or someone who found
+        /// the words) cannot fill the partner's work list.
+        public var familyMessagesPerDay = 20
+        /// Feedback sends one family may make in a London day (each replaces the last); 0 = unlimited.
+        public var familyFeedbackPerDay = 5
+        /// A family's portal session ends after this many minutes unused, whatever the browser does (a shared phone
+        /// left on the page). Staff sessions keep their own limits.
+        public var portalIdleMinutes = 15
+        /// New passphrases the partner may issue for one case in a London day; 0 = unlimited.
+        public var passphraseReissuesPerDay = 3
     }
 
     public struct Workflow: Sendable, Equatable {
@@ -132,6 +142,8 @@ extension Settings {
         ("limits", "login_window_minutes", .int), ("limits", "max_body_bytes", .int),
         ("limits", "intake_queue", .int),
         ("limits", "form_replay_minutes", .int), ("limits", "family_complaints_per_day", .int),
+        ("limits", "family_messages_per_day", .int), ("limits", "family_feedback_per_day", .int),
+        ("limits", "portal_idle_minutes", .int), ("limits", "passphrase_reissues_per_day", .int),
         ("workflow", "acknowledgement_working_days", .int),
         ("reporting", "quarter_start_month", .int),
         ("areas", "council_areas", .list),
@@ -237,6 +249,10 @@ extension Settings {
             case ("limits.intake_queue", .int(let v)): limits.intakeQueue = v
             case ("limits.form_replay_minutes", .int(let v)): limits.formReplayMinutes = v
             case ("limits.family_complaints_per_day", .int(let v)): limits.familyComplaintsPerDay = v
+            case ("limits.family_messages_per_day", .int(let v)): limits.familyMessagesPerDay = v
+            case ("limits.family_feedback_per_day", .int(let v)): limits.familyFeedbackPerDay = v
+            case ("limits.portal_idle_minutes", .int(let v)): limits.portalIdleMinutes = v
+            case ("limits.passphrase_reissues_per_day", .int(let v)): limits.passphraseReissuesPerDay = v
             case ("workflow.acknowledgement_working_days", .int(let v)): workflow.acknowledgementWorkingDays = v
             case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
             case ("areas.council_areas", .list(let v)): areas.councilAreas = v
@@ -292,6 +308,18 @@ extension Settings {
         guard (1...100_000).contains(limits.intakeQueue) else { throw SettingsError("limits.intake_queue must be 1–100000") }
         guard (0...100).contains(limits.familyComplaintsPerDay) else {
             throw SettingsError("limits.family_complaints_per_day must be 0 (unlimited) to 100")
+        }
+        guard (0...1_000).contains(limits.familyMessagesPerDay) else {
+            throw SettingsError("limits.family_messages_per_day must be 0 (unlimited) to 1000")
+        }
+        guard (0...100).contains(limits.familyFeedbackPerDay) else {
+            throw SettingsError("limits.family_feedback_per_day must be 0 (unlimited) to 100")
+        }
+        guard (1...120).contains(limits.portalIdleMinutes) else {
+            throw SettingsError("limits.portal_idle_minutes must be 1–120 (a session also ends 2 hours after sign-in)")
+        }
+        guard (0...100).contains(limits.passphraseReissuesPerDay) else {
+            throw SettingsError("limits.passphrase_reissues_per_day must be 0 (unlimited) to 100")
         }
         guard (0...64).contains(security.hashWorkers) else { throw SettingsError("security.hash_workers must be 0 (automatic) to 64") }
         guard (0...10_000).contains(security.hashQueue) else { throw SettingsError("security.hash_queue must be 0–10000") }

@@ -98,6 +98,13 @@ extension APIError {
             case .alreadyResponded: APIError(.conflict, code: "already_responded", message: "A response date is already recorded.")
             case .tooManyToday: .tooManyComplaintsToday()
             }
+        case let reissue as PassphraseReissueError:
+            return switch reissue {
+            case .tooManyToday: .tooManyToday(message: "This case has had as many new passphrases today as the service allows. Try again tomorrow, or ask a lead.")
+            case .erased: APIError(.conflict, code: "erased", message: "The personal data of this case has been erased: there is nothing to sign in to.")
+            }
+        case is FamilyDailyBound:
+            return .tooManyComplaintsToday()
         case is ComeBackError:
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:
@@ -140,12 +147,17 @@ extension APIError {
 }
 
 extension APIError {
-    /// 429 until the family's day ends (London midnight), when they may send again.
+    /// 429 until the family's day ends (London midnight), when they may send again (complaints, messages, feedback).
     static func tooManyComplaintsToday(now: Date = Date()) -> APIError {
+        tooManyToday(message: Catalogues.english["error_complaints_today"], now: now)
+    }
+
+    /// 429 `too_many_today` with Retry-After to London midnight, for any bound per case per day.
+    static func tooManyToday(message: String, now: Date = Date()) -> APIError {
         var london = Calendar(identifier: .gregorian)
         london.timeZone = WorkingDays.timeZone
         let midnight = london.nextDate(after: now, matching: DateComponents(hour: 0, minute: 0, second: 0), matchingPolicy: .nextTime) ?? now
-        var error = APIError(.tooManyRequests, code: "too_many_today", message: Catalogues.english["error_complaints_today"])
+        var error = APIError(.tooManyRequests, code: "too_many_today", message: message)
         error.headers[.retryAfter] = "\(max(1, Int(midnight.timeIntervalSince(now).rounded(.up))))"
         return error
     }

@@ -8,6 +8,8 @@ import ReconcileStore
 /// plain words and the messages, reply, withdraw, ask for erasure (or cancel it), take a copy of everything.
 struct PortalController {
     let portal: PortalService
+    /// For the readable copy of everything held (`?format=html`).
+    let pages: Pages
 
     struct SignedIn: ResponseEncodable { let token: String; let expiresInSeconds: Int }
     struct Message: Encodable { let from: String; let body: String; let at: Date }
@@ -18,6 +20,8 @@ struct PortalController {
         let erasure: Erasure?
         let comeBackRequestedAt: Date?
         let closureSummary: String?
+        /// When a new passphrase was issued, if this is the first sign-in since (else null).
+        var passphraseReissuedAt: Date? = nil
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(reference, forKey: .reference)
@@ -27,8 +31,11 @@ struct PortalController {
             try c.encode(erasure, forKey: .erasure)  // explicit null: "no erasure asked for"
             try c.encode(comeBackRequestedAt, forKey: .comeBackRequestedAt)
             try c.encode(closureSummary, forKey: .closureSummary)
+            try c.encode(passphraseReissuedAt, forKey: .passphraseReissuedAt)
         }
-        enum CodingKeys: String, CodingKey { case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary }
+        enum CodingKeys: String, CodingKey {
+            case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt
+        }
     }
     struct Created: ResponseEncodable { let id: String }
     struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
@@ -57,16 +64,18 @@ struct PortalController {
 
     @Sendable func signOut(request: Request, context: FamilyRequestContext) async throws -> Response {
         if let token = request.bearerToken { try await portal.database.portalSignOut(token: token, keys: portal.keys) }
-        return Response(status: .noContent, headers: [.setCookie: portal.cookie(nil)])
+        return Response(status: .noContent, headers: [.setCookie: portal.cookie(nil), .clearSiteData: PortalService.clearSiteData])
     }
 
     @Sendable func view(request: Request, context: FamilyRequestContext) async throws -> CaseView {
         let v = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
-        return CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: Self.stageText(v, request),
-                        messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
-                        erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
-                                                                  heldForEvidence: $0.heldForEvidence) },
-                        comeBackRequestedAt: v.comeBackRequestedAt, closureSummary: v.closureSummary)
+        var view = CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: Self.stageText(v, request),
+                            messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
+                            erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
+                                                                      heldForEvidence: $0.heldForEvidence) },
+                            comeBackRequestedAt: v.comeBackRequestedAt, closureSummary: v.closureSummary)
+        if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.database.portalReissueNotice(token: token, keys: portal.keys) }
+        return view
     }
 
     struct Notice: ResponseEncodable { let notifyByEmail: Bool; let namesService: Bool; let hasEmail: Bool }
@@ -98,7 +107,8 @@ struct PortalController {
     @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {
         let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: ["body"])
         let caseID = context.caseID
-        let id = try await portal.database.familyMessage(caseID: caseID, body: try fields.requiredString("body"), keys: portal.keys)
+        let id = try await portal.database.familyMessage(caseID: caseID, body: try fields.requiredString("body"),
+                                                         perDay: portal.messagesPerDay, keys: portal.keys)
         context.logger.info("family message received", metadata: ["case.id": "\(caseID)"])
         return EditedResponse(status: .created, response: Created(id: id))
     }
@@ -129,8 +139,16 @@ struct PortalController {
         return Response(status: .noContent)
     }
 
+    /// Everything held: JSON (the default, a download) or `?format=html`, a page in the family's language to read and print.
     @Sendable func export(request: Request, context: FamilyRequestContext) async throws -> Response {
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
+        guard format == "json" || format == "html" else { throw APIError.field("format", "unknown_value", "Use json or html.") }
         let export = try await portal.database.exportCase(caseID: context.caseID, keys: portal.keys)
+        if format == "html" {
+            var page = PortalRecordPage(pages: pages, idleRefresh: portal.idleRefreshSeconds).render(export, request: request)
+            page.headers[.contentDisposition] = "inline; filename=\"reconcile-export.html\""
+            return page
+        }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
@@ -151,8 +169,19 @@ struct PortalService: Sendable {
     let pool: SlowWorkPool
     let secureCookies: Bool
     let maxBody: Int
+    /// `limits.family_messages_per_day` (0: no bound).
+    var messagesPerDay = 0
+
+    /// On every sign-out answer, portal and staff alike: the browser drops this site's cache (the back/forward
+    /// cache too), cookies and storage, so a shared phone keeps no page of the case. Browsers honour it only on a
+    /// secure context (https, or http on loopback).
+    static let clearSiteData = #""cache", "cookies", "storage""#
 
     var cookieName: String { SessionCookies(secure: secureCookies).portalSession }
+
+    /// A signed-in page leaves for the signed-out page on its own a little after the session's idle limit, so a phone
+    /// put down on the case page does not keep showing it (`data-idle-seconds`, read by the same-origin script).
+    var idleRefreshSeconds: Int { Int(policy.idle) + 5 }
 
     /// Set-Cookie for a session (or one that clears it, for nil). A browser-session cookie: closing the browser
     /// on a shared device signs the family out; the server-side session still expires on its own.
@@ -189,4 +218,5 @@ struct PortalService: Sendable {
 
 extension HTTPField.Name {
     static let contentDisposition = Self("Content-Disposition")!
+    static let clearSiteData = Self("Clear-Site-Data")!
 }

@@ -11,6 +11,8 @@ struct PortalFeedbackController {
     let quarterStartMonth: Int
     /// `limits.family_complaints_per_day`.
     let complaintsPerDay: Int
+    /// `limits.family_feedback_per_day`.
+    var feedbackPerDay = 0
 
     struct FeedbackInput {
         static let fields: Set<String> = ["listened_to", "believed", "help_was_right", "comment"]
@@ -61,7 +63,7 @@ struct PortalFeedbackController {
 
     func give(_ input: FeedbackInput, caseID: String) async throws -> Bool {
         try await portal.database.giveFeedback(caseID: caseID, scores: input.scores, comment: input.comment,
-                                               quarterStartMonth: quarterStartMonth, keys: portal.keys)
+                                               quarterStartMonth: quarterStartMonth, perDay: feedbackPerDay, keys: portal.keys)
     }
 
     func send(_ input: ComplaintInput, caseID: String) async throws -> Complaint {
@@ -87,6 +89,7 @@ struct PortalFeedbackPagesController {
         let canChange: Bool
         let thanks: Bool
         let sent: String?
+        let idleRefresh: Int
     }
 
     /// A question as the family read it; staff read the English.
@@ -117,7 +120,7 @@ struct PortalFeedbackPagesController {
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let language = pages.language(of: request, recorded: view.language)
         let words = Catalogues[language]
-        let day = Date.FormatStyle(date: .long, time: .omitted, locale: words.locale, timeZone: WorkingDays.timeZone)
+        let day = ServiceTime.day(language)
         let done = request.uri.queryParameters["done"].map(String.init)
         let givenOn = given?.givenAt.formatted(day)
         let model = Model(
@@ -128,7 +131,8 @@ struct PortalFeedbackPagesController {
                 })
             },
             comment: given?.comment ?? "", givenOn: givenOn, canChange: canChange,
-            thanks: done == "feedback", sent: done.flatMap(ComplaintKind.init(rawValue:))?.rawValue)
+            thanks: done == "feedback", sent: done.flatMap(ComplaintKind.init(rawValue:))?.rawValue,
+            idleRefresh: feedback.portal.idleRefreshSeconds)
         return pages.family("portal-feedback", model, request: request, values: ["given_on": givenOn ?? ""], language: language,
                             headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }

@@ -13,13 +13,16 @@ struct PortalPagesController {
     func addRoutes(public group: RouterGroup<AppRequestContext>, signedIn: RouterGroup<FamilyRequestContext>) {
         group.get("portal") { request, _ in signInPage(request, problem: nil, status: .ok) }
         group.post("portal", use: signIn)
+        group.get("portal/signed-out", use: signedOutPage)
         signedIn.get("case", use: casePage)
+        // JSON as a download, or `?format=html`: the same content as a page to read and print.
         signedIn.get("export") { request, context in
-            try await PortalController(portal: portal).export(request: request, context: context)
+            try await PortalController(portal: portal, pages: pages).export(request: request, context: context)
         }
         signedIn.post("messages") { request, context in
             try await act(request, context) { form, caseID in
-                _ = try await portal.database.familyMessage(caseID: caseID, body: form["body"] ?? "", keys: portal.keys)
+                _ = try await portal.database.familyMessage(caseID: caseID, body: form["body"] ?? "", perDay: portal.messagesPerDay,
+                                                            keys: portal.keys)
             }
         }
         signedIn.post("notifications") { request, context in
@@ -47,13 +50,16 @@ struct PortalPagesController {
             var response = try await act(request, context) { _, _ in
                 if let token = request.cookies[portal.cookieName]?.value { try await portal.database.portalSignOut(token: token, keys: portal.keys) }
             }
-            response.headers[.location] = "/"
+            // A real navigation to a page that holds nothing of the case, with the browser told to forget this site.
+            response.headers[.location] = "/portal/signed-out"
             response.headers[.setCookie] = portal.cookie(nil)
+            response.headers[.clearSiteData] = PortalService.clearSiteData
             return response
         }
     }
 
     struct SignInModel: PageModel { let title, csrfToken: String; let problem: String? }
+    struct SignedOutModel: PageModel { let title: String; let idle: Bool }
 
     struct CaseModel: PageModel {
         struct Message: Sendable { let fromYou: Bool; let body, written: String }
@@ -66,6 +72,10 @@ struct PortalPagesController {
         let comeBackAsked: String?
         let closureSummary: String?
         var notice: FamilyNoticeChoice? = nil
+        /// The first sign-in since the partner issued a new passphrase: when (the family is told, in case it was not them).
+        var reissuedOn: String? = nil
+        /// Seconds until the page leaves for the signed-out page on its own (the session's idle limit, plus a little).
+        var idleRefresh: Int? = nil
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -88,19 +98,36 @@ struct PortalPagesController {
         }
     }
 
+    /// After sign-out (or when a page was left unused past the idle limit): nothing of the case, how to leave quickly.
+    /// Arriving with a live session cookie (a page's own idle departure) ends that session first.
+    @Sendable func signedOutPage(request: Request, context: AppRequestContext) async throws -> Response {
+        var headers: HTTPFields = [:]
+        if let token = request.cookies[portal.cookieName]?.value {
+            try await portal.database.portalSignOut(token: token, keys: portal.keys)
+            headers[.setCookie] = portal.cookie(nil)
+            headers[.clearSiteData] = PortalService.clearSiteData
+        }
+        let catalogue = pages.catalogue(for: request)
+        let idle = request.uri.queryParameters["idle"] != nil
+        return pages.family("portal-signed-out", SignedOutModel(title: catalogue["portal_signed_out_title"], idle: idle), request: request,
+                            values: ["idle_minutes": String(Int(portal.policy.idle / 60))], headers: headers)
+    }
+
     @Sendable func casePage(request: Request, context: FamilyRequestContext) async throws -> Response {
         let view = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let language = pages.language(of: request, recorded: view.language)
         let catalogue = Catalogues[language]
-        let locale = catalogue.locale
-        let london = WorkingDays.timeZone
-        let date = Date.FormatStyle(date: .long, time: .shortened, locale: locale, timeZone: london)
-        let day = Date.FormatStyle(date: .long, time: .omitted, locale: locale, timeZone: london)
+        let date = ServiceTime.moment(language)
+        let day = ServiceTime.day(language)
         let erasure = view.erasure.flatMap { $0.cancelled ? nil : CaseModel.Erasure(held: $0.held, heldForEvidence: $0.heldForEvidence,
                                                                                     due: $0.dueAt.formatted(day)) }
         let comeBackAsked = view.comeBackRequestedAt?.formatted(day)
-        let page = CaseModel(
+        var reissuedOn: String? = nil
+        if let token = request.cookies[portal.cookieName]?.value {
+            reissuedOn = try await portal.database.portalReissueNotice(token: token, keys: portal.keys)?.formatted(day)
+        }
+        var page = CaseModel(
             title: catalogue["portal_case_title"], reference: view.reference,
             stageText: catalogue[Self.stageKey(view.stage, view.closeReason)], csrfToken: token, closed: view.stage == .closed,
             coolingOffDays: portal.retention.erasureCoolingOffDays,
@@ -110,9 +137,12 @@ struct PortalPagesController {
             },
             erasure: erasure, comeBackAsked: comeBackAsked, closureSummary: view.closureSummary,
             notice: try await portal.database.familyNoticeChoice(caseID: context.caseID))
+        page.reissuedOn = reissuedOn
+        page.idleRefresh = portal.idleRefreshSeconds
         return pages.family("portal-case", page, request: request,
-                            values: ["reference": view.reference, "cooling_off_days": String(portal.retention.erasureCoolingOffDays),
-                                     "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? ""],
+                            values: ["cooling_off_days": String(portal.retention.erasureCoolingOffDays),
+                                     "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? "", "reissued_on": reissuedOn ?? "",
+                                     "idle_minutes": String(Int(portal.policy.idle / 60))],
                             language: language, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 

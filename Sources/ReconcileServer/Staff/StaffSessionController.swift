@@ -84,6 +84,6 @@ struct StaffSessionController {
             throw APIError.unauthenticated()
         }
         try await database.signOut(token: token, keys: keys)
-        return Response(status: .noContent, headers: [.setCookie: sessionCookie(nil)])
+        return Response(status: .noContent, headers: [.setCookie: sessionCookie(nil), .clearSiteData: PortalService.clearSiteData])
     }
 }

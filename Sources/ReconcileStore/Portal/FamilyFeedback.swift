@@ -28,8 +28,9 @@ extension AppDatabase {
     /// answers. Scores outside 1–5 never reach here (the server refuses them by name). One write transaction:
     /// concurrent submissions leave exactly one row. Returns whether an earlier response was replaced.
     @discardableResult
+    /// At most `perDay` sends a London day (0: no bound), counted in the transaction (`FamilyDailyBound.feedback`).
     public func giveFeedback(caseID: String, scores: [FeedbackQuestion: Int], comment: String?, quarterStartMonth: Int,
-                             keys: KeyRing, now: Date = Date()) async throws -> Bool {
+                             perDay: Int = 0, keys: KeyRing, now: Date = Date()) async throws -> Bool {
         precondition(scores.values.allSatisfy(FeedbackScore.range.contains), "scores are checked by the caller")
         let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
         let text = comment?.isEmpty == false ? comment : nil
@@ -40,6 +41,7 @@ extension AppDatabase {
         }
         return try await writer.write { db in
             let current = try Self.portalCase(db, caseID: caseID)
+            try Self.checkFamilyDailyBound(db, caseID: caseID, .feedback, perDay: perDay, now: now)
             let earlier = try Date.fetchOne(db, sql: "SELECT given_at FROM case_feedback WHERE case_id = ?", arguments: [caseID])
             if let earlier, Quarter.containing(earlier, startMonth: quarterStartMonth) != Quarter.containing(now, startMonth: quarterStartMonth) {
                 throw FeedbackError.alreadyGiven

@@ -188,6 +188,7 @@ extension AppDatabase {
             try db.execute(sql: """
                 INSERT INTO portal_session (token_hash, case_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)
                 """, arguments: [tokenHash, found.id, now, now])
+            try Self.carryReissueNotice(db, caseID: found.id, tokenHash: tokenHash)
             try Self.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in", caseID: found.id),
                                  at: now, keys: keys)
             return true
@@ -268,10 +269,12 @@ extension AppDatabase {
 
     /// A message from the family to the partner, sealed like staff messages. Allowed at every stage: a family
     /// may write after closure (the partner sees it as unread in the work list). Returns the message id.
-    public func familyMessage(caseID: String, body: String, keys: KeyRing, now: Date = Date()) async throws -> String {
+    /// At most `perDay` a London day (0: no bound), counted in this transaction (`FamilyDailyBound.messages`).
+    public func familyMessage(caseID: String, body: String, perDay: Int = 0, keys: KeyRing, now: Date = Date()) async throws -> String {
         let body = try Self.cleanMessage(body)
         return try await writer.write { db in
             let current = try Self.portalCase(db, caseID: caseID)
+            try Self.checkFamilyDailyBound(db, caseID: caseID, .messages, perDay: perDay, now: now)
             let id = Self.newID()
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
             try CaseMessageRecord(

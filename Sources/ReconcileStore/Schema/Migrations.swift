@@ -87,6 +87,7 @@ extension AppDatabase {
         migrator.registerMigration("v15-feedback-loop") { db in try AppDatabase.migrateV15FeedbackLoop(db) }
         migrator.registerMigration("v16-feedback-and-complaints") { db in try AppDatabase.migrateV16FeedbackAndComplaints(db) }
         migrator.registerMigration("v17-referral-language") { db in try AppDatabase.migrateV17ReferralLanguage(db) }
+        migrator.registerMigration("v18-passphrase-reissue") { db in try AppDatabase.migrateV18PassphraseReissue(db) }
         migrator.registerMigration("v19-request-path-indexes") { db in try AppDatabase.migrateV19RequestPathIndexes(db) }
         return migrator
     }

@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func aFilledInValueIsEscapedNotMarkup() {
-        let catalogue = Catalogues.english.forTemplate(["reference": "<script>x</script>&\""])
-        #expect(catalogue["portal_case_heading"] == "Your referral &lt;script&gt;x&lt;/script&gt;&amp;&quot;")
+        let catalogue = Catalogues.english.forTemplate(["reissued_on": "<script>x</script>&\""])
+        #expect(catalogue["portal_reissued_notice"]?.hasPrefix("A new passphrase for your referral was issued on &lt;script&gt;x&lt;/script&gt;&amp;&quot;, ") == true)
     }
 }

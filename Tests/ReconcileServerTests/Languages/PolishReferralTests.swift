@@ -58,7 +58,7 @@ import Testing
             let session = String(try #require(signedIn.headers[.setCookie]).split(separator: ";")[0])
             let portal = try await client.execute(uri: "/portal/case", method: .get, headers: [.cookie: "\(csrf); \(session)"])
             #expect(portal.status == .ok && portal.text.contains("<html lang=\"pl\""))
-            #expect(portal.text.contains(Self.polish["stage_received"]) && portal.text.contains(Self.polish.text("portal_case_heading", ["reference": reference])))
+            #expect(portal.text.contains(Self.polish["stage_received"]) && portal.text.contains(Self.polish["portal_case_title"]) && portal.text.contains("<span class=\"reference\">\(reference)</span>"))
             // ...and the family can still switch to another language there.
             let english = try await client.execute(uri: "/portal/case?lang=en", method: .get, headers: [.cookie: "\(csrf); \(session)"])
             #expect(english.text.contains("<html lang=\"en-GB\"") && english.text.contains(Catalogues.english["stage_received"]))

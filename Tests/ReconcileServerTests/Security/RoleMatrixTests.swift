@@ -29,6 +29,7 @@ import Testing
         (.post, "/api/v1/cases/{id}/reopen", ["reason": "The family came back"]),
         (.post, "/api/v1/cases/{id}/links", ["case": "RS-AAAA-AAAA"]),
         (.post, "/api/v1/cases/{id}/themes", ["themes": ["waiting"]]),
+        (.post, "/api/v1/cases/{id}/passphrase", ["identity_check": "phone"]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {

@@ -89,6 +89,10 @@ import Testing
         "GET /council/reports/{quarter}/report.json": .staffPages([.council]),
         "GET /council/reports/{quarter}/report.csv": .staffPages([.council]),
         "GET /council/reports/{quarter}/report.sig": .staffPages([.council]),
+        // A new passphrase for a family who lost theirs; the page after a family signs out.
+        "POST /api/v1/cases/{id}/passphrase": .staffAPI(workers),
+        "GET /staff/cases/{id}/passphrase": .staffPages(workers), "POST /staff/cases/{id}/passphrase": .staffPages(workers),
+        "GET /portal/signed-out": .open,
     ]
 
     static func routes(_ harness: Harness) throws -> [String] {

@@ -10,8 +10,9 @@ struct StaffPageKit: Sendable {
     let maxBody: Int
 
     static let london = WorkingDays.timeZone
-    static let dateTime = Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: london)
-    static let dateOnly = Date.FormatStyle(date: .abbreviated, time: .omitted, timeZone: london)
+    /// The service's one English way of writing times (`ServiceTime`), as the portal writes them.
+    static let dateTime = ServiceTime.moment(.english)
+    static let dateOnly = ServiceTime.day(.english)
 
     /// Renders `template` with the layout values (who is signed in, navigation, CSRF token for sign-out).
     func render(_ template: String, _ request: Request, _ account: StaffAccount?, _ values: [String: Any],

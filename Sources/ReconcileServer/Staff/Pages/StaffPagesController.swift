@@ -81,7 +81,9 @@ struct StaffPagesController {
         _ = try await kit.readForm(request)
         if let token = request.cookies[session.cookieName]?.value { try await database.signOut(token: token, keys: keys) }
         let signIn = staff.role == .council ? "/council/sign-in" : "/staff/sign-in"
-        return Response(status: .seeOther, headers: [.location: signIn + "?signed_out=1", .setCookie: session.sessionCookie(nil)])
+        // As the portal's: the browser forgets this site's pages, cookies and storage (see `PortalService.clearSiteData`).
+        return Response(status: .seeOther, headers: [.location: signIn + "?signed_out=1", .setCookie: session.sessionCookie(nil),
+                                                     .clearSiteData: PortalService.clearSiteData])
     }
 
     // MARK: directory
