@@ -28,6 +28,7 @@ import Testing
         ("Sources/ReconcileServer/HTTP/CSRFProtection.swift", "Self(\"Sec-Fetch-Site\")!", "a literal header name, a valid token"),
         ("Sources/ReconcileServer/HTTP/ClientAddressMiddleware.swift", "Self(\"X-Forwarded-For\")!", "a literal header name, a valid token"),
         ("Sources/ReconcileServer/Portal/PortalController.swift", "Self(\"Content-Disposition\")!", "a literal header name, a valid token"),
+        ("Sources/ReconcileServer/Portal/PortalController.swift", "Self(\"Clear-Site-Data\")!", "a literal header name, a valid token"),
         ("Sources/ReconcileServer/Languages/MessageCatalogue.swift", "preconditionFailure(\"message catalogue", "catalogues are read when serve starts (buildApplication): a broken build stops there"),
         ("Sources/ReconcileServer/Languages/MessageCatalogue.swift", "all[language]!", "every language was loaded at start, or the start stopped (above)"),
         ("Sources/ReconcileCore/Rules/WorkingDays.swift", "preconditionFailure(\"calendar cannot add a day\")", "a Gregorian calendar adds a day to any date"),

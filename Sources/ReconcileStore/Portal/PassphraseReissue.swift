@@ -58,11 +58,11 @@ extension AppDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT reference, stage, assigned_to, erased_at FROM referral_case WHERE id = ?",
                                              arguments: [caseID]) else { throw StoreError.caseNotFound }
             // Who may open the case is asked first, so an erased case someone may not open is the same 404 as no case.
-            guard actor.mayWork(caseAssignedTo: row["assigned_to"] as String?) else {
+            guard actor.mayWork(caseAssignedTo: try row.value("assigned_to", as: String?.self)) else {
                 throw actor.role == .practitioner ? CaseAccessError.notAssigned : CaseAccessError.forbidden
             }
-            if !(row["erased_at"] as DatabaseValue).isNull { throw PassphraseReissueError.erased }
-            guard let reference = row["reference"] as String?, let stage = Stage(rawValue: row["stage"] as String? ?? "") else {
+            if row.holdsValue("erased_at") { throw PassphraseReissueError.erased }
+            guard let reference = try row.value("reference", as: String?.self), let stage = Stage(rawValue: try row.value("stage", as: String?.self) ?? "") else {
                 throw StoreError.integrity("case \(caseID) has no reference or an unknown stage")
             }
             let issuedToday = try Int.fetchOne(db, sql: """
@@ -76,7 +76,7 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE portal_session SET revoked_at = ? WHERE case_id = ? AND revoked_at IS NULL",
                            arguments: [now, caseID])
             let sessionsEnded = db.changesCount
-            let current = WorkableCase(id: caseID, stage: stage, assignedTo: row["assigned_to"])
+            let current = WorkableCase(id: caseID, stage: stage, assignedTo: try row.value("assigned_to"))
             try Self.recordEvent(db, current, actor: actor, audit: "case.passphrase_reissued", action: "passphrase_reissued", to: stage,
                                  detail: "check=\(check.rawValue),sessions_ended=\(sessionsEnded)", note: nil, keys: keys, at: now)
             return ReissuedPassphrase(reference: reference, passphrase: words, issuedAt: now,
