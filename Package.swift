@@ -48,7 +48,9 @@ let package = Package(
         .target(
             name: "ReconcileReports",
             // No GRDB: reports ask the store for their counts (the store owns its SQL).
-            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", "LinearProgramming"]
+            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", "LinearProgramming"],
+            // The staff and council words (labels of tables, categories, areas, figures).
+            resources: [.copy("Resources")]
         ),
         .target(
             name: "ReconcileServer",

@@ -52,6 +52,8 @@ import Testing
         "GET /api/v1/portal/notifications": .portalAPI, "PATCH /api/v1/portal/notifications": .portalAPI, "POST /portal/notifications": .portalPages,
         "GET /api/v1/services": .staffAPI([.practitioner, .lead, .admin]),
         "POST /api/v1/themes": .staffAPI([.lead]), "DELETE /api/v1/themes/{id}": .staffAPI([.lead]), "POST /api/v1/reports/{quarter}/release": .staffAPI([.lead]),
+        "GET /api/v1/reports": .staffAPI([.lead]), "GET /api/v1/reports/{quarter}": .staffAPI([.lead]),
+        "GET /api/v1/reports/{quarter}/preview": .staffAPI([.lead]),
         "GET /api/v1/council/public-key": .open,
         "GET /api/v1/council/reports": .councilAPI, "GET /api/v1/council/reports/{quarter}": .councilAPI,
         "GET /api/v1/council/reports/{quarter}/signature": .councilAPI,
@@ -72,7 +74,10 @@ import Testing
         "POST /staff/cases/{id}/close": .staffPages(workers), "POST /staff/cases/{id}/evidential-hold": .staffPages([.lead]),
         "GET /staff/themes": .staffPages([.lead]), "POST /staff/themes": .staffPages([.lead]),
         "POST /staff/themes/{id}/withdraw": .staffPages([.lead]),
-        "POST /staff/reports/release": .staffPages([.lead]),
+        "POST /staff/reports/release": .staffPages([.lead]), "GET /staff/reports/preview": .staffPages([.lead]),
+        "GET /staff/reports/{area}/{quarter}": .staffPages([.lead]), "GET /staff/reports/{area}/{quarter}/report.json": .staffPages([.lead]),
+        "GET /staff/reports/{area}/{quarter}/report.csv": .staffPages([.lead]), "GET /staff/reports/{area}/{quarter}/report.ods": .staffPages([.lead]),
+        "GET /staff/reports/{area}/{quarter}/report.sig": .staffPages([.lead]),
         "GET /api/v1/records-check": .staffAPI([.lead]), "POST /api/v1/records-check/sample/{sid}/review": .staffAPI([.lead]),
         "GET /staff/records-check": .staffPages([.lead]), "POST /staff/records-check/sample/{sid}/review": .staffPages([.lead]),
         "POST /api/v1/offer-rounds": .staffAPI([.lead]), "GET /api/v1/offer-rounds": .staffAPI([.lead]),
@@ -88,6 +93,7 @@ import Testing
         "GET /council/summary": .staffPages([.council]), "GET /council/reports/{quarter}": .staffPages([.council]),
         "GET /council/reports/{quarter}/report.json": .staffPages([.council]),
         "GET /council/reports/{quarter}/report.csv": .staffPages([.council]),
+        "GET /council/reports/{quarter}/report.ods": .staffPages([.council]),
         "GET /council/reports/{quarter}/report.sig": .staffPages([.council]),
     ]
 
