@@ -83,7 +83,7 @@ let package = Package(
             name: "ReconcileReportsTests",
             dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileDemo", "ReconcileCore", "Sodium", "LinearProgramming",
                            .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["Support/verify_signature.py"]
+            exclude: ["Support/verify_signature.py", "Support/read_ods.py"]
         ),
         .testTarget(
             name: "ReconcileStoreTests",

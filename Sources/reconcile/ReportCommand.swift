@@ -6,7 +6,7 @@ import ReconcileStore
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Quarterly council reports.",
-                                                    subcommands: [Build.self, Release.self, Audit.self, Verify.self])
+                                                    subcommands: [Build.self, Release.self, Audit.self, Verify.self, Spreadsheet.self])
 
     /// The options `build` and `release` share.
     struct Target: ParsableArguments {
