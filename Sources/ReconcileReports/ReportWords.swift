@@ -71,6 +71,7 @@ public struct WordCatalogue: Sendable, Equatable {
     public func anyCode(_ code: String) -> String {
         for list in staff.keys.sorted() { if let words = staff[list]?[code] { return words } }
         for list in lists.keys.sorted() { if let words = lists[list]?[code] { return words } }
+        if let words = areas[code] ?? releaseKinds[code] { return words }
         return code.replacingOccurrences(of: "_", with: " ")
     }
 }

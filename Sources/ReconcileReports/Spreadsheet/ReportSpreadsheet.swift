@@ -70,7 +70,7 @@ extension ReportContent {
             above: [[.text("Contents")], [.text("This worksheet contains one table. Select a sheet name to open it.")]],
             header: [.text("Sheet"), .text("Title")],
             rows: [[.link("Notes", sheet: "Notes"), .text("Notes on these statistics")]]
-                + tableSheets.map { [.link($0.name, sheet: $0.name), .text(Self.cellText($0.above.first?.first))] })
+                + tableSheets.map { [.link($0.name, sheet: $0.name), .text(Self.firstText($0.above.first?.first))] })
         let noteList = notes(words) + [("x", "[x]: not given, because too few cases lie behind the figure.")]
         let notesSheet = OpenDocumentSpreadsheet.Sheet(
             name: "Notes", above: [[.text("Notes")], [.text("This worksheet contains one table.")]],
@@ -97,7 +97,7 @@ extension ReportContent {
         }
     }
 
-    private static func cellText(_ cell: OpenDocumentSpreadsheet.Cell?) -> String {
+    private static func firstText(_ cell: OpenDocumentSpreadsheet.Cell?) -> String {
         if case .text(let t)? = cell { return t }
         return ""
     }

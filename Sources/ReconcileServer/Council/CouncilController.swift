@@ -36,7 +36,7 @@ struct CouncilController {
     /// The signing public key is public by nature: anyone may fetch it to verify a report. Base64 (for `reconcile
     /// report verify`), or `?format=pem` for OpenSSL.
     static func addPublicKeyRoute(to group: RouterGroup<AppRequestContext>, keys: KeyRing) {
-        group.get("api/v1/council/public-key") { request, _ in
+        group.get("api/v1/council/public-key") { request, _ -> Response in
             switch request.uri.queryParameters["format"].map(String.init) {
             case nil, "base64"?:
                 return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],

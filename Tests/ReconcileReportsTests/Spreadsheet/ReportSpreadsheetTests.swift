@@ -36,8 +36,8 @@ import Testing
 
     /// Whether a cell odfpy read holds the JSON value: a number stored as a number, `[c]` for the marker, `[x]` for null.
     static func holds(_ cell: Cell, _ json: Any?, marker: String) -> Bool {
-        switch json {
-        case let n as NSNumber where !(json is String):
+        switch json ?? NSNull() {
+        case let n as NSNumber:
             cell["type"] as? String == "float" && Double(cell["value"] as? String ?? "") == n.doubleValue
         case let s as String: s == marker && cell["type"] as? String == "string" && cell["text"] as? String == "[\(marker)]"
         default: cell["type"] as? String == "string" && cell["text"] as? String == "[x]"
@@ -82,7 +82,9 @@ import Testing
     static func content(area: String, tables: [ReportContent.Table], themes: [String]) -> ReportContent {
         ReportContent(quarter: "2025-Q1", councilArea: area, kind: "quarter", generatedAt: "2025-08-01T09:00:00Z", threshold: 4, marker: "c",
                       roundingBase: nil, minimumBaseForPercent: 10,
-                      figures: ReportContent.figureOrder.map { ($0, $0 == "median_days_to_acknowledge" ? .number(2.5) : $0.hasSuffix("percent") ? .withheld : .count(12)) },
+                      figures: ReportContent.figureOrder.map { name -> (name: String, value: PublishedValue) in
+                          (name, name == "median_days_to_acknowledge" ? PublishedValue.number(2.5) : name.hasSuffix("percent") ? PublishedValue.withheld : PublishedValue.count(12))
+                      },
                       tables: tables, themes: themes)
     }
 

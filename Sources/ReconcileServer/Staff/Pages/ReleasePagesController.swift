@@ -19,7 +19,7 @@ struct ReleasePagesController {
         leads.get("reports/preview", use: previewPage)
         leads.get("reports/:area/:quarter", use: reportPage)
         for ext in ["json", "csv", "ods", "sig"] {
-            leads.get(RouterPath("reports/:area/:quarter/report.\(ext)")) { request, context in
+            leads.get(RouterPath("reports/:area/:quarter/report.\(ext)")) { request, context -> Response in
                 let released = try await released(request, context)
                 if ext == "sig" {
                     return ReportDownloads.file(ByteBuffer(string: released.signature + "\n"), "text/plain; charset=utf-8",
