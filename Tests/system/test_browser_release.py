@@ -12,6 +12,15 @@ from selenium.webdriver.support.ui import Select
 import browser_kit
 from browser_kit import BASE, audit, check, driver, navigating, shot, sign_in, sign_out, submit, totp, visit
 
+
+def at_360(name):
+    """The narrowest phone the service is built for: nothing may scroll sideways."""
+    driver.set_window_size(360, 800)
+    wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+    check(f"{name} fits 360 px without sideways scrolling", not wide)
+    driver.set_window_size(1280, 1000)
+
+
 try:
     started = time.time()
     sign_in("/staff/sign-in", "lead@example.org", "lead password 123", totp(os.environ["LEAD_URI"]))
@@ -21,6 +30,7 @@ try:
     check("the release page offers a preview, not a blind release", 'action="/staff/reports/preview"' in page
           and 'action="/staff/reports/release"' not in page)
     shot("release-themes", phone=True)
+    at_360("release-themes")
     navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/staff/reports/preview"] button[type="submit"]'))
     audit("release preview")
     page = driver.page_source
@@ -28,12 +38,14 @@ try:
     check("the preview names Herefordshire's own levels of need", "Statutory social care" in page and "Acute or specialist" not in page)
     check("the preview lists the counts hidden beyond the threshold", 'id="hidden"' in page)
     shot("release-preview", phone=True)
+    at_360("release-preview")
     submit("/staff/reports/release")
     check("the lead releases from under the preview", "Report released." in driver.page_source)
     navigating(driver.find_element(By.PARTIAL_LINK_TEXT, "2025-Q1"))
     audit("released report (lead)")
     check("the lead opens the released report with its spreadsheet", bool(driver.find_elements(By.PARTIAL_LINK_TEXT, "spreadsheet")))
     shot("release-opened", phone=True)
+    at_360("release-opened")
     sign_out()
 
     sign_in("/council/sign-in", "officer@herefordshire.example", "officer password 1", totp(os.environ["OFFICER_URI"]))
@@ -44,6 +56,7 @@ try:
     check("no staff audit footer on council pages", "audit log" not in page)
     check("the officer is told how to check a report with OpenSSL", "openssl pkeyutl -verify -pubin -inkey key.pem -rawin" in page)
     shot("council-list", phone=True)
+    at_360("council-list")
     navigating(driver.find_element(By.LINK_TEXT, "2025-Q1"))
     audit("council report page")
     page = driver.page_source
@@ -56,6 +69,7 @@ try:
               and body[:2] == b"PK" and b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in body[:100])
     check("the PEM key is linked", bool(driver.find_elements(By.CSS_SELECTOR, 'a[href="/api/v1/council/public-key?format=pem"]')))
     shot("council-report-page", phone=True)
+    at_360("council-report-page")
     navigating(driver.find_element(By.LINK_TEXT, "Trends"))
     audit("council trends")
     groups = [g.get_attribute("label") for g in driver.find_elements(By.CSS_SELECTOR, "#figure optgroup")]
@@ -65,6 +79,7 @@ try:
     audit("council trends (level of need)")
     check("the trend is titled in plain words", "Level of need at first assessment: Level 4: Statutory social care" in driver.page_source)
     shot("council-trends-grouped", phone=True)
+    at_360("council-trends-grouped")
     sign_out()
     print(f"# release walk took {time.time() - started:.0f} s; axe on {len(browser_kit.axe_pages)} pages", flush=True)
 except Exception:

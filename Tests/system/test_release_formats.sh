@@ -23,7 +23,8 @@ api="http://127.0.0.1:$port/api/v1"
 get() { curl -fsS -H "Authorization: Bearer $token" "$@"; }
 
 get "$api/council/reports/2025-Q1" -o report.json
-get "$api/council/reports/2025-Q1/signature" | base64 -d > report.sig
+get "$api/council/reports/2025-Q1/signature" -o report.sig.b64
+base64 -d report.sig.b64 > report.sig   # as the council page says
 curl -fsS "$api/council/public-key?format=pem" -o key.pem
 check "the public key downloads as PEM" grep -q '^-----BEGIN PUBLIC KEY-----$' key.pem
 check "openssl verifies the report with the PEM key and the decoded signature" bash -c \

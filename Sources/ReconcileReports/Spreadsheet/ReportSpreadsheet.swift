@@ -60,8 +60,8 @@ extension ReportContent {
         section("Next release", cover.nextRelease ?? "To be announced.")
         section("Checking this is the released report",
                 "The signed file is the JSON download of this report, with its signature. Check it with OpenSSL and the partner's public key "
-                + "(GET /api/v1/council/public-key?format=pem): base64 -d report.sig > report.sig.bin; "
-                + "openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in report.json -sigfile report.sig.bin. "
+                + "(GET /api/v1/council/public-key?format=pem): base64 -d report.sig.b64 > report.sig; "
+                + "openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in report.json -sigfile report.sig. "
                 + "This spreadsheet is made from that file.")
         coverRows.append([.link("Contents", sheet: "Contents")])
 

@@ -115,7 +115,7 @@ import Testing
                 #expect(!page.text.contains("audit log"), "\(path): no staff audit footer")
             }
             let report = try await council.get("/council/reports/2025-Q1")
-            #expect(report.text.contains("openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in report.json -sigfile report.sig.bin"))
+            #expect(report.text.contains("openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in report.json -sigfile report.sig"))
             #expect(report.text.contains("/council/reports/2025-Q1/report.ods") && !report.text.contains("reconcile report verify"))
             let sheet = try await council.get("/council/reports/2025-Q1/report.ods")
             #expect(sheet.status == .ok && sheet.headers[.contentDisposition]?.contains(".ods") == true)
