@@ -14,6 +14,8 @@ extension Report {
         @Option(help: "The report file, exactly as downloaded or built (JSON).") var report: String
         @Option(name: .customLong("released-at"), help: "When it was released (ISO 8601), for the cover sheet; omit for a preview.")
         var releasedAt: String?
+        @Flag(name: .customLong("print-time"), help: "Print on stderr how long making the spreadsheet took (Benchmarks/run).")
+        var printTime = false
 
         func run() async throws {
             let document: [UInt8]
@@ -26,7 +28,14 @@ extension Report {
             do { content = try ReportContent(document: document) } catch { throw CommandFailure("\(report) is not a report document") }
             let cover = SpreadsheetCover(releasedAt: releasedAt, nextRelease: Quarter(content.quarter).map(ReleaseTimetable(settings).nextRelease(after:)),
                                          contact: settings.reporting.contact, startMonth: settings.reporting.quarterStartMonth)
-            FileHandle.standardOutput.write(Data(try content.spreadsheet(words: words, cover: cover).bytes()))
+            let clock = ContinuousClock(), start = clock.now
+            let bytes = try content.spreadsheet(words: words, cover: cover).bytes()
+            let took = clock.now - start
+            FileHandle.standardOutput.write(Data(bytes))
+            if printTime {
+                let ms = Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15
+                FileHandle.standardError.write(Data(String(format: "spreadsheet_ms=%.2f\n", ms).utf8))
+            }
         }
     }
 }
