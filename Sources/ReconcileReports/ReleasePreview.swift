@@ -47,7 +47,9 @@ extension ReportBuilder {
         let (first, final, carried) = try await stages(councilArea: councilArea, quarter: quarter, kind: kind, now: now)
         let holding = try await database.themesHoldingPersonalValues(final.themes, councilArea: councilArea,
                                                                      schoolNames: policy.localSchoolNames, keys: keys)
-        let problems = holding.map { "theme \($0 + 1) contains a personal value or a local school name held for this area; reword it or withdraw it before releasing" }
+        let ledger = try await database.ledgerReleases(councilArea: councilArea)
+        let problems = [Self.kindProblem(kind: kind, quarter: quarter, area: councilArea, earlier: ledger)].compactMap { $0 }
+            + holding.map { "theme \($0 + 1) contains a personal value or a local school name held for this area; reword it or withdraw it before releasing" }
         return ReleasePreview(report: final, hidden: Self.hiddenBeyondThreshold(first: first, final: final, carried: carried, policy: policy),
                               problems: problems)
     }

@@ -286,24 +286,29 @@ public struct ReportBuilder: Sendable {
                               document: report.document, signature: Data(signature).base64EncodedString())
     }
 
+    /// The rule of kinds: a quarter is released once, a correction needs a quarter released, a year to date goes out
+    /// once per quarter. The area is named in its own words: people read this.
+    static func kindProblem(kind: ReleaseKind, quarter: Quarter, area: String, earlier: [LedgerRelease]) -> String? {
+        let sameQuarter = earlier.filter { $0.summary.quarter == quarter.description }
+        let quarterReleased = sameQuarter.contains { $0.summary.kind != kindName(.yearToDate) }
+        let area = WordCatalogue.standard.area(area)
+        switch kind {
+        case .quarter where quarterReleased:
+            return "\(quarter) has already been released for \(area); release a correction to change it"
+        case .correction where !quarterReleased:
+            return "\(quarter) has not been released for \(area), so there is nothing to correct"
+        case .yearToDate where sameQuarter.contains { $0.summary.kind == kindName(.yearToDate) }:
+            return "the year to date up to \(quarter) has already been released for \(area)"
+        default:
+            return nil
+        }
+    }
+
     /// Runs inside the release's write transaction (GRDB's writer queue, not a cooperative thread), with every
     /// earlier release of the area: the ledger may have changed since the report was built and protected.
     static func checkAgainstLedger(candidate: ReportContent, kind: ReleaseKind, quarter: Quarter, area: String,
                                    earlier: [LedgerRelease], minimumRange: Int) throws {
-        let sameQuarter = earlier.filter { $0.summary.quarter == quarter.description }
-        let quarterReleased = sameQuarter.contains { $0.summary.kind != kindName(.yearToDate) }
-        // People read these: the area in its own name, never its code.
-        let area = WordCatalogue.standard.area(area)
-        switch kind {
-        case .quarter where quarterReleased:
-            throw ReportError.refused(["\(quarter) has already been released for \(area); release a correction to change it"])
-        case .correction where !quarterReleased:
-            throw ReportError.refused(["\(quarter) has not been released for \(area), so there is nothing to correct"])
-        case .yearToDate where sameQuarter.contains { $0.summary.kind == kindName(.yearToDate) }:
-            throw ReportError.refused(["the year to date up to \(quarter) has already been released for \(area)"])
-        default:
-            break
-        }
+        if let problem = kindProblem(kind: kind, quarter: quarter, area: area, earlier: earlier) { throw ReportError.refused([problem]) }
         let narrow: [FigureRange]
         do {
             let audit = DisclosureAudit(releases: try sameYear(earlier, as: quarter) + [candidate])

@@ -32,6 +32,9 @@ import Testing
         #expect(shown != signed, "generated_at differs")
         #expect(shown.replacingOccurrences(of: ReportContent.timestamp(Self.after), with: ReportContent.timestamp(later)) == signed)
         #expect(preview.problems.isEmpty)
+        // Previewing it again says, in the area's name, that it has gone out.
+        let again = try await h.builder.preview(councilArea: "shropshire", quarter: Self.q1, keys: h.keys, now: later)
+        #expect(again.problems == ["2025-Q1 has already been released for Shropshire; release a correction to change it"])
     }
 
     @Test func thePreviewNamesEachCountHiddenBeyondTheThresholdAndWhy() async throws {
