@@ -48,7 +48,9 @@ let package = Package(
         .target(
             name: "ReconcileReports",
             // No GRDB: reports ask the store for their counts (the store owns its SQL).
-            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", "LinearProgramming"]
+            dependencies: ["ReconcileCore", "ReconcileStore", "Sodium", "LinearProgramming"],
+            // The staff and council words (labels of tables, categories, areas, figures).
+            resources: [.copy("Resources")]
         ),
         .target(
             name: "ReconcileServer",
@@ -81,7 +83,7 @@ let package = Package(
             name: "ReconcileReportsTests",
             dependencies: ["ReconcileReports", "ReconcileStore", "ReconcileDemo", "ReconcileCore", "Sodium", "LinearProgramming",
                            .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["Support/verify_signature.py"]
+            exclude: ["Support/verify_signature.py", "Support/read_ods.py"]
         ),
         .testTarget(
             name: "ReconcileStoreTests",

@@ -141,54 +141,13 @@ public enum ReportTables {
     /// add up to less than it.
     public static let optionalMultiSelect: Set<String> = [pattern]
 
-    /// A heading in plain words.
-    public static func title(_ table: String) -> String {
-        switch table {
-        case referrerRole: "Referrals by who referred"
-        case setting: "Referrals by where it happened"
-        case harm: "Referrals by kind of harm (more than one may be chosen)"
-        case when: "Referrals by how long ago it happened"
-        case toldBefore: "Referrals by who they had told before (more than one may be chosen)"
-        case wishes: "Referrals by what the family would like (more than one may be chosen)"
-        case levelOfNeed: "Level of need at first assessment"
-        case needs: "Needs identified at first assessment (more than one per case)"
-        case signpostsByNeed: "Signposts by need"
-        case signpostsByOutcome: "Signposts by outcome so far"
-        case closures: "Cases closed, by reason"
-        case involvement: "Referrals by the child's part in what happened"
-        case ageBand: "Referrals by the child's age now"
-        case heardFrom: "Referrals by how they heard of the service"
-        case pattern: "Referrals by what it was like (optional; more than one may be chosen)"
-        case channel: "Referrals by how they reached the service"
-        case language: "Referrals by the language they were made in"
-        case childSex: "Referrals by the child's sex"
-        case send: "Referrals by special educational needs or disability"
-        case safeguardingByRoute: "Safeguarding escalations by route (more than one may be taken)"
-        case safeguardingByOutcome: "Safeguarding escalations by outcome so far"
-        case offersByChannel: "Offers of help made, by how they were made (letters and leaflets, not people)"
-        case experienceThemes: "Cases by what families told us about (coded themes; more than one per case)"
-        case feedbackListenedTo: "Family feedback: we listened to them (1 not at all to 5 very much)"
-        case feedbackBelieved: "Family feedback: they felt believed (1 not at all to 5 very much)"
-        case feedbackHelpWasRight: "Family feedback: the help was right for them (1 not at all to 5 very much)"
-        case complaintsByKind: "Complaints and compliments received"
-        case complaintsByResponseTime: "Complaints by time to respond so far (working days after received)"
-        default: table
-        }
-    }
+    /// A heading in plain words, from the word catalogue.
+    public static func title(_ table: String) -> String { WordCatalogue.standard.table(table) }
 
-    /// A category in plain words ("parent_or_carer" → "Parent or carer"; level "2" → "2 Additional").
+    /// A category in plain words from the word catalogue ("parent_or_carer" → "Parent or carer"), without an
+    /// area's own words for the levels of need (`ReportWords` has those).
     public static func label(table: String, category: String) -> String {
-        if category == "total" { return "Total" }
-        if table == levelOfNeed, let n = Int(category), let level = LevelOfNeed(rawValue: n) { return "\(n) \(level.label)" }
-        if table == language, let spoken = FamilyLanguage(rawValue: category) {
-            switch spoken {
-            case .english: return "English"
-            case .easyRead: return "Easy read English"
-            case .polish: return "Polish"
-            }
-        }
-        let words = category.replacingOccurrences(of: "_", with: " ")
-        return words.prefix(1).uppercased() + words.dropFirst()
+        WordCatalogue.standard.category(table: table, code: category)
     }
 }
 

@@ -196,19 +196,7 @@ public struct ReportContent: Sendable, Equatable {
         "cases_reopened", "open_cases_at_end", "median_days_to_acknowledge", "acknowledged_within_target_percent",
     ]
 
-    public static func figureTitle(_ name: String) -> String {
-        switch name {
-        case "referrals_received": "Referrals received (families who agreed to be counted)"
-        case "not_consented_to_statistics": "Referrals from families who did not agree to be counted"
-        case "listening_sessions": "Listening sessions held"
-        case "safeguarding_escalations": "Safeguarding escalations"
-        case "cases_reopened": "Closed cases reopened (the family came back)"
-        case "open_cases_at_end": "Cases open at the end of the period"
-        case "median_days_to_acknowledge": "Median days from referral to acknowledgement"
-        case "acknowledged_within_target_percent": "Acknowledged within the target (%)"
-        default: name
-        }
-    }
+    public static func figureTitle(_ name: String) -> String { WordCatalogue.standard.figure(name) }
 
     /// The canonical JSON document.
     public var json: CanonicalJSON {

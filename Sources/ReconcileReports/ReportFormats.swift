@@ -25,22 +25,49 @@ extension ReportContent {
 
     // MARK: - CSV
 
-    /// RFC 4180 CSV, one value per row: `section,item,value`. Sections: `report`, `policy`, `figures`, each
-    /// table by name (items are its categories in list order, then `total`), and `themes` (items numbered from 1).
-    /// Lines end CRLF. Text that a spreadsheet would run as a formula is prefixed with an apostrophe.
-    public func csv() -> String {
-        var rows: [[String]] = [["section", "item", "value"]]
-        rows += [["report", "quarter", quarter], ["report", "council_area", councilArea], ["report", "kind", kind],
-                 ["report", "generated_at", generatedAt]]
-        rows += [["policy", "threshold", String(threshold)], ["policy", "suppression_marker", marker],
-                 ["policy", "rounding_base", roundingBase.map(String.init) ?? ""],
-                 ["policy", "minimum_base_for_percent", String(minimumBaseForPercent)]]
-        rows += figures.map { ["figures", $0.name, text($0.value)] }
-        for table in tables {
-            rows += table.cells.map { [table.name, $0.category, text($0.value)] }
-            rows.append([table.name, "total", text(table.total)])
+    /// The value as a spreadsheet or CSV shows it: a number, `[c]` (the marker in brackets, as the Government
+    /// Analysis Function asks, so it can never be read as a number), or empty for a figure not given.
+    func cellText(_ value: PublishedValue) -> String {
+        value == .suppressed ? "[\(marker)]" : text(value)
+    }
+
+    /// The notes every format of a report carries: id and text, in order (also the spreadsheet's notes sheet).
+    func notes(_ words: ReportWords) -> [(id: String, text: String)] {
+        var notes: [(id: String, text: String)] = [
+            ("report", "Anonymous statistics for \(words.area(councilArea)), \(periodWords), from the independent partner that runs the reconciliation service. Only families who agreed to anonymised statistics are counted."),
+            ("generated_at", "Figures made \(generatedAt) (UTC)."),
+            ("c", "[\(marker)]: a count from 1 to \(threshold) is not shown, so that no family can be recognised. Some other counts are also shown as [\(marker)] so that a hidden count cannot be worked out from totals, other tables or earlier releases."),
+            ("percent", "No percentage or median is given on fewer than \(minimumBaseForPercent) cases; such a figure is left empty."),
+            ("multi", "Tables marked \"more than one may be chosen\" count each answer, so their rows can add up to more than the total."),
+        ]
+        if let base = roundingBase {
+            notes.append(("rounding", "Counts are rounded to the nearest \(base), so rows may not add up to their totals."))
         }
-        rows += themes.enumerated().map { ["themes", String($0.offset + 1), $0.element] }
+        notes += themes.enumerated().map { ("theme_\($0.offset + 1)", "Lesson learned: " + $0.element) }
+        return notes
+    }
+
+    /// "2026-Q1 (April to June 2026)" style words for the period and kind, without months (no start month here).
+    var periodWords: String { kind == "quarter" ? quarter : "\(quarter) (\(kindWords))" }
+
+    /// Tidy RFC 4180 CSV, one value per row: `table,table_title,category,category_label,value`, the headline
+    /// figures first (table `figures`), then each table's categories in list order and its `total`; the value is a
+    /// number, `[c]` or empty (not given). A blank line, then a second section `note,text` with what the
+    /// markers mean and the lessons learned. Lines end CRLF; text a spreadsheet would run as a formula is
+    /// prefixed with an apostrophe. Field by field in docs/REPORT-SCHEMA.md.
+    public func csv(words: ReportWords = ReportWords()) -> String {
+        var rows: [[String]] = [["table", "table_title", "category", "category_label", "value"]]
+        rows += figures.map { ["figures", "Headline figures", $0.name, words.figure($0.name), cellText($0.value)] }
+        for table in tables {
+            let title = words.table(table.name)
+            rows += table.cells.map {
+                [table.name, title, $0.category, words.category(table: table.name, code: $0.category, area: councilArea), cellText($0.value)]
+            }
+            rows.append([table.name, title, "total", "Total", cellText(table.total)])
+        }
+        rows.append([])
+        rows.append(["note", "text"])
+        rows += notes(words).map { [$0.id, $0.text] }
         return rows.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
@@ -62,8 +89,8 @@ extension ReportContent {
     /// A complete, self-contained HTML page: headings, the figures, every table as an accessible data table
     /// beside a bar chart drawn on the server as inline SVG, and the themes. No script, no style element or
     /// attribute (the service's Content-Security-Policy allows neither), nothing loaded from elsewhere.
-    public func html() -> String {
-        let area = Self.escape(ReportTables.label(table: "", category: councilArea))
+    public func html(words: ReportWords = ReportWords()) -> String {
+        let area = Self.escape(words.area(councilArea))
         let title = "Reconcile report: \(area), \(Self.escape(quarter))\(kind == "quarter" ? "" : " (\(kindWords))")"
         var h = """
             <!DOCTYPE html>
@@ -92,17 +119,17 @@ extension ReportContent {
             """
         for figure in figures {
             let shown = figure.value == .withheld ? "not given (too few cases)" : Self.escape(text(figure.value))
-            h += "<tr><th scope=\"row\">\(Self.escape(Self.figureTitle(figure.name)))</th><td>\(shown)</td></tr>\n"
+            h += "<tr><th scope=\"row\">\(Self.escape(words.figure(figure.name)))</th><td>\(shown)</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
         for (index, table) in tables.enumerated() {
-            let heading = Self.escape(ReportTables.title(table.name))
+            let heading = Self.escape(words.table(table.name))
             h += "\n<section aria-labelledby=\"t\(index)\">\n<h2 id=\"t\(index)\">\(heading)</h2>\n"
-            h += chart(table)
+            h += chart(table, words: words)
             h += "<table>\n<caption>\(heading)</caption>\n"
             h += "<thead><tr><th scope=\"col\">Category</th><th scope=\"col\">Count</th></tr></thead>\n<tbody>\n"
             for cell in table.cells {
-                h += "<tr><th scope=\"row\">\(Self.escape(ReportTables.label(table: table.name, category: cell.category)))</th>"
+                h += "<tr><th scope=\"row\">\(Self.escape(words.category(table: table.name, code: cell.category, area: councilArea)))</th>"
                     + "<td>\(Self.escape(text(cell.value)))</td></tr>\n"
             }
             h += "</tbody>\n<tfoot><tr><th scope=\"row\">Total</th><td>\(Self.escape(text(table.total)))</td></tr></tfoot>\n"
@@ -120,18 +147,18 @@ extension ReportContent {
 
     /// A horizontal bar chart of one table. Suppressed cells get no bar, only the marker, so the picture never
     /// hints at their size. Scaled to the largest shown count.
-    private func chart(_ table: Table) -> String {
+    private func chart(_ table: Table, words: ReportWords) -> String {
         let rowHeight = 22, labelWidth = 260, barWidth = 320, valueWidth = 60
         let width = labelWidth + barWidth + valueWidth
         let height = rowHeight * max(table.cells.count, 1) + 8
         let largest = table.cells.compactMap { if case .count(let n) = $0.value { n } else { nil } }.max() ?? 0
         // The figures are in the table that follows; the label says so rather than reading them all out twice.
-        let description = "Bar chart of the table below: \(ReportTables.title(table.name))"
+        let description = "Bar chart of the table below: \(words.table(table.name))"
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(width)\" height=\"\(height)\" "
             + "viewBox=\"0 0 \(width) \(height)\" aria-label=\"\(Self.escape(description))\">\n"
         for (i, cell) in table.cells.enumerated() {
             let y = 4 + i * rowHeight
-            let label = Self.escape(ReportTables.label(table: table.name, category: cell.category))
+            let label = Self.escape(words.category(table: table.name, code: cell.category, area: councilArea))
             svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 15)\" text-anchor=\"end\" font-family=\"sans-serif\" font-size=\"13\" fill=\"#0b0c0c\">\(label)</text>\n"
             if case .count(let n) = cell.value, n > 0, largest > 0 {
                 let length = max(2, Int((Double(n) / Double(largest) * Double(barWidth - 10)).rounded()))

@@ -35,8 +35,8 @@ public struct QuarterReport: Sendable {
     let counts: ReportCounts
     let content: ReportContent
 
-    public func csv() -> String { content.csv() }
-    public func html() -> String { content.html() }
+    public func csv(words: ReportWords = ReportWords()) -> String { content.csv(words: words) }
+    public func html(words: ReportWords = ReportWords()) -> String { content.html(words: words) }
 
     /// Every published cell and figure, as the release ledger stores them (nil = suppressed or withheld).
     public var ledgerCells: [LedgerCell] {
@@ -86,6 +86,13 @@ public struct ReportBuilder: Sendable {
     /// Builds the report without storing anything, protected against everything already released for the
     /// area's financial year (`ReleaseProtection`). `now` becomes `generated_at`.
     public func build(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, now: Date = Date()) async throws -> QuarterReport {
+        try await stages(councilArea: councilArea, quarter: quarter, kind: kind, now: now).final
+    }
+
+    /// The report before the linked audit (each table and figure protected on its own, and a correction's carried
+    /// cells) and after it (what is signed): the preview tells a lead which step hid each count.
+    func stages(councilArea: String, quarter: Quarter, kind: ReleaseKind, now: Date) async throws -> (first: QuarterReport, final: QuarterReport,
+                                                                                                       carried: Set<String>) {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
         let startMonth = settings.reporting.quarterStartMonth
         let covered = Self.quarters(quarter, kind: kind)
@@ -115,8 +122,10 @@ public struct ReportBuilder: Sendable {
                 throw ReportError.refused(refusal.problems)
             }
         }
-        return QuarterReport(quarter: quarter, councilArea: councilArea, kind: kind, document: content.bytes,
-                             themes: themes, counts: counts, content: content)
+        let final = QuarterReport(quarter: quarter, councilArea: councilArea, kind: kind, document: content.bytes,
+                                  themes: themes, counts: counts, content: content)
+        let carried = Set(earlier.flatMap(\.tables).flatMap { t in t.cells.filter { $0.value.isSuppressed }.map { "\(t.name).\($0.key)" } })
+        return (first, final, carried)
     }
 
     static let openAtEnd = "open_cases_at_end"
@@ -277,22 +286,29 @@ public struct ReportBuilder: Sendable {
                               document: report.document, signature: Data(signature).base64EncodedString())
     }
 
+    /// The rule of kinds: a quarter is released once, a correction needs a quarter released, a year to date goes out
+    /// once per quarter. The area is named in its own words: people read this.
+    static func kindProblem(kind: ReleaseKind, quarter: Quarter, area: String, earlier: [LedgerRelease]) -> String? {
+        let sameQuarter = earlier.filter { $0.summary.quarter == quarter.description }
+        let quarterReleased = sameQuarter.contains { $0.summary.kind != kindName(.yearToDate) }
+        let area = WordCatalogue.standard.area(area)
+        switch kind {
+        case .quarter where quarterReleased:
+            return "\(quarter) has already been released for \(area); release a correction to change it"
+        case .correction where !quarterReleased:
+            return "\(quarter) has not been released for \(area), so there is nothing to correct"
+        case .yearToDate where sameQuarter.contains { $0.summary.kind == kindName(.yearToDate) }:
+            return "the year to date up to \(quarter) has already been released for \(area)"
+        default:
+            return nil
+        }
+    }
+
     /// Runs inside the release's write transaction (GRDB's writer queue, not a cooperative thread), with every
     /// earlier release of the area: the ledger may have changed since the report was built and protected.
     static func checkAgainstLedger(candidate: ReportContent, kind: ReleaseKind, quarter: Quarter, area: String,
                                    earlier: [LedgerRelease], minimumRange: Int) throws {
-        let sameQuarter = earlier.filter { $0.summary.quarter == quarter.description }
-        let quarterReleased = sameQuarter.contains { $0.summary.kind != kindName(.yearToDate) }
-        switch kind {
-        case .quarter where quarterReleased:
-            throw ReportError.refused(["\(quarter) has already been released for \(area); release a correction to change it"])
-        case .correction where !quarterReleased:
-            throw ReportError.refused(["\(quarter) has not been released for \(area), so there is nothing to correct"])
-        case .yearToDate where sameQuarter.contains { $0.summary.kind == kindName(.yearToDate) }:
-            throw ReportError.refused(["the year to date up to \(quarter) has already been released for \(area)"])
-        default:
-            break
-        }
+        if let problem = kindProblem(kind: kind, quarter: quarter, area: area, earlier: earlier) { throw ReportError.refused([problem]) }
         let narrow: [FigureRange]
         do {
             let audit = DisclosureAudit(releases: try sameYear(earlier, as: quarter) + [candidate])
@@ -310,12 +326,12 @@ public struct ReportBuilder: Sendable {
     // MARK: - Formats of a stored document
 
     /// The HTML page for a stored (released) document.
-    public static func html(for document: [UInt8]) throws -> String {
-        try ReportContent(document: document).html()
+    public static func html(for document: [UInt8], words: ReportWords = ReportWords()) throws -> String {
+        try ReportContent(document: document).html(words: words)
     }
 
     /// The CSV for a stored (released) document.
-    public static func csv(for document: [UInt8]) throws -> String {
-        try ReportContent(document: document).csv()
+    public static func csv(for document: [UInt8], words: ReportWords = ReportWords()) throws -> String {
+        try ReportContent(document: document).csv(words: words)
     }
 }

@@ -164,9 +164,12 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     notifications.addRoutes(api: router.group("api/v1/staff").add(middleware: resolver(.staff([.practitioner, .lead])))
         .group(context: StaffRequestContext.self))
 
-    // Council officers: released reports for their own area only. Leads: themes and releases.
+    // Council officers: released reports for their own area only. Leads: themes, previews and releases, and every
+    // released report. Every format is made from the signed bytes, in the words of the catalogue and the area.
+    _ = try WordCatalogue.load()   // a broken word catalogue stops `serve` at start, not a page later
+    let downloads = ReportDownloads(settings: settings, levels: configuration.levelLabels)
     CouncilController.addPublicKeyRoute(to: router.group(), keys: keys)
-    CouncilController(database: database, keys: keys).addRoutes(
+    CouncilController(database: database, keys: keys, downloads: downloads).addRoutes(
         to: router.group("api/v1/council").add(middleware: resolver(.council))
             .group(context: CouncilRequestContext.self))
     let leadOnly = resolver(.staff([.lead]))
@@ -176,7 +179,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let complaints = ComplaintsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
                                           maxBody: settings.limits.maxBodyBytes)
     complaints.addRoutes(to: router.group("api/v1/complaints").add(middleware: leadOnly).group(context: StaffRequestContext.self))
-    ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure).addRoutes(
+    ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure, downloads: downloads).addRoutes(
         themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
         reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
     // The records check (issue 18): leads only; every view audited by the store.
@@ -228,14 +231,16 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         ComplaintPagesController(complaints: complaints, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
-        TrendsController(database: database, kit: kit).addRoutes(
+        TrendsController(database: database, kit: kit, words: downloads.words).addRoutes(
             api: router.group("api/v1/council").add(middleware: resolver(.council)).group(context: CouncilRequestContext.self),
             pages: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
         notifications.addPages(router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
                                kit: kit)
         RecordsCheckPagesController(database: database, keys: keys, kit: kit, settings: settings, recording: configuration.recording)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
-        CouncilPagesController(database: database, kit: kit, startMonth: settings.reporting.quarterStartMonth)
+        ReleasePagesController(database: database, keys: keys, settings: settings, policy: configuration.disclosure, downloads: downloads, kit: kit)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
+        CouncilPagesController(database: database, kit: kit, downloads: downloads, startMonth: settings.reporting.quarterStartMonth)
             .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }
     routeMethods.fill(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })

@@ -6,7 +6,7 @@ import ReconcileStore
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Quarterly council reports.",
-                                                    subcommands: [Build.self, Release.self, Audit.self, Verify.self])
+                                                    subcommands: [Build.self, Release.self, Audit.self, Verify.self, Spreadsheet.self])
 
     /// The options `build` and `release` share.
     struct Target: ParsableArguments {
@@ -32,10 +32,10 @@ struct Report: AsyncParsableCommand {
         @OptionGroup var config: ConfigOption
         @OptionGroup var policies: PoliciesOption
         @OptionGroup var target: Target
-        @Option(help: "json, csv or html.") var format: String = "json"
+        @Option(help: "json, csv, html or ods (a spreadsheet: write it to a file with > report.ods).") var format: String = "json"
 
         func run() async throws {
-            guard ["json", "csv", "html"].contains(format) else { throw CommandFailure("--format must be json, csv or html") }
+            guard ["json", "csv", "html", "ods"].contains(format) else { throw CommandFailure("--format must be json, csv, html or ods") }
             let (quarter, kind) = try target.parsed()
             let settings = try config.load()
             let policy = try policies.disclosurePolicy()
@@ -47,9 +47,15 @@ struct Report: AsyncParsableCommand {
             } catch let error as ReportError {
                 throw CommandFailure(error.description)
             }
+            // The area's own words for the levels of need, as the council's downloads have them.
+            let words = ReportWords(levels: try policies.levelLabels(councilAreas: settings.areas.councilAreas))
             switch format {
-            case "csv": FileHandle.standardOutput.write(Data(report.csv().utf8))
-            case "html": FileHandle.standardOutput.write(Data(report.html().utf8))
+            case "csv": FileHandle.standardOutput.write(Data(report.csv(words: words).utf8))
+            case "html": FileHandle.standardOutput.write(Data(report.html(words: words).utf8))
+            case "ods":
+                let cover = SpreadsheetCover(releasedAt: nil, nextRelease: ReleaseTimetable(settings).nextRelease(after: quarter),
+                                             contact: settings.reporting.contact, startMonth: settings.reporting.quarterStartMonth)
+                FileHandle.standardOutput.write(Data(try ReportBuilder.ods(for: report.document, words: words, cover: cover)))
             default: FileHandle.standardOutput.write(Data(report.document))
             }
         }

@@ -40,9 +40,13 @@ assert "c" in cells
 PY
 build --format csv >"$work/built.csv"; rc=$?
 check "report build (csv) succeeds" test "$rc" -eq 0
-check "the csv has a header and the referrals figure" bash -c "head -1 '$work/built.csv' | grep -q '^section,item,value' && grep -q '^figures,referrals_received,' '$work/built.csv'"
-check "the csv parses with one value per row" python3 -c "
-import csv,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); assert all(len(r)==3 for r in rows) and len(rows) == 202" "$work/built.csv"
+check "the csv has a header and the referrals figure" bash -c "head -1 '$work/built.csv' | grep -q '^table,table_title,category,category_label,value' && grep -q '^figures,Headline figures,referrals_received,' '$work/built.csv'"
+check "the csv is tidy: one value per row, a number or [c], then a notes section" python3 -c "
+import csv,json,sys; rows=list(csv.reader(open(sys.argv[1], newline=''))); blank=rows.index([])
+doc = json.load(open(sys.argv[2])); data, notes = rows[1:blank], rows[blank+1:]
+assert all(len(r)==5 for r in data) and len(data) == len(doc['figures']) + sum(len(t) for t in doc['tables'].values()), len(data)
+assert all(r[4] == '' or r[4] == '[c]' or float(r[4]) >= 0 for r in data)
+assert notes[0] == ['note', 'text'] and all(len(r) == 2 for r in notes)" "$work/built.csv" "$work/built.json"
 build --format html >"$work/built.html"; rc=$?
 check "report build (html) succeeds" test "$rc" -eq 0
 check "the html is a page with svg charts and no script or style" bash -c "grep -q '<!DOCTYPE html>' '$work/built.html' && grep -q '<svg' '$work/built.html' && ! grep -qiE '<script|<style|style=' '$work/built.html'"

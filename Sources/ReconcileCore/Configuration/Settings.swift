@@ -49,6 +49,11 @@ public struct Settings: Sendable, Equatable {
     public struct Reporting: Sendable, Equatable {
         /// Month (1–12) in which the financial year starts; April in England.
         public var quarterStartMonth = 4
+        /// The release timetable: a quarter's report is due this many days after the quarter ends (shown to leads
+        /// as what is due, and on the spreadsheet's cover as the next release).
+        public var releaseDaysAfterQuarter = 30
+        /// Who a council analyst asks about the figures (the spreadsheet's cover sheet).
+        public var contact = "The partner's reporting lead (contact details to be confirmed by the partner)"
     }
 
     public struct Areas: Sendable, Equatable {
@@ -145,7 +150,8 @@ extension Settings {
         ("limits", "family_messages_per_day", .int), ("limits", "family_feedback_per_day", .int),
         ("limits", "portal_idle_minutes", .int), ("limits", "passphrase_reissues_per_day", .int),
         ("workflow", "acknowledgement_working_days", .int),
-        ("reporting", "quarter_start_month", .int),
+        ("reporting", "quarter_start_month", .int), ("reporting", "release_days_after_quarter", .int),
+        ("reporting", "contact", .string),
         ("areas", "council_areas", .list),
         ("security", "password_hash_cost", .string), ("security", "hash_workers", .int), ("security", "hash_queue", .int),
         ("metrics", "token", .string),
@@ -255,6 +261,8 @@ extension Settings {
             case ("limits.passphrase_reissues_per_day", .int(let v)): limits.passphraseReissuesPerDay = v
             case ("workflow.acknowledgement_working_days", .int(let v)): workflow.acknowledgementWorkingDays = v
             case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
+            case ("reporting.release_days_after_quarter", .int(let v)): reporting.releaseDaysAfterQuarter = v
+            case ("reporting.contact", .string(let v)): reporting.contact = v
             case ("areas.council_areas", .list(let v)): areas.councilAreas = v
             case ("security.password_hash_cost", .string(let v)): security.passwordHashCost = v
             case ("security.hash_workers", .int(let v)): security.hashWorkers = v
@@ -299,6 +307,12 @@ extension Settings {
         }
         guard (1...12).contains(reporting.quarterStartMonth) else {
             throw SettingsError("reporting.quarter_start_month must be 1–12")
+        }
+        guard (1...365).contains(reporting.releaseDaysAfterQuarter) else {
+            throw SettingsError("reporting.release_days_after_quarter must be 1–365")
+        }
+        guard (1...200).contains(reporting.contact.count), !reporting.contact.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw SettingsError("reporting.contact must be 1–200 characters with no control characters")
         }
         guard !areas.councilAreas.isEmpty,
               areas.councilAreas.allSatisfy({ $0.range(of: "^[a-z][a-z0-9_]{1,63}$", options: .regularExpression) != nil }),

@@ -16,10 +16,11 @@ extension ReleaseKind {
     }
 }
 
-/// `/api/v1/council`: list, download (JSON exactly as signed, CSV, HTML) and verify released reports.
+/// `/api/v1/council`: list, download (JSON exactly as signed, CSV, HTML, ODS) and verify released reports.
 struct CouncilController {
     let database: AppDatabase
     let keys: KeyRing
+    let downloads: ReportDownloads
 
     struct Listing: ResponseEncodable {
         struct Item: Encodable { let quarter: String; let councilArea: String; let releasedAt: Date; let kind: String }
@@ -32,11 +33,22 @@ struct CouncilController {
         group.get("reports/:quarter/signature", use: signature)
     }
 
-    /// The signing public key is public by nature: anyone may fetch it to verify a report.
+    /// The signing public key is public by nature: anyone may fetch it to verify a report. Base64 (for `reconcile
+    /// report verify`), or `?format=pem` for OpenSSL.
     static func addPublicKeyRoute(to group: RouterGroup<AppRequestContext>, keys: KeyRing) {
-        group.get("api/v1/council/public-key") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: ReportSignature.publicKeyBase64(keys.signing) + "\n")))
+        group.get("api/v1/council/public-key") { request, _ -> Response in
+            switch request.uri.queryParameters["format"].map(String.init) {
+            case nil, "base64"?:
+                return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: ReportSignature.publicKeyBase64(keys.signing) + "\n")))
+            case "pem"?:
+                return ReportDownloads.file(ByteBuffer(string: ReportDownloads.publicKeyPEM(keys.signing)), "application/x-pem-file",
+                                            "reconcile-signing-key.pem")
+            default:
+                var error = APIError(.badRequest, code: "unknown_format", message: "format: use base64 or pem.")
+                error.fields = [["field": "format", "code": "unknown_value", "message": "Use base64 or pem."]]
+                throw error
+            }
         }
     }
 
@@ -47,22 +59,8 @@ struct CouncilController {
     }
 
     @Sendable func report(request: Request, context: CouncilRequestContext) async throws -> Response {
-        let released = try await Self.released(database, request, context)
-        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
-        switch format {
-        case "json":
-            // Byte for byte what was signed, so the detached signature verifies on the download.
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: released.document)))
-        case "csv":
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"\(Self.fileName(released)).csv\""],
-                            body: .init(byteBuffer: ByteBuffer(string: try ReportBuilder.csv(for: released.document))))
-        case "html":
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: try ReportBuilder.html(for: released.document))))
-        default:
-            throw APIError.field("format", "unknown_value", "Use json, csv or html.")
-        }
+        let format = try ReportDownloads.format(request)
+        return try downloads.response(try await Self.released(database, request, context), format: format)
     }
 
     @Sendable func signature(request: Request, context: CouncilRequestContext) async throws -> Response {
@@ -74,11 +72,16 @@ struct CouncilController {
     /// The release asked for, of the officer's own area only: another area's quarter is simply not found.
     /// No `kind`: the quarter's current figures (its latest correction, else its first release).
     static func released(_ database: AppDatabase, _ request: Request, _ context: CouncilRequestContext) async throws -> ReleasedReport {
-        let area = context.area
-        guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
+        try await released(database, area: context.area, quarter: context.parameters.get("quarter"),
+                           kind: request.uri.queryParameters["kind"].map(String.init))
+    }
+
+    /// The release of `area` asked for (a lead names any area; a council officer's is their own).
+    static func released(_ database: AppDatabase, area: String, quarter text: String?, kind kindText: String?) async throws -> ReleasedReport {
+        guard let text, let quarter = Quarter(text) else {
             throw APIError(.notFound, code: "not_found", message: "Quarters look like 2026-Q1.")
         }
-        let kind = try ReleaseKind.named(request.uri.queryParameters["kind"].map(String.init))
+        let kind = try ReleaseKind.named(kindText)
         guard let released = try await database.releasedReport(councilArea: area, quarter: quarter.description, kind: kind?.rawValue) else {
             throw APIError(.notFound, code: "not_found", message: kind == nil ? "No report has been released for that quarter."
                            : "No report of that kind has been released for that quarter.")

@@ -6,10 +6,11 @@ import ReconcileStore
 
 /// `/council` for people: the released reports of the officer's own council area, each as a page with its
 /// tables and bar charts (the report's own HTML, made from the signed bytes), and the downloads: the JSON
-/// exactly as signed, CSV, the detached signature and the public key. Nothing here can reach a case.
+/// exactly as signed, the ODS spreadsheet, the tidy CSV, the detached signature and the public key (PEM). Nothing here can reach a case.
 struct CouncilPagesController {
     let database: AppDatabase
     let kit: StaffPageKit
+    let downloads: ReportDownloads
     /// The financial year's first month, for naming the months a release covers.
     let startMonth: Int
 
@@ -22,7 +23,11 @@ struct CouncilPagesController {
         }
         group.get("reports/:quarter/report.csv") { request, context in
             let r = try await CouncilController.released(database, request, context)
-            return download(r, "csv", "text/csv; charset=utf-8", ByteBuffer(string: try ReportBuilder.csv(for: r.document)))
+            return download(r, "csv", "text/csv; charset=utf-8", ByteBuffer(string: try downloads.csv(r.document)))
+        }
+        group.get("reports/:quarter/report.ods") { request, context in
+            let r = try await CouncilController.released(database, request, context)
+            return download(r, "ods", ReportDownloads.odsType, ByteBuffer(bytes: try downloads.ods(r.document, releasedAt: r.releasedAt)))
         }
         group.get("reports/:quarter/report.sig") { request, context in
             let r = try await CouncilController.released(database, request, context)
@@ -73,7 +78,7 @@ struct CouncilPagesController {
     @Sendable func reportPage(request: Request, context: CouncilRequestContext) async throws -> Response {
         let officer = context.officer
         let r = try await CouncilController.released(database, request, context)
-        let html = try ReportBuilder.html(for: r.document)
+        let html = try downloads.html(r.document)
         let policy = (try? JSONSerialization.jsonObject(with: Data(r.document)) as? [String: Any])?["policy"] as? [String: Any]
         let marker = policy?["suppression_marker"] as? String ?? "c"
         let threshold = policy?["threshold"] as? Int ?? 4

@@ -10,6 +10,7 @@ import ReconcileStore
 struct TrendsController {
     let database: AppDatabase
     let kit: StaffPageKit
+    let words: ReportWords
 
     struct TrendJSON: ResponseEncodable {
         struct Point: Encodable {
@@ -61,10 +62,12 @@ struct TrendsController {
 
     struct Row: Sendable { let quarter, value, yearBefore, change: String }
     struct Choice: Sendable { let value, label: String; let selected: Bool }
+    struct Group: Sendable { let label: String; let options: [Choice] }
     struct TrendModel: PageModel {
         let title, area, figure, chart, csvHref: String
         let rows: [Row]
-        let figures: [Choice]
+        /// The picker: the headline figures, then one group per table (its total and categories), in plain words.
+        let groups: [Group]
         let empty: Bool
     }
 
@@ -76,14 +79,29 @@ struct TrendsController {
         }
     }
 
+    /// A figure's title in the area's words ("Level of need at first assessment: Level 4: Statutory social care").
+    static func title(_ figure: String, words: ReportWords, area: String) -> String {
+        let parts = figure.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return words.figure(figure) }
+        return words.table(parts[0]) + ": " + words.category(table: parts[0], code: parts[1], area: area)
+    }
+
     static func number(_ x: Double) -> String { x.rounded() == x ? String(Int(x)) : String(format: "%.1f", x) }
 
     @Sendable func trendPage(request: Request, context: CouncilRequestContext) async throws -> Response {
         let trend = try await trend(request, context)
-        let choices = Trends.figures.map { Choice(value: $0, label: Trends.title($0), selected: $0 == trend.figure) }
-        let model = TrendModel(title: "Trends: \(trend.title)", area: IntakeQuestions.areaLabel(context.area), figure: trend.title,
+        let area = context.area
+        let groups = [Group(label: "Headline figures", options: ReportContent.figureOrder.map {
+            Choice(value: $0, label: words.figure($0), selected: $0 == trend.figure)
+        })] + ReportTables.order.map { table in
+            Group(label: words.table(table), options: (["total"] + ReportTables.categories(table)).map {
+                Choice(value: "\(table).\($0)", label: words.category(table: table, code: $0, area: area), selected: "\(table).\($0)" == trend.figure)
+            })
+        }
+        let title = Self.title(trend.figure, words: words, area: area)
+        let model = TrendModel(title: "Trends: \(title)", area: IntakeQuestions.areaLabel(area), figure: title,
                                chart: trend.svg(), csvHref: "/council/trends.csv?figure=\(trend.figure)", rows: Self.rows(trend),
-                               figures: choices, empty: trend.points.isEmpty)
+                               groups: groups, empty: trend.points.isEmpty)
         return kit.render("council-trends", request, context.officer, model)
     }
 

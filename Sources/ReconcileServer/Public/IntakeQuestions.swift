@@ -1,4 +1,5 @@
 import ReconcileCore
+import ReconcileReports
 
 /// The intake questions' choices in the order the form asks them, labelled from a message catalogue
 /// (`choice_<question>_<code>`). Codes are what is stored; labels are what a family reads. Staff pages read the
@@ -39,9 +40,6 @@ enum IntakeQuestions {
             + keys("child_sex", ChildSex.self) + keys("send", SpecialNeeds.self)
     }
 
-    /// "telford_and_wrekin" → "Telford and Wrekin".
-    static func areaLabel(_ code: String) -> String {
-        code.split(separator: "_").map { ["and", "of", "upon", "on"].contains($0) ? String($0) : $0.prefix(1).uppercased() + $0.dropFirst() }
-            .joined(separator: " ")
-    }
+    /// "telford_and_wrekin" → "Telford and Wrekin", from the staff and council word catalogue.
+    static func areaLabel(_ code: String) -> String { WordCatalogue.standard.area(code) }
 }

@@ -4,13 +4,14 @@ import ReconcileCore
 import ReconcileReports
 import ReconcileStore
 
-/// `/api/v1/themes` and `/api/v1/reports` for leads: approve and withdraw lessons-learned themes, release a report
-/// (a quarter, a correction, the year to date).
+/// `/api/v1/themes` and `/api/v1/reports` for leads: approve and withdraw lessons-learned themes, preview and release
+/// a report (a quarter, a correction, the year to date), and open every released report of every area.
 struct ReportsController {
     let database: AppDatabase
     let keys: KeyRing
     let settings: Settings
     let policy: DisclosurePolicy
+    let downloads: ReportDownloads
 
     struct Created: ResponseEncodable { let id: String }
     struct Released: ResponseEncodable {
@@ -21,6 +22,70 @@ struct ReportsController {
         themes.post(use: addTheme)
         themes.delete(":id", use: withdrawTheme)
         reports.post(":quarter/release", use: release)
+        reports.get(":quarter/preview", use: preview)
+        reports.get(use: listReleased)
+        reports.get(":quarter", use: openReleased)
+    }
+
+    /// The area a lead names in the query: 422 naming `council_area` when it is missing or not configured.
+    static func area(_ request: Request, _ settings: Settings) throws -> String {
+        guard let area = request.uri.queryParameters["council_area"].map(String.init), settings.areas.councilAreas.contains(area) else {
+            throw APIError.field("council_area", "unknown_value", "Name one of the configured council areas.")
+        }
+        return area
+    }
+
+    /// Exactly what `release` would sign (but for `generated_at`), which counts protection hid beyond the threshold
+    /// and why, and the themes a release would be refused for. Nothing is stored.
+    @Sendable func preview(request: Request, context: StaffRequestContext) async throws -> Response {
+        guard let text = context.parameters.get("quarter"), let quarter = Quarter(text) else {
+            throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
+        }
+        let area = try Self.area(request, settings)
+        let kind = try ReleaseKind.named(request.uri.queryParameters["kind"].map(String.init)) ?? .quarter
+        let preview = try await ReportBuilder(database: database, settings: settings, policy: policy)
+            .preview(councilArea: area, quarter: quarter, kind: kind, keys: keys)
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try Self.previewJSON(preview, minimumRange: policy.minimumRange))))
+    }
+
+    /// The preview's answer, with the document embedded byte for byte (canonical JSON sorts keys and writes
+    /// values the same way, so the document inside is the very text that would be signed).
+    static func previewJSON(_ preview: ReleasePreview, minimumRange: Int) throws -> [UInt8] {
+        let hidden: [CanonicalJSON] = preview.hidden.map {
+            .object(["table": .string($0.table), "category": .string($0.category), "reason": .string($0.reason.rawValue),
+                     "explanation": .string($0.explanation(minimumRange: minimumRange))])
+        }
+        return CanonicalJSON.object([
+            "quarter": .string(preview.report.quarter.description), "council_area": .string(preview.report.councilArea),
+            "kind": .string(preview.report.kind.rawValue), "document": try CanonicalJSON.parse(preview.report.document),
+            "hidden_beyond_threshold": .array(hidden), "problems": .array(preview.problems.map { .string($0) }),
+        ]).bytes
+    }
+
+    struct ReleasedList: ResponseEncodable {
+        struct Item: Encodable { let quarter, councilArea, kind: String; let releasedAt: Date }
+        let reports: [Item]
+    }
+
+    /// Every released report of every area, newest first.
+    @Sendable func listReleased(request: Request, context: StaffRequestContext) async throws -> ReleasedList {
+        var items: [ReleasedList.Item] = []
+        for area in settings.areas.councilAreas {
+            items += try await database.releasedReports(councilArea: area).map {
+                .init(quarter: $0.quarter, councilArea: $0.councilArea, kind: $0.kind, releasedAt: $0.releasedAt)
+            }
+        }
+        return ReleasedList(reports: items.sorted { $0.releasedAt > $1.releasedAt })
+    }
+
+    /// One released report of any area, in any format (as the council downloads it).
+    @Sendable func openReleased(request: Request, context: StaffRequestContext) async throws -> Response {
+        let format = try ReportDownloads.format(request)
+        let released = try await CouncilController.released(database, area: try Self.area(request, settings),
+                                                            quarter: context.parameters.get("quarter"),
+                                                            kind: request.uri.queryParameters["kind"].map(String.init))
+        return try downloads.response(released, format: format)
     }
 
     @Sendable func addTheme(request: Request, context: StaffRequestContext) async throws -> EditedResponse<Created> {

@@ -86,7 +86,7 @@ import Testing
                                             now: Self.afterQ1.addingTimeInterval(60))
             Issue.record("a second release of the same quarter was accepted")
         } catch ReportError.refused(let problems) {
-            #expect(problems == ["2025-Q1 has already been released for shropshire; release a correction to change it"])
+            #expect(problems == ["2025-Q1 has already been released for Shropshire; release a correction to change it"], "the area in its own name")
         }
         #expect(try await h.db.releasedReports(councilArea: "shropshire").count == 1)
 

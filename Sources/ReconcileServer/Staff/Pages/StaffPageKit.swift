@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ReconcileCore
+import ReconcileReports
 import ReconcileStore
 
 /// What every staff and council page shares: the layout values, CSRF, form reading, friendly errors.
@@ -76,11 +77,8 @@ struct StaffPageKit: Sendable {
                                 expired: "This form only works when opened from this website, with cookies allowed. Please open the page again and resend it.")
     }
 
-    /// "independent_legal_advice" → "Independent legal advice".
-    static func words(_ code: String) -> String {
-        let spaced = code.replacingOccurrences(of: "_", with: " ")
-        return spaced.prefix(1).uppercased() + spaced.dropFirst()
-    }
+    /// "independent_legal_advice" → "Independent legal advice", from the staff and council word catalogue.
+    static func words(_ code: String) -> String { WordCatalogue.standard.anyCode(code) }
 
     /// The label a fixed list gives a code, or the code in words.
     static func label<T: FixedList>(_ list: [(T, String)], _ code: String) -> String {

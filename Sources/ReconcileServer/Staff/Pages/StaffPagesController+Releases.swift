@@ -32,13 +32,17 @@ extension StaffPagesController {
     struct ThemesModel: PageModel {
         struct Theme: Sendable { let id, text, at: String }
         struct Kind: Sendable { let value, label, hint: String; let checked: Bool }
-        struct Released: Sendable { let title, area, kind, at: String }
+        struct Released: Sendable { let title, area, kind, at, href: String }
+        struct Due: Sendable { let quarter, area, areaCode, date: String; let overdue: Bool }
         let title, quarter, areaLabel: String
         let areas: [Choice]
         let themes: [Theme]
         let kinds: [Kind]
         let released: [Released]
         let hasReleased: Bool
+        let due: [Due]
+        let hasDue: Bool
+        let dueDays: Int
         let done: String?
         let problems: [String]
         let hasProblems: Bool
@@ -56,11 +60,22 @@ extension StaffPagesController {
         let areas = settings.areas.councilAreas
         let startMonth = settings.reporting.quarterStartMonth
         var released: [ThemesModel.Released] = []
+        var due: [ThemesModel.Due] = []
+        let timetable = ReleaseTimetable(settings), now = Date()
         for a in areas {
-            for r in try await database.releasedReports(councilArea: a) {
-                let title = Quarter(r.quarter).map { (ReleaseKind(rawValue: r.kind) ?? .quarter).title($0, startMonth: startMonth) } ?? r.quarter
+            let reports = try await database.releasedReports(councilArea: a)
+            for r in reports {
+                let kind = ReleaseKind(rawValue: r.kind) ?? .quarter
+                let title = Quarter(r.quarter).map { kind.title($0, startMonth: startMonth) } ?? r.quarter
                 released.append(.init(title: title, area: IntakeQuestions.areaLabel(r.councilArea), kind: StaffPageKit.words(r.kind),
-                                      at: r.releasedAt.formatted(StaffPageKit.dateTime)))
+                                      at: r.releasedAt.formatted(StaffPageKit.dateTime),
+                                      href: "/staff/reports/\(r.councilArea)/\(r.quarter)?kind=\(kind.rawValue)"))
+            }
+            // The timetable: each ended quarter of the last year not yet released for this area, oldest first.
+            let done = Set(reports.filter { $0.kind == ReleaseKind.quarter.rawValue }.map(\.quarter))
+            for q in timetable.endedQuarters(before: now).reversed() where !done.contains(q.description) {
+                due.append(.init(quarter: q.description, area: IntakeQuestions.areaLabel(a), areaCode: a, date: timetable.dueWords(q),
+                                 overdue: timetable.due(q).addingTimeInterval(86_400) < now))
             }
         }
         let model = ThemesModel(
@@ -75,7 +90,8 @@ extension StaffPagesController {
                     : $0.title(quarter, startMonth: startMonth)
                 return .init(value: $0.rawValue, label: label, hint: Self.kindHints[$0] ?? "", checked: $0 == kind)
             },
-            released: released, hasReleased: !released.isEmpty, done: done, problems: problems, hasProblems: !problems.isEmpty)
+            released: released, hasReleased: !released.isEmpty, due: due, hasDue: !due.isEmpty,
+            dueDays: settings.reporting.releaseDaysAfterQuarter, done: done, problems: problems, hasProblems: !problems.isEmpty)
         return kit.render("staff-themes", request, staff, model, status: status)
     }
 
