@@ -26,7 +26,7 @@ let package = Package(
         // Already in the main package's graph: the cookie target drives Hummingbird's own `Cookie` header reader.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
-    targets: [.target(name: "FuzzSupport")] + fuzzTargets.map {
+    targets: [.target(name: "FuzzDriver"), .target(name: "FuzzSupport", dependencies: ["FuzzDriver"])] + fuzzTargets.map {
         .executableTarget(name: $0.name, dependencies: $0.dependencies + ["FuzzSupport"])
     },
     swiftLanguageModes: [.v6]

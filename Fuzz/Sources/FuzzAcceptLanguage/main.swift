@@ -5,8 +5,13 @@ import ReconcileCore
 // Accept-Language (every family page). Beyond not crashing: easy read is never guessed from a header; Polish is
 // chosen only from a header naming `pl`; a header naming none of our languages (`pl`, `en`, `*`) chooses none;
 // a language added with q=0 (refused, RFC 9110) changes nothing; and a `?lang=` or cookie choice always wins.
+@_cdecl("FuzzAcceptLanguage_main")
+public func fuzzAcceptLanguageMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.run(argc, argv, fuzzAcceptLanguage)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzAcceptLanguage(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+public func fuzzAcceptLanguage(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let header = Fuzz.text(start, count) else { return 0 }
     let chosen = FamilyLanguage.fromAcceptLanguage(header)
     let lower = header.lowercased()

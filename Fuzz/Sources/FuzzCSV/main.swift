@@ -6,8 +6,13 @@ import FuzzSupport
 // default dialect): the row is exactly as many cells as written, each the text written, with an apostrophe
 // before text a spreadsheet would run as a formula; and no cell read back starts with = + - @ TAB or CR
 // unless it is a plain decimal number.
+@_cdecl("FuzzCSV_main")
+public func fuzzCSVMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.run(argc, argv, fuzzCSV)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCSV(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+public func fuzzCSV(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Fuzz.bytes(start, count)
     guard let text = String(validating: bytes, as: UTF8.self) else { return 0 }
     let cells = text.split(separator: "\0", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)

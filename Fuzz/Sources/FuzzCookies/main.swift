@@ -8,8 +8,13 @@ import Hummingbird
 // token. Beyond not crashing: a value read never runs past its `;`; our token, sent after any other cookies
 // that do not use our name, reads back exactly; and every cookie we set keeps HttpOnly, SameSite=Strict,
 // Path=/, no Domain, and Secure with the `__Host-` prefix exactly when the service is on https.
+@_cdecl("FuzzCookies_main")
+public func fuzzCookiesMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.run(argc, argv, fuzzCookies)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCookies(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+public func fuzzCookies(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Fuzz.bytes(start, count)
     guard let flags = bytes.first else { return 0 }
     let rest = bytes.dropFirst()

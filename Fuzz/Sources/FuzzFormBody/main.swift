@@ -4,8 +4,13 @@ import FuzzSupport
 // The form body reader (every page's POST). Beyond not crashing: whatever it reads, written out again with
 // every byte percent-encoded, reads back to the same names and values in the same order; and a body with no
 // `%` or `+` reads as its bytes split on `&` and the first `=`.
+@_cdecl("FuzzFormBody_main")
+public func fuzzFormBodyMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.run(argc, argv, fuzzFormBody)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzFormBody(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+public func fuzzFormBody(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Fuzz.bytes(start, count)
     guard let form = FormBody(bytes) else { return 0 }
 

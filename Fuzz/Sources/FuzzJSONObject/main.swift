@@ -4,8 +4,13 @@ import FuzzSupport
 // The strict-key JSON reader (every API body). Beyond not crashing, checked against an independent RFC 8259
 // reader written here: a body the service accepts is one JSON object with no key twice in any object; a body it
 // refuses as `duplicate_key` is valid JSON that really repeats a key (compared as exact scalars after unescaping).
+@_cdecl("FuzzJSONObject_main")
+public func fuzzJSONObjectMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.run(argc, argv, fuzzJSONObject)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJSONObject(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+public func fuzzJSONObject(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Fuzz.bytes(start, count)
     var reference = StrictJSON(bytes)
     let parsed = reference.document()

@@ -5,8 +5,13 @@ import FuzzSupport
 // Passphrases as families type them. Beyond not crashing: normalising is idempotent and yields lower-case
 // words joined by single hyphens (no hyphen first, last or doubled); and a real six-word passphrase typed with
 // any case and any run of separators normalises back to exactly the passphrase that was issued.
+@_cdecl("FuzzPassphrase_main")
+public func fuzzPassphraseMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.run(argc, argv, fuzzPassphrase)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzPassphrase(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+public func fuzzPassphrase(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Fuzz.bytes(start, count)
     if let typed = String(validating: bytes, as: UTF8.self) {
         let once = Passphrase.normalise(typed)

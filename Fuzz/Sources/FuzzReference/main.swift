@@ -4,8 +4,13 @@ import ReconcileCore
 // Case references as families type them (portal sign-in, staff search). Beyond not crashing: normalising is
 // idempotent; a valid reference is exactly `RS-` and two groups of four from the alphabet, and is its own
 // normal form; and a real reference typed in lower case with spaces anywhere normalises back to itself.
+@_cdecl("FuzzReference_main")
+public func fuzzReferenceMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Fuzz.run(argc, argv, fuzzReference)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzReference(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+public func fuzzReference(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = Fuzz.bytes(start, count)
     if let typed = String(validating: bytes, as: UTF8.self) {
         let once = ReferenceFormat.normalise(typed)
