@@ -6,6 +6,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "reconcile", targets: ["reconcile"]),
+        // Only for Fuzz/ (its own package, built by scripts/fuzz), which reaches the parsers through these modules.
+        .library(name: "ReconcileCore", targets: ["ReconcileCore"]),
+        .library(name: "ReconcileStore", targets: ["ReconcileStore"]),
+        .library(name: "ReconcileReports", targets: ["ReconcileReports"]),
+        .library(name: "ReconcileServer", targets: ["ReconcileServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -74,12 +74,17 @@ extension ReportContent {
     static func csvField(_ raw: String) -> String {
         var value = raw
         // CSV injection: a cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets.
-        // Numbers are ours and never negative, so only free text (themes) can start this way.
-        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil {
+        // Numbers are ours and never negative, so only free text (themes) can start this way; no exemption for
+        // text that parses as a Double, which takes "-inf", "+nan", "-0x1p3" and stops at a NUL ("+1\0…").
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) {
             value = "'" + value
         }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // By scalar, not Character: "\r\n" (a textarea's line break) and "," + a combining mark are single
+        // Characters that equal none of these, yet a CSV reader splits on their bytes.
+        if value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            var doubled = String.UnicodeScalarView()
+            for scalar in value.unicodeScalars { doubled.append(scalar); if scalar == "\"" { doubled.append(scalar) } }
+            return "\"" + String(doubled) + "\""
         }
         return value
     }

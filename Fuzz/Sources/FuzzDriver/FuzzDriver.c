@@ -1,0 +1,1 @@
+// Empty: the header declares a function from libFuzzer's runtime, linked by -sanitize=fuzzer.
