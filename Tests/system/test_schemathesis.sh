@@ -102,7 +102,7 @@ workers = 1
 request-timeout = 20
 continue-on-failure = true
 [generation]
-max-examples = ${SCHEMATHESIS_MAX_EXAMPLES:-100}
+max-examples = ${SCHEMATHESIS_MAX_EXAMPLES:-60}
 database = "none"
 [auth]
 auto-signup = false
@@ -170,8 +170,10 @@ elapsed=$(( $(date +%s) - started ))
 [[ -n "${SCHEMATHESIS_LOG:-}" ]] && cp "$work/schemathesis.log" "$SCHEMATHESIS_LOG"
 echo "# schemathesis $("${st[@]}" --version | awk '{print $NF}'), seed 20260401, ${elapsed}s, exit $st_rc (set SCHEMATHESIS_LOG=FILE to keep its log)"
 # A budget for the suite, not a safety bound: 5,109 generated cases over 34 operations took 162 s and 181 s in two
-# clean-clone CI runs after release kinds were added to the schema; 5 minutes keeps it well inside CI's 90.
-check "schemathesis finished within 5 minutes" test "$elapsed" -le 300
+# clean-clone CI runs; 9,416 cases over 59 operations took 418 s in a clean-clone run with the other system scripts
+# running beside it (run-all's second lane); 60 examples an operation (SCHEMATHESIS_MAX_EXAMPLES, 100 before) keeps
+# the suite's longest lane near 4 minutes, and 8 is the budget.
+check "schemathesis finished within 8 minutes" test "$elapsed" -le 480
 
 # One line per check, from the run's JSON report: the failures found, by code and operation.
 python3 - "$work/report.json" "$work/schemathesis.log" <<'PY'
