@@ -186,7 +186,7 @@ private struct DemoCase {
         return referral
     }
 
-    /// The questions of issue 17, in plausible proportions, so every new report table and page has something in it.
+    /// The intake questions, in plausible proportions, so every new report table and page has something in it.
     mutating func addIntakeAnswers(to referral: inout Referral) {
         referral.involvement = random.weighted([(.harmed, 62), (.sawOrKnew, 12), (.wasAccusedOrHarmedOthers, 8),
                                                 (.moreThanOne, 6), (.preferNotToSay, 12)])
@@ -209,7 +209,7 @@ private struct DemoCase {
                                                bsl: random.chance(0.1), easyRead: random.chance(0.3), largePrint: random.chance(0.2),
                                                supporter: random.chance(0.3) ? "A support worker" : nil)
         }
-        // The family's own form records its language; a referral taken by staff does not (issue 21).
+        // The family's own form records its language; a referral taken by staff does not.
         if referral.channel == .web {
             referral.language = random.weighted([(FamilyLanguage.english, 86), (.easyRead, 5), (.polish, 9)])
         }

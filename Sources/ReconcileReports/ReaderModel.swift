@@ -38,7 +38,7 @@ public struct FigureID: Sendable, Hashable, Comparable, CustomStringConvertible 
 }
 
 /// What a reader holding every release of an area's financial year knows, as linear constraints over unknown
-/// counts (issue 15, SPEC "Quarterly feedback to the council"):
+/// counts (SPEC "Quarterly feedback to the council"):
 ///
 /// - each quarter's counts are unknown whole numbers ≥ 0; a correction replaces its quarter with new unknowns
 ///   (the old release stays true of the old figures), and later releases refer to the latest version;

@@ -1,6 +1,6 @@
 import LinearProgramming
 
-/// Protect, don't refuse (issue 15): starting from the candidate as each table's own rules leave it
+/// Protect, don't refuse: starting from the candidate as each table's own rules leave it
 /// (`DisclosureControl`), suppress more of the candidate until no suppressed count of the financial year's
 /// releases, candidate included, can be narrowed to fewer than `minimumRange` values.
 ///

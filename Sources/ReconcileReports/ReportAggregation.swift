@@ -38,7 +38,7 @@ public struct ReportCounts: Sendable, Equatable {
     public var notConsented = 0
     public var listeningSessions = 0
     public var safeguardingEscalations = 0
-    /// Closed cases reopened in the period (issue 18: "reopens are counted").
+    /// Closed cases reopened in the period ("reopens are counted").
     public var casesReopened = 0
     public var openCasesAtEnd = 0
     /// Calendar days from received to acknowledged, one entry per case acknowledged in the period.
@@ -68,15 +68,15 @@ public enum ReportTables {
     public static let wishes = "referrals_by_wishes", levelOfNeed = "level_of_need", needs = "needs_identified"
     public static let signpostsByNeed = "signposts_by_need", signpostsByOutcome = "signposts_by_outcome"
     public static let closures = "closures_by_reason"
-    // The intake questions of issue 17.
+    // The intake questions.
     public static let involvement = "referrals_by_involvement", ageBand = "referrals_by_age_band"
     public static let heardFrom = "referrals_by_heard_from", pattern = "referrals_by_pattern"
     public static let channel = "referrals_by_channel", childSex = "referrals_by_child_sex", send = "referrals_by_send"
-    /// Issue 21: the language each referral was made in.
+    /// the language each referral was made in.
     public static let language = "referrals_by_language"
-    // Safeguarding in full (issue 18): escalations made in the period.
+    // Safeguarding in full: escalations made in the period.
     public static let safeguardingByRoute = "safeguarding_by_route", safeguardingByOutcome = "safeguarding_by_outcome"
-    /// Issue 19: offers of help made, by channel. Counts of letters and leaflets, not of people, so shown as they are.
+    /// offers of help made, by channel. Counts of letters and leaflets, not of people, so shown as they are.
     public static let offersByChannel = "offers_by_channel"
     public static let notAboutPeople: Set<String> = [offersByChannel]
     /// Coded experience themes: cases first tagged in the period, by theme (more than one per case).

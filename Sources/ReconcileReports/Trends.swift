@@ -1,7 +1,7 @@
 import Foundation
 import ReconcileCore
 
-/// One figure of an area's released reports over time, for the council's trends page and summary (issue 19).
+/// One figure of an area's released reports over time, for the council's trends page and summary.
 /// Built **only from released documents**: each quarter's current release (its latest correction, else its
 /// first release; years to date are left out), so a trend shows nothing a release did not — a suppressed count
 /// stays suppressed, a quarter not yet released stays empty, and no value is ever worked out from others.

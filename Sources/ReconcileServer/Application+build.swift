@@ -39,6 +39,9 @@ public struct AppConfiguration: Sendable {
     public var backupKey: BackupKey?
     /// The family notice's sender name and subject (`policies/notifications.json`). Mail goes only when `mail.host` is set.
     public var familyNotice = FamilyNoticePolicy()
+    /// The time sessions and sign-in codes are checked against. The wall clock in service; a test moves its own
+    /// clock past an idle limit or to the start of a code's step instead of sleeping.
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init(settings: Settings, database: AppDatabase, keys: KeyRing, directory: ServiceDirectory,
                 retention: RetentionPolicy = .init(), disclosure: DisclosurePolicy = .init(), sessionPolicy: StaffSessionPolicy = .init(),
@@ -91,7 +94,7 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
 
 func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = nil) throws -> Router<AppRequestContext> {
     let settings = configuration.settings
-    let secure = settings.server.publicURL.lowercased().hasPrefix("https://")
+    let secure = settings.server.publicUrl.lowercased().hasPrefix("https://")
     let pages = try Pages.load(areaContacts: configuration.areaContacts, cookies: SessionCookies(secure: secure))
     let metrics = ServiceMetrics()
     configuration.database.setIntakeQueueLimit(settings.limits.intakeQueue)
@@ -105,7 +108,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
     let csrf = CSRFProtection(
         key: configuration.keys.csrfKey,
-        cookies: SessionCookies(secure: secure), publicURL: settings.server.publicURL)
+        cookies: SessionCookies(secure: secure), publicURL: settings.server.publicUrl)
 
     let router = Router(context: AppRequestContext.self)
     // Outermost first: headers go on every response, errors included.
@@ -137,11 +140,11 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     func resolver(_ party: TokenResolver.Party, _ carrier: TokenResolver.Carrier = .bearer, signIn: (@Sendable (Request) -> String)? = nil,
                   kit: StaffPageKit? = nil) -> TokenResolver {
         TokenResolver(database: database, keys: keys, staffPolicy: policy, portalPolicy: portalPolicy, party: party,
-                      carrier: carrier, signIn: signIn, kit: kit)
+                      carrier: carrier, clock: configuration.clock, signIn: signIn, kit: kit)
     }
     let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
     StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, hasher: hasher, policy: policy,
-                           secureCookies: secure)
+                           secureCookies: secure, clock: configuration.clock)
         .addRoutes(to: router.group())
     let caseRoutes = router.group("api/v1/cases")
         .add(middleware: resolver(.staff([.practitioner, .lead])))
@@ -182,7 +185,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure, downloads: downloads).addRoutes(
         themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
         reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
-    // The records check (issue 18): leads only; every view audited by the store.
+    // The records check: leads only; every view audited by the store.
     RecordsCheckController(database: database, keys: keys, settings: settings, recording: configuration.recording)
         .addRoutes(to: router.group("api/v1/records-check").add(middleware: leadOnly).group(context: StaffRequestContext.self))
 
@@ -197,7 +200,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let familyPages = router.group("portal").add(middleware: resolver(.family, .cookie(portal.cookieName), signIn: { _ in "/portal" }))
         .group(context: FamilyRequestContext.self)
     PortalPagesController(portal: portal, pages: pages, csrf: csrf).addRoutes(public: router.group(), signedIn: familyPages)
-    // Feedback and complaints from the family (issue 19): the same signed-in groups.
+    // Feedback and complaints from the family: the same signed-in groups.
     let feedback = PortalFeedbackController(portal: portal, quarterStartMonth: settings.reporting.quarterStartMonth,
                                             complaintsPerDay: settings.limits.familyComplaintsPerDay,
                                             feedbackPerDay: settings.limits.familyFeedbackPerDay)
@@ -208,7 +211,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
     do {
         let session = StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle,
-                                             hasher: hasher, policy: policy, secureCookies: secure)
+                                             hasher: hasher, policy: policy, secureCookies: secure, clock: configuration.clock)
         let kit = StaffPageKit(pages: pages, csrf: csrf, maxBody: settings.limits.maxBodyBytes)
         func pageAuth(_ roles: Set<StaffRole>) -> TokenResolver {
             resolver(.staff(roles), .cookie(session.cookieName), signIn: { $0.uri.path.hasPrefix("/council") ? "/council/sign-in" : "/staff/sign-in" },

@@ -41,7 +41,7 @@ struct Demo: AsyncParsableCommand {
                 target = current.previous
             }
             let area = councilArea ?? settings.areas.councilAreas[0]
-            guard let cost = PasswordHash.Limits.named(settings.security.passwordHashCost) else {
+            guard let cost = PasswordHash.Limits.named(settings.security.passwordHashCost.rawValue) else {
                 throw CommandFailure("security.password_hash_cost must be moderate, interactive or minimum")
             }
             let directory = try policies.loadDirectory(councilAreas: settings.areas.councilAreas)

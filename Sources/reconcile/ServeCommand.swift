@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
         var settings = try config.load()
         if let host { settings.server.host = host }
         if let port { settings.server.port = port }
-        if let refusal = PlainHTTPRule.refusal(host: settings.server.host, publicURL: settings.server.publicURL,
+        if let refusal = PlainHTTPRule.refusal(host: settings.server.host, publicURL: settings.server.publicUrl,
                                                allowPlainHTTP: allowPlainHTTP) {
             throw CommandFailure(refusal)
         }
@@ -32,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         let areaContacts = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas)
         let retention = try policies.retentionPolicy()
         let disclosure = try policies.disclosurePolicy()
-        var tuning = DatabaseTuning(cacheMiB: settings.database.cacheMiB, mmapMiB: settings.database.mmapMiB)
+        var tuning = DatabaseTuning(cacheMiB: settings.database.cacheMib, mmapMiB: settings.database.mmapMib)
         if let path = ProcessInfo.processInfo.environment["RECONCILE_SQL_TRACE"], !path.isEmpty {
             tuning.statementTrace = try StatementTrace(path: path)   // the test suite's query-plan check
         }

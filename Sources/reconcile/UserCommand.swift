@@ -34,7 +34,7 @@ struct User: AsyncParsableCommand {
                 throw CommandFailure("--role must be one of \(StaffRole.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let settings = try config.load()
-            guard let cost = PasswordHash.Limits.named(settings.security.passwordHashCost) else {
+            guard let cost = PasswordHash.Limits.named(settings.security.passwordHashCost.rawValue) else {
                 throw CommandFailure("security.password_hash_cost must be moderate, interactive or minimum")
             }
             guard let password = readLine(strippingNewline: true) else {

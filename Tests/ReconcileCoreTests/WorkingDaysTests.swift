@@ -64,7 +64,7 @@ import Testing
         }
     }
 
-    /// Time to respond to a complaint (issue 19): working days after the day received, up to the day answered.
+    /// Time to respond to a complaint: working days after the day received, up to the day answered.
     @Test(arguments: [
         ("2025-04-03", "2025-04-03", 0), ("2025-04-04", "2025-04-07", 1), ("2025-04-05", "2025-04-07", 1),  // Fri→Mon; Sat→Mon
         ("2025-04-03", "2025-04-17", 10), ("2025-04-03", "2025-04-18", 11), ("2025-04-03", "2025-05-01", 20),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The restore drill (issue 22): serve ships encrypted backups every 2 s while referrals arrive; the server is
+# The restore drill: serve ships encrypted backups every 2 s while referrals arrive; the server is
 # killed with SIGKILL and its data directory deleted; the newest shipped backup is restored and the service
 # started again. Every referral acknowledged more than one interval (plus the slowest backup cycle) before the
 # kill must be there, and `check` must pass. Prints the recovery point and recovery time it measured.

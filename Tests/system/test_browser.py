@@ -47,7 +47,7 @@ try:
     check("the young person's form asks them in their own words", "How old are you?" in driver.page_source)
     shot("refer-young-person", phone=True)
     without_javascript()
-    # 0b. Every language (issue 21): the form and the portal in English, easy read and Polish, each audited; a
+    # 0b. Every language: the form and the portal in English, easy read and Polish, each audited; a
     # family switches to Polish with the visible switch, refers, and is answered and welcomed back in Polish.
     for code, html_lang, title in (("en", "en-GB", "Tell us what happened"), ("en-easy", "en-GB", "Tell us what happened"),
                                    ("pl", "pl", "Powiedz nam, co się stało")):

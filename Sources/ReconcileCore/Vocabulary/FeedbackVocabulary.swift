@@ -1,4 +1,4 @@
-/// Family feedback and complaints (issue 19). Codes are stored data: never rename one.
+/// Family feedback and complaints. Codes are stored data: never rename one.
 
 /// The three questions of the family's feedback, each answered 1 (not at all) to 5 (very much), or left out.
 public enum FeedbackQuestion: String, FixedList {

@@ -1,4 +1,4 @@
-/// The questions the national guidance and the council's review ask of intake (issue 17). All statistical and
+/// The questions the national guidance and the council's review ask of intake. All statistical and
 /// stored in plain, except `AccessNeeds`, which is personal. Codes are stored data: never rename one, and add new
 /// cases of `IncidentPattern` at the end only (its bit set, see `AnswerBits`).
 
@@ -101,14 +101,14 @@ public enum IntakeTables {
     public static let notRecorded = "not_recorded"
 }
 
-/// How the service made an offer of help to families (issue 19): the council's stage one, "make an offer and
+/// How the service made an offer of help to families: the council's stage one, "make an offer and
 /// monitor how many respond". Read beside referrals by `HeardFrom`.
 public enum OfferChannel: String, FixedList {
     case letterFromTheCouncil = "letter_from_the_council", throughSchools = "through_schools"
     case publicCampaign = "public_campaign", other
 }
 
-/// Coded experience themes (issue 19): what practitioners hear again and again, tagged on cases and counted in
+/// Coded experience themes: what practitioners hear again and again, tagged on cases and counted in
 /// the report beside the approved free-text themes. A fixed list (codes are stored data); `policies/themes.json`
 /// gives the words the partner uses for each.
 public enum ExperienceTheme: String, FixedList {

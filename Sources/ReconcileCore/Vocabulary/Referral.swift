@@ -35,7 +35,7 @@ public struct Referral: Sendable, Equatable {
     public var toldBefore: [ToldBefore]
     public var wishes: [Wish]
     public var consentToStatistics: Bool
-    // Asked since issue 17; the defaults are what a client that does not send them means.
+    // Asked at intake since v12; the defaults are what a client that does not send them means.
     public var involvement: Involvement = .preferNotToSay
     public var ageBand: AgeBand? = nil
     /// Only when `referrerRole` is a young person.
@@ -48,9 +48,9 @@ public struct Referral: Sendable, Equatable {
     /// Personal: sealed under the case key. Nil when none were given.
     public var accessNeeds: AccessNeeds? = nil
     public var channel: ReferralChannel = .web
-    /// The family asked for a neutral email when staff write to them (issue 20); needs an email address.
+    /// The family asked for a neutral email when staff write to them; needs an email address.
     public var notifyByEmail = false
-    /// The language the referral was made in (issue 21); nil when the client did not say.
+    /// The language the referral was made in; nil when the client did not say.
     public var language: FamilyLanguage? = nil
 
     public init(contact: ContactDetails, story: String?, councilArea: String, referrerRole: ReferrerRole,

@@ -9,7 +9,7 @@ public struct ReferralSubmission: Sendable, Equatable {
     public var councilArea, referrerRole, setting, when: String?
     public var harm, toldBefore, wishes: [String]?
     public var consentContact, consentStatistics: Bool?
-    // Issue 17. `involvement` nil means the client never sent it (read as prefer_not_to_say, so older API clients
+    // `involvement` nil means the client never sent it (read as prefer_not_to_say, so older API clients
     // keep working); the form sends "" when it was left unanswered, which is refused as required.
     public var involvement, ageBand, parentKnows, heardFrom, childSex, specialNeeds: String?
     public var pattern: [String]?
@@ -17,9 +17,9 @@ public struct ReferralSubmission: Sendable, Equatable {
     public var accessInterpreter, accessBSL, accessEasyRead, accessLargePrint: Bool?
     /// Only for a referral a practitioner enters; the public intake is always `web`.
     public var channel: String?
-    /// A neutral email notice when staff write (issue 20).
+    /// A neutral email notice when staff write.
     public var notifyByEmail: Bool?
-    /// The language the family used (issue 21): `en`, `en-easy` or `pl`. Nil from a client that does not say.
+    /// The language the family used: `en`, `en-easy` or `pl`. Nil from a client that does not say.
     public var language: String?
 
     public init() {}

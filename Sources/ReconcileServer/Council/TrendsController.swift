@@ -4,7 +4,7 @@ import ReconcileCore
 import ReconcileReports
 import ReconcileStore
 
-/// Trends for the council (issue 19): each figure over the last eight quarters, built only from the officer's own
+/// Trends for the council: each figure over the last eight quarters, built only from the officer's own
 /// area's released reports (`Trends`), as JSON or CSV (`GET /api/v1/council/trends?figure=`), as a page with an SVG
 /// chart (`/council/trends`), and a one-page summary for committee papers (`/council/summary`, printable).
 struct TrendsController {
@@ -53,11 +53,7 @@ struct TrendsController {
     /// Several trends from one read of the area's releases (parsing is done off the cooperative threads).
     private func trends(_ names: [String], _ context: CouncilRequestContext) async throws -> [Trend] {
         let documents = try await database.ledgerReleases(councilArea: context.area).map { (kind: $0.summary.kind, document: $0.document) }
-        do {
-            return try await Trends.trends(names, documents: documents)
-        } catch TrendError.unknownFigure {
-            throw APIError.field("figure", "unknown_value", "Use a headline figure such as referrals_received, or TABLE.CATEGORY from a report.")
-        }
+        return try await Trends.trends(names, documents: documents)
     }
 
     struct Row: Sendable { let quarter, value, yearBefore, change: String }

@@ -4,8 +4,24 @@ import ReconcileCore
 import ReconcileReports
 import ReconcileStore
 
-/// What each domain error means over HTTP. Messages are ours and name no personal value.
+/// What each domain error means over HTTP, in one place for both doors. Messages are ours and name no personal
+/// value. `ErrorAnswersTests` fails when an error type a request can raise is neither here nor listed as a
+/// deliberate 500.
 extension APIError {
+    /// The answer to any error: a domain error's own, an HTTP error's status, anything else a plain 500.
+    static func answer(for error: any Error) -> APIError {
+        if let domain = APIError.from(domain: error), !(error is APIError) { return domain }
+        switch error {
+        case let error as APIError: return error
+        case let error as HTTPError:
+            return APIError(error.status, code: ErrorMiddleware<AppRequestContext>.code(for: error.status),
+                            message: ErrorMiddleware<AppRequestContext>.message(for: error.status))
+        default:
+            return APIError(.internalServerError, code: "internal_error",
+                            message: "Something went wrong on our side. Please try again in a few minutes.")
+        }
+    }
+
     static func from(domain error: any Error) -> APIError? {
         switch error {
         case let refused as TransitionRefused:
@@ -109,6 +125,16 @@ extension APIError {
             return APIError(.conflict, code: "not_closed", message: "Your referral is still open: write to the partner instead.")
         case is ErasureError:
             return APIError(.conflict, code: "nothing_to_cancel", message: "There is no erasure request waiting to be cancelled.")
+        case let round as OfferRoundError:
+            return switch round {
+            case .unknownCouncilArea: .field("council_area", "unknown_value", "Choose one of the council areas.")
+            case .invalidDate: .field("date", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future.")
+            case .invalidCount: .field("offers_made", "out_of_range", "Give the number of offers made, 1 to 10,000,000.")
+            case .labelTooLong: .field("label", "too_long", "Please keep the label to 200 characters or fewer.")
+            case .labelInvalidCharacters: .field("label", "invalid_characters", "This contains characters we cannot accept.")
+            }
+        case TrendError.unknownFigure:
+            return .field("figure", "unknown_value", "Use a headline figure such as referrals_received, or TABLE.CATEGORY from a report.")
         case is StaffAuthError:
             return APIError(.unauthorized, code: "invalid_credentials",
                             message: "The email, password or code is not right, or the account is disabled.")

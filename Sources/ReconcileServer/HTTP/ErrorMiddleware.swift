@@ -29,17 +29,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func apiError(for error: any Error) -> APIError {
-        if let domain = APIError.from(domain: error), !(error is APIError) { return domain }
-        switch error {
-        case let error as APIError: return error
-        case let error as HTTPError:
-            return APIError(error.status, code: code(for: error.status), message: message(for: error.status))
-        default:
-            return APIError(.internalServerError, code: "internal_error",
-                            message: "Something went wrong on our side. Please try again in a few minutes.")
-        }
-    }
+    static func apiError(for error: any Error) -> APIError { APIError.answer(for: error) }
 
     static func code(for status: HTTPResponse.Status) -> String {
         switch status.code {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import ReconcileCore
 import ReconcileStore
@@ -29,6 +30,7 @@ struct TokenResolver: RouterMiddleware {
     let portalPolicy: PortalSessionPolicy
     let party: Party
     let carrier: Carrier
+    let clock: @Sendable () -> Date
     /// Pages only: a request without a live session is sent to sign in (not a JSON 401), and refusals and
     /// errors below render as staff pages.
     var signIn: (@Sendable (Request) -> String)? = nil
@@ -43,11 +45,11 @@ struct TokenResolver: RouterMiddleware {
         var context = context
         switch party {
         case .family:
-            guard let caseID = try await database.portalSession(token: token, keys: keys, policy: portalPolicy) else { return try unsigned(request) }
+            guard let caseID = try await database.portalSession(token: token, keys: keys, policy: portalPolicy, now: clock()) else { return try unsigned(request) }
             context.portalCaseID = caseID
             return try await next(request, context)
         case .staff, .council:
-            var account = try await database.staffSession(token: token, keys: keys, policy: staffPolicy)
+            var account = try await database.staffSession(token: token, keys: keys, policy: staffPolicy, now: clock())
             if account == nil, case .council = party, case .bearer = carrier {
                 account = try await database.councilTokenAccount(token: token, keys: keys)
             }

@@ -91,7 +91,7 @@ extension Pages {
         "already_received": "error_already_received", "too_large": "error_too_large", "busy": "error_busy",
         "internal_error": "error_server", "invalid_message": "error_invalid_message",
         "invalid_characters": "error_message_characters", "not_possible": "error_not_possible",
-        // The feedback and complaint forms (issue 19).
+        // The feedback and complaint forms.
         "out_of_range": "error_feedback_range", "nothing_answered": "error_feedback_nothing",
         "feedback_already_given": "error_feedback_given", "unknown_value": "error_choose_one", "required": "error_choose_one",
         "too_long": "error_too_long_text", "too_many_today": "error_complaints_today",

@@ -29,18 +29,18 @@ struct SMTPRelay: Sendable {
             password = text.trimmingCharacters(in: .newlines)
         }
         var tls: NIOSSLContext?
-        if settings.starttls == "required" {
+        if settings.starttls == .required {
             var configuration = TLSConfiguration.makeClientConfiguration()
             configuration.minimumTLSVersion = .tlsv12
-            if !settings.tlsCAFile.isEmpty {
-                guard let roots = try? NIOSSLCertificate.fromPEMFile(settings.tlsCAFile), !roots.isEmpty else {
-                    throw SettingsError("mail.tls_ca_file \(settings.tlsCAFile) holds no readable PEM certificate")
+            if !settings.tlsCaFile.isEmpty {
+                guard let roots = try? NIOSSLCertificate.fromPEMFile(settings.tlsCaFile), !roots.isEmpty else {
+                    throw SettingsError("mail.tls_ca_file \(settings.tlsCaFile) holds no readable PEM certificate")
                 }
                 configuration.trustRoots = .certificates(roots)
             }
             tls = try NIOSSLContext(configuration: configuration)
         }
-        return SMTPRelay(host: settings.host, port: settings.port, requireTLS: settings.starttls == "required",
+        return SMTPRelay(host: settings.host, port: settings.port, requireTLS: settings.starttls == .required,
                          username: settings.username.isEmpty ? nil : settings.username, password: password, tls: tls)
     }
 }

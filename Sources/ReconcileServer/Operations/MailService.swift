@@ -118,7 +118,7 @@ struct MailHealthCheck: Sendable {
 func mailService(_ configuration: AppConfiguration) throws -> MailService {
     let settings = configuration.settings
     return MailService(database: configuration.database, keys: configuration.keys, relay: try SMTPRelay.from(settings.mail),
-                       composer: NoticeComposer(from: settings.mail.from, publicURL: settings.server.publicURL, family: configuration.familyNotice),
+                       composer: NoticeComposer(from: settings.mail.from, publicURL: settings.server.publicUrl, family: configuration.familyNotice),
                        settings: settings, logger: configuration.logger)
 }
 

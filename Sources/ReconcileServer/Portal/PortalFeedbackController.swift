@@ -3,7 +3,7 @@ import Hummingbird
 import ReconcileCore
 import ReconcileStore
 
-/// The family's feedback questionnaire and their complaints or compliments (issue 19), by API
+/// The family's feedback questionnaire and their complaints or compliments, by API
 /// (`/api/v1/portal/feedback`, `/api/v1/portal/complaints`) and by page (`/portal/feedback`). Offered prominently
 /// on the case page once the case is closed, and open at any stage. One input each, read alike from JSON or a form.
 struct PortalFeedbackController {

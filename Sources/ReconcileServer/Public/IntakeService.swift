@@ -70,7 +70,7 @@ struct IntakeService: Sendable {
 
 extension Settings.Security {
     /// The Argon2id cost named by `security.password_hash_cost` (validated at load, so never unknown).
-    var argon2Limits: PasswordHash.Limits { PasswordHash.Limits.named(passwordHashCost) ?? .moderate }
+    var argon2Limits: PasswordHash.Limits { PasswordHash.Limits.named(passwordHashCost.rawValue) ?? .moderate }
 }
 
 extension ValidationFailure {

@@ -76,12 +76,12 @@ struct CaseDetailResponse: ResponseEncodable {
         let referrerRole, setting, when: String
         let harm, toldBefore, wishes: [String]
         let consentStatistics: Bool
-        // Issue 17 (absent: not answered, or not asked then).
+        // The intake questions (absent: not answered, or not asked then).
         let involvement, ageBand, parentKnows, heardFrom: String?
         let pattern: [String]
         let monitoring: Monitoring
         let channel: String
-        /// The language the family made the referral in (issue 21); absent from before, or not said.
+        /// The language the family made the referral in; absent from before, or not said.
         let language: String?
     }
     struct Monitoring: Encodable { let childSex, send: String? }

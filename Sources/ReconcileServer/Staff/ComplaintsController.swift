@@ -3,7 +3,7 @@ import Hummingbird
 import ReconcileCore
 import ReconcileStore
 
-/// Complaints and compliments (issue 19): a lead records each one received by letter, phone or email, optionally
+/// Complaints and compliments: a lead records each one received by letter, phone or email, optionally
 /// about a case, and later the day it was answered; `POST/GET /api/v1/complaints`,
 /// `POST /api/v1/complaints/{id}/response`, and the page `/staff/complaints`. Families send theirs from the portal.
 /// The report counts them by kind and complaints by time to respond. Audited by the store.

@@ -3,7 +3,7 @@ import Hummingbird
 import ReconcileCore
 import ReconcileStore
 
-/// Offer rounds (issue 19): a lead records each round of offers of help — how many, when, where, how — by
+/// Offer rounds: a lead records each round of offers of help — how many, when, where, how — by
 /// `POST /api/v1/offer-rounds` or the page `/staff/offer-rounds`; the quarterly report shows offers made by
 /// channel beside referrals by how families heard of the service. One input, read alike from JSON or a form.
 struct OfferRoundsController {
@@ -53,19 +53,9 @@ struct OfferRoundsController {
     }
 
     func add(_ input: Input, by staff: StaffAccount) async throws -> OfferRound {
-        do {
-            return try await database.addOfferRound(councilArea: input.councilArea, offeredOn: input.date, channel: input.channel,
-                                                    offersMade: input.offersMade, label: input.label, councilAreas: councilAreas,
-                                                    by: staff.actor, keys: keys)
-        } catch let error as OfferRoundError {
-            throw switch error {
-            case .unknownCouncilArea: APIError.field("council_area", "unknown_value", "Choose one of the council areas.")
-            case .invalidDate: APIError.field("date", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future.")
-            case .invalidCount: APIError.field("offers_made", "out_of_range", "Give the number of offers made, 1 to 10,000,000.")
-            case .labelTooLong: APIError.field("label", "too_long", "Please keep the label to 200 characters or fewer.")
-            case .labelInvalidCharacters: APIError.field("label", "invalid_characters", "This contains characters we cannot accept.")
-            }
-        }
+        try await database.addOfferRound(councilArea: input.councilArea, offeredOn: input.date, channel: input.channel,
+                                                offersMade: input.offersMade, label: input.label, councilAreas: councilAreas,
+                                                by: staff.actor, keys: keys)
     }
 }
 
@@ -102,6 +92,8 @@ struct OfferRoundPagesController {
                 return Response(status: .seeOther, headers: [.location: "/staff/offer-rounds?area=\(input.councilArea)&done=1"])
             } catch let error as APIError {
                 return kit.error(request, context.staff, error, back: "/staff/offer-rounds")
+            } catch let error as OfferRoundError {
+                return kit.error(request, context.staff, APIError.answer(for: error), back: "/staff/offer-rounds")
             }
         }
     }

@@ -3,7 +3,7 @@ import Hummingbird
 import ReconcileCore
 import ReconcileStore
 
-/// `/api/v1/records-check` for leads (issue 18): cases whose records are incomplete by policy, and the month's
+/// `/api/v1/records-check` for leads: cases whose records are incomplete by policy, and the month's
 /// random sample for a quality audit with the lead's audit notes. Every GET is audited by the store in the same
 /// transaction as the read. The audit note is personal: it is sent only to the lead, decrypted, and never logged.
 struct RecordsCheckController {

@@ -15,6 +15,7 @@ struct StaffSessionController {
     let hasher: PasswordHasher
     let policy: StaffSessionPolicy
     let secureCookies: Bool
+    var clock: @Sendable () -> Date = { Date() }
 
     struct SignedIn: ResponseEncodable {
         let token: String
@@ -57,7 +58,7 @@ struct StaffSessionController {
         }
         do {
             let session = try await database.signIn(email: email, password: password, totp: code, keys: keys,
-                                                    hasher: hasher, policy: policy)
+                                                    hasher: hasher, policy: policy, now: clock())
             await throttle.refund(reservation)
             await throttle.clear("account:\(email)")
             context.logger.info("staff signed in", metadata: ["actor.id": "\(session.account.id)"])

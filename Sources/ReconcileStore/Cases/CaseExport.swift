@@ -17,7 +17,7 @@ public struct CaseExport: Sendable, Encodable {
         public let when: HowLongAgo
         public let toldBefore: [ToldBefore]
         public let wishes: [Wish]
-        /// The questions of issue 17 (nil: not answered, or not asked then) and how the referral came.
+        /// The intake questions (nil: not answered, or not asked then) and how the referral came.
         public let intake: IntakeAnswersView
 
         enum CodingKeys: String, CodingKey {
@@ -246,7 +246,7 @@ public struct CaseExport: Sendable, Encodable {
     public let events: [Event]
     public let erasure: Erasure?
     public let withheld: String
-    /// The family's feedback and their complaints or compliments (issue 19), their own words opened.
+    /// The family's feedback and their complaints or compliments, their own words opened.
     public var feedback: FeedbackHeld? = nil
     public var complaints: [ComplaintHeld] = []
 

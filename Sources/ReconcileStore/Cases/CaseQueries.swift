@@ -120,13 +120,13 @@ public struct CaseDetail: Sendable, Equatable {
     public var evidentialHoldSince: Date? = nil
     /// What the family was told at closure (shown in their portal), if it was written.
     public var closureSummary: String? = nil
-    /// The intake questions of issue 17, and access needs; `enteredBy` as the staff email.
+    /// The intake questions, and access needs; `enteredBy` as the staff email.
     public var intake = IntakeAnswersView()
     /// Cases a lead linked to this one as about the same incident.
     public var linkedCases: [LinkedCaseView] = []
     /// Coded experience themes the practitioner tagged.
     public var experienceThemes: [ExperienceTheme] = []
-    /// The family's feedback (their comment opened) and their complaints or compliments (issue 19).
+    /// The family's feedback (their comment opened) and their complaints or compliments.
     public var feedback: FamilyFeedback? = nil
     public var complaints: [CaseComplaintView] = []
 }

@@ -3,7 +3,7 @@ import GRDB
 import ReconcileCore
 
 extension AppDatabase {
-    /// Sets the coded experience themes of a case (issue 19): the practitioner's current view, replacing the last.
+    /// Sets the coded experience themes of a case: the practitioner's current view, replacing the last.
     /// A theme kept keeps the moment it was first tagged, so a quarter's count does not move when others change.
     /// Recorded on the timeline and audited in the same transaction.
     public func setExperienceThemes(caseID: String, themes: [ExperienceTheme], by actor: StaffActor, keys: KeyRing,

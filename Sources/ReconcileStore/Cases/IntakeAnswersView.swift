@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import ReconcileCore
 
-/// The intake questions of issue 17 as staff see them on a case: the statistical answers, how the referral came
+/// The intake questions as staff see them on a case: the statistical answers, how the referral came
 /// (and who entered it), and the family's access needs, opened. Nil answers were not given (or not asked then).
 public struct IntakeAnswersView: Sendable, Equatable {
     public var involvement: Involvement?
@@ -16,7 +16,7 @@ public struct IntakeAnswersView: Sendable, Equatable {
     /// The staff account that entered it (its id; callers show the email).
     public var enteredBy: String?
     public var accessNeeds: AccessNeeds?
-    /// The language the family made the referral in (issue 21); nil from before, or not said.
+    /// The language the family made the referral in; nil from before, or not said.
     public var language: FamilyLanguage?
 
     public init() {}

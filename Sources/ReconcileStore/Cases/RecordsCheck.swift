@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import ReconcileCore
 
-// The records check for leads (issue 18): cases whose records are incomplete by policy, and the month's random
+// The records check for leads: cases whose records are incomplete by policy, and the month's random
 // sample for a quality audit (`RecordsSample.swift`). Every view of it writes an audit row in the same write
 // transaction as the read, as opening a case does.
 

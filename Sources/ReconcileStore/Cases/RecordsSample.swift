@@ -3,7 +3,7 @@ import GRDB
 import ReconcileCore
 import Sodium
 
-// The records check's monthly random sample (issue 18): drawn once per London month and stored, so every lead
+// The records check's monthly random sample: drawn once per London month and stored, so every lead
 // sees the same cases all month and nobody can draw again to avoid one; N cases per practitioner among their
 // cases active in the month, chosen with libsodium's randombytes_uniform (unpredictable, no modulo bias), not
 // Swift's default generator. The lead's audit note is sealed under the case's key like every other note.

@@ -78,7 +78,7 @@ extension AppDatabase {
         return newest?.id
     }
 
-    /// The v12 answers (issue 17) and v17's language (issue 21), kept out of `CaseRecord` like v11's columns so
+    /// The v12 answers and v17's language, kept out of `CaseRecord` like v11's columns so
     /// that a record can still be written to a database migrated only so far (the migration tests do).
     static func storeIntakeAnswers(_ db: Database, _ referral: Referral, caseID: String, cipher: CaseCipher) throws {
         // Only a database migrated to before v17 lacks the newest column, and `serve` refuses to open one (tests

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import ReconcileCore
 
-/// A family's feedback on the help they had (issue 19): three scores 1–5, each optional, and a comment in their
+/// A family's feedback on the help they had: three scores 1–5, each optional, and a comment in their
 /// own words (personal: sealed under the case key, never released, never logged).
 public struct FamilyFeedback: Sendable, Equatable {
     public let scores: [FeedbackQuestion: Int]

@@ -93,7 +93,7 @@ public struct PortalView: Sendable, Equatable {
     public var comeBackRequestedAt: Date? = nil
     /// What the partner wrote for the family when the case closed: what was talked about, where they went.
     public var closureSummary: String? = nil
-    /// The language the referral was made in (issue 21): the portal opens in it in a new browser.
+    /// The language the referral was made in: the portal opens in it in a new browser.
     public var language: FamilyLanguage? = nil
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],

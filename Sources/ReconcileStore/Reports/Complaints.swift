@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import ReconcileCore
 
-/// A complaint or compliment about the service (issue 19), recorded by a lead or sent by a family from the portal.
+/// A complaint or compliment about the service, recorded by a lead or sent by a family from the portal.
 public struct Complaint: Sendable, Equatable {
     public let id: String
     public let caseID: String?

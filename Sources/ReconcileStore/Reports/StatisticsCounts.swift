@@ -12,13 +12,13 @@ public struct ReferralCounts: Sendable, Equatable {
     public var byReferrerRole: [String: Int] = [:], bySetting: [String: Int] = [:], byWhen: [String: Int] = [:]
     /// Multi-select answers of the referrals received (a referral counts once in each category it chose).
     public var byHarm: [String: Int] = [:], byToldBefore: [String: Int] = [:], byWishes: [String: Int] = [:]
-    /// The intake questions of issue 17. Single-select, each adding up to `received`: a referral from before the
+    /// The intake questions. Single-select, each adding up to `received`: a referral from before the
     /// question was asked, or one that left it unanswered, counts as `IntakeTables.notRecorded`.
     public var byInvolvement: [String: Int] = [:], byAgeBand: [String: Int] = [:], byHeardFrom: [String: Int] = [:]
     public var byChannel: [String: Int] = [:], byChildSex: [String: Int] = [:], bySpecialNeeds: [String: Int] = [:]
     /// Multi-select and optional: the categories may add up to less than `received`, or more.
     public var byPattern: [String: Int] = [:]
-    /// The language the referral was made in (issue 21); single-select, `not_recorded` from before.
+    /// The language the referral was made in; single-select, `not_recorded` from before.
     public var byLanguage: [String: Int] = [:]
     /// Consented cases closed in the period, by reason.
     public var closedByReason: [String: Int] = [:]
@@ -43,7 +43,7 @@ extension AppDatabase {
     /// Everything the report counts of the area's case rows (the referral tables, closures, open at end, and
     /// the acknowledgement times) in ONE pass over the area's index `referral_case_area_received`. Each pass
     /// re-reads every row from the table (the index holds only the area and date), so one pass instead of
-    /// three is what keeps a report near the cost of reading the rows once (Benchmarks, issue 15).
+    /// three is what keeps a report near the cost of reading the rows once (Benchmarks/README.md).
     ///
     /// SQLite compares the timestamps (as text, exactly as the earlier `SUM(…)` queries did) and turns each
     /// single-select code into its position in the fixed list, so Swift reads only integers, with no

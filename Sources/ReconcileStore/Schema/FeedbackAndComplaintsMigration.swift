@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// v16, family feedback and complaints (issue 19).
+    /// v16, family feedback and complaints.
     ///
     /// `case_feedback`: one response per case (the primary key), its three scores plain (statistical, counted by
     /// the London quarter it was given in) and its comment sealed under the case key, bound to the case and

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// v15, the feedback loop (issue 19): coded experience themes tagged on cases (statistical; when each was
+    /// v15, the feedback loop: coded experience themes tagged on cases (statistical; when each was
     /// first tagged, for counting by quarter), and offer rounds: how many offers of help went out, when, in which area and by which channel.
     /// Counts of letters or leaflets, not of people; the label is the lead's own name for the round (never
     /// released).

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 extension AppDatabase {
-    /// v12: the questions the guidance asks of intake (issue 17), as plain statistical columns checked against
+    /// v12: the questions the guidance asks of intake, as plain statistical columns checked against
     /// their fixed lists; `pattern_bits` is a multi-select bit set (`AnswerBits`); `access_needs` is personal and
     /// sealed under the case key; `channel` is how the referral came (every earlier one came by the web), and
     /// `entered_by` the practitioner who took one by phone, post or in person. Earlier referrals keep NULLs,

@@ -1,7 +1,7 @@
 import GRDB
 
 extension AppDatabase {
-    /// v13: notifications (issue 20). A durable outbox, each staff member's alert choices, and the family's
+    /// v13: notifications. A durable outbox, each staff member's alert choices, and the family's
     /// opt-in to a neutral email notice.
     static func migrateV13MailOutbox(_ db: Database) throws {
         try db.execute(sql: """

@@ -16,7 +16,7 @@ import Testing
         var area: String, consent: Bool, received: Date
         var role: ReferrerRole, setting: ReconcileCore.Setting, when: HowLongAgo
         var harm: [Harm], told: [ToldBefore], wishes: [Wish]
-        // Issue 17: nil is "not recorded" in the report; the equalities answers only with consent.
+        // nil is "not recorded" in the report; the equalities answers only with consent.
         var involvement: Involvement = .preferNotToSay, age: AgeBand? = nil, heard: HeardFrom? = nil
         var pattern: [IncidentPattern] = [], channel: ReferralChannel = .web, sex: ChildSex? = nil, send: SpecialNeeds? = nil
         var language: FamilyLanguage? = nil

@@ -75,7 +75,7 @@ import Testing
         // c10: erased, but its statistics stay and count; open at end.
         let c10 = try await h.newCase("2025-05-05T10:00:00Z", setting: .college, harm: [.otherHarmfulSexualBehaviour],
                                 when: .preferNotToSay, told: [.health], wishes: [.socialSupport])
-        // Feedback (issue 19): c1 and c3 answer in the quarter (c3 only one question, then replaces it the same quarter),
+        // Feedback: c1 and c3 answer in the quarter (c3 only one question, then replaces it the same quarter),
         // c7 did not consent (not counted), c2 answers in the next quarter.
         try await h.feedback(c1, "2025-05-02T10:00:00Z", listenedTo: 5, believed: 4, helpWasRight: 5, comment: "thank you")
         try await h.feedback(c3, "2025-06-02T10:00:00Z", believed: 2)

@@ -4,7 +4,7 @@ import ReconcileStore
 import Testing
 @testable import ReconcileReports
 
-/// Issue 18's counts: escalations made in the quarter by route (one may take several) and by outcome so far, and
+/// The safeguarding counts: escalations made in the quarter by route (one may take several) and by outcome so far, and
 /// closed cases reopened; consented cases of the area only, like every other count.
 @Suite struct SafeguardingCountsTests {
     typealias H = ReportHarness

@@ -31,7 +31,7 @@ enum Published {
     let c = PublishedValue.suppressed
     func n(_ value: Int) -> PublishedValue { .count(value) }
 
-    /// The attack measured in issue 15: every non-zero signpost-by-need cell and its total suppressed, while
+    /// The attack measured by the disclosure benchmark: every non-zero signpost-by-need cell and its total suppressed, while
     /// signposts by outcome showed the same total, 7, over seven suppressed need cells.
     func issueAttack() -> ReportContent {
         let needs = ReportTables.categories(P.byNeed)

@@ -1,7 +1,7 @@
 import Testing
 @testable import ReconcileReports
 
-/// The feedback and complaints tables of issue 19 in the reader's model: the three feedback tables share one total of
+/// The feedback and complaints tables in the reader's model: the three feedback tables share one total of
 /// their own (responses given, not referrals); complaints by time to respond add up to the complaints cell of
 /// complaints and compliments, and in a year to date are a snapshot.
 @Suite struct FeedbackTablesAuditTests {

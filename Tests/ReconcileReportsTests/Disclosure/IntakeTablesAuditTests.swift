@@ -1,7 +1,7 @@
 import Testing
 @testable import ReconcileReports
 
-/// The intake tables of issue 17 in the reader's model: each shares the referrals total with every other
+/// The intake tables in the reader's model: each shares the referrals total with every other
 /// referral table and the headline figure, and the optional "what it was like" table is not read as if every
 /// referral had ticked something.
 @Suite struct IntakeTablesAuditTests {

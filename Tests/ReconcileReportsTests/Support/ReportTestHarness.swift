@@ -91,7 +91,7 @@ struct ReportHarness {
     }
 
     /// Crypto-shreds a case the way erasure does: key and personal columns gone, statistics kept.
-    /// Family feedback given at `at` (issue 19).
+    /// Family feedback given at `at`.
     func feedback(_ id: String, _ at: String, listenedTo: Int? = nil, believed: Int? = nil, helpWasRight: Int? = nil,
                   comment: String? = nil) async throws {
         var scores: [FeedbackQuestion: Int] = [:]

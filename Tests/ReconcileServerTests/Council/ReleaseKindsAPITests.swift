@@ -8,7 +8,7 @@ import ReconcileReports
 import Testing
 @testable import ReconcileServer
 
-/// Issue 15: a lead releases a quarter, its corrections and the year to date through the API; the council officer
+/// a lead releases a quarter, its corrections and the year to date through the API; the council officer
 /// of that area, and only that area, reads each kind as signed. A refused release stores nothing.
 @Suite struct ReleaseKindsAPITests {
     /// `count` cases received in `month` of 2025 in shropshire (April–June is 2025-Q1, July–September 2025-Q2).

@@ -8,7 +8,7 @@ import ReconcileReports
 import Testing
 @testable import ReconcileServer
 
-/// Trends for the council (issue 19) are built only from released reports: what was not released, or was
+/// Trends for the council are built only from released reports: what was not released, or was
 /// suppressed, never shows; a correction replaces its quarter; a year to date is not a quarter.
 @Suite struct TrendsTests {
     static func points(_ response: TestResponse) -> [[String: Any]] { response.json?["points"] as? [[String: Any]] ?? [] }

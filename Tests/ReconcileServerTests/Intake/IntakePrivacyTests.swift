@@ -17,7 +17,7 @@ import Testing
         let database = try AppDatabase.open(dataDirectory: dir.url, migrate: true)
         let harness = try Harness(database: database)
         let canary = Sample.canary()
-        // Access needs are personal too (issue 17): planted there, they must not reach the disk in plain either.
+        // Access needs are personal too: planted there, they must not reach the disk in plain either.
         var fields = Sample.referral(canary: canary, overrides: ["access_needs": ["supporter": "\(canary) Aunt", "language": "Polish"]],
                                      contact: ["phone": "07700 913 579"])
         let body = Sample.json(fields)
@@ -74,7 +74,7 @@ import Testing
 
     @Test func hstsIsSentWhenThePublicAddressIsHTTPS() async throws {
         var settings = Harness.fastSettings()
-        settings.server.publicURL = "https://refer.example.org"
+        settings.server.publicUrl = "https://refer.example.org"
         let harness = try Harness(settings: settings)
         try await harness.app().test(.router) { client in
             let page = try await client.execute(uri: "/refer", method: .get)

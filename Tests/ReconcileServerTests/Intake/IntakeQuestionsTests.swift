@@ -8,7 +8,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileServer
 
-/// The questions of issue 17 by both doors: what is kept, what is refused by name, and what is never kept.
+/// The intake questions by both doors: what is kept, what is refused by name, and what is never kept.
 @Suite struct IntakeQuestionsTests {
     static var full: [String: Any] { [
         "involvement": "saw_or_knew", "age_band": "13_to_15", "heard_from": "letter_from_the_council",
@@ -240,7 +240,7 @@ import Testing
         #expect(throws: DirectoryError.self) { try IntakePolicy(offeredTo: [.harmed, .preferNotToSay], elsewhere: []) }
     }
 
-    /// The family's choice of a neutral email notice at intake (issue 20), kept only with an email to send it to.
+    /// The family's choice of a neutral email notice at intake, kept only with an email to send it to.
     @Test func aFamilyCanAskForTheNoticeAtIntakeOnlyWithAnEmail() async throws {
         let harness = try Harness()
         try await harness.app().test(.router) { client in

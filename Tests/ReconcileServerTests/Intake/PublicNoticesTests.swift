@@ -5,7 +5,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileServer
 
-/// Issue 17: every page a family sees says, in the same words, that this is not an emergency service (999 and
+/// every page a family sees says, in the same words, that this is not an emergency service (999 and
 /// their area's children's services), and the limits of what we keep private. Nothing on a page may promise
 /// more than that.
 @Suite struct PublicNoticesTests {

@@ -119,9 +119,9 @@ import Testing
         settings.mail.passwordFile = wrong.path
         await #expect(throws: SMTPError.refused(stage: "auth", code: 535)) { try await sendTestMail(settings: settings, to: "x@example.org") }
         settings.mail.passwordFile = relay.passwordFile.path
-        settings.mail.tlsCAFile = ""
+        settings.mail.tlsCaFile = ""
         await #expect(throws: SMTPError.tls, "a certificate the system does not trust") { try await sendTestMail(settings: settings, to: "x@example.org") }
-        settings.mail.tlsCAFile = relay.certificate.path
+        settings.mail.tlsCaFile = relay.certificate.path
         try await sendTestMail(settings: settings, to: "x@example.org")
         #expect(try relay.messages().count == 1)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: relay.passwordFile.path)

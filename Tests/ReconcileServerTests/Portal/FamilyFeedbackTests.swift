@@ -8,7 +8,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileServer
 
-/// The family's feedback questionnaire (issue 19): every answer optional but one needed, scores 1–5 only, the comment
+/// The family's feedback questionnaire: every answer optional but one needed, scores 1–5 only, the comment
 /// sealed under the case key and never released or logged, one response per case.
 @Suite struct FamilyFeedbackTests {
     static func feedbackRows(_ harness: Harness) async throws -> Int {

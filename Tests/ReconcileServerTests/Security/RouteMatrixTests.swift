@@ -46,7 +46,7 @@ import Testing
         "POST /api/v1/cases/{id}/themes": .staffAPI(workers), "POST /staff/cases/{id}/themes": .staffPages(workers),
         "PATCH /api/v1/cases/{id}/safeguarding/{eid}": .staffAPI(workers), "POST /staff/cases/{id}/safeguarding/{eid}/outcome": .staffPages(workers), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
         "POST /api/v1/portal/come-back": .portalAPI, "POST /portal/come-back": .portalPages,
-        // Email alerts and the family's notice (issue 20).
+        // Email alerts and the family's notice.
         "GET /api/v1/staff/me/notifications": .staffAPI(workers), "PATCH /api/v1/staff/me/notifications": .staffAPI(workers),
         "GET /staff/notifications": .staffPages(workers), "POST /staff/notifications": .staffPages(workers),
         "GET /api/v1/portal/notifications": .portalAPI, "PATCH /api/v1/portal/notifications": .portalAPI, "POST /portal/notifications": .portalPages,

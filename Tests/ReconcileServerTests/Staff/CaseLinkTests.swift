@@ -8,7 +8,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileServer
 
-/// Linked cases (issue 18): a lead links cases about the same incident; one practitioner never works both the
+/// Linked cases: a lead links cases about the same incident; one practitioner never works both the
 /// child harmed and the child accused, however the assignments and links arrive.
 @Suite struct CaseLinkTests {
     /// A case whose child's part is `involvement`; returns its id and reference.

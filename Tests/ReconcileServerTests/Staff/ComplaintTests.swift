@@ -8,7 +8,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileServer
 
-/// Complaints and compliments (issue 19): leads record them and the day each was answered; families send theirs from
+/// Complaints and compliments: leads record them and the day each was answered; families send theirs from
 /// the portal (their words sealed under the case key); the report counts them by kind and by working days to respond.
 @Suite struct ComplaintTests {
     static func rows(_ harness: Harness) async throws -> Int {

@@ -8,7 +8,7 @@ import ReconcileReports
 import Testing
 @testable import ReconcileServer
 
-/// Coded experience themes (issue 19): tagged on cases by either door, counted in the report by the quarter each
+/// Coded experience themes: tagged on cases by either door, counted in the report by the quarter each
 /// was first tagged in.
 @Suite struct ExperienceThemeTests {
     static func tagged(_ harness: Harness, _ caseID: String) async throws -> [String: Date] {

@@ -8,7 +8,7 @@ import ReconcileReports
 import Testing
 @testable import ReconcileServer
 
-/// Offer rounds (issue 19): leads record them; the report shows offers made by channel, as counted, beside how
+/// Offer rounds: leads record them; the report shows offers made by channel, as counted, beside how
 /// families heard of the service.
 @Suite struct OfferRoundTests {
     static func round(_ date: String, _ channel: String, _ offers: Any, area: String = "shropshire", label: Any? = nil) -> [String: Any] {

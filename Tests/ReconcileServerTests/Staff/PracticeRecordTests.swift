@@ -6,7 +6,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileServer
 
-/// Practice records (issue 18): what advice was given, what actions were agreed and why, as the council's
+/// Practice records: what advice was given, what actions were agreed and why, as the council's
 /// review asks. Tried as an auditor (is it there, and only for staff?), a hurried practitioner (is a required
 /// field really required, by either door?) and someone holding the disk (is it sealed?).
 @Suite struct PracticeRecordTests {

@@ -51,16 +51,18 @@ struct Harness {
     /// Defaults, but with the cheapest Argon2id so tests stay quick.
     static func fastSettings() -> Settings {
         var s = Settings()
-        s.security.passwordHashCost = "minimum"
+        s.security.passwordHashCost = .minimum
         return s
     }
 
     /// `recording`: nil for the shipped `policies/recording.json`.
     /// `intake`: nil for the shipped `policies/intake.json`.
+    /// `clock`: the time sessions and sign-in codes are checked against (the wall clock unless a test moves its own).
     func app(sessionPolicy: StaffSessionPolicy = .init(), recording: RecordingPolicy? = nil,
-             intake: IntakePolicy? = nil) throws -> some ApplicationProtocol {
+             intake: IntakePolicy? = nil, clock: TestClock? = nil) throws -> some ApplicationProtocol {
         var configuration = AppConfiguration(settings: settings, database: database, keys: keys, directory: try Harness.directory(),
                                              sessionPolicy: sessionPolicy, logger: logs.logger)
+        if let clock { configuration.clock = { clock.now } }
         configuration.areaContacts = try Harness.areaContacts()
         configuration.recording = try recording ?? RecordingPolicy.load(from: Harness.policies.appendingPathComponent("recording.json"))
         configuration.themeLabels = try ThemeLabels.load(from: Harness.policies.appendingPathComponent("themes.json"))
@@ -154,4 +156,12 @@ extension TestClientProtocol {
         headers.append(contentsOf: extra)
         return try await execute(uri: "/api/v1/referrals", method: .post, headers: headers, body: body)
     }
+}
+
+/// A clock a test moves by hand, so an idle limit or a code's step passes without sleeping.
+final class TestClock: Sendable {
+    private let time: NIOLockedValueBox<Date>
+    init(_ start: Date = Date()) { time = NIOLockedValueBox(start) }
+    var now: Date { time.withLockedValue { $0 } }
+    func advance(by seconds: TimeInterval) { time.withLockedValue { $0 += seconds } }
 }

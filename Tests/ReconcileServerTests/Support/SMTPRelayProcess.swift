@@ -81,9 +81,9 @@ final class SMTPRelayProcess: @unchecked Sendable {
         s.mail.from = "notifications@partner.example"
         s.mail.username = Self.user
         s.mail.passwordFile = passwordFile.path
-        s.mail.tlsCAFile = certificate.path
+        s.mail.tlsCaFile = certificate.path
         s.mail.retryMaxSeconds = 1
-        s.server.publicURL = "https://reconcile.partner.example"
+        s.server.publicUrl = "https://reconcile.partner.example"
         return s
     }
 

@@ -4,7 +4,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileStore
 
-/// The records check (issue 18): each incomplete-record rule at its boundary, the monthly sample's size, its
+/// The records check: each incomplete-record rule at its boundary, the monthly sample's size, its
 /// stability within the month and its new draw the next, leads only, an audit row for every view, and one draw
 /// however many leads open it at once.
 @Suite struct RecordsCheckTests {

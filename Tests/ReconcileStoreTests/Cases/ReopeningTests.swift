@@ -4,7 +4,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileStore
 
-/// Coming back (issue 18): a family that has "a wobble" asks from the portal; a lead reopens the case where it
+/// Coming back: a family that has "a wobble" asks from the portal; a lead reopens the case where it
 /// left off. Tried from every stage, by every role, twice at once, and against retention.
 @Suite struct ReopeningTests {
     typealias H = WorkflowHarness

@@ -4,7 +4,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileStore
 
-/// Safeguarding in full (issue 18), as the guidance asks it recorded, tried with what a hurried practitioner
+/// Safeguarding in full, as the guidance asks it recorded, tried with what a hurried practitioner
 /// leaves out and with rows written before it existed.
 @Suite struct SafeguardingReferralTests {
     typealias H = WorkflowHarness

@@ -4,7 +4,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileStore
 
-/// The closure summary (issue 18): written for the family at closure, read in their portal and export; sealed,
+/// The closure summary: written for the family at closure, read in their portal and export; sealed,
 /// bound to its case, replaced by a later closing, and gone with erasure.
 @Suite struct ClosureSummaryTests {
     typealias H = WorkflowHarness

@@ -4,7 +4,7 @@ import ReconcileCore
 import Testing
 @testable import ReconcileStore
 
-/// The evidential hold (issue 18): the notes may be needed by the police or a court. Tried as a retention run
+/// The evidential hold: the notes may be needed by the police or a court. Tried as a retention run
 /// that comes due, a family that asks for erasure, and a practitioner who tries to place or lift it.
 @Suite struct EvidentialHoldTests {
     typealias H = WorkflowHarness

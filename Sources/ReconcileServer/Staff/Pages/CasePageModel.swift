@@ -79,7 +79,7 @@ struct CasePageModel: PageModel {
     /// The coded experience themes, ticked as tagged; offered while the case is not erased (any stage).
     struct Theme: Sendable { let value, label, id: String; let checked: Bool }
     let themes: [Theme]
-    /// What the family said in the portal (issue 19): their feedback scores and comment, their complaints or compliments.
+    /// What the family said in the portal: their feedback scores and comment, their complaints or compliments.
     var feedback: FamilyFeedbackShown? = nil
     var complaints: [FamilyFeedbackShown.Complaint] = []
     var hasComplaints = false

@@ -3,7 +3,7 @@ import Hummingbird
 import ReconcileCore
 import ReconcileStore
 
-// `/staff/records-check` for leads (issue 18): the incomplete records, each linked to its case with the rules it
+// `/staff/records-check` for leads: the incomplete records, each linked to its case with the rules it
 // breaks, and the month's random sample with a form per case for the lead's audit note. Works without JavaScript;
 // the review form carries the CSRF token like every staff form. Viewing it is audited by the store.
 
