@@ -13,7 +13,9 @@ let package = Package(
         .library(name: "ReconcileServer", targets: ["ReconcileServer"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Without the default ConfigurationSupport trait: settings are our own (ReconcileCore), and swift-configuration
+        // stays out of the build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -94,13 +96,30 @@ let package = Package(
             name: "ReconcileStoreTests",
             dependencies: ["ReconcileStore", "Sodium", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The `.router` way of testing an application, adapted from HummingbirdTesting (Tests/RouterTesting/NOTICE):
+        // depending on HummingbirdTesting would build AsyncHTTPClient, NIOHTTP2 and their graph for every CI run.
+        .target(
+            name: "RouterTesting",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/RouterTesting",
+            exclude: ["NOTICE"]
+        ),
         .testTarget(
             name: "ReconcileServerTests",
             dependencies: [
                 "ReconcileServer", "ReconcileStore", "ReconcileCore", "Sodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RouterTesting",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

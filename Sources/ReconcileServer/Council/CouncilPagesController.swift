@@ -38,7 +38,7 @@ struct CouncilPagesController {
     /// Every release, newest first, named in plain words. Each links to its own kind; a correction replaced by a
     /// later one is listed but not linked, since `?kind=correction` opens the latest.
     struct ListModel: PageModel {
-        struct Row: Sendable { let title, at: String; let period, note, href: String? }
+        struct Row: Sendable, Encodable { let title, at: String; let period, note, href: String? }
         var title = "Released reports"
         let area: String
         let reports: [Row]

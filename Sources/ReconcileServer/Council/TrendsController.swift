@@ -56,9 +56,9 @@ struct TrendsController {
         return try await Trends.trends(names, documents: documents)
     }
 
-    struct Row: Sendable { let quarter, value, yearBefore, change: String }
-    struct Choice: Sendable { let value, label: String; let selected: Bool }
-    struct Group: Sendable { let label: String; let options: [Choice] }
+    struct Row: Sendable, Encodable { let quarter, value, yearBefore, change: String }
+    struct Choice: Sendable, Encodable { let value, label: String; let selected: Bool }
+    struct Group: Sendable, Encodable { let label: String; let options: [Choice] }
     struct TrendModel: PageModel {
         let title, area, figure, chart, csvHref: String
         let rows: [Row]
@@ -102,7 +102,7 @@ struct TrendsController {
     }
 
     struct SummaryModel: PageModel {
-        struct Figure: Sendable { let title, value, yearBefore, change: String }
+        struct Figure: Sendable, Encodable { let title, value, yearBefore, change: String }
         let title, area, quarter, chart: String
         let figures: [Figure]
         let empty: Bool

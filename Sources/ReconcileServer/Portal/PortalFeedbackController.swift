@@ -77,8 +77,8 @@ struct PortalFeedbackPagesController {
     let pages: Pages
     let csrf: CSRFProtection
 
-    struct Option: Sendable { let value, id: String; let checked: Bool }
-    struct Question: Sendable { let name, text: String; let options: [Option] }
+    struct Option: Sendable, Encodable { let value, id: String; let checked: Bool }
+    struct Question: Sendable, Encodable { let name, text: String; let options: [Option] }
     struct Model: PageModel {
         let title: String
         let csrfToken: String

@@ -62,8 +62,8 @@ struct PortalPagesController {
     struct SignedOutModel: PageModel { let title: String; let idle: Bool }
 
     struct CaseModel: PageModel {
-        struct Message: Sendable { let fromYou: Bool; let body, written: String }
-        struct Erasure: Sendable { let held: Bool; let heldForEvidence: Bool; let due: String }
+        struct Message: Sendable, Encodable { let fromYou: Bool; let body, written: String }
+        struct Erasure: Sendable, Encodable { let held: Bool; let heldForEvidence: Bool; let due: String }
         let title, reference, stageText, csrfToken: String
         let closed: Bool
         let coolingOffDays: Int

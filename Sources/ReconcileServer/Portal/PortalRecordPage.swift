@@ -11,8 +11,8 @@ struct PortalRecordPage {
     /// The signed-in pages' own idle departure (`PortalService.idleRefreshSeconds`).
     let idleRefresh: Int
 
-    struct Row: Sendable { let label, value: String }
-    struct Entry: Sendable { let heading: String; let lines: [String] }
+    struct Row: Sendable, Encodable { let label, value: String }
+    struct Entry: Sendable, Encodable { let heading: String; let lines: [String] }
     struct Model: PageModel {
         let title: String
         let facts: [Row]

@@ -5,17 +5,17 @@ import ReconcileCore
 /// page a practitioner fills in for a referral taken by phone, post or in person (`/staff/referrals/new`).
 enum ReferralForm {
     /// One question of the form: its choices, which are ticked, and what needs fixing.
-    struct Question: Sendable {
-        struct Item: Sendable { let value, label, id: String; let checked: Bool }
+    struct Question: Sendable, Encodable {
+        struct Item: Sendable, Encodable { let value, label, id: String; let checked: Bool }
         let name: String
         let items: [Item]
         let error: String?
     }
 
-    struct Problem: Sendable { let message, anchor: String }
+    struct Problem: Sendable, Encodable { let message, anchor: String }
 
     /// What the form shows: fresh, or again with what was typed and a summary of what needs fixing.
-    struct Fields: Sendable {
+    struct Fields: Sendable, Encodable {
         let name, email, phone, address, safeTimes, story: String?
         let safeToLeaveMessage, consentContact, consentStatisticsYes, consentStatisticsNo: Bool
         let preference, councilArea, referrerRole, setting, harm, when, toldBefore, wishes: Question

@@ -93,8 +93,8 @@ struct ComplaintPagesController {
     let complaints: ComplaintsController
     let kit: StaffPageKit
 
-    struct AreaChoice: Sendable { let value, label, id: String; let checked: Bool }
-    struct Row: Sendable {
+    struct AreaChoice: Sendable, Encodable { let value, label, id: String; let checked: Bool }
+    struct Row: Sendable, Encodable {
         let id, kind, receivedOn, from: String
         let respondedOn, reference, caseId: String?
         let responseAction: String

@@ -62,7 +62,7 @@ struct NotificationsController {
     // MARK: the page
 
     struct NotificationsModel: PageModel {
-        struct Area: Sendable { let value, label: String; let checked: Bool }
+        struct Area: Sendable, Encodable { let value, label: String; let checked: Bool }
         let title: String
         let newReferral, familyReply, overdue, digestOnly, mailEnabled, saved: Bool
         let areas: [Area]

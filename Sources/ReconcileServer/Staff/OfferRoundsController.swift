@@ -64,8 +64,8 @@ struct OfferRoundPagesController {
     let rounds: OfferRoundsController
     let kit: StaffPageKit
 
-    struct Choice: Sendable { let value, label, id: String; let checked: Bool }
-    struct Row: Sendable { let date, channel, label: String; let offers: Int }
+    struct Choice: Sendable, Encodable { let value, label, id: String; let checked: Bool }
+    struct Row: Sendable, Encodable { let date, channel, label: String; let offers: Int }
     struct Model: PageModel {
         let title, area, today: String
         let areas, channels: [Choice]

@@ -28,7 +28,7 @@ public struct NotificationChoices: Sendable, Equatable {
 }
 
 /// What a family has chosen: a neutral email when staff write to them, and whether it may name the service.
-public struct FamilyNoticeChoice: Sendable, Equatable {
+public struct FamilyNoticeChoice: Sendable, Equatable, Encodable {
     public var notifyByEmail: Bool
     public var namesService: Bool
     /// Whether the case holds an email address at all (a notice cannot be chosen without one).

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import RouterTesting
 import ReconcileCore
 import GRDB
 @testable import ReconcileStore

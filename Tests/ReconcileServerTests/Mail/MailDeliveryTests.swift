@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Hummingbird
-import HummingbirdTesting
+import RouterTesting
 import ReconcileCore
 @testable import ReconcileStore
 import Testing

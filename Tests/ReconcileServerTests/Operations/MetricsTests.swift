@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import RouterTesting
 import Logging
 import ReconcileCore
 @testable import ReconcileStore

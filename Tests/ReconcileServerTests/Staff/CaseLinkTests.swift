@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+import RouterTesting
 import ReconcileCore
 @testable import ReconcileStore
 import Testing

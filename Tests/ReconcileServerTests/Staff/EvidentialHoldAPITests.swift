@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import GRDB
-import HummingbirdTesting
+import RouterTesting
 import ReconcileCore
 import Testing
 @testable import ReconcileServer

@@ -5,34 +5,34 @@ import ReconcileStore
 /// What the case page shows: the referral, the record so far, and a form for each step the lifecycle allows
 /// next (only those steps; the store refuses any other all the same).
 struct CasePageModel: PageModel {
-    struct Contact: Sendable {
+    struct Contact: Sendable, Encodable {
         let name, email, phone, address: String?
         let preference, safeToLeaveMessage: String
         let safeTimes: String?
     }
-    struct Fact: Sendable { let label, value: String }
+    struct Fact: Sendable, Encodable { let label, value: String }
     /// What was advised, agreed and why, under a record (absent parts are left out).
-    struct Practice: Sendable { let adviceGiven, actionsAgreed, reason: String? }
-    struct Session: Sendable { let date: String; let minutes: Int; let modality: String; let note: String?; let practice: Practice }
-    struct Assessment: Sendable { let level, needs: String; let note: String?; let at: String; let practice: Practice }
+    struct Practice: Sendable, Encodable { let adviceGiven, actionsAgreed, reason: String? }
+    struct Session: Sendable, Encodable { let date: String; let minutes: Int; let modality: String; let note: String?; let practice: Practice }
+    struct Assessment: Sendable, Encodable { let level, needs: String; let note: String?; let at: String; let practice: Practice }
     /// A practice-record box on a step's form; `required` as `policies/recording.json` says.
-    struct PracticeBox: Sendable { let id, name, label: String; let required: Bool }
-    struct Signpost: Sendable {
+    struct PracticeBox: Sendable, Encodable { let id, name, label: String; let required: Bool }
+    struct Signpost: Sendable, Encodable {
         let id, service, need, outcome, kind: String
         let note: String?
         let practice: Practice
         let canOutcome: Bool
         let outcomes: [Choice]
     }
-    struct Escalation: Sendable {
+    struct Escalation: Sendable, Encodable {
         let id, routes, at, outcome: String
         let date, area, parents, note: String?
         let reReferral: Bool
         let outcomes: [Choice]
     }
-    struct Message: Sendable { let fromFamily: Bool; let from, body, at: String }
-    struct Event: Sendable { let at, action, change: String; let note: String? }
-    struct Closing: Sendable { let reasons: [Choice] }
+    struct Message: Sendable, Encodable { let fromFamily: Bool; let from, body, at: String }
+    struct Event: Sendable, Encodable { let at, action, change: String; let note: String? }
+    struct Closing: Sendable, Encodable { let reasons: [Choice] }
 
     let title, id, caseId, reference, stage: String
     let closeReason: String?
@@ -72,12 +72,12 @@ struct CasePageModel: PageModel {
     /// The child is under 13: they cannot consent alone, which shapes who is contacted and how.
     let underThirteen: Bool
     /// Linked cases (about the same incident): a reference when the reader may open it, else that one exists.
-    struct Linked: Sendable { let id, reference: String? }
+    struct Linked: Sendable, Encodable { let id, reference: String? }
     let linked: [Linked]
     let hasLinked: Bool
     let canLink: Bool
     /// The coded experience themes, ticked as tagged; offered while the case is not erased (any stage).
-    struct Theme: Sendable { let value, label, id: String; let checked: Bool }
+    struct Theme: Sendable, Encodable { let value, label, id: String; let checked: Bool }
     let themes: [Theme]
     /// What the family said in the portal: their feedback scores and comment, their complaints or compliments.
     var feedback: FamilyFeedbackShown? = nil

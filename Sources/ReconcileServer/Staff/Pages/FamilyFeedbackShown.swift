@@ -4,9 +4,9 @@ import ReconcileStore
 
 /// The family's feedback and complaints as the staff case page shows them (assigned practitioner or lead only:
 /// the case page is reached through `workableCase`, and its read is audited).
-struct FamilyFeedbackShown: Sendable {
-    struct Score: Sendable { let question, answer: String }
-    struct Complaint: Sendable {
+struct FamilyFeedbackShown: Sendable, Encodable {
+    struct Score: Sendable, Encodable { let question, answer: String }
+    struct Complaint: Sendable, Encodable {
         let kind, receivedOn, from: String
         let respondedOn, text: String?
         init(_ c: CaseComplaintView) {

@@ -20,8 +20,8 @@ struct RecordsCheckPagesController {
     }
 
     struct Model: PageModel {
-        struct Incomplete: Sendable { let id, reference, stage, assignedTo: String; let rules: [String] }
-        struct Sampled: Sendable {
+        struct Incomplete: Sendable, Encodable { let id, reference, stage, assignedTo: String; let rules: [String] }
+        struct Sampled: Sendable, Encodable {
             let id, caseId, reference, stage, practitioner, status: String
             let note: String?
             let erased: Bool

@@ -43,7 +43,7 @@ struct ReleasePagesController {
     }
 
     struct PreviewModel: PageModel {
-        struct Hidden: Sendable { let table, category, why: String }
+        struct Hidden: Sendable, Encodable { let table, category, why: String }
         let title, area, areaCode, quarter, kind, kindTitle: String
         let hidden: [Hidden]
         let hasHidden: Bool

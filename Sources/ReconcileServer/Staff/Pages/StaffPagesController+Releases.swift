@@ -30,10 +30,10 @@ extension StaffPagesController {
     }
 
     struct ThemesModel: PageModel {
-        struct Theme: Sendable { let id, text, at: String }
-        struct Kind: Sendable { let value, label, hint: String; let checked: Bool }
-        struct Released: Sendable { let title, area, kind, at, href: String }
-        struct Due: Sendable { let quarter, area, areaCode, date: String; let overdue: Bool }
+        struct Theme: Sendable, Encodable { let id, text, at: String }
+        struct Kind: Sendable, Encodable { let value, label, hint: String; let checked: Bool }
+        struct Released: Sendable, Encodable { let title, area, kind, at, href: String }
+        struct Due: Sendable, Encodable { let quarter, area, areaCode, date: String; let overdue: Bool }
         let title, quarter, areaLabel: String
         let areas: [Choice]
         let themes: [Theme]

@@ -89,7 +89,7 @@ struct StaffPagesController {
     // MARK: directory
 
     struct DirectoryModel: PageModel {
-        struct Entry: Sendable { let name, description, needs, areas, how: String }
+        struct Entry: Sendable, Encodable { let name, description, needs, areas, how: String }
         var title = "Service directory"
         let services: [Entry]
     }
