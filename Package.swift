@@ -24,8 +24,6 @@ let package = Package(
         // Already a dependency of Hummingbird; named so the server can spell security header names.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
-        // Already in the graph (Hummingbird); HMAC-SHA1 for TOTP comes from here, not a hand-written hash.
-        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         // Already in the graph (Hummingbird); the SMTP client for notifications is built on them.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -37,7 +35,10 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
-        .target(name: "Sodium", dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")]),
+        // The system's OpenSSL libcrypto (Debian: libssl-dev), for HMAC-SHA1 in TOTP only. Not swift-crypto: that
+        // compiles a second BoringSSL (swift-nio-ssl has its own) into every build, most of a minute of CI.
+        .systemLibrary(name: "COpenSSLCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "Sodium", dependencies: ["CSodium", "COpenSSLCrypto"]),
         // GLPK from the system (Debian: libglpk-dev). Debian has no glpk.pc, so the module map links it by name.
         .systemLibrary(name: "CGLPK", providers: [.apt(["libglpk-dev"])]),
         .target(name: "LinearProgramming", dependencies: ["CGLPK"]),

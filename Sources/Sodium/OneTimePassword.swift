@@ -1,4 +1,4 @@
-import Crypto
+import COpenSSLCrypto
 import Foundation
 
 /// Time-based one-time passwords (RFC 6238) for the staff second factor: HMAC-SHA1, 30 s steps,
@@ -74,12 +74,20 @@ public struct TOTP: Sendable, CustomStringConvertible, CustomDebugStringConverti
     /// RFC 4226 dynamic truncation of HMAC-SHA1(secret, big-endian counter).
     func code(forStep step: Int64) -> String {
         let counter = withUnsafeBytes(of: UInt64(bitPattern: step).bigEndian) { Array($0) }
-        // swift-crypto's HMAC and SHA-1 (libsodium has neither SHA-1 nor HMAC-SHA1); SHA-1 is what
-        // authenticator apps implement, and HMAC-SHA1 remains sound as a PRF.
-        var mac = secret.withUnsafeBytes { key in
-            Array(HMAC<Insecure.SHA1>.authenticationCode(for: counter, using: SymmetricKey(data: key)))
-        }
+        // OpenSSL's HMAC and SHA-1 (libsodium has neither SHA-1 nor HMAC-SHA1); SHA-1 is what authenticator
+        // apps implement, and HMAC-SHA1 remains sound as a PRF. One-shot HMAC() keeps no state to clean up.
+        var mac = [UInt8](repeating: 0, count: 20)
         defer { Sodium.zero(&mac) }
+        var length: UInt32 = 0
+        let done = secret.withUnsafeBytes { key in
+            counter.withUnsafeBytes { message in
+                HMAC(EVP_sha1(), key.baseAddress, Int32(key.count), message.bindMemory(to: UInt8.self).baseAddress, message.count,
+                     &mac, &length)
+            }
+        }
+        // HMAC-SHA1 of in-memory bytes cannot fail short of memory exhaustion; a code from a failed MAC would be
+        // wrong for everyone, so refuse to produce one.
+        guard done != nil, length == 20 else { return String(repeating: "-", count: digits) }
         let offset = Int(mac[19] & 0x0F)
         let binary = UInt32(mac[offset] & 0x7F) << 24 | UInt32(mac[offset + 1]) << 16
             | UInt32(mac[offset + 2]) << 8 | UInt32(mac[offset + 3])
