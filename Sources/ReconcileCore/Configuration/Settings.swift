@@ -44,6 +44,8 @@ public struct Settings: Sendable, Equatable {
     public struct Workflow: Sendable, Equatable {
         /// Acknowledgement target in working days (Monday–Friday).
         public var acknowledgementWorkingDays = 2
+        /// A signpost still without an outcome this many days after it was made is listed as due on the desk.
+        public var signpostFollowUpDays = 14
     }
 
     public struct Reporting: Sendable, Equatable {
@@ -149,7 +151,7 @@ extension Settings {
         ("limits", "form_replay_minutes", .int), ("limits", "family_complaints_per_day", .int),
         ("limits", "family_messages_per_day", .int), ("limits", "family_feedback_per_day", .int),
         ("limits", "portal_idle_minutes", .int), ("limits", "passphrase_reissues_per_day", .int),
-        ("workflow", "acknowledgement_working_days", .int),
+        ("workflow", "acknowledgement_working_days", .int), ("workflow", "signpost_follow_up_days", .int),
         ("reporting", "quarter_start_month", .int), ("reporting", "release_days_after_quarter", .int),
         ("reporting", "contact", .string),
         ("areas", "council_areas", .list),
@@ -260,6 +262,7 @@ extension Settings {
             case ("limits.portal_idle_minutes", .int(let v)): limits.portalIdleMinutes = v
             case ("limits.passphrase_reissues_per_day", .int(let v)): limits.passphraseReissuesPerDay = v
             case ("workflow.acknowledgement_working_days", .int(let v)): workflow.acknowledgementWorkingDays = v
+            case ("workflow.signpost_follow_up_days", .int(let v)): workflow.signpostFollowUpDays = v
             case ("reporting.quarter_start_month", .int(let v)): reporting.quarterStartMonth = v
             case ("reporting.release_days_after_quarter", .int(let v)): reporting.releaseDaysAfterQuarter = v
             case ("reporting.contact", .string(let v)): reporting.contact = v
@@ -304,6 +307,9 @@ extension Settings {
         }
         guard (0...30).contains(workflow.acknowledgementWorkingDays) else {
             throw SettingsError("workflow.acknowledgement_working_days must be 0–30")
+        }
+        guard (1...365).contains(workflow.signpostFollowUpDays) else {
+            throw SettingsError("workflow.signpost_follow_up_days must be 1–365")
         }
         guard (1...12).contains(reporting.quarterStartMonth) else {
             throw SettingsError("reporting.quarter_start_month must be 1–12")
