@@ -140,6 +140,8 @@ struct CaseDetailResponse: ResponseEncodable {
     let considerSafeguarding: Bool
     /// Dated follow-ups, open ones first.
     let followUps: [FollowUpJSON]
+    /// The reference of `duplicateOf`; absent with it.
+    let duplicateOfReference: String?
 
     init(_ d: CaseDetail, levels: LevelLabels) {
         let c = d.referral.contact
@@ -187,6 +189,7 @@ struct CaseDetailResponse: ResponseEncodable {
         closureSummary = d.closureSummary
         considerSafeguarding = CasePageModel.considersSafeguarding(d, levels: levels)
         followUps = d.followUps.map(FollowUpJSON.init)
+        duplicateOfReference = d.duplicateOfReference
         var seen = Set<String>()
         allowedActions = CaseLifecycle.allowedActions(at: d.stage).map(\.name).filter { seen.insert($0).inserted }
     }

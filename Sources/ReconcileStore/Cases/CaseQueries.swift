@@ -134,6 +134,8 @@ public struct CaseDetail: Sendable, Equatable {
     public var complaints: [CaseComplaintView] = []
     /// Dated follow-ups, open ones first by due date.
     public var followUps: [FollowUpView] = []
+    /// The reference of `duplicateOf` (set exactly when it is), so people see a reference, not an internal id.
+    public var duplicateOfReference: String? = nil
 }
 
 extension AppDatabase {
@@ -237,6 +239,9 @@ extension AppDatabase {
         detail.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher)
         detail.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher)
         detail.followUps = try Self.followUps(db, caseID: caseID, cipher: cipher)
+        detail.duplicateOfReference = try detail.duplicateOf.flatMap {
+            try String.fetchOne(db, sql: "SELECT reference FROM referral_case WHERE id = ?", arguments: [$0])
+        }
         return detail
     }
 

@@ -81,3 +81,28 @@ import Testing
         }
     }
 }
+
+/// A second referral from the same family names the first by its reference, a link to it.
+@Suite struct DuplicateReferenceTests {
+    @Test func aPossibleDuplicateIsShownByReferenceNotByInternalID() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            var references: [String] = []
+            for canary in ["A", "B"] {
+                let r = try await client.refer(Sample.json(Sample.referral(canary: canary, contact: ["email": "same@example.org"])))
+                references.append(try #require(r.json?["reference"] as? String))
+            }
+            let rows = try await harness.database.reader.read { db in try CaseRecord.order(CaseRecord.Columns.receivedAt).fetchAll(db) }
+            let (first, second) = (rows[0].id, rows[1].id)
+            let token = try await client.signIn(lead)
+            let api = try await client.json("/api/v1/cases/\(second)", .get, token: token)
+            #expect(api.json?["duplicate_of"] as? String == first && api.json?["duplicate_of_reference"] as? String == references[0])
+            var browser = PageBrowser(client: client)
+            _ = try await browser.signIn(lead, codeAt: Date().addingTimeInterval(30))
+            let page = try await browser.get("/staff/cases/\(second)")
+            #expect(page.text.contains("<a href=\"/staff/cases/\(first)\" class=\"reference\">\(references[0])</a>"))
+            #expect(!page.text.contains(">\(first)<"), "the internal id is not shown as text")
+        }
+    }
+}

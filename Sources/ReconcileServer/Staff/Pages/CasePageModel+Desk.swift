@@ -3,10 +3,12 @@ import ReconcileCore
 import ReconcileStore
 
 extension CasePageModel {
-    /// The follow-ups part of the case page, from the case as read and the lifecycle's rule for setting one.
-    mutating func showFollowUps(_ d: CaseDetail, now: Date = Date()) {
+    /// The desk's parts of the case page: the follow-ups (and the lifecycle's rule for setting one), and the
+    /// reference of a possible duplicate.
+    mutating func showDesk(_ d: CaseDetail, now: Date = Date()) {
         let today = WorkingDays.londonDate(now)
         canFollowUp = CaseLifecycle.allows(.setFollowUp, at: d.stage)
+        duplicateOfReference = d.duplicateOfReference
         followUps = d.followUps.map { f in
             FollowUp(id: f.id, due: StaffDates.day(f.dueOn), note: f.note, overdue: f.doneAt == nil && f.dueOn < today,
                      open: f.doneAt == nil,

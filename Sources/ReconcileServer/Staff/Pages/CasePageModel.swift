@@ -41,6 +41,8 @@ struct CasePageModel: PageModel {
     let area, received, assignedTo: String
     let overdue: Bool
     let duplicateOf: String?
+    /// The earlier case's reference, shown as a link to it (only ever set when the reader may open it).
+    var duplicateOfReference: String? = nil
     let contact: Contact
     let story: String?
     let facts: [Fact]

@@ -82,7 +82,7 @@ struct CasePagesController {
         var model = CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
                                   levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
                                   themes: actions.rules.themes, done: done)
-        model.showFollowUps(detail)
+        model.showDesk(detail)
         if model.canAssign { model.showAssignees(try await database.assignableStaff(), current: detail.assignedTo) }
         return kit.render("staff-case", request, staff, model)
     }
