@@ -217,8 +217,14 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             resolver(.staff(roles), .cookie(session.cookieName), signIn: { $0.uri.path.hasPrefix("/council") ? "/council/sign-in" : "/staff/sign-in" },
                      kit: kit)
         }
+        let desk = MyWorkController(database: database, settings: settings, kit: kit)
+        desk.addRoutes(api: router.group("api/v1/my-work").add(middleware: resolver(.staff([.practitioner, .lead])))
+            .group(context: StaffRequestContext.self))
+        ReassignController(database: database, keys: keys, kit: kit).addRoutes(
+            api: router.group("api/v1/staff").add(middleware: leadOnly).group(context: StaffRequestContext.self),
+            pages: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         StaffPagesController(database: database, keys: keys, settings: settings, directory: configuration.directory,
-                             disclosure: configuration.disclosure, session: session, kit: kit, actions: actions).addRoutes(
+                             disclosure: configuration.disclosure, session: session, kit: kit, actions: actions, desk: desk).addRoutes(
             root: router.group(),
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
@@ -228,6 +234,13 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             .addRoutes(api: caseRoutes,
                        pages: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
                        kit: kit, acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
+        // Search (API and page): practitioners and leads; names are opened on the slow-work pool.
+        SearchController(database: database, keys: keys, pool: slowWork, kit: kit).addRoutes(
+            api: router.group("api/v1/search").add(middleware: resolver(.staff([.practitioner, .lead]))).group(context: StaffRequestContext.self),
+            pages: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
+        ChronologyController(database: database, keys: keys, directory: configuration.directory, kit: kit,
+                             acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         StaffReferralPagesController(intake: intake, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         OfferRoundPagesController(rounds: offerRounds, kit: kit)

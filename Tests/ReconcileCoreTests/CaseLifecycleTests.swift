@@ -6,7 +6,7 @@ import Testing
     /// from the production list is still exercised (and `allCasesListsEveryAction` catches the omission).
     static let actions: [CaseAction] = [
         .acknowledge, .recordListeningSession, .recordAssessment, .addSignpost, .recordSignpostOutcome,
-        .recordSafeguarding, .sendMessage,
+        .recordSafeguarding, .sendMessage, .setFollowUp,
         .close(.completed), .close(.withdrawn), .close(.noContact), .close(.declined), .close(.transferred),
         .reopen(to: .received), .reopen(to: .acknowledged), .reopen(to: .listening), .reopen(to: .assessed), .reopen(to: .signposted),
     ]
@@ -16,31 +16,34 @@ import Testing
     static let allowed: [Stage: [CaseAction: Stage]] = [
         .received: [
             .acknowledge: .acknowledged,
-            .recordSafeguarding: .received, .sendMessage: .received,
+            .recordSafeguarding: .received, .sendMessage: .received, .setFollowUp: .received,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
             .close(.transferred): .closed,
         ],
         .acknowledged: [
             .recordListeningSession: .listening,
-            .recordSafeguarding: .acknowledged, .sendMessage: .acknowledged,
+            .recordSafeguarding: .acknowledged, .sendMessage: .acknowledged, .setFollowUp: .acknowledged,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
             .close(.transferred): .closed,
         ],
         .listening: [
             .recordListeningSession: .listening, .recordAssessment: .assessed,
-            .recordSafeguarding: .listening, .sendMessage: .listening,
+            .recordSafeguarding: .listening, .sendMessage: .listening, .setFollowUp: .listening,
+            // Listening alone can be the whole of the work.
+            .close(.completed): .closed,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
             .close(.transferred): .closed,
         ],
         .assessed: [
             .recordListeningSession: .assessed, .recordAssessment: .assessed, .addSignpost: .signposted,
-            .recordSafeguarding: .assessed, .sendMessage: .assessed,
+            .recordSafeguarding: .assessed, .sendMessage: .assessed, .setFollowUp: .assessed,
+            .close(.completed): .closed,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
             .close(.transferred): .closed,
         ],
         .signposted: [
             .recordListeningSession: .signposted, .recordAssessment: .signposted, .addSignpost: .signposted,
-            .recordSignpostOutcome: .signposted, .recordSafeguarding: .signposted, .sendMessage: .signposted,
+            .recordSignpostOutcome: .signposted, .recordSafeguarding: .signposted, .sendMessage: .signposted, .setFollowUp: .signposted,
             .close(.completed): .closed,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
             .close(.transferred): .closed,
@@ -105,10 +108,10 @@ import Testing
             try CaseLifecycle.stage(after: .close(.withdrawn), from: .closed)
         }
         do {
-            _ = try CaseLifecycle.stage(after: .close(.completed), from: .assessed)
-            Issue.record("closing an assessed case as completed should be refused")
+            _ = try CaseLifecycle.stage(after: .close(.completed), from: .acknowledged)
+            Issue.record("closing a case with no listening session as completed should be refused")
         } catch {
-            #expect(error.message.contains("signposted"))
+            #expect(error.message.contains("listening session"))
         }
     }
 
@@ -116,7 +119,7 @@ import Testing
         let names = Self.actions.map(\.name)
         #expect(names.allSatisfy { $0.range(of: "^[a-z]+(_[a-z]+)*$", options: .regularExpression) != nil })
         // The five close reasons share one name, as do the five reopening stages; every other action has its own.
-        #expect(Set(names).count == 9)
+        #expect(Set(names).count == 10)
         #expect(CaseAction.reopen(to: .assessed).name == "reopen")
         #expect(CaseAction.close(.declined).name == "close")
         #expect(CaseAction.recordListeningSession.name == "record_listening_session")
@@ -153,6 +156,14 @@ import Testing
         #expect(CaseLifecycle.allowedActions(at: stage) == [.recordSignpostOutcome, .recordSafeguarding, .reopen(to: .received),
                                                             .reopen(to: .acknowledged), .reopen(to: .listening), .reopen(to: .assessed),
                                                             .reopen(to: .signposted)])
+    }
+
+    /// A family who only wanted to be listened to: completed straight after listening, and the pages offer it.
+    @Test func completedFollowsListeningAlone() throws {
+        #expect(try CaseLifecycle.stage(after: .close(.completed), from: .listening) == .closed)
+        #expect(CaseLifecycle.allowedActions(at: .listening).contains(.close(.completed)))
+        #expect(!CaseLifecycle.allowedActions(at: .acknowledged).contains(.close(.completed)))
+        #expect(!CaseLifecycle.allowedActions(at: .received).contains(.close(.completed)))
     }
 
     @Test func aFamilyCanWithdrawBeforeAnythingElseHappens() throws {

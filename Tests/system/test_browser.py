@@ -135,7 +135,7 @@ try:
           and "A letter from the council" in driver.page_source and "It happened more than once" in driver.page_source)
     check("a received case offers no listening-session form", not driver.find_elements(By.ID, "ls-date"))
     shot("staff-case-received", phone=True)
-    fill("practitioner", "pat@example.org")
+    Select(driver.find_element(By.ID, "practitioner")).select_by_value("pat@example.org")
     submit("/assign")
     check("the lead assigns the case", "The case has been assigned." in driver.page_source and "pat@example.org" in driver.page_source)
     case_url = driver.current_url.split("?")[0]

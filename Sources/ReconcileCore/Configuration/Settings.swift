@@ -46,6 +46,8 @@ public struct Settings: Sendable, Equatable, Codable {
     public struct Workflow: Sendable, Equatable, Codable {
         /// Acknowledgement target in working days (Monday–Friday).
         public var acknowledgementWorkingDays = 2
+        /// A signpost still without an outcome this many days after it was made is listed as due on the desk.
+        public var signpostFollowUpDays = 14
     }
 
     public struct Reporting: Sendable, Equatable, Codable {

@@ -20,6 +20,9 @@ extension Settings {
         guard (0...30).contains(workflow.acknowledgementWorkingDays) else {
             throw SettingsError("workflow.acknowledgement_working_days must be 0–30")
         }
+        guard (1...365).contains(workflow.signpostFollowUpDays) else {
+            throw SettingsError("workflow.signpost_follow_up_days must be 1–365")
+        }
         guard (1...12).contains(reporting.quarterStartMonth) else {
             throw SettingsError("reporting.quarter_start_month must be 1–12")
         }

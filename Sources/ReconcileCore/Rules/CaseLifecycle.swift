@@ -3,6 +3,8 @@
 public enum CaseAction: Sendable, Hashable {
     case acknowledge, recordListeningSession, recordAssessment, addSignpost, recordSignpostOutcome
     case recordSafeguarding, sendMessage
+    /// A dated follow-up ("we call again in two weeks"); never moves the case.
+    case setFollowUp
     case close(CloseReason)
     /// A lead reopens a closed case at the stage it closed from (`to`, read from its history), so a family
     /// that comes back after "a wobble" carries on where it left off.
@@ -11,7 +13,7 @@ public enum CaseAction: Sendable, Hashable {
     /// Every action, each close reason and each reopening stage separately, in the order pages offer them.
     public static let allCases: [CaseAction] = [
         .acknowledge, .recordListeningSession, .recordAssessment, .addSignpost, .recordSignpostOutcome,
-        .recordSafeguarding, .sendMessage,
+        .recordSafeguarding, .sendMessage, .setFollowUp,
     ] + CloseReason.allCases.map { .close($0) } + Stage.allCases.filter { $0 != .closed }.map { .reopen(to: $0) }
 
     /// snake_case name for audit events and error codes; the close reason is recorded beside it, not in it.
@@ -24,6 +26,7 @@ public enum CaseAction: Sendable, Hashable {
         case .recordSignpostOutcome: "record_signpost_outcome"
         case .recordSafeguarding: "record_safeguarding"
         case .sendMessage: "send_message"
+        case .setFollowUp: "set_follow_up"
         case .close: "close"
         case .reopen: "reopen"
         }
@@ -102,13 +105,19 @@ public enum CaseLifecycle {
             if stage == .closed { throw refuse("This case is closed, so no more messages can be sent to the family.") }
             return stage
 
+        case .setFollowUp:
+            if stage == .closed { throw refuse("This case is closed, so no follow-up can be set. A lead can reopen it.") }
+            return stage
+
         case .close(let reason):
             if stage == .closed { throw refuse("This case is already closed.") }
-            // "Completed" means the service did its work, which ends with signposting; earlier endings
-            // have their own reasons, so the quarterly figures say why cases stopped.
-            if reason == .completed && stage != .signposted {
+            // "Completed" means the service did its work: for a family who only wanted to be listened to, that is
+            // listening. A case has had a listening session exactly when it is at listening or later (recording
+            // the first one moves an acknowledged case on), so the stage alone decides. Earlier endings have their
+            // own reasons, so the quarterly figures say why cases stopped.
+            if reason == .completed && [.received, .acknowledged].contains(stage) {
                 throw refuse(
-                    "Only a case that has been signposted can be closed as completed; "
+                    "Only a case with at least one listening session can be closed as completed; "
                         + "if the work ended earlier, choose withdrawn, no contact, declined or transferred.")
             }
             return .closed

@@ -73,6 +73,17 @@ public enum WorkingDays {
         return calendar.startOfDay(for: date)
     }
 
+    /// A real `YYYY-MM-DD` day from 2000 on (what a form may send as a date).
+    public static func isDay(_ text: String) -> Bool {
+        day(text) != nil && text >= "2000-01-01"
+    }
+
+    /// The `YYYY-MM-DD` day `days` after the day `text` (negative: before), by the calendar.
+    public static func day(_ days: Int, after text: String) -> String? {
+        guard let start = day(text), let later = calendar.date(byAdding: .day, value: days, to: start) else { return nil }
+        return londonDate(later)
+    }
+
     /// Whether a case received at `receivedAt` and not yet acknowledged is past its target at `now`.
     public static func isOverdue(receivedAt: Date, now: Date, workingDays: Int) -> Bool {
         now >= deadline(receivedAt: receivedAt, workingDays: workingDays)

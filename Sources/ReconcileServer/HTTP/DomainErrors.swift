@@ -64,6 +64,20 @@ extension APIError {
             case .unknownCouncilArea: return .field("council_area", "unknown_value", "Not a configured council area.")
             case .invalidQuarter: return .field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
             }
+        case let followUp as FollowUpError:
+            return switch followUp {
+            case .invalidDueDate: .field("due_on", "invalid_date", "Give a real date as YYYY-MM-DD, from today to a year ahead.")
+            case .notFound: APIError(.notFound, code: "not_found", message: "There is no such follow-up on this case.")
+            case .alreadyDone: APIError(.conflict, code: "already_done", message: "This follow-up is already marked done.")
+            }
+        case let search as SearchTerm.Problem:
+            // The answer names the field, never what was typed (a search term can be a name or an email).
+            return switch search {
+            case .empty: .field("q", "required", "Type a reference, an email address, a phone number or a name.")
+            case .tooLong: .field("q", "too_long", "Please search with \(SearchTerm.maxLength) characters or fewer.")
+            case .controlCharacters: .field("q", "invalid_characters", "This contains characters we cannot accept.")
+            case .tooShort: .field("q", "too_short", "Type at least two letters of a name.")
+            }
         case let full as SlowWorkPoolFull:
             // Every hashing thread busy and the queue full: say so at once rather than keep the caller waiting.
             return .serviceBusy(retryAfter: full.retryAfterSeconds)

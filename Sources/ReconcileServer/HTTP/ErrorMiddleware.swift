@@ -24,9 +24,24 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             }
             RequestFailure.log(api, error, logger: logger, requestID: context.id)
-            let wantsPage = !request.uri.path.hasPrefix("/api/") && request.uri.path != "/openapi.yaml"
-            return wantsPage ? pages.error(api, request: request) : try api.response(from: request, context: context)
+            let path = request.uri.path
+            let wantsPage = !path.hasPrefix("/api/") && path != "/openapi.yaml"
+            guard wantsPage else { return try api.response(from: request, context: context) }
+            // A mistyped staff or council address gets staff chrome, not the family's "leave this site quickly".
+            if path == "/staff" || path.hasPrefix("/staff/") || path == "/council" || path.hasPrefix("/council/") {
+                return staffErrorPage(api, council: path.hasPrefix("/council"))
+            }
+            return pages.error(api, request: request)
         }
+    }
+
+    /// The staff error page without a signed-in account (this middleware runs before any session is read).
+    func staffErrorPage(_ api: APIError, council: Bool) -> Response {
+        let model = StaffPageKit.ErrorModel(title: StaffPageKit.title(for: api), message: api.message,
+                                            home: council ? "/council/sign-in" : "/staff", back: nil)
+        var response = pages.render("staff-error", model, status: api.status)
+        for field in api.headers { response.headers.append(field) }
+        return response
     }
 
     static func apiError(for error: any Error) -> APIError { APIError.answer(for: error) }

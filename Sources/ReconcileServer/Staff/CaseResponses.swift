@@ -138,6 +138,10 @@ struct CaseDetailResponse: ResponseEncodable {
     /// The latest assessment is at a level where the area's thresholds point to statutory services and no
     /// safeguarding escalation is recorded: the practitioner should consider one.
     let considerSafeguarding: Bool
+    /// Dated follow-ups, open ones first.
+    let followUps: [FollowUpJSON]
+    /// The reference of `duplicateOf`; absent with it.
+    let duplicateOfReference: String?
 
     init(_ d: CaseDetail, levels: LevelLabels) {
         let c = d.referral.contact
@@ -184,7 +188,27 @@ struct CaseDetailResponse: ResponseEncodable {
         evidentialHoldSince = d.evidentialHoldSince
         closureSummary = d.closureSummary
         considerSafeguarding = CasePageModel.considersSafeguarding(d, levels: levels)
+        followUps = d.followUps.map(FollowUpJSON.init)
+        duplicateOfReference = d.duplicateOfReference
         var seen = Set<String>()
         allowedActions = CaseLifecycle.allowedActions(at: d.stage).map(\.name).filter { seen.insert($0).inserted }
+    }
+}
+
+/// A follow-up in the case's JSON, every key present (null when absent).
+struct FollowUpJSON: Encodable {
+    let view: FollowUpView
+    init(_ view: FollowUpView) { self.view = view }
+
+    enum CodingKeys: String, CodingKey { case id, dueOn, note, createdAt, createdBy, doneAt, doneBy }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(view.id, forKey: .id)
+        try c.encode(view.dueOn, forKey: .dueOn)
+        try c.encode(view.note, forKey: .note)
+        try c.encode(view.createdAt, forKey: .createdAt)
+        try c.encode(view.createdBy, forKey: .createdBy)
+        try c.encode(view.doneAt, forKey: .doneAt)
+        try c.encode(view.doneBy, forKey: .doneBy)
     }
 }

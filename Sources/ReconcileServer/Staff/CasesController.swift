@@ -34,6 +34,8 @@ struct CasesController {
         group.post(":id/links", use: step(LinkStep.self))
         group.post(":id/themes", use: step(ThemesStep.self))
         group.patch(":id/safeguarding/:eid", use: step(SafeguardingOutcomeStep.self))
+        group.post(":id/follow-ups", use: step(FollowUpStep.self))
+        group.post(":id/follow-ups/:fid/done", use: step(FollowUpDoneStep.self))
     }
 
     // MARK: reads

@@ -82,6 +82,9 @@ public struct CaseEventView: Sendable, Equatable, Codable {
     /// Codes and ids only, e.g. "method=phone".
     public let detail: String?
     public let note: String?
+    /// For an assignment: whom the case went to, and from whom (staff emails).
+    public var assignee: String? = nil
+    public var previousAssignee: String? = nil
 }
 
 /// One case as a practitioner or lead sees it, personal fields decrypted.
@@ -129,6 +132,10 @@ public struct CaseDetail: Sendable, Equatable {
     /// The family's feedback (their comment opened) and their complaints or compliments.
     public var feedback: FamilyFeedback? = nil
     public var complaints: [CaseComplaintView] = []
+    /// Dated follow-ups, open ones first by due date.
+    public var followUps: [FollowUpView] = []
+    /// The reference of `duplicateOf` (set exactly when it is), so people see a reference, not an internal id.
+    public var duplicateOfReference: String? = nil
 }
 
 extension AppDatabase {
@@ -140,77 +147,7 @@ extension AppDatabase {
                            now: Date = Date()) async throws -> CaseDetail {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let rows = try Self.caseRows(db, caseID: caseID, keys: keys)
-            let (record, cipher, referral) = (rows.record, rows.cipher, rows.referral)
-            let (sessions, assessments, signposts) = (rows.sessions, rows.assessments, rows.signposts)
-            let (escalations, messages, events) = (rows.escalations, rows.messages, rows.events)
-
-            var staffIDs = Set<String>()
-            staffIDs.formUnion(sessions.map(\.recordedBy))
-            staffIDs.formUnion(assessments.map(\.assessedBy))
-            staffIDs.formUnion(signposts.map(\.createdBy))
-            staffIDs.formUnion(escalations.map(\.escalatedBy))
-            staffIDs.formUnion(events.map(\.actor))
-            if let assignee = current.assignedTo { staffIDs.insert(assignee) }
-
-            var intake = try Self.intakeAnswers(db, caseID: caseID, cipher: cipher)
-            if let enteredBy = intake.enteredBy { staffIDs.insert(enteredBy) }
-            let emails = try Self.staffEmails(db, ids: staffIDs)
-            func who(_ id: String) -> String { emails[id] ?? id }
-            intake.enteredBy = intake.enteredBy.map(who)
-
-            var detail = CaseDetail(
-                id: record.id, reference: record.reference, stage: record.stage, closeReason: record.closeReason,
-                councilArea: record.councilArea, receivedAt: record.receivedAt,
-                acknowledgedAt: record.acknowledgedAt, closedAt: record.closedAt,
-                assignedTo: current.assignedTo.map(who),
-                overdue: record.stage == .received
-                    && WorkingDays.isOverdue(receivedAt: record.receivedAt, now: now, workingDays: acknowledgementWorkingDays),
-                duplicateOf: try Self.visibleDuplicate(db, record.duplicateOf, to: actor), referral: referral,
-                referrerRole: record.referrerRole, setting: record.setting, harm: record.harm, whenAgo: record.whenAgo,
-                toldBefore: record.toldBefore, wishes: record.wishes, consentStatistics: record.consentStatistics,
-                listeningSessions: try sessions.map { s in
-                    let practice = try Self.openPractice(cipher, ListeningSessionRecord.databaseTableName, s.id, s.adviceGiven, s.actionsAgreed, nil)
-                    return ListeningSessionView(id: s.id, heldOn: s.heldOn, durationMinutes: s.durationMinutes, modality: s.modality,
-                                                note: try cipher.openIfPresent(s.note, field: WorkflowField.listeningNote(s.id)),
-                                                recordedAt: s.recordedAt, recordedBy: who(s.recordedBy),
-                                                adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed)
-                },
-                assessments: try assessments.map { a in
-                    let practice = try Self.openPractice(cipher, AssessmentRecord.databaseTableName, a.id, a.adviceGiven, a.actionsAgreed, a.reason)
-                    return AssessmentView(id: a.id, level: a.levelOfNeed, needs: a.needs,
-                                          note: try cipher.openIfPresent(a.note, field: WorkflowField.assessmentNote(a.id)),
-                                          assessedAt: a.assessedAt, assessedBy: who(a.assessedBy),
-                                          adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed, reason: practice.reason)
-                },
-                signposts: try signposts.map { s in
-                    let practice = try Self.openPractice(cipher, SignpostRecord.databaseTableName, s.id, s.adviceGiven, s.actionsAgreed, s.reason)
-                    return SignpostView(id: s.id, serviceID: s.serviceId, need: s.need, outcome: s.outcome,
-                                        note: try cipher.openIfPresent(s.note, field: WorkflowField.signpostNote(s.id)),
-                                        createdAt: s.createdAt, createdBy: who(s.createdBy), outcomeAt: s.outcomeAt, kind: s.kind,
-                                        adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed, reason: practice.reason)
-                },
-                safeguarding: try escalations.map { e in
-                    SafeguardingView(id: e.id, route: e.route,
-                                     note: try cipher.openIfPresent(e.note, field: WorkflowField.safeguardingNote(e.id)),
-                                     escalatedAt: e.escalatedAt, escalatedBy: who(e.escalatedBy),
-                                     routes: SafeguardingRoute.answers(fromBits: e.routesBits), referredOn: e.referredOn,
-                                     areaReferredTo: e.areaReferredTo, parentsInformed: e.parentsInformed,
-                                     parentsNotInformedReason: e.parentsNotInformedReason, outcome: e.outcome, outcomeAt: e.outcomeAt,
-                                     reReferralOf: e.reReferralOf)
-                },
-                messages: try messages.map { m in
-                    MessageView(id: m.id, sender: m.sender.rawValue,
-                                body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), sentAt: m.sentAt)
-                },
-                events: try events.map { try Self.eventView($0, cipher: cipher, who: who) },
-                evidentialHoldSince: try Date.fetchOne(db, sql: "SELECT evidential_hold_at FROM referral_case WHERE id = ?", arguments: [caseID]),
-                closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher))
-            detail.intake = intake
-            detail.linkedCases = try Self.linkedCases(db, caseID: caseID, visibleTo: actor)
-            detail.experienceThemes = try Self.experienceThemes(db, caseID: caseID)
-            detail.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher)
-            detail.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher)
+            let detail = try Self.openedCase(db, current, by: actor, keys: keys, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.
@@ -218,10 +155,94 @@ extension AppDatabase {
                            arguments: [now, caseID])
 
             try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "case.read", caseID: caseID,
-                                                detail: "stage=\(record.stage.rawValue)"),
+                                                detail: "stage=\(detail.stage.rawValue)"),
                                  at: now, keys: keys)
             return detail
         }
+    }
+
+    /// Everything about one case, opened, inside the caller's transaction (which has checked `workableCase` and
+    /// writes the audit row).
+    static func openedCase(_ db: Database, _ current: WorkableCase, by actor: StaffActor, keys: KeyRing,
+                           acknowledgementWorkingDays: Int, now: Date) throws -> CaseDetail {
+        let caseID = current.id
+        let rows = try Self.caseRows(db, caseID: caseID, keys: keys)
+        let (record, cipher, referral) = (rows.record, rows.cipher, rows.referral)
+        let (sessions, assessments, signposts) = (rows.sessions, rows.assessments, rows.signposts)
+        let (escalations, messages, events) = (rows.escalations, rows.messages, rows.events)
+
+        var staffIDs = Set<String>()
+        staffIDs.formUnion(sessions.map(\.recordedBy))
+        staffIDs.formUnion(assessments.map(\.assessedBy))
+        staffIDs.formUnion(signposts.map(\.createdBy))
+        staffIDs.formUnion(escalations.map(\.escalatedBy))
+        staffIDs.formUnion(events.map(\.actor))
+        staffIDs.formUnion(events.flatMap { e in e.action == "assign" ? [Self.assignmentIDs(e.detail).to, Self.assignmentIDs(e.detail).from].compactMap { $0 } : [] })
+        if let assignee = current.assignedTo { staffIDs.insert(assignee) }
+
+        var intake = try Self.intakeAnswers(db, caseID: caseID, cipher: cipher)
+        if let enteredBy = intake.enteredBy { staffIDs.insert(enteredBy) }
+        let emails = try Self.staffEmails(db, ids: staffIDs)
+        func who(_ id: String) -> String { emails[id] ?? id }
+        intake.enteredBy = intake.enteredBy.map(who)
+
+        var detail = CaseDetail(
+            id: record.id, reference: record.reference, stage: record.stage, closeReason: record.closeReason,
+            councilArea: record.councilArea, receivedAt: record.receivedAt,
+            acknowledgedAt: record.acknowledgedAt, closedAt: record.closedAt,
+            assignedTo: current.assignedTo.map(who),
+            overdue: record.stage == .received
+                && WorkingDays.isOverdue(receivedAt: record.receivedAt, now: now, workingDays: acknowledgementWorkingDays),
+            duplicateOf: try Self.visibleDuplicate(db, record.duplicateOf, to: actor), referral: referral,
+            referrerRole: record.referrerRole, setting: record.setting, harm: record.harm, whenAgo: record.whenAgo,
+            toldBefore: record.toldBefore, wishes: record.wishes, consentStatistics: record.consentStatistics,
+            listeningSessions: try sessions.map { s in
+                let practice = try Self.openPractice(cipher, ListeningSessionRecord.databaseTableName, s.id, s.adviceGiven, s.actionsAgreed, nil)
+                return ListeningSessionView(id: s.id, heldOn: s.heldOn, durationMinutes: s.durationMinutes, modality: s.modality,
+                                            note: try cipher.openIfPresent(s.note, field: WorkflowField.listeningNote(s.id)),
+                                            recordedAt: s.recordedAt, recordedBy: who(s.recordedBy),
+                                            adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed)
+            },
+            assessments: try assessments.map { a in
+                let practice = try Self.openPractice(cipher, AssessmentRecord.databaseTableName, a.id, a.adviceGiven, a.actionsAgreed, a.reason)
+                return AssessmentView(id: a.id, level: a.levelOfNeed, needs: a.needs,
+                                      note: try cipher.openIfPresent(a.note, field: WorkflowField.assessmentNote(a.id)),
+                                      assessedAt: a.assessedAt, assessedBy: who(a.assessedBy),
+                                      adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed, reason: practice.reason)
+            },
+            signposts: try signposts.map { s in
+                let practice = try Self.openPractice(cipher, SignpostRecord.databaseTableName, s.id, s.adviceGiven, s.actionsAgreed, s.reason)
+                return SignpostView(id: s.id, serviceID: s.serviceId, need: s.need, outcome: s.outcome,
+                                    note: try cipher.openIfPresent(s.note, field: WorkflowField.signpostNote(s.id)),
+                                    createdAt: s.createdAt, createdBy: who(s.createdBy), outcomeAt: s.outcomeAt, kind: s.kind,
+                                    adviceGiven: practice.adviceGiven, actionsAgreed: practice.actionsAgreed, reason: practice.reason)
+            },
+            safeguarding: try escalations.map { e in
+                SafeguardingView(id: e.id, route: e.route,
+                                 note: try cipher.openIfPresent(e.note, field: WorkflowField.safeguardingNote(e.id)),
+                                 escalatedAt: e.escalatedAt, escalatedBy: who(e.escalatedBy),
+                                 routes: SafeguardingRoute.answers(fromBits: e.routesBits), referredOn: e.referredOn,
+                                 areaReferredTo: e.areaReferredTo, parentsInformed: e.parentsInformed,
+                                 parentsNotInformedReason: e.parentsNotInformedReason, outcome: e.outcome, outcomeAt: e.outcomeAt,
+                                 reReferralOf: e.reReferralOf)
+            },
+            messages: try messages.map { m in
+                MessageView(id: m.id, sender: m.sender.rawValue,
+                            body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), sentAt: m.sentAt)
+            },
+            events: try events.map { try Self.eventView($0, cipher: cipher, who: who) },
+            evidentialHoldSince: try Date.fetchOne(db, sql: "SELECT evidential_hold_at FROM referral_case WHERE id = ?", arguments: [caseID]),
+            closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher))
+        detail.intake = intake
+        detail.linkedCases = try Self.linkedCases(db, caseID: caseID, visibleTo: actor)
+        detail.experienceThemes = try Self.experienceThemes(db, caseID: caseID)
+        detail.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher)
+        detail.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher)
+        detail.followUps = try Self.followUps(db, caseID: caseID, cipher: cipher)
+        detail.duplicateOfReference = try detail.duplicateOf.flatMap {
+            try String.fetchOne(db, sql: "SELECT reference FROM referral_case WHERE id = ?", arguments: [$0])
+        }
+        return detail
     }
 
     /// A case's events, oldest first, notes decrypted. Audited as "case.timeline" before returning.
@@ -231,7 +252,9 @@ extension AppDatabase {
             _ = try Self.workableCase(db, caseID: caseID, by: actor)
             let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
             let events = try Self.events(db, caseID: caseID)
-            let emails = try Self.staffEmails(db, ids: Set(events.map(\.actor)))
+            let emails = try Self.staffEmails(db, ids: Set(events.flatMap { e in
+                [e.actor] + (e.action == "assign" ? [Self.assignmentIDs(e.detail).to, Self.assignmentIDs(e.detail).from].compactMap { $0 } : [])
+            }))
             let views = try events.map { try Self.eventView($0, cipher: cipher, who: { emails[$0] ?? $0 }) }
             try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "case.timeline", caseID: caseID,
                                                 detail: "events=\(views.count)"),
@@ -301,8 +324,13 @@ extension AppDatabase {
         case let a where a == "family" || a.hasPrefix("family:"): actor = "family"
         default: actor = who(e.actor)
         }
-        return CaseEventView(id: e.id, at: e.at, actor: actor, action: e.action, fromStage: e.fromStage, toStage: e.toStage,
-                             detail: e.detail, note: try cipher.openIfPresent(e.note, field: WorkflowField.eventNote(e.id)))
+        var view = CaseEventView(id: e.id, at: e.at, actor: actor, action: e.action, fromStage: e.fromStage, toStage: e.toStage,
+                                 detail: e.detail, note: try cipher.openIfPresent(e.note, field: WorkflowField.eventNote(e.id)))
+        if e.action == "assign" {
+            let ids = assignmentIDs(e.detail)
+            (view.assignee, view.previousAssignee) = (ids.to.map(who), ids.from.map(who))
+        }
+        return view
     }
 
     /// Staff emails by account id, for the ids given (unknown ids are simply absent).

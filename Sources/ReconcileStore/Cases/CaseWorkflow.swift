@@ -130,8 +130,10 @@ extension AppDatabase {
             }
             if try Self.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
             try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
+            // The event is the assignment history: who assigned (its actor), to whom, and from whom.
             try Self.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
-                                 detail: "to=\(target)", note: nil, keys: keys, at: now)
+                                 detail: ["to=\(target)", current.assignedTo.map { "from=\($0)" }].compactMap { $0 }.joined(separator: ","),
+                                 note: nil, keys: keys, at: now)
             return CaseChange(stage: current.stage)
         }
     }
@@ -289,7 +291,7 @@ extension AppDatabase {
         }
     }
 
-    /// Closes a case with a reason. `completed` only from `signposted` (see `CaseLifecycle`).
+    /// Closes a case with a reason. `completed` only after a listening session (see `CaseLifecycle`).
     @discardableResult
     /// `summary`: written for the family (what was talked about, where they were signposted), shown in their
     /// portal and export beside how to come back; sealed under the case key. A later closing replaces it.
@@ -388,20 +390,6 @@ extension AppDatabase {
     /// Whether `text` is a real calendar date `YYYY-MM-DD`, not after today in Europe/London (where the
     /// partner works) and not before 2000.
     static func isPastOrPresentDate(_ text: String, now: Date) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              bytes.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0.element) }),
-              let year = Int(text.prefix(4)), let month = Int(text.dropFirst(5).prefix(2)), let day = Int(text.suffix(2)),
-              year >= 2000, (1...12).contains(month), (1...31).contains(day) else {
-            return false
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = WorkingDays.timeZone
-        guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day)) else { return false }
-        let back = calendar.dateComponents([.year, .month, .day], from: date)
-        guard back.year == year, back.month == month, back.day == day else { return false }  // e.g. 2026-02-30
-        let today = calendar.dateComponents([.year, .month, .day], from: now)
-        guard let ty = today.year, let tm = today.month, let td = today.day else { return false }
-        return (year, month, day) <= (ty, tm, td)
+        WorkingDays.isDay(text) && text <= WorkingDays.londonDate(now)
     }
 }

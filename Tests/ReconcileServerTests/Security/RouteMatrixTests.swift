@@ -99,6 +99,12 @@ import Testing
         "POST /api/v1/cases/{id}/passphrase": .staffAPI(workers),
         "GET /staff/cases/{id}/passphrase": .staffPages(workers), "POST /staff/cases/{id}/passphrase": .staffPages(workers),
         "GET /portal/signed-out": .open,
+        // The practitioner's desk: search.
+        "GET /api/v1/search": .staffAPI(workers), "GET /staff/search": .staffPages(workers), "POST /staff/search": .staffPages(workers),
+        "POST /api/v1/cases/{id}/follow-ups": .staffAPI(workers), "POST /api/v1/cases/{id}/follow-ups/{fid}/done": .staffAPI(workers),
+        "POST /staff/cases/{id}/follow-ups": .staffPages(workers), "POST /staff/cases/{id}/follow-ups/{fid}/done": .staffPages(workers),
+        "GET /api/v1/my-work": .staffAPI(workers), "GET /staff/cases/{id}/chronology": .staffPages(workers),
+        "POST /api/v1/staff/{email}/reassign-open-cases": .staffAPI([.lead]), "POST /staff/team/{email}/reassign-open-cases": .staffPages([.lead]),
     ]
 
     static func routes(_ harness: Harness) throws -> [String] {
@@ -162,6 +168,7 @@ import Testing
                 let method = HTTPRequest.Method(rawValue: String(parts[0]))!
                 let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: caseID)
                     .replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased()).replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
+                    .replacingOccurrences(of: "{fid}", with: UUID().uuidString.lowercased())
                     .replacingOccurrences(of: "{quarter}", with: "2025-Q1").replacingOccurrences(of: "{file}", with: "site.css")
                 // A body the admitted roles would accept where one is needed, so a refusal is the door's, not the body's.
                 let body = RoleMatrixTests.caseRoutes.first { "\($0.method) \($0.path)" == route }?.body ?? (method == .get ? nil : [:])

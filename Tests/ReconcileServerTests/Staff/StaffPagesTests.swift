@@ -112,7 +112,7 @@ struct PageBrowser {
             let forms = { (html: String) in Set(["assign", "acknowledge", "listening-sessions", "assessment", "signposts", "close", "safeguarding", "messages"]
                 .filter { html.contains("action=\"/staff/cases/\(id)/\($0)\"") }) }
             #expect(forms(page.text) == ["assign", "acknowledge", "close", "safeguarding", "messages"])
-            #expect(!page.text.contains("value=\"completed\""), "completed is allowed only once signposted")
+            #expect(!page.text.contains("value=\"completed\""), "completed is allowed only after a listening session")
 
             let ack = try await browser.post("/staff/cases/\(id)/acknowledge", [("method", "phone"), ("note", "")])
             #expect(ack.status == .seeOther && ack.headers[.location] == "/staff/cases/\(id)?done=acknowledge")

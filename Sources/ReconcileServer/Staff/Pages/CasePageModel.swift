@@ -31,14 +31,18 @@ struct CasePageModel: PageModel {
         let outcomes: [Choice]
     }
     struct Message: Sendable, Encodable { let fromFamily: Bool; let from, body, at: String }
-    struct Event: Sendable, Encodable { let at, action, change: String; let note: String? }
+    struct Event: Sendable, Encodable { let at, action, change, by: String; let note: String? }
     struct Closing: Sendable, Encodable { let reasons: [Choice] }
+    /// A dated follow-up: open ones can be marked done; `overdue` when its day has passed.
+    struct FollowUp: Sendable, Encodable { let id, due: String; let note: String?; let overdue, open: Bool; let doneText: String? }
 
     let title, id, caseId, reference, stage: String
     let closeReason: String?
     let area, received, assignedTo: String
     let overdue: Bool
     let duplicateOf: String?
+    /// The earlier case's reference, shown as a link to it (only ever set when the reader may open it).
+    var duplicateOfReference: String? = nil
     let contact: Contact
     let story: String?
     let facts: [Fact]
@@ -51,6 +55,11 @@ struct CasePageModel: PageModel {
     let canAssign, canAcknowledge, canListen, canAssess, canSignpost, canSafeguard, canMessage: Bool
     let close: Closing?
     let hasSteps: Bool
+    /// Follow-ups (set at any open stage; the lifecycle says when).
+    var followUps: [FollowUp] = []
+    var canFollowUp = false
+    /// Who a lead can assign the case to: enabled practitioners and leads, each with their open caseload.
+    var assignees: [Choice] = []
     let done: String?
     let today: String
     let ackMethods, modalities, routes, levels, needs, services, signpostKinds: [Choice]
@@ -186,9 +195,9 @@ struct CasePageModel: PageModel {
                     at: $0.sentAt.formatted(fmt))
         }
         events = d.events.reversed().map { e in
-            Event(at: e.at.formatted(fmt), action: words(e.action),
+            Event(at: e.at.formatted(fmt), action: Self.eventWords(e),
                   change: e.fromStage == e.toStage ? "" : "\(CasePagesController.stageLabel(e.fromStage)) to \(CasePagesController.stageLabel(e.toStage))",
-                  note: e.note)
+                  by: Self.actorWords(e.actor), note: e.note)
         }
         canAssign = staff.role == .lead && d.stage != .closed
         canAcknowledge = allowed.contains(.acknowledge)

@@ -33,6 +33,8 @@ struct CasePagesController {
         workers.post("cases/:id/links", use: step(LinkStep.self))
         workers.post("cases/:id/themes", use: step(ThemesStep.self))
         workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
+        workers.post("cases/:id/follow-ups", use: step(FollowUpStep.self))
+        workers.post("cases/:id/follow-ups/:fid/done", use: step(FollowUpDoneStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -45,6 +47,7 @@ struct CasePagesController {
         CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
         ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
         SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
+        FollowUpStep.name: "Follow-up set.", FollowUpDoneStep.name: "Follow-up marked done.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
@@ -76,9 +79,12 @@ struct CasePagesController {
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
-        return kit.render("staff-case", request, staff, CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
-                                                                    levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
-                                                                    themes: actions.rules.themes, done: done))
+        var model = CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
+                                  levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
+                                  themes: actions.rules.themes, done: done)
+        model.showDesk(detail)
+        if model.canAssign { model.showAssignees(try await database.assignableStaff(), current: detail.assignedTo) }
+        return kit.render("staff-case", request, staff, model)
     }
 
     /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad

@@ -53,7 +53,16 @@ struct StaffPageKit: Sendable {
 
     /// A friendly page for an error: the same message as the API's, a title that fits, and a way back.
     func error(_ request: Request, _ account: StaffAccount?, _ error: APIError, back: String? = nil) -> Response {
-        let title: String = switch error.status.code {
+        let home = account?.role == .council ? "/council" : account == nil ? "/staff/sign-in" : "/staff"
+        var response = render("staff-error", request, account, ErrorModel(title: Self.title(for: error), message: error.message, home: home, back: back),
+                              status: error.status)
+        for field in error.headers { response.headers.append(field) }
+        return response
+    }
+
+    /// The heading of a staff error page, by what went wrong.
+    static func title(for error: APIError) -> String {
+        switch error.status.code {
         case 401: "Please sign in"
         case 403 where error.code == "form_expired": "This form has expired"
         case 403: "You cannot open this page"
@@ -64,11 +73,6 @@ struct StaffPageKit: Sendable {
         case 500...: "Something went wrong on our side"
         default: "Something was not right"
         }
-        let home = account?.role == .council ? "/council" : account == nil ? "/staff/sign-in" : "/staff"
-        var response = render("staff-error", request, account, ErrorModel(title: title, message: error.message, home: home, back: back),
-                              status: error.status)
-        for field in error.headers { response.headers.append(field) }
-        return response
     }
 
     /// The form body, after checking its CSRF token (403 page when it is missing or wrong).

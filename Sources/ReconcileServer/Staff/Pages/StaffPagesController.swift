@@ -18,7 +18,8 @@ struct StaffPagesController {
     let session: StaffSessionController
     let kit: StaffPageKit
     let actions: CaseActions
-
+    /// What is due: the home page of practitioners and leads.
+    let desk: MyWorkController
 
     /// `root` for the open sign-in routes; `signedIn` admits any staff role; `workers` practitioners and leads;
     /// `leads` leads only. Each group's `TokenResolver` resolves the cookie and the group's context carries the account.
@@ -28,10 +29,10 @@ struct StaffPagesController {
             root.get(RouterPath(path)) { request, _ in signInPage(request, action: "/\(path)", problem: nil, status: .ok) }
             root.post(RouterPath(path)) { request, context in try await signIn(request, context, action: "/\(path)") }
         }
-        signedIn.get("") { _, context in
+        signedIn.get("") { request, context in
             let staff = context.staff
-            let home = staff.role == .council ? "/council" : staff.role.mayWorkCases ? "/staff/cases" : "/staff/directory"
-            return Response(status: .seeOther, headers: [.location: home])
+            if staff.role.mayWorkCases { return try await desk.homePage(request, staff) }
+            return Response(status: .seeOther, headers: [.location: staff.role == .council ? "/council" : "/staff/directory"])
         }
         signedIn.post("sign-out", use: signOut)
         signedIn.get("directory", use: directoryPage)

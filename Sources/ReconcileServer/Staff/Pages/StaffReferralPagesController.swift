@@ -70,6 +70,9 @@ struct StaffReferralPagesController {
             title: problems.isEmpty ? "Enter a referral" : "There is a problem - Enter a referral",
             submissionId: submissionID ?? Data(Random.bytes(count: 16)).base64URL, channel: channel,
             fields: ReferralForm.fields(submission, problems: problems, councilAreas: intake.settings.areas.councilAreas, youngPerson: false))
-        return kit.render("staff-referral-new", request, staff, model, status: status)
+        var values = TemplateValues.of(model)
+        // The family's questions, asked about "them" rather than "you".
+        values["t"] = Catalogues.english.messages.merging(StaffReferralWords.questions) { $1 }
+        return kit.render("staff-referral-new", request, staff, values, status: status)
     }
 }

@@ -1,0 +1,34 @@
+import GRDB
+
+extension AppDatabase {
+    /// v20: dated follow-ups on a case ("we call again in two weeks"). The note is sealed under the case key like
+    /// every other staff note; the due date and who set or cleared it are plain, so what is due is one index range.
+    static func migrateV20FollowUps(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE case_follow_up (
+                id TEXT PRIMARY KEY NOT NULL,
+                case_id TEXT NOT NULL REFERENCES referral_case(id) ON DELETE CASCADE,
+                due_on TEXT NOT NULL CHECK (due_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                note BLOB,
+                created_at DATETIME NOT NULL,
+                created_by TEXT NOT NULL,
+                done_at DATETIME,
+                done_by TEXT,
+                CHECK ((done_at IS NULL) = (done_by IS NULL))
+            );
+            CREATE INDEX case_follow_up_case ON case_follow_up(case_id, due_on);
+            -- What is due: only follow-ups still open, by date (they do not accumulate: done ones leave this index).
+            CREATE INDEX case_follow_up_open_due ON case_follow_up(due_on, case_id) WHERE done_at IS NULL;
+
+            -- What is due, each list one range of a partial index holding only what still waits (it empties as
+            -- work is done): signposts and safeguarding referrals without an outcome, unread family replies,
+            -- come-back requests not yet answered.
+            CREATE INDEX signpost_pending ON signpost(created_at) WHERE outcome = 'pending';
+            CREATE INDEX safeguarding_pending ON safeguarding_escalation(escalated_at) WHERE outcome = 'pending';
+            CREATE INDEX case_message_unread ON case_message(case_id) WHERE sender = 'family' AND read_at IS NULL;
+            CREATE INDEX referral_case_come_back ON referral_case(come_back_requested_at) WHERE come_back_requested_at IS NOT NULL;
+            CREATE INDEX referral_case_unassigned_open ON referral_case(received_at)
+                WHERE assigned_to IS NULL AND erased_at IS NULL AND stage <> 'closed';
+            """)
+    }
+}
