@@ -64,6 +64,8 @@ extension APIError {
             case .firstReferralNotFound: .field("re_referral_of", "unknown_value", "Name an earlier safeguarding referral of this case.")
             case .escalationNotFound: APIError(.notFound, code: "not_found", message: "There is no such safeguarding referral on this case.")
             }
+        case let meeting as MeetingError:
+            return meetingError(meeting)
         case let link as CaseLinkError:
             return switch link {
             case .sameCase: .field("case", "same_case", "A case cannot be linked to itself.")
@@ -124,6 +126,22 @@ extension APIError {
     static func forStaff(_ error: any Error, role: StaffRole) -> (any Error)? {
         if role == .practitioner, case StoreError.erased = error { return APIError.noSuchCase }
         return nil
+    }
+
+    private static func meetingError(_ error: MeetingError) -> APIError {
+        switch error {
+        case .caseNotOpen:
+            APIError(.conflict, code: "case_not_open", message: "This case is closed or its personal data erased: no meeting can be recorded on it.")
+        case .notFound: APIError(.notFound, code: "not_found", message: "There is no such meeting on this case.")
+        case .alreadyOver: APIError(.conflict, code: "meeting_over", message: "This meeting was declined, held or withdrawn: its course is over.")
+        case .heldOnRequired: .field("held_on", "required", "Give the date the meeting was held, YYYY-MM-DD.")
+        case .invalidHeldOn: .field("held_on", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future.")
+        case .onlyWhenHeld(let field): .field(field, "not_held", "This can be recorded only for a meeting that was held.")
+        case .helpedOutOfRange: .field("helped", "out_of_range", "Use 1 (not at all) to 5 (very much).")
+        case .nothingToChange: .field("status", "required", "Give a status, the date held, or the family's view.")
+        case .familyWordsTooLong: .field("family_words", "too_long", "Please keep this to 2,000 characters or fewer.")
+        case .familyWordsInvalidCharacters: .field("family_words", "invalid_characters", "This contains characters we cannot accept.")
+        }
     }
 
     private static func workflowError(_ error: WorkflowError) -> APIError {

@@ -34,6 +34,8 @@ struct CasesController {
         group.post(":id/links", use: step(LinkStep.self))
         group.post(":id/themes", use: step(ThemesStep.self))
         group.patch(":id/safeguarding/:eid", use: step(SafeguardingOutcomeStep.self))
+        group.post(":id/meetings", use: step(MeetingRequestStep.self))
+        group.patch(":id/meetings/:mid", use: step(MeetingUpdateStep.self))
     }
 
     // MARK: reads

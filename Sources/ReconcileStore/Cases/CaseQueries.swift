@@ -129,6 +129,8 @@ public struct CaseDetail: Sendable, Equatable {
     /// The family's feedback (their comment opened) and their complaints or compliments (issue 19).
     public var feedback: FamilyFeedback? = nil
     public var complaints: [CaseComplaintView] = []
+    /// Meetings the family asked for with the school or college or the council, oldest first.
+    public var meetings: [MeetingView] = []
 }
 
 extension AppDatabase {
@@ -211,6 +213,7 @@ extension AppDatabase {
             detail.experienceThemes = try Self.experienceThemes(db, caseID: caseID)
             detail.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher)
             detail.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher)
+            detail.meetings = try Self.meetings(db, caseID: caseID, cipher: cipher, who: who)
 
             // The family's replies are now seen: only the assigned practitioner or a lead gets this far
             // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.

@@ -191,6 +191,7 @@ extension AppDatabase {
             ("signpost", ["note", "advice_given", "actions_agreed", "reason"]), ("safeguarding_escalation", ["note"]),
             ("records_sample_case", ["audit_note"]),   // a lead's audit note (v14)
             ("case_feedback", ["comment"]), ("complaint", ["text"]),   // the family's own words (v16)
+            ("case_meeting", ["note", "family_words"]),   // meetings the family asked for (v23)
         ]
         for (table, columns) in sealedText {
             let set = columns.map { "\($0) = NULL" }.joined(separator: ", ")

@@ -89,6 +89,7 @@ extension AppDatabase {
         migrator.registerMigration("v17-referral-language") { db in try AppDatabase.migrateV17ReferralLanguage(db) }
         migrator.registerMigration("v18-passphrase-reissue") { db in try AppDatabase.migrateV18PassphraseReissue(db) }
         migrator.registerMigration("v19-request-path-indexes") { db in try AppDatabase.migrateV19RequestPathIndexes(db) }
+        migrator.registerMigration("v23-meetings") { db in try AppDatabase.migrateV23Meetings(db) }
         return migrator
     }
 }

@@ -44,6 +44,8 @@ import Testing
         "POST /api/v1/cases/{id}/reopen": .staffAPI([.lead]),
         "POST /api/v1/cases/{id}/links": .staffAPI([.lead]), "POST /staff/cases/{id}/links": .staffPages([.lead]),
         "POST /api/v1/cases/{id}/themes": .staffAPI(workers), "POST /staff/cases/{id}/themes": .staffPages(workers),
+        "POST /api/v1/cases/{id}/meetings": .staffAPI(workers), "PATCH /api/v1/cases/{id}/meetings/{mid}": .staffAPI(workers),
+        "POST /staff/cases/{id}/meetings": .staffPages(workers), "POST /staff/cases/{id}/meetings/{mid}": .staffPages(workers),
         "PATCH /api/v1/cases/{id}/safeguarding/{eid}": .staffAPI(workers), "POST /staff/cases/{id}/safeguarding/{eid}/outcome": .staffPages(workers), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
         "POST /api/v1/portal/come-back": .portalAPI, "POST /portal/come-back": .portalPages,
         // Email alerts and the family's notice (issue 20).
@@ -162,6 +164,7 @@ import Testing
                 let method = HTTPRequest.Method(rawValue: String(parts[0]))!
                 let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: caseID)
                     .replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased()).replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
+                    .replacingOccurrences(of: "{mid}", with: UUID().uuidString.lowercased())
                     .replacingOccurrences(of: "{quarter}", with: "2025-Q1").replacingOccurrences(of: "{file}", with: "site.css")
                 // A body the admitted roles would accept where one is needed, so a refusal is the door's, not the body's.
                 let body = RoleMatrixTests.caseRoutes.first { "\($0.method) \($0.path)" == route }?.body ?? (method == .get ? nil : [:])

@@ -51,6 +51,8 @@ struct CaseTarget: Sendable {
     let signpostID: String?
     /// A safeguarding referral's id, from `/safeguarding/:eid`.
     var escalationID: String? = nil
+    /// A meeting's id, from `/meetings/:mid`.
+    var meetingID: String? = nil
 
     /// Case ids are lower-case UUIDs; anything else cannot be a case (and is never echoed).
     init(_ parameters: Parameters) throws {
@@ -60,6 +62,7 @@ struct CaseTarget: Sendable {
         caseID = id
         signpostID = parameters.get("sid")
         escalationID = parameters.get("eid")
+        meetingID = parameters.get("mid")
     }
 
     static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil && text == text.lowercased() }

@@ -83,6 +83,10 @@ struct CasePageModel: PageModel {
     var feedback: FamilyFeedbackShown? = nil
     var complaints: [FamilyFeedbackShown.Complaint] = []
     var hasComplaints = false
+    /// Meetings the family asked for, and the form to record one (any stage but closed).
+    var meetings: [MeetingShown] = []
+    var canMeet = false
+    var meetingParties: [Choice] = []
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
          councilAreas: [String] = [], themes themeLabels: ThemeLabels = ThemeLabels(), done: String?, now: Date = Date()) {
@@ -240,6 +244,9 @@ struct CasePageModel: PageModel {
         feedback = d.feedback.map { FamilyFeedbackShown($0, at: fmt) }
         complaints = d.complaints.map(FamilyFeedbackShown.Complaint.init)
         hasComplaints = !complaints.isEmpty
+        canMeet = d.stage != .closed
+        meetings = d.meetings.map { MeetingShown($0, open: canMeet, at: fmt) }
+        meetingParties = MeetingParty.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue)) }
     }
 
     /// The latest assessment is at or above the area's prompting level and no escalation has been recorded.

@@ -33,6 +33,8 @@ struct CasePagesController {
         workers.post("cases/:id/links", use: step(LinkStep.self))
         workers.post("cases/:id/themes", use: step(ThemesStep.self))
         workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
+        workers.post("cases/:id/meetings", use: step(MeetingRequestStep.self))
+        workers.post("cases/:id/meetings/:mid", use: step(MeetingUpdateStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -45,6 +47,7 @@ struct CasePagesController {
         CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
         ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
         SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
+        MeetingRequestStep.name: "The family's request for a meeting has been recorded.", MeetingUpdateStep.name: "The meeting has been updated.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
