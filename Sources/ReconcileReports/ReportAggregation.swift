@@ -41,6 +41,8 @@ public struct ReportCounts: Sendable, Equatable {
     /// Closed cases reopened in the period (issue 18: "reopens are counted").
     public var casesReopened = 0
     public var openCasesAtEnd = 0
+    /// Statements in families' own words offered in the period (by families who agreed to statistics).
+    public var voicesOffered = 0
     /// Calendar days from received to acknowledged, one entry per case acknowledged in the period.
     public var acknowledgementDays: [Int] = []
     /// How many of those were acknowledged before their working-day deadline.
@@ -224,6 +226,7 @@ public enum ReportAggregation {
         counts.listeningSessions = activity.listeningSessions
         counts.safeguardingEscalations = activity.safeguardingEscalations
         counts.casesReopened = activity.reopened
+        counts.voicesOffered = activity.voicesOffered
 
         // Time to acknowledgement.
         var days = LondonDays(workingDays: acknowledgementWorkingDays)

@@ -56,6 +56,13 @@ public struct Settings: Sendable, Equatable {
         public var contact = "The partner's reporting lead (contact details to be confirmed by the partner)"
     }
 
+    /// Families' own words to the council.
+    public struct Voices: Sendable, Equatable {
+        /// An area-quarter's approved statements go out only when at least this many are approved for the same
+        /// release, so no statement stands alone (fewer wait for the next release).
+        public var minimumPerRelease = 3
+    }
+
     public struct Areas: Sendable, Equatable {
         public var councilAreas = ["herefordshire", "shropshire", "telford_and_wrekin", "worcestershire"]
     }
@@ -123,6 +130,7 @@ public struct Settings: Sendable, Equatable {
     public var limits = Limits()
     public var workflow = Workflow()
     public var reporting = Reporting()
+    public var voices = Voices()
     public var areas = Areas()
     public var security = Security()
     public var metrics = Metrics()
@@ -152,6 +160,7 @@ extension Settings {
         ("workflow", "acknowledgement_working_days", .int),
         ("reporting", "quarter_start_month", .int), ("reporting", "release_days_after_quarter", .int),
         ("reporting", "contact", .string),
+        ("voices", "minimum_per_release", .int),
         ("areas", "council_areas", .list),
         ("security", "password_hash_cost", .string), ("security", "hash_workers", .int), ("security", "hash_queue", .int),
         ("metrics", "token", .string),
@@ -246,6 +255,7 @@ extension Settings {
             case ("server.port", .int(let v)): server.port = v
             case ("server.public_url", .string(let v)): server.publicURL = v
             case ("server.trusted_proxies", .list(let v)): server.trustedProxies = v
+            case ("voices.minimum_per_release", .int(let v)): voices.minimumPerRelease = v
             case ("database.cache_mib", .int(let v)): database.cacheMiB = v
             case ("database.mmap_mib", .int(let v)): database.mmapMiB = v
             case ("limits.intake_per_minute", .int(let v)): limits.intakePerMinute = v
@@ -307,6 +317,9 @@ extension Settings {
         }
         guard (1...12).contains(reporting.quarterStartMonth) else {
             throw SettingsError("reporting.quarter_start_month must be 1–12")
+        }
+        guard (2...50).contains(voices.minimumPerRelease) else {
+            throw SettingsError("voices.minimum_per_release must be 2–50 (one statement alone would stand out)")
         }
         guard (1...365).contains(reporting.releaseDaysAfterQuarter) else {
             throw SettingsError("reporting.release_days_after_quarter must be 1–365")

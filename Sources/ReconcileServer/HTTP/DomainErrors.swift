@@ -64,6 +64,8 @@ extension APIError {
             case .firstReferralNotFound: .field("re_referral_of", "unknown_value", "Name an earlier safeguarding referral of this case.")
             case .escalationNotFound: APIError(.notFound, code: "not_found", message: "There is no such safeguarding referral on this case.")
             }
+        case let voice as VoiceError:
+            return voiceError(voice)
         case let meeting as MeetingError:
             return meetingError(meeting)
         case let link as CaseLinkError:
@@ -126,6 +128,23 @@ extension APIError {
     static func forStaff(_ error: any Error, role: StaffRole) -> (any Error)? {
         if role == .practitioner, case StoreError.erased = error { return APIError.noSuchCase }
         return nil
+    }
+
+    private static func voiceError(_ error: VoiceError) -> APIError {
+        switch error {
+        case .consentRequired: .field("consent", "consent_required", Catalogues.english["error_voice_consent"])
+        case .empty: .field("text", "required", "Write the words you want the council to hear.")
+        case .tooLong: .field("text", "too_long", "Please keep this to 2,000 characters or fewer.")
+        case .invalidCharacters: .field("text", "invalid_characters", "This contains characters we cannot accept.")
+        case .notFound: APIError(.notFound, code: "not_found", message: "There are no words for the council here.")
+        case .alreadyReleased: APIError(.conflict, code: "already_released", message: Catalogues.english["error_voice_released"])
+        case .noEditProposed: APIError(.conflict, code: "no_edit_proposed", message: "No change is waiting for approval.")
+        case .withdrawn: APIError(.conflict, code: "withdrawn", message: "The family took these words back.")
+        case .editHoldsIdentifyingDetail:
+            .field("text", "identifying_detail", "The edit still names something that could identify a family: a name, school, postcode, phone number or email address.")
+        case .changedDuringRelease:
+            APIError(.conflict, code: "release_refused", message: "A family's words changed while the report was being released; nothing was released. Try again.")
+        }
     }
 
     private static func meetingError(_ error: MeetingError) -> APIError {

@@ -78,6 +78,7 @@ struct PortalPagesController {
         var idleRefresh: Int? = nil
         /// Meetings asked for on the family's behalf, each in plain words (with whom, where it is up to).
         var meetings: [Meeting] = []
+        var hasMeetings = false
         struct Meeting: Sendable { let line: String; let heldOn: String? }
     }
 
@@ -146,6 +147,7 @@ struct PortalPagesController {
             CaseModel.Meeting(line: Self.meetingLine(m, catalogue),
                               heldOn: m.heldOn.map { catalogue.text("portal_meeting_held_on", ["date": ServiceTime.calendarDay($0, language)]) })
         }
+        page.hasMeetings = !page.meetings.isEmpty
         return pages.family("portal-case", page, request: request,
                             values: ["cooling_off_days": String(portal.retention.erasureCoolingOffDays),
                                      "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? "", "reissued_on": reissuedOn ?? "",

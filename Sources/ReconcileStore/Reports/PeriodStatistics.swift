@@ -23,6 +23,8 @@ public struct ActivityCounts: Sendable, Equatable {
     /// Meetings the families asked for in the period: how many, with whom, their outcome so far, and for those held
     /// whether it helped (`"1"`…`"5"` or `not_answered`).
     public var meetingsRequested = 0
+    /// Statements in families' own words offered in the period.
+    public var voicesOffered = 0
     public var meetingsByParty: [String: Int] = [:], meetingsByOutcome: [String: Int] = [:], meetingHelped: [String: Int] = [:]
 }
 
@@ -88,6 +90,7 @@ extension AppDatabase {
         (counts.feedbackByQuestion, counts.feedbackResponses) = try feedbackCounts(db, councilArea: area, start: start, end: end)
         (counts.complaintsByKind, counts.complaintsByResponseTime) = try complaintCounts(db, councilArea: area, start: start, end: end)
         try meetingCounts(db, councilArea: area, start: start, end: end, into: &counts)
+        counts.voicesOffered = try voicesOffered(db, councilArea: area, start: start, end: end)
         return counts
     }
 

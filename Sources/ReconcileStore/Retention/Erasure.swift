@@ -193,6 +193,9 @@ extension AppDatabase {
             ("case_feedback", ["comment"]), ("complaint", ["text"]),   // the family's own words (v16)
             ("case_meeting", ["note", "family_words"]),   // meetings the family asked for (v23)
         ]
+        // A statement not yet released is withdrawn (a released one lives in the signed report, not here).
+        try db.execute(sql: "UPDATE family_voice SET status = 'withdrawn', text = NULL, proposed_text = NULL WHERE case_id = ? AND status != 'released'",
+                       arguments: [caseID])
         for (table, columns) in sealedText {
             let set = columns.map { "\($0) = NULL" }.joined(separator: ", ")
             try db.execute(sql: "UPDATE \(table) SET \(set) WHERE case_id = ?", arguments: [caseID])

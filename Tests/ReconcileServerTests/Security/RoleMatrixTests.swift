@@ -32,6 +32,7 @@ import Testing
         (.post, "/api/v1/cases/{id}/passphrase", ["identity_check": "phone"]),
         (.post, "/api/v1/cases/{id}/meetings", ["party": "school_or_college", "note": "Wants to meet the head"]),
         (.patch, "/api/v1/cases/{id}/meetings/{mid}", ["status": "invited"]),
+        (.put, "/api/v1/cases/{id}/voice", ["text": "We were not listened to at first.", "consent": true]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {

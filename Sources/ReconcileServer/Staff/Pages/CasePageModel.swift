@@ -4,6 +4,17 @@ import ReconcileStore
 
 /// What the case page shows: the referral, the record so far, and a form for each step the lifecycle allows
 /// next (only those steps; the store refuses any other all the same).
+/// The family's statement for the council as the case page shows it.
+struct VoiceShown: Sendable {
+    let text, proposedText: String?
+    let status: String
+    let open, heldForEdit: Bool
+    init(_ v: FamilyVoiceView) {
+        (text, proposedText, open, heldForEdit) = (v.text, v.proposedText, v.status.isOpen, v.status == .heldForEdit)
+        status = VoicePagesController.statusWords[v.status] ?? v.status.rawValue
+    }
+}
+
 struct CasePageModel: PageModel {
     struct Contact: Sendable {
         let name, email, phone, address: String?
@@ -87,6 +98,8 @@ struct CasePageModel: PageModel {
     var meetings: [MeetingShown] = []
     var canMeet = false
     var meetingParties: [Choice] = []
+    /// The family's own words for the council, if they wrote some (with them, the practitioner may write or change them).
+    var voice: VoiceShown? = nil
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
          councilAreas: [String] = [], themes themeLabels: ThemeLabels = ThemeLabels(), done: String?, now: Date = Date()) {

@@ -35,6 +35,7 @@ struct CasePagesController {
         workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
         workers.post("cases/:id/meetings", use: step(MeetingRequestStep.self))
         workers.post("cases/:id/meetings/:mid", use: step(MeetingUpdateStep.self))
+        workers.post("cases/:id/voice", use: step(VoiceStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -48,6 +49,7 @@ struct CasePagesController {
         ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
         SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
         MeetingRequestStep.name: "The family's request for a meeting has been recorded.", MeetingUpdateStep.name: "The meeting has been updated.",
+        VoiceStep.name: "The family's words have been saved for review.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
@@ -79,9 +81,11 @@ struct CasePagesController {
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
-        return kit.render("staff-case", request, staff, CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
-                                                                    levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
-                                                                    themes: actions.rules.themes, done: done))
+        var model = CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
+                                  levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
+                                  themes: actions.rules.themes, done: done)
+        model.voice = try await database.familyVoice(caseID: target.caseID, by: .staff(staff.actor), keys: keys).map(VoiceShown.init)
+        return kit.render("staff-case", request, staff, model)
     }
 
     /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad
