@@ -212,4 +212,34 @@ import Testing
             #expect(rows == 0, "released words live only in the signed report")
         }
     }
+    @Test func aPractitionerWritesTheWordsWithTheFamilyAndTheyStaySealedUntilRelease() async throws {
+        let dir = try TemporaryDirectory()
+        let harness = try Harness(database: try AppDatabase.open(dataDirectory: dir.url, migrate: true))
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        let other = try await harness.addStaff("other@example.org", role: .practitioner)
+        let words = "Sealedwords \(UUID().uuidString.prefix(8)) the waiting was the hardest part."
+        try await harness.app().test(.router) { client in
+            let (leadToken, otherToken) = (try await client.signIn(lead), try await client.signIn(other))
+            let (family, familyToken) = try await Self.family(client, harness)
+            let path = "/api/v1/cases/\(family.caseID)/voice"
+            let noConsent = try await client.json(path, .put, token: leadToken, body: ["text": words])
+            #expect(noConsent.status == .unprocessableContent && noConsent.text.contains("consent"))
+            #expect(try await client.json(path, .put, token: otherToken, body: ["text": words, "consent": true]).status == .notFound,
+                    "a practitioner the case is not assigned to gets the uniform 404")
+            #expect(try await client.json(path, .put, token: leadToken, body: ["text": words, "consent": true]).status == .ok)
+            let seen = try await client.json("/api/v1/portal/voice", .get, token: familyToken)
+            #expect(seen.json?["text"] as? String == words, "the family sees exactly what would go")
+            // A lead's edit; the practitioner records that the family approved it.
+            let id = try await Self.voiceID(client, familyToken)
+            #expect(try await client.json("/api/v1/voices/\(id)/propose-edit", .post, token: leadToken,
+                                          body: ["text": words + " Thank you."]).status == .ok)
+            #expect(try await client.json(path, .put, token: leadToken, body: ["family_approved_edit": true]).status == .ok)
+            #expect(try await client.json("/api/v1/portal/voice", .get, token: familyToken).json?["status"] as? String == "approved")
+            let timeline = try await client.json("/api/v1/cases/\(family.caseID)/timeline", .get, token: leadToken)
+            #expect(timeline.text.contains("voice_offered") && timeline.text.contains("voice_edit_accepted") && !timeline.text.contains("Sealedwords"))
+        }
+        // Sealed under the case key until release: not in the database file, the logs or the audit log.
+        #expect(!String(decoding: try dir.rawBytes(), as: UTF8.self).contains("Sealedwords"))
+        #expect(!harness.logs.text.contains("Sealedwords"))
+    }
 }
