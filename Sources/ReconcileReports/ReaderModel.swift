@@ -57,7 +57,10 @@ public struct FigureID: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// - the three family feedback tables share one total of their own, the responses given (each has a
 ///   `not_answered` cell, so each adds up to it);
 /// - complaints by time to respond add up to the complaints cell of complaints and compliments; in a year to date
-///   they are a snapshot ("so far": a response is recorded after its quarter is released), like signposts by outcome.
+///   they are a snapshot ("so far": a response is recorded after its quarter is released), like signposts by outcome;
+/// - meetings by party and by outcome share one total of their own, the meetings asked for; "did it help" adds up to
+///   the held cell of meetings by outcome. In a year to date the outcomes are a snapshot over the year's meetings, and
+///   "did it help" a snapshot adding up to that snapshot's held cell (a meeting is held, and its view given, later).
 ///
 /// Not modelled: the median and the percentage within target (withheld on small bases, and not counts), and
 /// theme text.
@@ -108,6 +111,10 @@ struct ReaderModel {
                                                     total: blocks.compactMap { $0[ReportTables.safeguardingByOutcome]?["total"] })
             let responseTime = ownOutcomeTable(ReportTables.complaintsByResponseTime,
                                                total: blocks.compactMap { $0[ReportTables.complaintsByResponseTime]?["total"] })
+            let meetingOutcome = ownOutcomeTable(ReportTables.meetingsByOutcome,
+                                                 total: blocks.compactMap { $0[ReportTables.meetingsByOutcome]?["total"] })
+            let heldSoFar = meetingOutcome[MeetingOutcome.held.rawValue]
+            let helped = ownOutcomeTable(ReportTables.meetingHelped, total: heldSoFar.map { [$0] } ?? [])
             expression = { table, category in
                 if table == ReportBuilder.figuresTable, category == ReportBuilder.openAtEnd {
                     return blocks.last?[table]?[category].map { .init(sum: [$0]) }
@@ -120,6 +127,12 @@ struct ReaderModel {
                 }
                 if table == ReportTables.complaintsByResponseTime, category != "total" {
                     return responseTime[category].map { .init(sum: [$0]) }
+                }
+                if table == ReportTables.meetingsByOutcome, category != "total" {
+                    return meetingOutcome[category].map { .init(sum: [$0]) }
+                }
+                if table == ReportTables.meetingHelped {
+                    return (category == "total" ? heldSoFar : helped[category]).map { .init(sum: [$0]) }
                 }
                 let variables = blocks.compactMap { $0[table]?[category] }
                 return variables.count == blocks.count ? .init(sum: variables) : nil
@@ -172,7 +185,7 @@ struct ReaderModel {
         figures["safeguarding_escalations"] = escalations
         block[ReportBuilder.figuresTable] = figures
         let assessed = program.addVariable(upper: cap), signposts = program.addVariable(upper: cap), closed = program.addVariable(upper: cap)
-        let feedback = program.addVariable(upper: cap)
+        let feedback = program.addVariable(upper: cap), meetings = program.addVariable(upper: cap)
         for table in ReportTables.order {
             let total: LinearProgram.Variable
             switch table {
@@ -187,6 +200,10 @@ struct ReaderModel {
             // Every complaint received is in one time band: the bands add up to the complaints cell (listed first).
             case ReportTables.complaintsByResponseTime:
                 total = block[ReportTables.complaintsByKind]?["complaint"] ?? program.addVariable(upper: cap)
+            case ReportTables.meetingsByParty, ReportTables.meetingsByOutcome: total = meetings   // meetings asked for
+            // Only a held meeting is asked whether it helped: the answers add up to the held cell (listed before).
+            case ReportTables.meetingHelped:
+                total = block[ReportTables.meetingsByOutcome]?[MeetingOutcome.held.rawValue] ?? program.addVariable(upper: cap)
             default: total = closed
             }
             let categories = ReportTables.categories(table)

@@ -44,7 +44,7 @@ extension ReportBuilder {
     /// hidden. Allowed before the quarter ends (the figures are then as they stand today).
     public func preview(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, keys: KeyRing,
                         now: Date = Date()) async throws -> ReleasePreview {
-        let (first, final, carried) = try await stages(councilArea: councilArea, quarter: quarter, kind: kind, now: now)
+        let (first, final, carried) = try await stages(councilArea: councilArea, quarter: quarter, kind: kind, keys: keys, now: now)
         let holding = try await database.themesHoldingPersonalValues(final.themes, councilArea: councilArea,
                                                                      schoolNames: policy.localSchoolNames, keys: keys)
         let ledger = try await database.ledgerReleases(councilArea: councilArea)
@@ -60,7 +60,7 @@ extension ReportBuilder {
         let raw: [String: Int] = [
             "referrals_received": counts.referralsReceived, "not_consented_to_statistics": counts.notConsented,
             "listening_sessions": counts.listeningSessions, "safeguarding_escalations": counts.safeguardingEscalations,
-            "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened,
+            "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened, "voices_offered": counts.voicesOffered,
         ]
         let before = Dictionary(first.content.figures.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         var out: [HiddenCount] = []

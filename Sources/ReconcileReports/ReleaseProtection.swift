@@ -86,8 +86,10 @@ extension ReportContent {
                          cells: table.cells.map { $0.category == id.category ? ($0.category, .suppressed) : $0 },
                          total: id.category == "total" ? .suppressed : table.total)
         }
-        return ReportContent(quarter: quarter, councilArea: councilArea, kind: kind, generatedAt: generatedAt,
-                             threshold: threshold, marker: marker, roundingBase: roundingBase,
-                             minimumBaseForPercent: minimumBaseForPercent, figures: figures, tables: tables, themes: themes)
+        var content = ReportContent(quarter: quarter, councilArea: councilArea, kind: kind, generatedAt: generatedAt,
+                                    threshold: threshold, marker: marker, roundingBase: roundingBase,
+                                    minimumBaseForPercent: minimumBaseForPercent, figures: figures, tables: tables, themes: themes)
+        content.voices = voices
+        return content
     }
 }

@@ -41,6 +41,8 @@ public struct ReportCounts: Sendable, Equatable {
     /// Closed cases reopened in the period ("reopens are counted").
     public var casesReopened = 0
     public var openCasesAtEnd = 0
+    /// Statements in families' own words offered in the period (by families who agreed to statistics).
+    public var voicesOffered = 0
     /// Calendar days from received to acknowledged, one entry per case acknowledged in the period.
     public var acknowledgementDays: [Int] = []
     /// How many of those were acknowledged before their working-day deadline.
@@ -89,13 +91,16 @@ public enum ReportTables {
     /// Complaints and compliments received in the period, and those complaints by time to respond so far (its
     /// total is the complaints cell of the first; in a year to date a snapshot, as signposts by outcome).
     public static let complaintsByKind = "complaints_by_kind", complaintsByResponseTime = "complaints_by_response_time"
+    /// Meetings the families asked for in the period, with whom and their outcome so far (one total of their own), and
+    /// for those held whether it helped (its total is the held cell; in a year to date both are snapshots).
+    public static let meetingsByParty = "meetings_by_party", meetingsByOutcome = "meetings_by_outcome", meetingHelped = "meeting_helped"
 
     /// In the order pages and CSV list them.
     public static let order: [String] = [
         referrerRole, involvement, ageBand, setting, harm, pattern, when, toldBefore, wishes, heardFrom, channel, language,
         childSex, send, levelOfNeed, needs, signpostsByNeed, signpostsByOutcome, safeguardingByRoute, safeguardingByOutcome,
         closures, experienceThemes, feedbackListenedTo, feedbackBelieved, feedbackHelpWasRight, complaintsByKind,
-        complaintsByResponseTime, offersByChannel,
+        complaintsByResponseTime, meetingsByParty, meetingsByOutcome, meetingHelped, offersByChannel,
     ]
 
     /// Tables over the referrals received (they share its total).
@@ -130,6 +135,9 @@ public enum ReportTables {
         case _ where feedbackTables.contains(table): FeedbackScore.categories
         case complaintsByKind: ComplaintKind.allCases.map(\.rawValue)
         case complaintsByResponseTime: ComplaintResponseBand.allCases.map(\.rawValue)
+        case meetingsByParty: MeetingParty.allCases.map(\.rawValue)
+        case meetingsByOutcome: MeetingOutcome.allCases.map(\.rawValue)
+        case meetingHelped: MeetingHelped.categories
         default: []
         }
     }
@@ -208,6 +216,9 @@ public enum ReportAggregation {
         }
         add(ReportTables.complaintsByKind, activity.complaintsByKind)
         add(ReportTables.complaintsByResponseTime, activity.complaintsByResponseTime)
+        add(ReportTables.meetingsByParty, activity.meetingsByParty, total: activity.meetingsRequested)
+        add(ReportTables.meetingsByOutcome, activity.meetingsByOutcome, total: activity.meetingsRequested)
+        add(ReportTables.meetingHelped, activity.meetingHelped, total: activity.meetingsByOutcome[MeetingOutcome.held.rawValue] ?? 0)
         add(ReportTables.offersByChannel, activity.offersByChannel)
         // In the page's order (the document, CSV and HTML all list them so).
         let position = { (name: String) in ReportTables.order.firstIndex(of: name) ?? ReportTables.order.count }
@@ -215,6 +226,7 @@ public enum ReportAggregation {
         counts.listeningSessions = activity.listeningSessions
         counts.safeguardingEscalations = activity.safeguardingEscalations
         counts.casesReopened = activity.reopened
+        counts.voicesOffered = activity.voicesOffered
 
         // Time to acknowledgement.
         var days = LondonDays(workingDays: acknowledgementWorkingDays)

@@ -183,17 +183,20 @@ public struct ReportContent: Sendable, Equatable {
     /// In `ReportTables.order`.
     public let tables: [Table]
     public let themes: [String]
+    /// Families' own words, released with the quarter's report ("In families' own words"), in no meaningful order.
+    public var voices: [String] = []
 
     public static func == (a: ReportContent, b: ReportContent) -> Bool {
         a.quarter == b.quarter && a.councilArea == b.councilArea && a.kind == b.kind && a.generatedAt == b.generatedAt
             && a.threshold == b.threshold && a.marker == b.marker && a.roundingBase == b.roundingBase
             && a.minimumBaseForPercent == b.minimumBaseForPercent && a.figures.map(\.name) == b.figures.map(\.name)
-            && a.figures.map(\.value) == b.figures.map(\.value) && a.tables == b.tables && a.themes == b.themes
+            && a.figures.map(\.value) == b.figures.map(\.value) && a.tables == b.tables && a.themes == b.themes && a.voices == b.voices
     }
 
     public static let figureOrder = [
         "referrals_received", "not_consented_to_statistics", "listening_sessions", "safeguarding_escalations",
         "cases_reopened", "open_cases_at_end", "median_days_to_acknowledge", "acknowledged_within_target_percent",
+        "voices_offered", "voices_released",
     ]
 
     public static func figureTitle(_ name: String) -> String { WordCatalogue.standard.figure(name) }
@@ -223,6 +226,7 @@ public struct ReportContent: Sendable, Equatable {
             "figures": .object(figureMembers),
             "tables": .object(tableMembers),
             "themes": .array(themes.map { .string($0) }),
+            "voices": .array(voices.map { .string($0) }),
         ])
     }
 
@@ -262,11 +266,14 @@ public struct ReportContent: Sendable, Equatable {
         }
         var themes: [String] = []
         if case .array(let items)? = root["themes"] { themes = items.compactMap(\.string) }
+        var voices: [String] = []
+        if case .array(let items)? = root["voices"] { voices = items.compactMap(\.string) }
         self.init(quarter: quarter, councilArea: area, kind: root["kind"]?.string ?? "quarter", generatedAt: generatedAt,
                   threshold: threshold, marker: marker, roundingBase: policy["rounding_base"]?.intValue,
                   minimumBaseForPercent: minimumBase,
                   figures: knownFigures + otherFigures, tables: tables,
                   themes: themes)
+        self.voices = voices
     }
 
     public init(quarter: String, councilArea: String, kind: String, generatedAt: String, threshold: Int, marker: String,

@@ -44,6 +44,7 @@ extension ReportContent {
             notes.append(("rounding", "Counts are rounded to the nearest \(base), so rows may not add up to their totals."))
         }
         notes += themes.enumerated().map { ("theme_\($0.offset + 1)", "Lesson learned: " + $0.element) }
+        notes += voices.enumerated().map { ("voice_\($0.offset + 1)", "In a family's own words: " + $0.element) }
         return notes
     }
 
@@ -145,6 +146,10 @@ extension ReportContent {
             h += "<p>No themes were approved for this period.</p>\n"
         } else {
             h += "<ol>\n" + themes.map { "<li>\(Self.escape($0))</li>\n" }.joined() + "</ol>\n"
+        }
+        if !voices.isEmpty {
+            h += "\n<h2>In families' own words</h2>\n<p>Written by families for the council, with their consent, without their names.</p>\n"
+            h += voices.map { "<blockquote><p>\(Self.escape($0))</p></blockquote>\n" }.joined()
         }
         h += "</main>\n</body>\n</html>\n"
         return h

@@ -34,6 +34,8 @@ public struct QuarterReport: Sendable {
     /// The counts before disclosure control. Never published, so not public: tests read them.
     let counts: ReportCounts
     let content: ReportContent
+    /// The statements the document carries (marked released in the release's transaction).
+    var voiceIDs: [String] = []
 
     public func csv(words: ReportWords = ReportWords()) -> String { content.csv(words: words) }
     public func html(words: ReportWords = ReportWords()) -> String { content.html(words: words) }
@@ -59,7 +61,7 @@ public struct ReportBuilder: Sendable {
     public static let figuresTable = "figures"
     /// Headline figures that are counts (protected like table cells); the other two are a median and a percentage.
     static let countFigures = ["referrals_received", "not_consented_to_statistics", "listening_sessions",
-                               "safeguarding_escalations", "cases_reopened", "open_cases_at_end"]
+                               "safeguarding_escalations", "cases_reopened", "open_cases_at_end", "voices_offered"]
 
     public init(database: AppDatabase, settings: Settings, policy: DisclosurePolicy) {
         self.database = database
@@ -85,13 +87,25 @@ public struct ReportBuilder: Sendable {
 
     /// Builds the report without storing anything, protected against everything already released for the
     /// area's financial year (`ReleaseProtection`). `now` becomes `generated_at`.
-    public func build(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, now: Date = Date()) async throws -> QuarterReport {
-        try await stages(councilArea: councilArea, quarter: quarter, kind: kind, now: now).final
+    /// With `keys`, a quarter's report carries the area's approved statements in families' own words when there are
+    /// at least `voices.minimum_per_release` of them (else none: they wait for the next release).
+    public func build(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, keys: KeyRing? = nil,
+                      now: Date = Date()) async throws -> QuarterReport {
+        try await stages(councilArea: councilArea, quarter: quarter, kind: kind, keys: keys, now: now).final
+    }
+
+    /// The statements a quarter's release carries: every approved one of the area, or none when fewer than the
+    /// minimum. Ordered by their random ids, so the order says nothing of when or by whom they were written, and a
+    /// preview shows the same order as the release.
+    func voices(councilArea: String, kind: ReleaseKind, keys: KeyRing?) async throws -> [(id: String, text: String)] {
+        guard kind == .quarter, let keys else { return [] }
+        let approved = try await database.approvedVoices(councilArea: councilArea, keys: keys)
+        return approved.count >= settings.voices.minimumPerRelease ? approved.sorted { $0.id < $1.id } : []
     }
 
     /// The report before the linked audit (each table and figure protected on its own, and a correction's carried
     /// cells) and after it (what is signed): the preview tells a lead which step hid each count.
-    func stages(councilArea: String, quarter: Quarter, kind: ReleaseKind, now: Date) async throws -> (first: QuarterReport, final: QuarterReport,
+    func stages(councilArea: String, quarter: Quarter, kind: ReleaseKind, keys: KeyRing? = nil, now: Date) async throws -> (first: QuarterReport, final: QuarterReport,
                                                                                                        carried: Set<String>) {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
         let startMonth = settings.reporting.quarterStartMonth
@@ -110,7 +124,8 @@ public struct ReportBuilder: Sendable {
                 .map(Self.publishedTables)
             carriedFigures = Self.suppressedFigures(earlier)
         }
-        let first = assemble(counts: counts, themes: themes, councilArea: councilArea, quarter: quarter, kind: kind,
+        let voices = try await self.voices(councilArea: councilArea, kind: kind, keys: keys)
+        let first = assemble(counts: counts, themes: themes, voices: voices.map(\.text), councilArea: councilArea, quarter: quarter, kind: kind,
                              earlier: earlier, carriedFigures: carriedFigures, now: now)
         let year = try Self.sameYear(ledger, as: quarter)
         let minimumRange = policy.minimumRange
@@ -123,7 +138,7 @@ public struct ReportBuilder: Sendable {
             }
         }
         let final = QuarterReport(quarter: quarter, councilArea: councilArea, kind: kind, document: content.bytes,
-                                  themes: themes, counts: counts, content: content)
+                                  themes: themes, counts: counts, content: content, voiceIDs: voices.map(\.id))
         let carried = Set(earlier.flatMap(\.tables).flatMap { t in t.cells.filter { $0.value.isSuppressed }.map { "\(t.name).\($0.key)" } })
         return (first, final, carried)
     }
@@ -146,7 +161,7 @@ public struct ReportBuilder: Sendable {
         }
     }
 
-    func assemble(counts: ReportCounts, themes: [String], councilArea: String, quarter: Quarter, kind: ReleaseKind,
+    func assemble(counts: ReportCounts, themes: [String], voices: [String] = [], councilArea: String, quarter: Quarter, kind: ReleaseKind,
                   earlier: [PublishedTables], carriedFigures: Set<String>, now: Date) -> QuarterReport {
         let raw = counts.tables.map { table in
             RawTable(name: table.name, counts: Dictionary(uniqueKeysWithValues: table.categories.map { ($0, table.count($0)) }),
@@ -177,7 +192,7 @@ public struct ReportBuilder: Sendable {
         let raws: [String: Int] = [
             "referrals_received": counts.referralsReceived, "not_consented_to_statistics": counts.notConsented,
             "listening_sessions": counts.listeningSessions, "safeguarding_escalations": counts.safeguardingEscalations,
-            "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened,
+            "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened, "voices_offered": counts.voicesOffered,
         ]
         var figures: [(name: String, value: PublishedValue)] = Self.countFigures.map { name in
             let raw = raws[name, default: 0]
@@ -193,12 +208,18 @@ public struct ReportBuilder: Sendable {
             .map { PublishedValue.number(($0 * 10).rounded() / 10) } ?? .withheld
         figures.append(("median_days_to_acknowledge", median))
         figures.append(("acknowledged_within_target_percent", percent))
+        // The words themselves show how many went: a count of their own, never hidden (at least the minimum, or none).
+        figures.append(("voices_released", .count(voices.count)))
+        // In the document's order, so a report read back from its bytes lists its figures as built.
+        let rank = { (name: String) in ReportContent.figureOrder.firstIndex(of: name) ?? ReportContent.figureOrder.count }
+        figures.sort { rank($0.name) < rank($1.name) }
 
-        let content = ReportContent(
+        var content = ReportContent(
             quarter: quarter.description, councilArea: councilArea, kind: Self.kindName(kind),
             generatedAt: ReportContent.timestamp(now), threshold: policy.threshold, marker: policy.marker,
             roundingBase: policy.roundingBase, minimumBaseForPercent: policy.minimumBaseForPercent,
             figures: figures, tables: tables, themes: themes)
+        content.voices = voices
         return QuarterReport(quarter: quarter, councilArea: councilArea, kind: kind, document: content.bytes,
                              themes: themes, counts: counts, content: content)
     }
@@ -254,7 +275,7 @@ public struct ReportBuilder: Sendable {
                         now: Date = Date()) async throws -> ReleasedReport {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
         guard now >= quarter.end(startMonth: settings.reporting.quarterStartMonth) else { throw ReportError.quarterNotOver }
-        let report = try await build(councilArea: councilArea, quarter: quarter, kind: kind, now: now)
+        let report = try await build(councilArea: councilArea, quarter: quarter, kind: kind, keys: keys, now: now)
 
         let holding = try await database.themesHoldingPersonalValues(report.themes, councilArea: councilArea,
                                                                      schoolNames: policy.localSchoolNames, keys: keys)
@@ -269,7 +290,8 @@ public struct ReportBuilder: Sendable {
         let minimumRange = policy.minimumRange
         let id = try await database.recordRelease(
             NewRelease(quarter: quarter.description, councilArea: councilArea, kind: kindName, releasedBy: actor,
-                       releasedAt: now, document: report.document, signature: signature, cells: report.ledgerCells),
+                       releasedAt: now, document: report.document, signature: signature, cells: report.ledgerCells,
+                       voiceIDs: report.voiceIDs),
             keys: keys
         ) { earlier in
             // Every problem at once, so the lead can fix them all before trying again.

@@ -68,9 +68,13 @@ public struct WordCatalogue: Sendable, Equatable {
     public func code(_ code: String, list: String) -> String { staff[list]?[code] ?? lists[list]?[code] ?? code }
 
     /// A code whose list the caller does not name: the staff lists first, then the report lists, else the code.
+    /// Lists read only by name: their codes (`accepted`, `pending`, `withdrawn`, scores) are shared with older lists,
+    /// whose words `anyCode` must keep giving.
+    static let readByNameOnly: Set<String> = ["meeting_status", "meeting_outcome", "meeting_helped"]
+
     public func anyCode(_ code: String) -> String {
-        for list in staff.keys.sorted() { if let words = staff[list]?[code] { return words } }
-        for list in lists.keys.sorted() { if let words = lists[list]?[code] { return words } }
+        for list in staff.keys.sorted() where !Self.readByNameOnly.contains(list) { if let words = staff[list]?[code] { return words } }
+        for list in lists.keys.sorted() where !Self.readByNameOnly.contains(list) { if let words = lists[list]?[code] { return words } }
         if let words = areas[code] ?? releaseKinds[code] { return words }
         return code.replacingOccurrences(of: "_", with: " ")
     }

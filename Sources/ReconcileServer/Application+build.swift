@@ -206,6 +206,12 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
                                             feedbackPerDay: settings.limits.familyFeedbackPerDay)
     feedback.addRoutes(api: familyAPI)
     PortalFeedbackPagesController(feedback: feedback, pages: pages, csrf: csrf).addRoutes(to: familyPages)
+    PortalVoiceController(portal: portal, pages: pages, csrf: csrf, minimumPerRelease: settings.voices.minimumPerRelease)
+        .addRoutes(api: familyAPI, pages: familyPages)
+    let voices = VoicesController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+                                  schoolNames: configuration.disclosure.localSchoolNames, quarterStartMonth: settings.reporting.quarterStartMonth,
+                                  maxBody: settings.limits.maxBodyBytes)
+    voices.addRoutes(to: router.group("api/v1/voices").add(middleware: leadOnly).group(context: StaffRequestContext.self))
 
     // MARK: staff and council pages (StaffPagesController, CouncilPagesController)
     // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
@@ -246,6 +252,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         OfferRoundPagesController(rounds: offerRounds, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         ComplaintPagesController(complaints: complaints, kit: kit)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
+        VoicePagesController(voices: voices, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         TrendsController(database: database, kit: kit, words: downloads.words).addRoutes(
             api: router.group("api/v1/council").add(middleware: resolver(.council)).group(context: CouncilRequestContext.self),

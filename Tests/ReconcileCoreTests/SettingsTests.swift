@@ -19,6 +19,17 @@ import Testing
         #expect(settings.limits.intakePerMinute == 20)
         #expect(settings.areas.councilAreas == ["herefordshire", "shropshire", "telford_and_wrekin", "worcestershire"])
         #expect(settings.workflow.acknowledgementWorkingDays == 2)
+        #expect(settings.voices.minimumPerRelease == 3)
+    }
+
+    @Test func voicesMinimumIsReadFromFileAndEnvironmentAndBounded() throws {
+        let file = try write(#"{"voices": {"minimum_per_release": 5}}"#)
+        #expect(try Settings.load(files: [Self.shipped, file], environment: [:]).voices.minimumPerRelease == 5)
+        #expect(try Settings.load(files: [Self.shipped], environment: ["RECONCILE_VOICES_MINIMUM_PER_RELEASE": "4"]).voices.minimumPerRelease == 4)
+        for bad in [#"{"voices": {"minimum_per_release": 1}}"#, #"{"voices": {"minimum_per_release": 0}}"#, #"{"voices": {"minimum_per_releases": 3}}"#] {
+            let file = try write(bad)
+            #expect(throws: SettingsError.self) { try Settings.load(files: [file], environment: [:]) }
+        }
     }
 
     @Test func laterSourcesOverrideEarlierOnes() throws {

@@ -26,9 +26,9 @@ import json, sys
 raw = open(sys.argv[1], "rb").read()
 doc = json.loads(raw)
 assert b"\n" not in raw and raw == json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-assert set(doc) == {"quarter", "council_area", "kind", "generated_at", "policy", "figures", "tables", "themes"}
+assert set(doc) == {"quarter", "council_area", "kind", "generated_at", "policy", "figures", "tables", "themes", "voices"}
 assert doc["quarter"] == "2025-Q1" and doc["council_area"] == "shropshire" and doc["kind"] == "quarter"
-assert len(doc["tables"]) == 28 and all("total" in t for t in doc["tables"].values())
+assert len(doc["tables"]) == 31 and all("total" in t for t in doc["tables"].values())
 PY
 check "no published count is 1 to 4" python3 - "$work/built.json" <<'PY'
 import json, sys

@@ -60,6 +60,13 @@ public struct Settings: Sendable, Equatable, Codable {
         public var contact = "The partner's reporting lead (contact details to be confirmed by the partner)"
     }
 
+    /// Families' own words to the council.
+    public struct Voices: Sendable, Equatable, Codable {
+        /// An area-quarter's approved statements go out only when at least this many are approved for the same
+        /// release, so no statement stands alone (fewer wait for the next release).
+        public var minimumPerRelease = 3
+    }
+
     public struct Areas: Sendable, Equatable, Codable {
         public var councilAreas = ["herefordshire", "shropshire", "telford_and_wrekin", "worcestershire"]
     }
@@ -127,6 +134,7 @@ public struct Settings: Sendable, Equatable, Codable {
     public var limits = Limits()
     public var workflow = Workflow()
     public var reporting = Reporting()
+    public var voices = Voices()
     public var areas = Areas()
     public var security = Security()
     public var metrics = Metrics()

@@ -23,6 +23,9 @@ extension Settings {
         guard (1...365).contains(workflow.signpostFollowUpDays) else {
             throw SettingsError("workflow.signpost_follow_up_days must be 1–365")
         }
+        guard (2...50).contains(voices.minimumPerRelease) else {
+            throw SettingsError("voices.minimum_per_release must be 2–50 (one statement alone would stand out)")
+        }
         guard (1...12).contains(reporting.quarterStartMonth) else {
             throw SettingsError("reporting.quarter_start_month must be 1–12")
         }

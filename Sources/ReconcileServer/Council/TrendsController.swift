@@ -82,6 +82,22 @@ struct TrendsController {
         return words.table(parts[0]) + ": " + words.category(table: parts[0], code: parts[1], area: area)
     }
 
+    static let meetingsAsked = "\(ReportTables.meetingsByOutcome).total", meetingsHeld = "\(ReportTables.meetingsByOutcome).held"
+
+    /// "Families asked for 7 meetings with a school, college or the council in 2026-Q1; the other side agreed and 3
+    /// were held." From the quarter's release only; a hidden count is said as hidden, never worked out.
+    static func meetingsLine(_ trends: [Trend], quarter: String) -> String? {
+        func value(_ figure: String) -> String? {
+            guard let t = trends.first(where: { $0.figure == figure }), let p = t.points.last, p.quarter == quarter, let v = p.value else { return nil }
+            return v == .suppressed ? "a small number (hidden, \(t.marker))" : v.shown(marker: t.marker)
+        }
+        guard let asked = value(meetingsAsked) else { return nil }
+        if asked == "0" { return "No family asked for a meeting with a school, college or the council in \(quarter)." }
+        let held = value(meetingsHeld) ?? "none"
+        return "Families asked for \(asked) meetings with a school, college or the council in \(quarter); "
+            + "the other side agreed and the meeting was held \(held == "1" ? "once" : "\(held) times")."
+    }
+
     static func number(_ x: Double) -> String { x.rounded() == x ? String(Int(x)) : String(format: "%.1f", x) }
 
     @Sendable func trendPage(request: Request, context: CouncilRequestContext) async throws -> Response {
@@ -106,6 +122,8 @@ struct TrendsController {
         let title, area, quarter, chart: String
         let figures: [Figure]
         let empty: Bool
+        /// One line: how many meetings families asked for, and how many the other side agreed to and held.
+        var meetings: String? = nil
     }
 
     /// The latest released quarter's headline counts beside the same quarter a year before, and the referrals
@@ -121,7 +139,9 @@ struct TrendsController {
         let model = SummaryModel(title: "Summary for committee", area: IntakeQuestions.areaLabel(context.area),
                                  quarter: referrals?.points.last?.quarter ?? "", chart: referrals?.svg() ?? "", figures: figures,
                                  empty: referrals?.points.isEmpty ?? true)
-        return kit.render("council-summary", request, context.officer, model)
+        var page = model
+        page.meetings = Self.meetingsLine(try await trends([Self.meetingsAsked, Self.meetingsHeld], context), quarter: model.quarter)
+        return kit.render("council-summary", request, context.officer, page)
     }
 }
 

@@ -94,6 +94,10 @@ extension APIError {
             case .firstReferralNotFound: .field("re_referral_of", "unknown_value", "Name an earlier safeguarding referral of this case.")
             case .escalationNotFound: APIError(.notFound, code: "not_found", message: "There is no such safeguarding referral on this case.")
             }
+        case let voice as VoiceError:
+            return voiceError(voice)
+        case let meeting as MeetingError:
+            return meetingError(meeting)
         case let link as CaseLinkError:
             return switch link {
             case .sameCase: .field("case", "same_case", "A case cannot be linked to itself.")
@@ -147,6 +151,11 @@ extension APIError {
             case .labelTooLong: .field("label", "too_long", "Please keep the label to 200 characters or fewer.")
             case .labelInvalidCharacters: .field("label", "invalid_characters", "This contains characters we cannot accept.")
             }
+        case let reassignment as ReassignmentError:
+            return switch reassignment {
+            case .sameAccount: .field("to", "same_account", "Choose someone other than the person the cases are with.")
+            case .unknownFrom: APIError(.notFound, code: "not_found", message: "There is no practitioner or lead with that email address.")
+            }
         case TrendError.unknownFigure:
             return .field("figure", "unknown_value", "Use a headline figure such as referrals_received, or TABLE.CATEGORY from a report.")
         case is StaffAuthError:
@@ -164,6 +173,39 @@ extension APIError {
     static func forStaff(_ error: any Error, role: StaffRole) -> (any Error)? {
         if role == .practitioner, case StoreError.erased = error { return APIError.noSuchCase }
         return nil
+    }
+
+    private static func voiceError(_ error: VoiceError) -> APIError {
+        switch error {
+        case .consentRequired: .field("consent", "consent_required", Catalogues.english["error_voice_consent"])
+        case .empty: .field("text", "required", "Write the words you want the council to hear.")
+        case .tooLong: .field("text", "too_long", "Please keep this to 2,000 characters or fewer.")
+        case .invalidCharacters: .field("text", "invalid_characters", "This contains characters we cannot accept.")
+        case .notFound: APIError(.notFound, code: "not_found", message: "There are no words for the council here.")
+        case .alreadyReleased: APIError(.conflict, code: "already_released", message: Catalogues.english["error_voice_released"])
+        case .noEditProposed: APIError(.conflict, code: "no_edit_proposed", message: "No change is waiting for approval.")
+        case .withdrawn: APIError(.conflict, code: "withdrawn", message: "The family took these words back.")
+        case .editHoldsIdentifyingDetail:
+            .field("text", "identifying_detail", "The edit still names something that could identify a family: a name, school, postcode, phone number or email address.")
+        case .changedDuringRelease:
+            APIError(.conflict, code: "release_refused", message: "A family's words changed while the report was being released; nothing was released. Try again.")
+        }
+    }
+
+    private static func meetingError(_ error: MeetingError) -> APIError {
+        switch error {
+        case .caseNotOpen:
+            APIError(.conflict, code: "case_not_open", message: "This case is closed or its personal data erased: no meeting can be recorded on it.")
+        case .notFound: APIError(.notFound, code: "not_found", message: "There is no such meeting on this case.")
+        case .alreadyOver: APIError(.conflict, code: "meeting_over", message: "This meeting was declined, held or withdrawn: its course is over.")
+        case .heldOnRequired: .field("held_on", "required", "Give the date the meeting was held, YYYY-MM-DD.")
+        case .invalidHeldOn: .field("held_on", "invalid_date", "Give a real date, YYYY-MM-DD, not in the future.")
+        case .onlyWhenHeld(let field): .field(field, "not_held", "This can be recorded only for a meeting that was held.")
+        case .helpedOutOfRange: .field("helped", "out_of_range", "Use 1 (not at all) to 5 (very much).")
+        case .nothingToChange: .field("status", "required", "Give a status, the date held, or the family's view.")
+        case .familyWordsTooLong: .field("family_words", "too_long", "Please keep this to 2,000 characters or fewer.")
+        case .familyWordsInvalidCharacters: .field("family_words", "invalid_characters", "This contains characters we cannot accept.")
+        }
     }
 
     private static func workflowError(_ error: WorkflowError) -> APIError {

@@ -95,5 +95,7 @@ extension Pages {
         "out_of_range": "error_feedback_range", "nothing_answered": "error_feedback_nothing",
         "feedback_already_given": "error_feedback_given", "unknown_value": "error_choose_one", "required": "error_choose_one",
         "too_long": "error_too_long_text", "too_many_today": "error_complaints_today",
+        // Families' own words.
+        "consent_required": "error_voice_consent", "already_released": "error_voice_released", "no_edit_proposed": "error_not_possible",
     ]
 }

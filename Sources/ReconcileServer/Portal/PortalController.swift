@@ -22,6 +22,8 @@ struct PortalController {
         let closureSummary: String?
         /// When a new passphrase was issued, if this is the first sign-in since (else null).
         var passphraseReissuedAt: Date? = nil
+        /// Meetings asked for on the family's behalf: codes, and where each is up to in the family's words.
+        var meetings: [Meeting] = []
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(reference, forKey: .reference)
@@ -32,10 +34,23 @@ struct PortalController {
             try c.encode(comeBackRequestedAt, forKey: .comeBackRequestedAt)
             try c.encode(closureSummary, forKey: .closureSummary)
             try c.encode(passphraseReissuedAt, forKey: .passphraseReissuedAt)
+            try c.encode(meetings, forKey: .meetings)
         }
         enum CodingKeys: String, CodingKey {
-            case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt
+            case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt, meetings
         }
+    }
+    struct Meeting: Encodable {
+        let party, status, statusText: String
+        let heldOn: String?
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(party, forKey: .party)
+            try c.encode(status, forKey: .status)
+            try c.encode(statusText, forKey: .statusText)
+            try c.encode(heldOn, forKey: .heldOn)
+        }
+        enum CodingKeys: String, CodingKey { case party, status, statusText, heldOn }
     }
     struct Created: ResponseEncodable { let id: String }
     struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
@@ -74,6 +89,10 @@ struct PortalController {
                             erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
                                                                       heldForEvidence: $0.heldForEvidence) },
                             comeBackRequestedAt: v.comeBackRequestedAt, closureSummary: v.closureSummary)
+        let catalogue = Catalogues[FamilyLanguage.choose(query: nil, cookie: nil, recorded: v.language, acceptLanguage: request.headers[.acceptLanguage])]
+        view.meetings = v.meetings.map {
+            Meeting(party: $0.party.rawValue, status: $0.status.rawValue, statusText: PortalPagesController.meetingLine($0, catalogue), heldOn: $0.heldOn)
+        }
         if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.database.portalReissueNotice(token: token, keys: portal.keys) }
         return view
     }

@@ -76,6 +76,10 @@ struct PortalPagesController {
         var reissuedOn: String? = nil
         /// Seconds until the page leaves for the signed-out page on its own (the session's idle limit, plus a little).
         var idleRefresh: Int? = nil
+        /// Meetings asked for on the family's behalf, each in plain words (with whom, where it is up to).
+        var meetings: [Meeting] = []
+        var hasMeetings = false
+        struct Meeting: Sendable, Encodable { let line: String; let heldOn: String? }
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -139,11 +143,22 @@ struct PortalPagesController {
             notice: try await portal.database.familyNoticeChoice(caseID: context.caseID))
         page.reissuedOn = reissuedOn
         page.idleRefresh = portal.idleRefreshSeconds
+        page.meetings = view.meetings.map { m in
+            CaseModel.Meeting(line: Self.meetingLine(m, catalogue),
+                              heldOn: m.heldOn.map { catalogue.text("portal_meeting_held_on", ["date": ServiceTime.calendarDay($0, language)]) })
+        }
+        page.hasMeetings = !page.meetings.isEmpty
         return pages.family("portal-case", page, request: request,
                             values: ["cooling_off_days": String(portal.retention.erasureCoolingOffDays),
                                      "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? "", "reissued_on": reissuedOn ?? "",
                                      "idle_minutes": String(Int(portal.policy.idle / 60))],
                             language: language, headers: setCookie.map { [.setCookie: $0] } ?? [:])
+    }
+
+    /// A meeting in the family's words: "With the school or college: they have said yes. …".
+    static func meetingLine(_ m: PortalMeeting, _ catalogue: MessageCatalogue) -> String {
+        catalogue.text("portal_meeting_line", ["party": catalogue["meeting_party_\(m.party.rawValue)"],
+                                               "status": catalogue["meeting_status_\(m.status.rawValue)"]])
     }
 
     /// The catalogue's words for where a referral is up to.

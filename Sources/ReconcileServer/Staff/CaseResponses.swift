@@ -103,6 +103,11 @@ struct CaseDetailResponse: ResponseEncodable {
         let outcome: String; let outcomeAt: Date?; let reReferralOf: String?
     }
     struct Message: Encodable { let id, from, body: String; let at: Date }
+    /// A meeting the family asked for: with whom (a category), where it is up to, and after it the family's view.
+    struct Meeting: Encodable {
+        let id, party, status: String; let note: String?; let requestedAt: Date; let requestedBy: String; let statusAt: Date
+        let heldOn: String?; let helped: Int?; let familyWords: String?
+    }
 
     let id, reference, stage, councilArea: String
     let closeReason: String?
@@ -127,6 +132,7 @@ struct CaseDetailResponse: ResponseEncodable {
     let assessments: [Assessment]
     let signposts: [Signpost]
     let safeguarding: [Escalation]
+    let meetings: [Meeting]
     let messages: [Message]
     let events: [EventJSON]
     /// What the state machine allows next, so a client (or page) offers only those.
@@ -184,6 +190,10 @@ struct CaseDetailResponse: ResponseEncodable {
                        outcome: $0.outcome.rawValue, outcomeAt: $0.outcomeAt, reReferralOf: $0.reReferralOf)
         }
         messages = d.messages.map { Message(id: $0.id, from: $0.sender, body: $0.body, at: $0.sentAt) }
+        meetings = d.meetings.map {
+            Meeting(id: $0.id, party: $0.party.rawValue, status: $0.status.rawValue, note: $0.note, requestedAt: $0.requestedAt,
+                    requestedBy: $0.requestedBy, statusAt: $0.statusAt, heldOn: $0.heldOn, helped: $0.helped, familyWords: $0.familyWords)
+        }
         events = d.events.map(EventJSON.init)
         evidentialHoldSince = d.evidentialHoldSince
         closureSummary = d.closureSummary

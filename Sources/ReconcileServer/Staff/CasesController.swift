@@ -36,6 +36,9 @@ struct CasesController {
         group.patch(":id/safeguarding/:eid", use: step(SafeguardingOutcomeStep.self))
         group.post(":id/follow-ups", use: step(FollowUpStep.self))
         group.post(":id/follow-ups/:fid/done", use: step(FollowUpDoneStep.self))
+        group.post(":id/meetings", use: step(MeetingRequestStep.self))
+        group.patch(":id/meetings/:mid", use: step(MeetingUpdateStep.self))
+        group.put(":id/voice", use: step(VoiceStep.self))
     }
 
     // MARK: reads

@@ -136,6 +136,8 @@ public struct CaseDetail: Sendable, Equatable {
     public var followUps: [FollowUpView] = []
     /// The reference of `duplicateOf` (set exactly when it is), so people see a reference, not an internal id.
     public var duplicateOfReference: String? = nil
+    /// Meetings the family asked for with the school or college or the council, oldest first.
+    public var meetings: [MeetingView] = []
 }
 
 extension AppDatabase {
@@ -239,6 +241,7 @@ extension AppDatabase {
         detail.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher)
         detail.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher)
         detail.followUps = try Self.followUps(db, caseID: caseID, cipher: cipher)
+        detail.meetings = try Self.meetings(db, caseID: caseID, cipher: cipher, who: who)
         detail.duplicateOfReference = try detail.duplicateOf.flatMap {
             try String.fetchOne(db, sql: "SELECT reference FROM referral_case WHERE id = ?", arguments: [$0])
         }

@@ -80,6 +80,13 @@ public struct PortalMessage: Sendable, Equatable {
 }
 
 /// The portal's one page: where the referral is, in plain words, and the conversation so far.
+/// A meeting as the family's portal shows it: categories and a date, nothing from the staff's note.
+public struct PortalMeeting: Sendable, Equatable {
+    public let party: MeetingParty
+    public let status: MeetingStatus
+    public let heldOn: String?
+}
+
 public struct PortalView: Sendable, Equatable {
     public let reference: String
     public let stage: Stage
@@ -95,6 +102,8 @@ public struct PortalView: Sendable, Equatable {
     public var closureSummary: String? = nil
     /// The language the referral was made in: the portal opens in it in a new browser.
     public var language: FamilyLanguage? = nil
+    /// Meetings asked for on the family's behalf: with whom, where each is up to, and the date one was held.
+    public var meetings: [PortalMeeting] = []
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
                 erasure: ErasureStatus?) {
@@ -263,6 +272,12 @@ extension AppDatabase {
             view.comeBackRequestedAt = row?["come_back_requested_at"]
             view.language = (row?["language"] as String?).flatMap(FamilyLanguage.init(rawValue:))
             view.closureSummary = try Self.closureSummary(db, caseID: caseID, cipher: cipher)
+            view.meetings = try Row.fetchAll(db, sql: "SELECT party, status, held_on FROM case_meeting WHERE case_id = ? ORDER BY requested_at, rowid",
+                                             arguments: [caseID]).compactMap { row in
+                guard let party = MeetingParty(rawValue: try row.value("party")), let status = MeetingStatus(rawValue: try row.value("status"))
+                else { return nil }
+                return PortalMeeting(party: party, status: status, heldOn: try row.value("held_on"))
+            }
             return view
         }
     }

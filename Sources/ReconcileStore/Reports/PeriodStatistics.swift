@@ -20,6 +20,12 @@ public struct ActivityCounts: Sendable, Equatable {
     public var feedbackByQuestion: [FeedbackQuestion: [String: Int]] = [:], feedbackResponses = 0
     /// Complaints and compliments received in the period, by kind; complaints by time to respond so far.
     public var complaintsByKind: [String: Int] = [:], complaintsByResponseTime: [String: Int] = [:]
+    /// Meetings the families asked for in the period: how many, with whom, their outcome so far, and for those held
+    /// whether it helped (`"1"`…`"5"` or `not_answered`).
+    public var meetingsRequested = 0
+    /// Statements in families' own words offered in the period.
+    public var voicesOffered = 0
+    public var meetingsByParty: [String: Int] = [:], meetingsByOutcome: [String: Int] = [:], meetingHelped: [String: Int] = [:]
 }
 
 /// Everything a report counts for one council area and period, read from the plain statistical columns in one
@@ -83,6 +89,8 @@ extension AppDatabase {
         (counts.experienceThemes, counts.casesTagged) = try themeCounts(db, councilArea: area, start: start, end: end)
         (counts.feedbackByQuestion, counts.feedbackResponses) = try feedbackCounts(db, councilArea: area, start: start, end: end)
         (counts.complaintsByKind, counts.complaintsByResponseTime) = try complaintCounts(db, councilArea: area, start: start, end: end)
+        try meetingCounts(db, councilArea: area, start: start, end: end, into: &counts)
+        counts.voicesOffered = try voicesOffered(db, councilArea: area, start: start, end: end)
         return counts
     }
 

@@ -78,9 +78,12 @@ public struct NewRelease: Sendable {
     public let document: [UInt8]
     public let signature: [UInt8]
     public let cells: [LedgerCell]
+    /// Statements in families' own words the document carries: each must still be approved when the release is stored.
+    public var voiceIDs: [String] = []
 
     public init(quarter: String, councilArea: String, kind: String, releasedBy: String, releasedAt: Date,
-                document: [UInt8], signature: [UInt8], cells: [LedgerCell]) {
+                document: [UInt8], signature: [UInt8], cells: [LedgerCell], voiceIDs: [String] = []) {
+        self.voiceIDs = voiceIDs
         self.quarter = quarter
         self.councilArea = councilArea
         self.kind = kind
@@ -147,6 +150,7 @@ extension AppDatabase {
             for cell in release.cells {
                 try insert.execute(arguments: [id, cell.table, cell.category, Self.storedValue(cell.value)])
             }
+            try Self.markVoicesReleased(db, ids: release.voiceIDs, releaseID: id, quarter: release.quarter)
             try Self.appendAudit(db, AuditEntry(
                 actor: release.releasedBy, action: "report.release",
                 detail: "release=\(id),quarter=\(release.quarter),area=\(release.councilArea),kind=\(release.kind),cells=\(release.cells.count)"),

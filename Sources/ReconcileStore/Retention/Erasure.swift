@@ -192,7 +192,11 @@ extension AppDatabase {
             ("records_sample_case", ["audit_note"]),   // a lead's audit note (v14)
             ("case_feedback", ["comment"]), ("complaint", ["text"]),   // the family's own words (v16)
             ("case_follow_up", ["note"]),   // a practitioner's reminder to themselves (v20)
+            ("case_meeting", ["note", "family_words"]),   // meetings the family asked for (v23)
         ]
+        // A statement not yet released is withdrawn (a released one lives in the signed report, not here).
+        try db.execute(sql: "UPDATE family_voice SET status = 'withdrawn', text = NULL, proposed_text = NULL WHERE case_id = ? AND status != 'released'",
+                       arguments: [caseID])
         for (table, columns) in sealedText {
             let set = columns.map { "\($0) = NULL" }.joined(separator: ", ")
             try db.execute(sql: "UPDATE \(table) SET \(set) WHERE case_id = ?", arguments: [caseID])

@@ -90,6 +90,8 @@ extension AppDatabase {
         migrator.registerMigration("v18-passphrase-reissue") { db in try AppDatabase.migrateV18PassphraseReissue(db) }
         migrator.registerMigration("v19-request-path-indexes") { db in try AppDatabase.migrateV19RequestPathIndexes(db) }
         migrator.registerMigration("v20-follow-ups") { db in try AppDatabase.migrateV20FollowUps(db) }
+        migrator.registerMigration("v23-meetings") { db in try AppDatabase.migrateV23Meetings(db) }
+        migrator.registerMigration("v24-voices") { db in try AppDatabase.migrateV24Voices(db) }
         return migrator
     }
 }

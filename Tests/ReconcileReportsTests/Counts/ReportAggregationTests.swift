@@ -182,7 +182,7 @@ import Testing
         let h = try await Self.handBuilt()
         let report = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: Self.after)
         let root = try jsonObject(report.document)
-        #expect(Set(root.keys) == ["quarter", "council_area", "kind", "generated_at", "policy", "figures", "tables", "themes"])
+        #expect(Set(root.keys) == ["quarter", "council_area", "kind", "generated_at", "policy", "figures", "tables", "themes", "voices"])
         #expect(root["quarter"] as? String == "2025-Q1" && root["council_area"] as? String == "shropshire")
         #expect(root["kind"] as? String == "quarter" && root["generated_at"] as? String == "2025-08-01T09:00:00Z")
         let policy = try #require(root["policy"] as? [String: Any])
@@ -257,7 +257,7 @@ import Testing
         let text = String(decoding: first.document, as: UTF8.self)
         #expect(!text.contains(" :") && !text.contains(": ") && !text.contains("\n") && !text.contains(", "))
         #expect(text.hasPrefix(#"{"council_area":"shropshire","figures":{"acknowledged_within_target_percent":null,"#))
-        #expect(text.contains(#""themes":["Families want \"quick\" replies\nand ünïcode"]}"#))
+        #expect(text.contains(#""themes":["Families want \"quick\" replies\nand ünïcode"],"voices":[]}"#))
         // Re-encoding the parsed document gives the same bytes: the form is canonical.
         #expect(try CanonicalJSON.parse(first.document).bytes == first.document)
         // A different generated_at changes only that field.

@@ -111,6 +111,18 @@ struct ReportHarness {
                                   now: Self.date("2026-01-01T12:00:00Z"))
     }
 
+    /// A meeting the family asked for at `at`; its id.
+    @discardableResult
+    func meeting(_ id: String, _ at: String, with party: MeetingParty = .schoolOrCollege) async throws -> String {
+        try await db.requestMeeting(caseID: id, party: party, note: nil, by: lead, keys: keys, now: Self.date(at)).recordID!
+    }
+
+    /// A meeting's course at `at` (held on that day when `status` is held), and the family's "did it help".
+    func meeting(_ id: String, _ meeting: String, _ status: MeetingStatus, _ at: String, helped: Int? = nil) async throws {
+        let update = MeetingUpdate(status: status, heldOn: status == .held ? String(at.prefix(10)) : nil, helped: helped)
+        try await db.updateMeeting(caseID: id, meetingID: meeting, update, by: lead, keys: keys, now: Self.date(at))
+    }
+
     func erase(_ id: String) throws {
         try db.writer.write { db in
             try db.execute(sql: "DELETE FROM case_key WHERE case_id = ?", arguments: [id])

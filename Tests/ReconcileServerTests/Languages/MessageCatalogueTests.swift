@@ -46,6 +46,10 @@ import Testing
         keys.formUnion(Pages.messageKeys.values)
         for code in ["required", "unknown_value"] { keys.insert("problem_\(code)") }
         for question in FeedbackQuestion.allCases { keys.insert("feedback_q_\(question.rawValue)") }
+        // A meeting in the family's words (`PortalPagesController.meetingLine`).
+        for party in MeetingParty.allCases { keys.insert("meeting_party_\(party.rawValue)") }
+        for status in MeetingStatus.allCases { keys.insert("meeting_status_\(status.rawValue)") }
+        for status in VoiceStatus.allCases { keys.insert("voice_status_\(status.rawValue)") }   // PortalVoiceController.statusText
         let fields = ["contact.preference", "council_area", "referrer_role", "setting", "harm", "when", "told_before", "wishes",
                       "heard_from", "pattern", "involvement", "age_band", "parent_knows", "monitoring.child_sex", "monitoring.send"]
         for field in fields {

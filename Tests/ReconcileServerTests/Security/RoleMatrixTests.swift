@@ -32,6 +32,9 @@ import Testing
         (.post, "/api/v1/cases/{id}/passphrase", ["identity_check": "phone"]),
         (.post, "/api/v1/cases/{id}/follow-ups", ["due_on": "2099-01-01"]),
         (.post, "/api/v1/cases/{id}/follow-ups/{fid}/done", [:]),
+        (.post, "/api/v1/cases/{id}/meetings", ["party": "school_or_college", "note": "Wants to meet the head"]),
+        (.patch, "/api/v1/cases/{id}/meetings/{mid}", ["status": "invited"]),
+        (.put, "/api/v1/cases/{id}/voice", ["text": "We were not listened to at first.", "consent": true]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {
@@ -50,7 +53,7 @@ import Testing
     /// Counts that any change to a case would move.
     static func footprint(_ harness: Harness, _ caseID: String) async throws -> [Int] {
         try await harness.database.reader.read { db in
-            try ["case_event", "listening_session", "assessment", "signpost", "safeguarding_escalation", "case_message", "case_follow_up"].map {
+            try ["case_event", "listening_session", "assessment", "signpost", "safeguarding_escalation", "case_message", "case_follow_up", "case_meeting"].map {
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0) WHERE case_id = ?", arguments: [caseID])!
             } + [try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referral_case WHERE id = ? AND stage = 'received' AND assigned_to IS NULL",
                                   arguments: [caseID])!]
@@ -78,6 +81,7 @@ import Testing
                     let uri = route.path.replacingOccurrences(of: "{id}", with: caseID).replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased())
                         .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
                         .replacingOccurrences(of: "{fid}", with: UUID().uuidString.lowercased())
+                        .replacingOccurrences(of: "{mid}", with: UUID().uuidString.lowercased())
                     let response = try await client.json(uri, route.method, token: token, body: route.body)
                     let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("-hold") || route.path.hasSuffix("/reopen") || route.path.hasSuffix("/links")
                     let wanted: HTTPResponse.Status = expected == .notFound && leadOnly ? .forbidden : expected

@@ -44,6 +44,15 @@ import Testing
         "POST /api/v1/cases/{id}/reopen": .staffAPI([.lead]),
         "POST /api/v1/cases/{id}/links": .staffAPI([.lead]), "POST /staff/cases/{id}/links": .staffPages([.lead]),
         "POST /api/v1/cases/{id}/themes": .staffAPI(workers), "POST /staff/cases/{id}/themes": .staffPages(workers),
+        "PUT /api/v1/cases/{id}/voice": .staffAPI(workers), "POST /staff/cases/{id}/voice": .staffPages(workers),
+        "PUT /api/v1/portal/voice": .portalAPI, "GET /api/v1/portal/voice": .portalAPI, "DELETE /api/v1/portal/voice": .portalAPI,
+        "POST /api/v1/portal/voice/accept-edit": .portalAPI, "GET /portal/voice": .portalPages, "POST /portal/voice": .portalPages,
+        "POST /portal/voice/withdraw": .portalPages, "POST /portal/voice/accept-edit": .portalPages,
+        "GET /api/v1/voices": .staffAPI([.lead]), "POST /api/v1/voices/{vid}/approve": .staffAPI([.lead]),
+        "POST /api/v1/voices/{vid}/propose-edit": .staffAPI([.lead]), "GET /staff/voices": .staffPages([.lead]),
+        "POST /staff/voices/{vid}/approve": .staffPages([.lead]), "POST /staff/voices/{vid}/propose-edit": .staffPages([.lead]),
+        "POST /api/v1/cases/{id}/meetings": .staffAPI(workers), "PATCH /api/v1/cases/{id}/meetings/{mid}": .staffAPI(workers),
+        "POST /staff/cases/{id}/meetings": .staffPages(workers), "POST /staff/cases/{id}/meetings/{mid}": .staffPages(workers),
         "PATCH /api/v1/cases/{id}/safeguarding/{eid}": .staffAPI(workers), "POST /staff/cases/{id}/safeguarding/{eid}/outcome": .staffPages(workers), "POST /staff/cases/{id}/reopen": .staffPages([.lead]),
         "POST /api/v1/portal/come-back": .portalAPI, "POST /portal/come-back": .portalPages,
         // Email alerts and the family's notice.
@@ -169,6 +178,8 @@ import Testing
                 let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: caseID)
                     .replacingOccurrences(of: "{sid}", with: UUID().uuidString.lowercased()).replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
                     .replacingOccurrences(of: "{fid}", with: UUID().uuidString.lowercased())
+                    .replacingOccurrences(of: "{mid}", with: UUID().uuidString.lowercased())
+                    .replacingOccurrences(of: "{vid}", with: UUID().uuidString.lowercased())
                     .replacingOccurrences(of: "{quarter}", with: "2025-Q1").replacingOccurrences(of: "{file}", with: "site.css")
                 // A body the admitted roles would accept where one is needed, so a refusal is the door's, not the body's.
                 let body = RoleMatrixTests.caseRoutes.first { "\($0.method) \($0.path)" == route }?.body ?? (method == .get ? nil : [:])

@@ -58,12 +58,14 @@ struct Harness {
     /// `recording`: nil for the shipped `policies/recording.json`.
     /// `intake`: nil for the shipped `policies/intake.json`.
     /// `clock`: the time sessions and sign-in codes are checked against (the wall clock unless a test moves its own).
+    /// `schools`: screen themes and families' words against the shipped `policies/schools.json`.
     func app(sessionPolicy: StaffSessionPolicy = .init(), recording: RecordingPolicy? = nil,
-             intake: IntakePolicy? = nil, clock: TestClock? = nil) throws -> some ApplicationProtocol {
+             intake: IntakePolicy? = nil, clock: TestClock? = nil, schools: Bool = false) throws -> some ApplicationProtocol {
         var configuration = AppConfiguration(settings: settings, database: database, keys: keys, directory: try Harness.directory(),
                                              sessionPolicy: sessionPolicy, logger: logs.logger)
         if let clock { configuration.clock = { clock.now } }
         configuration.areaContacts = try Harness.areaContacts()
+        if schools { configuration.disclosure.localSchoolNames = try LocalSchools.load(from: Harness.policies.appendingPathComponent("schools.json")) }
         configuration.recording = try recording ?? RecordingPolicy.load(from: Harness.policies.appendingPathComponent("recording.json"))
         configuration.themeLabels = try ThemeLabels.load(from: Harness.policies.appendingPathComponent("themes.json"))
         configuration.intakePolicy = try intake ?? IntakePolicy.load(from: Harness.policies.appendingPathComponent("intake.json"))

@@ -53,6 +53,8 @@ struct CaseTarget: Sendable {
     var escalationID: String? = nil
     /// A follow-up's id, from `/follow-ups/:fid`.
     var followUpID: String? = nil
+    /// A meeting's id, from `/meetings/:mid`.
+    var meetingID: String? = nil
 
     /// Case ids are lower-case UUIDs; anything else cannot be a case (and is never echoed).
     init(_ parameters: Parameters) throws {
@@ -63,6 +65,7 @@ struct CaseTarget: Sendable {
         signpostID = parameters.get("sid")
         escalationID = parameters.get("eid")
         followUpID = parameters.get("fid")
+        meetingID = parameters.get("mid")
     }
 
     static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil && text == text.lowercased() }

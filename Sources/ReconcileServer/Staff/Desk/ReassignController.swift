@@ -29,10 +29,6 @@ struct ReassignController {
             return moved
         } catch WorkflowError.unknownPractitioner {
             throw APIError.field("to", "unknown_value", "Choose an enabled practitioner or lead.")
-        } catch ReassignmentError.sameAccount {
-            throw APIError.field("to", "same_account", "Choose someone other than the person the cases are with.")
-        } catch ReassignmentError.unknownFrom {
-            throw APIError(.notFound, code: "not_found", message: "There is no practitioner or lead with that email address.")
         }
     }
 

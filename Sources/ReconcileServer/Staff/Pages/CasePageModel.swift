@@ -4,6 +4,17 @@ import ReconcileStore
 
 /// What the case page shows: the referral, the record so far, and a form for each step the lifecycle allows
 /// next (only those steps; the store refuses any other all the same).
+/// The family's statement for the council as the case page shows it.
+struct VoiceShown: Sendable, Encodable {
+    let text, proposedText: String?
+    let status: String
+    let open, heldForEdit: Bool
+    init(_ v: FamilyVoiceView) {
+        (text, proposedText, open, heldForEdit) = (v.text, v.proposedText, v.status.isOpen, v.status == .heldForEdit)
+        status = VoicePagesController.statusWords[v.status] ?? v.status.rawValue
+    }
+}
+
 struct CasePageModel: PageModel {
     struct Contact: Sendable, Encodable {
         let name, email, phone, address: String?
@@ -92,6 +103,12 @@ struct CasePageModel: PageModel {
     var feedback: FamilyFeedbackShown? = nil
     var complaints: [FamilyFeedbackShown.Complaint] = []
     var hasComplaints = false
+    /// Meetings the family asked for, and the form to record one (any stage but closed).
+    var meetings: [MeetingShown] = []
+    var canMeet = false
+    var meetingParties: [Choice] = []
+    /// The family's own words for the council, if they wrote some (with them, the practitioner may write or change them).
+    var voice: VoiceShown? = nil
 
     init(_ d: CaseDetail, staff: StaffAccount, directory: ServiceDirectory, recording: RecordingPolicy, levels: LevelLabels = LevelLabels(),
          councilAreas: [String] = [], themes themeLabels: ThemeLabels = ThemeLabels(), done: String?, now: Date = Date()) {
@@ -249,6 +266,9 @@ struct CasePageModel: PageModel {
         feedback = d.feedback.map { FamilyFeedbackShown($0, at: fmt) }
         complaints = d.complaints.map(FamilyFeedbackShown.Complaint.init)
         hasComplaints = !complaints.isEmpty
+        canMeet = d.stage != .closed
+        meetings = d.meetings.map { MeetingShown($0, open: canMeet, at: fmt) }
+        meetingParties = MeetingParty.allCases.map { Choice(value: $0.rawValue, label: words($0.rawValue)) }
     }
 
     /// The latest assessment is at or above the area's prompting level and no escalation has been recorded.

@@ -35,6 +35,9 @@ struct CasePagesController {
         workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
         workers.post("cases/:id/follow-ups", use: step(FollowUpStep.self))
         workers.post("cases/:id/follow-ups/:fid/done", use: step(FollowUpDoneStep.self))
+        workers.post("cases/:id/meetings", use: step(MeetingRequestStep.self))
+        workers.post("cases/:id/meetings/:mid", use: step(MeetingUpdateStep.self))
+        workers.post("cases/:id/voice", use: step(VoiceStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -48,6 +51,8 @@ struct CasePagesController {
         ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
         SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
         FollowUpStep.name: "Follow-up set.", FollowUpDoneStep.name: "Follow-up marked done.",
+        MeetingRequestStep.name: "The family's request for a meeting has been recorded.", MeetingUpdateStep.name: "The meeting has been updated.",
+        VoiceStep.name: "The family's words have been saved for review.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
@@ -84,6 +89,7 @@ struct CasePagesController {
                                   themes: actions.rules.themes, done: done)
         model.showDesk(detail)
         if model.canAssign { model.showAssignees(try await database.assignableStaff(), current: detail.assignedTo) }
+        model.voice = try await database.familyVoice(caseID: target.caseID, by: .staff(staff.actor), keys: keys).map(VoiceShown.init)
         return kit.render("staff-case", request, staff, model)
     }
 
