@@ -14,7 +14,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            var api = Self.apiError(for: error)
+            var api = APIError.answer(for: error)
             if api.status == .notFound, error is HTTPError {
                 // The router found no route for this method; if the path exists under others, say so.
                 let allowed = routeMethods.allowed(at: request.uri.path)
@@ -43,8 +43,6 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         for field in api.headers { response.headers.append(field) }
         return response
     }
-
-    static func apiError(for error: any Error) -> APIError { APIError.answer(for: error) }
 
     static func code(for status: HTTPResponse.Status) -> String {
         switch status.code {

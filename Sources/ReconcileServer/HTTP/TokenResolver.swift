@@ -67,7 +67,7 @@ struct TokenResolver: RouterMiddleware {
                 // An erased case answers a practitioner as no case at all (`APIError.forStaff`).
                 let error = APIError.forStaff(error, role: account.role) ?? error
                 guard let kit else { throw error }
-                let api = ErrorMiddleware<AppRequestContext>.apiError(for: error)
+                let api = APIError.answer(for: error)
                 RequestFailure.log(api, error, logger: context.logger, requestID: context.id)
                 return kit.error(request, account, api)
             }

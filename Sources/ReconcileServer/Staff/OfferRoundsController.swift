@@ -90,9 +90,7 @@ struct OfferRoundPagesController {
                 let input = try OfferRoundsController.Input(FormFields(form: try await kit.readForm(request)))
                 _ = try await rounds.add(input, by: context.staff)
                 return Response(status: .seeOther, headers: [.location: "/staff/offer-rounds?area=\(input.councilArea)&done=1"])
-            } catch let error as APIError {
-                return kit.error(request, context.staff, error, back: "/staff/offer-rounds")
-            } catch let error as OfferRoundError {
+            } catch {
                 return kit.error(request, context.staff, APIError.answer(for: error), back: "/staff/offer-rounds")
             }
         }

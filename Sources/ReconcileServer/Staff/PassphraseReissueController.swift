@@ -115,7 +115,7 @@ struct PassphraseReissuePages: Sendable {
                 title: "New passphrase issued", caseId: target.caseID, reference: issued.reference, passphrase: issued.passphrase,
                 leftToday: left ?? ""))
         } catch {
-            let api = ErrorMiddleware<AppRequestContext>.apiError(for: APIError.forStaff(error, role: staff.role) ?? error)
+            let api = APIError.answer(for: APIError.forStaff(error, role: staff.role) ?? error)
             return kit.error(request, staff, api, back: api.status == .notFound ? nil : back)
         }
     }

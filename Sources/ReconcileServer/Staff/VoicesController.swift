@@ -139,7 +139,7 @@ struct VoicePagesController {
         let form = try await kit.readForm(request)
         let done: String
         do { done = try await action(form) } catch {
-            return kit.error(request, context.staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/voices")
+            return kit.error(request, context.staff, APIError.answer(for: error), back: "/staff/voices")
         }
         let area = form["area"].map { "&area=\($0)" } ?? ""
         return Response(status: .seeOther, headers: [.location: "/staff/voices?done=\(done)\(area)"])

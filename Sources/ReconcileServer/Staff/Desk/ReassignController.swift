@@ -48,7 +48,7 @@ struct ReassignController {
             let moved = try await reassign(from: Self.email(context), to: form["to"] ?? "", by: context.staff, logger: context.logger)
             return Response(status: .seeOther, headers: [.location: "/staff?moved=\(moved)"])
         } catch {
-            return kit.error(request, context.staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff")
+            return kit.error(request, context.staff, APIError.answer(for: error), back: "/staff")
         }
     }
 }

@@ -105,7 +105,7 @@ struct SearchController {
             return kit.render("staff-search", request, staff, PageModelValues(
                 query: typed, searched: true, problem: nil, results: rows, hasResults: !rows.isEmpty, more: result.more, wayWords: way))
         } catch let problem as SearchTerm.Problem {
-            let error = ErrorMiddleware<AppRequestContext>.apiError(for: problem)
+            let error = APIError.answer(for: problem)
             return kit.render("staff-search", request, staff, PageModelValues(
                 query: String(typed.prefix(SearchTerm.maxLength)), searched: false, problem: error.message, results: [], hasResults: false,
                 more: false, wayWords: ""), status: error.status)

@@ -102,7 +102,7 @@ struct CasePagesController {
             do {
                 _ = try await actions.run(type, on: target, by: staff, logger: context.logger) { FormFields(form: form) }
             } catch {
-                return kit.error(request, staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/cases/\(target.caseID)")
+                return kit.error(request, staff, APIError.answer(for: error), back: "/staff/cases/\(target.caseID)")
             }
             return Response(status: .seeOther, headers: [.location: "/staff/cases/\(target.caseID)?done=\(Step.name)"])
         }

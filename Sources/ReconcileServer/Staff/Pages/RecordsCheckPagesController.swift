@@ -79,7 +79,7 @@ struct RecordsCheckPagesController {
         do {
             try await database.reviewSampledCase(sampleID: sid, note: form["note"], by: staff.actor, keys: keys)
         } catch {
-            return kit.error(request, staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: back)
+            return kit.error(request, staff, APIError.answer(for: error), back: back)
         }
         context.logger.info("sampled case reviewed", metadata: ["sample.id": "\(sid)"])
         return Response(status: .seeOther, headers: [.location: "/staff/records-check" + StaffPageKit.query([("month", month), ("done", "review")]) + "#sample-\(sid)"])

@@ -84,7 +84,7 @@ struct ReleasePagesController {
         } catch let error as APIError {
             return kit.error(request, context.staff, error, back: "/staff/themes")
         } catch let error as ReportError {
-            return kit.error(request, context.staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/themes")
+            return kit.error(request, context.staff, APIError.answer(for: error), back: "/staff/themes")
         }
     }
 

@@ -114,7 +114,7 @@ extension StaffPagesController {
             _ = try await database.addTheme(quarter: quarter, councilArea: area, text: form["text"] ?? "", councilAreas: settings.areas.councilAreas,
                                             by: staff.actor, keys: keys)
         } catch {
-            return kit.error(request, staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/themes")
+            return kit.error(request, staff, APIError.answer(for: error), back: "/staff/themes")
         }
         return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "theme")])])
     }
@@ -132,11 +132,11 @@ extension StaffPagesController {
                                                               "kind": "\(released.kind)"])
         } catch let refusal as ReportError {
             // The builder's messages name a table, theme number or rule, never a hidden count or a personal value.
-            let api = ErrorMiddleware<AppRequestContext>.apiError(for: refusal)
+            let api = APIError.answer(for: refusal)
             let problems = api.fields?.compactMap { $0["message"] } ?? [api.message]
             return try await themes(request, staff, quarter: quarter, area: area, kind: kind, problems: problems, status: api.status)
         } catch {
-            return kit.error(request, staff, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: "/staff/themes")
+            return kit.error(request, staff, APIError.answer(for: error), back: "/staff/themes")
         }
         return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "release")])])
     }

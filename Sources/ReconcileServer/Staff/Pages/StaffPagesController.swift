@@ -73,7 +73,7 @@ struct StaffPagesController {
             return signInPage(request, action: action, problem: "The email, password or code is not right. Codes change every 30 seconds and work once.",
                               status: .unauthorized)
         } catch {
-            return kit.error(request, nil, ErrorMiddleware<AppRequestContext>.apiError(for: error), back: action)
+            return kit.error(request, nil, APIError.answer(for: error), back: action)
         }
     }
 
