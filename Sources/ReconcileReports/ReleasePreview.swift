@@ -57,11 +57,7 @@ extension ReportBuilder {
     static func hiddenBeyondThreshold(first: QuarterReport, final: QuarterReport, carried: Set<String>,
                                       policy: DisclosurePolicy) -> [HiddenCount] {
         let counts = final.counts
-        let raw: [String: Int] = [
-            "referrals_received": counts.referralsReceived, "not_consented_to_statistics": counts.notConsented,
-            "listening_sessions": counts.listeningSessions, "safeguarding_escalations": counts.safeguardingEscalations,
-            "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened, "voices_offered": counts.voicesOffered,
-        ]
+        let raw: [String: Int] = counts.headlineCounts
         let before = Dictionary(first.content.figures.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         var out: [HiddenCount] = []
         func consider(_ table: String, _ category: String, raw: Int, earlier: PublishedValue?, now: PublishedValue) {

@@ -36,6 +36,8 @@ public struct CountTable: Sendable, Equatable {
 public struct ReportCounts: Sendable, Equatable {
     public var referralsReceived = 0
     public var notConsented = 0
+    /// Referrals a lead closed as a duplicate of the family's other referral (left out of every referral count).
+    public var duplicateReferrals = 0
     public var listeningSessions = 0
     public var safeguardingEscalations = 0
     /// Closed cases reopened in the period ("reopens are counted").
@@ -52,6 +54,13 @@ public struct ReportCounts: Sendable, Equatable {
     public init() {}
 
     public func table(_ name: String) -> CountTable? { tables.first { $0.name == name } }
+
+    /// The headline figures that are counts, by name (`ReportBuilder.countFigures`).
+    public var headlineCounts: [String: Int] {
+        ["referrals_received": referralsReceived, "duplicate_referrals": duplicateReferrals, "not_consented_to_statistics": notConsented,
+         "listening_sessions": listeningSessions, "safeguarding_escalations": safeguardingEscalations,
+         "open_cases_at_end": openCasesAtEnd, "cases_reopened": casesReopened, "voices_offered": voicesOffered]
+    }
 
     /// The median of `acknowledgementDays` (the mean of the middle two for an even count); nil when empty.
     public var medianDaysToAcknowledge: Double? {
@@ -175,6 +184,7 @@ public enum ReportAggregation {
         let referrals = statistics.referrals
         counts.referralsReceived = referrals.received
         counts.notConsented = referrals.notConsented
+        counts.duplicateReferrals = referrals.closedAsDuplicates
         counts.openCasesAtEnd = referrals.openAtEnd
 
         var tables: [CountTable] = []

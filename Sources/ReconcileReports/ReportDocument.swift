@@ -194,7 +194,7 @@ public struct ReportContent: Sendable, Equatable {
     }
 
     public static let figureOrder = [
-        "referrals_received", "not_consented_to_statistics", "listening_sessions", "safeguarding_escalations",
+        "referrals_received", "duplicate_referrals", "not_consented_to_statistics", "listening_sessions", "safeguarding_escalations",
         "cases_reopened", "open_cases_at_end", "median_days_to_acknowledge", "acknowledged_within_target_percent",
         "voices_offered", "voices_released",
     ]

@@ -60,7 +60,7 @@ public struct ReportBuilder: Sendable {
     /// The ledger's table name for the headline figures.
     public static let figuresTable = "figures"
     /// Headline figures that are counts (protected like table cells); the other two are a median and a percentage.
-    static let countFigures = ["referrals_received", "not_consented_to_statistics", "listening_sessions",
+    static let countFigures = ["referrals_received", "duplicate_referrals", "not_consented_to_statistics", "listening_sessions",
                                "safeguarding_escalations", "cases_reopened", "open_cases_at_end", "voices_offered"]
 
     public init(database: AppDatabase, settings: Settings, policy: DisclosurePolicy) {
@@ -189,11 +189,7 @@ public struct ReportBuilder: Sendable {
 
         // Headline counts, each protected on its own (a carried one stays suppressed unless it is now 0); the
         // linked audit then treats them with the tables they equal.
-        let raws: [String: Int] = [
-            "referrals_received": counts.referralsReceived, "not_consented_to_statistics": counts.notConsented,
-            "listening_sessions": counts.listeningSessions, "safeguarding_escalations": counts.safeguardingEscalations,
-            "open_cases_at_end": counts.openCasesAtEnd, "cases_reopened": counts.casesReopened, "voices_offered": counts.voicesOffered,
-        ]
+        let raws: [String: Int] = counts.headlineCounts
         var figures: [(name: String, value: PublishedValue)] = Self.countFigures.map { name in
             let raw = raws[name, default: 0]
             let cell = carriedFigures.contains(name) && raw != 0 ? .suppressed : DisclosureControl.protect(figure: raw, policy: policy)

@@ -8,6 +8,7 @@ import Testing
         .acknowledge, .recordListeningSession, .recordAssessment, .addSignpost, .recordSignpostOutcome,
         .recordSafeguarding, .sendMessage, .setFollowUp,
         .close(.completed), .close(.withdrawn), .close(.noContact), .close(.declined), .close(.transferred),
+        .closeAsDuplicate,
         .reopen(to: .received), .reopen(to: .acknowledged), .reopen(to: .listening), .reopen(to: .assessed), .reopen(to: .signposted),
     ]
 
@@ -18,13 +19,13 @@ import Testing
             .acknowledge: .acknowledged,
             .recordSafeguarding: .received, .sendMessage: .received, .setFollowUp: .received,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
-            .close(.transferred): .closed,
+            .close(.transferred): .closed, .closeAsDuplicate: .closed,
         ],
         .acknowledged: [
             .recordListeningSession: .listening,
             .recordSafeguarding: .acknowledged, .sendMessage: .acknowledged, .setFollowUp: .acknowledged,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
-            .close(.transferred): .closed,
+            .close(.transferred): .closed, .closeAsDuplicate: .closed,
         ],
         .listening: [
             .recordListeningSession: .listening, .recordAssessment: .assessed,
@@ -32,21 +33,21 @@ import Testing
             // Listening alone can be the whole of the work.
             .close(.completed): .closed,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
-            .close(.transferred): .closed,
+            .close(.transferred): .closed, .closeAsDuplicate: .closed,
         ],
         .assessed: [
             .recordListeningSession: .assessed, .recordAssessment: .assessed, .addSignpost: .signposted,
             .recordSafeguarding: .assessed, .sendMessage: .assessed, .setFollowUp: .assessed,
             .close(.completed): .closed,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
-            .close(.transferred): .closed,
+            .close(.transferred): .closed, .closeAsDuplicate: .closed,
         ],
         .signposted: [
             .recordListeningSession: .signposted, .recordAssessment: .signposted, .addSignpost: .signposted,
             .recordSignpostOutcome: .signposted, .recordSafeguarding: .signposted, .sendMessage: .signposted, .setFollowUp: .signposted,
             .close(.completed): .closed,
             .close(.withdrawn): .closed, .close(.noContact): .closed, .close(.declined): .closed,
-            .close(.transferred): .closed,
+            .close(.transferred): .closed, .closeAsDuplicate: .closed,
         ],
         .closed: [
             .recordSignpostOutcome: .closed, .recordSafeguarding: .closed,
@@ -119,7 +120,7 @@ import Testing
         let names = Self.actions.map(\.name)
         #expect(names.allSatisfy { $0.range(of: "^[a-z]+(_[a-z]+)*$", options: .regularExpression) != nil })
         // The five close reasons share one name, as do the five reopening stages; every other action has its own.
-        #expect(Set(names).count == 10)
+        #expect(Set(names).count == 11)
         #expect(CaseAction.reopen(to: .assessed).name == "reopen")
         #expect(CaseAction.close(.declined).name == "close")
         #expect(CaseAction.recordListeningSession.name == "record_listening_session")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The practitioner's desk walked in headless Chromium (helpers from browser_kit): search by reference and by email
 from the box on every staff page, assignment from the list, the home page of what is due, a follow-up set and
-cleared, completed after listening alone, and the chronology printed to PDF (which must hold no form control).
+cleared, completed after listening alone, the chronology printed to PDF (which must hold no form control), and a
+second referral from one family closed as a duplicate (the family told in the portal where it goes on).
 axe-core on every page; 360 px checks.
 
 Environment: BASE_URL, ARTEFACTS, TOTP, LEAD_URI, PAT_URI, TERMS_FILE (the terms typed are written there, so the
@@ -20,7 +21,7 @@ email = f"{canary.lower()}@example.net"
 other_email = f"other{canary.lower()}@example.net"
 
 
-def refer(name, address):
+def refer(name, address, whole=False):
     body = {"contact": {"name": name, "email": address, "preference": "email", "safe_to_leave_message": False},
             "council_area": "herefordshire", "referrer_role": "parent_or_carer", "setting": "secondary",
             "harm": ["sexual_harassment"], "when": "under_1_year", "told_before": ["school"], "wishes": ["to_be_listened_to"],
@@ -28,7 +29,8 @@ def refer(name, address):
     request = urllib.request.Request(BASE + "/api/v1/referrals", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request) as response:
-        return json.load(response)["reference"]
+        answer = json.load(response)
+        return answer if whole else answer["reference"]
 
 
 def at_360(name):
@@ -127,6 +129,29 @@ try:
     check("the printed chronology is a PDF with no form control", pdf.startswith(b"%PDF") and b"/AcroForm" not in pdf
           and b"/Widget" not in pdf)
     sign_out()
+
+    # 4. Sasha's family writes again: the lead closes the new referral as a duplicate of the first, and the family,
+    # signing in with the new reference, is told where the conversation goes on.
+    again = refer(f"Sasha {canary}", other_email, whole=True)
+    sign_in("/staff/sign-in", "lead@example.org", "lead password 123", totp(os.environ["LEAD_URI"], 30))
+    search(again["reference"])
+    navigating(driver.find_element(By.LINK_TEXT, again["reference"]))
+    check("the possible duplicate is shown by its reference and filled in",
+          driver.find_element(By.ID, "duplicate-case").get_attribute("value") == other)
+    submit("/close-as-duplicate")
+    audit("case page (closed as a duplicate)")
+    check("closed as a duplicate of the first referral", "closed as a duplicate" in driver.page_source
+          and f"Closed as a duplicate of" in driver.page_source and other in driver.page_source)
+    sign_out()
+    driver.get(BASE + "/portal")
+    fill("reference", again["reference"])
+    fill("passphrase", again["passphrase"])
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/portal"] button[type="submit"]'))
+    audit("portal (closed as a duplicate)")
+    check("the family is told the reference the conversation goes on under", other in driver.page_source
+          and "other reference" in driver.page_source)
+    at_360("portal (closed as a duplicate)")
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/portal/sign-out"] button'))
 except Exception:
     traceback.print_exc()
     check("the desk walk ran to the end", False)

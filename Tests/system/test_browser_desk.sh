@@ -2,7 +2,8 @@
 # The practitioner's desk in headless Chromium with axe-core (test_browser_desk.py): a lead finds a new family by
 # reference from the search box and assigns it from the list; the practitioner's home shows what is due; search by
 # email; a follow-up set and cleared; completed after listening alone; the chronology printed to PDF without a form
-# control. Then the server's log is searched for every term that was typed: none may be there.
+# control; a second referral from one family closed as a duplicate, the family told in the portal where it goes on.
+# Then the server's log is searched for every term that was typed: none may be there.
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 if ! command -v chromedriver >/dev/null || ! python3 -c 'import selenium, axe_selenium_python' 2>/dev/null; then

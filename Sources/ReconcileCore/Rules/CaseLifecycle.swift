@@ -6,6 +6,9 @@ public enum CaseAction: Sendable, Hashable {
     /// A dated follow-up ("we call again in two weeks"); never moves the case.
     case setFollowUp
     case close(CloseReason)
+    /// A lead closes a second referral from a family already referred: the conversation goes on in the other
+    /// case, and the council counts the family once. Allowed at any open stage; it has no close reason.
+    case closeAsDuplicate
     /// A lead reopens a closed case at the stage it closed from (`to`, read from its history), so a family
     /// that comes back after "a wobble" carries on where it left off.
     case reopen(to: Stage)
@@ -14,7 +17,7 @@ public enum CaseAction: Sendable, Hashable {
     public static let allCases: [CaseAction] = [
         .acknowledge, .recordListeningSession, .recordAssessment, .addSignpost, .recordSignpostOutcome,
         .recordSafeguarding, .sendMessage, .setFollowUp,
-    ] + CloseReason.allCases.map { .close($0) } + Stage.allCases.filter { $0 != .closed }.map { .reopen(to: $0) }
+    ] + CloseReason.allCases.map { .close($0) } + [.closeAsDuplicate] + Stage.allCases.filter { $0 != .closed }.map { .reopen(to: $0) }
 
     /// snake_case name for audit events and error codes; the close reason is recorded beside it, not in it.
     public var name: String {
@@ -28,6 +31,7 @@ public enum CaseAction: Sendable, Hashable {
         case .sendMessage: "send_message"
         case .setFollowUp: "set_follow_up"
         case .close: "close"
+        case .closeAsDuplicate: "close_as_duplicate"
         case .reopen: "reopen"
         }
     }
@@ -120,6 +124,10 @@ public enum CaseLifecycle {
                     "Only a case with at least one listening session can be closed as completed; "
                         + "if the work ended earlier, choose withdrawn, no contact, declined or transferred.")
             }
+            return .closed
+
+        case .closeAsDuplicate:
+            if stage == .closed { throw refuse("This case is already closed. A lead can reopen it first.") }
             return .closed
 
         case .reopen(let earlier):

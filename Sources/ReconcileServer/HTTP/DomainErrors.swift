@@ -107,6 +107,14 @@ extension APIError {
                 APIError(.conflict, code: "linked_case_conflict",
                          message: "One of these linked cases is about the child who was harmed and the other about the child accused: they need different practitioners.")
             }
+        case let duplicate as DuplicateClosingError:
+            return switch duplicate {
+            case .sameCase: .field("case", "same_case", "A case cannot be a duplicate of itself.")
+            case .otherCaseNotFound: .field("case", "unknown_value", "There is no such case.")
+            case .otherCaseClosed:
+                APIError(.conflict, code: "other_case_closed",
+                         message: "The other case is closed, so the family's conversation cannot go on there. Reopen it first.")
+            }
         case let records as RecordsCheckError:
             return .from(records: records)
         case let feedback as FeedbackError:

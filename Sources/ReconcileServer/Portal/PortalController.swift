@@ -24,6 +24,8 @@ struct PortalController {
         var passphraseReissuedAt: Date? = nil
         /// Meetings asked for on the family's behalf: codes, and where each is up to in the family's words.
         var meetings: [Meeting] = []
+        /// The reference the conversation goes on under, when this referral was closed as a duplicate (else null).
+        var continuesIn: String? = nil
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(reference, forKey: .reference)
@@ -35,9 +37,10 @@ struct PortalController {
             try c.encode(closureSummary, forKey: .closureSummary)
             try c.encode(passphraseReissuedAt, forKey: .passphraseReissuedAt)
             try c.encode(meetings, forKey: .meetings)
+            try c.encode(continuesIn, forKey: .continuesIn)
         }
         enum CodingKeys: String, CodingKey {
-            case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt, meetings
+            case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt, meetings, continuesIn
         }
     }
     struct Meeting: Encodable {
@@ -89,6 +92,7 @@ struct PortalController {
                             erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
                                                                       heldForEvidence: $0.heldForEvidence) },
                             comeBackRequestedAt: v.comeBackRequestedAt, closureSummary: v.closureSummary)
+        view.continuesIn = v.continuesIn
         let catalogue = Catalogues[FamilyLanguage.choose(query: nil, cookie: nil, recorded: v.language, acceptLanguage: request.headers[.acceptLanguage])]
         view.meetings = v.meetings.map {
             Meeting(party: $0.party.rawValue, status: $0.status.rawValue, statusText: PortalPagesController.meetingLine($0, catalogue), heldOn: $0.heldOn)
@@ -143,7 +147,7 @@ struct PortalController {
     /// the client asks for (`Accept-Language`), else English.
     static func stageText(_ view: PortalView, _ request: Request) -> String {
         let language = FamilyLanguage.choose(query: nil, cookie: nil, recorded: view.language, acceptLanguage: request.headers[.acceptLanguage])
-        return Catalogues[language][PortalPagesController.stageKey(view.stage, view.closeReason)]
+        return Catalogues[language][PortalPagesController.stageKey(view)]
     }
 
     @Sendable func requestErasure(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Erasure> {

@@ -80,6 +80,8 @@ struct PortalPagesController {
         var meetings: [Meeting] = []
         var hasMeetings = false
         struct Meeting: Sendable, Encodable { let line: String; let heldOn: String? }
+        /// The reference the conversation goes on under, when a lead closed this referral as a duplicate.
+        var continuesIn: String? = nil
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -133,7 +135,7 @@ struct PortalPagesController {
         }
         var page = CaseModel(
             title: catalogue["portal_case_title"], reference: view.reference,
-            stageText: catalogue[Self.stageKey(view.stage, view.closeReason)], csrfToken: token, closed: view.stage == .closed,
+            stageText: catalogue[Self.stageKey(view)], csrfToken: token, closed: view.stage == .closed,
             coolingOffDays: portal.retention.erasureCoolingOffDays,
             messages: view.messages.map {
                 .init(fromYou: $0.from == "you", body: $0.body,
@@ -148,10 +150,11 @@ struct PortalPagesController {
                               heldOn: m.heldOn.map { catalogue.text("portal_meeting_held_on", ["date": ServiceTime.calendarDay($0, language)]) })
         }
         page.hasMeetings = !page.meetings.isEmpty
+        page.continuesIn = view.continuesIn
         return pages.family("portal-case", page, request: request,
                             values: ["cooling_off_days": String(portal.retention.erasureCoolingOffDays),
                                      "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? "", "reissued_on": reissuedOn ?? "",
-                                     "idle_minutes": String(Int(portal.policy.idle / 60))],
+                                     "idle_minutes": String(Int(portal.policy.idle / 60)), "continues_in": view.continuesIn ?? ""],
                             language: language, headers: setCookie.map { [.setCookie: $0] } ?? [:])
     }
 
@@ -162,8 +165,13 @@ struct PortalPagesController {
     }
 
     /// The catalogue's words for where a referral is up to.
-    static func stageKey(_ stage: Stage, _ reason: CloseReason?) -> String {
-        stage == .closed ? "stage_closed_\((reason ?? .completed).rawValue)" : "stage_\(stage.rawValue)"
+    static func stageKey(_ stage: Stage, _ reason: CloseReason?, closedAsDuplicate: Bool = false) -> String {
+        if stage == .closed && closedAsDuplicate { return "stage_closed_duplicate" }
+        return stage == .closed ? "stage_closed_\((reason ?? .completed).rawValue)" : "stage_\(stage.rawValue)"
+    }
+
+    static func stageKey(_ view: PortalView) -> String {
+        stageKey(view.stage, view.closeReason, closedAsDuplicate: view.continuesIn != nil)
     }
 
     /// Checks the form's CSRF token, runs the action, and goes back to the case page (Post/Redirect/Get).

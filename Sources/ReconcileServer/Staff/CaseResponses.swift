@@ -148,6 +148,10 @@ struct CaseDetailResponse: ResponseEncodable {
     let followUps: [FollowUpJSON]
     /// The reference of `duplicateOf`; absent with it.
     let duplicateOfReference: String?
+    /// Set when a lead closed this case as a duplicate: the case the conversation goes on in (its id and reference
+    /// only for a reader who may open it); absent otherwise.
+    let closedAsDuplicateOf: DuplicateTargetJSON?
+    struct DuplicateTargetJSON: Encodable { let id, reference: String? }
 
     init(_ d: CaseDetail, levels: LevelLabels) {
         let c = d.referral.contact
@@ -200,6 +204,7 @@ struct CaseDetailResponse: ResponseEncodable {
         considerSafeguarding = CasePageModel.considersSafeguarding(d, levels: levels)
         followUps = d.followUps.map(FollowUpJSON.init)
         duplicateOfReference = d.duplicateOfReference
+        closedAsDuplicateOf = d.closedAsDuplicateOf.map { DuplicateTargetJSON(id: $0.id, reference: $0.reference) }
         var seen = Set<String>()
         allowedActions = CaseLifecycle.allowedActions(at: d.stage).map(\.name).filter { seen.insert($0).inserted }
     }

@@ -31,6 +31,7 @@ struct CasesController {
         group.post(":id/safeguarding-hold", use: safeguardingHold)
         group.post(":id/evidential-hold", use: step(EvidentialHoldStep.self))
         group.post(":id/reopen", use: step(ReopenStep.self))
+        group.post(":id/close-as-duplicate", use: step(CloseAsDuplicateStep.self))
         group.post(":id/links", use: step(LinkStep.self))
         group.post(":id/themes", use: step(ThemesStep.self))
         group.patch(":id/safeguarding/:eid", use: step(SafeguardingOutcomeStep.self))

@@ -138,6 +138,8 @@ public struct CaseDetail: Sendable, Equatable {
     public var duplicateOfReference: String? = nil
     /// Meetings the family asked for with the school or college or the council, oldest first.
     public var meetings: [MeetingView] = []
+    /// Set when a lead closed this case as a duplicate: the case the conversation goes on in.
+    public var closedAsDuplicateOf: DuplicateTarget? = nil
 }
 
 extension AppDatabase {
@@ -245,6 +247,7 @@ extension AppDatabase {
         detail.duplicateOfReference = try detail.duplicateOf.flatMap {
             try String.fetchOne(db, sql: "SELECT reference FROM referral_case WHERE id = ?", arguments: [$0])
         }
+        detail.closedAsDuplicateOf = try Self.duplicateTarget(db, caseID: caseID, visibleTo: actor)
         return detail
     }
 

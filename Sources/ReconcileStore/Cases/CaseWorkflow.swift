@@ -349,15 +349,17 @@ extension AppDatabase {
     }
 
     /// Inserts the `case_event` row (note sealed under the event's own id) and the matching audit row.
+    /// `auditOnly`: what only the audit row says (another case's id, which a reader of this case's timeline may
+    /// not be allowed to learn).
     static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, audit: String, action: String,
-                            to: Stage, detail: String?, note: String?, keys: KeyRing, at: Date) throws {
+                            to: Stage, detail: String?, note: String?, keys: KeyRing, at: Date, auditOnly: String? = nil) throws {
         let id = newID()
         let sealed = try note.map { try caseCipher(db, caseID: current.id, keys: keys).seal($0, field: WorkflowField.eventNote(id)) }
         try CaseEventRecord(id: id, caseId: current.id, at: at, actor: actor.id, action: action,
                             fromStage: current.stage, toStage: to, detail: detail, note: sealed).insert(db)
         let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
         try appendAudit(db, AuditEntry(actor: actor.id, action: audit, caseID: current.id,
-                                       detail: [detail, stages].compactMap { $0 }.joined(separator: ",")),
+                                       detail: [detail, auditOnly, stages].compactMap { $0 }.joined(separator: ",")),
                         at: at, keys: keys)
     }
 

@@ -110,7 +110,11 @@ extension AppDatabase {
                          ORDER BY e.at DESC, e.rowid DESC LIMIT 1) IS NULL
                         """
                     }
-                    sql = "SELECT c.id, 1 FROM referral_case c WHERE c.erased_at IS NULL AND c.stage = 'closed' AND \(missing)"
+                    // A case closed as a duplicate has no close step of its own: its conversation goes on in the other.
+                    sql = """
+                        SELECT c.id, 1 FROM referral_case c
+                        WHERE c.erased_at IS NULL AND c.stage = 'closed' AND c.closed_as_duplicate_of IS NULL AND \(missing)
+                        """
                 }
                 for row in try Row.fetchAll(db, sql: sql) { add(try row.value(at: 0), rule, try row.value(at: 1)) }
             }

@@ -22,7 +22,8 @@ extension AppDatabase {
             let next = try CaseLifecycle.stage(after: .reopen(to: closedFrom), from: current.stage)
             guard let reason = try Self.cleanText(reason, field: "reason") else { throw WorkflowError.reasonRequired }
             try db.execute(sql: """
-                UPDATE referral_case SET stage = ?, close_reason = NULL, closed_at = NULL, come_back_requested_at = NULL
+                UPDATE referral_case SET stage = ?, close_reason = NULL, closed_at = NULL, come_back_requested_at = NULL,
+                    closed_as_duplicate_of = NULL
                 WHERE id = ? AND stage = 'closed'
                 """, arguments: [next.rawValue, caseID])
             try Self.recordEvent(db, current, actor: actor, action: .reopen(to: next), to: next, detail: "to=\(next.rawValue)",

@@ -104,6 +104,8 @@ public struct PortalView: Sendable, Equatable {
     public var language: FamilyLanguage? = nil
     /// Meetings asked for on the family's behalf: with whom, where each is up to, and the date one was held.
     public var meetings: [PortalMeeting] = []
+    /// When a lead closed this referral as a duplicate: the reference the conversation goes on under.
+    public var continuesIn: String? = nil
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
                 erasure: ErasureStatus?) {
@@ -272,6 +274,7 @@ extension AppDatabase {
             view.comeBackRequestedAt = row?["come_back_requested_at"]
             view.language = (row?["language"] as String?).flatMap(FamilyLanguage.init(rawValue:))
             view.closureSummary = try Self.closureSummary(db, caseID: caseID, cipher: cipher)
+            view.continuesIn = try Self.continuedIn(db, caseID: caseID)?.reference
             view.meetings = try Row.fetchAll(db, sql: "SELECT party, status, held_on FROM case_meeting WHERE case_id = ? ORDER BY requested_at, rowid",
                                              arguments: [caseID]).compactMap { row in
                 guard let party = MeetingParty(rawValue: try row.value("party")), let status = MeetingStatus(rawValue: try row.value("status"))

@@ -8,6 +8,9 @@ import ReconcileCore
 public struct ReferralCounts: Sendable, Equatable {
     /// Consented referrals received in the period, and the others.
     public var received = 0, notConsented = 0
+    /// Consented referrals received in the period that a lead closed as a duplicate of the family's other referral:
+    /// they are in none of the counts below (the family is counted once), only here.
+    public var closedAsDuplicates = 0
     /// Single-select answers of the referrals received (each adds up to `received`).
     public var byReferrerRole: [String: Int] = [:], bySetting: [String: Int] = [:], byWhen: [String: Int] = [:]
     /// Multi-select answers of the referrals received (a referral counts once in each category it chose).
@@ -79,13 +82,13 @@ extension AppDatabase {
                 CASE WHEN \(acknowledgedInPeriod) THEN CAST(strftime('%s', acknowledged_at) AS INTEGER) END,
                 \(answered("involvement", involvements)), \(answered("age_band", ages)), \(answered("heard_from", heard)),
                 \(position("channel", channels)), \(answered("child_sex", sexes)), \(answered("special_needs", specialNeeds)),
-                pattern_bits, \(answered("language", languages))
+                pattern_bits, \(answered("language", languages)), closed_as_duplicate_of IS NOT NULL
             FROM referral_case
             WHERE council_area = ?1
               AND (\(inPeriod) OR (consent_statistics = 1 AND (\(openAtEnd) OR \(closedInPeriod) OR \(acknowledgedInPeriod))))
             """)
 
-        var received = 0, notConsented = 0, open = 0, bitsMissing = 0
+        var received = 0, notConsented = 0, open = 0, bitsMissing = 0, duplicates = 0
         var byRole = [Int](repeating: 0, count: roles.count), bySetting = [Int](repeating: 0, count: settings.count)
         var byWhen = [Int](repeating: 0, count: whens.count), byReason = [Int](repeating: 0, count: reasons.count)
         var byHarm = [Int](repeating: 0, count: harms.count), byTold = [Int](repeating: 0, count: told.count)
@@ -115,6 +118,7 @@ extension AppDatabase {
                 let harm: Int64? = try row.value(at: 7), toldBefore: Int64? = try row.value(at: 8), wish: Int64? = try row.value(at: 9)
                 guard let harm, let toldBefore, let wish else { bitsMissing += 1; continue }
                 guard consented else { notConsented += 1; continue }
+                if try row.value(at: 21, as: Bool.self) { duplicates += 1; continue }
                 received += 1
                 add(try row.value(at: 4), to: &byRole)
                 add(try row.value(at: 5), to: &bySetting)
@@ -132,7 +136,8 @@ extension AppDatabase {
                 add(try row.value(at: 20), to: &byLanguage)
             }
             guard consented else { continue }
-            if (try row.value(at: 2, as: Bool.self)) { open += 1 }
+            // A duplicate's family is counted by its other referral (a duplicate is closed, and has no close reason).
+            if (try row.value(at: 2, as: Bool.self)), !(try row.value(at: 21, as: Bool.self)) { open += 1 }
             add(try row.value(at: 3), to: &byReason)
             if (try row.value(at: 10, as: Bool?.self)) == true {  // NULL when not acknowledged
                 guard let received: Int64 = try row.value(at: 11), let acknowledged: Int64 = (try row.value(at: 12)) else {
@@ -149,6 +154,7 @@ extension AppDatabase {
         var counts = ReferralCounts()
         counts.received = received
         counts.notConsented = notConsented
+        counts.closedAsDuplicates = duplicates
         counts.openAtEnd = open
         counts.byReferrerRole = table(roles, byRole)
         counts.bySetting = table(settings, bySetting)

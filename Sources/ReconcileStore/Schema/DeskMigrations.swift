@@ -1,6 +1,20 @@
 import GRDB
 
 extension AppDatabase {
+    /// v26: a second referral from a family already referred, closed as a duplicate of the first. It has no close
+    /// reason (it is not an ending of the work) and leaves the council's referral counts; the CHECK keeps the column
+    /// to closed cases without a reason, never the case itself, so reopening must clear it in the same write.
+    static func migrateV26ClosedAsDuplicate(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE referral_case ADD COLUMN closed_as_duplicate_of TEXT REFERENCES referral_case(id) ON DELETE SET NULL
+                CHECK (closed_as_duplicate_of IS NULL
+                       OR (closed_as_duplicate_of <> id AND stage = 'closed' AND close_reason IS NULL));
+            -- Pointing earlier duplicates on when their case is closed as a duplicate in turn.
+            CREATE INDEX referral_case_closed_as_duplicate ON referral_case(closed_as_duplicate_of)
+                WHERE closed_as_duplicate_of IS NOT NULL;
+            """)
+    }
+
     /// v20: dated follow-ups on a case ("we call again in two weeks"). The note is sealed under the case key like
     /// every other staff note; the due date and who set or cleared it are plain, so what is due is one index range.
     static func migrateV20FollowUps(_ db: Database) throws {

@@ -233,7 +233,7 @@ import Testing
         #expect(setting["secondary"] as? Int == 10 && setting["primary"] as? Int == 5 && setting["total"] as? Int == 15)
         #expect(setting["online"] as? Int == 0)
         let text = String(decoding: report.document, as: UTF8.self)
-        #expect(text.contains(#"{"acknowledged_within_target_percent":66.7,"cases_reopened":0,"listening_sessions":0,"median_days_to_acknowledge":1,"#))
+        #expect(text.contains(#"{"acknowledged_within_target_percent":66.7,"cases_reopened":0,"duplicate_referrals":0,"listening_sessions":0,"median_days_to_acknowledge":1,"#))
     }
 
     @Test func theMedianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {

@@ -42,6 +42,7 @@ import Testing
         var keys = Set(IntakeQuestions.catalogueKeys)
         for stage in Stage.allCases where stage != .closed { keys.insert(PortalPagesController.stageKey(stage, nil)) }
         for reason in CloseReason.allCases { keys.insert(PortalPagesController.stageKey(.closed, reason)) }
+        keys.insert(PortalPagesController.stageKey(.closed, nil, closedAsDuplicate: true))
         for code in [400, 403, 404, 409, 413, 422, 429, 500, 503] { keys.insert(Pages.titleKey(for: HTTPResponse.Status(code: code))) }
         keys.formUnion(Pages.messageKeys.values)
         for code in ["required", "unknown_value"] { keys.insert("problem_\(code)") }

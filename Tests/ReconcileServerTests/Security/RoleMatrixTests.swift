@@ -28,6 +28,7 @@ import Testing
         (.post, "/api/v1/cases/{id}/evidential-hold", ["hold": true, "reason": "Police have asked for the notes"]),
         (.post, "/api/v1/cases/{id}/reopen", ["reason": "The family came back"]),
         (.post, "/api/v1/cases/{id}/links", ["case": "RS-AAAA-AAAA"]),
+        (.post, "/api/v1/cases/{id}/close-as-duplicate", ["case": "RS-AAAA-AAAA"]),
         (.post, "/api/v1/cases/{id}/themes", ["themes": ["waiting"]]),
         (.post, "/api/v1/cases/{id}/passphrase", ["identity_check": "phone"]),
         (.post, "/api/v1/cases/{id}/follow-ups", ["due_on": "2099-01-01"]),
@@ -84,6 +85,7 @@ import Testing
                         .replacingOccurrences(of: "{mid}", with: UUID().uuidString.lowercased())
                     let response = try await client.json(uri, route.method, token: token, body: route.body)
                     let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("-hold") || route.path.hasSuffix("/reopen") || route.path.hasSuffix("/links")
+                        || route.path.hasSuffix("/close-as-duplicate")
                     let wanted: HTTPResponse.Status = expected == .notFound && leadOnly ? .forbidden : expected
                     #expect(response.status == wanted, "\(who) \(route.method) \(route.path) → \(response.status)")
                     #expect(!response.text.contains("CANARY"), "\(who) saw personal data")

@@ -42,6 +42,7 @@ import Testing
         "POST /api/v1/cases/{id}/messages": .staffAPI(workers), "POST /api/v1/cases/{id}/close": .staffAPI(workers),
         "POST /api/v1/cases/{id}/safeguarding-hold": .staffAPI([.lead]), "POST /api/v1/cases/{id}/evidential-hold": .staffAPI([.lead]),
         "POST /api/v1/cases/{id}/reopen": .staffAPI([.lead]),
+        "POST /api/v1/cases/{id}/close-as-duplicate": .staffAPI([.lead]), "POST /staff/cases/{id}/close-as-duplicate": .staffPages([.lead]),
         "POST /api/v1/cases/{id}/links": .staffAPI([.lead]), "POST /staff/cases/{id}/links": .staffPages([.lead]),
         "POST /api/v1/cases/{id}/themes": .staffAPI(workers), "POST /staff/cases/{id}/themes": .staffPages(workers),
         "PUT /api/v1/cases/{id}/voice": .staffAPI(workers), "POST /staff/cases/{id}/voice": .staffPages(workers),

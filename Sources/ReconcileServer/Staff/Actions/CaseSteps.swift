@@ -251,27 +251,6 @@ struct ReopenStep: CaseStep {
     }
 }
 
-/// A lead links this case to another about the same incident (`case`: its id or its reference).
-struct LinkStep: CaseStep {
-    static let name = "link"
-    static let fields: Set<String> = ["case"]
-    static let roles: Set<StaffRole> = [.lead]
-    let other: String
-
-    init(reading f: some ActionFields, on _: CaseTarget, rules _: StepRules) throws {
-        let text = try f.requiredText("case").trimmingCharacters(in: .whitespacesAndNewlines)
-        // Only an id or a reference can name a case; anything else is refused without being looked up or echoed.
-        guard CaseTarget.isID(text) || ReferenceFormat.isValid(text.uppercased()) else {
-            throw APIError.field("case", "unknown_value", "Give the other case's reference (RS-XXXX-XXXX).")
-        }
-        other = text
-    }
-
-    func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.linkCases(caseID: t.caseID, to: other, by: staff.actor, keys: s.keys)
-    }
-}
-
 /// The practitioner sets the case's coded experience themes (`themes`, any of the fixed list; none clears them).
 struct ThemesStep: CaseStep {
     static let name = "themes"

@@ -4,11 +4,14 @@ import ReconcileStore
 
 extension CasePageModel {
     /// The desk's parts of the case page: the follow-ups (and the lifecycle's rule for setting one), and the
-    /// reference of a possible duplicate.
-    mutating func showDesk(_ d: CaseDetail, now: Date = Date()) {
+    /// reference of a possible duplicate, and closing as a duplicate (leads).
+    mutating func showDesk(_ d: CaseDetail, staff: StaffAccount, now: Date = Date()) {
         let today = WorkingDays.londonDate(now)
         canFollowUp = CaseLifecycle.allows(.setFollowUp, at: d.stage)
         duplicateOfReference = d.duplicateOfReference
+        canCloseAsDuplicate = staff.role == .lead && CaseLifecycle.allows(.closeAsDuplicate, at: d.stage)
+        closedAsDuplicateOf = d.closedAsDuplicateOf.flatMap { $0.id == nil ? nil : Linked(id: $0.id, reference: $0.reference) }
+        duplicateElsewhere = d.closedAsDuplicateOf != nil && closedAsDuplicateOf == nil
         followUps = d.followUps.map { f in
             FollowUp(id: f.id, due: StaffDates.day(f.dueOn), note: f.note, overdue: f.doneAt == nil && f.dueOn < today,
                      open: f.doneAt == nil,

@@ -54,6 +54,11 @@ struct CasePageModel: PageModel {
     let duplicateOf: String?
     /// The earlier case's reference, shown as a link to it (only ever set when the reader may open it).
     var duplicateOfReference: String? = nil
+    /// A lead may close this case as a duplicate of another (any open stage); once closed so, the case it went into
+    /// (reference and link only for a reader who may open that case; otherwise `duplicateElsewhere`).
+    var canCloseAsDuplicate = false
+    var closedAsDuplicateOf: Linked? = nil
+    var duplicateElsewhere = false
     let contact: Contact
     let story: String?
     let facts: [Fact]

@@ -30,6 +30,7 @@ struct CasePagesController {
         workers.post("cases/:id/close", use: step(CloseStep.self))
         workers.post("cases/:id/evidential-hold", use: step(EvidentialHoldStep.self))
         workers.post("cases/:id/reopen", use: step(ReopenStep.self))
+        workers.post("cases/:id/close-as-duplicate", use: step(CloseAsDuplicateStep.self))
         workers.post("cases/:id/links", use: step(LinkStep.self))
         workers.post("cases/:id/themes", use: step(ThemesStep.self))
         workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
@@ -48,7 +49,8 @@ struct CasePagesController {
         SignpostStep.name: "Signpost added.", SignpostOutcomeStep.name: "Signpost outcome recorded.",
         SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
         CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
-        ReopenStep.name: "The case has been reopened where it left off.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
+        ReopenStep.name: "The case has been reopened where it left off.",
+        CloseAsDuplicateStep.name: "The case has been closed as a duplicate; the family's conversation goes on in the other case.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
         SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
         FollowUpStep.name: "Follow-up set.", FollowUpDoneStep.name: "Follow-up marked done.",
         MeetingRequestStep.name: "The family's request for a meeting has been recorded.", MeetingUpdateStep.name: "The meeting has been updated.",
@@ -87,7 +89,7 @@ struct CasePagesController {
         var model = CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
                                   levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
                                   themes: actions.rules.themes, done: done)
-        model.showDesk(detail)
+        model.showDesk(detail, staff: staff)
         if model.canAssign { model.showAssignees(try await database.assignableStaff(), current: detail.assignedTo) }
         model.voice = try await database.familyVoice(caseID: target.caseID, by: .staff(staff.actor), keys: keys).map(VoiceShown.init)
         return kit.render("staff-case", request, staff, model)
