@@ -1,4 +1,4 @@
--- wrk script: GET the case list with a lead's bearer token (BENCH_TOKEN), print a summary line.
+-- wrk script: GET a staff URL with a bearer token (BENCH_TOKEN), print a summary line.
 wrk.method = "GET"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or "")
 

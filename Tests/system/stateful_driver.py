@@ -29,6 +29,7 @@ from urllib.parse import quote, urlencode
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stateful_bodies import AREAS, NASTY, NEEDS, STAGES, Bodies  # noqa: E402
 from stateful_client import Client, Failure, Server, template  # noqa: E402
+from stateful_desk import DeskSteps  # noqa: E402
 from stateful_pages import csrf_cookie, fill, forms_of  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,7 +46,7 @@ def cookie_value(headers, name):
     return None
 
 
-class Fuzzer:
+class Fuzzer(DeskSteps):
     def __init__(self, args, rng):
         self.args, self.r = args, rng
         self.bodies = Bodies(rng)
@@ -441,7 +442,7 @@ class Fuzzer:
 
     def family_step(self, who, fam):
         r = self.r
-        x = r.randrange(13)
+        x = r.randrange(14)
         if x == 0:
             self.send(who, "GET", "/api/v1/portal/case", headers={"Accept-Language": r.choice(["pl", "en", "*", "x" * 500, "pl;q=2"])})
         elif x == 1:
@@ -475,6 +476,8 @@ class Fuzzer:
             body = {k: r.random() < 0.5 for k in ("notify_by_email", "names_service") if r.random() < 0.7}
             note, kw = self.body_variant(body)
             self.send(who, "PATCH", "/api/v1/portal/notifications", note=note, **kw)
+        elif x == 12:
+            self.family_voice(who)
         elif x == 11 and r.random() < 0.2:
             self.send(who, "DELETE", "/api/v1/portal/session")
             fam["token"] = None
@@ -656,7 +659,8 @@ class Fuzzer:
     # ---- the run ------------------------------------------------------------------------------------------
     ACTIONS = [("new_referral", 5), ("staff_referral", 2), ("case_action", 34), ("walk", 8), ("link", 6), ("case_read", 6),
                ("case_list", 4), ("reports", 4), ("records", 2), ("offer_rounds", 2), ("complaints", 3), ("council", 3),
-               ("notifications", 2), ("family", 14), ("pages", 8), ("burst", 1), ("misc", 2), ("odd_headers", 2)]
+               ("notifications", 2), ("family", 14), ("pages", 8), ("burst", 1), ("misc", 2), ("odd_headers", 2),
+               ("desk", 8)]
 
     def step(self):
         names, weights = zip(*[(n, w) for n, w in self.ACTIONS if n not in self.args.without])
