@@ -24,6 +24,8 @@ struct PortalController {
         var passphraseReissuedAt: Date? = nil
         /// Meetings asked for on the family's behalf: codes, and where each is up to in the family's words.
         var meetings: [Meeting] = []
+        /// Appointments still to come: when (an instant, and the London wall time in words), how long, how.
+        var appointments: [Appointment] = []
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(reference, forKey: .reference)
@@ -35,9 +37,10 @@ struct PortalController {
             try c.encode(closureSummary, forKey: .closureSummary)
             try c.encode(passphraseReissuedAt, forKey: .passphraseReissuedAt)
             try c.encode(meetings, forKey: .meetings)
+            try c.encode(appointments, forKey: .appointments)
         }
         enum CodingKeys: String, CodingKey {
-            case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt, meetings
+            case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt, meetings, appointments
         }
     }
     struct Meeting: Encodable {
@@ -52,6 +55,7 @@ struct PortalController {
         }
         enum CodingKeys: String, CodingKey { case party, status, statusText, heldOn }
     }
+    struct Appointment: Encodable { let startsAt: Date; let durationMinutes: Int; let modality: String; let moved: Bool; let text: String }
     struct Created: ResponseEncodable { let id: String }
     struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
 
@@ -92,6 +96,11 @@ struct PortalController {
         let catalogue = Catalogues[FamilyLanguage.choose(query: nil, cookie: nil, recorded: v.language, acceptLanguage: request.headers[.acceptLanguage])]
         view.meetings = v.meetings.map {
             Meeting(party: $0.party.rawValue, status: $0.status.rawValue, statusText: PortalPagesController.meetingLine($0, catalogue), heldOn: $0.heldOn)
+        }
+        let language = FamilyLanguage.choose(query: nil, cookie: nil, recorded: v.language, acceptLanguage: request.headers[.acceptLanguage])
+        view.appointments = v.appointments.map {
+            Appointment(startsAt: $0.startsAt, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, moved: $0.moved,
+                        text: PortalPagesController.appointmentLine($0, catalogue, language))
         }
         if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.database.portalReissueNotice(token: token, keys: portal.keys) }
         return view

@@ -80,6 +80,10 @@ struct PortalPagesController {
         var meetings: [Meeting] = []
         var hasMeetings = false
         struct Meeting: Sendable, Encodable { let line: String; let heldOn: String? }
+        /// Appointments still to come, in the family's language and London time; never who with.
+        var appointments: [Appointment] = []
+        var hasAppointments = false
+        struct Appointment: Sendable, Encodable { let line: String; let moved: String? }
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -148,6 +152,10 @@ struct PortalPagesController {
                               heldOn: m.heldOn.map { catalogue.text("portal_meeting_held_on", ["date": ServiceTime.calendarDay($0, language)]) })
         }
         page.hasMeetings = !page.meetings.isEmpty
+        page.appointments = view.appointments.map { a in
+            CaseModel.Appointment(line: Self.appointmentLine(a, catalogue, language), moved: a.moved ? catalogue["portal_appointment_moved"] : nil)
+        }
+        page.hasAppointments = !page.appointments.isEmpty
         return pages.family("portal-case", page, request: request,
                             values: ["cooling_off_days": String(portal.retention.erasureCoolingOffDays),
                                      "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? "", "reissued_on": reissuedOn ?? "",
@@ -159,6 +167,15 @@ struct PortalPagesController {
     static func meetingLine(_ m: PortalMeeting, _ catalogue: MessageCatalogue) -> String {
         catalogue.text("portal_meeting_line", ["party": catalogue["meeting_party_\(m.party.rawValue)"],
                                                "status": catalogue["meeting_status_\(m.status.rawValue)"]])
+    }
+
+    /// An appointment in the family's words: "8 December 2026 at 10:00, by phone, for about 60 minutes." (London time,
+    /// the zone named in the hour the clocks go back).
+    static func appointmentLine(_ a: PortalAppointment, _ catalogue: MessageCatalogue, _ language: FamilyLanguage) -> String {
+        let time = LondonTime.clockTime(a.startsAt) + (LondonTime.isAmbiguous(a.startsAt) ? " \(LondonTime.zoneName(a.startsAt))" : "")
+        return catalogue.text("portal_appointment_line", ["date": a.startsAt.formatted(ServiceTime.day(language)), "time": time,
+                                                          "modality": catalogue["appointment_modality_\(a.modality.rawValue)"],
+                                                          "minutes": "\(a.durationMinutes)"])
     }
 
     /// The catalogue's words for where a referral is up to.

@@ -104,6 +104,8 @@ public struct PortalView: Sendable, Equatable {
     public var language: FamilyLanguage? = nil
     /// Meetings asked for on the family's behalf: with whom, where each is up to, and the date one was held.
     public var meetings: [PortalMeeting] = []
+    /// Appointments still to come: when, how long and how (never with whom).
+    public var appointments: [PortalAppointment] = []
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
                 erasure: ErasureStatus?) {
@@ -278,6 +280,7 @@ extension AppDatabase {
                 else { return nil }
                 return PortalMeeting(party: party, status: status, heldOn: try row.value("held_on"))
             }
+            view.appointments = try Self.portalAppointments(db, caseID: caseID, now: now)
             return view
         }
     }

@@ -73,6 +73,7 @@ struct MyWorkController {
         .unreadReplies: ("Unread replies", "Read the family's reply"),
         .comeBack: ("Asked to come back", "The family asked to come back"),
         .unassigned: ("Not yet assigned", "Assign"),
+        .appointment: ("Appointments this week", "Appointment (record it once held)"),
     ]
 
     struct HomeModel: PageModel {
