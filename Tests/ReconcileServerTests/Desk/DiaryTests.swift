@@ -69,6 +69,7 @@ import Testing
             var browser = PageBrowser(client: client)
             _ = try await browser.signIn(w.pat)
             let day = try #require(WorkingDays.day(2, after: WorkingDays.londonDate(Date())))
+            _ = try await browser.get("/staff/cases/\(id)")
             let made = try await browser.post("/staff/cases/\(id)/appointments",
                                               [("date", day), ("time", "10:00"), ("duration_minutes", "45"), ("modality", "video"), ("practitioner", w.pat.email)])
             #expect(made.status == .seeOther)
@@ -158,7 +159,8 @@ import Testing
             #expect(!view.text.contains(w.pat.email) && !view.text.contains(canary) && !view.text.contains("pat@"))
 
             // The day before, in London: one reminder, for the family who asked; queued once however often it runs.
-            let dayBefore = try #require(WorkingDays.day(try #require(WorkingDays.day(-1, after: WorkingDays.londonDate(start))))).addingTimeInterval(13 * 3600)
+            let previous = try #require(WorkingDays.day(-1, after: WorkingDays.londonDate(start)))
+            let dayBefore = try #require(WorkingDays.day(previous)).addingTimeInterval(13 * 3600)
             #expect(try await harness.database.queueAppointmentReminders(now: Date()) == 0 || WorkingDays.londonDate(Date()) == WorkingDays.londonDate(dayBefore))
             #expect(try await harness.database.queueAppointmentReminders(now: dayBefore) == 1)
             #expect(try await harness.database.queueAppointmentReminders(now: dayBefore.addingTimeInterval(600)) == 0)
