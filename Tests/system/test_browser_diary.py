@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Appointments and the diary walked in headless Chromium (helpers from browser_kit and the desk walk): plan from the
-case page, the diary by day and by week, move, and record as held once the hour has passed (the database's clock is
-moved back for that one appointment, as time would). axe-core on every page; 360 px; no page carries script.
+"""Appointments and the diary walked in headless Chromium (helpers from browser_kit): plan from the case page, the
+diary by day and by week, move, the family's portal, and record as held once the hour has passed (the database's
+clock is moved back for that one appointment, as time would). axe-core on every page; 360 px; no page carries script.
 
 Environment: BASE_URL, ARTEFACTS, TOTP, LEAD_URI, PAT_URI, DATABASE (the server's SQLite file).
 """
@@ -28,13 +28,14 @@ def api(method, path, token=None, body=None):
 
 
 def new_family():
-    """A referral through the intake API; its reference."""
-    return api("POST", "/api/v1/referrals", body={
+    """A referral through the intake API; its reference and passphrase."""
+    made = api("POST", "/api/v1/referrals", body={
         "contact": {"name": f"Robin {canary}", "email": f"{canary.lower()}@example.net", "preference": "email",
                     "safe_to_leave_message": False},
         "council_area": "herefordshire", "referrer_role": "parent_or_carer", "setting": "primary", "harm": ["online_or_image_based"],
         "when": "under_1_year", "told_before": ["none"], "wishes": ["to_be_listened_to"],
-        "consent": {"contact": True, "statistics": True}})["reference"]
+        "consent": {"contact": True, "statistics": True}})
+    return made["reference"], made["passphrase"]
 
 
 def phone_width(name):
@@ -52,7 +53,7 @@ def set_value(element_id, value):
 
 
 try:
-    reference = new_family()
+    reference, passphrase = new_family()
     # The lead assigns the case and records first contact through the API (its own sign-in code).
     lead = api("POST", "/api/v1/staff/session", body={"email": "lead@example.org", "password": "lead password 123",
                                                       "totp": totp(os.environ["LEAD_URI"])})["token"]
@@ -103,7 +104,20 @@ try:
     visit(f"/staff/diary?date={day}", "diary (moved)")
     check("the diary shows the new time", "11:30 to 12:30" in driver.page_source and "10:00 to 11:00" not in driver.page_source)
 
-    # 4. The hour passes (its start moved into the past in the database, as the clock would), then it is held.
+    # 4. The family sees it in the portal: when (London time) and how, never with whom, never the note. (The portal
+    # session sits beside the staff one: a different cookie.)
+    visit("/portal", "portal sign-in")
+    browser_kit.fill("reference", reference)
+    browser_kit.fill("passphrase", passphrase)
+    navigating(driver.find_element(By.CSS_SELECTOR, 'form[action="/portal"] button[type="submit"]'))
+    audit("portal (an appointment planned)")
+    page = driver.page_source
+    check("the family sees the appointment's day, time and kind", "Your appointments" in page and "at 11:30, by video call" in page
+          and "The time has changed." in page)
+    check("the family never sees who with or the note", "pat@example.org" not in page and canary not in page)
+    phone_width("portal (an appointment planned)")
+
+    # 5. The hour passes (its start moved into the past in the database, as the clock would), then it is held.
     with sqlite3.connect(os.environ["DATABASE"], timeout=10) as db:
         db.execute("""UPDATE case_appointment SET starts_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-2 hours'),
                       ends_at = strftime('%Y-%m-%d %H:%M:%f', 'now', '-1 hours') WHERE id = ?""", (appointment,))

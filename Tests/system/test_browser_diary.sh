@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Appointments and the diary in headless Chromium with axe-core (test_browser_diary.py): a practitioner plans an
-# appointment from the case page, finds it in the diary by day and by week, moves it, and once its hour has passed
-# records it as held (the case shows the listening session); at 360 px too, and no page needs script.
+# appointment from the case page, finds it in the diary by day and by week, moves it, sees it as the family does in
+# the portal, and once its hour has passed records it as held (the case shows the listening session); at 360 px too,
+# and no page needs script.
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 if ! command -v chromedriver >/dev/null || ! python3 -c 'import selenium, axe_selenium_python' 2>/dev/null; then

@@ -50,13 +50,21 @@ import Testing
         return (try? LondonTime.instant(date: day, time: String(format: "%02d:00", hour))) ?? Date().addingTimeInterval(86_400 * 2)
     }
 
-    @Test func twentyBookingsAtOnceLeaveNoOverlap() async throws {
-        let harness = try Harness()
-        let w = try await Self.world(harness)
+    /// In a new app: the lead's token, pat's acknowledged case and pat's token, for a test's body.
+    struct Desk: Sendable { let client: any TestClientProtocol; let w: World; let id, token, leadToken: String }
+    static func withPatsCase(_ harness: Harness, _ body: @escaping @Sendable (Desk) async throws -> Void) async throws {
+        let w = try await world(harness)
         try await harness.app().test(.router) { client in
             let leadToken = try await client.signIn(w.lead)
-            let id = try await Self.patsCase(client, w, leadToken: leadToken)
-            let token = try await client.signIn(w.pat)
+            let id = try await patsCase(client, w, leadToken: leadToken)
+            try await body(Desk(client: client, w: w, id: id, token: try await client.signIn(w.pat), leadToken: leadToken))
+        }
+    }
+
+    @Test func twentyBookingsAtOnceLeaveNoOverlap() async throws {
+        let harness = try Harness()
+        try await Self.withPatsCase(harness) { desk in
+            let (client, w, id, token, leadToken) = (desk.client, desk.w, desk.id, desk.token, desk.leadToken)
             // Ten slots two hours apart; each asked for twice, 15 minutes apart, so each pair overlaps only itself.
             let base = Self.tomorrow(hour: 1)
             let starts = (0..<10).flatMap { k in [0, 15].map { base.addingTimeInterval(Double(k) * 7200 + Double($0) * 60) } }
@@ -92,11 +100,8 @@ import Testing
 
     @Test func badInputIsRefusedNamingTheFieldAndChangesNothing() async throws {
         let harness = try Harness()
-        let w = try await Self.world(harness)
-        try await harness.app().test(.router) { client in
-            let leadToken = try await client.signIn(w.lead)
-            let id = try await Self.patsCase(client, w, leadToken: leadToken)
-            let token = try await client.signIn(w.pat)
+        try await Self.withPatsCase(harness) { desk in
+            let (client, w, id, token) = (desk.client, desk.w, desk.id, desk.token)
             let good = Self.rfc(Self.tomorrow())
             let cases: [([String: Any], String)] = [
                 (["starts_at": Self.rfc(Date().addingTimeInterval(-60)), "duration_minutes": 60, "modality": "phone"], "starts_at"),
@@ -150,11 +155,8 @@ import Testing
 
     @Test func onlyThoseWhoMayWorkTheCaseReachItsAppointments() async throws {
         let harness = try Harness()
-        let w = try await Self.world(harness)
-        try await harness.app().test(.router) { client in
-            let leadToken = try await client.signIn(w.lead)
-            let id = try await Self.patsCase(client, w, leadToken: leadToken)
-            let token = try await client.signIn(w.pat)
+        try await Self.withPatsCase(harness) { desk in
+            let (client, w, id, token, leadToken) = (desk.client, desk.w, desk.id, desk.token, desk.leadToken)
             let body: [String: Any] = ["starts_at": Self.rfc(Self.tomorrow()), "duration_minutes": 60, "modality": "phone"]
             let made = try await client.json("/api/v1/cases/\(id)/appointments", .post, token: token, body: body)
             let aid = try #require(made.json?["id"] as? String)
