@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from selenium.webdriver.common.by import By
 
 import browser_kit
-from browser_kit import BASE, audit, check, click, driver, navigating, sign_in, submit, totp, visit
+from browser_kit import BASE, audit, check, click, driver, navigating, shot, sign_in, submit, totp, visit
 
 canary = "Diary" + uuid.uuid4().hex[:8]
 
@@ -74,6 +74,8 @@ try:
     check("the appointment is planned and shown in London time", "Appointment planned." in page and ", 10:00</strong>" in page
           and "with pat@example.org" in page)
     audit("case page (appointment planned)")
+    driver.find_element(By.ID, "appointments-h").location_once_scrolled_into_view
+    shot("staff-case-appointments")
     no_script("the case page")
     phone_width("case page (appointment planned)")
 
@@ -89,6 +91,7 @@ try:
     navigating(driver.find_element(By.LINK_TEXT, "Show the week"))
     audit("diary (week)")
     check("the week's diary lists it under its day", reference in driver.page_source and "Week of" in driver.page_source)
+    shot("staff-diary-week", phone=True)
     phone_width("diary (week)")
     navigating(driver.find_element(By.CSS_SELECTOR, 'nav.staff-nav a[href="/staff/diary"]'))
     check("the header's Diary link opens today's diary", "(today)" in driver.page_source)

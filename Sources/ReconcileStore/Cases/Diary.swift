@@ -45,7 +45,7 @@ extension AppDatabase {
             let starts: Date = try row.value("starts_at")
             return WorkItem(kind: .appointment, caseID: try row.value("case_id"), reference: try row.value("reference"),
                             assignedTo: try row.value("email"), due: WorkingDays.londonDate(starts), overdue: starts <= now,
-                            recordID: try row.value("id"))
+                            recordID: try row.value("id"), startsAt: starts)
         }
     }
 

@@ -16,6 +16,8 @@ public struct WorkItem: Sendable, Equatable, Codable {
     public let overdue: Bool
     /// The follow-up, signpost or safeguarding referral the item is about, if it is about one.
     public let recordID: String?
+    /// An appointment's start (the desk shows its time as well as its day).
+    public var startsAt: Date? = nil
 }
 
 public enum WorkKind: String, Sendable, Codable, CaseIterable {

@@ -100,7 +100,8 @@ import Testing
 
             // On the desk: one that began half an hour ago and is not yet recorded (overdue), by API and on the home page.
             let pat = try #require(try await harness.database.staffAccount(email: w.pat.email))
-            let started = try await harness.database.bookAppointment(caseID: id, startsAt: Date().addingTimeInterval(-1800), durationMinutes: 30,
+            let startedAt = Date().addingTimeInterval(-1800)
+            let started = try await harness.database.bookAppointment(caseID: id, startsAt: startedAt, durationMinutes: 30,
                                                                      modality: .phone, practitionerEmail: nil, note: nil, by: pat.actor,
                                                                      keys: harness.keys, now: Date().addingTimeInterval(-3600))
             let work = try await client.json("/api/v1/my-work", .get, token: try await client.signIn(w.pat, at: Date().addingTimeInterval(30)))
@@ -108,7 +109,7 @@ import Testing
             #expect(items.contains { $0["kind"] as? String == "appointment" && $0["record_id"] as? String == started.recordID && $0["overdue"] as? Bool == true })
             #expect((work.json?["counts"] as? [String: Int])?["appointment"] ?? 0 >= 1)
             let home = try await browser.get("/staff")
-            #expect(home.text.contains("Appointments this week"))
+            #expect(home.text.contains("Appointments this week") && home.text.contains(", \(LondonTime.clockTime(startedAt))"), "the desk says when")
             let otherWork = try await client.json("/api/v1/my-work", .get, token: try await client.signIn(w.other, at: Date().addingTimeInterval(30)))
             #expect(!((otherWork.json?["items"] as? [[String: Any]]) ?? []).contains { $0["kind"] as? String == "appointment" })
 

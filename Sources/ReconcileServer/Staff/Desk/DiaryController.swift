@@ -25,7 +25,7 @@ struct DiaryController {
         let previous, next, dayHref, weekHref, todayHref: String
         let practitioners: [Choice]
         let practitioner: String
-        let weekValue: String
+        let weekValue, dayValue: String
     }
 
     @Sendable func page(request: Request, context: StaffRequestContext) async throws -> Response {
@@ -81,7 +81,7 @@ struct DiaryController {
             dayHref: link([("date", first)]), weekHref: link([("week", week)]), todayHref: link([]),
             practitioners: [Choice(value: "", label: "The whole team", selected: filter.isEmpty)]
                 + team.map { Choice(value: $0.email, label: $0.email, selected: $0.email == filter) },
-            practitioner: filter, weekValue: week)
+            practitioner: filter, weekValue: week, dayValue: first)
         return kit.render("staff-diary", request, staff, model)
     }
 }
