@@ -65,7 +65,7 @@ struct DiaryController {
                             modality: StaffPageKit.words(a.modality.rawValue), practitioner: a.practitioner,
                             status: StaffTimes.statusWords(a.status), moved: a.status == .moved)
             }
-            let label = WorkingDays.day(name).map { $0.addingTimeInterval(12 * 3600).formatted(StaffTimes.weekdayDate) } ?? name
+            let label = StaffTimes.weekday(name)
             return Model.Day(heading: name == today ? "\(label) (today)" : label, anchor: "day-\(name)", entries: entries, hasEntries: !entries.isEmpty)
         }
         let keep = filter.isEmpty ? [] : [("practitioner", filter)]
@@ -75,7 +75,7 @@ struct DiaryController {
         let week = LondonTime.week(of: first) ?? ""
         let team = lead ? try await database.assignableStaff() : []
         let model = Model(
-            heading: byWeek ? "Week of \(days.first?.heading ?? first)" : days.first?.heading ?? first, byWeek: byWeek, isLead: lead, days: days,
+            heading: byWeek ? "Week of \(StaffTimes.weekday(first))" : days.first?.heading ?? first, byWeek: byWeek, isLead: lead, days: days,
             previous: byWeek ? link([("week", LondonTime.week(of: previous) ?? week)]) : link([("date", previous)]),
             next: byWeek ? link([("week", LondonTime.week(of: next) ?? week)]) : link([("date", next)]),
             dayHref: link([("date", first)]), weekHref: link([("week", week)]), todayHref: link([]),

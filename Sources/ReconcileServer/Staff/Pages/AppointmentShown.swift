@@ -13,6 +13,11 @@ enum StaffTimes {
 
     static func moment(_ instant: Date) -> String { "\(instant.formatted(weekdayDate)), \(clock(instant))" }
 
+    /// A London day `YYYY-MM-DD` with its weekday (noon, so no zone moves the day); the text itself if it is not one.
+    static func weekday(_ day: String) -> String {
+        WorkingDays.day(day).map { $0.addingTimeInterval(12 * 3600).formatted(weekdayDate) } ?? day
+    }
+
     /// "10:00 to 11:00".
     static func span(_ a: AppointmentView) -> String { "\(clock(a.startsAt)) to \(clock(a.endsAt))" }
 
