@@ -183,6 +183,26 @@ import Testing
         }
     }
 
+    @Test func anErasedCaseGivesBackThePractitionersTime() async throws {
+        let harness = try Harness()
+        try await Self.withPatsCase(harness) { desk in
+            let (client, w, id, token) = (desk.client, desk.w, desk.id, desk.token)
+            let body: [String: Any] = ["starts_at": Self.rfc(Self.tomorrow(hour: 11)), "duration_minutes": 60, "modality": "phone"]
+            #expect(try await client.json("/api/v1/cases/\(id)/appointments", .post, token: token, body: body).status == .created)
+            let second = try await Self.patsCase(client, w, leadToken: desk.leadToken)
+            #expect(try await client.json("/api/v1/cases/\(second)/appointments", .post, token: token, body: body).status == .conflict)
+            // The first family asks for erasure; after the cooling-off the case is erased and its appointment cancelled.
+            let policy = RetentionPolicy()
+            _ = try await harness.database.requestErasure(caseID: id, policy: policy, keys: harness.keys)
+            _ = try await harness.database.runRetention(policy: policy, keys: harness.keys, now: Date().addingTimeInterval(400 * 86_400))
+            let status = try await harness.database.reader.read { db in
+                try String.fetchOne(db, sql: "SELECT status FROM case_appointment WHERE case_id = ?", arguments: [id])
+            }
+            #expect(status == "cancelled")
+            #expect(try await client.json("/api/v1/cases/\(second)/appointments", .post, token: token, body: body).status == .created)
+        }
+    }
+
     @Test func heldBecomesAListeningSessionAndTheNoteStaysSealed() async throws {
         let dir = try TemporaryDirectory()
         let harness = try Harness(database: try AppDatabase.open(dataDirectory: dir.url, migrate: true))
