@@ -153,7 +153,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let actions = CaseActions(database: database, keys: keys, rules: StepRules(directory: configuration.directory, recording: configuration.recording,
                                                                                 levels: configuration.levelLabels,
                                                                                 councilAreas: settings.areas.councilAreas,
-                                                                                themes: configuration.themeLabels))
+                                                                                themes: configuration.themeLabels),
+                              clock: configuration.clock)
     CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
     StaffReferralController(intake: intake, maxBodyBytes: settings.limits.maxBodyBytes).addRoutes(to: caseRoutes)
@@ -246,6 +247,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             pages: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         ChronologyController(database: database, keys: keys, directory: configuration.directory, kit: kit,
                              acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
+            .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
+        DiaryController(database: database, kit: kit, clock: configuration.clock)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         StaffReferralPagesController(intake: intake, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))

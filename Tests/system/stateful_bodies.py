@@ -182,6 +182,29 @@ class Bodies:
         if action == "evidential-hold":
             hold = r.random() < 0.5
             return {"hold": hold, "reason": self.text()} if hold or r.random() < 0.3 else {"hold": hold}
+        if action == "appointments":
+            # Mostly ahead (some past, some beyond a year), a whole minute with its offset; some for another person.
+            start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=r.randint(-180, 60 * 24 * 400))
+            body = {"starts_at": start.replace(second=0, microsecond=0).isoformat(), "duration_minutes": r.choice([5, 30, 60, 90, 480, r.randint(0, 600)]),
+                    "modality": r.choice(["phone", "video", "in_person"])}
+            if r.random() < 0.3:
+                body["practitioner"] = self.email(roster) if r.random() < 0.3 else r.choice(roster[:3])
+            if r.random() < 0.4:
+                body["note"] = self.text()
+            return body
+        if action == "appointment-update":
+            kind = r.choice(["moved", "moved", "cancelled", "held"])
+            if kind == "moved":
+                start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=r.randint(-60, 60 * 24 * 30))
+                body = {"starts_at": start.replace(second=0, microsecond=0).isoformat()}
+                if r.random() < 0.5:
+                    body["status"] = "moved"
+                if r.random() < 0.3:
+                    body["duration_minutes"] = r.randint(1, 500)
+                return body
+            if kind == "held":
+                return {"status": "held", "advice_given": self.text(), "note": self.text()}
+            return {"status": "cancelled"}
         raise KeyError(action)
 
     # ---- nearly valid and hostile ---------------------------------------------------------------------------

@@ -35,7 +35,8 @@ from stateful_pages import csrf_cookie, fill, forms_of  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOTP = os.path.join(HERE, "..", "SodiumTests", "independent_totp.py")
 CASE_ACTIONS = ["assign", "acknowledge", "listening-sessions", "assessment", "signposts", "signpost-outcome",
-                "safeguarding", "safeguarding-outcome", "messages", "close", "safeguarding-hold", "reopen", "themes",
+                "safeguarding", "safeguarding-outcome", "messages", "appointments", "appointment-update", "close", "safeguarding-hold",
+                "reopen", "themes",
                 "evidential-hold"]
 
 
@@ -229,6 +230,10 @@ class Fuzzer(DeskSteps):
         elif action == "safeguarding-outcome":
             eid = self.r.choice(case["safeguarding"]) if case and case["safeguarding"] and self.r.random() < 0.85 else str(uuid.uuid4())
             path, method = f"/api/v1/cases/{cid}/safeguarding/{eid}", "PATCH"
+        elif action == "appointment-update":
+            known = case.setdefault("appointments", []) if case else []
+            aid = self.r.choice(known) if known and self.r.random() < 0.85 else str(uuid.uuid4())
+            path, method = f"/api/v1/cases/{cid}/appointments/{aid}", "PATCH"
         note, kw = self.body_variant(body)
         status, _, payload = self.send(who, method, path, note=f"{action} {note}", **kw)
         got = self.json_of(payload) if status in (200, 201) else None
@@ -239,6 +244,8 @@ class Fuzzer(DeskSteps):
                 case["signposts"].append(got["id"])
             elif action == "safeguarding" and "id" in got:
                 case["safeguarding"].append(got["id"])
+            elif action == "appointments" and "id" in got:
+                case.setdefault("appointments", []).append(got["id"])
 
     def walk(self):
         """One case taken a few valid steps along its lifecycle (assign, acknowledge, listen, assess, signpost, close,
@@ -627,7 +634,7 @@ class Fuzzer(DeskSteps):
         elif choice == 1 and self.cases:
             a = r.choice(self.cases)
             action = r.choice(CASE_ACTIONS[:-2])
-            if action.endswith("-outcome"):
+            if action.endswith("-outcome") or action == "appointment-update":
                 action = "close"
             body = self.bodies.case_action(action, a, self.services, self.emails())
             calls = [(lead, "POST", f"/api/v1/cases/{a['id']}/{action}", body)] * 8

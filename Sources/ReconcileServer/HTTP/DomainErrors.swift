@@ -98,6 +98,8 @@ extension APIError {
             return voiceError(voice)
         case let meeting as MeetingError:
             return meetingError(meeting)
+        case let appointment as AppointmentError:
+            return appointmentError(appointment)
         case let link as CaseLinkError:
             return switch link {
             case .sameCase: .field("case", "same_case", "A case cannot be linked to itself.")
@@ -197,6 +199,27 @@ extension APIError {
             .field("text", "identifying_detail", "The edit still names something that could identify a family: a name, school, postcode, phone number or email address.")
         case .changedDuringRelease:
             APIError(.conflict, code: "release_refused", message: "A family's words changed while the report was being released; nothing was released. Try again.")
+        }
+    }
+
+    private static func appointmentError(_ error: AppointmentError) -> APIError {
+        switch error {
+        case .startNotInFuture: return .field("starts_at", "not_in_future", "An appointment must start after now.")
+        case .startTooFarAhead: return .field("starts_at", "too_far_ahead", "Plan an appointment at most a year ahead.")
+        case .invalidDuration: return .field("duration_minutes", "out_of_range", "Use 5 to 480 minutes.")
+        case .overlap:
+            // A conflict with the diary, not bad input: 409, naming the field to change.
+            var answer = APIError(.conflict, code: "appointment_overlap", message: "starts_at: The practitioner already has an appointment at that time.")
+            answer.fields = [["field": "starts_at", "code": "appointment_overlap", "message": "The practitioner already has an appointment at that time."]]
+            return answer
+        case .unknownPractitioner: return .field("practitioner", "unknown_value", "Name an enabled practitioner or lead by their email.")
+        case .practitionerNotOnCase:
+            return .field("practitioner", "not_on_case", "Only the case's practitioner or a lead can hold an appointment on it.")
+        case .caseClosed:
+            return APIError(.conflict, code: "case_not_open", message: "This case is closed: no appointment can be planned or moved on it.")
+        case .notFound: return APIError(.notFound, code: "not_found", message: "There is no such appointment on this case.")
+        case .alreadyOver: return APIError(.conflict, code: "appointment_over", message: "This appointment was cancelled or held: it cannot change now.")
+        case .notYetStarted: return .field("status", "not_yet_started", "An appointment can be recorded as held only once it has started.")
         }
     }
 

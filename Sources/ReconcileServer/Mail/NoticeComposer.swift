@@ -48,8 +48,11 @@ struct NoticeComposer: Sendable {
             let english = mail.language == .english
             let named = mail.namesService
             senderName = named ? family.serviceName : (english ? family.senderName : nil) ?? words["mail_notice_sender"]
-            subject = (english ? family.subject : nil) ?? words["mail_notice_subject"]
-            body = [named ? words.text("mail_notice_waiting_named", ["service": family.serviceName]) : words["mail_notice_waiting"], "",
+            // A reminder says only that there is one: never the day, the time or what it is for.
+            subject = mail.reminder ? words["mail_reminder_subject"] : (english ? family.subject : nil) ?? words["mail_notice_subject"]
+            let waiting = mail.reminder ? (named ? words.text("mail_reminder_waiting_named", ["service": family.serviceName]) : words["mail_reminder_waiting"])
+                : (named ? words.text("mail_notice_waiting_named", ["service": family.serviceName]) : words["mail_notice_waiting"])
+            body = [waiting, "",
                     base.isEmpty ? words["mail_notice_sign_in"] : words.text("mail_notice_sign_in_at", ["portal": "\(base)/portal" + (english ? "" : "?lang=\(mail.language.rawValue)")]), "",
                     words["mail_notice_asked"]]
         }

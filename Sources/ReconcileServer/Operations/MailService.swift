@@ -41,12 +41,16 @@ struct MailService: ServiceLifecycle.Service {
         }
     }
 
-    /// After `mail.digest_hour` (London) the day's digests and overdue emails are queued, once per day and person.
+    /// After `mail.digest_hour` (London) the day's digests and overdue emails are queued, once per day and person, and
+    /// the reminders of tomorrow's appointments, once per appointment.
     func queueDailyIfDue(_ now: Date) async {
         guard WorkingDays.londonHour(now) >= settings.mail.digestHour else { return }
         do {
             let queued = try await database.queueDailyMail(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays, now: now)
             if queued > 0 { logger.info("daily mail queued", metadata: ["messages": "\(queued)"]) }
+            // Families who asked for notices: a content-free reminder of each appointment tomorrow, once each.
+            let reminders = try await database.queueAppointmentReminders(now: now)
+            if reminders > 0 { logger.info("appointment reminders queued", metadata: ["messages": "\(reminders)"]) }
             try await database.pruneSentMail(now: now)
         } catch {
             logger.error("daily mail not queued; will try again", metadata: ["error.type": "\(type(of: error))"])

@@ -26,6 +26,8 @@ struct PortalController {
         var meetings: [Meeting] = []
         /// The reference the conversation goes on under, when this referral was closed as a duplicate (else null).
         var continuesIn: String? = nil
+        /// Appointments still to come: when (an instant, and the London wall time in words), how long, how.
+        var appointments: [Appointment] = []
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(reference, forKey: .reference)
@@ -38,9 +40,11 @@ struct PortalController {
             try c.encode(passphraseReissuedAt, forKey: .passphraseReissuedAt)
             try c.encode(meetings, forKey: .meetings)
             try c.encode(continuesIn, forKey: .continuesIn)
+            try c.encode(appointments, forKey: .appointments)
         }
         enum CodingKeys: String, CodingKey {
             case reference, stage, stageText, messages, erasure, comeBackRequestedAt, closureSummary, passphraseReissuedAt, meetings, continuesIn
+            case appointments
         }
     }
     struct Meeting: Encodable {
@@ -55,6 +59,7 @@ struct PortalController {
         }
         enum CodingKeys: String, CodingKey { case party, status, statusText, heldOn }
     }
+    struct Appointment: Encodable { let startsAt: Date; let durationMinutes: Int; let modality: String; let moved: Bool; let text: String }
     struct Created: ResponseEncodable { let id: String }
     struct StageOnly: ResponseEncodable { let stage: String; let stageText: String }
 
@@ -96,6 +101,11 @@ struct PortalController {
         let catalogue = Catalogues[FamilyLanguage.choose(query: nil, cookie: nil, recorded: v.language, acceptLanguage: request.headers[.acceptLanguage])]
         view.meetings = v.meetings.map {
             Meeting(party: $0.party.rawValue, status: $0.status.rawValue, statusText: PortalPagesController.meetingLine($0, catalogue), heldOn: $0.heldOn)
+        }
+        let language = FamilyLanguage.choose(query: nil, cookie: nil, recorded: v.language, acceptLanguage: request.headers[.acceptLanguage])
+        view.appointments = v.appointments.map {
+            Appointment(startsAt: $0.startsAt, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, moved: $0.moved,
+                        text: PortalPagesController.appointmentLine($0, catalogue, language))
         }
         if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.database.portalReissueNotice(token: token, keys: portal.keys) }
         return view

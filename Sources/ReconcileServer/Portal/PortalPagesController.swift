@@ -82,6 +82,10 @@ struct PortalPagesController {
         struct Meeting: Sendable, Encodable { let line: String; let heldOn: String? }
         /// The reference the conversation goes on under, when a lead closed this referral as a duplicate.
         var continuesIn: String? = nil
+        /// Appointments still to come, in the family's language and London time; never who with.
+        var appointments: [Appointment] = []
+        var hasAppointments = false
+        struct Appointment: Sendable, Encodable { let line: String; let moved: String? }
     }
 
     func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) -> Response {
@@ -151,6 +155,10 @@ struct PortalPagesController {
         }
         page.hasMeetings = !page.meetings.isEmpty
         page.continuesIn = view.continuesIn
+        page.appointments = view.appointments.map { a in
+            CaseModel.Appointment(line: Self.appointmentLine(a, catalogue, language), moved: a.moved ? catalogue["portal_appointment_moved"] : nil)
+        }
+        page.hasAppointments = !page.appointments.isEmpty
         return pages.family("portal-case", page, request: request,
                             values: ["cooling_off_days": String(portal.retention.erasureCoolingOffDays),
                                      "due": erasure?.due ?? "", "come_back_asked": comeBackAsked ?? "", "reissued_on": reissuedOn ?? "",
@@ -162,6 +170,15 @@ struct PortalPagesController {
     static func meetingLine(_ m: PortalMeeting, _ catalogue: MessageCatalogue) -> String {
         catalogue.text("portal_meeting_line", ["party": catalogue["meeting_party_\(m.party.rawValue)"],
                                                "status": catalogue["meeting_status_\(m.status.rawValue)"]])
+    }
+
+    /// An appointment in the family's words: "8 December 2026 at 10:00, by phone, for about 60 minutes." (London time,
+    /// the zone named in the hour the clocks go back).
+    static func appointmentLine(_ a: PortalAppointment, _ catalogue: MessageCatalogue, _ language: FamilyLanguage) -> String {
+        let time = LondonTime.clockTime(a.startsAt) + (LondonTime.isAmbiguous(a.startsAt) ? " \(LondonTime.zoneName(a.startsAt))" : "")
+        return catalogue.text("portal_appointment_line", ["date": a.startsAt.formatted(ServiceTime.day(language)), "time": time,
+                                                          "modality": catalogue["appointment_modality_\(a.modality.rawValue)"],
+                                                          "minutes": "\(a.durationMinutes)"])
     }
 
     /// The catalogue's words for where a referral is up to.

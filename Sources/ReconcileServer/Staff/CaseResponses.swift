@@ -146,6 +146,8 @@ struct CaseDetailResponse: ResponseEncodable {
     let considerSafeguarding: Bool
     /// Dated follow-ups, open ones first.
     let followUps: [FollowUpJSON]
+    /// Appointments, soonest first, whatever their status.
+    let appointments: [AppointmentJSON]
     /// The reference of `duplicateOf`; absent with it.
     let duplicateOfReference: String?
     /// Set when a lead closed this case as a duplicate: the case the conversation goes on in (its id and reference
@@ -203,6 +205,7 @@ struct CaseDetailResponse: ResponseEncodable {
         closureSummary = d.closureSummary
         considerSafeguarding = CasePageModel.considersSafeguarding(d, levels: levels)
         followUps = d.followUps.map(FollowUpJSON.init)
+        appointments = d.appointments.map(AppointmentJSON.init)
         duplicateOfReference = d.duplicateOfReference
         closedAsDuplicateOf = d.closedAsDuplicateOf.map { DuplicateTargetJSON(id: $0.id, reference: $0.reference) }
         var seen = Set<String>()
@@ -225,5 +228,25 @@ struct FollowUpJSON: Encodable {
         try c.encode(view.createdBy, forKey: .createdBy)
         try c.encode(view.doneAt, forKey: .doneAt)
         try c.encode(view.doneBy, forKey: .doneBy)
+    }
+}
+
+/// An appointment in the case's JSON: UTC instants, every key present (null when absent).
+struct AppointmentJSON: Encodable {
+    let view: AppointmentView
+    init(_ view: AppointmentView) { self.view = view }
+
+    enum CodingKeys: String, CodingKey { case id, startsAt, endsAt, durationMinutes, modality, status, practitioner, note, listeningSessionId }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(view.id, forKey: .id)
+        try c.encode(view.startsAt, forKey: .startsAt)
+        try c.encode(view.endsAt, forKey: .endsAt)
+        try c.encode(view.durationMinutes, forKey: .durationMinutes)
+        try c.encode(view.modality.rawValue, forKey: .modality)
+        try c.encode(view.status.rawValue, forKey: .status)
+        try c.encode(view.practitioner, forKey: .practitioner)
+        try c.encode(view.note, forKey: .note)
+        try c.encode(view.listeningSessionID, forKey: .listeningSessionId)
     }
 }

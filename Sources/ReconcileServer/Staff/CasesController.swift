@@ -40,6 +40,8 @@ struct CasesController {
         group.post(":id/meetings", use: step(MeetingRequestStep.self))
         group.patch(":id/meetings/:mid", use: step(MeetingUpdateStep.self))
         group.put(":id/voice", use: step(VoiceStep.self))
+        group.post(":id/appointments", use: step(AppointmentBookStep.self))
+        group.patch(":id/appointments/:aid", use: step(AppointmentUpdateStep.self))
     }
 
     // MARK: reads

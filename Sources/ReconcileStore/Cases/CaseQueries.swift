@@ -134,6 +134,8 @@ public struct CaseDetail: Sendable, Equatable {
     public var complaints: [CaseComplaintView] = []
     /// Dated follow-ups, open ones first by due date.
     public var followUps: [FollowUpView] = []
+    /// Planned, moved, cancelled and held appointments, soonest first.
+    public var appointments: [AppointmentView] = []
     /// The reference of `duplicateOf` (set exactly when it is), so people see a reference, not an internal id.
     public var duplicateOfReference: String? = nil
     /// Meetings the family asked for with the school or college or the council, oldest first.
@@ -243,6 +245,7 @@ extension AppDatabase {
         detail.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher)
         detail.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher)
         detail.followUps = try Self.followUps(db, caseID: caseID, cipher: cipher)
+        detail.appointments = try Self.appointments(db, caseID: caseID, cipher: cipher)
         detail.meetings = try Self.meetings(db, caseID: caseID, cipher: cipher, who: who)
         detail.duplicateOfReference = try detail.duplicateOf.flatMap {
             try String.fetchOne(db, sql: "SELECT reference FROM referral_case WHERE id = ?", arguments: [$0])

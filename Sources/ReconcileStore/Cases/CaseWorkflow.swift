@@ -161,25 +161,35 @@ extension AppDatabase {
                                        now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .recordListeningSession, from: current.stage)
-            guard Self.isPastOrPresentDate(heldOn, now: now) else { throw WorkflowError.invalidDate }
-            guard CaseWorkflowLimits.durationMinutes.contains(durationMinutes) else { throw WorkflowError.invalidDuration }
-            let note = try Self.cleanNote(note)
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let sealed = try practice.sealed(cipher, table: ListeningSessionRecord.databaseTableName, id: id)
-            try ListeningSessionRecord(
-                id: id, caseId: caseID, heldOn: heldOn, durationMinutes: durationMinutes, modality: modality,
-                recordedAt: now, recordedBy: actor.id,
-                note: try cipher.sealIfPresent(note, field: WorkflowField.listeningNote(id)),
-                adviceGiven: sealed.advice, actionsAgreed: sealed.actions
-            ).insert(db)
-            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try Self.recordEvent(db, current, actor: actor, action: .recordListeningSession, to: next,
-                                 detail: "session=\(id),modality=\(modality.rawValue),minutes=\(durationMinutes)",
-                                 note: note, keys: keys, at: now)
-            return CaseChange(stage: next, recordID: id)
+            return try Self.insertListeningSession(db, current, heldOn: heldOn, durationMinutes: durationMinutes, modality: modality,
+                                                   note: note, practice: practice, by: actor, keys: keys, at: now)
         }
+    }
+
+    /// The listening session itself, inside the caller's transaction, for this step and for an appointment recorded
+    /// as held alike: one rule for the stage, the date, the duration and the sealing.
+    static func insertListeningSession(_ db: Database, _ current: WorkableCase, heldOn: String, durationMinutes: Int,
+                                       modality: ListeningModality, note: String?, practice: PracticeRecord, by actor: StaffActor,
+                                       keys: KeyRing, at now: Date, detail extra: String? = nil) throws -> CaseChange {
+        let next = try CaseLifecycle.stage(after: .recordListeningSession, from: current.stage)
+        guard Self.isPastOrPresentDate(heldOn, now: now) else { throw WorkflowError.invalidDate }
+        guard CaseWorkflowLimits.durationMinutes.contains(durationMinutes) else { throw WorkflowError.invalidDuration }
+        let note = try Self.cleanNote(note)
+        let id = Self.newID()
+        let cipher = try Self.caseCipher(db, caseID: current.id, keys: keys)
+        let sealed = try practice.sealed(cipher, table: ListeningSessionRecord.databaseTableName, id: id)
+        try ListeningSessionRecord(
+            id: id, caseId: current.id, heldOn: heldOn, durationMinutes: durationMinutes, modality: modality,
+            recordedAt: now, recordedBy: actor.id,
+            note: try cipher.sealIfPresent(note, field: WorkflowField.listeningNote(id)),
+            adviceGiven: sealed.advice, actionsAgreed: sealed.actions
+        ).insert(db)
+        try Self.moveStage(db, caseID: current.id, from: current.stage, to: next)
+        try Self.recordEvent(db, current, actor: actor, action: .recordListeningSession, to: next,
+                             detail: ["session=\(id),modality=\(modality.rawValue),minutes=\(durationMinutes)", extra].compactMap { $0 }
+                                .joined(separator: ","),
+                             note: note, keys: keys, at: now)
+        return CaseChange(stage: next, recordID: id)
     }
 
     /// Records a need assessment (a later one revises the earlier); the first moves the case to `assessed`.

@@ -16,12 +16,16 @@ public struct WorkItem: Sendable, Equatable, Codable {
     public let overdue: Bool
     /// The follow-up, signpost or safeguarding referral the item is about, if it is about one.
     public let recordID: String?
+    /// An appointment's start (the desk shows its time as well as its day).
+    public var startsAt: Date? = nil
 }
 
 public enum WorkKind: String, Sendable, Codable, CaseIterable {
     case acknowledgement, followUp = "follow_up", signpostOutcome = "signpost_outcome"
     case safeguardingOutcome = "safeguarding_outcome", unreadReplies = "unread_replies", comeBack = "come_back"
     case unassigned
+    /// An appointment today or later this week, or one that has started and is not yet recorded.
+    case appointment
 }
 
 /// One practitioner's (or lead's) open cases and how many of their items are overdue.
@@ -118,6 +122,7 @@ extension AppDatabase {
                 \(select) FROM referral_case c \(join)
                 WHERE c.come_back_requested_at IS NOT NULL AND c.erased_at IS NULL\(scope) ORDER BY c.come_back_requested_at
                 """, who) { _ in (nil, false, nil) }
+            items += try Self.deskAppointments(db, practitioner: mine, now: now, limit: rules.perKind)
             guard mine == nil else { return MyWork(today: today, items: Self.ordered(items), caseloads: nil, recordsToReview: nil) }
 
             try fetch(.unassigned, """

@@ -20,6 +20,7 @@ enum WorkflowField {
     static func messageBody(_ id: String) -> String { "case_message.body/\(id)" }
     static func closureSummary(_ caseID: String) -> String { "referral_case.closure_summary/\(caseID)" }
     static func followUpNote(_ id: String) -> String { "case_follow_up.note/\(id)" }
+    static func appointmentNote(_ id: String) -> String { "case_appointment.note/\(id)" }
     /// `advice_given`, `actions_agreed` or `reason` of a session, assessment or signpost row.
     static func practice(_ table: String, _ column: String, _ id: String) -> String { "\(table).\(column)/\(id)" }
 }

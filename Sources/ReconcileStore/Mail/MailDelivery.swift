@@ -20,6 +20,8 @@ public struct OutgoingMail: Sendable, CustomStringConvertible {
     public var digest: DigestCounts?
     /// A family notice is written in the language the referral was made in.
     public var language: FamilyLanguage = .english
+    /// A family notice that reminds of an appointment tomorrow (its own fixed words, still nothing of the case).
+    public var reminder = false
 
     public var description: String { "OutgoingMail(\(id), \(kind.rawValue), address redacted)" }
 }
@@ -39,7 +41,7 @@ extension AppDatabase {
     public func dueMail(limit: Int, keys: KeyRing, acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> [OutgoingMail] {
         try await writer.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, kind, staff_id, case_id, attempts FROM mail_outbox
+                SELECT id, kind, staff_id, case_id, attempts, reminder FROM mail_outbox
                 WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ? AND (claimed_at IS NULL OR claimed_at < ?)
                 ORDER BY next_attempt_at, created_at LIMIT ?
                 """, arguments: [now, now.addingTimeInterval(-Self.claimLease), limit])
@@ -47,10 +49,11 @@ extension AppDatabase {
             for row in rows {
                 let id: String = try row.value("id")
                 guard let kind = NoticeKind(rawValue: try row.value("kind")) else { continue }
-                if let mail = try Self.resolve(db, id: id, kind: kind, staffID: try row.value("staff_id"), caseID: try row.value("case_id"), attempts: try row.value("attempts"),
+                if var mail = try Self.resolve(db, id: id, kind: kind, staffID: try row.value("staff_id"), caseID: try row.value("case_id"), attempts: try row.value("attempts"),
                                                keys: keys, workingDays: acknowledgementWorkingDays, now: now) {
                     // Claimed in this transaction: a second pass running at the same time cannot take it too.
                     try db.execute(sql: "UPDATE mail_outbox SET claimed_at = ? WHERE id = ?", arguments: [now, id])
+                    mail.reminder = try row.value("reminder")
                     due.append(mail)
                 } else {
                     try db.execute(sql: "DELETE FROM mail_outbox WHERE id = ?", arguments: [id])

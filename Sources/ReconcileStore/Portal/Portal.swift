@@ -106,6 +106,8 @@ public struct PortalView: Sendable, Equatable {
     public var meetings: [PortalMeeting] = []
     /// When a lead closed this referral as a duplicate: the reference the conversation goes on under.
     public var continuesIn: String? = nil
+    /// Appointments still to come: when, how long and how (never with whom).
+    public var appointments: [PortalAppointment] = []
 
     public init(reference: String, stage: Stage, closeReason: CloseReason?, stageText: String, messages: [PortalMessage],
                 erasure: ErasureStatus?) {
@@ -281,6 +283,7 @@ extension AppDatabase {
                 else { return nil }
                 return PortalMeeting(party: party, status: status, heldOn: try row.value("held_on"))
             }
+            view.appointments = try Self.portalAppointments(db, caseID: caseID, now: now)
             return view
         }
     }

@@ -92,6 +92,7 @@ extension AppDatabase {
         migrator.registerMigration("v20-follow-ups") { db in try AppDatabase.migrateV20FollowUps(db) }
         migrator.registerMigration("v23-meetings") { db in try AppDatabase.migrateV23Meetings(db) }
         migrator.registerMigration("v24-voices") { db in try AppDatabase.migrateV24Voices(db) }
+        migrator.registerMigration("v25-appointments") { db in try AppDatabase.migrateV25Appointments(db) }
         migrator.registerMigration("v26-closed-as-duplicate") { db in try AppDatabase.migrateV26ClosedAsDuplicate(db) }
         return migrator
     }

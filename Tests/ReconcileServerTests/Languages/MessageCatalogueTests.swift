@@ -51,6 +51,8 @@ import Testing
         for party in MeetingParty.allCases { keys.insert("meeting_party_\(party.rawValue)") }
         for status in MeetingStatus.allCases { keys.insert("meeting_status_\(status.rawValue)") }
         for status in VoiceStatus.allCases { keys.insert("voice_status_\(status.rawValue)") }   // PortalVoiceController.statusText
+        // An appointment in the family's words (`PortalPagesController.appointmentLine`).
+        for modality in ListeningModality.allCases { keys.insert("appointment_modality_\(modality.rawValue)") }
         let fields = ["contact.preference", "council_area", "referrer_role", "setting", "harm", "when", "told_before", "wishes",
                       "heard_from", "pattern", "involvement", "age_band", "parent_knows", "monitoring.child_sex", "monitoring.send"]
         for field in fields {

@@ -36,6 +36,8 @@ import Testing
         (.post, "/api/v1/cases/{id}/meetings", ["party": "school_or_college", "note": "Wants to meet the head"]),
         (.patch, "/api/v1/cases/{id}/meetings/{mid}", ["status": "invited"]),
         (.put, "/api/v1/cases/{id}/voice", ["text": "We were not listened to at first.", "consent": true]),
+        (.post, "/api/v1/cases/{id}/appointments", ["starts_at": "2099-01-05T10:00:00Z", "duration_minutes": 60, "modality": "phone"]),
+        (.patch, "/api/v1/cases/{id}/appointments/{aid}", ["status": "cancelled"]),
     ] }
 
     @Test func everyCaseRouteIsInTheMatrix() throws {
@@ -54,7 +56,8 @@ import Testing
     /// Counts that any change to a case would move.
     static func footprint(_ harness: Harness, _ caseID: String) async throws -> [Int] {
         try await harness.database.reader.read { db in
-            try ["case_event", "listening_session", "assessment", "signpost", "safeguarding_escalation", "case_message", "case_follow_up", "case_meeting"].map {
+            try ["case_event", "listening_session", "assessment", "signpost", "safeguarding_escalation", "case_message", "case_follow_up", "case_meeting",
+                 "case_appointment"].map {
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0) WHERE case_id = ?", arguments: [caseID])!
             } + [try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM referral_case WHERE id = ? AND stage = 'received' AND assigned_to IS NULL",
                                   arguments: [caseID])!]
@@ -83,6 +86,7 @@ import Testing
                         .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
                         .replacingOccurrences(of: "{fid}", with: UUID().uuidString.lowercased())
                         .replacingOccurrences(of: "{mid}", with: UUID().uuidString.lowercased())
+                        .replacingOccurrences(of: "{aid}", with: UUID().uuidString.lowercased())
                     let response = try await client.json(uri, route.method, token: token, body: route.body)
                     let leadOnly = route.path.hasSuffix("/assign") || route.path.hasSuffix("-hold") || route.path.hasSuffix("/reopen") || route.path.hasSuffix("/links")
                         || route.path.hasSuffix("/close-as-duplicate")

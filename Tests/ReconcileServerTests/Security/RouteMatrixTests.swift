@@ -115,6 +115,10 @@ import Testing
         "POST /staff/cases/{id}/follow-ups": .staffPages(workers), "POST /staff/cases/{id}/follow-ups/{fid}/done": .staffPages(workers),
         "GET /api/v1/my-work": .staffAPI(workers), "GET /staff/cases/{id}/chronology": .staffPages(workers),
         "POST /api/v1/staff/{email}/reassign-open-cases": .staffAPI([.lead]), "POST /staff/team/{email}/reassign-open-cases": .staffPages([.lead]),
+        // Appointments and the diary.
+        "POST /api/v1/cases/{id}/appointments": .staffAPI(workers), "PATCH /api/v1/cases/{id}/appointments/{aid}": .staffAPI(workers),
+        "POST /staff/cases/{id}/appointments": .staffPages(workers), "POST /staff/cases/{id}/appointments/{aid}": .staffPages(workers),
+        "GET /staff/diary": .staffPages(workers),
     ]
 
     static func routes(_ harness: Harness) throws -> [String] {

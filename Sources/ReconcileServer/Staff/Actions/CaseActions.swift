@@ -11,6 +11,8 @@ struct CaseActions: Sendable {
     let database: AppDatabase
     let keys: KeyRing
     let rules: StepRules
+    /// What "now" is for rules about the future (an appointment's start): the wall clock, or a test's own.
+    var clock: @Sendable () -> Date = { Date() }
 
     /// The role is checked before `read` runs, so a role that may not take the step learns nothing of its fields.
     func run<Step: CaseStep, Fields: ActionFields>(_: Step.Type, on target: CaseTarget, by staff: StaffAccount, logger: Logger,

@@ -55,6 +55,8 @@ struct CaseTarget: Sendable {
     var followUpID: String? = nil
     /// A meeting's id, from `/meetings/:mid`.
     var meetingID: String? = nil
+    /// An appointment's id, from `/appointments/:aid`.
+    var appointmentID: String? = nil
 
     /// Case ids are lower-case UUIDs; anything else cannot be a case (and is never echoed).
     init(_ parameters: Parameters) throws {
@@ -66,6 +68,7 @@ struct CaseTarget: Sendable {
         escalationID = parameters.get("eid")
         followUpID = parameters.get("fid")
         meetingID = parameters.get("mid")
+        appointmentID = parameters.get("aid")
     }
 
     static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil && text == text.lowercased() }

@@ -73,6 +73,7 @@ struct MyWorkController {
         .unreadReplies: ("Unread replies", "Read the family's reply"),
         .comeBack: ("Asked to come back", "The family asked to come back"),
         .unassigned: ("Not yet assigned", "Assign"),
+        .appointment: ("Appointments this week", "Appointment (record it once held)"),
     ]
 
     struct HomeModel: PageModel {
@@ -100,7 +101,7 @@ struct MyWorkController {
             let words = Self.kindWords[kind] ?? (kind.rawValue, kind.rawValue)
             let rows = work.items.filter { $0.kind == kind }.map { item in
                 HomeModel.Row(reference: item.reference, href: "/staff/cases/\(item.caseID)", what: words.item,
-                              due: item.due.map(StaffDates.day) ?? "", assignedTo: item.assignedTo ?? "Nobody yet", overdue: item.overdue)
+                              due: item.startsAt.map(StaffTimes.moment) ?? item.due.map(StaffDates.day) ?? "", assignedTo: item.assignedTo ?? "Nobody yet", overdue: item.overdue)
             }
             return HomeModel.Section(heading: words.heading, anchor: "work-\(kind.rawValue)", rows: rows, hasRows: !rows.isEmpty)
         }

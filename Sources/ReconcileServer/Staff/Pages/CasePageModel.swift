@@ -110,6 +110,13 @@ struct CasePageModel: PageModel {
     var hasComplaints = false
     /// Meetings the family asked for, and the form to record one (any stage but closed).
     var meetings: [MeetingShown] = []
+    /// Appointments (planned, moved, held, cancelled) and the form to plan one (any stage but closed).
+    var appointments: [AppointmentShown] = []
+    var hasAppointments = false
+    var canPlan = false
+    var appointmentPractitioners: [Choice] = []
+    var appointmentDurations: [Choice] = []
+    var diaryToday = "/staff/diary"
     var canMeet = false
     var meetingParties: [Choice] = []
     /// The family's own words for the council, if they wrote some (with them, the practitioner may write or change them).

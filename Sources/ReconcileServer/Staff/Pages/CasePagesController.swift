@@ -39,6 +39,8 @@ struct CasePagesController {
         workers.post("cases/:id/meetings", use: step(MeetingRequestStep.self))
         workers.post("cases/:id/meetings/:mid", use: step(MeetingUpdateStep.self))
         workers.post("cases/:id/voice", use: step(VoiceStep.self))
+        workers.post("cases/:id/appointments", use: step(AppointmentBookStep.self))
+        workers.post("cases/:id/appointments/:aid", use: step(AppointmentUpdateStep.self))
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
@@ -55,6 +57,7 @@ struct CasePagesController {
         FollowUpStep.name: "Follow-up set.", FollowUpDoneStep.name: "Follow-up marked done.",
         MeetingRequestStep.name: "The family's request for a meeting has been recorded.", MeetingUpdateStep.name: "The meeting has been updated.",
         VoiceStep.name: "The family's words have been saved for review.",
+        AppointmentBookStep.name: "Appointment planned.", AppointmentUpdateStep.name: "The appointment has been updated.",
     ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
@@ -90,7 +93,9 @@ struct CasePagesController {
                                   levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
                                   themes: actions.rules.themes, done: done)
         model.showDesk(detail, staff: staff)
-        if model.canAssign { model.showAssignees(try await database.assignableStaff(), current: detail.assignedTo) }
+        let team = try await database.assignableStaff()
+        if model.canAssign { model.showAssignees(team, current: detail.assignedTo) }
+        model.showAppointments(detail, staff: staff, team: team, now: actions.clock())
         model.voice = try await database.familyVoice(caseID: target.caseID, by: .staff(staff.actor), keys: keys).map(VoiceShown.init)
         return kit.render("staff-case", request, staff, model)
     }
