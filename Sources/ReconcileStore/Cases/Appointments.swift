@@ -172,6 +172,15 @@ extension AppDatabase {
 
     // MARK: rules, inside the writer's transaction
 
+    /// A case that closes (or is erased) can hold no more sessions: its live appointments are cancelled, so they no
+    /// longer hold the practitioner's time, leave the family's portal and get no reminder.
+    static func cancelLiveAppointments(_ db: Database, caseID: String, by actor: String, at now: Date) throws {
+        try db.execute(sql: """
+            UPDATE case_appointment SET status = 'cancelled', updated_at = ?, updated_by = ?
+            WHERE case_id = ? AND status IN ('scheduled', 'moved')
+            """, arguments: [now, actor, caseID])
+    }
+
     static func end(_ start: Date, _ minutes: Int) -> Date { start.addingTimeInterval(TimeInterval(minutes * 60)) }
 
     static func checkTime(_ startsAt: Date, _ minutes: Int, now: Date) throws {

@@ -315,6 +315,7 @@ extension AppDatabase {
             let sealed = try Self.caseCipher(db, caseID: caseID, keys: keys).sealIfPresent(summary, field: WorkflowField.closureSummary(caseID))
             try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ?, closure_summary = ? WHERE id = ?",
                            arguments: [next.rawValue, reason.rawValue, now, sealed, caseID])
+            try Self.cancelLiveAppointments(db, caseID: caseID, by: actor.id, at: now)
             try Self.recordEvent(db, current, actor: actor, action: .close(reason), to: next,
                                  detail: "reason=\(reason.rawValue)", note: note, keys: keys, at: now)
             return CaseChange(stage: next)

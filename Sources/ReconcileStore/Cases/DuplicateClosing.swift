@@ -49,6 +49,7 @@ extension AppDatabase {
             guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
             try db.execute(sql: "UPDATE referral_case SET closed_as_duplicate_of = ? WHERE closed_as_duplicate_of = ?",
                            arguments: [otherID, caseID])
+            try Self.cancelLiveAppointments(db, caseID: caseID, by: actor.id, at: now)
             // The timeline does not name the other case (a practitioner may not be allowed to learn it); the audit row does.
             try Self.recordEvent(db, current, actor: actor, audit: "case.\(CaseAction.closeAsDuplicate.name)",
                                  action: CaseAction.closeAsDuplicate.name, to: next, detail: nil, note: note, keys: keys, at: now,

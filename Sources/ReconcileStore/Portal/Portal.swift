@@ -318,6 +318,7 @@ extension AppDatabase {
             try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ? WHERE id = ? AND stage = ?",
                            arguments: [next.rawValue, CloseReason.withdrawn.rawValue, now, caseID, current.stage.rawValue])
             guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
+            try Self.cancelLiveAppointments(db, caseID: caseID, by: "family", at: now)
             try Self.recordFamilyEvent(db, current, action: action.name, audit: "portal.withdraw", to: next,
                                        detail: "reason=\(CloseReason.withdrawn.rawValue)", keys: keys, at: now)
         }

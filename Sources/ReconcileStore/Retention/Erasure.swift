@@ -196,8 +196,7 @@ extension AppDatabase {
             ("case_appointment", ["note"]),   // the diary (v25)
         ]
         // An appointment still to come cannot happen now: cancelled, so it no longer holds the practitioner's time.
-        try db.execute(sql: "UPDATE case_appointment SET status = 'cancelled', updated_at = ?, updated_by = 'system' WHERE case_id = ? AND status IN ('scheduled', 'moved')",
-                       arguments: [now, caseID])
+        try cancelLiveAppointments(db, caseID: caseID, by: "system", at: now)
         // A statement not yet released is withdrawn (a released one lives in the signed report, not here).
         try db.execute(sql: "UPDATE family_voice SET status = 'withdrawn', text = NULL, proposed_text = NULL WHERE case_id = ? AND status != 'released'",
                        arguments: [caseID])

@@ -192,4 +192,30 @@ import Testing
             #expect(page.text.contains("another case, not assigned to you") && !page.text.contains(otherReference))
         }
     }
+
+    /// A case that closes, as a duplicate or otherwise, holds no more sessions: its appointments leave the diary,
+    /// so the practitioner's time is free for the family's other case.
+    @Test func closingACaseFreesItsAppointments() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            let token = try await client.signIn(lead)
+            let (a, b, c) = (try await client.newCase(harness), try await client.newCase(harness), try await client.newCase(harness))
+            let slot = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 3600).rounded(.down) * 3600 + 2 * 86_400))
+            let book = { (id: String) in
+                try await client.json("/api/v1/cases/\(id)/appointments", .post, token: token,
+                                      body: ["starts_at": slot, "duration_minutes": 60, "modality": "phone"])
+            }
+            #expect(try await book(a).status == .created)
+            #expect(try await book(b).errorCode == "appointment_overlap", "the lead's hour is taken")
+            #expect(try await client.json("/api/v1/cases/\(a)/close-as-duplicate", .post, token: token, body: ["case": b]).status == .ok)
+            #expect(try await book(c).status == .created, "closing as a duplicate freed the hour")
+            #expect(try await client.json("/api/v1/cases/\(c)/close", .post, token: token, body: ["reason": "declined"]).status == .ok)
+            #expect(try await book(b).status == .created, "closing freed it again")
+            let live = try await harness.database.reader.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_appointment WHERE status IN ('scheduled', 'moved')") ?? -1
+            }
+            #expect(live == 1)
+        }
+    }
 }
