@@ -13,3 +13,25 @@ referral_json() {
  "when":"1_to_3_years","told_before":["school"],"wishes":["to_be_listened_to"],"story":"told by '"$1"'",
  "consent":{"contact":true,"statistics":true}}'
 }
+
+# For the browser walks: without Chromium, chromedriver, Selenium and axe a walk cannot run (one FAIL line, and stop).
+browser_prerequisites() {
+  command -v chromedriver >/dev/null && python3 -c 'import selenium, axe_selenium_python' 2>/dev/null && return 0
+  echo "FAIL browser test prerequisites (run scripts/install-system-packages --test)"; exit 0
+}
+# staff_server VAR=EMAIL:ROLE:PASSWORD ...: keys, a database and these accounts (each one's otpauth URI exported as
+# VAR), then `serve` on a free port ($port, its log $work/serve.log), checked ready. Sets K and D.
+staff_server() {
+  K="$work/keys"; D="$work/data"
+  export RECONCILE_SECURITY_PASSWORD_HASH_COST=minimum RECONCILE_LIMITS_LOGIN_FAILURES=0 RECONCILE_LIMITS_INTAKE_PER_MINUTE=0
+  "$bin" keys init --key-dir "$K" >/dev/null && "$bin" migrate --data-dir "$D" >/dev/null
+  local spec var rest email role
+  for spec in "$@"; do
+    var=${spec%%=*}; rest=${spec#*=}; email=${rest%%:*}; rest=${rest#*:}; role=${rest%%:*}
+    export "$var=$(printf '%s\n' "${rest#*:}" | "$bin" user add --data-dir "$D" --key-dir "$K" --email "$email" --role "$role" --password-stdin)"
+  done
+  port=$(free_port)
+  "$bin" serve --data-dir "$D" --key-dir "$K" --host 127.0.0.1 --port "$port" >"$work/serve.log" 2>&1 &
+  check "serve becomes ready" wait_ready "$port"
+  mkdir -p "$here/artefacts"
+}
