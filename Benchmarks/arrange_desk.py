@@ -2,7 +2,9 @@
 """Arranges seeded cases for the desk figures (k) with SQL, labelled as such: of every case, OPEN stay open (the
 demo seed's open cases first, then closed ones put back at "listening") and the rest are closed; each of the
 practitioners given is assigned PER_PRACTITIONER of the open cases, the known family's case (by reference) first
-to the first of them; the other open cases are left unassigned (the lead's team view).
+to the first of them; the other open cases are left unassigned (the lead's team view). Every closed case keeps a
+practitioner, shared out in turn, as years of work would leave them (so counting an open caseload must not read
+a person's closed cases).
 
 Usage: arrange_desk.py DB REFERENCE OPEN PER_PRACTITIONER EMAIL...
 Prints: total_cases=N open=N assigned=N
@@ -31,6 +33,10 @@ with con:
                    WHERE stage = 'closed' AND id IN (SELECT id FROM keep_open)""")
     con.execute("UPDATE referral_case SET assigned_to = NULL")
     ids = [con.execute("SELECT id FROM staff_account WHERE email = ?", (e,)).fetchone()[0] for e in emails]
+    con.execute("CREATE TEMP TABLE staff_turn (n INTEGER PRIMARY KEY, id TEXT)")
+    con.executemany("INSERT INTO staff_turn VALUES (?, ?)", list(enumerate(ids)))
+    con.execute(f"""UPDATE referral_case SET assigned_to = (SELECT id FROM staff_turn WHERE n = referral_case.rowid % {len(ids)})
+                    WHERE stage = 'closed'""")
     assigned = 0
     for n, staff in enumerate(ids):
         for case in keep[n * per:(n + 1) * per]:

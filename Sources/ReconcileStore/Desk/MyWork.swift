@@ -126,7 +126,7 @@ extension AppDatabase {
             guard mine == nil else { return MyWork(today: today, items: Self.ordered(items), caseloads: nil, recordsToReview: nil) }
 
             try fetch(.unassigned, """
-                \(select), c.stage, c.received_at FROM referral_case c \(join)
+                \(select), c.stage, c.received_at FROM referral_case c INDEXED BY referral_case_unassigned_open \(join)
                 WHERE c.assigned_to IS NULL AND c.erased_at IS NULL AND c.stage <> 'closed' ORDER BY c.received_at
                 """, []) { row in
                 let received: Date = try row.value("received_at")

@@ -1,6 +1,16 @@
 import GRDB
 
 extension AppDatabase {
+    /// v27: each person's open caseload as one short range. The lead's desk and the assignment list count every
+    /// enabled person's open cases on each view; through `referral_case_assigned` that read every case each person
+    /// ever had (closed ones too), so the count grew with the years; this index holds open cases only.
+    static func migrateV27OpenCaseloads(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX referral_case_open_assigned ON referral_case(assigned_to)
+                WHERE stage <> 'closed' AND erased_at IS NULL;
+            """)
+    }
+
     /// v26: a second referral from a family already referred, closed as a duplicate of the first. It has no close
     /// reason (it is not an ending of the work) and leaves the council's referral counts; the CHECK keeps the column
     /// to closed cases without a reason, never the case itself, so reopening must clear it in the same write.

@@ -94,6 +94,7 @@ extension AppDatabase {
         migrator.registerMigration("v24-voices") { db in try AppDatabase.migrateV24Voices(db) }
         migrator.registerMigration("v25-appointments") { db in try AppDatabase.migrateV25Appointments(db) }
         migrator.registerMigration("v26-closed-as-duplicate") { db in try AppDatabase.migrateV26ClosedAsDuplicate(db) }
+        migrator.registerMigration("v27-open-caseloads") { db in try AppDatabase.migrateV27OpenCaseloads(db) }
         return migrator
     }
 }
