@@ -6,9 +6,13 @@ public final class SecretKey: @unchecked Sendable, CustomStringConvertible, Cust
     // Immutable after init; the buffer is only written by init and deinit, hence @unchecked Sendable.
     private let buffer: UnsafeMutableRawBufferPointer
     private let _count: Int
+    private let locked: Bool
 
-    /// Copies `bytes` into protected storage. The caller should zero its own copy.
-    public init(bytes: [UInt8]) {
+    /// Copies `bytes` into protected storage. The caller should zero its own copy. `lockedInMemory: false` is for
+    /// keys that live for one request (a case's data key): mlock and munlock are two system calls each time, most
+    /// of the cost of opening one sealed field, and munlock unlocks the whole page, locked neighbours with it; such
+    /// a key is still zeroed when released.
+    public init(bytes: [UInt8], lockedInMemory: Bool = true) {
         Sodium.ensureInitialised()
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
         bytes.withUnsafeBytes { src in
@@ -16,8 +20,9 @@ public final class SecretKey: @unchecked Sendable, CustomStringConvertible, Cust
         }
         buffer = storage
         _count = bytes.count
+        locked = lockedInMemory
         // mlock keeps the key out of swap where the system allows; failure is not fatal.
-        _ = sodium_mlock(buffer.baseAddress!, buffer.count)
+        if lockedInMemory { _ = sodium_mlock(buffer.baseAddress!, buffer.count) }
     }
 
     /// A fresh random key of `count` bytes.
@@ -28,7 +33,7 @@ public final class SecretKey: @unchecked Sendable, CustomStringConvertible, Cust
     }
 
     deinit {
-        sodium_munlock(buffer.baseAddress!, buffer.count)  // munlock also zeroes
+        if locked { sodium_munlock(buffer.baseAddress!, buffer.count) }  // munlock also zeroes
         sodium_memzero(buffer.baseAddress!, buffer.count)
         buffer.deallocate()
     }

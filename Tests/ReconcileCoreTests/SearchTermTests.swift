@@ -1,5 +1,6 @@
+import Foundation
 import Testing
-import ReconcileCore
+@testable import ReconcileCore
 
 @Suite struct SearchTermTests {
     @Test func aReferenceIsReadHoweverItIsTyped() throws {
@@ -24,6 +25,23 @@ import ReconcileCore
         #expect(term.matchesName("Zoë Ashby"))
         #expect(!term.matchesName("Zoë Brown"))
         #expect(!SearchTerm.email("a@b.c").matchesName("a@b.c"))
+    }
+
+    /// The byte-wise fold and match of ASCII names give exactly what Foundation's Unicode folding gives, over names
+    /// of every ASCII character (whitespace runs, capitals, punctuation, control characters) in a seeded sample.
+    @Test func theASCIIFastPathFoldsAndMatchesAsFoundationDoes() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("aZbYzA  \t\n\r\u{0B}\u{0C}-'.,@()09~\u{1F}\u{7F}Mc")
+        for _ in 0..<2_000 {
+            let name = String((0..<Int.random(in: 0...24, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let foundation = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(SearchTerm.foldASCII(name) == foundation, "\(name.debugDescription)")
+            let needle = String(foundation.dropFirst(Int.random(in: 0...3, using: &random)).prefix(Int.random(in: 0...6, using: &random)))
+            guard !needle.isEmpty else { continue }  // a name term has at least two letters
+            #expect(SearchTerm.name(needle).matchesName(name) == foundation.contains(needle), "\(name.debugDescription) ~ \(needle)")
+        }
+        #expect(SearchTerm.foldASCII("Zoë") == nil)
     }
 
     @Test func badTermsAreRefused() {

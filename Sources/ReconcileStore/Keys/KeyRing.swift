@@ -102,7 +102,8 @@ public struct KeyRing: Sendable, CustomStringConvertible {
             throw StoreError.undecryptable(field: "case_key")
         }
         defer { Sodium.zero(&bytes) }
-        return SecretKey(bytes: bytes)
+        // A case's data key lives for one request; the master keys that wrap them stay locked in memory.
+        return SecretKey(bytes: bytes, lockedInMemory: false)
     }
 
     static func wrapAD(caseID: String, dataKeyVersion: Int, masterVersion: Int) -> [UInt8] {
