@@ -40,8 +40,9 @@ private struct SealedCandidate: Sendable {
 }
 
 extension AppDatabase {
-    /// Searches the cases `actor` may open: a practitioner only their assigned cases, a lead every case (by name,
-    /// every open case); admin and council are refused. One "case.search" audit row is written before anything is
+    /// Searches the cases `actor` may open: a practitioner only their assigned cases, a lead every case (by name, for
+    /// both, only the open ones: a name search opens every candidate's name, and a closed case is found by its
+    /// reference, email or phone); admin and council are refused. One "case.search" audit row is written before anything is
     /// returned, naming the way and the count, never the term.
     public func searchCases(_ term: SearchTerm, by actor: StaffActor, keys: KeyRing, pool: SlowWorkPool,
                             now: Date = Date()) async throws -> CaseSearchResult {
@@ -79,16 +80,18 @@ extension AppDatabase {
             conditions.append("c.\(column) = ?")
             arguments += [try keys.blindIndex(value, kind: term.way)]
         case .name:
-            if practitioner == nil {
-                conditions.append("c.stage IN ('received','acknowledged','listening','assessed','signposted')")
-            }
+            // Open cases only. A practitioner's, written as the v27 index's own condition, reads their open caseload
+            // from it, never the years of closed cases behind it; a lead's reads the open stages of the stage index.
+            conditions.append(practitioner == nil ? "c.stage IN ('received','acknowledged','listening','assessed','signposted')"
+                                                  : "c.stage <> 'closed'")
             limit = -1
         }
         arguments += [limit]
+        let openCaseload = practitioner != nil && term.way == "name"
         let rows = try Row.fetchAll(db, sql: """
             SELECT c.id, c.reference, c.stage, c.received_at, s.email AS assignee, c.contact_name,
                    k.data_key_version, k.master_key_version, k.wrapped_key
-            FROM referral_case c
+            FROM referral_case c\(openCaseload ? " INDEXED BY referral_case_open_assigned" : "")
             LEFT JOIN staff_account s ON s.id = c.assigned_to
             LEFT JOIN case_key k ON k.case_id = c.id
             WHERE \(conditions.joined(separator: " AND "))

@@ -162,6 +162,22 @@ import Testing
         }
     }
 
+    /// A name search reads only open cases, for a practitioner as for a lead (it opens every candidate's name); a closed
+    /// case is still found by its reference.
+    @Test func aNameFindsOpenCasesAndAReferenceFindsAClosedOne() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let w = try await Self.world(harness, client)
+            let name = "zoe \(w.mine.canary.lowercased())"
+            #expect(Self.references(try await Self.search(client, name, token: w.practitioner)) == [w.mine.reference])
+            #expect(try await client.json("/api/v1/cases/\(w.mine.id)/close", .post, token: w.lead, body: ["reason": "withdrawn"]).status == .ok)
+            for token in [w.practitioner, w.lead] {
+                #expect(Self.references(try await Self.search(client, name, token: token)).isEmpty)
+                #expect(Self.references(try await Self.search(client, w.mine.reference, token: token)) == [w.mine.reference])
+            }
+        }
+    }
+
     @Test func twentySearchesAtOnceEachAuditedOnce() async throws {
         let harness = try Harness()
         try await harness.app().test(.router) { client in
