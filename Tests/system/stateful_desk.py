@@ -36,7 +36,8 @@ class DeskSteps:
                          "Fuzz Name", "fuzz", "Staff", "zoë", "a", "", " ", "%", "_", "\u202eevil", "x\u0000y", "é" * 300,
                          r.choice(NASTY)])
         who = r.choice(self.labels("lead") + self.labels("practitioner") * 2 + ["admin", "council", "bogus"])
-        self.send(who, "GET", "/api/v1/search?q=" + quote(term, safe="") + r.choice(["", "", "&q=second", "&limit=5"]),
+        # surrogatepass: a lone surrogate from NASTY goes out as the bytes it stands for (invalid UTF-8, as an attacker's would).
+        self.send(who, "GET", "/api/v1/search?q=" + quote(term.encode("utf-8", "surrogatepass"), safe="") + r.choice(["", "", "&q=second", "&limit=5"]),
                   note="search")
 
     def my_work(self):
