@@ -131,7 +131,7 @@ import Testing
         var rng = DisclosureSplitMix64(seed: disclosureBaseSeed &+ 1515)
         let harness = try ReportHarness()
         var compared = 0, figures = 0
-        for trial in 0..<60 {
+        for trial in 0..<(30 * propertyScale) {
             var policy = DisclosurePolicy()
             if trial % 3 == 2 { policy.threshold = 7; policy.roundingBase = 5 }
             let builder = ReportBuilder(database: harness.db, settings: harness.settings, policy: policy)

@@ -18,6 +18,9 @@ struct DisclosureSplitMix64: RandomNumberGenerator {
 
 /// The seed for a run of property cases: `DISCLOSURE_SEED` replays one, otherwise a fixed default.
 let disclosureBaseSeed: UInt64 = ProcessInfo.processInfo.environment["DISCLOSURE_SEED"].flatMap { UInt64($0) } ?? 20_260_401
+/// How many times its default each costly property loop runs: `PROPERTY_SCALE=10` for a long run before a release
+/// (and with `DISCLOSURE_SEED`, new cases); the default keeps the whole suite within a couple of minutes.
+let propertyScale: Int = ProcessInfo.processInfo.environment["PROPERTY_SCALE"].flatMap { Int($0) }.map { max(1, $0) } ?? 1
 
 @Suite struct DisclosureControlTests {
     static let policy = DisclosurePolicy()
