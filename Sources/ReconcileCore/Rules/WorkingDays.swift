@@ -27,6 +27,7 @@ public enum WorkingDays {
 
     /// `YYYY-MM-DD` of the London day containing `date` (how listening-session days are stored).
     public static func londonDate(_ date: Date) -> String {
+        if let day = LondonDayNumber.of(date) { return LondonDayNumber.text(day) }
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)  // always present for these components
     }
@@ -39,6 +40,21 @@ public enum WorkingDays {
     /// With `0` the target is the end of the day received, or of the next working day if it came in at the
     /// weekend. Negative values are treated as `0` (settings refuse them before this is reached).
     public static func deadline(receivedAt: Date, workingDays: Int) -> Date {
+        // Day numbers, not Calendar steps: the desk works out hundreds of these per page, and each Calendar step
+        // costs microseconds in ICU. The Calendar path below stays for instants outside the day numbers' range.
+        if let received = LondonDayNumber.of(receivedAt) {
+            var day = received
+            if workingDays <= 0 {
+                while LondonDayNumber.isWeekend(day) { day += 1 }
+            } else {
+                var counted = 0
+                while counted < workingDays {
+                    day += 1
+                    if !LondonDayNumber.isWeekend(day) { counted += 1 }
+                }
+            }
+            return LondonDayNumber.start(day + 1)
+        }
         var day = calendar.startOfDay(for: receivedAt)
         if workingDays <= 0 {
             while isWeekend(day) { day = nextDay(day) }
@@ -82,6 +98,19 @@ public enum WorkingDays {
     public static func day(_ days: Int, after text: String) -> String? {
         guard let start = day(text), let later = calendar.date(byAdding: .day, value: days, to: start) else { return nil }
         return londonDate(later)
+    }
+
+    /// The instant before which anything received is past its target at `now` (`isOverdue` exactly when
+    /// `receivedAt < overdueBefore(now:workingDays:)`), so a count of overdue items is one index range. The target
+    /// depends only on the London day received and grows with it: step back from today to the last day whose
+    /// target has passed (a few steps: the working days and a weekend).
+    public static func overdueBefore(now: Date, workingDays: Int) -> Date {
+        guard var day = LondonDayNumber.of(now) else { return .distantPast }
+        for _ in 0..<(max(0, workingDays) + 8) {
+            if deadline(receivedAt: LondonDayNumber.start(day), workingDays: workingDays) <= now { return LondonDayNumber.start(day + 1) }
+            day -= 1
+        }
+        return .distantPast   // a target further off than workingDays + 8 days cannot arise: working days are 5 in 7
     }
 
     /// Whether a case received at `receivedAt` and not yet acknowledged is past its target at `now`.

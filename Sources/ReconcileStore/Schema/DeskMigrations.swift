@@ -1,6 +1,18 @@
 import GRDB
 
 extension AppDatabase {
+    /// v28: what is due on one person's cases, without reading each case row. Signpost outcomes, safeguarding
+    /// outcomes, follow-ups and replies stay due after a case closes, so a practitioner's desk walks every case
+    /// they ever had: this index holds each person's live case ids (no table row read per case), and the two
+    /// partial indexes hold only what still waits, by case, so each case costs one short probe.
+    static func migrateV28DueByPerson(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX referral_case_live_assigned ON referral_case(assigned_to, id) WHERE erased_at IS NULL;
+            CREATE INDEX signpost_pending_case ON signpost(case_id, created_at) WHERE outcome = 'pending';
+            CREATE INDEX safeguarding_pending_case ON safeguarding_escalation(case_id, escalated_at) WHERE outcome = 'pending';
+            """)
+    }
+
     /// v27: each person's open caseload as one short range. The lead's desk and the assignment list count every
     /// enabled person's open cases on each view; through `referral_case_assigned` that read every case each person
     /// ever had (closed ones too), so the count grew with the years; this index holds open cases only.

@@ -95,6 +95,7 @@ extension AppDatabase {
         migrator.registerMigration("v25-appointments") { db in try AppDatabase.migrateV25Appointments(db) }
         migrator.registerMigration("v26-closed-as-duplicate") { db in try AppDatabase.migrateV26ClosedAsDuplicate(db) }
         migrator.registerMigration("v27-open-caseloads") { db in try AppDatabase.migrateV27OpenCaseloads(db) }
+        migrator.registerMigration("v28-due-by-person") { db in try AppDatabase.migrateV28DueByPerson(db) }
         return migrator
     }
 }

@@ -72,6 +72,6 @@ import Testing
     @Test func integrityCheckIsCleanOnAFreshDatabase() async throws {
         let db = try AppDatabase.inMemory()
         #expect(try await db.integrityProblems().isEmpty)
-        #expect(try await db.appliedMigrations() == ["v1-cases", "v2-idempotency", "v3-audit-log", "v4-staff", "v5-case-workflow", "v6-portal", "v7-reports", "v8-case-list-index", "v9-answer-bits", "v10-key-uses", "v11-practice-records", "v12-intake-questions", "v13-mail-outbox", "v14-records-check", "v15-feedback-loop", "v16-feedback-and-complaints", "v17-referral-language", "v18-passphrase-reissue", "v19-request-path-indexes", "v20-follow-ups", "v23-meetings", "v24-voices", "v25-appointments", "v26-closed-as-duplicate", "v27-open-caseloads"])
+        #expect(try await db.appliedMigrations() == ["v1-cases", "v2-idempotency", "v3-audit-log", "v4-staff", "v5-case-workflow", "v6-portal", "v7-reports", "v8-case-list-index", "v9-answer-bits", "v10-key-uses", "v11-practice-records", "v12-intake-questions", "v13-mail-outbox", "v14-records-check", "v15-feedback-loop", "v16-feedback-and-complaints", "v17-referral-language", "v18-passphrase-reissue", "v19-request-path-indexes", "v20-follow-ups", "v23-meetings", "v24-voices", "v25-appointments", "v26-closed-as-duplicate", "v27-open-caseloads", "v28-due-by-person"])
     }
 }

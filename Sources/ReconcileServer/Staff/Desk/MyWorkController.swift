@@ -53,11 +53,14 @@ struct MyWorkController {
     @Sendable func myWorkAPI(request: Request, context: StaffRequestContext) async throws -> Answer {
         let work = try await database.myWork(by: context.staff.actor, rules: rules)
         return Answer(today: work.today, counts: Dictionary(uniqueKeysWithValues: Self.kinds(for: context.staff).map { ($0.rawValue, work.count($0)) }),
-                      overdue: work.items.filter(\.overdue).count,
+                      overdue: work.overdue,
                       items: work.items.map { Answer.Item(kind: $0.kind, caseId: $0.caseID, reference: $0.reference, assignedTo: $0.assignedTo,
                                                           due: $0.due, recordId: $0.recordID, overdue: $0.overdue) },
                       caseloads: work.caseloads, recordsToReview: work.recordsToReview)
     }
+
+    /// A count as the page says it: counting stops at the cap.
+    static func counted(_ n: Int) -> String { n >= MyWorkRules.countCap ? "\(MyWorkRules.countCap) or more" : "\(n)" }
 
     static func kinds(for staff: StaffAccount) -> [WorkKind] {
         staff.role == .lead ? WorkKind.allCases : WorkKind.allCases.filter { $0 != .unassigned }
@@ -77,9 +80,10 @@ struct MyWorkController {
     ]
 
     struct HomeModel: PageModel {
-        struct Count: Sendable, Encodable { let label: String; let count: Int; let anchor: String }
+        struct Count: Sendable, Encodable { let label, count, anchor: String }
         struct Row: Sendable, Encodable { let reference, href, what, due, assignedTo: String; let overdue: Bool }
-        struct Section: Sendable, Encodable { let heading, anchor: String; let rows: [Row]; let hasRows: Bool }
+        /// `more` says how many are not listed ("The first 200 of 1000 or more.").
+        struct Section: Sendable, Encodable { let heading, anchor: String; let rows: [Row]; let hasRows: Bool; let more: String? }
         /// A caseload row; a lead can move all its open cases to one of `others` at once.
         struct Load: Sendable, Encodable { let email, role, path, id: String; let openCases, overdueItems: Int; let others: [Choice]; let canMove: Bool }
         var title = "My work"
@@ -103,12 +107,16 @@ struct MyWorkController {
                 HomeModel.Row(reference: item.reference, href: "/staff/cases/\(item.caseID)", what: words.item,
                               due: item.startsAt.map(StaffTimes.moment) ?? item.due.map(StaffDates.day) ?? "", assignedTo: item.assignedTo ?? "Nobody yet", overdue: item.overdue)
             }
-            return HomeModel.Section(heading: words.heading, anchor: "work-\(kind.rawValue)", rows: rows, hasRows: !rows.isEmpty)
+            let all = work.count(kind)
+            return HomeModel.Section(heading: words.heading, anchor: "work-\(kind.rawValue)", rows: rows, hasRows: !rows.isEmpty,
+                                     more: all > rows.count ? "The first \(rows.count) of \(Self.counted(all))." : nil)
         }
         let model = HomeModel(
             title: lead ? "The team's work" : "My work", isLead: lead, today: StaffDates.day(work.today),
-            counts: sections.map { HomeModel.Count(label: $0.heading, count: $0.rows.count, anchor: $0.anchor) },
-            overdue: work.items.filter(\.overdue).count, sections: sections,
+            counts: zip(Self.kinds(for: staff), sections).map { kind, section in
+                HomeModel.Count(label: section.heading, count: Self.counted(work.count(kind)), anchor: section.anchor)
+            },
+            overdue: work.overdue, sections: sections,
             caseloads: (work.caseloads ?? []).enumerated().map { index, load in
                 HomeModel.Load(email: load.email, role: StaffPageKit.words(load.role.rawValue),
                                path: load.email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", id: "move-\(index)",
