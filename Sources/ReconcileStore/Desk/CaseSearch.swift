@@ -91,7 +91,7 @@ extension AppDatabase {
         let rows = try Row.fetchAll(db, sql: """
             SELECT c.id, c.reference, c.stage, c.received_at, s.email AS assignee, c.contact_name,
                    k.data_key_version, k.master_key_version, k.wrapped_key
-            FROM referral_case c\(openCaseload ? " INDEXED BY referral_case_open_assigned" : "")
+            FROM referral_case c\(openCaseload ? " INDEXED BY referral_case_open_by_person" : "")
             LEFT JOIN staff_account s ON s.id = c.assigned_to
             LEFT JOIN case_key k ON k.case_id = c.id
             WHERE \(conditions.joined(separator: " AND "))

@@ -65,7 +65,7 @@ struct DueLists {
         let mine = practitioner != nil
         var lists = [
             DueList(kind: .acknowledgement,
-                    from: mine ? "referral_case c INDEXED BY referral_case_open_assigned" : "referral_case c",
+                    from: mine ? "referral_case c INDEXED BY referral_case_open_by_person" : "referral_case c",
                     filter: "c.stage = 'received' AND c.stage <> 'closed' AND c.erased_at IS NULL" + person, arguments: who,
                     columns: ", c.received_at", order: "c.received_at", late: "c.received_at < ?", lateArguments: [ackCut]) { row in
                 let received: Date = try row.value("received_at")
@@ -132,7 +132,7 @@ struct DueLists {
                    WHERE e.case_id = c.id AND e.outcome = 'pending' AND e.escalated_at < ?)
                 + (SELECT COUNT(*) FROM case_follow_up f INDEXED BY case_follow_up_case
                    WHERE f.case_id = c.id AND f.done_at IS NULL AND f.due_on < ?)) AS late
-            FROM referral_case c INDEXED BY referral_case_open_assigned JOIN staff_account s ON s.id = c.assigned_to
+            FROM referral_case c INDEXED BY referral_case_open_by_person JOIN staff_account s ON s.id = c.assigned_to
             WHERE c.assigned_to IS NOT NULL AND c.stage <> 'closed' AND c.erased_at IS NULL
             GROUP BY s.email
             """, arguments: [acknowledgementsLateBefore, signpostsListedFrom, safeguardingLateBefore, today])

@@ -58,11 +58,13 @@ public struct MyWorkRules: Sendable {
     public var signpostFollowUpDays = 14
     /// Follow-ups due within this many days are listed (today and the week ahead).
     public var followUpsAheadDays = 7
-    /// Most items of one kind listed (the counts say the rest).
+    /// Most items of one kind listed for a practitioner, and for a lead (the whole team: the most pressing, then
+    /// the counts say the rest; building and sending 200 of each kind was half a lead's desk time).
     public var perKind = 200
+    public var perKindForTeam = 50
     /// Counting stops here: years of closed cases can leave tens of thousands of signposts without an outcome, and
     /// the desk answers within 50 ms. A count at the cap means "this many or more".
-    public static let countCap = 1_000
+    public static let countCap = 500
 
     public init(acknowledgementWorkingDays: Int = 2, signpostFollowUpDays: Int = 14) {
         self.acknowledgementWorkingDays = acknowledgementWorkingDays
@@ -79,13 +81,14 @@ extension AppDatabase {
         return try await reader.read { db in
             let due = DueLists(rules: rules, now: now, today: today, practitioner: mine)
             var items: [WorkItem] = [], counts: [WorkKind: Int] = [:], overdue = 0
+            let listed = mine == nil ? rules.perKindForTeam : rules.perKind
             for list in due.lists {
-                items += try list.items(db, limit: rules.perKind)
+                items += try list.items(db, limit: listed)
                 let (all, late) = try list.count(db, cap: MyWorkRules.countCap)
                 counts[list.kind] = all
                 overdue += late
             }
-            let appointments = try Self.deskAppointments(db, practitioner: mine, now: now, limit: rules.perKind)
+            let appointments = try Self.deskAppointments(db, practitioner: mine, now: now, limit: listed)
             items += appointments
             counts[.appointment] = appointments.count
             overdue += appointments.filter(\.overdue).count

@@ -29,7 +29,7 @@ extension AppDatabase {
     static func openCaseloads(_ db: Database) throws -> [StaffCaseload] {
         try Row.fetchAll(db, sql: """
             SELECT s.email, s.role,
-                   (SELECT COUNT(*) FROM referral_case c INDEXED BY referral_case_open_assigned
+                   (SELECT COUNT(*) FROM referral_case c INDEXED BY referral_case_open_by_person
                     WHERE c.assigned_to = s.id AND c.stage <> 'closed' AND c.erased_at IS NULL) AS open
             FROM staff_account s
             WHERE s.role IN ('practitioner', 'lead') AND s.disabled_at IS NULL

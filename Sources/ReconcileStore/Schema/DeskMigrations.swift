@@ -1,13 +1,18 @@
 import GRDB
 
 extension AppDatabase {
-    /// v28: what is due on one person's cases, without reading each case row. Signpost outcomes, safeguarding
-    /// outcomes, follow-ups and replies stay due after a case closes, so a practitioner's desk walks every case
-    /// they ever had: this index holds each person's live case ids (no table row read per case), and the two
-    /// partial indexes hold only what still waits, by case, so each case costs one short probe.
+    /// v28: what is due on one person's cases, without reading each case row (a case row carries its sealed
+    /// fields, so reading one costs several microseconds). Signpost outcomes, safeguarding outcomes, follow-ups and
+    /// replies stay due after a case closes, so a practitioner's desk walks every case they ever had: the first
+    /// index holds each person's live case ids. The second replaces v27's open caseload index with one that also
+    /// holds what the desk reads of an open case, and the two partial indexes hold only what still waits, by case,
+    /// so each case costs one short probe.
     static func migrateV28DueByPerson(_ db: Database) throws {
         try db.execute(sql: """
             CREATE INDEX referral_case_live_assigned ON referral_case(assigned_to, id) WHERE erased_at IS NULL;
+            CREATE INDEX referral_case_open_by_person ON referral_case(assigned_to, id, stage, received_at)
+                WHERE stage <> 'closed' AND erased_at IS NULL;
+            DROP INDEX referral_case_open_assigned;
             CREATE INDEX signpost_pending_case ON signpost(case_id, created_at) WHERE outcome = 'pending';
             CREATE INDEX safeguarding_pending_case ON safeguarding_escalation(case_id, escalated_at) WHERE outcome = 'pending';
             """)

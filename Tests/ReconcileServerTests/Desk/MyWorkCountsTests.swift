@@ -41,6 +41,7 @@ import Testing
         }
         var rules = MyWorkRules()
         rules.perKind = 2
+        rules.perKindForTeam = 2
         let mine = try await harness.database.myWork(by: StaffActor(id: patID, role: .practitioner), rules: rules)
         #expect(mine.items.filter { $0.kind == .signpostOutcome }.count == 2, "listed up to the limit")
         #expect(mine.count(.signpostOutcome) == 5, "counted in full: closed cases' outcomes are still due")
