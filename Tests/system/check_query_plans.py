@@ -19,6 +19,7 @@ BOUNDED_PARTIAL_INDEXES = {
     "referral_case_contact_index_v1": "blind indexes left from before index version 2 (none once serve has moved them)",
     "idempotency_key_passphrase_until": "sealed passphrase copies within the replay window",
     "referral_case_unassigned_open": "open cases nobody has yet, read in order and stopped at the desk's limit",
+    "referral_case_awaiting_ack": "referrals not yet acknowledged, read in order and stopped at the desk's limit",
 }
 
 # (pattern of the statement, why a full scan is right there).

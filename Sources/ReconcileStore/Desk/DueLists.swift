@@ -7,8 +7,9 @@ import ReconcileCore
 /// holds), or for the whole team through the partial indexes of what still waits.
 struct DueList {
     let kind: WorkKind
-    /// `FROM` and joins, naming the case `c`.
+    /// `FROM` and joins, naming the case `c`; counting may read other indexes (`countFrom`), the list needs the row.
     let from: String
+    var countFrom: String? = nil
     /// `WHERE` terms and their arguments.
     let filter: String
     let arguments: StatementArguments
@@ -34,7 +35,7 @@ struct DueList {
     /// How many rows there are and how many are overdue, each at most `cap`.
     func count(_ db: Database, cap: Int) throws -> (all: Int, overdue: Int) {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT COUNT(*) AS n, COALESCE(SUM(late), 0) AS late FROM (SELECT (\(late)) AS late FROM \(from) WHERE \(filter) LIMIT ?)
+            SELECT COUNT(*) AS n, COALESCE(SUM(late), 0) AS late FROM (SELECT (\(late)) AS late FROM \(countFrom ?? from) WHERE \(filter) LIMIT ?)
             """, arguments: lateArguments + arguments + [cap]) else { return (0, 0) }
         return (try row.value("n"), try row.value("late"))
     }
@@ -65,8 +66,8 @@ struct DueLists {
         let mine = practitioner != nil
         var lists = [
             DueList(kind: .acknowledgement,
-                    from: mine ? "referral_case c INDEXED BY referral_case_open_by_person" : "referral_case c",
-                    filter: "c.stage = 'received' AND c.stage <> 'closed' AND c.erased_at IS NULL" + person, arguments: who,
+                    from: mine ? "referral_case c INDEXED BY referral_case_open_by_person" : "referral_case c INDEXED BY referral_case_awaiting_ack",
+                    filter: "c.stage = 'received'\(mine ? " AND c.stage <> 'closed'" : "") AND c.erased_at IS NULL" + person, arguments: who,
                     columns: ", c.received_at", order: "c.received_at", late: "c.received_at < ?", lateArguments: [ackCut]) { row in
                 let received: Date = try row.value("received_at")
                 let deadline = WorkingDays.deadline(receivedAt: received, workingDays: rules.acknowledgementWorkingDays)
@@ -84,6 +85,7 @@ struct DueLists {
             DueList(kind: .signpostOutcome,
                     from: mine ? "\(theirCases) JOIN signpost p INDEXED BY signpost_pending_case ON p.case_id = c.id"
                         : "signpost p INDEXED BY signpost_pending JOIN referral_case c ON c.id = p.case_id",
+                    countFrom: mine ? nil : "signpost p INDEXED BY signpost_pending JOIN referral_case c INDEXED BY referral_case_live_ids ON c.id = p.case_id",
                     filter: "p.outcome = 'pending' AND p.created_at <= ? AND c.erased_at IS NULL" + person, arguments: [signpostCut] + who,
                     columns: ", p.id AS record, p.created_at", order: "p.created_at", late: "1") { row in
                 let made: Date = try row.value("created_at")
@@ -92,6 +94,8 @@ struct DueLists {
             DueList(kind: .safeguardingOutcome,
                     from: mine ? "\(theirCases) JOIN safeguarding_escalation e INDEXED BY safeguarding_pending_case ON e.case_id = c.id"
                         : "safeguarding_escalation e INDEXED BY safeguarding_pending JOIN referral_case c ON c.id = e.case_id",
+                    countFrom: mine ? nil
+                        : "safeguarding_escalation e INDEXED BY safeguarding_pending JOIN referral_case c INDEXED BY referral_case_live_ids ON c.id = e.case_id",
                     filter: "e.outcome = 'pending' AND c.erased_at IS NULL" + person, arguments: who,
                     columns: ", e.id AS record, e.escalated_at", order: "e.escalated_at",
                     late: "e.escalated_at < ?", lateArguments: [safeguardingCut]) { row in

@@ -13,6 +13,14 @@ extension AppDatabase {
             CREATE INDEX referral_case_open_by_person ON referral_case(assigned_to, id, stage, received_at)
                 WHERE stage <> 'closed' AND erased_at IS NULL;
             DROP INDEX referral_case_open_assigned;
+            -- The team's counts, each read from an index alone: referrals not yet acknowledged (acknowledging empties
+            -- it), open unassigned cases with their stage, and the ids of cases not erased (what waits on an erased
+            -- case is no one's work).
+            CREATE INDEX referral_case_awaiting_ack ON referral_case(received_at) WHERE stage = 'received' AND erased_at IS NULL;
+            DROP INDEX referral_case_unassigned_open;
+            CREATE INDEX referral_case_unassigned_open ON referral_case(received_at, stage)
+                WHERE assigned_to IS NULL AND erased_at IS NULL AND stage <> 'closed';
+            CREATE INDEX referral_case_live_ids ON referral_case(id) WHERE erased_at IS NULL;
             CREATE INDEX signpost_pending_case ON signpost(case_id, created_at) WHERE outcome = 'pending';
             CREATE INDEX safeguarding_pending_case ON safeguarding_escalation(case_id, escalated_at) WHERE outcome = 'pending';
             """)
