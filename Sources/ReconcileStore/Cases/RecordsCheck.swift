@@ -126,7 +126,7 @@ extension AppDatabase {
         var pendingEscalations: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT s.case_id, s.escalated_at FROM safeguarding_escalation s JOIN referral_case c ON c.id = s.case_id
-            WHERE s.outcome = 'pending' AND c.erased_at IS NULL
+            WHERE s.outcome = 'pending' AND s.case_erased = 0 AND c.erased_at IS NULL
             """) where WorkingDays.isOverdue(receivedAt: try row.value("escalated_at"), now: now, workingDays: RecordsRules.safeguardingOutcomeWorkingDays) {
             pendingEscalations[(try row.value("case_id")), default: 0] += 1
         }

@@ -86,7 +86,7 @@ struct DueLists {
                     from: mine ? "\(theirCases) JOIN signpost p INDEXED BY signpost_pending_case ON p.case_id = c.id"
                         : "signpost p INDEXED BY signpost_pending JOIN referral_case c ON c.id = p.case_id",
                     countFrom: mine ? nil : "signpost p INDEXED BY signpost_pending JOIN referral_case c INDEXED BY referral_case_live_ids ON c.id = p.case_id",
-                    filter: "p.outcome = 'pending' AND p.created_at <= ? AND c.erased_at IS NULL" + person, arguments: [signpostCut] + who,
+                    filter: "p.outcome = 'pending' AND p.case_erased = 0 AND p.created_at <= ? AND c.erased_at IS NULL" + person, arguments: [signpostCut] + who,
                     columns: ", p.id AS record, p.created_at", order: "p.created_at", late: "1") { row in
                 let made: Date = try row.value("created_at")
                 return (WorkingDays.londonDate(made.addingTimeInterval(signpostDays)), true, try row.value("record"))
@@ -96,7 +96,7 @@ struct DueLists {
                         : "safeguarding_escalation e INDEXED BY safeguarding_pending JOIN referral_case c ON c.id = e.case_id",
                     countFrom: mine ? nil
                         : "safeguarding_escalation e INDEXED BY safeguarding_pending JOIN referral_case c INDEXED BY referral_case_live_ids ON c.id = e.case_id",
-                    filter: "e.outcome = 'pending' AND c.erased_at IS NULL" + person, arguments: who,
+                    filter: "e.outcome = 'pending' AND e.case_erased = 0 AND c.erased_at IS NULL" + person, arguments: who,
                     columns: ", e.id AS record, e.escalated_at", order: "e.escalated_at",
                     late: "e.escalated_at < ?", lateArguments: [safeguardingCut]) { row in
                 let at: Date = try row.value("escalated_at")
@@ -131,9 +131,9 @@ struct DueLists {
         let onCases = try Row.fetchAll(db, sql: """
             SELECT s.email, SUM((c.stage = 'received' AND c.received_at < ?)
                 + (SELECT COUNT(*) FROM signpost p INDEXED BY signpost_pending_case
-                   WHERE p.case_id = c.id AND p.outcome = 'pending' AND p.created_at <= ?)
+                   WHERE p.case_id = c.id AND p.outcome = 'pending' AND p.case_erased = 0 AND p.created_at <= ?)
                 + (SELECT COUNT(*) FROM safeguarding_escalation e INDEXED BY safeguarding_pending_case
-                   WHERE e.case_id = c.id AND e.outcome = 'pending' AND e.escalated_at < ?)
+                   WHERE e.case_id = c.id AND e.outcome = 'pending' AND e.case_erased = 0 AND e.escalated_at < ?)
                 + (SELECT COUNT(*) FROM case_follow_up f INDEXED BY case_follow_up_case
                    WHERE f.case_id = c.id AND f.done_at IS NULL AND f.due_on < ?)) AS late
             FROM referral_case c INDEXED BY referral_case_open_by_person JOIN staff_account s ON s.id = c.assigned_to

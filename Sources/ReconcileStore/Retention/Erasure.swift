@@ -195,6 +195,10 @@ extension AppDatabase {
             ("case_meeting", ["note", "family_words"]),   // meetings the family asked for (v23)
             ("case_appointment", ["note"]),   // the diary (v25)
         ]
+        // Outcomes still pending stay so in the statistics, but leave the desk's lists: no one works an erased case.
+        for table in ["signpost", "safeguarding_escalation"] {
+            try db.execute(sql: "UPDATE \(table) SET case_erased = 1 WHERE case_id = ?", arguments: [caseID])
+        }
         // An appointment still to come cannot happen now: cancelled, so it no longer holds the practitioner's time.
         try cancelLiveAppointments(db, caseID: caseID, by: "system", at: now)
         // A statement not yet released is withdrawn (a released one lives in the signed report, not here).

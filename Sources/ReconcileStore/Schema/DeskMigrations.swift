@@ -21,8 +21,21 @@ extension AppDatabase {
             CREATE INDEX referral_case_unassigned_open ON referral_case(received_at, stage)
                 WHERE assigned_to IS NULL AND erased_at IS NULL AND stage <> 'closed';
             CREATE INDEX referral_case_live_ids ON referral_case(id) WHERE erased_at IS NULL;
-            CREATE INDEX signpost_pending_case ON signpost(case_id, created_at) WHERE outcome = 'pending';
-            CREATE INDEX safeguarding_pending_case ON safeguarding_escalation(case_id, escalated_at) WHERE outcome = 'pending';
+            -- What waits on an erased case is no one's work, but its outcome stays 'pending' in the statistics: a flag
+            -- takes it out of every "still waiting" index, which otherwise keeps every erased case's signposts for
+            -- good (retention erases a quarter of the cases of ten quarters, and the desk walked them all).
+            ALTER TABLE signpost ADD COLUMN case_erased INTEGER NOT NULL DEFAULT 0 CHECK (case_erased IN (0, 1));
+            ALTER TABLE safeguarding_escalation ADD COLUMN case_erased INTEGER NOT NULL DEFAULT 0 CHECK (case_erased IN (0, 1));
+            UPDATE signpost SET case_erased = 1 WHERE case_id IN (SELECT id FROM referral_case WHERE erased_at IS NOT NULL);
+            UPDATE safeguarding_escalation SET case_erased = 1
+                WHERE case_id IN (SELECT id FROM referral_case WHERE erased_at IS NOT NULL);
+            DROP INDEX signpost_pending;
+            DROP INDEX safeguarding_pending;
+            CREATE INDEX signpost_pending ON signpost(created_at) WHERE outcome = 'pending' AND case_erased = 0;
+            CREATE INDEX safeguarding_pending ON safeguarding_escalation(escalated_at) WHERE outcome = 'pending' AND case_erased = 0;
+            CREATE INDEX signpost_pending_case ON signpost(case_id, created_at) WHERE outcome = 'pending' AND case_erased = 0;
+            CREATE INDEX safeguarding_pending_case ON safeguarding_escalation(case_id, escalated_at)
+                WHERE outcome = 'pending' AND case_erased = 0;
             """)
     }
 

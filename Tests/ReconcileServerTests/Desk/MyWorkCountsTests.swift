@@ -55,11 +55,23 @@ import Testing
         #expect(loads[pat.email]?.openCases == 2 && loads[pat.email]?.overdueItems == 2, "overdue on pat's two open cases")
         #expect(loads[other.email]?.openCases == 1 && loads[other.email]?.overdueItems == 1)
 
+        // Retention erases a closed case: its signpost stays 'pending' in the statistics but leaves everyone's desk.
+        try await harness.database.writer.write { db in
+            try AppDatabase.erase(db, caseID: ids[0], reason: "retention", keys: harness.keys, at: Date())
+        }
+        let afterErasure = try await harness.database.myWork(by: StaffActor(id: patID, role: .practitioner), rules: rules)
+        #expect(afterErasure.count(.signpostOutcome) == 4 && !afterErasure.items.contains { $0.caseID == ids[0] })
+        #expect(try await harness.database.myWork(by: StaffActor(id: leadID, role: .lead), rules: rules).count(.signpostOutcome) == 5)
+        let stillPending = try await harness.database.reader.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signpost WHERE outcome = 'pending' AND case_id = ?", arguments: [ids[0]])
+        }
+        #expect(stillPending == 1, "the statistics keep the outcome as it was")
+
         // The API and the page say the same counts.
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(pat)
             let api = try await client.json("/api/v1/my-work", .get, token: token)
-            #expect((api.json?["counts"] as? [String: Int])?["signpost_outcome"] == 5 && api.json?["overdue"] as? Int == 5)
+            #expect((api.json?["counts"] as? [String: Int])?["signpost_outcome"] == 4 && api.json?["overdue"] as? Int == 4)
         }
     }
 }
