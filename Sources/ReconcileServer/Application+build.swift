@@ -105,7 +105,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings, metrics: metrics,
                                policy: configuration.intakePolicy)
     // One limiter for both intake routes: the JSON API and the form share the per-address budget.
-    let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60)
+    let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60, clock: configuration.clock)
     let csrf = CSRFProtection(
         key: configuration.keys.csrfKey,
         cookies: SessionCookies(secure: secure), publicURL: settings.server.publicUrl)
@@ -142,7 +142,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         TokenResolver(database: database, keys: keys, staffPolicy: policy, portalPolicy: portalPolicy, party: party,
                       carrier: carrier, clock: configuration.clock, signIn: signIn, kit: kit)
     }
-    let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60))
+    let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60),
+                                    clock: configuration.clock)
     StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, hasher: hasher, policy: policy,
                            secureCookies: secure, clock: configuration.clock)
         .addRoutes(to: router.group())
@@ -193,7 +194,8 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
     let portal = PortalService(
         database: database, keys: keys, policy: portalPolicy, retention: configuration.retention,
-        throttle: RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60)),
+        throttle: RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60),
+                              clock: configuration.clock),
         pool: slowWork, secureCookies: secure, maxBody: settings.limits.maxBodyBytes, messagesPerDay: settings.limits.familyMessagesPerDay)
     let portalAPI = router.group("api/v1/portal")
     let familyAPI = portalAPI.group().add(middleware: resolver(.family)).group(context: FamilyRequestContext.self)

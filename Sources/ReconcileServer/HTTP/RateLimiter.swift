@@ -8,17 +8,21 @@ actor RateLimiter {
     let limit: Int
     let window: TimeInterval
     private var events: [String: [TimeInterval]] = [:]
+    /// The wall clock in service; the application's clock, so a test can hold time still (a slow run, under a
+    /// sanitizer, would otherwise see its window expire mid-burst) or move it past the window without sleeping.
+    private let clock: @Sendable () -> Date
 
     /// - Parameter limit: events allowed per window; 0 means unlimited.
-    init(limit: Int, window: TimeInterval) {
+    init(limit: Int, window: TimeInterval, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.limit = limit
         self.window = window
+        self.clock = clock
     }
 
     /// Seconds until an event under every one of `keys` would be allowed, or nil when it is allowed now.
-    func retryAfter(_ keys: [String], now: Date = Date()) -> Int? {
+    func retryAfter(_ keys: [String], now: Date? = nil) -> Int? {
         guard limit > 0 else { return nil }
-        let t = now.timeIntervalSince1970
+        let t = (now ?? clock()).timeIntervalSince1970
         let waits = keys.compactMap { key -> TimeInterval? in
             let recent = (events[key] ?? []).filter { $0 > t - window }
             guard recent.count >= limit else { return nil }
@@ -28,9 +32,9 @@ actor RateLimiter {
     }
 
     /// Counts one event under each of `keys` (a sign-in failure, say).
-    func recordFailure(_ keys: [String], now: Date = Date()) {
+    func recordFailure(_ keys: [String], now: Date? = nil) {
         guard limit > 0 else { return }
-        let t = now.timeIntervalSince1970
+        let t = (now ?? clock()).timeIntervalSince1970
         if events.count > 100_000 { events = events.filter { ($0.value.last ?? 0) > t - window } }
         for key in keys {
             var recent = (events[key] ?? []).filter { $0 > t - window }
@@ -40,7 +44,7 @@ actor RateLimiter {
     }
 
     /// Checks and counts one event under `key` (intake): nil when allowed, else the seconds to wait.
-    func record(_ key: String, now: Date = Date()) -> Int? {
+    func record(_ key: String, now: Date? = nil) -> Int? {
         switch reserve([key], now: now) {
         case .success: return nil
         case .failure(let wait): return wait.seconds
@@ -57,7 +61,8 @@ actor RateLimiter {
     /// wait) when any key is at its limit. Checking and counting in one actor step is what makes a lockout hold
     /// under a parallel burst: counting only after a slow verification let 54 of 60 concurrent guesses through
     /// a limit of 10.
-    func reserve(_ keys: [String], now: Date = Date()) -> Result<Reservation, RetryAfter> {
+    func reserve(_ keys: [String], now: Date? = nil) -> Result<Reservation, RetryAfter> {
+        let now = now ?? clock()
         if let wait = retryAfter(keys, now: now) { return .failure(RetryAfter(seconds: wait)) }
         recordFailure(keys, now: now)
         return .success(Reservation(keys: keys, at: now.timeIntervalSince1970))
