@@ -135,8 +135,9 @@ import ReconcileCore
         #expect(Self.reference("limits.max_body_bytes") == .setting("limits.max_body_bytes"))
         #expect(Self.reference("synchronous = FULL") == nil)
         #expect(Self.reference("CaseLifecycle.stage(after:from:)") == .member("CaseLifecycle", "stage"))
-        #expect(Self.existsWithMember("Store/Cases/CaseWorkflow.workableCase"))
-        #expect(!Self.existsWithMember("Store/Cases/CaseWorkflow.noSuchStep"))
+        #expect(Self.existsWithMember("Store/Cases/CaseSteps.workableCase"))
+        #expect(!Self.existsWithMember("Store/Cases/CaseSteps.noSuchStep"))
+        #expect(!Self.existsWithMember("Store/Cases/CaseWorkflow.workableCase"), "a member in another file of the folder")
         #expect(Self.existsWithMember("static/quick-exit.js"))
     }
 }

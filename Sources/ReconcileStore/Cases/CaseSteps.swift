@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import ReconcileCore
+
+// What every staff case step does inside its transaction: find the case and check it may be worked, move its stage,
+// record the event and the audit row, and clean the text it was given.
+extension AppDatabase {
+    /// Reads the case and checks that `actor` may work it: `.forbidden` for roles that never work cases
+    /// (checked first, so they cannot even learn whether a case id exists), then `caseNotFound` / `erased`,
+    /// then `.notAssigned` for a practitioner whose case it is not.
+    static func workableCase(_ db: Database, caseID: String, by actor: StaffActor) throws -> WorkableCase {
+        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
+        guard let row = try Row.fetchOne(db, sql: "SELECT stage, assigned_to, erased_at FROM referral_case WHERE id = ?",
+                                         arguments: [caseID]) else {
+            throw StoreError.caseNotFound
+        }
+        if row.holdsValue("erased_at") { throw StoreError.erased }
+        guard let stage = Stage(rawValue: (try row.value("stage", as: String?.self)) ?? "") else {
+            throw StoreError.integrity("case \(caseID) has an unknown stage")
+        }
+        let assignedTo: String? = try row.value("assigned_to")
+        guard actor.mayWork(caseAssignedTo: assignedTo) else {
+            throw actor.role == .practitioner ? CaseAccessError.notAssigned : CaseAccessError.forbidden
+        }
+        return WorkableCase(id: caseID, stage: stage, assignedTo: assignedTo)
+    }
+
+    /// Sets the new stage when it differs. The `stage = from` guard makes a lost race impossible to miss
+    /// (the write lock already serialises writers; this is belt and braces).
+    static func moveStage(_ db: Database, caseID: String, from: Stage, to: Stage) throws {
+        guard from != to else { return }
+        try db.execute(sql: "UPDATE referral_case SET stage = ? WHERE id = ? AND stage = ?",
+                       arguments: [to.rawValue, caseID, from.rawValue])
+        guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
+    }
+
+    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, action: CaseAction, to: Stage,
+                            detail: String?, note: String?, keys: KeyRing, at: Date) throws {
+        try recordEvent(db, current, actor: actor, audit: "case.\(action.name)", action: action.name, to: to,
+                        detail: detail, note: note, keys: keys, at: at)
+    }
+
+    /// Inserts the `case_event` row (note sealed under the event's own id) and the matching audit row.
+    /// `auditOnly`: what only the audit row says (another case's id, which a reader of this case's timeline may
+    /// not be allowed to learn).
+    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, audit: String, action: String,
+                            to: Stage, detail: String?, note: String?, keys: KeyRing, at: Date, auditOnly: String? = nil) throws {
+        let id = newID()
+        let sealed = try note.map { try caseCipher(db, caseID: current.id, keys: keys).seal($0, field: WorkflowField.eventNote(id)) }
+        try CaseEventRecord(id: id, caseId: current.id, at: at, actor: actor.id, action: action,
+                            fromStage: current.stage, toStage: to, detail: detail, note: sealed).insert(db)
+        let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
+        try appendAudit(db, AuditEntry(actor: actor.id, action: audit, caseID: current.id,
+                                       detail: [detail, auditOnly, stages].compactMap { $0 }.joined(separator: ",")),
+                        at: at, keys: keys)
+    }
+
+    /// Like `cleanNote`, for a free text that is not called `note`: the error names `field`.
+    static func cleanText(_ text: String?, field: String) throws -> String? {
+        do { return try cleanNote(text) } catch WorkflowError.noteTooLong {
+            throw WorkflowError.practiceTooLong(field)
+        } catch WorkflowError.noteInvalidCharacters { throw WorkflowError.practiceInvalidCharacters(field) }
+    }
+
+    /// Trimmed; empty means no note; longer than the limit (in scalars) or with forbidden characters is refused.
+    static func cleanNote(_ note: String?) throws -> String? {
+        guard let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        guard !FreeText.isTooLong(trimmed, max: CaseWorkflowLimits.note) else { throw WorkflowError.noteTooLong }
+        guard !FreeText.hasForbiddenCharacters(trimmed, multiline: true) else { throw WorkflowError.noteInvalidCharacters }
+        return trimmed
+    }
+
+    /// A message to or from the family: trimmed, not empty, within the limit, no forbidden characters.
+    static func cleanMessage(_ body: String) throws -> String {
+        let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty else { throw WorkflowError.messageEmpty }
+        guard !FreeText.isTooLong(body, max: CaseWorkflowLimits.message) else { throw WorkflowError.messageTooLong }
+        guard !FreeText.hasForbiddenCharacters(body, multiline: true) else { throw WorkflowError.messageInvalidCharacters }
+        return body
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// Whether `text` is a real calendar date `YYYY-MM-DD`, not after today in Europe/London (where the
+    /// partner works) and not before 2000.
+    static func isPastOrPresentDate(_ text: String, now: Date) -> Bool {
+        WorkingDays.isDay(text) && text <= WorkingDays.londonDate(now)
+    }
+}
