@@ -29,8 +29,21 @@ enum LondonDayNumber {
         return weekday == 0 || weekday == 6
     }
 
-    /// `YYYY-MM-DD` of a day number (proleptic Gregorian, Howard Hinnant's civil-from-days).
+    /// `YYYY-MM-DD` of a day number.
     static func text(_ day: Int) -> String {
+        let (year, month, dayOfMonth) = CivilDate.of(day: day)
+        func padded(_ n: Int, _ width: Int) -> String {
+            let digits = String(abs(n))
+            return (n < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(dayOfMonth, 2))"
+    }
+}
+
+/// Year, month and day of a day number (days since 1970-01-01), proleptic Gregorian: Howard Hinnant's
+/// civil-from-days, shared by the desk's London days and the audit log's UTC timestamps.
+public enum CivilDate {
+    public static func of(day: Int) -> (year: Int, month: Int, day: Int) {
         let z = day + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -39,11 +52,6 @@ enum LondonDayNumber {
         let shiftedMonth = (5 * dayOfYear + 2) / 153
         let dayOfMonth = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func padded(_ n: Int, _ width: Int) -> String {
-            let digits = String(abs(n))
-            return (n < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(dayOfMonth, 2))"
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth)
     }
 }
