@@ -1,7 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
-import NIOSSL
 import ReconcileCore
 
 /// How to reach the relay, from `mail.*` settings.
@@ -12,8 +9,10 @@ struct SMTPRelay: Sendable {
     let requireTLS: Bool
     let username: String?
     let password: String?
-    let tls: NIOSSLContext?
-    var timeout: TimeAmount = .seconds(30)
+    let tls: TLSClientContext?
+    /// The whole conversation, from connecting to QUIT; a relay that stops answering is cut off.
+    var timeout: Duration = .seconds(30)
+    var connectTimeout: Duration = .seconds(10)
 
     /// Reads the password file (it must not be readable by group or others) and the CA file, if set.
     static func from(_ settings: Settings.Mail) throws -> SMTPRelay {
@@ -28,18 +27,7 @@ struct SMTPRelay: Sendable {
             }
             password = text.trimmingCharacters(in: .newlines)
         }
-        var tls: NIOSSLContext?
-        if settings.starttls == .required {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.minimumTLSVersion = .tlsv12
-            if !settings.tlsCaFile.isEmpty {
-                guard let roots = try? NIOSSLCertificate.fromPEMFile(settings.tlsCaFile), !roots.isEmpty else {
-                    throw SettingsError("mail.tls_ca_file \(settings.tlsCaFile) holds no readable PEM certificate")
-                }
-                configuration.trustRoots = .certificates(roots)
-            }
-            tls = try NIOSSLContext(configuration: configuration)
-        }
+        let tls = settings.starttls == .required ? try TLSClientContext(caFile: settings.tlsCaFile.isEmpty ? nil : settings.tlsCaFile) : nil
         return SMTPRelay(host: settings.host, port: settings.port, requireTLS: settings.starttls == .required,
                          username: settings.username.isEmpty ? nil : settings.username, password: password, tls: tls)
     }
@@ -49,42 +37,27 @@ struct SMTPRelay: Sendable {
 public func checkMailSettings(_ settings: Settings.Mail) throws { _ = try SMTPRelay.from(settings) }
 
 /// One conversation with the relay: greeting, EHLO, STARTTLS, EHLO again, AUTH, then any number of messages.
-/// Never logs what it says: commands carry addresses and credentials.
+/// Never logs what it says: commands carry addresses and credentials. The connection blocks, so every exchange runs
+/// on the session's own serial queue (a thread outside the concurrency pool), one at a time.
 final class SMTPSession: Sendable {
-    private let channel: any Channel
-    private let replies: NIOLoopBound<SMTPReplyHandler>
-    private let deadline: Scheduled<Void>
+    private let connection: RelayConnection
+    private let queue: DispatchQueue
 
-    private init(channel: any Channel, replies: NIOLoopBound<SMTPReplyHandler>, deadline: Scheduled<Void>) {
-        (self.channel, self.replies, self.deadline) = (channel, replies, deadline)
+    private init(connection: RelayConnection, queue: DispatchQueue) {
+        (self.connection, self.queue) = (connection, queue)
     }
 
-    static func open(_ relay: SMTPRelay, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SMTPSession {
-        let channel: any Channel
-        do {
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.seconds(10))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
-                        try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler())
-                    }
-                }
-                .connect(host: relay.host, port: relay.port).get()
-        } catch {
-            throw SMTPError.connect
+    static func open(_ relay: SMTPRelay) async throws -> SMTPSession {
+        let queue = DispatchQueue(label: "reconcile.smtp")
+        let deadline = ContinuousClock.now + relay.timeout
+        let connection = try await onQueue(queue) {
+            try RelayConnection.connect(host: relay.host, port: relay.port, connectTimeout: relay.connectTimeout, deadline: deadline)
         }
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: SMTPReplyHandler.self), eventLoop: channel.eventLoop)
-        }.get()
-        // One deadline for the whole conversation: a relay that stops answering is cut off, which fails every
-        // exchange still waiting.
-        let deadline = channel.eventLoop.scheduleTask(in: relay.timeout) { channel.close(promise: nil) }
-        let session = SMTPSession(channel: channel, replies: handler, deadline: deadline)
+        let session = SMTPSession(connection: connection, queue: queue)
         do {
             try await session.greet(relay)
         } catch {
-            await session.close()
+            await session.close(quit: false)
             throw error
         }
         return session
@@ -96,11 +69,7 @@ final class SMTPSession: Sendable {
         if let tls = relay.tls, relay.requireTLS {
             guard capabilities.contains(where: { $0.uppercased() == "STARTTLS" }) else { throw SMTPError.noStartTLS }
             try await expect(try await exchange("STARTTLS"), stage: "starttls")
-            // A name is checked against the certificate; an IP address cannot be sent as SNI (and is not checked by name).
-            let name = relay.host.isIPAddress ? nil : relay.host
-            try await channel.eventLoop.submit { [channel] in
-                try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: name), position: .first)
-            }.get()
+            try await Self.onQueue(queue) { [connection] in try connection.startTLS(tls, host: relay.host) }
             capabilities = try await ehlo()
         }
         if let username = relay.username, let password = relay.password {
@@ -140,20 +109,23 @@ final class SMTPSession: Sendable {
         try expect(try await exchange(stuffed + "\r\n."), stage: "message")
     }
 
-    func close() async {
-        deadline.cancel()
-        if channel.isActive { _ = try? await exchange("QUIT") }
-        try? await channel.close()
+    /// Says QUIT (when the conversation is still whole) and lets the connection go, which closes it.
+    func close(quit: Bool = true) async {
+        if quit { _ = try? await exchange("QUIT") }
     }
 
     /// Writes `line` (nil: only waits, for the greeting) and returns the relay's next reply.
     private func exchange(_ line: String?) async throws -> SMTPReply {
-        let promise = channel.eventLoop.makePromise(of: SMTPReply.self)
-        channel.eventLoop.execute { [channel, replies] in
-            replies.value.expect(promise)
-            if let line { channel.writeAndFlush(ByteBuffer(string: line + "\r\n"), promise: nil) }
+        try await Self.onQueue(queue) { [connection] in
+            if let line { try connection.write(line: line) }
+            return try connection.readReply()
         }
-        return try await promise.futureResult.get()
+    }
+
+    private static func onQueue<T: Sendable>(_ queue: DispatchQueue, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     private func expect(_ reply: SMTPReply, stage: String) throws {
@@ -170,10 +142,4 @@ final class SMTPSession: Sendable {
         let name = ProcessInfo.processInfo.hostName
         return name.isEmpty || name.contains(" ") ? "reconcile.localdomain" : name
     }()
-}
-
-extension String {
-    var isIPAddress: Bool {
-        (try? SocketAddress(ipAddress: self, port: 0)) != nil
-    }
 }

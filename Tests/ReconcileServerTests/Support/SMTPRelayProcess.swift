@@ -12,12 +12,13 @@ final class SMTPRelayProcess: @unchecked Sendable {
     var mailbox: URL { directory.url.appendingPathComponent("mailbox.jsonl") }
     var certificate: URL { directory.url.appendingPathComponent("cert.pem") }
 
-    init() throws {
+    /// `names`: the certificate's subjectAltName (the relay is reached as localhost or 127.0.0.1).
+    init(names: String = "DNS:localhost,IP:127.0.0.1") throws {
         directory = try TemporaryDirectory()
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=relay",
+                             "-addext", "subjectAltName=\(names)",
                              "-keyout", directory.url.appendingPathComponent("key.pem").path, "-out", certificate.path]
         openssl.standardError = FileHandle.nullDevice
         try openssl.run()
