@@ -97,14 +97,13 @@ extension ReferralSubmission {
         // Names and emails are composed (NFC) before anything is derived from them (blind index, duplicates).
         let name = text(self.name, "contact.name", max: IntakeLimits.name).map(FreeText.normalised)
         var email = text(self.email, "contact.email", max: IntakeLimits.email).map(FreeText.normalised)
-        if let e = email, e.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) == nil {
+        if let e = email, !ContactFormat.looksLikeEmail(e) {
             problems.append(.init(field: "contact.email", code: "invalid_email", message: "This does not look like an email address."))
             email = nil
         }
         var phone = text(self.phone, "contact.phone", max: IntakeLimits.phone)
         if let p = phone {
-            let digits = p.filter(\.isASCII).filter(\.isNumber).count
-            if p.range(of: #"^[0-9 +()\-.]+$"#, options: .regularExpression) == nil || !(7...15).contains(digits) {
+            if !ContactFormat.looksLikePhone(p) {
                 problems.append(.init(field: "contact.phone", code: "invalid_phone", message: "This does not look like a phone number."))
                 phone = nil
             }
