@@ -45,4 +45,20 @@ import Testing
             }
         }
     }
+
+    /// The trim gives Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` over random text built from
+    /// every kind of space and line break, format characters that are not spaces, letters and combining marks.
+    @Test func trimmingAgreesWithFoundation() {
+        let pool = [" ", "\t", "\n", "\r", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2007}", "\u{2028}", "\u{2029}",
+                    "\u{3000}", "\u{200B}", "\u{FEFF}", "\u{180E}", "a", "é", "\u{301}", "👩‍👧", "\u{0}", "\u{1F}"]
+        var generator = SystemRandomNumberGenerator()
+        var samples = pool + ["", "  a  ", "a b", "\u{301} a"]
+        for _ in 0..<5_000 {
+            samples.append((0..<Int.random(in: 0...8, using: &generator)).map { _ in pool.randomElement(using: &generator)! }.joined())
+        }
+        for text in samples {
+            #expect(Array(FreeText.trimmed(text).unicodeScalars) == Array(text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars),
+                    "\(Array(text.unicodeScalars))")
+        }
+    }
 }

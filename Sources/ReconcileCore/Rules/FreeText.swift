@@ -48,6 +48,30 @@ public enum FreeText {
         return forbidden
     }
 
+    /// Without the white space and line breaks at either end: Foundation's `trimmingCharacters(in:
+    /// .whitespacesAndNewlines)` (which bridges every field through NSString on Linux), over scalars. The set is
+    /// Foundation's: tab to carriage return, NEL, categories Zs, Zl and Zp, and the zero-width space (Zs in
+    /// Foundation's tables).
+    public static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isTrimmed($0) }) else { return "" }
+        guard let last = scalars.lastIndex(where: { !isTrimmed($0) }) else { return "" }
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
+        return String(scalars[first...last])
+    }
+
+    static func isTrimmed(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09...0x0D, 0x20, 0x85, 0x200B: return true
+        case 0..<0x80: return false
+        default:
+            switch scalar.properties.generalCategory {
+            case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
+            default: return false
+            }
+        }
+    }
+
     /// Canonical composition (NFC): "é" typed as one scalar or as "e" + combining accent is the same text, so
     /// it gives the same blind index and the same duplicate check. ASCII text is already NFC.
     public static func normalised(_ text: String) -> String {

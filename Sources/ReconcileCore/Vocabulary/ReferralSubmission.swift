@@ -55,7 +55,7 @@ extension ReferralSubmission {
                          enteredByStaff: Bool = false) -> Result<Referral, ValidationFailure> {
         var problems: [FieldProblem] = []
         func text(_ value: String?, _ field: String, max: Int, multiline: Bool = false) -> String? {
-            guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+            guard let trimmed = value.map(FreeText.trimmed), !trimmed.isEmpty else { return nil }
             if FreeText.isTooLong(trimmed, max: max) {
                 problems.append(.init(field: field, code: "too_long", message: "Please keep this to \(max) characters or fewer."))
                 return nil
@@ -112,7 +112,7 @@ extension ReferralSubmission {
         let safeTimes = text(self.safeTimes, "contact.safe_times", max: IntakeLimits.safeTimes, multiline: true)
         let story = text(self.story, "story", max: IntakeLimits.story, multiline: true)
         let preference = one(self.preference, "contact.preference", ContactPreference.self, question: "how you would like us to contact you")
-        func given(_ raw: String?) -> Bool { !(raw?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true) }
+        func given(_ raw: String?) -> Bool { !(raw.map(FreeText.trimmed)?.isEmpty ?? true) }
         switch preference {
         case .email where !given(self.email):
             problems.append(.init(field: "contact.email", code: "required", message: "Please give an email address, or choose another way for us to contact you."))

@@ -94,7 +94,7 @@ extension AppDatabase {
             try purgeExpiredIdempotencyKeys(db, now: now)
             // The passphrase is kept for the replay window only, sealed with the case's own key.
             let sealed = try caseCipher(db, caseID: record.id, keys: keys).seal(item.passphrase, field: "idempotent_passphrase")
-            try db.execute(sql: """
+            try db.executeCached(sql: """
                 INSERT INTO idempotency_key (key_hash, request_hash, case_id, passphrase, passphrase_until, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [idempotency.keyHash, idempotency.requestHash, record.id, sealed,
@@ -116,7 +116,7 @@ extension AppDatabase {
     }
 
     private static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing, now: Date = Date()) throws -> IntakeReceipt? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try db.fetchRowCached(sql: """
             SELECT i.key_hash, i.request_hash, i.case_id, i.passphrase, i.passphrase_until, i.created_at, c.reference
             FROM idempotency_key i JOIN referral_case c ON c.id = i.case_id WHERE i.key_hash IN (?, ?)
             """, arguments: [claim.keyHash, claim.legacyKeyHash]) else { return nil }
@@ -139,7 +139,7 @@ extension AppDatabase {
     ) throws -> CaseRecord {
         for _ in 0..<8 {
             let reference = ReferenceGenerator.generate()
-            if try CaseRecord.filter(CaseRecord.Columns.reference == reference).fetchCount(db) > 0 { continue }
+            if try db.fetchOneCached(Bool.self, sql: "SELECT EXISTS (SELECT 1 FROM referral_case WHERE reference = ?)", arguments: [reference]) == true { continue }
             return try insertCase(db, referral, reference: reference, passphraseHash: passphraseVerifier, receivedAt: receivedAt,
                                   keys: keys, id: caseID)
         }
@@ -153,9 +153,9 @@ extension AppDatabase {
     }
 
     static func purgeExpiredIdempotencyKeys(_ db: Database, now: Date) throws {
-        try db.execute(sql: "UPDATE idempotency_key SET passphrase = NULL WHERE passphrase IS NOT NULL AND passphrase_until <= ?",
-                       arguments: [now])
-        try db.execute(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-idempotencyWindow)])
+        try db.executeCached(sql: "UPDATE idempotency_key SET passphrase = NULL WHERE passphrase IS NOT NULL AND passphrase_until <= ?",
+                             arguments: [now])
+        try db.executeCached(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-idempotencyWindow)])
     }
 }
 

@@ -69,7 +69,7 @@ extension AppDatabase {
         var newest: (id: String, at: Date)?
         for (column, value) in [("email_index", emailIndex), ("phone_index", phoneIndex)] {
             guard let value else { continue }
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try db.fetchRowCached(sql: """
                 SELECT id, received_at FROM referral_case WHERE \(column) = ? ORDER BY received_at DESC LIMIT 1
                 """, arguments: [value]) else { continue }
             let at: Date = try row.value("received_at")
@@ -88,7 +88,7 @@ extension AppDatabase {
         let accessNeeds = try referral.accessNeeds.map { needs in
             try cipher.seal(String(decoding: try JSONEncoder().encode(needs), as: UTF8.self), field: PersonalField.accessNeeds)
         }
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             UPDATE referral_case SET involvement = ?, age_band = ?, parent_knows = ?, heard_from = ?, pattern_bits = ?,
                 child_sex = ?, special_needs = ?, channel = ?, access_needs = ?, language = ?
             WHERE id = ?

@@ -12,7 +12,7 @@ public enum NoticeKind: String, Sendable, CaseIterable {
 extension AppDatabase {
     static func queueNotice(_ db: Database, kind: NoticeKind, staffID: String? = nil, caseID: String? = nil, dedupeKey: String? = nil,
                             at now: Date) throws {
-        try db.execute(sql: """
+        try db.executeCached(sql: """
             INSERT INTO mail_outbox (id, kind, staff_id, case_id, dedupe_key, created_at, next_attempt_at)
             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING
             """, arguments: [newID(), kind.rawValue, staffID, caseID, dedupeKey, now, now])
@@ -20,7 +20,7 @@ extension AppDatabase {
 
     /// Enabled staff who work cases, with their choices (defaults where they have not chosen).
     static func staffChoices(_ db: Database) throws -> [(id: String, role: StaffRole, choices: NotificationChoices)] {
-        try Row.fetchAll(db, sql: """
+        try db.fetchRowsCached(sql: """
             SELECT id, role FROM staff_account WHERE disabled_at IS NULL AND role IN ('practitioner', 'lead') ORDER BY id
             """).compactMap { row in
             guard let role = StaffRole(rawValue: try row.value("role")) else { return nil }

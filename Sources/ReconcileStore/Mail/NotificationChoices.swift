@@ -53,7 +53,7 @@ extension AppDatabase {
     }
 
     static func notificationChoices(_ db: Database, staffID: String, role: StaffRole) throws -> NotificationChoices {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM staff_notification WHERE staff_id = ?", arguments: [staffID]) else {
+        guard let row = try db.fetchRowCached(sql: "SELECT * FROM staff_notification WHERE staff_id = ?", arguments: [staffID]) else {
             return .defaults(for: role)
         }
         let areas = (try? JSONDecoder().decode([String].self, from: Data((try row.value("areas", as: String.self)).utf8))) ?? []

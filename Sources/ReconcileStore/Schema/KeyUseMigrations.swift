@@ -43,6 +43,6 @@ extension AppDatabase {
 
     /// The master key version the database was last rotated to.
     static func rotatedMasterVersion(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT master_version FROM key_state WHERE id = 1") ?? 1
+        try db.fetchOneCached(Int.self, sql: "SELECT master_version FROM key_state WHERE id = 1") ?? 1
     }
 }
