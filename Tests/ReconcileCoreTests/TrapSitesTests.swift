@@ -32,7 +32,6 @@ import Testing
         ("Sources/ReconcileServer/Languages/MessageCatalogue.swift", "preconditionFailure(\"message catalogue", "catalogues are read when serve starts (buildApplication): a broken build stops there"),
         ("Sources/ReconcileServer/Languages/MessageCatalogue.swift", "all[language]!", "every language was loaded at start, or the start stopped (above)"),
         ("Sources/ReconcileCore/Rules/WorkingDays.swift", "preconditionFailure(\"calendar cannot add a day\")", "a Gregorian calendar adds a day to any date"),
-        ("Sources/ReconcileStore/Schema/CaseRecordColumns.swift", "container[\"", "sets a column of GRDB's PersistenceContainer; it reads no row"),
         ("Sources/ReconcileCore/Rules/WorkingDays.swift", "preconditionFailure(\"time zone Europe/London", "read at start by buildApplication: a machine without the tz database stops there"),
     ]
 

@@ -56,9 +56,8 @@ extension AppDatabase {
         record.contactSafeTimes = try cipher.sealIfPresent(c.safeTimes, field: PersonalField.safeTimes)
         record.story = try cipher.sealIfPresent(referral.story, field: PersonalField.story)
         record.duplicateOf = try latestCase(db, emailIndex: record.emailIndex, phoneIndex: record.phoneIndex)
-        try record.insert(db)
-        try caseKey.insert(db)
-        try storeIntakeAnswers(db, referral, caseID: id, cipher: cipher)
+        try record.insert(db, extra: try intakeAnswers(db, referral, cipher: cipher))
+        try caseKey.insertCached(db)
         return record
     }
 
@@ -78,24 +77,22 @@ extension AppDatabase {
         return newest?.id
     }
 
-    /// The v12 answers and v17's language, kept out of `CaseRecord` like v11's columns so
+    /// The v12 answers and v17's language, columns of the same INSERT but kept out of `CaseRecord` like v11's, so
     /// that a record can still be written to a database migrated only so far (the migration tests do).
-    static func storeIntakeAnswers(_ db: Database, _ referral: Referral, caseID: String, cipher: CaseCipher) throws {
+    static func intakeAnswers(_ db: Database, _ referral: Referral, cipher: CaseCipher) throws
+        -> [(column: String, value: (any DatabaseValueConvertible)?)] {
         // Only a database migrated to before v17 lacks the newest column, and `serve` refuses to open one (tests
         // build such databases on purpose, all before v12). GRDB caches the schema per connection, so this costs no
         // query per referral.
-        guard try db.columns(in: CaseRecord.databaseTableName).contains(where: { $0.name == "language" }) else { return }
+        guard try db.columns(in: CaseRecord.databaseTableName).contains(where: { $0.name == "language" }) else { return [] }
         let accessNeeds = try referral.accessNeeds.map { needs in
             try cipher.seal(String(decoding: try JSONEncoder().encode(needs), as: UTF8.self), field: PersonalField.accessNeeds)
         }
-        try db.executeCached(sql: """
-            UPDATE referral_case SET involvement = ?, age_band = ?, parent_knows = ?, heard_from = ?, pattern_bits = ?,
-                child_sex = ?, special_needs = ?, channel = ?, access_needs = ?, language = ?
-            WHERE id = ?
-            """, arguments: [referral.involvement.rawValue, referral.ageBand?.rawValue, referral.parentKnows?.rawValue,
-                             referral.heardFrom?.rawValue, IncidentPattern.answerBits(referral.pattern),
-                             referral.childSex?.rawValue, referral.specialNeeds?.rawValue, referral.channel.rawValue,
-                             accessNeeds, referral.language?.rawValue, caseID])
+        return [("involvement", referral.involvement.rawValue), ("age_band", referral.ageBand?.rawValue),
+                ("parent_knows", referral.parentKnows?.rawValue), ("heard_from", referral.heardFrom?.rawValue),
+                ("pattern_bits", IncidentPattern.answerBits(referral.pattern)), ("child_sex", referral.childSex?.rawValue),
+                ("special_needs", referral.specialNeeds?.rawValue), ("channel", referral.channel.rawValue),
+                ("access_needs", accessNeeds), ("language", referral.language?.rawValue)]
     }
 
     /// Reads and decrypts the personal fields of one case. Callers record who read it.

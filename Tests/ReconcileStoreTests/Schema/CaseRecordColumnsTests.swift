@@ -58,8 +58,15 @@ import Testing
         var record = Self.record(full: full)
         record.duplicateOf = nil  // no earlier case to point at
         record.assignedTo = nil; record.safeguardingHoldBy = nil  // nor staff
-        try database.writer.write { db in try record.insert(db) }
-        let stored = try database.writer.read { db in try CaseRecord.fetchOne(db, key: record.id) }
-        #expect(stored == record)
+        var second = record
+        second.id = "c-2"; second.reference = "RS-ABCD-EFGJ"
+        try database.writer.write { db in
+            try record.insert(db)  // GRDB's insert, through encode(to:)
+            try second.insert(db, extra: [("language", "pl"), ("involvement", "harmed")])  // intake's cached INSERT
+        }
+        #expect(try database.writer.read { db in try CaseRecord.fetchOne(db, key: record.id) } == record)
+        #expect(try database.writer.read { db in try CaseRecord.fetchOne(db, key: second.id) } == second)
+        let extra = try database.writer.read { db in try Row.fetchOne(db, sql: "SELECT language, involvement FROM referral_case WHERE id = 'c-2'") }
+        #expect(extra == ["language": "pl", "involvement": "harmed"])
     }
 }
