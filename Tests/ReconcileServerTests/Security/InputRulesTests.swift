@@ -42,6 +42,19 @@ import Testing
         #expect(JSONObjectBody.hasDuplicateKey(Array(#"{"a":{"b":1,"c":{"d":2},"b":3}}"#.utf8)))
     }
 
+    /// Every kind of value is read as what it is, whatever the order the reader tries them in: a number is never a
+    /// string or a yes/no, nested lists and objects keep their shape, and a bad value deep inside refuses the body.
+    @Test func everyKindOfValueIsReadAsItself() throws {
+        let body = #"{"s":"1","n":1,"x":-2.5e3,"b":true,"f":false,"z":null,"a":[1,"x",false,null,{"k":[[]]}],"o":{"p":{"q":"r"}},"e":[]}"#
+        let value = try JSONObjectBody.decode(Array(body.utf8))
+        #expect(value == ["s": .string("1"), "n": .number(1), "x": .number(-2500), "b": .bool(true), "f": .bool(false), "z": .null,
+                          "a": .array([.number(1), .string("x"), .bool(false), .null, .object(["k": .array([.array([])])])]),
+                          "o": .object(["p": .object(["q": .string("r")])]), "e": .array([])])
+        for bad in [#"{"a":[{"b":[1e999]}]}"#, #"{"a":{"b":[tru]}}"#, "[1]", #""x""#, #"{"a":1} x"#] {
+            #expect(throws: APIError.self, "\(bad)") { try JSONObjectBody.decode(Array(bad.utf8)) }
+        }
+    }
+
     @Test func lengthsCountScalarsNotGraphemes() async throws {
         let harness = try Harness()
         // One visible "character" carrying 150 combining accents is 151 scalars: over the 100 allowed for a name.
