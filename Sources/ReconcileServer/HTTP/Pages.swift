@@ -13,6 +13,15 @@ struct Pages: Sendable {
     var cookies = SessionCookies(secure: false)
 
     static func load(areaContacts: AreaContacts = AreaContacts(), cookies: SessionCookies = SessionCookies(secure: false)) throws -> Pages {
+        let library = try shippedTemplates.get()
+        // Read the message catalogues now, so a broken one stops `serve` at start rather than at a family's first page.
+        _ = Catalogues.all
+        return Pages(library: library, areaContacts: areaContacts.areas, cookies: cookies)
+    }
+
+    /// The templates shipped in this build's resources, parsed once per process: they cannot change while it runs,
+    /// and the test suite builds an application per test (parsing them was three quarters of each build).
+    static let shippedTemplates: Result<MustacheLibrary, any Error> = Result {
         guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw PagesError.missingResources
         }
@@ -22,9 +31,7 @@ struct Pages: Sendable {
             let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
-        // Read the message catalogues now, so a broken one stops `serve` at start rather than at a family's first page.
-        _ = Catalogues.all
-        return Pages(library: library, areaContacts: areaContacts.areas, cookies: cookies)
+        return library
     }
 
     enum PagesError: Error { case missingResources, missingTemplate(String) }
