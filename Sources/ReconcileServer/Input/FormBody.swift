@@ -6,11 +6,16 @@ struct FormBody: Sendable {
     private(set) var values: [String: [String]] = [:]
 
     /// Nil when the body is not valid percent-encoded UTF-8.
+    ///
+    /// Split on bytes, never on Swift `Character`s: "=" or "&" followed by a combining mark is one Character, so a
+    /// split by Characters read `a=\u{0652}b` as a name with no value.
     init?(_ bytes: [UInt8]) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = Self.decode(parts[0]), let value = Self.decode(parts.count > 1 ? parts[1] : "") else { return nil }
+        guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = pair[..<(equals ?? pair.endIndex)]
+            let value = equals.map { pair[pair.index(after: $0)...] } ?? []
+            guard let name = Self.decode(name), let value = Self.decode(value) else { return nil }
             values[name, default: []].append(value)
         }
     }
@@ -18,7 +23,8 @@ struct FormBody: Sendable {
     subscript(_ name: String) -> String? { values[name]?.first }
     func all(_ name: String) -> [String] { values[name] ?? [] }
 
-    private static func decode(_ part: Substring) -> String? {
-        part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// "+" is a space, then percent-decoding; the bytes between "&" and "=" of valid UTF-8 are valid UTF-8 too.
+    private static func decode(_ part: ArraySlice<UInt8>) -> String? {
+        String(decoding: part.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self).removingPercentEncoding
     }
 }

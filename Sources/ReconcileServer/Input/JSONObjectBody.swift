@@ -34,9 +34,11 @@ enum JSONObjectBody {
                 while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
                 if case .object(var keys, true)? = stack.last {
                     let raw = Array(bytes[start...min(i, bytes.count - 1)])
-                    let key = raw.contains(UInt8(ascii: "\\"))
-                        ? (try? JSONDecoder().decode(String.self, from: Data(raw))) ?? String(decoding: raw, as: UTF8.self)
-                        : String(decoding: raw, as: UTF8.self)
+                    // Both forms without their quotes: an escaped key is unescaped by JSON's own rules (the quoted
+                    // string is a JSON document of its own), a plain one is its bytes. Compared with the quotes on one
+                    // side only, `{"a":1,"\u0061":2}` passed as two keys (found by scripts/fuzz).
+                    let plain = String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
+                    let key = raw.contains(UInt8(ascii: "\\")) ? (try? JSONDecoder().decode(String.self, from: Data(raw))) ?? plain : plain
                     guard keys.insert(key.unicodeScalars.map(\.value)).inserted else { return true }
                     stack[stack.count - 1] = .object(keys: keys, expectingKey: false)
                 }

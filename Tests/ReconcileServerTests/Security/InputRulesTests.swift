@@ -37,6 +37,21 @@ import Testing
         #expect(try await harness.database.caseCount() == 0)
     }
 
+    /// Found by `scripts/fuzz` (FuzzJSONObject): a key written once plainly and once with an escape is one key.
+    @Test(arguments: [#"{"a":1,"\u0061":2}"#, #"{"\u0061":1,"a":2}"#, #"{"x":{"ab":1,"a\u0062":2}}"#, #"{"\u00e9":1,"é":2}"#])
+    func aKeyWrittenPlainlyAndEscapedIsOneKey(body: String) {
+        #expect(JSONObjectBody.hasDuplicateKey(Array(body.utf8)))
+        #expect(throws: APIError.self) { try JSONObjectBody.decode(Array(body.utf8)) }
+    }
+
+    /// Found by `scripts/fuzz` (FuzzFormBody): "=" or "&" followed by a combining mark is one Swift Character, and a
+    /// form body split by Characters lost its name/value boundary there.
+    @Test func aFormBodySplitsOnBytesNotCharacters() throws {
+        let body = FormBody(Array("re\tfee=\u{0652}la&harm=\u{0}b&harm=c&x&\u{0301}=y&z=1+2%2B3".utf8))
+        #expect(body?.values == ["re\tfee": ["\u{0652}la"], "harm": ["\u{0}b", "c"], "x": [""], "\u{0301}": ["y"], "z": ["1 2+3"]])
+        #expect(FormBody(Array("a=%FF".utf8)) == nil && FormBody([0x61, 0x3D, 0xFF]) == nil, "not UTF-8: refused")
+    }
+
     @Test func theSameKeyInDifferentObjectsIsFine() {
         #expect(!JSONObjectBody.hasDuplicateKey(Array(#"{"a":{"a":1},"b":[{"a":1},{"a":2}],"c":"\"a\":"}"#.utf8)))
         #expect(JSONObjectBody.hasDuplicateKey(Array(#"{"a":{"b":1,"c":{"d":2},"b":3}}"#.utf8)))
