@@ -5,13 +5,40 @@ import Foundation
 /// thinks it means; such bodies are refused (400) before anything reads them.
 enum JSONObjectBody {
     static func decode(_ body: [UInt8]) throws -> [String: JSONValue] {
-        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(body)) else {
+        // Foundation's decoder is more lenient than RFC 8259: it reads bytes that are not UTF-8 (as U+FFFD) and a
+        // comma before a closing bracket. Both are refused here first, so what we read is what any strict reader
+        // reads (found by scripts/fuzz against an independent reader).
+        guard String(validating: body, as: UTF8.self) != nil, !hasTrailingComma(body),
+              let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(body)) else {
             throw APIError(.badRequest, code: "invalid_json", message: "The body must be a JSON object in UTF-8.")
         }
         if hasDuplicateKey(body) {
             throw APIError(.badRequest, code: "duplicate_key", message: "A field appears more than once in the same JSON object.")
         }
         return object
+    }
+
+    /// Whether a "," is followed (after white space) by "]" or "}" outside a string.
+    static func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
+        var lastSignificant: UInt8 = 0
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            switch byte {
+            case UInt8(ascii: "\""):
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if lastSignificant == UInt8(ascii: ",") { return true }
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                i += 1
+                continue
+            default: break
+            }
+            lastSignificant = byte
+            i += 1
+        }
+        return false
     }
 
     /// Walks JSON already known to be valid, keeping the keys seen in each open object. Keys are compared

@@ -52,6 +52,20 @@ import Testing
         #expect(FormBody(Array("a=%FF".utf8)) == nil && FormBody([0x61, 0x3D, 0xFF]) == nil, "not UTF-8: refused")
     }
 
+    /// Found by `scripts/fuzz` (FuzzJSONObject against an independent RFC 8259 reader): Foundation's decoder reads
+    /// bytes that are not UTF-8 and a comma before a closing bracket; the service refuses both as invalid JSON.
+    @Test(arguments: [[0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D], Array(#"{"a":[1,]}"#.utf8), Array(#"{"a":1,}"#.utf8),
+                      Array(#"{"a":{"b":[1 , ] }}"#.utf8), Array("{\"a\":[1,\n]}".utf8)])
+    func lenientJSONIsRefused(body: [UInt8]) {
+        #expect(throws: APIError.self) { try JSONObjectBody.decode(body) }
+    }
+
+    @Test func commasAndBracketsInsideStringsAreText() throws {
+        let body = #"{"a":",]","b":"\",}","c":[1, 2]}"#
+        #expect(!JSONObjectBody.hasTrailingComma(Array(body.utf8)))
+        #expect(try JSONObjectBody.decode(Array(body.utf8))["b"] == .string("\",}"))
+    }
+
     @Test func theSameKeyInDifferentObjectsIsFine() {
         #expect(!JSONObjectBody.hasDuplicateKey(Array(#"{"a":{"a":1},"b":[{"a":1},{"a":2}],"c":"\"a\":"}"#.utf8)))
         #expect(JSONObjectBody.hasDuplicateKey(Array(#"{"a":{"b":1,"c":{"d":2},"b":3}}"#.utf8)))
