@@ -122,13 +122,14 @@ extension AppDatabase {
     /// The demo lead, created when missing with a random password that is never shown or stored in plain.
     private func demoLead(councilAreas: [String], keys: KeyRing, passwordCost: PasswordHash.Limits,
                           now: Date) async throws -> (actor: StaffActor, email: String) {
-        if let account = try await staffAccount(email: DemoSeed.leadEmail) {
+        let staff = StaffStore(self, keys)
+        if let account = try await staff.staffAccount(email: DemoSeed.leadEmail) {
             guard account.role == .lead else { throw CaseAccessError.forbidden }
             return (account.actor, account.email)
         }
         let password = Data(Random.bytes(count: 24)).base64EncodedString()
-        let (account, _) = try await addStaff(email: DemoSeed.leadEmail, role: .lead, councilArea: nil, password: password,
-                                              councilAreas: councilAreas, keys: keys, passwordCost: passwordCost, now: now)
+        let (account, _) = try await staff.addStaff(email: DemoSeed.leadEmail, role: .lead, councilArea: nil, password: password,
+                                                    councilAreas: councilAreas, passwordCost: passwordCost, now: now)
         return (account.actor, account.email)
     }
 }

@@ -13,6 +13,8 @@ public struct AppConfiguration: Sendable {
     public var settings: Settings
     public var database: AppDatabase
     public var keys: KeyRing
+    /// Every capability's store over `database` and `keys`.
+    public var stores: Stores { Stores(database: database, keys: keys) }
     public var logger: Logger
     /// The signposting directory (`policies/services.json`).
     public var directory: ServiceDirectory
@@ -65,11 +67,11 @@ public func buildApplication(configuration: AppConfiguration) throws -> some App
     let backup = configuration.settings.backup
     let backupHealth = configuration.backupKey.map { _ in BackupHealth(interval: TimeInterval(backup.intervalSeconds)) }
     let router = try buildRouter(configuration: configuration, backupHealth: backupHealth)
-    var services: [any ServiceLifecycle.Service] = [IntakeCommitService(database: configuration.database)]
+    var services: [any ServiceLifecycle.Service] = [IntakeCommitService(stores: configuration.stores)]
     if configuration.runRetentionDaily {
-        services.append(RetentionService(database: configuration.database, keys: configuration.keys, policy: configuration.retention,
+        services.append(RetentionService(stores: configuration.stores, policy: configuration.retention,
                                          logger: configuration.logger))
-        services.append(SealedCopyPurge(database: configuration.database, logger: configuration.logger))
+        services.append(SealedCopyPurge(stores: configuration.stores, logger: configuration.logger))
     }
     if let key = configuration.backupKey, let backupHealth {
         // First in the list: services stop in reverse order, so the final backup comes after every queued
@@ -102,7 +104,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // a few threads of its own with a bounded queue, never on the cooperative executor.
     let slowWork = SlowWorkPool(workers: settings.security.hashWorkers, queueLimit: settings.security.hashQueue, name: "argon2")
     let hasher = PasswordHasher(cost: settings.security.argon2Limits, pool: slowWork)
-    let intake = IntakeService(database: configuration.database, keys: configuration.keys, settings: settings, metrics: metrics,
+    let intake = IntakeService(stores: configuration.stores, settings: settings, metrics: metrics,
                                policy: configuration.intakePolicy)
     // One limiter for both intake routes: the JSON API and the form share the per-address budget.
     let intakeLimiter = RateLimiter(limit: settings.limits.intakePerMinute, window: 60, clock: configuration.clock)
@@ -119,10 +121,10 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     router.add(middleware: ErrorMiddleware(logger: configuration.logger, pages: pages, routeMethods: routeMethods))
     router.add(middleware: BodyLimitMiddleware(maxBytes: settings.limits.maxBodyBytes))
     HealthController(database: configuration.database, backupHealth: backupHealth,
-                     mailHealth: settings.mail.enabled ? MailHealthCheck(database: configuration.database,
+                     mailHealth: settings.mail.enabled ? MailHealthCheck(stores: configuration.stores,
                                                                          alertAfter: TimeInterval(settings.mail.alertAfterSeconds)) : nil)
         .addRoutes(to: router.group())
-    MetricsController(metrics: metrics, database: configuration.database, settings: settings, backupHealth: backupHealth)
+    MetricsController(metrics: metrics, stores: configuration.stores, settings: settings, backupHealth: backupHealth)
         .addRoutes(to: router.group())
     try OpenAPIController.load().addRoutes(to: router.group())
     try StaticController.load().addRoutes(to: router.group())
@@ -133,30 +135,30 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
 
     // Staff: sign-in is open (throttled); case routes admit practitioners and leads only, and the store
     // further limits practitioners to their assigned cases. Admin and council never reach case content.
-    let (database, keys, policy) = (configuration.database, configuration.keys, configuration.sessionPolicy)
+    let (stores, keys, policy) = (configuration.stores, configuration.keys, configuration.sessionPolicy)
     // A family's idle limit is a setting (`limits.portal_idle_minutes`); the absolute lifetime stays the policy's.
     let portalPolicy = PortalSessionPolicy(idle: TimeInterval(settings.limits.portalIdleMinutes * 60),
                                            absolute: configuration.portalPolicy.absolute)
     func resolver(_ party: TokenResolver.Party, _ carrier: TokenResolver.Carrier = .bearer, signIn: (@Sendable (Request) -> String)? = nil,
                   kit: StaffPageKit? = nil) -> TokenResolver {
-        TokenResolver(database: database, keys: keys, staffPolicy: policy, portalPolicy: portalPolicy, party: party,
+        TokenResolver(stores: stores, staffPolicy: policy, portalPolicy: portalPolicy, party: party,
                       carrier: carrier, clock: configuration.clock, signIn: signIn, kit: kit)
     }
     let loginThrottle = RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60),
                                     clock: configuration.clock)
-    StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle, hasher: hasher, policy: policy,
+    StaffSessionController(stores: stores, settings: settings, throttle: loginThrottle, hasher: hasher, policy: policy,
                            secureCookies: secure, clock: configuration.clock)
         .addRoutes(to: router.group())
     let caseRoutes = router.group("api/v1/cases")
         .add(middleware: resolver(.staff([.practitioner, .lead])))
         .group(context: StaffRequestContext.self)
     // One action layer: the API and the pages run the same case steps.
-    let actions = CaseActions(database: database, keys: keys, rules: StepRules(directory: configuration.directory, recording: configuration.recording,
+    let actions = CaseActions(stores: stores, rules: StepRules(directory: configuration.directory, recording: configuration.recording,
                                                                                 levels: configuration.levelLabels,
                                                                                 councilAreas: settings.areas.councilAreas,
                                                                                 themes: configuration.themeLabels),
                               clock: configuration.clock)
-    CasesController(database: database, keys: keys, settings: settings, directory: configuration.directory, actions: actions)
+    CasesController(stores: stores, settings: settings, directory: configuration.directory, actions: actions)
         .addRoutes(to: caseRoutes)
     StaffReferralController(intake: intake, maxBodyBytes: settings.limits.maxBodyBytes).addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")
@@ -164,7 +166,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .group(context: StaffRequestContext.self)
     ServicesController(directory: configuration.directory).addRoutes(to: serviceRoutes)
     // Email alerts: each practitioner and lead chooses theirs (API here, the page with the staff pages below).
-    let notifications = NotificationsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+    let notifications = NotificationsController(stores: stores, councilAreas: settings.areas.councilAreas,
                                                 mailOn: settings.mail.enabled, maxBody: settings.limits.maxBodyBytes)
     notifications.addRoutes(api: router.group("api/v1/staff").add(middleware: resolver(.staff([.practitioner, .lead])))
         .group(context: StaffRequestContext.self))
@@ -174,26 +176,26 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     _ = try WordCatalogue.load()   // a broken word catalogue stops `serve` at start, not a page later
     let downloads = ReportDownloads(settings: settings, levels: configuration.levelLabels)
     CouncilController.addPublicKeyRoute(to: router.group(), keys: keys)
-    CouncilController(database: database, keys: keys, downloads: downloads).addRoutes(
+    CouncilController(stores: stores, downloads: downloads).addRoutes(
         to: router.group("api/v1/council").add(middleware: resolver(.council))
             .group(context: CouncilRequestContext.self))
     let leadOnly = resolver(.staff([.lead]))
-    let offerRounds = OfferRoundsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+    let offerRounds = OfferRoundsController(stores: stores, councilAreas: settings.areas.councilAreas,
                                             maxBody: settings.limits.maxBodyBytes)
     offerRounds.addRoutes(to: router.group("api/v1/offer-rounds").add(middleware: leadOnly).group(context: StaffRequestContext.self))
-    let complaints = ComplaintsController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+    let complaints = ComplaintsController(stores: stores, councilAreas: settings.areas.councilAreas,
                                           maxBody: settings.limits.maxBodyBytes)
     complaints.addRoutes(to: router.group("api/v1/complaints").add(middleware: leadOnly).group(context: StaffRequestContext.self))
-    ReportsController(database: database, keys: keys, settings: settings, policy: configuration.disclosure, downloads: downloads).addRoutes(
+    ReportsController(stores: stores, settings: settings, policy: configuration.disclosure, downloads: downloads).addRoutes(
         themes: router.group("api/v1/themes").add(middleware: leadOnly).group(context: StaffRequestContext.self),
         reports: router.group("api/v1/reports").add(middleware: leadOnly).group(context: StaffRequestContext.self))
     // The records check: leads only; every view audited by the store.
-    RecordsCheckController(database: database, keys: keys, settings: settings, recording: configuration.recording)
+    RecordsCheckController(stores: stores, settings: settings, recording: configuration.recording)
         .addRoutes(to: router.group("api/v1/records-check").add(middleware: leadOnly).group(context: StaffRequestContext.self))
 
     // The family portal: its own token table, throttle and cookie; API by bearer token, pages by cookie + CSRF.
     let portal = PortalService(
-        database: database, keys: keys, policy: portalPolicy, retention: configuration.retention,
+        stores: stores, policy: portalPolicy, retention: configuration.retention,
         throttle: RateLimiter(limit: settings.limits.loginFailures, window: TimeInterval(settings.limits.loginWindowMinutes * 60),
                               clock: configuration.clock),
         pool: slowWork, secureCookies: secure, maxBody: settings.limits.maxBodyBytes, messagesPerDay: settings.limits.familyMessagesPerDay)
@@ -211,7 +213,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     PortalFeedbackPagesController(feedback: feedback, pages: pages, csrf: csrf).addRoutes(to: familyPages)
     PortalVoiceController(portal: portal, pages: pages, csrf: csrf, minimumPerRelease: settings.voices.minimumPerRelease)
         .addRoutes(api: familyAPI, pages: familyPages)
-    let voices = VoicesController(database: database, keys: keys, councilAreas: settings.areas.councilAreas,
+    let voices = VoicesController(stores: stores, councilAreas: settings.areas.councilAreas,
                                   schoolNames: configuration.disclosure.localSchoolNames, quarterStartMonth: settings.reporting.quarterStartMonth,
                                   maxBody: settings.limits.maxBodyBytes)
     voices.addRoutes(to: router.group("api/v1/voices").add(middleware: leadOnly).group(context: StaffRequestContext.self))
@@ -219,38 +221,38 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     // MARK: staff and council pages (StaffPagesController, CouncilPagesController)
     // Pages take the staff session COOKIE (the API takes only the bearer header) and check CSRF on every POST.
     do {
-        let session = StaffSessionController(database: database, keys: keys, settings: settings, throttle: loginThrottle,
+        let session = StaffSessionController(stores: stores, settings: settings, throttle: loginThrottle,
                                              hasher: hasher, policy: policy, secureCookies: secure, clock: configuration.clock)
         let kit = StaffPageKit(pages: pages, csrf: csrf, maxBody: settings.limits.maxBodyBytes)
         func pageAuth(_ roles: Set<StaffRole>) -> TokenResolver {
             resolver(.staff(roles), .cookie(session.cookieName), signIn: { $0.uri.path.hasPrefix("/council") ? "/council/sign-in" : "/staff/sign-in" },
                      kit: kit)
         }
-        let desk = MyWorkController(database: database, settings: settings, kit: kit)
+        let desk = MyWorkController(stores: stores, settings: settings, kit: kit)
         desk.addRoutes(api: router.group("api/v1/my-work").add(middleware: resolver(.staff([.practitioner, .lead])))
             .group(context: StaffRequestContext.self))
-        ReassignController(database: database, keys: keys, kit: kit).addRoutes(
+        ReassignController(stores: stores, kit: kit).addRoutes(
             api: router.group("api/v1/staff").add(middleware: leadOnly).group(context: StaffRequestContext.self),
             pages: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
-        StaffPagesController(database: database, keys: keys, settings: settings, directory: configuration.directory,
+        StaffPagesController(stores: stores, settings: settings, directory: configuration.directory,
                              disclosure: configuration.disclosure, session: session, kit: kit, actions: actions, desk: desk).addRoutes(
             root: router.group(),
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
             leads: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         // A new passphrase for a family who lost theirs: the API beside the other case routes, the page beside the case page.
-        PassphraseReissue(database: database, keys: keys, perDay: settings.limits.passphraseReissuesPerDay)
+        PassphraseReissue(stores: stores, perDay: settings.limits.passphraseReissuesPerDay)
             .addRoutes(api: caseRoutes,
                        pages: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
                        kit: kit, acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
         // Search (API and page): practitioners and leads; names are opened on the slow-work pool.
-        SearchController(database: database, keys: keys, pool: slowWork, kit: kit).addRoutes(
+        SearchController(stores: stores, pool: slowWork, kit: kit).addRoutes(
             api: router.group("api/v1/search").add(middleware: resolver(.staff([.practitioner, .lead]))).group(context: StaffRequestContext.self),
             pages: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
-        ChronologyController(database: database, keys: keys, directory: configuration.directory, kit: kit,
+        ChronologyController(stores: stores, directory: configuration.directory, kit: kit,
                              acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
-        DiaryController(database: database, kit: kit, clock: configuration.clock)
+        DiaryController(stores: stores, kit: kit, clock: configuration.clock)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
         StaffReferralPagesController(intake: intake, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self))
@@ -260,16 +262,16 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         VoicePagesController(voices: voices, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
-        TrendsController(database: database, kit: kit, words: downloads.words).addRoutes(
+        TrendsController(stores: stores, kit: kit, words: downloads.words).addRoutes(
             api: router.group("api/v1/council").add(middleware: resolver(.council)).group(context: CouncilRequestContext.self),
             pages: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
         notifications.addPages(router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),
                                kit: kit)
-        RecordsCheckPagesController(database: database, keys: keys, kit: kit, settings: settings, recording: configuration.recording)
+        RecordsCheckPagesController(stores: stores, kit: kit, settings: settings, recording: configuration.recording)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
-        ReleasePagesController(database: database, keys: keys, settings: settings, policy: configuration.disclosure, downloads: downloads, kit: kit)
+        ReleasePagesController(stores: stores, settings: settings, policy: configuration.disclosure, downloads: downloads, kit: kit)
             .addRoutes(to: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
-        CouncilPagesController(database: database, kit: kit, downloads: downloads, startMonth: settings.reporting.quarterStartMonth)
+        CouncilPagesController(stores: stores, kit: kit, downloads: downloads, startMonth: settings.reporting.quarterStartMonth)
             .addRoutes(to: router.group("council").add(middleware: pageAuth([.council])).group(context: CouncilRequestContext.self))
     }
     routeMethods.fill(router.routes.map { (method: $0.method.rawValue, path: "\($0.path)") })

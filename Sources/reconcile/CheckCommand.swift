@@ -55,7 +55,7 @@ struct Check: AsyncParsableCommand {
         print("ok   audit chain: \(audit.rows) rows verified")
         let settings = try config.load()
         print(try await backupLine(settings.backup))
-        print(try await mailLine(settings.mail, database))
+        print(try await mailLine(settings.mail, MailStore(database, keyRing)))
         _ = try policies.familyNoticePolicy()
         let unconfirmed = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas).unconfirmed
         if unconfirmed.isEmpty {
@@ -108,8 +108,8 @@ struct Check: AsyncParsableCommand {
     }
 
     /// The outbox: off, healthy, or a relay failing longer than `mail.alert_after_seconds` (a warning, like backups).
-    func mailLine(_ settings: Settings.Mail, _ database: AppDatabase) async throws -> String {
-        let health = try await database.mailHealth()
+    func mailLine(_ settings: Settings.Mail, _ mail: MailStore) async throws -> String {
+        let health = try await mail.mailHealth()
         guard settings.enabled else {
             return health.waiting > 0 ? "warn mail: off (mail.host is empty) with \(health.waiting) messages waiting" : "ok   mail: off (mail.host is empty)"
         }

@@ -29,7 +29,7 @@ struct Retention: AsyncParsableCommand {
             let database = try openDatabase(data, migrate: false)
             let report: RetentionReport
             do {
-                report = try await database.runRetention(policy: policy, keys: keyRing, now: when)
+                report = try await RetentionStore(database, keyRing).runRetention(policy: policy, now: when)
             } catch let error as StoreError {
                 throw CommandFailure("retention run: \(error.description)")
             }

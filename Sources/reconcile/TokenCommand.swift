@@ -15,7 +15,7 @@ struct Token: AsyncParsableCommand {
             let keyRing = try keys.load()
             let database = try openDatabase(data, migrate: false)
             do {
-                let issued = try await database.addCouncilToken(email: email, keys: keyRing)
+                let issued = try await StaffStore(database, keyRing).addCouncilToken(email: email)
                 // The token is a secret: printed once for the officer to store; only its hash is kept.
                 print("\(issued.id) \(issued.token)")
             } catch let error as CouncilTokenError {
@@ -34,7 +34,7 @@ struct Token: AsyncParsableCommand {
             let keyRing = try keys.load()
             let database = try openDatabase(data, migrate: false)
             do {
-                try await database.revokeCouncilToken(id: id, keys: keyRing)
+                try await StaffStore(database, keyRing).revokeCouncilToken(id: id)
             } catch let error as CouncilTokenError {
                 throw CommandFailure(error.description)
             }

@@ -43,9 +43,9 @@ struct User: AsyncParsableCommand {
             let keyRing = try keys.load()
             let database = try openDatabase(data, migrate: false)
             do {
-                let (_, uri) = try await database.addStaff(
+                let (_, uri) = try await StaffStore(database, keyRing).addStaff(
                     email: email, role: staffRole, councilArea: councilArea, password: password,
-                    councilAreas: settings.areas.councilAreas, keys: keyRing, passwordCost: cost)
+                    councilAreas: settings.areas.councilAreas, passwordCost: cost)
                 print(uri)
             } catch let error as StaffAccountError {
                 throw CommandFailure(error.description)
@@ -65,7 +65,7 @@ struct User: AsyncParsableCommand {
             let keyRing = try keys.load()
             let database = try openDatabase(data, migrate: false)
             do {
-                try await database.disableStaff(email: email, keys: keyRing)
+                try await StaffStore(database, keyRing).disableStaff(email: email)
             } catch let error as StaffAccountError {
                 throw CommandFailure(error.description)
             } catch let error as StoreError {
@@ -87,7 +87,7 @@ struct User: AsyncParsableCommand {
             let keyRing = try keys.load()
             let database = try openDatabase(data, migrate: false)
             do {
-                print(try await database.resetMFA(email: email, keys: keyRing))
+                print(try await StaffStore(database, keyRing).resetMFA(email: email))
             } catch let error as StaffAccountError {
                 throw CommandFailure(error.description)
             } catch let error as StoreError {

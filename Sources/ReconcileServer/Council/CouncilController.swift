@@ -18,8 +18,7 @@ extension ReleaseKind {
 
 /// `/api/v1/council`: list, download (JSON exactly as signed, CSV, HTML, ODS) and verify released reports.
 struct CouncilController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let downloads: ReportDownloads
 
     struct Listing: ResponseEncodable {
@@ -54,17 +53,17 @@ struct CouncilController {
 
     @Sendable func list(request: Request, context: CouncilRequestContext) async throws -> Listing {
         let area = context.area
-        let releases = try await database.releasedReports(councilArea: area)
+        let releases = try await stores.database.releasedReports(councilArea: area)
         return Listing(reports: releases.map { .init(quarter: $0.quarter, councilArea: $0.councilArea, releasedAt: $0.releasedAt, kind: $0.kind) })
     }
 
     @Sendable func report(request: Request, context: CouncilRequestContext) async throws -> Response {
         let format = try ReportDownloads.format(request)
-        return try downloads.response(try await Self.released(database, request, context), format: format)
+        return try downloads.response(try await Self.released(stores.database, request, context), format: format)
     }
 
     @Sendable func signature(request: Request, context: CouncilRequestContext) async throws -> Response {
-        let released = try await Self.released(database, request, context)
+        let released = try await Self.released(stores.database, request, context)
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: released.signature + "\n")))
     }

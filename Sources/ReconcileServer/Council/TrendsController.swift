@@ -8,7 +8,7 @@ import ReconcileStore
 /// area's released reports (`Trends`), as JSON or CSV (`GET /api/v1/council/trends?figure=`), as a page with an SVG
 /// chart (`/council/trends`), and a one-page summary for committee papers (`/council/summary`, printable).
 struct TrendsController {
-    let database: AppDatabase
+    let stores: Stores
     let kit: StaffPageKit
     let words: ReportWords
 
@@ -52,7 +52,7 @@ struct TrendsController {
 
     /// Several trends from one read of the area's releases (parsing is done off the cooperative threads).
     private func trends(_ names: [String], _ context: CouncilRequestContext) async throws -> [Trend] {
-        let documents = try await database.ledgerReleases(councilArea: context.area).map { (kind: $0.summary.kind, document: $0.document) }
+        let documents = try await stores.database.ledgerReleases(councilArea: context.area).map { (kind: $0.summary.kind, document: $0.document) }
         return try await Trends.trends(names, documents: documents)
     }
 

@@ -24,8 +24,7 @@ struct TokenResolver: RouterMiddleware {
         case cookie(String)
     }
 
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let staffPolicy: StaffSessionPolicy
     let portalPolicy: PortalSessionPolicy
     let party: Party
@@ -45,13 +44,13 @@ struct TokenResolver: RouterMiddleware {
         var context = context
         switch party {
         case .family:
-            guard let caseID = try await database.portalSession(token: token, keys: keys, policy: portalPolicy, now: clock()) else { return try unsigned(request) }
+            guard let caseID = try await stores.database.portalSession(token: token, keys: stores.keys, policy: portalPolicy, now: clock()) else { return try unsigned(request) }
             context.portalCaseID = caseID
             return try await next(request, context)
         case .staff, .council:
-            var account = try await database.staffSession(token: token, keys: keys, policy: staffPolicy, now: clock())
+            var account = try await stores.staff.staffSession(token: token, policy: staffPolicy, now: clock())
             if account == nil, case .council = party, case .bearer = carrier {
-                account = try await database.councilTokenAccount(token: token, keys: keys)
+                account = try await stores.staff.councilTokenAccount(token: token)
             }
             guard let account else { return try unsigned(request) }
             guard admits(account) else {

@@ -5,10 +5,10 @@ import ServiceLifecycle
 /// requests, since services stop in reverse order) no new referral is taken and everything already queued is
 /// committed and answered before the process exits.
 struct IntakeCommitService: Service {
-    let database: AppDatabase
+    let stores: Stores
 
     func run() async throws {
         try? await gracefulShutdown()
-        await database.finishIntake()
+        await stores.database.finishIntake()
     }
 }

@@ -10,8 +10,7 @@ import ServiceLifecycle
 /// A crash loses nothing (the rows are committed with their events); the one duplicate it can cause is a message
 /// the relay took in the instant before it was marked, and that carries the same Message-ID.
 struct MailService: ServiceLifecycle.Service {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let relay: SMTPRelay
     let composer: NoticeComposer
     let settings: Settings
@@ -20,7 +19,7 @@ struct MailService: ServiceLifecycle.Service {
 
     func run() async throws {
         // This process owns the outbox: whatever a killed one had claimed goes now.
-        do { try await database.releaseMailClaims() } catch {
+        do { try await stores.mail.releaseMailClaims() } catch {
             logger.error("outbox claims not released", metadata: ["error.type": "\(type(of: error))"])
         }
         var lastDailyCheck = Date.distantPast
@@ -46,12 +45,12 @@ struct MailService: ServiceLifecycle.Service {
     func queueDailyIfDue(_ now: Date) async {
         guard WorkingDays.londonHour(now) >= settings.mail.digestHour else { return }
         do {
-            let queued = try await database.queueDailyMail(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays, now: now)
+            let queued = try await stores.mail.queueDailyMail(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays, now: now)
             if queued > 0 { logger.info("daily mail queued", metadata: ["messages": "\(queued)"]) }
             // Families who asked for notices: a content-free reminder of each appointment tomorrow, once each.
-            let reminders = try await database.queueAppointmentReminders(now: now)
+            let reminders = try await stores.desk.queueAppointmentReminders(now: now)
             if reminders > 0 { logger.info("appointment reminders queued", metadata: ["messages": "\(reminders)"]) }
-            try await database.pruneSentMail(now: now)
+            try await stores.mail.pruneSentMail(now: now)
         } catch {
             logger.error("daily mail not queued; will try again", metadata: ["error.type": "\(type(of: error))"])
         }
@@ -62,7 +61,7 @@ struct MailService: ServiceLifecycle.Service {
     func sendDue(now: Date = Date()) async -> Int {
         let due: [OutgoingMail]
         do {
-            due = try await database.dueMail(limit: 50, keys: keys, acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays, now: now)
+            due = try await stores.mail.dueMail(limit: 50, acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays, now: now)
         } catch {
             logger.error("outbox unreadable", metadata: ["error.type": "\(type(of: error))"])
             return 0
@@ -75,24 +74,24 @@ struct MailService: ServiceLifecycle.Service {
         } catch {
             let reason = (error as? SMTPError)?.description ?? "\(type(of: error))"
             logger.warning("mail relay unavailable; messages wait", metadata: ["reason": "\(reason)", "waiting": "\(due.count)"])
-            for mail in due { try? await database.markMailFailed(id: mail.id, error: reason, permanent: false, retryMax: retryMax) }
+            for mail in due { try? await stores.mail.markMailFailed(id: mail.id, error: reason, permanent: false, retryMax: retryMax) }
             return 0
         }
         var sent = 0
         for (index, mail) in due.enumerated() {
             do {
                 try await session.send(composer.compose(mail))
-                try await database.markMailSent(id: mail.id)
+                try await stores.mail.markMailSent(id: mail.id)
                 sent += 1
                 logger.info("notice sent", metadata: ["mail.id": "\(mail.id)", "mail.kind": "\(mail.kind.rawValue)"])
             } catch let error as SMTPError where error.permanent {
                 logger.error("relay refused a notice for good", metadata: ["mail.id": "\(mail.id)", "reason": "\(error)"])
-                try? await database.markMailFailed(id: mail.id, error: error.description, permanent: true, retryMax: retryMax)
+                try? await stores.mail.markMailFailed(id: mail.id, error: error.description, permanent: true, retryMax: retryMax)
             } catch {
                 // The conversation broke: this and the rest wait for the next try.
                 let reason = (error as? SMTPError)?.description ?? "\(type(of: error))"
                 logger.warning("mail relay failed mid-way; messages wait", metadata: ["reason": "\(reason)"])
-                for rest in due[index...] { try? await database.markMailFailed(id: rest.id, error: reason, permanent: false, retryMax: retryMax) }
+                for rest in due[index...] { try? await stores.mail.markMailFailed(id: rest.id, error: reason, permanent: false, retryMax: retryMax) }
                 break
             }
         }
@@ -103,11 +102,11 @@ struct MailService: ServiceLifecycle.Service {
 
 /// The relay's health as `/readyz` shows it: a warning once a message has been failing longer than the setting.
 struct MailHealthCheck: Sendable {
-    let database: AppDatabase
+    let stores: Stores
     let alertAfter: TimeInterval
 
     func warning(now: Date = Date()) async -> String? {
-        guard let health = try? await database.mailHealth(now: now) else { return nil }
+        guard let health = try? await stores.mail.mailHealth(now: now) else { return nil }
         return Self.alert(health, alertAfter: alertAfter, now: now)
     }
 
@@ -121,7 +120,7 @@ struct MailHealthCheck: Sendable {
 /// The outbox sender for `serve`, from `mail.*` settings and the notice policy.
 func mailService(_ configuration: AppConfiguration) throws -> MailService {
     let settings = configuration.settings
-    return MailService(database: configuration.database, keys: configuration.keys, relay: try SMTPRelay.from(settings.mail),
+    return MailService(stores: configuration.stores, relay: try SMTPRelay.from(settings.mail),
                        composer: NoticeComposer(from: settings.mail.from, publicURL: settings.server.publicUrl, family: configuration.familyNotice),
                        settings: settings, logger: configuration.logger)
 }

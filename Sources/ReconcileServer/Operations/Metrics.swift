@@ -50,11 +50,11 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// `GET /metrics` (only with `metrics.token` presented as a Bearer token): request metrics plus gauges read from the database at scrape time (cases by stage,
+/// `GET /metrics` (only with `metrics.token` presented as a Bearer token): request metrics plus gauges read from the stores.database at scrape time (cases by stage,
 /// overdue acknowledgements).
 struct MetricsController {
     let metrics: ServiceMetrics
-    let database: AppDatabase
+    let stores: Stores
     let settings: Settings
     var backupHealth: BackupHealth? = nil
 
@@ -68,7 +68,7 @@ struct MetricsController {
                   Sodium.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
                 throw HTTPError(.notFound)
             }
-            let snapshot = try await database.stageCounts(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
+            let snapshot = try await stores.database.stageCounts(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
             for stage in Stage.allCases {
                 metrics.registry.makeGauge(name: "reconcile_cases", labels: [("stage", stage.rawValue)], help: "Cases by stage (erased included).")
                     .set(Double(snapshot.byStage[stage] ?? 0))

@@ -8,8 +8,7 @@ import ServiceLifecycle
 /// daily, inside the server, so a missed cron job cannot leave data past its time. It stops with the
 /// server (graceful shutdown cancels the sleep); a sweep in progress finishes its transaction.
 struct RetentionService: ServiceLifecycle.Service {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let policy: RetentionPolicy
     let logger: Logger
     var firstRunAfter: Duration = .seconds(60)
@@ -26,7 +25,7 @@ struct RetentionService: ServiceLifecycle.Service {
             }
             if Task.isCancelled { return }
             do {
-                let report = try await database.runRetention(policy: policy, keys: keys)
+                let report = try await stores.retention.runRetention(policy: policy)
                 logger.notice("retention sweep done", metadata: ["erased": "\(report.erased)", "held_back": "\(report.heldBack)"])
             } catch {
                 logger.error("retention sweep failed; will try again", metadata: ["error.type": "\(type(of: error))"])

@@ -8,20 +8,20 @@ import ServiceLifecycle
 /// the next keyed referral happens to arrive. A replay never shows a copy past its window even before this runs.
 /// Each round also forgets ended staff and family sessions.
 struct SealedCopyPurge: ServiceLifecycle.Service {
-    let database: AppDatabase
+    let stores: Stores
     let logger: Logger
     var interval: Duration = .seconds(30)
 
     func run() async throws {
         while true {
             do {
-                try await database.purgeExpiredIdempotencyKeys()
+                try await stores.database.purgeExpiredIdempotencyKeys()
             } catch {
                 logger.error("sealed copy purge failed; will try again", metadata: ["error.type": "\(type(of: error))"])
             }
             do {
                 // Ended sessions go too: the session tables would otherwise grow with every sign-in.
-                try await database.pruneEndedSessions()
+                try await stores.staff.pruneEndedSessions()
             } catch {
                 logger.error("session pruning failed; will try again", metadata: ["error.type": "\(type(of: error))"])
             }

@@ -86,12 +86,12 @@ struct PortalController {
     }
 
     @Sendable func signOut(request: Request, context: FamilyRequestContext) async throws -> Response {
-        if let token = request.bearerToken { try await portal.database.portalSignOut(token: token, keys: portal.keys) }
+        if let token = request.bearerToken { try await portal.stores.database.portalSignOut(token: token, keys: portal.stores.keys) }
         return Response(status: .noContent, headers: [.setCookie: portal.cookie(nil), .clearSiteData: PortalService.clearSiteData])
     }
 
     @Sendable func view(request: Request, context: FamilyRequestContext) async throws -> CaseView {
-        let v = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
+        let v = try await portal.stores.database.portalView(caseID: context.caseID, keys: portal.stores.keys)
         var view = CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: Self.stageText(v, request),
                             messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
                             erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
@@ -107,7 +107,7 @@ struct PortalController {
             Appointment(startsAt: $0.startsAt, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, moved: $0.moved,
                         text: PortalPagesController.appointmentLine($0, catalogue, language))
         }
-        if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.database.portalReissueNotice(token: token, keys: portal.keys) }
+        if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.stores.database.portalReissueNotice(token: token, keys: portal.stores.keys) }
         return view
     }
 
@@ -115,16 +115,16 @@ struct PortalController {
 
     /// Whether the family gets a neutral email when staff write to them (only if they gave an address).
     @Sendable func notice(request: Request, context: FamilyRequestContext) async throws -> Notice {
-        let c = try await portal.database.familyNoticeChoice(caseID: context.caseID)
+        let c = try await portal.stores.mail.familyNoticeChoice(caseID: context.caseID)
         return Notice(notifyByEmail: c.notifyByEmail, namesService: c.namesService, hasEmail: c.hasEmail)
     }
 
     @Sendable func setNotice(request: Request, context: FamilyRequestContext) async throws -> Notice {
         let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["notify_by_email", "names_service"])
-        let current = try await portal.database.familyNoticeChoice(caseID: context.caseID)
+        let current = try await portal.stores.mail.familyNoticeChoice(caseID: context.caseID)
         let on = fields.object["notify_by_email"] == nil ? current.notifyByEmail : try fields.bool("notify_by_email")
         let named = fields.object["names_service"] == nil ? current.namesService : try fields.bool("names_service")
-        try await portal.database.setFamilyNotice(caseID: context.caseID, notifyByEmail: on, namesService: named, keys: portal.keys)
+        try await portal.stores.mail.setFamilyNotice(caseID: context.caseID, notifyByEmail: on, namesService: named)
         return try await notice(request: request, context: context)
     }
 
@@ -132,7 +132,7 @@ struct PortalController {
 
     /// A closed case's family asks to come back: a lead sees it in the list and reopens it.
     @Sendable func comeBack(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<ComeBack> {
-        let at = try await portal.database.askToComeBack(caseID: context.caseID, keys: portal.keys)
+        let at = try await portal.stores.database.askToComeBack(caseID: context.caseID, keys: portal.stores.keys)
         context.logger.info("family asked to come back", metadata: ["case.id": "\(context.caseID)"])
         return EditedResponse(status: .accepted, response: ComeBack(requestedAt: at))
     }
@@ -140,16 +140,16 @@ struct PortalController {
     @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {
         let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: ["body"])
         let caseID = context.caseID
-        let id = try await portal.database.familyMessage(caseID: caseID, body: try fields.requiredString("body"),
-                                                         perDay: portal.messagesPerDay, keys: portal.keys)
+        let id = try await portal.stores.database.familyMessage(caseID: caseID, body: try fields.requiredString("body"),
+                                                         perDay: portal.messagesPerDay, keys: portal.stores.keys)
         context.logger.info("family message received", metadata: ["case.id": "\(caseID)"])
         return EditedResponse(status: .created, response: Created(id: id))
     }
 
     @Sendable func withdraw(request: Request, context: FamilyRequestContext) async throws -> StageOnly {
         let caseID = context.caseID
-        try await portal.database.withdraw(caseID: caseID, keys: portal.keys)
-        let v = try await portal.database.portalView(caseID: caseID, keys: portal.keys)
+        try await portal.stores.database.withdraw(caseID: caseID, keys: portal.stores.keys)
+        let v = try await portal.stores.database.portalView(caseID: caseID, keys: portal.stores.keys)
         return StageOnly(stage: v.stage.rawValue, stageText: Self.stageText(v, request))
     }
 
@@ -161,14 +161,14 @@ struct PortalController {
     }
 
     @Sendable func requestErasure(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Erasure> {
-        let status = try await portal.database.requestErasure(caseID: context.caseID, policy: portal.retention, keys: portal.keys)
+        let status = try await portal.stores.retention.requestErasure(caseID: context.caseID, policy: portal.retention)
         return EditedResponse(status: .accepted, response: Erasure(requestedAt: status.requestedAt, dueAt: status.dueAt,
                                                                    held: status.held, cancelled: status.cancelled,
                                                                    heldForEvidence: status.heldForEvidence))
     }
 
     @Sendable func cancelErasure(request: Request, context: FamilyRequestContext) async throws -> Response {
-        try await portal.database.cancelErasure(caseID: context.caseID, keys: portal.keys)
+        try await portal.stores.retention.cancelErasure(caseID: context.caseID)
         return Response(status: .noContent)
     }
 
@@ -176,7 +176,7 @@ struct PortalController {
     @Sendable func export(request: Request, context: FamilyRequestContext) async throws -> Response {
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
         guard format == "json" || format == "html" else { throw APIError.field("format", "unknown_value", "Use json or html.") }
-        let export = try await portal.database.exportCase(caseID: context.caseID, keys: portal.keys)
+        let export = try await portal.stores.database.exportCase(caseID: context.caseID, keys: portal.stores.keys)
         if format == "html" {
             var page = PortalRecordPage(pages: pages, idleRefresh: portal.idleRefreshSeconds).render(export, request: request)
             page.headers[.contentDisposition] = "inline; filename=\"reconcile-export.html\""
@@ -193,8 +193,7 @@ struct PortalController {
 
 /// What the portal's API and pages share: sign-in with throttling, cookie shape, policies.
 struct PortalService: Sendable {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let policy: PortalSessionPolicy
     let retention: RetentionPolicy
     let throttle: RateLimiter
@@ -235,7 +234,7 @@ struct PortalService: Sendable {
         case .success(let granted): reservation = granted
         }
         do {
-            let session = try await database.portalSignIn(reference: reference, passphrase: passphrase, keys: keys, policy: policy,
+            let session = try await stores.database.portalSignIn(reference: reference, passphrase: passphrase, keys: stores.keys, policy: policy,
                                                           pool: pool)
             await throttle.refund(reservation)
             return session

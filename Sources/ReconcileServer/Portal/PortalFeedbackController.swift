@@ -62,12 +62,12 @@ struct PortalFeedbackController {
     }
 
     func give(_ input: FeedbackInput, caseID: String) async throws -> Bool {
-        try await portal.database.giveFeedback(caseID: caseID, scores: input.scores, comment: input.comment,
-                                               quarterStartMonth: quarterStartMonth, perDay: feedbackPerDay, keys: portal.keys)
+        try await portal.stores.database.giveFeedback(caseID: caseID, scores: input.scores, comment: input.comment,
+                                               quarterStartMonth: quarterStartMonth, perDay: feedbackPerDay, keys: portal.stores.keys)
     }
 
     func send(_ input: ComplaintInput, caseID: String) async throws -> Complaint {
-        try await portal.database.familyComplaint(caseID: caseID, kind: input.kind, text: input.text, perDay: complaintsPerDay, keys: portal.keys)
+        try await portal.stores.database.familyComplaint(caseID: caseID, kind: input.kind, text: input.text, perDay: complaintsPerDay, keys: portal.stores.keys)
     }
 }
 
@@ -112,9 +112,9 @@ struct PortalFeedbackPagesController {
     }
 
     private func page(_ request: Request, _ context: FamilyRequestContext) async throws -> Response {
-        let database = feedback.portal.database
-        let view = try await database.portalView(caseID: context.caseID, keys: feedback.portal.keys)
-        let given = try await database.familyFeedback(caseID: context.caseID, keys: feedback.portal.keys)
+        let database = feedback.portal.stores.database
+        let view = try await database.portalView(caseID: context.caseID, keys: feedback.portal.stores.keys)
+        let given = try await database.familyFeedback(caseID: context.caseID, keys: feedback.portal.stores.keys)
         let month = feedback.quarterStartMonth
         let canChange = given.map { Quarter.containing($0.givenAt, startMonth: month) == Quarter.containing(Date(), startMonth: month) } ?? true
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)

@@ -21,34 +21,33 @@ struct PortalPagesController {
         }
         signedIn.post("messages") { request, context in
             try await act(request, context) { form, caseID in
-                _ = try await portal.database.familyMessage(caseID: caseID, body: form["body"] ?? "", perDay: portal.messagesPerDay,
-                                                            keys: portal.keys)
+                _ = try await portal.stores.database.familyMessage(caseID: caseID, body: form["body"] ?? "", perDay: portal.messagesPerDay,
+                                                            keys: portal.stores.keys)
             }
         }
         signedIn.post("notifications") { request, context in
             try await act(request, context) { form, caseID in
                 let on = form["notify_by_email"] == "yes"
-                try await portal.database.setFamilyNotice(caseID: caseID, notifyByEmail: on, namesService: on && form["names_service"] == "yes",
-                                                          keys: portal.keys)
+                try await portal.stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: on, namesService: on && form["names_service"] == "yes")
             }
         }
         signedIn.post("withdraw") { request, context in
-            try await act(request, context) { _, caseID in try await portal.database.withdraw(caseID: caseID, keys: portal.keys) }
+            try await act(request, context) { _, caseID in try await portal.stores.database.withdraw(caseID: caseID, keys: portal.stores.keys) }
         }
         signedIn.post("come-back") { request, context in
-            try await act(request, context) { _, caseID in try await portal.database.askToComeBack(caseID: caseID, keys: portal.keys) }
+            try await act(request, context) { _, caseID in try await portal.stores.database.askToComeBack(caseID: caseID, keys: portal.stores.keys) }
         }
         signedIn.post("erasure") { request, context in
             try await act(request, context) { _, caseID in
-                _ = try await portal.database.requestErasure(caseID: caseID, policy: portal.retention, keys: portal.keys)
+                _ = try await portal.stores.retention.requestErasure(caseID: caseID, policy: portal.retention)
             }
         }
         signedIn.post("erasure/cancel") { request, context in
-            try await act(request, context) { _, caseID in try await portal.database.cancelErasure(caseID: caseID, keys: portal.keys) }
+            try await act(request, context) { _, caseID in try await portal.stores.retention.cancelErasure(caseID: caseID) }
         }
         signedIn.post("sign-out") { request, context in
             var response = try await act(request, context) { _, _ in
-                if let token = request.cookies[portal.cookieName]?.value { try await portal.database.portalSignOut(token: token, keys: portal.keys) }
+                if let token = request.cookies[portal.cookieName]?.value { try await portal.stores.database.portalSignOut(token: token, keys: portal.stores.keys) }
             }
             // A real navigation to a page that holds nothing of the case, with the browser told to forget this site.
             response.headers[.location] = "/portal/signed-out"
@@ -113,7 +112,7 @@ struct PortalPagesController {
     @Sendable func signedOutPage(request: Request, context: AppRequestContext) async throws -> Response {
         var headers: HTTPFields = [:]
         if let token = request.cookies[portal.cookieName]?.value {
-            try await portal.database.portalSignOut(token: token, keys: portal.keys)
+            try await portal.stores.database.portalSignOut(token: token, keys: portal.stores.keys)
             headers[.setCookie] = portal.cookie(nil)
             headers[.clearSiteData] = PortalService.clearSiteData
         }
@@ -124,7 +123,7 @@ struct PortalPagesController {
     }
 
     @Sendable func casePage(request: Request, context: FamilyRequestContext) async throws -> Response {
-        let view = try await portal.database.portalView(caseID: context.caseID, keys: portal.keys)
+        let view = try await portal.stores.database.portalView(caseID: context.caseID, keys: portal.stores.keys)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let language = pages.language(of: request, recorded: view.language)
         let catalogue = Catalogues[language]
@@ -135,7 +134,7 @@ struct PortalPagesController {
         let comeBackAsked = view.comeBackRequestedAt?.formatted(day)
         var reissuedOn: String? = nil
         if let token = request.cookies[portal.cookieName]?.value {
-            reissuedOn = try await portal.database.portalReissueNotice(token: token, keys: portal.keys)?.formatted(day)
+            reissuedOn = try await portal.stores.database.portalReissueNotice(token: token, keys: portal.stores.keys)?.formatted(day)
         }
         var page = CaseModel(
             title: catalogue["portal_case_title"], reference: view.reference,
@@ -146,7 +145,7 @@ struct PortalPagesController {
                       written: catalogue.text($0.from == "you" ? "portal_you_wrote" : "portal_partner_wrote", ["at": $0.at.formatted(date)]))
             },
             erasure: erasure, comeBackAsked: comeBackAsked, closureSummary: view.closureSummary,
-            notice: try await portal.database.familyNoticeChoice(caseID: context.caseID))
+            notice: try await portal.stores.mail.familyNoticeChoice(caseID: context.caseID))
         page.reissuedOn = reissuedOn
         page.idleRefresh = portal.idleRefreshSeconds
         page.meetings = view.meetings.map { m in

@@ -6,8 +6,7 @@ import Sodium
 
 /// The one path by which a referral enters the service, shared by the JSON API and the HTML form.
 struct IntakeService: Sendable {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let settings: Settings
     let metrics: ServiceMetrics
     let policy: IntakePolicy
@@ -30,8 +29,8 @@ struct IntakeService: Sendable {
             return .invalid(failure)
         case .success(let valid): referral = valid
         }
-        let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: keys, passphraseKeptFor: passphraseKeptFor) }
-        let receipt = try await database.submitReferral(referral, idempotency: claim, keys: keys, enteredBy: enteredBy)
+        let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: stores.keys, passphraseKeptFor: passphraseKeptFor) }
+        let receipt = try await stores.database.submitReferral(referral, idempotency: claim, keys: stores.keys, enteredBy: enteredBy)
         if !receipt.replayed { metrics.referralsReceived.increment() }
         logger.info(receipt.replayed ? "referral replayed for idempotent retry" : "referral received",
                     metadata: ["case.id": "\(receipt.caseID)", "channel": "\(referral.channel.rawValue)"])

@@ -6,8 +6,7 @@ import ReconcileStore
 /// The partner's case routes under `/api/v1/cases`. Only practitioners and leads get past the group's
 /// middleware; the store then checks assignment inside the same transaction as each read or change.
 struct CasesController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let settings: Settings
     let directory: ServiceDirectory
     let actions: CaseActions
@@ -59,7 +58,7 @@ struct CasesController {
         case "me": filter.assignedTo = staff.id
         case "none": filter.unassigned = true
         case let email?:
-            guard let account = try await database.staffAccount(email: email.lowercased()) else {
+            guard let account = try await stores.staff.staffAccount(email: email.lowercased()) else {
                 throw APIError.field("assigned", "unknown_value", "Use me, none, or the email of a staff account.")
             }
             filter.assignedTo = account.id
@@ -80,21 +79,21 @@ struct CasesController {
             guard let n = Int(raw), (1...1000).contains(n) else { throw APIError.field("limit", "out_of_range", "Use a number from 1 to 1000.") }
             limit = n
         }
-        let page = try await database.caseList(filter: filter, limit: limit, cursor: query["cursor"].map(String.init), by: staff.actor,
+        let page = try await stores.database.caseList(filter: filter, limit: limit, cursor: query["cursor"].map(String.init), by: staff.actor,
                                                acknowledgementWorkingDays: ackDays)
         return CaseListResponse(cases: page.cases, nextCursor: page.nextCursor)
     }
 
     @Sendable func detail(request: Request, context: StaffRequestContext) async throws -> CaseDetailResponse {
         let staff = context.staff
-        let detail = try await database.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: keys, acknowledgementWorkingDays: ackDays)
+        let detail = try await stores.database.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: stores.keys, acknowledgementWorkingDays: ackDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         return CaseDetailResponse(detail, levels: actions.rules.levels)
     }
 
     @Sendable func timeline(request: Request, context: StaffRequestContext) async throws -> TimelineResponse {
         let staff = context.staff
-        let events = try await database.caseTimeline(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: keys)
+        let events = try await stores.database.caseTimeline(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: stores.keys)
         return TimelineResponse(events: events.map(EventJSON.init))
     }
 
@@ -118,7 +117,7 @@ struct CasesController {
         let (staff, target) = (context.staff, try CaseTarget(context.parameters))
         let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["on"])
         let on = try fields.bool("on")
-        try await database.setSafeguardingHold(caseID: target.caseID, on: on, by: staff.actor, keys: keys)
+        try await stores.retention.setSafeguardingHold(caseID: target.caseID, on: on, by: staff.actor)
         context.logger.info("case changed", metadata: ["case.id": "\(target.caseID)", "case.action": "safeguarding_hold"])
         return HoldResponse(hold: on)
     }

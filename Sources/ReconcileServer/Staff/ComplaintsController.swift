@@ -8,8 +8,7 @@ import ReconcileStore
 /// `POST /api/v1/complaints/{id}/response`, and the page `/staff/complaints`. Families send theirs from the portal.
 /// The report counts them by kind and complaints by time to respond. Audited by the store.
 struct ComplaintsController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let councilAreas: [String]
     let maxBody: Int
 
@@ -64,7 +63,7 @@ struct ComplaintsController {
         }
         group.get { request, _ -> Listing in
             let area = try OfferRoundsController.area(request.uri.queryParameters["council_area"].map(String.init), in: councilAreas)
-            return Listing(complaints: try await database.complaints(councilArea: area).map(Item.init))
+            return Listing(complaints: try await stores.database.complaints(councilArea: area).map(Item.init))
         }
         group.post(":id/response") { request, context -> Item in
             let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["responded_on"])
@@ -75,16 +74,16 @@ struct ComplaintsController {
 
     func add(_ input: Input, by staff: StaffAccount) async throws -> Complaint {
         do {
-            return try await database.addComplaint(caseID: input.caseID, reference: input.reference, councilArea: input.councilArea, kind: input.kind,
+            return try await stores.database.addComplaint(caseID: input.caseID, reference: input.reference, councilArea: input.councilArea, kind: input.kind,
                                         receivedOn: input.receivedOn, respondedOn: input.respondedOn, councilAreas: councilAreas,
-                                        by: staff.actor, keys: keys)
+                                        by: staff.actor, keys: stores.keys)
         } catch ComplaintError.caseNotFound where input.caseID == nil {
             throw APIError.field("reference", "unknown_value", "There is no such case.")
         }
     }
 
     func respond(id: String, on day: String, by staff: StaffAccount) async throws -> Complaint {
-        try await database.recordComplaintResponse(id: id, respondedOn: day.trimmingCharacters(in: .whitespaces), by: staff.actor, keys: keys)
+        try await stores.database.recordComplaintResponse(id: id, respondedOn: day.trimmingCharacters(in: .whitespaces), by: staff.actor, keys: stores.keys)
     }
 }
 
@@ -137,7 +136,7 @@ struct ComplaintPagesController {
     }
 
     private func page(_ request: Request, _ staff: StaffAccount, area: String, done: Bool) async throws -> Response {
-        let list = try await complaints.database.complaints(councilArea: area)
+        let list = try await complaints.stores.database.complaints(councilArea: area)
         let model = Model(
             title: "Complaints and compliments", area: IntakeQuestions.areaLabel(area), areaCode: area, today: WorkingDays.londonDate(Date()),
             areas: complaints.councilAreas.map { .init(value: $0, label: IntakeQuestions.areaLabel($0), id: "cc-area-\($0)", checked: $0 == area) },

@@ -6,8 +6,7 @@ import ReconcileStore
 /// Each member of staff chooses which alerts they get: `GET`/`PATCH /api/v1/staff/me/notifications` and the page
 /// `/staff/notifications`. Practitioners and leads only (admin and council get no case alerts).
 struct NotificationsController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let councilAreas: [String]
     let mailOn: Bool
     let maxBody: Int
@@ -24,7 +23,7 @@ struct NotificationsController {
         api.patch("me/notifications") { request, context -> Choices in
             let fields = try await JSONFields.read(request, maxBytes: maxBody,
                                                    allowed: ["new_referral", "family_reply", "overdue", "digest_only", "areas"])
-            var choices = try await database.notificationChoices(for: context.staff.actor)
+            var choices = try await stores.mail.notificationChoices(for: context.staff.actor)
             // A partial change: only the fields sent are changed.
             if fields.object["new_referral"] != nil { choices.newReferral = try fields.bool("new_referral") }
             if fields.object["family_reply"] != nil { choices.familyReply = try fields.bool("family_reply") }
@@ -38,14 +37,14 @@ struct NotificationsController {
     }
 
     func choices(_ staff: StaffAccount) async throws -> Choices {
-        let c = try await database.notificationChoices(for: staff.actor)
+        let c = try await stores.mail.notificationChoices(for: staff.actor)
         return Choices(newReferral: c.newReferral, familyReply: c.familyReply, overdue: c.overdue, digestOnly: c.digestOnly,
                        areas: c.areas, mailEnabled: mailOn)
     }
 
     func save(_ choices: NotificationChoices, _ staff: StaffAccount) async throws {
         do {
-            try await database.setNotificationChoices(choices, for: staff.actor, councilAreas: councilAreas, keys: keys)
+            try await stores.mail.setNotificationChoices(choices, for: staff.actor, councilAreas: councilAreas)
         } catch NotificationChoiceError.unknownArea {
             throw APIError.field("areas", "unknown_value", "Each area must be one of the configured council areas.")
         }

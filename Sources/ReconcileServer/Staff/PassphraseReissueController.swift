@@ -8,8 +8,7 @@ import ReconcileStore
 /// (`AppDatabase.reissuePassphrase`): the verifier replaced, every portal session of the case ended, audited, on the
 /// timeline. The words go only into this one answer: never logged, stored or emailed.
 struct PassphraseReissue: Sendable {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     /// `limits.passphrase_reissues_per_day` (0: no bound).
     let perDay: Int
 
@@ -55,8 +54,7 @@ struct PassphraseReissue: Sendable {
 
     /// The one write, for both doors. Logs the case and the check only.
     func issue(_ input: Input, caseID: String, by context: StaffRequestContext) async throws -> ReissuedPassphrase {
-        let issued = try await database.reissuePassphrase(caseID: caseID, check: input.check, perDay: perDay, by: context.staff.actor,
-                                                          keys: keys)
+        let issued = try await stores.database.reissuePassphrase(caseID: caseID, check: input.check, perDay: perDay, by: context.staff.actor, keys: stores.keys)
         context.logger.info("passphrase reissued", metadata: ["case.id": "\(caseID)", "identity.check": "\(input.check.rawValue)"])
         return issued
     }
@@ -91,7 +89,7 @@ struct PassphraseReissuePages: Sendable {
         let staff = context.staff
         let target = try CaseTarget(context.parameters)
         // Opening the contact details is a read of the case like the case page's (audited there).
-        let detail = try await reissue.database.caseDetail(caseID: target.caseID, by: staff.actor, keys: reissue.keys,
+        let detail = try await reissue.stores.database.caseDetail(caseID: target.caseID, by: staff.actor, keys: reissue.stores.keys,
                                                            acknowledgementWorkingDays: acknowledgementWorkingDays)
         let contact = detail.referral.contact
         return kit.render("staff-passphrase", request, staff, ConfirmModel(

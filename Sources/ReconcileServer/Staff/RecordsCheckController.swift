@@ -7,8 +7,7 @@ import ReconcileStore
 /// random sample for a quality audit with the lead's audit notes. Every GET is audited by the store in the same
 /// transaction as the read. The audit note is personal: it is sent only to the lead, decrypted, and never logged.
 struct RecordsCheckController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let settings: Settings
     let recording: RecordingPolicy
 
@@ -19,9 +18,9 @@ struct RecordsCheckController {
 
     @Sendable func check(request: Request, context: StaffRequestContext) async throws -> RecordsCheckResponse {
         let month = try Self.month(request.uri.queryParameters["month"].map(String.init))
-        let check = try await database.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
+        let check = try await stores.database.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
                                                     acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays,
-                                                    by: context.staff.actor, keys: keys)
+                                                    by: context.staff.actor, keys: stores.keys)
         context.logger.info("records check viewed", metadata: ["month": "\(check.month)", "incomplete": "\(check.incomplete.count)"])
         return RecordsCheckResponse(check)
     }
@@ -29,7 +28,7 @@ struct RecordsCheckController {
     @Sendable func review(request: Request, context: StaffRequestContext) async throws -> Response {
         guard let sid = context.parameters.get("sid"), CaseTarget.isID(sid) else { throw RecordsCheckError.sampleNotFound }
         let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: ["note"])
-        try await database.reviewSampledCase(sampleID: sid, note: try fields.string("note", required: true), by: context.staff.actor, keys: keys)
+        try await stores.database.reviewSampledCase(sampleID: sid, note: try fields.string("note", required: true), by: context.staff.actor, keys: stores.keys)
         context.logger.info("sampled case reviewed", metadata: ["sample.id": "\(sid)"])
         return Response(status: .noContent)
     }

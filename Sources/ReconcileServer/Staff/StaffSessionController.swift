@@ -7,8 +7,7 @@ import Sodium
 /// `POST /api/v1/staff/session` (email, password, TOTP code → token and cookie) and
 /// `DELETE /api/v1/staff/session` (sign out: the token stops working at once).
 struct StaffSessionController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let settings: Settings
     let throttle: RateLimiter
     /// Argon2id on the service's bounded pool.
@@ -57,7 +56,7 @@ struct StaffSessionController {
         case .success(let granted): reservation = granted
         }
         do {
-            let session = try await database.signIn(email: email, password: password, totp: code, keys: keys,
+            let session = try await stores.staff.signIn(email: email, password: password, totp: code,
                                                     hasher: hasher, policy: policy, now: clock())
             await throttle.refund(reservation)
             await throttle.clear("account:\(email)")
@@ -81,10 +80,10 @@ struct StaffSessionController {
 
     @Sendable func signOut(request: Request, context: AppRequestContext) async throws -> Response {
         guard let token = request.bearerToken ?? request.cookies[cookieName]?.value,
-              try await database.staffSession(token: token, keys: keys, policy: policy) != nil else {
+              try await stores.staff.staffSession(token: token, policy: policy) != nil else {
             throw APIError.unauthenticated()
         }
-        try await database.signOut(token: token, keys: keys)
+        try await stores.staff.signOut(token: token)
         return Response(status: .noContent, headers: [.setCookie: sessionCookie(nil), .clearSiteData: PortalService.clearSiteData])
     }
 }

@@ -8,8 +8,7 @@ import ReconcileStore
 /// `POST /api/v1/voices/{vid}/approve`, `POST /api/v1/voices/{vid}/propose-edit {text}`, and the page
 /// `/staff/voices`. The identifying-detail screen runs on every read and approval; words are never logged.
 struct VoicesController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let councilAreas: [String]
     let schoolNames: [String]
     let quarterStartMonth: Int
@@ -58,18 +57,18 @@ struct VoicesController {
     }
 
     func list(area: String, quarter: Quarter?, by staff: StaffAccount) async throws -> [VoiceForReview] {
-        let voices = try await database.voicesForReview(councilArea: area, schoolNames: schoolNames, by: staff.actor, keys: keys)
+        let voices = try await stores.database.voicesForReview(councilArea: area, schoolNames: schoolNames, by: staff.actor, keys: stores.keys)
         guard let quarter else { return voices }
         let end = quarter.end(startMonth: quarterStartMonth)
         return voices.filter { $0.offeredAt < end }
     }
 
     func approve(_ id: String, by staff: StaffAccount) async throws -> VoiceReviewOutcome {
-        try await database.approveVoice(id: id, schoolNames: schoolNames, by: staff.actor, keys: keys)
+        try await stores.database.approveVoice(id: id, schoolNames: schoolNames, by: staff.actor, keys: stores.keys)
     }
 
     func proposeEdit(_ id: String, text: String, by staff: StaffAccount) async throws {
-        try await database.proposeVoiceEdit(id: id, text: text, schoolNames: schoolNames, by: staff.actor, keys: keys)
+        try await stores.database.proposeVoiceEdit(id: id, text: text, schoolNames: schoolNames, by: staff.actor, keys: stores.keys)
     }
 
     static func voiceID(_ parameters: Parameters) throws -> String {

@@ -69,81 +69,6 @@ public enum AppointmentUpdate: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Plans an appointment on a case for `practitionerEmail` (nil: the one booking). Returns its id as the record.
-    public func bookAppointment(caseID: String, startsAt: Date, durationMinutes: Int, modality: ListeningModality,
-                                practitionerEmail: String?, note: String?, by actor: StaffActor, keys: KeyRing,
-                                now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            // Who may touch the case first: someone else's case answers 404 whatever the input.
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            if current.stage == .closed { throw AppointmentError.caseClosed }
-            try Self.checkTime(startsAt, durationMinutes, now: now)
-            let practitioner = try Self.appointmentPractitioner(db, email: practitionerEmail, actor: actor, current: current)
-            let note = try Self.cleanNote(note)
-            try Self.refuseOverlap(db, practitioner: practitioner, startsAt: startsAt, durationMinutes: durationMinutes, except: nil)
-            let id = Self.newID()
-            let sealed = try note.map { try Self.caseCipher(db, caseID: caseID, keys: keys).seal($0, field: WorkflowField.appointmentNote(id)) }
-            try db.execute(sql: """
-                INSERT INTO case_appointment (id, case_id, practitioner_id, starts_at, ends_at, duration_minutes, modality, note,
-                                              created_at, created_by, updated_at, updated_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, caseID, practitioner, startsAt, Self.end(startsAt, durationMinutes), durationMinutes, modality.rawValue,
-                                 sealed, now, actor.id, now, actor.id])
-            try Self.recordEvent(db, current, actor: actor, audit: "case.appointment_booked", action: "appointment_booked", to: current.stage,
-                                 detail: Self.appointmentDetail(id, startsAt, durationMinutes, modality, practitioner), note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: id)
-        }
-    }
-
-    /// Moves, cancels or records as held one appointment of a case.
-    public func updateAppointment(caseID: String, appointmentID: String, _ update: AppointmentUpdate, by actor: StaffActor,
-                                  keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT practitioner_id, starts_at, duration_minutes, modality, status FROM case_appointment WHERE id = ? AND case_id = ?
-                """, arguments: [appointmentID, caseID]) else { throw AppointmentError.notFound }
-            guard let status = AppointmentStatus(rawValue: try row.value("status")),
-                  let modality = ListeningModality(rawValue: try row.value("modality")) else {
-                throw StoreError.integrity("an appointment has an unknown status or modality")
-            }
-            guard status.isActive else { throw AppointmentError.alreadyOver }
-            let practitioner: String = try row.value("practitioner_id")
-            let startsAt: Date = try row.value("starts_at")
-            let minutes: Int = try row.value("duration_minutes")
-            switch update {
-            case let .move(newStart, newMinutes):
-                if current.stage == .closed { throw AppointmentError.caseClosed }
-                let length = newMinutes ?? minutes
-                try Self.checkTime(newStart, length, now: now)
-                try Self.refuseOverlap(db, practitioner: practitioner, startsAt: newStart, durationMinutes: length, except: appointmentID)
-                try db.execute(sql: """
-                    UPDATE case_appointment SET starts_at = ?, ends_at = ?, duration_minutes = ?, status = 'moved', updated_at = ?, updated_by = ?
-                    WHERE id = ?
-                    """, arguments: [newStart, Self.end(newStart, length), length, now, actor.id, appointmentID])
-                try Self.recordEvent(db, current, actor: actor, audit: "case.appointment_moved", action: "appointment_moved", to: current.stage,
-                                     detail: Self.appointmentDetail(appointmentID, newStart, length, modality, practitioner), note: nil, keys: keys, at: now)
-                return CaseChange(stage: current.stage)
-            case .cancel:
-                try db.execute(sql: "UPDATE case_appointment SET status = 'cancelled', updated_at = ?, updated_by = ? WHERE id = ?",
-                               arguments: [now, actor.id, appointmentID])
-                try Self.recordEvent(db, current, actor: actor, audit: "case.appointment_cancelled", action: "appointment_cancelled",
-                                     to: current.stage, detail: "appointment=\(appointmentID)", note: nil, keys: keys, at: now)
-                return CaseChange(stage: current.stage)
-            case let .hold(note, practice):
-                guard startsAt <= now else { throw AppointmentError.notYetStarted }
-                // The listening session step's own rules: acknowledged first, not on a closed case, the length.
-                let change = try Self.insertListeningSession(db, current, heldOn: WorkingDays.londonDate(startsAt), durationMinutes: minutes,
-                                                             modality: modality, note: note, practice: practice, by: actor, keys: keys, at: now,
-                                                             detail: "appointment=\(appointmentID)")
-                try db.execute(sql: """
-                    UPDATE case_appointment SET status = 'held', listening_session_id = ?, updated_at = ?, updated_by = ? WHERE id = ?
-                    """, arguments: [change.recordID, now, actor.id, appointmentID])
-                return CaseChange(stage: change.stage)
-            }
-        }
-    }
-
     /// A case's appointments, soonest first, notes opened with `cipher`.
     static func appointments(_ db: Database, caseID: String, cipher: CaseCipher) throws -> [AppointmentView] {
         try appointmentViews(db, sql: """
@@ -215,5 +140,81 @@ extension AppDatabase {
 
     static func appointmentDetail(_ id: String, _ start: Date, _ minutes: Int, _ modality: ListeningModality, _ practitioner: String) -> String {
         "appointment=\(id),starts=\(Int(start.timeIntervalSince1970)),minutes=\(minutes),modality=\(modality.rawValue),practitioner=\(practitioner)"
+    }
+}
+
+extension DeskStore {
+    /// Plans an appointment on a case for `practitionerEmail` (nil: the one booking). Returns its id as the record.
+    public func bookAppointment(caseID: String, startsAt: Date, durationMinutes: Int, modality: ListeningModality,
+                                practitionerEmail: String?, note: String?, by actor: StaffActor,
+                                now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            // Who may touch the case first: someone else's case answers 404 whatever the input.
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            if current.stage == .closed { throw AppointmentError.caseClosed }
+            try AppDatabase.checkTime(startsAt, durationMinutes, now: now)
+            let practitioner = try AppDatabase.appointmentPractitioner(db, email: practitionerEmail, actor: actor, current: current)
+            let note = try AppDatabase.cleanNote(note)
+            try AppDatabase.refuseOverlap(db, practitioner: practitioner, startsAt: startsAt, durationMinutes: durationMinutes, except: nil)
+            let id = AppDatabase.newID()
+            let sealed = try note.map { try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).seal($0, field: WorkflowField.appointmentNote(id)) }
+            try db.execute(sql: """
+                INSERT INTO case_appointment (id, case_id, practitioner_id, starts_at, ends_at, duration_minutes, modality, note,
+                                              created_at, created_by, updated_at, updated_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, caseID, practitioner, startsAt, AppDatabase.end(startsAt, durationMinutes), durationMinutes, modality.rawValue,
+                                 sealed, now, actor.id, now, actor.id])
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_booked", action: "appointment_booked", to: current.stage,
+                                 detail: AppDatabase.appointmentDetail(id, startsAt, durationMinutes, modality, practitioner), note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage, recordID: id)
+        }
+    }
+
+    /// Moves, cancels or records as held one appointment of a case.
+    public func updateAppointment(caseID: String, appointmentID: String, _ update: AppointmentUpdate, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT practitioner_id, starts_at, duration_minutes, modality, status FROM case_appointment WHERE id = ? AND case_id = ?
+                """, arguments: [appointmentID, caseID]) else { throw AppointmentError.notFound }
+            guard let status = AppointmentStatus(rawValue: try row.value("status")),
+                  let modality = ListeningModality(rawValue: try row.value("modality")) else {
+                throw StoreError.integrity("an appointment has an unknown status or modality")
+            }
+            guard status.isActive else { throw AppointmentError.alreadyOver }
+            let practitioner: String = try row.value("practitioner_id")
+            let startsAt: Date = try row.value("starts_at")
+            let minutes: Int = try row.value("duration_minutes")
+            switch update {
+            case let .move(newStart, newMinutes):
+                if current.stage == .closed { throw AppointmentError.caseClosed }
+                let length = newMinutes ?? minutes
+                try AppDatabase.checkTime(newStart, length, now: now)
+                try AppDatabase.refuseOverlap(db, practitioner: practitioner, startsAt: newStart, durationMinutes: length, except: appointmentID)
+                try db.execute(sql: """
+                    UPDATE case_appointment SET starts_at = ?, ends_at = ?, duration_minutes = ?, status = 'moved', updated_at = ?, updated_by = ?
+                    WHERE id = ?
+                    """, arguments: [newStart, AppDatabase.end(newStart, length), length, now, actor.id, appointmentID])
+                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_moved", action: "appointment_moved", to: current.stage,
+                                     detail: AppDatabase.appointmentDetail(appointmentID, newStart, length, modality, practitioner), note: nil, keys: keys, at: now)
+                return CaseChange(stage: current.stage)
+            case .cancel:
+                try db.execute(sql: "UPDATE case_appointment SET status = 'cancelled', updated_at = ?, updated_by = ? WHERE id = ?",
+                               arguments: [now, actor.id, appointmentID])
+                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_cancelled", action: "appointment_cancelled",
+                                     to: current.stage, detail: "appointment=\(appointmentID)", note: nil, keys: keys, at: now)
+                return CaseChange(stage: current.stage)
+            case let .hold(note, practice):
+                guard startsAt <= now else { throw AppointmentError.notYetStarted }
+                // The listening session step's own rules: acknowledged first, not on a closed case, the length.
+                let change = try AppDatabase.insertListeningSession(db, current, heldOn: WorkingDays.londonDate(startsAt), durationMinutes: minutes,
+                                                             modality: modality, note: note, practice: practice, by: actor, keys: keys, at: now,
+                                                             detail: "appointment=\(appointmentID)")
+                try db.execute(sql: """
+                    UPDATE case_appointment SET status = 'held', listening_session_id = ?, updated_at = ?, updated_by = ? WHERE id = ?
+                    """, arguments: [change.recordID, now, actor.id, appointmentID])
+                return CaseChange(stage: change.stage)
+            }
+        }
     }
 }

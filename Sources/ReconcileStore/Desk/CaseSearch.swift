@@ -40,27 +40,8 @@ private struct SealedCandidate: Sendable {
 }
 
 extension AppDatabase {
-    /// Searches the cases `actor` may open: a practitioner only their assigned cases, a lead every case (by name, for
-    /// both, only the open ones: a name search opens every candidate's name, and a closed case is found by its
-    /// reference, email or phone); admin and council are refused. One "case.search" audit row is written before anything is
-    /// returned, naming the way and the count, never the term.
-    public func searchCases(_ term: SearchTerm, by actor: StaffActor, keys: KeyRing, pool: SlowWorkPool,
-                            now: Date = Date()) async throws -> CaseSearchResult {
-        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
-        let practitioner: String? = actor.role == .practitioner ? actor.id : nil
-        let candidates = try await reader.read { db in try Self.searchCandidates(db, term, practitioner: practitioner, keys: keys) }
-        // Opening names (and, for a name search, every candidate's) is CPU work that grows with a lead's open cases.
-        let opened = try await pool.run { try Self.openCandidates(candidates, term: term, keys: keys) }
-        let hits = Array(opened.prefix(CaseSearch.limit))
-        try await writer.write { db in
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "case.search",
-                                                detail: "way=\(term.way) results=\(hits.count)"), at: now, keys: keys)
-        }
-        return CaseSearchResult(way: term.way, hits: hits, more: opened.count > CaseSearch.limit)
-    }
-
     /// The cases a term may match, visible to the searcher, newest first, with their sealed name and wrapped key.
-    private static func searchCandidates(_ db: Database, _ term: SearchTerm, practitioner: String?,
+    fileprivate static func searchCandidates(_ db: Database, _ term: SearchTerm, practitioner: String?,
                                          keys: KeyRing) throws -> [SealedCandidate] {
         var conditions = ["c.erased_at IS NULL"]
         var arguments: StatementArguments = []
@@ -111,7 +92,7 @@ extension AppDatabase {
 
     /// Opens each candidate's name and keeps those the term matches (every candidate, unless it is a name search).
     /// Stops one past the limit: that is enough to say there are more.
-    private static func openCandidates(_ candidates: [SealedCandidate], term: SearchTerm, keys: KeyRing) throws -> [CaseSearchHit] {
+    fileprivate static func openCandidates(_ candidates: [SealedCandidate], term: SearchTerm, keys: KeyRing) throws -> [CaseSearchHit] {
         var hits: [CaseSearchHit] = []
         for candidate in candidates {
             guard let stage = Stage(rawValue: candidate.stage) else {
@@ -130,5 +111,26 @@ extension AppDatabase {
             if hits.count > CaseSearch.limit { break }
         }
         return hits
+    }
+}
+
+extension DeskStore {
+    /// Searches the cases `actor` may open: a practitioner only their assigned cases, a lead every case (by name, for
+    /// both, only the open ones: a name search opens every candidate's name, and a closed case is found by its
+    /// reference, email or phone); admin and council are refused. One "case.search" audit row is written before anything is
+    /// returned, naming the way and the count, never the term.
+    public func searchCases(_ term: SearchTerm, by actor: StaffActor, pool: SlowWorkPool,
+                            now: Date = Date()) async throws -> CaseSearchResult {
+        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
+        let practitioner: String? = actor.role == .practitioner ? actor.id : nil
+        let candidates = try await reader.read { db in try AppDatabase.searchCandidates(db, term, practitioner: practitioner, keys: keys) }
+        // Opening names (and, for a name search, every candidate's) is CPU work that grows with a lead's open cases.
+        let opened = try await pool.run { try AppDatabase.openCandidates(candidates, term: term, keys: keys) }
+        let hits = Array(opened.prefix(CaseSearch.limit))
+        try await writer.write { db in
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.search",
+                                                detail: "way=\(term.way) results=\(hits.count)"), at: now, keys: keys)
+        }
+        return CaseSearchResult(way: term.way, hits: hits, more: opened.count > CaseSearch.limit)
     }
 }

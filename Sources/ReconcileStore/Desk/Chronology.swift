@@ -2,16 +2,16 @@ import Foundation
 import GRDB
 import ReconcileCore
 
-extension AppDatabase {
+extension DeskStore {
     /// The whole case for its printable chronology, opened as on the case page. Written to the audit log as
     /// "case.chronology" in the same transaction; unlike opening the case page it marks no reply read (a printout
     /// is not someone reading the family's words).
-    public func caseChronology(caseID: String, by actor: StaffActor, keys: KeyRing, acknowledgementWorkingDays: Int,
+    public func caseChronology(caseID: String, by actor: StaffActor, acknowledgementWorkingDays: Int,
                                now: Date = Date()) async throws -> CaseDetail {
         try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let detail = try Self.openedCase(db, current, by: actor, keys: keys, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "case.chronology", caseID: caseID,
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let detail = try AppDatabase.openedCase(db, current, by: actor, keys: keys, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.chronology", caseID: caseID,
                                                 detail: "stage=\(detail.stage.rawValue)"), at: now, keys: keys)
             return detail
         }

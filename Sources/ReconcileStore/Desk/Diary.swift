@@ -7,27 +7,6 @@ import ReconcileCore
 // is opened here, so none of these reads writes an audit row.
 
 extension AppDatabase {
-    /// Appointments starting in [from, to), not cancelled, of cases not erased: a practitioner's own; a lead's
-    /// whole team, or one member's (`practitionerEmail`). A practitioner naming anyone else is refused.
-    public func diary(from: Date, to: Date, practitionerEmail: String?, by actor: StaffActor) async throws -> [AppointmentView] {
-        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
-        return try await reader.read { db in
-            var who: String? = actor.role == .practitioner ? actor.id : nil
-            if let email = practitionerEmail?.lowercased(), !email.isEmpty {
-                guard let id = try String.fetchOne(db, sql: "SELECT id FROM staff_account WHERE email = ? AND role IN ('practitioner', 'lead')",
-                                                   arguments: [email]) else { throw AppointmentError.unknownPractitioner }
-                if actor.role == .practitioner && id != actor.id { throw CaseAccessError.forbidden }
-                who = id
-            }
-            let scope = who == nil ? "" : " AND a.practitioner_id = ?"
-            return try Self.appointmentViews(db, sql: """
-                SELECT a.*, c.reference FROM case_appointment a JOIN referral_case c ON c.id = a.case_id
-                WHERE a.starts_at >= ? AND a.starts_at < ? AND a.status <> 'cancelled' AND c.erased_at IS NULL\(scope)
-                ORDER BY a.starts_at LIMIT 2000
-                """, arguments: [from, to] + (who.map { [$0] } ?? []), cipher: nil)
-        }
-    }
-
     /// Appointments on the desk: still to happen today or later this week (London, Monday to Sunday), and any of
     /// the last fortnight that has started but is not yet recorded as held or cancelled (overdue).
     static func deskAppointments(_ db: Database, practitioner: String?, now: Date, limit: Int) throws -> [WorkItem] {
@@ -46,6 +25,42 @@ extension AppDatabase {
             return WorkItem(kind: .appointment, caseID: try row.value("case_id"), reference: try row.value("reference"),
                             assignedTo: try row.value("email"), due: WorkingDays.londonDate(starts), overdue: starts <= now,
                             recordID: try row.value("id"), startsAt: starts)
+        }
+    }
+
+    /// Appointments still to come on an open case, for the family: when, how long, how; never who.
+    static func portalAppointments(_ db: Database, caseID: String, now: Date) throws -> [PortalAppointment] {
+        try Row.fetchAll(db, sql: """
+            SELECT a.starts_at, a.duration_minutes, a.modality, a.status FROM case_appointment a JOIN referral_case c ON c.id = a.case_id
+            WHERE a.case_id = ? AND a.ends_at > ? AND a.status IN ('scheduled', 'moved') AND c.stage <> 'closed'
+            ORDER BY a.starts_at LIMIT 20
+            """, arguments: [caseID, now]).compactMap { row in
+            guard let modality = ListeningModality(rawValue: try row.value("modality")) else { return nil }
+            return PortalAppointment(startsAt: try row.value("starts_at"), durationMinutes: try row.value("duration_minutes"),
+                                     modality: modality, moved: (try row.value("status", as: String.self)) == AppointmentStatus.moved.rawValue)
+        }
+    }
+}
+
+extension DeskStore {
+    /// Appointments starting in [from, to), not cancelled, of cases not erased: a practitioner's own; a lead's
+    /// whole team, or one member's (`practitionerEmail`). A practitioner naming anyone else is refused.
+    public func diary(from: Date, to: Date, practitionerEmail: String?, by actor: StaffActor) async throws -> [AppointmentView] {
+        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
+        return try await reader.read { db in
+            var who: String? = actor.role == .practitioner ? actor.id : nil
+            if let email = practitionerEmail?.lowercased(), !email.isEmpty {
+                guard let id = try String.fetchOne(db, sql: "SELECT id FROM staff_account WHERE email = ? AND role IN ('practitioner', 'lead')",
+                                                   arguments: [email]) else { throw AppointmentError.unknownPractitioner }
+                if actor.role == .practitioner && id != actor.id { throw CaseAccessError.forbidden }
+                who = id
+            }
+            let scope = who == nil ? "" : " AND a.practitioner_id = ?"
+            return try AppDatabase.appointmentViews(db, sql: """
+                SELECT a.*, c.reference FROM case_appointment a JOIN referral_case c ON c.id = a.case_id
+                WHERE a.starts_at >= ? AND a.starts_at < ? AND a.status <> 'cancelled' AND c.erased_at IS NULL\(scope)
+                ORDER BY a.starts_at LIMIT 2000
+                """, arguments: [from, to] + (who.map { [$0] } ?? []), cipher: nil)
         }
     }
 
@@ -68,23 +83,10 @@ extension AppDatabase {
                 try db.execute(sql: """
                     INSERT INTO mail_outbox (id, kind, case_id, dedupe_key, created_at, next_attempt_at, reminder)
                     VALUES (?, 'family_notice', ?, ?, ?, ?, 1) ON CONFLICT (dedupe_key) DO NOTHING
-                    """, arguments: [Self.newID(), caseID, "reminder:\(id):\(tomorrow)", now, now])
+                    """, arguments: [AppDatabase.newID(), caseID, "reminder:\(id):\(tomorrow)", now, now])
                 queued += db.changesCount
             }
             return queued
-        }
-    }
-
-    /// Appointments still to come on an open case, for the family: when, how long, how; never who.
-    static func portalAppointments(_ db: Database, caseID: String, now: Date) throws -> [PortalAppointment] {
-        try Row.fetchAll(db, sql: """
-            SELECT a.starts_at, a.duration_minutes, a.modality, a.status FROM case_appointment a JOIN referral_case c ON c.id = a.case_id
-            WHERE a.case_id = ? AND a.ends_at > ? AND a.status IN ('scheduled', 'moved') AND c.stage <> 'closed'
-            ORDER BY a.starts_at LIMIT 20
-            """, arguments: [caseID, now]).compactMap { row in
-            guard let modality = ListeningModality(rawValue: try row.value("modality")) else { return nil }
-            return PortalAppointment(startsAt: try row.value("starts_at"), durationMinutes: try row.value("duration_minutes"),
-                                     modality: modality, moved: (try row.value("status", as: String.self)) == AppointmentStatus.moved.rawValue)
         }
     }
 }

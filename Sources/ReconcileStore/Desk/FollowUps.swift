@@ -33,45 +33,6 @@ public enum FollowUpLimits {
 }
 
 extension AppDatabase {
-    /// Adds a follow-up due on `dueOn` (today or later, London). Allowed at every open stage; not on a closed case.
-    public func addFollowUp(caseID: String, dueOn: String, note: String?, by actor: StaffActor, keys: KeyRing,
-                            now: Date = Date()) async throws -> CaseChange {
-        let today = WorkingDays.londonDate(now)
-        return try await writer.write { db in
-            // Who may touch the case first: someone else's case answers 404 whatever the input.
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            guard WorkingDays.isDay(dueOn), dueOn >= today, let last = WorkingDays.day(FollowUpLimits.daysAhead, after: today), dueOn <= last else {
-                throw FollowUpError.invalidDueDate
-            }
-            let note = try Self.cleanNote(note)
-            _ = try CaseLifecycle.stage(after: .setFollowUp, from: current.stage)
-            let id = Self.newID()
-            let sealed = try note.map { try Self.caseCipher(db, caseID: caseID, keys: keys).seal($0, field: WorkflowField.followUpNote(id)) }
-            try db.execute(sql: """
-                INSERT INTO case_follow_up (id, case_id, due_on, note, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [id, caseID, dueOn, sealed, now, actor.id])
-            try Self.recordEvent(db, current, actor: actor, action: .setFollowUp, to: current.stage,
-                                 detail: "follow_up=\(id),due=\(dueOn)", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: id)
-        }
-    }
-
-    /// Marks a follow-up done (at any stage, closed included: the call may have happened before closing).
-    public func completeFollowUp(caseID: String, followUpID: String, by actor: StaffActor, keys: KeyRing,
-                                 now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            guard let row = try Row.fetchOne(db, sql: "SELECT done_at FROM case_follow_up WHERE id = ? AND case_id = ?",
-                                             arguments: [followUpID, caseID]) else { throw FollowUpError.notFound }
-            if row.holdsValue("done_at") { throw FollowUpError.alreadyDone }
-            try db.execute(sql: "UPDATE case_follow_up SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
-                           arguments: [now, actor.id, followUpID])
-            try Self.recordEvent(db, current, actor: actor, audit: "case.follow_up_done", action: "follow_up_done", to: current.stage,
-                                 detail: "follow_up=\(followUpID)", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: nil)
-        }
-    }
-
     /// A case's follow-ups, open ones first by due date, then done ones; notes opened with `cipher`.
     static func followUps(_ db: Database, caseID: String, cipher: CaseCipher) throws -> [FollowUpView] {
         let rows = try Row.fetchAll(db, sql: """
@@ -87,6 +48,47 @@ extension AppDatabase {
                                 note: try cipher.openIfPresent(try row.value("note"), field: WorkflowField.followUpNote(id)),
                                 createdAt: try row.value("created_at"), createdBy: who(try row.value("created_by")),
                                 doneAt: try row.value("done_at"), doneBy: doneBy.map(who))
+        }
+    }
+}
+
+extension DeskStore {
+    /// Adds a follow-up due on `dueOn` (today or later, London). Allowed at every open stage; not on a closed case.
+    public func addFollowUp(caseID: String, dueOn: String, note: String?, by actor: StaffActor,
+                            now: Date = Date()) async throws -> CaseChange {
+        let today = WorkingDays.londonDate(now)
+        return try await writer.write { db in
+            // Who may touch the case first: someone else's case answers 404 whatever the input.
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            guard WorkingDays.isDay(dueOn), dueOn >= today, let last = WorkingDays.day(FollowUpLimits.daysAhead, after: today), dueOn <= last else {
+                throw FollowUpError.invalidDueDate
+            }
+            let note = try AppDatabase.cleanNote(note)
+            _ = try CaseLifecycle.stage(after: .setFollowUp, from: current.stage)
+            let id = AppDatabase.newID()
+            let sealed = try note.map { try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).seal($0, field: WorkflowField.followUpNote(id)) }
+            try db.execute(sql: """
+                INSERT INTO case_follow_up (id, case_id, due_on, note, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [id, caseID, dueOn, sealed, now, actor.id])
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .setFollowUp, to: current.stage,
+                                 detail: "follow_up=\(id),due=\(dueOn)", note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage, recordID: id)
+        }
+    }
+
+    /// Marks a follow-up done (at any stage, closed included: the call may have happened before closing).
+    public func completeFollowUp(caseID: String, followUpID: String, by actor: StaffActor,
+                                 now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            guard let row = try Row.fetchOne(db, sql: "SELECT done_at FROM case_follow_up WHERE id = ? AND case_id = ?",
+                                             arguments: [followUpID, caseID]) else { throw FollowUpError.notFound }
+            if row.holdsValue("done_at") { throw FollowUpError.alreadyDone }
+            try db.execute(sql: "UPDATE case_follow_up SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
+                           arguments: [now, actor.id, followUpID])
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.follow_up_done", action: "follow_up_done", to: current.stage,
+                                 detail: "follow_up=\(followUpID)", note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage, recordID: nil)
         }
     }
 }

@@ -73,6 +73,21 @@ public struct MyWorkRules: Sendable {
 }
 
 extension AppDatabase {
+    /// Overdue first, then by due day (undated last), keeping each kind's own order otherwise.
+    fileprivate static func ordered(_ items: [WorkItem]) -> [WorkItem] {
+        items.enumerated().sorted { a, b in
+            if a.element.overdue != b.element.overdue { return a.element.overdue }
+            switch (a.element.due, b.element.due) {
+            case let (x?, y?) where x != y: return x < y
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return a.offset < b.offset
+            }
+        }.map(\.element)
+    }
+}
+
+extension DeskStore {
     /// What is due for `actor`: a practitioner's assigned cases, or every case for a lead. Admin and council refused.
     public func myWork(by actor: StaffActor, rules: MyWorkRules, now: Date = Date()) async throws -> MyWork {
         guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
@@ -88,35 +103,22 @@ extension AppDatabase {
                 counts[list.kind] = all
                 overdue += late
             }
-            let appointments = try Self.deskAppointments(db, practitioner: mine, now: now, limit: listed)
+            let appointments = try AppDatabase.deskAppointments(db, practitioner: mine, now: now, limit: listed)
             items += appointments
             counts[.appointment] = appointments.count
             overdue += appointments.filter(\.overdue).count
             guard mine == nil else {
-                return MyWork(today: today, items: Self.ordered(items), counts: counts, overdue: overdue, caseloads: nil, recordsToReview: nil)
+                return MyWork(today: today, items: AppDatabase.ordered(items), counts: counts, overdue: overdue, caseloads: nil, recordsToReview: nil)
             }
             let overdueBy = try due.overdueOnOpenCasesByPerson(db)
-            let caseloads = try Self.openCaseloads(db).map {
+            let caseloads = try AppDatabase.openCaseloads(db).map {
                 Caseload(email: $0.email, role: $0.role, openCases: $0.openCases, overdueItems: overdueBy[$0.email] ?? 0)
             }
             let toReview = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM records_sample_case WHERE month = ? AND reviewed_at IS NULL
                 """, arguments: [String(today.prefix(7))]) ?? 0
-            return MyWork(today: today, items: Self.ordered(items), counts: counts, overdue: overdue,
+            return MyWork(today: today, items: AppDatabase.ordered(items), counts: counts, overdue: overdue,
                           caseloads: caseloads, recordsToReview: toReview)
         }
-    }
-
-    /// Overdue first, then by due day (undated last), keeping each kind's own order otherwise.
-    private static func ordered(_ items: [WorkItem]) -> [WorkItem] {
-        items.enumerated().sorted { a, b in
-            if a.element.overdue != b.element.overdue { return a.element.overdue }
-            switch (a.element.due, b.element.due) {
-            case let (x?, y?) where x != y: return x < y
-            case (.some, nil): return true
-            case (nil, .some): return false
-            default: return a.offset < b.offset
-            }
-        }.map(\.element)
     }
 }

@@ -21,11 +21,6 @@ public enum ReassignmentError: Error, Equatable {
 }
 
 extension AppDatabase {
-    /// Every enabled practitioner and lead with their open caseload, leads first, then by email.
-    public func assignableStaff() async throws -> [StaffCaseload] {
-        try await reader.read { db in try Self.openCaseloads(db) }
-    }
-
     static func openCaseloads(_ db: Database) throws -> [StaffCaseload] {
         try Row.fetchAll(db, sql: """
             SELECT s.email, s.role,
@@ -40,10 +35,27 @@ extension AppDatabase {
         }
     }
 
+    /// For an "assign" event's `to=` and `from=` ids: the account ids it names, to be shown as emails.
+    static func assignmentIDs(_ detail: String?) -> (to: String?, from: String?) {
+        var to: String?, from: String?
+        for part in (detail ?? "").split(separator: ",") {
+            if part.hasPrefix("to=") { to = String(part.dropFirst(3)) }
+            if part.hasPrefix("from=") { from = String(part.dropFirst(5)) }
+        }
+        return (to, from)
+    }
+}
+
+extension DeskStore {
+    /// Every enabled practitioner and lead with their open caseload, leads first, then by email.
+    public func assignableStaff() async throws -> [StaffCaseload] {
+        try await reader.read { db in try AppDatabase.openCaseloads(db) }
+    }
+
     /// Moves every open case of `fromEmail` (enabled or not: usually someone leaving) to `toEmail` (an enabled
     /// practitioner or lead), in one transaction: either every case moves or none does. Lead only. The linked-case
     /// rule holds for each case (the whole move is refused if any case would break it). Returns the cases moved.
-    public func reassignOpenCases(fromEmail: String, toEmail: String, by actor: StaffActor, keys: KeyRing,
+    public func reassignOpenCases(fromEmail: String, toEmail: String, by actor: StaffActor,
                                   now: Date = Date()) async throws -> Int {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
         let (from, to) = (fromEmail.lowercased(), toEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased())
@@ -59,25 +71,15 @@ extension AppDatabase {
                 SELECT id FROM referral_case WHERE assigned_to = ? AND stage <> 'closed' AND erased_at IS NULL ORDER BY received_at, id
                 """, arguments: [source])
             for caseID in cases {
-                let current = try Self.workableCase(db, caseID: caseID, by: actor)
-                if try Self.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
+                let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+                if try AppDatabase.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
                 try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
-                try Self.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
+                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
                                      detail: "to=\(target),from=\(source),bulk=1", note: nil, keys: keys, at: now)
             }
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "staff.reassign_open_cases",
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "staff.reassign_open_cases",
                                                 detail: "from=\(source),to=\(target),cases=\(cases.count)"), at: now, keys: keys)
             return cases.count
         }
-    }
-
-    /// For an "assign" event's `to=` and `from=` ids: the account ids it names, to be shown as emails.
-    static func assignmentIDs(_ detail: String?) -> (to: String?, from: String?) {
-        var to: String?, from: String?
-        for part in (detail ?? "").split(separator: ",") {
-            if part.hasPrefix("to=") { to = String(part.dropFirst(3)) }
-            if part.hasPrefix("from=") { from = String(part.dropFirst(5)) }
-        }
-        return (to, from)
     }
 }

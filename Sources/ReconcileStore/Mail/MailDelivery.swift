@@ -36,34 +36,7 @@ public struct MailHealth: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Messages due now, oldest first, with their addresses. A notice that can no longer go (the family turned
-    /// notices off or was erased, the account was disabled) is dropped here rather than sent.
-    public func dueMail(limit: Int, keys: KeyRing, acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> [OutgoingMail] {
-        try await writer.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, kind, staff_id, case_id, attempts, reminder FROM mail_outbox
-                WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ? AND (claimed_at IS NULL OR claimed_at < ?)
-                ORDER BY next_attempt_at, created_at LIMIT ?
-                """, arguments: [now, now.addingTimeInterval(-Self.claimLease), limit])
-            var due: [OutgoingMail] = []
-            for row in rows {
-                let id: String = try row.value("id")
-                guard let kind = NoticeKind(rawValue: try row.value("kind")) else { continue }
-                if var mail = try Self.resolve(db, id: id, kind: kind, staffID: try row.value("staff_id"), caseID: try row.value("case_id"), attempts: try row.value("attempts"),
-                                               keys: keys, workingDays: acknowledgementWorkingDays, now: now) {
-                    // Claimed in this transaction: a second pass running at the same time cannot take it too.
-                    try db.execute(sql: "UPDATE mail_outbox SET claimed_at = ? WHERE id = ?", arguments: [now, id])
-                    mail.reminder = try row.value("reminder")
-                    due.append(mail)
-                } else {
-                    try db.execute(sql: "DELETE FROM mail_outbox WHERE id = ?", arguments: [id])
-                }
-            }
-            return due
-        }
-    }
-
-    private static func resolve(_ db: Database, id: String, kind: NoticeKind, staffID: String?, caseID: String?, attempts: Int,
+    fileprivate static func resolve(_ db: Database, id: String, kind: NoticeKind, staffID: String?, caseID: String?, attempts: Int,
                                 keys: KeyRing, workingDays: Int, now: Date) throws -> OutgoingMail? {
         if kind == .familyNotice {
             guard let caseID, let row = try Row.fetchOne(db, sql: """
@@ -100,6 +73,35 @@ extension AppDatabase {
     /// A claim older than this is taken to be a pass that died without a crash of the process (a crash is
     /// handled at start, `releaseMailClaims`).
     static let claimLease: TimeInterval = 600
+}
+
+extension MailStore {
+    /// Messages due now, oldest first, with their addresses. A notice that can no longer go (the family turned
+    /// notices off or was erased, the account was disabled) is dropped here rather than sent.
+    public func dueMail(limit: Int, acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> [OutgoingMail] {
+        try await writer.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, kind, staff_id, case_id, attempts, reminder FROM mail_outbox
+                WHERE sent_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ? AND (claimed_at IS NULL OR claimed_at < ?)
+                ORDER BY next_attempt_at, created_at LIMIT ?
+                """, arguments: [now, now.addingTimeInterval(-AppDatabase.claimLease), limit])
+            var due: [OutgoingMail] = []
+            for row in rows {
+                let id: String = try row.value("id")
+                guard let kind = NoticeKind(rawValue: try row.value("kind")) else { continue }
+                if var mail = try AppDatabase.resolve(db, id: id, kind: kind, staffID: try row.value("staff_id"), caseID: try row.value("case_id"), attempts: try row.value("attempts"),
+                                               keys: keys, workingDays: acknowledgementWorkingDays, now: now) {
+                    // Claimed in this transaction: a second pass running at the same time cannot take it too.
+                    try db.execute(sql: "UPDATE mail_outbox SET claimed_at = ? WHERE id = ?", arguments: [now, id])
+                    mail.reminder = try row.value("reminder")
+                    due.append(mail)
+                } else {
+                    try db.execute(sql: "DELETE FROM mail_outbox WHERE id = ?", arguments: [id])
+                }
+            }
+            return due
+        }
+    }
 
     /// At start: no pass is running yet, so claims left by a killed process are released and their messages go.
     public func releaseMailClaims() async throws {

@@ -56,28 +56,6 @@ extension AppDatabase {
         try queueNotice(db, kind: .familyNotice, caseID: caseID, at: now)
     }
 
-    /// The day's mail, queued once per recipient and London day however often this runs (the dedupe key): the
-    /// digest for everyone who takes it (always sent, whatever happened), and the overdue email for those who
-    /// asked for it, when anything of theirs is overdue.
-    public func queueDailyMail(acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> Int {
-        let day = WorkingDays.londonDate(now)
-        return try await writer.write { db in
-            var queued = 0
-            for staff in try Self.staffChoices(db) {
-                let before = db.totalChangesCount
-                if staff.choices.digestOnly {
-                    try Self.queueNotice(db, kind: .digest, staffID: staff.id, dedupeKey: "digest:\(staff.id):\(day)", at: now)
-                } else if staff.choices.overdue,
-                          try Self.overdueCount(db, staffID: staff.id, role: staff.role, choices: staff.choices,
-                                                workingDays: acknowledgementWorkingDays, now: now) > 0 {
-                    try Self.queueNotice(db, kind: .overdue, staffID: staff.id, dedupeKey: "overdue:\(staff.id):\(day)", at: now)
-                }
-                if db.totalChangesCount > before { queued += 1 }
-            }
-            return queued
-        }
-    }
-
     /// Received cases past the acknowledgement target that this person would see: a lead's areas (all when none
     /// chosen), a practitioner's own assigned cases.
     static func overdueCount(_ db: Database, staffID: String, role: StaffRole, choices: NotificationChoices,
@@ -91,5 +69,29 @@ extension AppDatabase {
             return (role != .lead || choices.areas.isEmpty || choices.areas.contains(area))
                 && WorkingDays.isOverdue(receivedAt: receivedAt, now: now, workingDays: workingDays)
         }.count
+    }
+}
+
+extension MailStore {
+    /// The day's mail, queued once per recipient and London day however often this runs (the dedupe key): the
+    /// digest for everyone who takes it (always sent, whatever happened), and the overdue email for those who
+    /// asked for it, when anything of theirs is overdue.
+    public func queueDailyMail(acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> Int {
+        let day = WorkingDays.londonDate(now)
+        return try await writer.write { db in
+            var queued = 0
+            for staff in try AppDatabase.staffChoices(db) {
+                let before = db.totalChangesCount
+                if staff.choices.digestOnly {
+                    try AppDatabase.queueNotice(db, kind: .digest, staffID: staff.id, dedupeKey: "digest:\(staff.id):\(day)", at: now)
+                } else if staff.choices.overdue,
+                          try AppDatabase.overdueCount(db, staffID: staff.id, role: staff.role, choices: staff.choices,
+                                                workingDays: acknowledgementWorkingDays, now: now) > 0 {
+                    try AppDatabase.queueNotice(db, kind: .overdue, staffID: staff.id, dedupeKey: "overdue:\(staff.id):\(day)", at: now)
+                }
+                if db.totalChangesCount > before { queued += 1 }
+            }
+            return queued
+        }
     }
 }

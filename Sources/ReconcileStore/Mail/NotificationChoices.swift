@@ -47,11 +47,6 @@ public enum NotificationChoiceError: Error, Equatable {
 }
 
 extension AppDatabase {
-    /// The staff member's choices, or their role's defaults.
-    public func notificationChoices(for actor: StaffActor) async throws -> NotificationChoices {
-        try await reader.read { db in try Self.notificationChoices(db, staffID: actor.id, role: actor.role) }
-    }
-
     static func notificationChoices(_ db: Database, staffID: String, role: StaffRole) throws -> NotificationChoices {
         guard let row = try db.fetchRowCached(sql: "SELECT * FROM staff_notification WHERE staff_id = ?", arguments: [staffID]) else {
             return .defaults(for: role)
@@ -59,45 +54,6 @@ extension AppDatabase {
         let areas = (try? JSONDecoder().decode([String].self, from: Data((try row.value("areas", as: String.self)).utf8))) ?? []
         return NotificationChoices(newReferral: try row.value("new_referral"), familyReply: try row.value("family_reply"), overdue: try row.value("overdue"),
                                    digestOnly: try row.value("digest_only"), areas: areas)
-    }
-
-    /// Stores the staff member's choices (all of them: the caller merges a partial change first).
-    public func setNotificationChoices(_ choices: NotificationChoices, for actor: StaffActor, councilAreas: [String],
-                                       keys: KeyRing, now: Date = Date()) async throws {
-        let areas = Array(Set(choices.areas)).sorted()
-        guard areas.allSatisfy(councilAreas.contains) else { throw NotificationChoiceError.unknownArea }
-        let json = String(decoding: try JSONEncoder().encode(areas), as: UTF8.self)
-        try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO staff_notification (staff_id, new_referral, family_reply, overdue, digest_only, areas, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (staff_id) DO UPDATE SET new_referral = excluded.new_referral, family_reply = excluded.family_reply,
-                    overdue = excluded.overdue, digest_only = excluded.digest_only, areas = excluded.areas, updated_at = excluded.updated_at
-                """, arguments: [actor.id, choices.newReferral, choices.familyReply, choices.overdue, choices.digestOnly, json, now])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "staff.notifications", caseID: nil,
-                                                detail: "new_referral=\(choices.newReferral),family_reply=\(choices.familyReply),"
-                                                    + "overdue=\(choices.overdue),digest_only=\(choices.digestOnly),areas=\(areas.count)"),
-                                 at: now, keys: keys)
-        }
-    }
-
-    /// The family's notice choice for a case.
-    public func familyNoticeChoice(caseID: String) async throws -> FamilyNoticeChoice {
-        try await reader.read { db in
-            _ = try Self.portalCase(db, caseID: caseID)
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT notify_by_email, notice_names_service, contact_email IS NOT NULL AS has_email FROM referral_case WHERE id = ?
-                """, arguments: [caseID]) else { throw StoreError.caseNotFound }
-            return FamilyNoticeChoice(notifyByEmail: try row.value("notify_by_email"), namesService: try row.value("notice_names_service"),
-                                      hasEmail: try row.value("has_email"))
-        }
-    }
-
-    /// Sets the family's choice (from the portal, or from intake once it asks). Turning the notice on needs an email
-    /// address on the case; turning it off always works.
-    public func setFamilyNotice(caseID: String, notifyByEmail: Bool, namesService: Bool, keys: KeyRing, now: Date = Date()) async throws {
-        try await writer.write { db in try Self.setFamilyNotice(db, caseID: caseID, notifyByEmail: notifyByEmail, namesService: namesService,
-                                                               keys: keys, at: now) }
     }
 
     /// Inside the caller's transaction (the intake can call this in the referral's own savepoint).
@@ -110,5 +66,50 @@ extension AppDatabase {
         try Self.recordFamilyEvent(db, current, action: "family_notice", audit: "portal.notice", to: current.stage,
                                    detail: "notify_by_email=\(notifyByEmail),names_service=\(notifyByEmail && namesService)",
                                    keys: keys, at: now)
+    }
+}
+
+extension MailStore {
+    /// The staff member's choices, or their role's defaults.
+    public func notificationChoices(for actor: StaffActor) async throws -> NotificationChoices {
+        try await reader.read { db in try AppDatabase.notificationChoices(db, staffID: actor.id, role: actor.role) }
+    }
+
+    /// Stores the staff member's choices (all of them: the caller merges a partial change first).
+    public func setNotificationChoices(_ choices: NotificationChoices, for actor: StaffActor, councilAreas: [String], now: Date = Date()) async throws {
+        let areas = Array(Set(choices.areas)).sorted()
+        guard areas.allSatisfy(councilAreas.contains) else { throw NotificationChoiceError.unknownArea }
+        let json = String(decoding: try JSONEncoder().encode(areas), as: UTF8.self)
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO staff_notification (staff_id, new_referral, family_reply, overdue, digest_only, areas, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (staff_id) DO UPDATE SET new_referral = excluded.new_referral, family_reply = excluded.family_reply,
+                    overdue = excluded.overdue, digest_only = excluded.digest_only, areas = excluded.areas, updated_at = excluded.updated_at
+                """, arguments: [actor.id, choices.newReferral, choices.familyReply, choices.overdue, choices.digestOnly, json, now])
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "staff.notifications", caseID: nil,
+                                                detail: "new_referral=\(choices.newReferral),family_reply=\(choices.familyReply),"
+                                                    + "overdue=\(choices.overdue),digest_only=\(choices.digestOnly),areas=\(areas.count)"),
+                                 at: now, keys: keys)
+        }
+    }
+
+    /// The family's notice choice for a case.
+    public func familyNoticeChoice(caseID: String) async throws -> FamilyNoticeChoice {
+        try await reader.read { db in
+            _ = try AppDatabase.portalCase(db, caseID: caseID)
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT notify_by_email, notice_names_service, contact_email IS NOT NULL AS has_email FROM referral_case WHERE id = ?
+                """, arguments: [caseID]) else { throw StoreError.caseNotFound }
+            return FamilyNoticeChoice(notifyByEmail: try row.value("notify_by_email"), namesService: try row.value("notice_names_service"),
+                                      hasEmail: try row.value("has_email"))
+        }
+    }
+
+    /// Sets the family's choice (from the portal, or from intake once it asks). Turning the notice on needs an email
+    /// address on the case; turning it off always works.
+    public func setFamilyNotice(caseID: String, notifyByEmail: Bool, namesService: Bool, now: Date = Date()) async throws {
+        try await writer.write { db in try AppDatabase.setFamilyNotice(db, caseID: caseID, notifyByEmail: notifyByEmail, namesService: namesService,
+                                                               keys: keys, at: now) }
     }
 }

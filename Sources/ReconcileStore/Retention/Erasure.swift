@@ -31,103 +31,7 @@ public struct RetentionReport: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    // MARK: - The family's request
-
-    /// Asks for erasure, due after the policy's cooling-off period. Asking again while a request is pending
-    /// returns it unchanged; after a cancellation a new request starts a new period.
-    public func requestErasure(caseID: String, policy: RetentionPolicy, keys: KeyRing,
-                               now: Date = Date()) async throws -> ErasureStatus {
-        try policy.validate()
-        return try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
-            if let existing = try Self.erasureStatus(db, caseID: caseID), !existing.cancelled {
-                return existing
-            }
-            try db.execute(sql: """
-                INSERT INTO erasure_request (case_id, requested_at, due_at) VALUES (?, ?, ?)
-                ON CONFLICT (case_id) DO UPDATE SET requested_at = excluded.requested_at, due_at = excluded.due_at,
-                                                    cancelled_at = NULL, carried_out_at = NULL
-                """, arguments: [caseID, now, policy.erasureDue(requestedAt: now)])
-            try Self.recordFamilyEvent(db, current, action: "erasure_request", audit: "portal.erasure_request",
-                                       to: current.stage, detail: "cooling_off_days=\(policy.erasureCoolingOffDays)",
-                                       keys: keys, at: now)
-            guard let status = try Self.erasureStatus(db, caseID: caseID) else {
-                throw StoreError.integrity("erasure request for case \(caseID) not stored")
-            }
-            return status
-        }
-    }
-
-    /// Cancels a pending erasure request (`ErasureError.nothingToCancel` if there is none).
-    public func cancelErasure(caseID: String, keys: KeyRing, now: Date = Date()) async throws {
-        try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
-            try db.execute(sql: """
-                UPDATE erasure_request SET cancelled_at = ?
-                WHERE case_id = ? AND cancelled_at IS NULL AND carried_out_at IS NULL
-                """, arguments: [now, caseID])
-            guard db.changesCount == 1 else { throw ErasureError.nothingToCancel }
-            try Self.recordFamilyEvent(db, current, action: "erasure_cancel", audit: "portal.erasure_cancel",
-                                       to: current.stage, detail: nil, keys: keys, at: now)
-        }
-    }
-
-    // MARK: - The lead's hold
-
-    /// Places (`on`) or lifts a safeguarding hold: while it stands, neither an erasure request nor retention
-    /// erases the case. Leads only (`CaseAccessError.forbidden` for anyone else, before the case is read).
-    /// Setting the state it already has changes nothing.
-    public func setSafeguardingHold(caseID: String, on: Bool, by actor: StaffActor, keys: KeyRing,
-                                    now: Date = Date()) async throws {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let isOn = try Bool.fetchOne(db, sql: "SELECT safeguarding_hold_at IS NOT NULL FROM referral_case WHERE id = ?",
-                                         arguments: [caseID]) ?? false
-            guard isOn != on else { return }
-            try db.execute(sql: "UPDATE referral_case SET safeguarding_hold_at = ?, safeguarding_hold_by = ? WHERE id = ?",
-                           arguments: [on ? now : nil, on ? actor.id : nil, caseID])
-            try Self.recordEvent(db, current, actor: actor, audit: "case.safeguarding_hold", action: "safeguarding_hold",
-                                 to: current.stage, detail: on ? "on" : "off", note: nil, keys: keys, at: now)
-        }
-    }
-
-    // MARK: - Retention run
-
-    /// Carries out every due, uncancelled erasure request and erases every case closed longer ago than the
-    /// retention period, skipping (and counting) cases under a safeguarding or evidential hold. One transaction per case;
-    /// a second run erases nothing more. Ends with a WAL checkpoint (TRUNCATE), also when nothing was
-    /// erased, so a run that failed at its checkpoint is completed by the next.
-    public func runRetention(policy: RetentionPolicy, keys: KeyRing, now: Date = Date()) async throws -> RetentionReport {
-        try policy.validate()
-        let closedBefore = policy.closedBefore(now)
-        let due = try await reader.read { db in try Self.dueForErasure(db, now: now, closedBefore: closedBefore, caseID: nil) }
-        var erased = 0, heldBack = 0
-        for candidate in due {
-            if candidate.held {
-                heldBack += 1
-                continue
-            }
-            let outcome = try await writer.write { db -> EraseOutcome in
-                // Re-check inside the transaction: a hold, a cancellation or another run may have come first.
-                guard let still = try Self.dueForErasure(db, now: now, closedBefore: closedBefore, caseID: candidate.id).first else {
-                    return .skipped
-                }
-                if still.held { return .held }
-                try Self.erase(db, caseID: still.id, reason: still.requested ? "request" : "retention", keys: keys, at: now)
-                return .erased
-            }
-            switch outcome {
-            case .erased: erased += 1
-            case .held: heldBack += 1
-            case .skipped: break
-            }
-        }
-        try await checkpoint()
-        return RetentionReport(erased: erased, heldBack: heldBack)
-    }
-
-    private enum EraseOutcome: Sendable {
+    fileprivate enum EraseOutcome: Sendable {
         case erased, held, skipped
     }
 
@@ -233,5 +137,103 @@ extension AppDatabase {
                              held: row.holdsValue("safeguarding_hold_at") || row.holdsValue("evidential_hold_at"),
                              cancelled: row.holdsValue("cancelled_at"),
                              heldForEvidence: row.holdsValue("evidential_hold_at"))
+    }
+}
+
+extension RetentionStore {
+    // MARK: - The family's request
+
+    /// Asks for erasure, due after the policy's cooling-off period. Asking again while a request is pending
+    /// returns it unchanged; after a cancellation a new request starts a new period.
+    public func requestErasure(caseID: String, policy: RetentionPolicy,
+                               now: Date = Date()) async throws -> ErasureStatus {
+        try policy.validate()
+        return try await writer.write { db in
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
+            if let existing = try AppDatabase.erasureStatus(db, caseID: caseID), !existing.cancelled {
+                return existing
+            }
+            try db.execute(sql: """
+                INSERT INTO erasure_request (case_id, requested_at, due_at) VALUES (?, ?, ?)
+                ON CONFLICT (case_id) DO UPDATE SET requested_at = excluded.requested_at, due_at = excluded.due_at,
+                                                    cancelled_at = NULL, carried_out_at = NULL
+                """, arguments: [caseID, now, policy.erasureDue(requestedAt: now)])
+            try AppDatabase.recordFamilyEvent(db, current, action: "erasure_request", audit: "portal.erasure_request",
+                                       to: current.stage, detail: "cooling_off_days=\(policy.erasureCoolingOffDays)",
+                                       keys: keys, at: now)
+            guard let status = try AppDatabase.erasureStatus(db, caseID: caseID) else {
+                throw StoreError.integrity("erasure request for case \(caseID) not stored")
+            }
+            return status
+        }
+    }
+
+    /// Cancels a pending erasure request (`ErasureError.nothingToCancel` if there is none).
+    public func cancelErasure(caseID: String, now: Date = Date()) async throws {
+        try await writer.write { db in
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
+            try db.execute(sql: """
+                UPDATE erasure_request SET cancelled_at = ?
+                WHERE case_id = ? AND cancelled_at IS NULL AND carried_out_at IS NULL
+                """, arguments: [now, caseID])
+            guard db.changesCount == 1 else { throw ErasureError.nothingToCancel }
+            try AppDatabase.recordFamilyEvent(db, current, action: "erasure_cancel", audit: "portal.erasure_cancel",
+                                       to: current.stage, detail: nil, keys: keys, at: now)
+        }
+    }
+
+    // MARK: - The lead's hold
+
+    /// Places (`on`) or lifts a safeguarding hold: while it stands, neither an erasure request nor retention
+    /// erases the case. Leads only (`CaseAccessError.forbidden` for anyone else, before the case is read).
+    /// Setting the state it already has changes nothing.
+    public func setSafeguardingHold(caseID: String, on: Bool, by actor: StaffActor,
+                                    now: Date = Date()) async throws {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let isOn = try Bool.fetchOne(db, sql: "SELECT safeguarding_hold_at IS NOT NULL FROM referral_case WHERE id = ?",
+                                         arguments: [caseID]) ?? false
+            guard isOn != on else { return }
+            try db.execute(sql: "UPDATE referral_case SET safeguarding_hold_at = ?, safeguarding_hold_by = ? WHERE id = ?",
+                           arguments: [on ? now : nil, on ? actor.id : nil, caseID])
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.safeguarding_hold", action: "safeguarding_hold",
+                                 to: current.stage, detail: on ? "on" : "off", note: nil, keys: keys, at: now)
+        }
+    }
+
+    // MARK: - Retention run
+
+    /// Carries out every due, uncancelled erasure request and erases every case closed longer ago than the
+    /// retention period, skipping (and counting) cases under a safeguarding or evidential hold. One transaction per case;
+    /// a second run erases nothing more. Ends with a WAL checkpoint (TRUNCATE), also when nothing was
+    /// erased, so a run that failed at its checkpoint is completed by the next.
+    public func runRetention(policy: RetentionPolicy, now: Date = Date()) async throws -> RetentionReport {
+        try policy.validate()
+        let closedBefore = policy.closedBefore(now)
+        let due = try await reader.read { db in try AppDatabase.dueForErasure(db, now: now, closedBefore: closedBefore, caseID: nil) }
+        var erased = 0, heldBack = 0
+        for candidate in due {
+            if candidate.held {
+                heldBack += 1
+                continue
+            }
+            let outcome = try await writer.write { db -> AppDatabase.EraseOutcome in
+                // Re-check inside the transaction: a hold, a cancellation or another run may have come first.
+                guard let still = try AppDatabase.dueForErasure(db, now: now, closedBefore: closedBefore, caseID: candidate.id).first else {
+                    return .skipped
+                }
+                if still.held { return .held }
+                try AppDatabase.erase(db, caseID: still.id, reason: still.requested ? "request" : "retention", keys: keys, at: now)
+                return .erased
+            }
+            switch outcome {
+            case .erased: erased += 1
+            case .held: heldBack += 1
+            case .skipped: break
+            }
+        }
+        try await database.checkpoint()
+        return RetentionReport(erased: erased, heldBack: heldBack)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import ReconcileCore
 
-extension AppDatabase {
+extension RetentionStore {
     /// Places (`on`) or lifts an evidential hold: the case's notes may be needed by the police or a court, so
     /// neither retention nor the family's erasure request erases it while the hold stands, and the portal tells
     /// the family why. Leads only (`CaseAccessError.forbidden` for anyone else, before the case is read). Allowed
@@ -10,12 +10,12 @@ extension AppDatabase {
     /// sealed under the case key like every note (and erased with the case). A hold already in the asked state
     /// changes nothing.
     @discardableResult
-    public func setEvidentialHold(caseID: String, on: Bool, reason: String?, by actor: StaffActor, keys: KeyRing,
+    public func setEvidentialHold(caseID: String, on: Bool, reason: String?, by actor: StaffActor,
                                   now: Date = Date()) async throws -> CaseChange {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
         return try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let reason = try Self.cleanText(reason, field: "reason")
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let reason = try AppDatabase.cleanText(reason, field: "reason")
             // Placing a hold is a decision with a reason (the guidance asks that reasons are recorded).
             if on, reason == nil { throw WorkflowError.reasonRequired }
             let isOn = try Bool.fetchOne(db, sql: "SELECT evidential_hold_at IS NOT NULL FROM referral_case WHERE id = ?",
@@ -23,7 +23,7 @@ extension AppDatabase {
             guard isOn != on else { return CaseChange(stage: current.stage) }
             try db.execute(sql: "UPDATE referral_case SET evidential_hold_at = ?, evidential_hold_by = ? WHERE id = ?",
                            arguments: [on ? now : nil, on ? actor.id : nil, caseID])
-            try Self.recordEvent(db, current, actor: actor, audit: "case.evidential_hold", action: "evidential_hold",
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.evidential_hold", action: "evidential_hold",
                                  to: current.stage, detail: on ? "on" : "off", note: reason, keys: keys, at: now)
             return CaseChange(stage: current.stage)
         }

@@ -20,8 +20,8 @@ public enum CouncilTokenError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-extension AppDatabase {
-    public func addCouncilToken(email: String, keys: KeyRing, now: Date = Date()) async throws -> CouncilTokenIssued {
+extension StaffStore {
+    public func addCouncilToken(email: String, now: Date = Date()) async throws -> CouncilTokenIssued {
         guard let email = StaffPolicy.normaliseEmail(email) else { throw CouncilTokenError.notACouncilAccount }
         let token = StaffSecrets.newToken()
         let hash = try StaffSecrets.tokenHash(token, keys: keys)
@@ -32,21 +32,21 @@ extension AppDatabase {
             }
             try db.execute(sql: "INSERT INTO council_token (id, account_id, token_hash, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [id, row.id, hash, now])
-            try Self.appendAudit(db, AuditEntry(actor: "cli", action: "council_token.add", detail: "token=\(id)"), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "council_token.add", detail: "token=\(id)"), at: now, keys: keys)
         }
         return CouncilTokenIssued(id: id, token: token)
     }
 
-    public func revokeCouncilToken(id: String, keys: KeyRing, now: Date = Date()) async throws {
+    public func revokeCouncilToken(id: String, now: Date = Date()) async throws {
         try await writer.write { db in
             try db.execute(sql: "UPDATE council_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
             guard db.changesCount == 1 else { throw CouncilTokenError.noSuchToken }
-            try Self.appendAudit(db, AuditEntry(actor: "cli", action: "council_token.revoke", detail: "token=\(id)"), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "council_token.revoke", detail: "token=\(id)"), at: now, keys: keys)
         }
     }
 
     /// The council account a token stands for; nil when unknown, revoked, or the account is disabled.
-    public func councilTokenAccount(token: String, keys: KeyRing) async throws -> StaffAccount? {
+    public func councilTokenAccount(token: String) async throws -> StaffAccount? {
         guard StaffSecrets.isPlausibleToken(token) else { return nil }
         let hash = try StaffSecrets.tokenHash(token, keys: keys)
         return try await reader.read { db in

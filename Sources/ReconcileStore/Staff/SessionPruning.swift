@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension AppDatabase {
+extension StaffStore {
     /// Forgets staff and family sessions that can no longer open anything: past their absolute lifetime, or
     /// signed out. Each sign-in already clears its own account's or case's old rows; this also clears those of
     /// people who never sign in again, so the session tables do not grow with traffic. Each side is one range of

@@ -208,11 +208,17 @@ struct StaffRow: Sendable {
 }
 
 extension AppDatabase {
+    static func revokeSessions(_ db: Database, accountID: String, now: Date) throws {
+        try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+                       arguments: [now, accountID])
+    }
+}
+
+extension StaffStore {
     /// Creates an account and returns it with its `otpauth://` provisioning URI. The URI holds the TOTP
     /// secret: show it once to the person it is for, never log it.
     public func addStaff(
-        email: String, role: StaffRole, councilArea: String?, password: String, councilAreas: [String],
-        keys: KeyRing, passwordCost: PasswordHash.Limits, now: Date = Date()
+        email: String, role: StaffRole, councilArea: String?, password: String, councilAreas: [String], passwordCost: PasswordHash.Limits, now: Date = Date()
     ) async throws -> (account: StaffAccount, provisioningURI: String) {
         guard let email = StaffPolicy.normaliseEmail(email) else { throw StaffAccountError.invalidEmail }
         switch (role, councilArea) {
@@ -235,28 +241,28 @@ extension AppDatabase {
                 INSERT INTO staff_account (id, email, role, council_area, password_hash, totp_secret, totp_key_version, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, email, role.rawValue, councilArea, passwordHash, sealed, version, now])
-            try Self.appendAudit(db, AuditEntry(actor: "cli", action: "staff.add", detail: role.rawValue), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "staff.add", detail: role.rawValue), at: now, keys: keys)
         }
         return (account, totp.provisioningURI(issuer: StaffPolicy.totpIssuer, account: email))
     }
 
     /// Disables an account and revokes every session it has, with a "staff.disable" audit row in the same
     /// transaction (hence `keys`: the audit chain's key is derived from the key ring).
-    public func disableStaff(email: String, keys: KeyRing, now: Date = Date()) async throws {
+    public func disableStaff(email: String, now: Date = Date()) async throws {
         guard let email = StaffPolicy.normaliseEmail(email) else { throw StaffAccountError.noSuchAccount }
         try await writer.write { db in
             guard let row = try StaffRow.fetch(db, email: email) else { throw StaffAccountError.noSuchAccount }
             try db.execute(sql: "UPDATE staff_account SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
                            arguments: [now, row.id])
-            try Self.revokeSessions(db, accountID: row.id, now: now)
-            try Self.appendAudit(db, AuditEntry(actor: "cli", action: "staff.disable", detail: row.role.rawValue),
+            try AppDatabase.revokeSessions(db, accountID: row.id, now: now)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "staff.disable", detail: row.role.rawValue),
                                  at: now, keys: keys)
         }
     }
 
     /// Issues a new TOTP secret (sealed under the current master key), forgets the last used step and revokes
     /// every session. Returns the new provisioning URI, which is a secret.
-    public func resetMFA(email: String, keys: KeyRing, now: Date = Date()) async throws -> String {
+    public func resetMFA(email: String, now: Date = Date()) async throws -> String {
         guard let email = StaffPolicy.normaliseEmail(email) else { throw StaffAccountError.noSuchAccount }
         let totp = TOTP.generate()
         try await writer.write { db in
@@ -265,8 +271,8 @@ extension AppDatabase {
             try db.execute(sql: """
                 UPDATE staff_account SET totp_secret = ?, totp_key_version = ?, totp_last_step = NULL WHERE id = ?
                 """, arguments: [sealed, version, row.id])
-            try Self.revokeSessions(db, accountID: row.id, now: now)
-            try Self.appendAudit(db, AuditEntry(actor: "cli", action: "staff.reset_mfa", detail: row.role.rawValue), at: now, keys: keys)
+            try AppDatabase.revokeSessions(db, accountID: row.id, now: now)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "staff.reset_mfa", detail: row.role.rawValue), at: now, keys: keys)
         }
         return totp.provisioningURI(issuer: StaffPolicy.totpIssuer, account: email)
     }
@@ -279,10 +285,5 @@ extension AppDatabase {
     public func staffAccount(email: String) async throws -> StaffAccount? {
         guard let email = StaffPolicy.normaliseEmail(email) else { return nil }
         return try await reader.read { db in try StaffRow.fetch(db, email: email)?.account }
-    }
-
-    static func revokeSessions(_ db: Database, accountID: String, now: Date) throws {
-        try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                       arguments: [now, accountID])
     }
 }

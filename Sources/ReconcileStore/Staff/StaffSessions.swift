@@ -55,11 +55,13 @@ final class DummyPasswordHashes: @unchecked Sendable {
 }
 
 extension AppDatabase {
-    private enum SignInOutcome: Sendable {
+    fileprivate enum SignInOutcome: Sendable {
         case signedIn(StaffAccount)
         case refused
     }
+}
 
+extension StaffStore {
     /// Password, then TOTP code, then a new session. The code's step is stored in the same transaction that
     /// creates the session, so a code is accepted at most once even by concurrent sign-ins. Every attempt is
     /// audited ("staff.sign_in" or "staff.sign_in_failed" with a reason code); the password and code never are.
@@ -67,11 +69,11 @@ extension AppDatabase {
     /// Argon2id runs on the hasher's bounded pool (throws `SlowWorkPoolFull` when it has no room); an email
     /// that cannot be one is refused before any hashing.
     public func signIn(
-        email: String, password: String, totp: String, keys: KeyRing, hasher: PasswordHasher,
+        email: String, password: String, totp: String, hasher: PasswordHasher,
         policy: StaffSessionPolicy = .init(), now: Date = Date()
     ) async throws -> StaffSignIn {
         guard let normalised = StaffPolicy.normaliseEmail(email), password.utf8.count <= 1024 else {
-            try await recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "malformed"),
+            try await database.recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "malformed"),
                                   at: now, keys: keys)
             throw StaffAuthError.invalidCredentials
         }
@@ -79,7 +81,7 @@ extension AppDatabase {
         guard let found else {
             // Same work as a wrong password, so timing does not reveal which emails have accounts.
             try await hasher.verifyDummy(password)
-            try await recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "unknown_email"),
+            try await database.recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "unknown_email"),
                                   at: now, keys: keys)
             throw StaffAuthError.invalidCredentials
         }
@@ -88,9 +90,9 @@ extension AppDatabase {
         let token = StaffSecrets.newToken()
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
 
-        let outcome = try await writer.write { db -> SignInOutcome in
-            func refuse(_ actor: String, _ reason: String) throws -> SignInOutcome {
-                try Self.appendAudit(db, AuditEntry(actor: actor, action: "staff.sign_in_failed", detail: reason), at: now, keys: keys)
+        let outcome = try await writer.write { db -> AppDatabase.SignInOutcome in
+            func refuse(_ actor: String, _ reason: String) throws -> AppDatabase.SignInOutcome {
+                try AppDatabase.appendAudit(db, AuditEntry(actor: actor, action: "staff.sign_in_failed", detail: reason), at: now, keys: keys)
                 return .refused
             }
             // Re-read: the account may have been disabled, reset or re-hashed since the read above.
@@ -118,7 +120,7 @@ extension AppDatabase {
             try db.execute(sql: """
                 INSERT INTO staff_session (token_hash, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)
                 """, arguments: [tokenHash, row.id, now, now])
-            try Self.appendAudit(db, AuditEntry(actor: row.id, action: "staff.sign_in", detail: row.role.rawValue), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: row.id, action: "staff.sign_in", detail: row.role.rawValue), at: now, keys: keys)
             return .signedIn(row.account)
         }
         switch outcome {
@@ -129,10 +131,10 @@ extension AppDatabase {
 
     /// `signIn` with Argon2id at `passwordCost` on the process-wide pool (command-line tools and tests).
     public func signIn(
-        email: String, password: String, totp: String, keys: KeyRing, passwordCost: PasswordHash.Limits,
+        email: String, password: String, totp: String, passwordCost: PasswordHash.Limits,
         policy: StaffSessionPolicy = .init(), now: Date = Date()
     ) async throws -> StaffSignIn {
-        try await signIn(email: email, password: password, totp: totp, keys: keys,
+        try await signIn(email: email, password: password, totp: totp,
                          hasher: PasswordHasher(cost: passwordCost), policy: policy, now: now)
     }
 
@@ -140,7 +142,7 @@ extension AppDatabase {
     /// `policy.idle`, older than `policy.absolute`, or its account is disabled. A live session's
     /// `last_seen_at` is moved to `now`.
     public func staffSession(
-        token: String, keys: KeyRing, policy: StaffSessionPolicy = .init(), now: Date = Date()
+        token: String, policy: StaffSessionPolicy = .init(), now: Date = Date()
     ) async throws -> StaffAccount? {
         guard StaffSecrets.isPlausibleToken(token) else { return nil }
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
@@ -170,7 +172,7 @@ extension AppDatabase {
     }
 
     /// Ends the session (sets `revoked_at`). Unknown or already ended tokens are ignored.
-    public func signOut(token: String, keys: KeyRing, now: Date = Date()) async throws {
+    public func signOut(token: String, now: Date = Date()) async throws {
         guard StaffSecrets.isPlausibleToken(token) else { return }
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
         try await writer.write { db in
@@ -178,7 +180,7 @@ extension AppDatabase {
                 SELECT account_id FROM staff_session WHERE token_hash = ? AND revoked_at IS NULL
                 """, arguments: [tokenHash]) else { return }
             try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
-            try Self.appendAudit(db, AuditEntry(actor: accountID, action: "staff.sign_out"), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: accountID, action: "staff.sign_out"), at: now, keys: keys)
         }
     }
 }

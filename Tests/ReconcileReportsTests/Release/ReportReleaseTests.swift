@@ -293,7 +293,7 @@ import Testing
         #expect(Set(rows.map { $0["stage"] as String }).count >= 4, "realistic spread of stages")
         let first = try h.db.decryptedReferral(caseID: rows[0]["id"], keys: h.keys)
         #expect(first.contact.email?.hasSuffix("@example.invalid") == true && first.contact.name?.hasPrefix("Demo ") == true)
-        let lead = try #require(try await h.db.staffAccount(email: DemoSeed.leadEmail))
+        let lead = try #require(try await h.stores.staff.staffAccount(email: DemoSeed.leadEmail))
         #expect(lead.role == .lead)
         let outside = try await h.db.reader.read { db in
             try Int.fetchOne(db, sql: """

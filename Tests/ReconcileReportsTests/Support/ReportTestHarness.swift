@@ -11,6 +11,7 @@ import Testing
 struct ReportHarness {
     let db: AppDatabase
     let keys = KeyRing.ephemeral()
+    var stores: Stores { Stores(database: db, keys: keys) }
     let settings = Settings()
     let policy = DisclosurePolicy()
     let lead: StaffActor

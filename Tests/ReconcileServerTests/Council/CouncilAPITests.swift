@@ -106,16 +106,16 @@ import Testing
         let harness = try Harness()
         _ = try await harness.addStaff("officer@shropshire.example", role: .council, area: "shropshire")
         let practitioner = try await harness.addStaff("p@example.org", role: .practitioner)
-        let issued = try await harness.database.addCouncilToken(email: "officer@shropshire.example", keys: harness.keys)
+        let issued = try await harness.stores.staff.addCouncilToken(email: "officer@shropshire.example")
         await #expect(throws: CouncilTokenError.notACouncilAccount) {
-            _ = try await harness.database.addCouncilToken(email: practitioner.email, keys: harness.keys)
+            _ = try await harness.stores.staff.addCouncilToken(email: practitioner.email)
         }
         try await harness.app().test(.router) { client in
             let r207 = try await client.json("/api/v1/council/reports", .get, token: issued.token)
             #expect(r207.status == .ok)
             let r208 = try await client.json("/api/v1/cases", .get, token: issued.token)
             #expect(r208.status == .unauthorized, "a council token is no staff session")
-            try await harness.database.revokeCouncilToken(id: issued.id, keys: harness.keys)
+            try await harness.stores.staff.revokeCouncilToken(id: issued.id)
             let r209 = try await client.json("/api/v1/council/reports", .get, token: issued.token)
             #expect(r209.status == .unauthorized)
         }

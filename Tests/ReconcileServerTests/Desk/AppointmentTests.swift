@@ -18,7 +18,7 @@ import Testing
 
     static func world(_ harness: Harness) async throws -> World {
         let gone = try await harness.addStaff("gone@example.org", role: .practitioner)
-        try await harness.database.disableStaff(email: gone.email, keys: harness.keys)
+        try await harness.stores.staff.disableStaff(email: gone.email)
         return World(harness: harness, pat: try await harness.addStaff("pat@example.org", role: .practitioner),
                      other: try await harness.addStaff("other@example.org", role: .practitioner),
                      lead: try await harness.addStaff("lead@example.org", role: .lead),
@@ -193,8 +193,8 @@ import Testing
             #expect(try await client.json("/api/v1/cases/\(second)/appointments", .post, token: token, body: body).status == .conflict)
             // The first family asks for erasure; after the cooling-off the case is erased and its appointment cancelled.
             let policy = RetentionPolicy()
-            _ = try await harness.database.requestErasure(caseID: id, policy: policy, keys: harness.keys)
-            _ = try await harness.database.runRetention(policy: policy, keys: harness.keys, now: Date().addingTimeInterval(400 * 86_400))
+            _ = try await harness.stores.retention.requestErasure(caseID: id, policy: policy)
+            _ = try await harness.stores.retention.runRetention(policy: policy, now: Date().addingTimeInterval(400 * 86_400))
             let status = try await harness.database.reader.read { db in
                 try String.fetchOne(db, sql: "SELECT status FROM case_appointment WHERE case_id = ?", arguments: [id])
             }
@@ -222,10 +222,10 @@ import Testing
             #expect(early.status == .unprocessableContent && Self.field(early) == "status")
 
             // One booked two hours ago for an hour ago (the store's clock), then recorded as held.
-            let pat = try #require(try await harness.database.staffAccount(email: w.pat.email))
-            let booked = try await harness.database.bookAppointment(
+            let pat = try #require(try await harness.stores.staff.staffAccount(email: w.pat.email))
+            let booked = try await harness.stores.desk.bookAppointment(
                 caseID: id, startsAt: Date().addingTimeInterval(-3600), durationMinutes: 45, modality: .phone, practitionerEmail: nil,
-                note: "Earlier \(canary)", by: pat.actor, keys: harness.keys, now: Date().addingTimeInterval(-7200))
+                note: "Earlier \(canary)", by: pat.actor, now: Date().addingTimeInterval(-7200))
             let aid = try #require(booked.recordID)
             let held = try await client.json("/api/v1/cases/\(id)/appointments/\(aid)", .patch, token: token,
                                              body: ["status": "held", "note": "We talked \(canary)", "advice_given": "Advice \(canary)"])

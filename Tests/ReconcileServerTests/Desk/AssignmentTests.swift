@@ -25,7 +25,7 @@ import Testing
         _ = try await harness.addStaff("pat@example.org", role: .practitioner)
         _ = try await harness.addStaff("quinn@example.org", role: .practitioner)
         _ = try await harness.addStaff("gone@example.org", role: .practitioner)
-        try await harness.database.disableStaff(email: "gone@example.org", keys: harness.keys)
+        try await harness.stores.staff.disableStaff(email: "gone@example.org")
         try await harness.app().test(.router) { client in
             let id = try await client.newCase(harness)
             let held = try await client.newCase(harness)
@@ -55,7 +55,7 @@ import Testing
         let pat = try await harness.addStaff("pat@example.org", role: .practitioner)
         _ = try await harness.addStaff("quinn@example.org", role: .practitioner)
         _ = try await harness.addStaff("gone@example.org", role: .practitioner)
-        try await harness.database.disableStaff(email: "gone@example.org", keys: harness.keys)
+        try await harness.stores.staff.disableStaff(email: "gone@example.org")
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(lead)
             var ids: [String] = []

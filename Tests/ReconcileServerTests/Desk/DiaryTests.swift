@@ -99,11 +99,10 @@ import Testing
             }
 
             // On the desk: one that began half an hour ago and is not yet recorded (overdue), by API and on the home page.
-            let pat = try #require(try await harness.database.staffAccount(email: w.pat.email))
+            let pat = try #require(try await harness.stores.staff.staffAccount(email: w.pat.email))
             let startedAt = Date().addingTimeInterval(-1800)
-            let started = try await harness.database.bookAppointment(caseID: id, startsAt: startedAt, durationMinutes: 30,
-                                                                     modality: .phone, practitionerEmail: nil, note: nil, by: pat.actor,
-                                                                     keys: harness.keys, now: Date().addingTimeInterval(-3600))
+            let started = try await harness.stores.desk.bookAppointment(caseID: id, startsAt: startedAt, durationMinutes: 30,
+                                                                     modality: .phone, practitionerEmail: nil, note: nil, by: pat.actor, now: Date().addingTimeInterval(-3600))
             let work = try await client.json("/api/v1/my-work", .get, token: try await client.signIn(w.pat, at: Date().addingTimeInterval(30)))
             let items = (work.json?["items"] as? [[String: Any]]) ?? []
             #expect(items.contains { $0["kind"] as? String == "appointment" && $0["record_id"] as? String == started.recordID && $0["overdue"] as? Bool == true })
@@ -162,10 +161,10 @@ import Testing
             // The day before, in London: one reminder, for the family who asked; queued once however often it runs.
             let previous = try #require(WorkingDays.day(-1, after: WorkingDays.londonDate(start)))
             let dayBefore = try #require(WorkingDays.day(previous)).addingTimeInterval(13 * 3600)
-            #expect(try await harness.database.queueAppointmentReminders(now: Date()) == 0 || WorkingDays.londonDate(Date()) == WorkingDays.londonDate(dayBefore))
-            #expect(try await harness.database.queueAppointmentReminders(now: dayBefore) == 1)
-            #expect(try await harness.database.queueAppointmentReminders(now: dayBefore.addingTimeInterval(600)) == 0)
-            let due = try await harness.database.dueMail(limit: 10, keys: harness.keys, acknowledgementWorkingDays: 2, now: dayBefore.addingTimeInterval(700))
+            #expect(try await harness.stores.desk.queueAppointmentReminders(now: Date()) == 0 || WorkingDays.londonDate(Date()) == WorkingDays.londonDate(dayBefore))
+            #expect(try await harness.stores.desk.queueAppointmentReminders(now: dayBefore) == 1)
+            #expect(try await harness.stores.desk.queueAppointmentReminders(now: dayBefore.addingTimeInterval(600)) == 0)
+            let due = try await harness.stores.mail.dueMail(limit: 10, acknowledgementWorkingDays: 2, now: dayBefore.addingTimeInterval(700))
             let reminder = try #require(due.first { $0.reminder })
             #expect(due.filter(\.reminder).count == 1 && reminder.language == .polish)
             let composed = NoticeComposer(from: "n@partner.example", publicURL: "https://reconcile.partner.example", family: FamilyNoticePolicy()).compose(reminder)

@@ -42,13 +42,13 @@ import Testing
         var rules = MyWorkRules()
         rules.perKind = 2
         rules.perKindForTeam = 2
-        let mine = try await harness.database.myWork(by: StaffActor(id: patID, role: .practitioner), rules: rules)
+        let mine = try await harness.stores.desk.myWork(by: StaffActor(id: patID, role: .practitioner), rules: rules)
         #expect(mine.items.filter { $0.kind == .signpostOutcome }.count == 2, "listed up to the limit")
         #expect(mine.count(.signpostOutcome) == 5, "counted in full: closed cases' outcomes are still due")
         #expect(mine.overdue == 5)
         #expect(Set(mine.items.map(\.caseID)).isSubset(of: Set(ids.prefix(5))), "never another's case")
 
-        let team = try await harness.database.myWork(by: StaffActor(id: leadID, role: .lead), rules: rules)
+        let team = try await harness.stores.desk.myWork(by: StaffActor(id: leadID, role: .lead), rules: rules)
         #expect(team.count(.signpostOutcome) == 6 && team.count(.unassigned) == 1)
         #expect(team.items.filter { $0.kind == .signpostOutcome }.count == 2)
         let loads = Dictionary(uniqueKeysWithValues: (team.caseloads ?? []).map { ($0.email, $0) })
@@ -59,9 +59,9 @@ import Testing
         try await harness.database.writer.write { db in
             try AppDatabase.erase(db, caseID: ids[0], reason: "retention", keys: harness.keys, at: Date())
         }
-        let afterErasure = try await harness.database.myWork(by: StaffActor(id: patID, role: .practitioner), rules: rules)
+        let afterErasure = try await harness.stores.desk.myWork(by: StaffActor(id: patID, role: .practitioner), rules: rules)
         #expect(afterErasure.count(.signpostOutcome) == 4 && !afterErasure.items.contains { $0.caseID == ids[0] })
-        #expect(try await harness.database.myWork(by: StaffActor(id: leadID, role: .lead), rules: rules).count(.signpostOutcome) == 5)
+        #expect(try await harness.stores.desk.myWork(by: StaffActor(id: leadID, role: .lead), rules: rules).count(.signpostOutcome) == 5)
         let stillPending = try await harness.database.reader.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signpost WHERE outcome = 'pending' AND case_id = ?", arguments: [ids[0]])
         }

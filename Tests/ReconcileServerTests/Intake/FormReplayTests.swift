@@ -71,7 +71,7 @@ import Testing
         }
         let count = { try await harness.database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM idempotency_key")! } }
         #expect(try await count() == 2)
-        let purge = SealedCopyPurge(database: harness.database, logger: Logger(label: "test"), interval: .seconds(3600))
+        let purge = SealedCopyPurge(stores: harness.stores, logger: Logger(label: "test"), interval: .seconds(3600))
         let group = ServiceGroup(services: [purge], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -143,7 +143,7 @@ import Testing
             try db.execute(sql: "INSERT INTO mail_outbox (id, kind, case_id, created_at, next_attempt_at) VALUES ('n1', 'family_notice', ?, ?, ?)",
                            arguments: [caseID, Date(), Date()])
         }
-        let due = try await harness.database.dueMail(limit: 10, keys: harness.keys, acknowledgementWorkingDays: 2)
+        let due = try await harness.stores.mail.dueMail(limit: 10, acknowledgementWorkingDays: 2)
         #expect(due.first { $0.kind == .familyNotice }?.language == .polish)
     }
 }

@@ -20,7 +20,7 @@ import Testing
         return try mailService(configuration)
     }
 
-    func waiting(_ harness: Harness) async throws -> Int { try await harness.database.mailHealth().waiting }
+    func waiting(_ harness: Harness) async throws -> Int { try await harness.stores.mail.mailHealth().waiting }
 
     @Test func canariesPlantedInACaseNeverReachAMessageAndTheFamilyHearsOnlyWhenTheyChose() async throws {
         let relay = try SMTPRelayProcess()
@@ -95,7 +95,7 @@ import Testing
         }
         let sender = try sender(harness, relay)
         #expect(try await sender.sendDue() == 0, "the relay is down")
-        let health = try await harness.database.mailHealth()
+        let health = try await harness.stores.mail.mailHealth()
         #expect(health.waiting == 5 && health.failingSince != nil)
         #expect(MailHealthCheck.alert(health, alertAfter: 0, now: Date().addingTimeInterval(1)) != nil, "past the setting, readyz and check say so")
         try await relay.start()
@@ -104,7 +104,7 @@ import Testing
         #expect(try await sender.sendDue() == 5)
         #expect(try await sender.sendDue() == 0, "nothing twice")
         #expect(try relay.messages().count == 5)
-        #expect(try await harness.database.mailHealth().failingSince == nil)
+        #expect(try await harness.stores.mail.mailHealth().failingSince == nil)
         relay.stop()
     }
 

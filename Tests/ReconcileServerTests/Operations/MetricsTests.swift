@@ -74,8 +74,8 @@ import Testing
                                                       passphraseHash: "x", receivedAt: Date(), keys: harness.keys)
         var policy = RetentionPolicy()
         policy.erasureCoolingOffDays = 0
-        _ = try await harness.database.requestErasure(caseID: created.id, policy: policy, keys: harness.keys, now: Date().addingTimeInterval(-60))
-        let service = RetentionService(database: harness.database, keys: harness.keys, policy: policy, logger: Logger(label: "test"),
+        _ = try await harness.stores.retention.requestErasure(caseID: created.id, policy: policy, now: Date().addingTimeInterval(-60))
+        let service = RetentionService(stores: harness.stores, policy: policy, logger: Logger(label: "test"),
                                        firstRunAfter: .milliseconds(10), interval: .seconds(3600))
         let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

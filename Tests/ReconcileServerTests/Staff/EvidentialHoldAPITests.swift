@@ -39,7 +39,7 @@ import Testing
             let portal = try await client.json("/api/v1/portal/case", .get, token: familyToken)
             let erasure = try #require(portal.json?["erasure"] as? [String: Any])
             #expect(erasure["held"] as? Bool == true && erasure["held_for_evidence"] as? Bool == true)
-            let run = try await harness.database.runRetention(policy: RetentionPolicy(), keys: harness.keys, now: Date().addingTimeInterval(30 * 86_400))
+            let run = try await harness.stores.retention.runRetention(policy: RetentionPolicy(), now: Date().addingTimeInterval(30 * 86_400))
             #expect(run == RetentionReport(erased: 0, heldBack: 1))
 
             // The page door lifts it, as a lead would.

@@ -76,7 +76,7 @@ import Testing
             #expect(page.text.contains("Email is not set up"), "mail.host is empty here")
             let saved = try await browser.post("/staff/notifications", [("family_reply", "yes"), ("digest_only", "yes"), ("areas", "shropshire")])
             #expect(saved.status == .seeOther && saved.headers[.location] == "/staff/notifications?saved=1")
-            let choices = try await harness.database.notificationChoices(for: StaffActor(id: try harness.database.reader.read { db in
+            let choices = try await harness.stores.mail.notificationChoices(for: StaffActor(id: try harness.database.reader.read { db in
                 try String.fetchOne(db, sql: "SELECT id FROM staff_account WHERE email = ?", arguments: [lead.email])! }, role: .lead))
             #expect(choices == NotificationChoices(newReferral: false, familyReply: true, overdue: false, digestOnly: true, areas: ["shropshire"]))
         }

@@ -51,7 +51,7 @@ import Testing
         let row = try await IntakeQuestionsTests.stored(harness, try await harness.database.reader.read { db in
             try String.fetchOne(db, sql: "SELECT reference FROM referral_case")!
         })
-        let accountID = try await harness.database.staffAccount(email: "p@example.org")!.id
+        let accountID = try await harness.stores.staff.staffAccount(email: "p@example.org")!.id
         #expect(row["entered_by"] as String? == accountID && row["assigned_to"] as String? == accountID)
         let audits = try await Self.auditRows(harness, action: "case.entered")
         #expect(audits.count == 1 && audits.first?["actor"] as String? == accountID)

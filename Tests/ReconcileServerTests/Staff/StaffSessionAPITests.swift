@@ -31,7 +31,7 @@ import Testing
         let harness = try Harness()
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         let disabled = try await harness.addStaff("gone@example.org", role: .practitioner)
-        try await harness.database.disableStaff(email: disabled.email, keys: harness.keys)
+        try await harness.stores.staff.disableStaff(email: disabled.email)
         try await harness.app().test(.router) { client in
             let attempts: [[String: Any]] = [
                 ["email": lead.email, "password": "wrong password here", "totp": lead.code()],
@@ -112,7 +112,7 @@ import Testing
         }
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(other)
-            try await harness.database.disableStaff(email: other.email, keys: harness.keys)
+            try await harness.stores.staff.disableStaff(email: other.email)
             let r10 = try await client.json("/api/v1/cases", .get, token: token)
             #expect(r10.status == .unauthorized)
         }

@@ -39,6 +39,7 @@ final class LogCapture: @unchecked Sendable {
 struct Harness {
     let database: AppDatabase
     let keys: KeyRing
+    var stores: Stores { Stores(database: database, keys: keys) }
     let logs = LogCapture()
     var settings: Settings
 

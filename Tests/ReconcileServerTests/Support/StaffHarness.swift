@@ -22,8 +22,8 @@ extension Harness {
     /// Adds an account and returns what its owner would hold after `reconcile user add`.
     func addStaff(_ email: String, role: StaffRole, area: String? = nil) async throws -> TestStaff {
         let password = "correct horse battery \(email)"
-        let (_, uri) = try await database.addStaff(email: email, role: role, councilArea: area ?? (role == .council ? "shropshire" : nil),
-                                                   password: password, councilAreas: settings.areas.councilAreas, keys: keys,
+        let (_, uri) = try await StaffStore(database, keys).addStaff(email: email, role: role, councilArea: area ?? (role == .council ? "shropshire" : nil),
+                                                   password: password, councilAreas: settings.areas.councilAreas,
                                                    passwordCost: .minimum)
         let secret = try require_(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value.flatMap(Base32.decode))
         return TestStaff(email: email, password: password, role: role, totp: TOTP(secret: SecretKey(bytes: secret)))

@@ -33,8 +33,8 @@ import Testing
                 stories[record.id] = referral.story!
             }
             if staff {
-                let (_, uri) = try await db.addStaff(email: "lead@example.org", role: .lead, councilArea: nil, password: KeyRotationTests.password,
-                                                     councilAreas: KeyRotationTests.areas, keys: ring, passwordCost: .minimum, now: KeyRotationTests.now)
+                let (_, uri) = try await StaffStore(db, ring).addStaff(email: "lead@example.org", role: .lead, councilArea: nil, password: KeyRotationTests.password,
+                                                     councilAreas: KeyRotationTests.areas, passwordCost: .minimum, now: KeyRotationTests.now)
                 totp = try KeyRotationTests.authenticator(uri)
             }
         }
@@ -50,8 +50,7 @@ import Testing
         /// Signs in at `offset` steps after `now` (each code works once).
         func signIn(step offset: Int) async throws -> StaffSignIn {
             let at = KeyRotationTests.now.addingTimeInterval(Double(offset) * 30)
-            return try await db.signIn(email: "lead@example.org", password: KeyRotationTests.password, totp: totp!.code(at: at),
-                                       keys: try keys.load(), passwordCost: .minimum, now: at)
+            return try await StaffStore(db, try keys.load()).signIn(email: "lead@example.org", password: KeyRotationTests.password, totp: totp!.code(at: at), passwordCost: .minimum, now: at)
         }
     }
 

@@ -31,8 +31,8 @@ import Testing
         }
         #expect(service.masterKeys.keys.sorted() == [1, 2], "the ring reloaded the key directory on meeting v2")
         let at = KeyRotationTests.now.addingTimeInterval(30)
-        let session = try await install.db.signIn(email: "lead@example.org", password: KeyRotationTests.password,
-                                                  totp: install.totp!.code(at: at), keys: service, passwordCost: .minimum, now: at)
+        let session = try await StaffStore(install.db, service).signIn(email: "lead@example.org", password: KeyRotationTests.password,
+                                                  totp: install.totp!.code(at: at), passwordCost: .minimum, now: at)
         #expect(session.account.role == .lead, "the TOTP secret re-sealed under v2 opens")
 
         let fresh = try await install.db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",

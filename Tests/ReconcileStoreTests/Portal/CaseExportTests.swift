@@ -24,7 +24,7 @@ import Testing
         _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "\(canary)-SECRET-safeguarding", by: lead, keys: keys, now: now)
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: now)
         _ = try await db.familyMessage(caseID: id, body: "\(canary)-family-message", keys: keys, now: now)
-        _ = try await db.requestErasure(caseID: id, policy: RetentionPolicy(), keys: keys, now: now)
+        _ = try await RetentionStore(db, keys).requestErasure(caseID: id, policy: RetentionPolicy(), now: now)
 
         let export = try await db.exportCase(caseID: id, keys: keys, now: now)
         #expect(export.reference == receipt.reference && export.stage == .signposted)

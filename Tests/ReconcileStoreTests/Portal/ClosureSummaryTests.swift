@@ -61,13 +61,13 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.signposted, by: lead)
-        try await h.db.setEvidentialHold(caseID: id, on: true, reason: "SECRET police reason", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "SECRET police reason", by: lead, now: H.now)
         try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "where to go next", by: lead, keys: h.keys, now: H.now)
         let export = try await h.db.exportCase(caseID: id, keys: h.keys)
         #expect(export.events.contains { $0.action == "evidential_hold" && $0.note == nil }, "the hold's reason is withheld from the family")
-        try await h.db.setEvidentialHold(caseID: id, on: false, reason: nil, by: lead, keys: h.keys, now: H.now)
+        try await h.stores.retention.setEvidentialHold(caseID: id, on: false, reason: nil, by: lead, now: H.now)
         let late = H.now.addingTimeInterval(3 * 365 * 86_400)
-        #expect(try await h.db.runRetention(policy: RetentionPolicy(), keys: h.keys, now: late).erased == 1)
+        #expect(try await h.stores.retention.runRetention(policy: RetentionPolicy(), now: late).erased == 1)
         let left = try await h.db.reader.read { db in
             try Data.fetchOne(db, sql: "SELECT closure_summary FROM referral_case WHERE id = ?", arguments: [id])
         }

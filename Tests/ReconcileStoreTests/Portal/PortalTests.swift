@@ -134,7 +134,7 @@ extension WorkflowHarness {
 
         // A staff token is not a portal token (separate tables and hash domains).
         let live = try await signIn(t0)
-        #expect(try await h.db.staffSession(token: live, keys: h.keys, now: t0) == nil)
+        #expect(try await h.stores.staff.staffSession(token: live, now: t0) == nil)
 
         // Erased: every session ends.
         try await h.db.writer.write { db in try AppDatabase.erase(db, caseID: receipt.caseID, reason: "request", keys: h.keys, at: t0) }

@@ -17,40 +17,40 @@ import Testing
         let id = receipt.caseID
         let t0 = H.now
 
-        let status = try await h.db.requestErasure(caseID: id, policy: Self.policy, keys: h.keys, now: t0)
+        let status = try await h.stores.retention.requestErasure(caseID: id, policy: Self.policy, now: t0)
         #expect(status == ErasureStatus(requestedAt: t0, dueAt: t0.addingTimeInterval(14 * Self.day), held: false, cancelled: false))
         // Asking again while pending changes nothing.
-        #expect(try await h.db.requestErasure(caseID: id, policy: Self.policy, keys: h.keys, now: t0.addingTimeInterval(Self.day)) == status)
+        #expect(try await h.stores.retention.requestErasure(caseID: id, policy: Self.policy, now: t0.addingTimeInterval(Self.day)) == status)
         #expect(try await h.db.portalView(caseID: id, keys: h.keys).erasure == status)
         #expect(try h.auditActions(id).filter { $0 == "portal.erasure_request" }.count == 1)
 
         // Not before it is due.
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: t0.addingTimeInterval(14 * Self.day - 1))
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: t0.addingTimeInterval(14 * Self.day - 1))
                 == RetentionReport(erased: 0, heldBack: 0))
         #expect(try !isErased(h, id))
         _ = try h.db.decryptedReferral(caseID: id, keys: h.keys)
 
         // Cancelled within the period (even on the last day): never carried out.
-        try await h.db.cancelErasure(caseID: id, keys: h.keys, now: t0.addingTimeInterval(13 * Self.day))
+        try await h.stores.retention.cancelErasure(caseID: id, now: t0.addingTimeInterval(13 * Self.day))
         #expect(try await h.db.portalView(caseID: id, keys: h.keys).erasure?.cancelled == true)
-        await #expect(throws: ErasureError.nothingToCancel) { try await h.db.cancelErasure(caseID: id, keys: h.keys) }
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: t0.addingTimeInterval(30 * Self.day))
+        await #expect(throws: ErasureError.nothingToCancel) { try await h.stores.retention.cancelErasure(caseID: id) }
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: t0.addingTimeInterval(30 * Self.day))
                 == RetentionReport(erased: 0, heldBack: 0))
         #expect(try !isErased(h, id))
 
         // A new request after a cancel starts a new period.
         let t1 = t0.addingTimeInterval(40 * Self.day)
-        let again = try await h.db.requestErasure(caseID: id, policy: Self.policy, keys: h.keys, now: t1)
+        let again = try await h.stores.retention.requestErasure(caseID: id, policy: Self.policy, now: t1)
         #expect(again == ErasureStatus(requestedAt: t1, dueAt: t1.addingTimeInterval(14 * Self.day), held: false, cancelled: false))
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: t1.addingTimeInterval(13 * Self.day)).erased == 0)
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: t1.addingTimeInterval(14 * Self.day))
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: t1.addingTimeInterval(13 * Self.day)).erased == 0)
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: t1.addingTimeInterval(14 * Self.day))
                 == RetentionReport(erased: 1, heldBack: 0))
         #expect(try isErased(h, id))
         let erase = try #require(try h.db.auditEntries(caseID: id).last)
         #expect(erase.action == "case.erase" && erase.actor == "system" && erase.detail == "request")
-        await #expect(throws: StoreError.erased) { try await h.db.cancelErasure(caseID: id, keys: h.keys) }
+        await #expect(throws: StoreError.erased) { try await h.stores.retention.cancelErasure(caseID: id) }
         await #expect(throws: StoreError.erased) {
-            _ = try await h.db.requestErasure(caseID: id, policy: Self.policy, keys: h.keys)
+            _ = try await h.stores.retention.requestErasure(caseID: id, policy: Self.policy)
         }
     }
 
@@ -58,7 +58,7 @@ import Testing
         let h = try H()
         let receipt = try await h.referral()
         try await expectRefusedUnchanged(h, ErasureError.nothingToCancel, "no request") {
-            try await h.db.cancelErasure(caseID: receipt.caseID, keys: h.keys)
+            try await h.stores.retention.cancelErasure(caseID: receipt.caseID)
         }
     }
 
@@ -66,8 +66,8 @@ import Testing
         let h = try H()
         let receipt = try await h.referral()
         let policy = RetentionPolicy(erasureCoolingOffDays: 0, closedCaseRetentionMonths: 24)
-        _ = try await h.db.requestErasure(caseID: receipt.caseID, policy: policy, keys: h.keys, now: H.now)
-        #expect(try await h.db.runRetention(policy: policy, keys: h.keys, now: H.now).erased == 1)
+        _ = try await h.stores.retention.requestErasure(caseID: receipt.caseID, policy: policy, now: H.now)
+        #expect(try await h.stores.retention.runRetention(policy: policy, now: H.now).erased == 1)
     }
 
     @Test func aLeadsHoldKeepsTheCaseUntilReleased() async throws {
@@ -76,15 +76,15 @@ import Testing
         let receipt = try await h.referral()
         let id = receipt.caseID
         try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys, now: H.now)
-        _ = try await h.db.requestErasure(caseID: id, policy: Self.policy, keys: h.keys, now: H.now)
+        _ = try await h.stores.retention.requestErasure(caseID: id, policy: Self.policy, now: H.now)
 
         for actor in [practitioner, admin] {
             try await expectRefusedUnchanged(h, CaseAccessError.forbidden, "\(actor.role) may not hold") {
-                try await h.db.setSafeguardingHold(caseID: id, on: true, by: actor, keys: h.keys)
+                try await h.stores.retention.setSafeguardingHold(caseID: id, on: true, by: actor)
             }
         }
-        try await h.db.setSafeguardingHold(caseID: id, on: true, by: lead, keys: h.keys, now: H.now)
-        try await h.db.setSafeguardingHold(caseID: id, on: true, by: lead, keys: h.keys, now: H.now)  // no change, no event
+        try await h.stores.retention.setSafeguardingHold(caseID: id, on: true, by: lead, now: H.now)
+        try await h.stores.retention.setSafeguardingHold(caseID: id, on: true, by: lead, now: H.now)  // no change, no event
         let hold = try h.db.reader.read { db in
             try Row.fetchOne(db, sql: "SELECT safeguarding_hold_at, safeguarding_hold_by FROM referral_case WHERE id = ?", arguments: [id])!
         }
@@ -92,16 +92,16 @@ import Testing
         #expect(try await h.db.portalView(caseID: id, keys: h.keys).erasure?.held == true)
 
         let due = H.now.addingTimeInterval(20 * Self.day)
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: due) == RetentionReport(erased: 0, heldBack: 1))
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: due) == RetentionReport(erased: 0, heldBack: 1))
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: due) == RetentionReport(erased: 0, heldBack: 1))
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: due) == RetentionReport(erased: 0, heldBack: 1))
         #expect(try !isErased(h, id))
 
-        try await h.db.setSafeguardingHold(caseID: id, on: false, by: lead, keys: h.keys, now: due)
+        try await h.stores.retention.setSafeguardingHold(caseID: id, on: false, by: lead, now: due)
         let events = try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys).filter { $0.action == "safeguarding_hold" }
         #expect(events.map(\.detail) == ["on", "off"])
         #expect(try h.auditActions(id).filter { $0 == "case.safeguarding_hold" }.count == 2)
 
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: due) == RetentionReport(erased: 1, heldBack: 0))
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: due) == RetentionReport(erased: 1, heldBack: 0))
         #expect(try isErased(h, id))
     }
 }
@@ -189,7 +189,7 @@ import Testing
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: t0)
         _ = try await db.familyMessage(caseID: id, body: "\(canary)-family-message", keys: keys, now: t0)
         let session = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys, now: t0)
-        _ = try await db.requestErasure(caseID: id, policy: RetentionPolicy(), keys: keys, now: t0)
+        _ = try await RetentionStore(db, keys).requestErasure(caseID: id, policy: RetentionPolicy(), now: t0)
 
         let neighbourBefore = try await sealedBytes(h, neighbour.caseID)
         // (Left out: a value the neighbour shares, such as the blind index of a phone number that happens to match.)
@@ -201,7 +201,7 @@ import Testing
         let main = try Data(contentsOf: AppDatabase.databaseURL(in: dir.url))
         for (i, bytes) in sealed.enumerated() { #expect(main.range(of: bytes) != nil, "sealed value \(i) is in the file before erasure") }
 
-        let report = try await db.runRetention(policy: RetentionPolicy(), keys: keys, now: t0.addingTimeInterval(15 * 86_400))
+        let report = try await RetentionStore(db, keys).runRetention(policy: RetentionPolicy(), now: t0.addingTimeInterval(15 * 86_400))
         #expect(report == RetentionReport(erased: 1, heldBack: 0))
 
         // Nothing lingers in the raw files: the WAL is truncated, and neither the plain values nor the sealed bytes remain.
@@ -270,7 +270,7 @@ import Testing
 
         // A second run is a no-op.
         let auditCount = try db.auditEntries(caseID: id).count
-        #expect(try await db.runRetention(policy: RetentionPolicy(), keys: keys, now: t0.addingTimeInterval(15 * 86_400))
+        #expect(try await RetentionStore(db, keys).runRetention(policy: RetentionPolicy(), now: t0.addingTimeInterval(15 * 86_400))
                 == RetentionReport(erased: 0, heldBack: 0))
         #expect(try db.auditEntries(caseID: id).count == auditCount)
     }

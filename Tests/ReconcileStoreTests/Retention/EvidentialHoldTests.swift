@@ -19,20 +19,20 @@ import Testing
         // A closed case long past retention, and an open one whose family has asked for erasure.
         let (closed, _) = try await h.caseAt(.closed, by: lead, closeReason: .withdrawn)
         let asked = try await h.referral().caseID
-        _ = try await h.db.requestErasure(caseID: asked, policy: Self.policy, keys: h.keys, now: H.now)
+        _ = try await h.stores.retention.requestErasure(caseID: asked, policy: Self.policy, now: H.now)
         for id in [closed, asked] {
-            try await h.db.setEvidentialHold(caseID: id, on: true, reason: "Police asked for the notes", by: lead, keys: h.keys, now: H.now)
+            try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "Police asked for the notes", by: lead, now: H.now)
         }
         let status = try #require(try await h.db.portalView(caseID: asked, keys: h.keys).erasure)
         #expect(status.held && status.heldForEvidence, "the family is told the truth about why")
 
         let late = H.now.addingTimeInterval(3 * 365 * Self.day)
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: late) == RetentionReport(erased: 0, heldBack: 2))
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: late) == RetentionReport(erased: 0, heldBack: 2))
         #expect(try !isErased(h, closed) && !isErased(h, asked))
 
         // Lifting one hold lets the next run erase that case only; the stage never moved.
-        #expect(try await h.db.setEvidentialHold(caseID: closed, on: false, reason: nil, by: lead, keys: h.keys, now: late).stage == .closed)
-        #expect(try await h.db.runRetention(policy: Self.policy, keys: h.keys, now: late) == RetentionReport(erased: 1, heldBack: 1))
+        #expect(try await h.stores.retention.setEvidentialHold(caseID: closed, on: false, reason: nil, by: lead, now: late).stage == .closed)
+        #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: late) == RetentionReport(erased: 1, heldBack: 1))
         #expect(try isErased(h, closed) && !isErased(h, asked))
         #expect(try h.auditActions(asked).filter { $0 == "case.evidential_hold" }.count == 1)
     }
@@ -42,8 +42,8 @@ import Testing
         let lead = try h.staff(.lead)
         let id = try await h.referral().caseID
         let canary = "CANARY-\(UUID().uuidString.prefix(8))"
-        try await h.db.setEvidentialHold(caseID: id, on: true, reason: "  \(canary) court order  ", by: lead, keys: h.keys, now: H.now)
-        try await h.db.setEvidentialHold(caseID: id, on: true, reason: "again", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "  \(canary) court order  ", by: lead, now: H.now)
+        try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "again", by: lead, now: H.now)
         let events = try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys).filter { $0.action == "evidential_hold" }
         #expect(events.map(\.detail) == ["on"] && events.first?.note == "\(canary) court order")
         let sealedNote = try await h.db.reader.read { db in
@@ -61,16 +61,16 @@ import Testing
         try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys, now: H.now)
         for actor in [practitioner, admin] {
             try await expectRefusedUnchanged(h, CaseAccessError.forbidden, "\(actor.role) may not hold") {
-                try await h.db.setEvidentialHold(caseID: id, on: true, reason: "asked", by: actor, keys: h.keys)
+                try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "asked", by: actor)
             }
         }
         for blank in [nil, "", "   \n"] {
             try await expectRefusedUnchanged(h, WorkflowError.reasonRequired, "no reason") {
-                try await h.db.setEvidentialHold(caseID: id, on: true, reason: blank, by: lead, keys: h.keys)
+                try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: blank, by: lead)
             }
         }
         try await expectRefusedUnchanged(h, WorkflowError.practiceInvalidCharacters("reason"), "a bidi override") {
-            try await h.db.setEvidentialHold(caseID: id, on: true, reason: "held\u{202E}", by: lead, keys: h.keys)
+            try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "held\u{202E}", by: lead)
         }
     }
 
@@ -80,8 +80,8 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(stage, by: lead)
-        #expect(try await h.db.setEvidentialHold(caseID: id, on: true, reason: "court", by: lead, keys: h.keys).stage == stage)
-        #expect(try await h.db.setEvidentialHold(caseID: id, on: false, reason: nil, by: lead, keys: h.keys).stage == stage)
+        #expect(try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "court", by: lead).stage == stage)
+        #expect(try await h.stores.retention.setEvidentialHold(caseID: id, on: false, reason: nil, by: lead).stage == stage)
         #expect(try h.stage(id) == stage)
     }
 }

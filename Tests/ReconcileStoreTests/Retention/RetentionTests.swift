@@ -20,16 +20,16 @@ import Testing
             try await h.db.close(caseID: id, reason: .noContact, note: "closing note", by: lead, keys: h.keys, now: closed)
         }
         try await h.db.withdraw(caseID: withdrawn.caseID, keys: h.keys, now: closed)
-        try await h.db.setSafeguardingHold(caseID: held, on: true, by: lead, keys: h.keys, now: closed)
+        try await h.stores.retention.setSafeguardingHold(caseID: held, on: true, by: lead, now: closed)
 
         // Not before 24 months.
-        #expect(try await h.db.runRetention(policy: policy, keys: h.keys, now: H.date("2026-01-15T11:59:59Z"))
+        #expect(try await h.stores.retention.runRetention(policy: policy, now: H.date("2026-01-15T11:59:59Z"))
                 == RetentionReport(erased: 0, heldBack: 0))
         #expect(try h.db.caseRecord(id: plain)?.erasedAt == nil)
 
         // After: both unheld closed cases go; the held one is counted; the open one stays.
         let after = H.date("2026-01-16T00:00:00Z")
-        #expect(try await h.db.runRetention(policy: policy, keys: h.keys, now: after) == RetentionReport(erased: 2, heldBack: 1))
+        #expect(try await h.stores.retention.runRetention(policy: policy, now: after) == RetentionReport(erased: 2, heldBack: 1))
         #expect(try h.db.caseRecord(id: plain)?.erasedAt == after)
         #expect(try h.db.caseRecord(id: withdrawn.caseID)?.erasedAt == after)
         #expect(try h.db.caseRecord(id: held)?.erasedAt == nil)
@@ -38,12 +38,12 @@ import Testing
         #expect(try h.db.caseRecord(id: plain)?.closeReason == .noContact, "statistics stay")
 
         // Twice is a no-op.
-        #expect(try await h.db.runRetention(policy: policy, keys: h.keys, now: after) == RetentionReport(erased: 0, heldBack: 1))
+        #expect(try await h.stores.retention.runRetention(policy: policy, now: after) == RetentionReport(erased: 0, heldBack: 1))
 
         // Once the hold is released the case goes at the next run.
-        try await h.db.setSafeguardingHold(caseID: held, on: false, by: lead, keys: h.keys, now: after)
-        #expect(try await h.db.runRetention(policy: policy, keys: h.keys, now: after) == RetentionReport(erased: 1, heldBack: 0))
-        #expect(try await h.db.runRetention(policy: policy, keys: h.keys, now: after) == RetentionReport(erased: 0, heldBack: 0))
+        try await h.stores.retention.setSafeguardingHold(caseID: held, on: false, by: lead, now: after)
+        #expect(try await h.stores.retention.runRetention(policy: policy, now: after) == RetentionReport(erased: 1, heldBack: 0))
+        #expect(try await h.stores.retention.runRetention(policy: policy, now: after) == RetentionReport(erased: 0, heldBack: 0))
     }
 
     @Test func anInvalidPolicyIsRefusedBeforeAnythingChanges() async throws {
@@ -51,11 +51,11 @@ import Testing
         let receipt = try await h.referral()
         var policy = RetentionPolicy()
         policy.closedCaseRetentionMonths = 0
-        await #expect(throws: RetentionPolicyError.self) { _ = try await h.db.runRetention(policy: policy, keys: h.keys) }
+        await #expect(throws: RetentionPolicyError.self) { _ = try await h.stores.retention.runRetention(policy: policy) }
         policy = RetentionPolicy()
         policy.erasureCoolingOffDays = -1
         await #expect(throws: RetentionPolicyError.self) {
-            _ = try await h.db.requestErasure(caseID: receipt.caseID, policy: policy, keys: h.keys)
+            _ = try await h.stores.retention.requestErasure(caseID: receipt.caseID, policy: policy)
         }
     }
 }

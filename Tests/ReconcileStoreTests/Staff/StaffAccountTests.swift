@@ -23,14 +23,14 @@ import Testing
     @discardableResult
     func add(_ db: AppDatabase, _ email: String = "lead@example.org", role: StaffRole = .lead, area: String? = nil,
              password: String = Self.password, cost: PasswordHash.Limits = .minimum) async throws -> (StaffAccount, TOTP, String) {
-        let (account, uri) = try await db.addStaff(email: email, role: role, councilArea: area, password: password,
-                                                   councilAreas: Self.areas, keys: keys, passwordCost: cost, now: Self.now)
+        let (account, uri) = try await StaffStore(db, keys).addStaff(email: email, role: role, councilArea: area, password: password,
+                                                   councilAreas: Self.areas, passwordCost: cost, now: Self.now)
         return (account, try Self.authenticator(uri), uri)
     }
 
     func signIn(_ db: AppDatabase, _ email: String = "lead@example.org", password: String = Self.password, code: String,
                 cost: PasswordHash.Limits = .minimum, at: Date = Self.now) async throws -> StaffSignIn {
-        try await db.signIn(email: email, password: password, totp: code, keys: keys, passwordCost: cost, now: at)
+        try await StaffStore(db, keys).signIn(email: email, password: password, totp: code, passwordCost: cost, now: at)
     }
 
     func expectRefused(_ body: () async throws -> StaffSignIn, _ comment: Comment) async {
@@ -65,10 +65,10 @@ import Testing
         #expect(session.token.count == 43)
         #expect(session.token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         #expect(!"\(session)".contains(session.token), "description redacts the token")
-        #expect(try await db.staffSession(token: session.token, keys: keys, now: Self.now) == account)
-        #expect(try await db.staffAccount(id: account.id) == account)
-        #expect(try await db.staffAccount(email: " LEAD@example.org") == account)
-        #expect(try await db.staffAccount(email: "nobody@example.org") == nil)
+        #expect(try await StaffStore(db, keys).staffSession(token: session.token, now: Self.now) == account)
+        #expect(try await StaffStore(db, keys).staffAccount(id: account.id) == account)
+        #expect(try await StaffStore(db, keys).staffAccount(email: " LEAD@example.org") == account)
+        #expect(try await StaffStore(db, keys).staffAccount(email: "nobody@example.org") == nil)
     }
 
     @Test func councilAccountsCarryTheirArea() async throws {
@@ -93,7 +93,7 @@ import Testing
         await expectRefused({ try await signIn(db, code: "") }, "empty code")
         await expectRefused({ try await signIn(db, "nobody@example.org", code: code) }, "unknown email")
         await expectRefused({ try await signIn(db, "not an email", code: code) }, "malformed email")
-        try await db.disableStaff(email: "gone@example.org", keys: keys, now: Self.now)
+        try await StaffStore(db, keys).disableStaff(email: "gone@example.org", now: Self.now)
         await expectRefused({ try await signIn(db, "gone@example.org", code: otherTOTP.code(at: Self.now)) },
                             "disabled, with the right password and code")
 
@@ -128,7 +128,7 @@ import Testing
         let results = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<4 {
                 group.addTask {
-                    (try? await db.signIn(email: "lead@example.org", password: Self.password, totp: code, keys: keys,
+                    (try? await StaffStore(db, keys).signIn(email: "lead@example.org", password: Self.password, totp: code,
                                           passwordCost: .minimum, now: Self.now)) != nil
                 }
             }
@@ -179,8 +179,8 @@ import Testing
         try await add(db, "long@example.org", password: String(repeating: "a", count: 1024))
         try await add(db, "dup@example.org")
         await refused(.emailTaken, email: " DUP@example.org")
-        await #expect(throws: StaffAccountError.noSuchAccount) { try await db.disableStaff(email: "who@example.org", keys: keys) }
-        await #expect(throws: StaffAccountError.noSuchAccount) { _ = try await db.resetMFA(email: "who@example.org", keys: keys) }
+        await #expect(throws: StaffAccountError.noSuchAccount) { try await StaffStore(db, keys).disableStaff(email: "who@example.org") }
+        await #expect(throws: StaffAccountError.noSuchAccount) { _ = try await StaffStore(db, keys).resetMFA(email: "who@example.org") }
         #expect(StaffAccountError.weakPassword.description == "the password must be 12 to 1024 characters")
     }
 
@@ -191,28 +191,28 @@ import Testing
         let (account, totp, _) = try await add(db)
         let token = try await signIn(db, code: totp.code(at: Self.now)).token
         func session(after minutes: Double) async throws -> StaffAccount? {
-            try await db.staffSession(token: token, keys: keys, now: Self.now.addingTimeInterval(minutes * 60))
+            try await StaffStore(db, keys).staffSession(token: token, now: Self.now.addingTimeInterval(minutes * 60))
         }
         #expect(try await session(after: 29) == account)
         #expect(try await session(after: 58) == account, "29 minutes after the last use: refreshed, still live")
         #expect(try await session(after: 89) == nil, "31 minutes idle")
-        #expect(try await db.staffSession(token: "not-a-token", keys: keys, now: Self.now) == nil)
-        #expect(try await db.staffSession(token: String(repeating: "A", count: 43), keys: keys, now: Self.now) == nil)
+        #expect(try await StaffStore(db, keys).staffSession(token: "not-a-token", now: Self.now) == nil)
+        #expect(try await StaffStore(db, keys).staffSession(token: String(repeating: "A", count: 43), now: Self.now) == nil)
 
         // Busy all day, still ends after 12 hours.
         let busy = try await signIn(db, code: totp.code(at: Self.now.addingTimeInterval(30)), at: Self.now.addingTimeInterval(30)).token
         var minutes = 0.5
         while minutes < 12 * 60 - 20 {
             minutes += 20
-            #expect(try await db.staffSession(token: busy, keys: keys, now: Self.now.addingTimeInterval(minutes * 60)) == account)
+            #expect(try await StaffStore(db, keys).staffSession(token: busy, now: Self.now.addingTimeInterval(minutes * 60)) == account)
         }
-        #expect(try await db.staffSession(token: busy, keys: keys, now: Self.now.addingTimeInterval((12 * 60 + 1) * 60)) == nil)
+        #expect(try await StaffStore(db, keys).staffSession(token: busy, now: Self.now.addingTimeInterval((12 * 60 + 1) * 60)) == nil)
 
         // A shorter policy is honoured too.
         var policy = StaffSessionPolicy()
         policy.idle = 60
         let short = try await signIn(db, code: totp.code(at: Self.now.addingTimeInterval(60)), at: Self.now.addingTimeInterval(60)).token
-        #expect(try await db.staffSession(token: short, keys: keys, policy: policy, now: Self.now.addingTimeInterval(180)) == nil)
+        #expect(try await StaffStore(db, keys).staffSession(token: short, policy: policy, now: Self.now.addingTimeInterval(180)) == nil)
     }
 
     @Test func signOutDisableAndResetMFAEndSessions() async throws {
@@ -223,27 +223,27 @@ import Testing
 
         let a = try await signIn(db, code: totp.code(at: t)).token
         let b = try await signIn(db, code: totp.code(at: next()), at: t).token
-        try await db.signOut(token: a, keys: keys, now: t)
-        #expect(try await db.staffSession(token: a, keys: keys, now: t) == nil, "signed out")
-        #expect(try await db.staffSession(token: b, keys: keys, now: t) == account, "the other session lives on")
-        try await db.signOut(token: a, keys: keys, now: t)  // twice is harmless
+        try await StaffStore(db, keys).signOut(token: a, now: t)
+        #expect(try await StaffStore(db, keys).staffSession(token: a, now: t) == nil, "signed out")
+        #expect(try await StaffStore(db, keys).staffSession(token: b, now: t) == account, "the other session lives on")
+        try await StaffStore(db, keys).signOut(token: a, now: t)  // twice is harmless
 
         // reset-mfa: sessions end, the old secret stops working, the new one works — even for a step the
         // old secret already used (the last used step is forgotten with the old secret).
         let usedStepTime = next()
         let c = try await signIn(db, code: totp.code(at: usedStepTime), at: usedStepTime).token
-        let uri = try await db.resetMFA(email: "lead@example.org", keys: keys, now: usedStepTime)
-        #expect(try await db.staffSession(token: b, keys: keys, now: usedStepTime) == nil)
-        #expect(try await db.staffSession(token: c, keys: keys, now: usedStepTime) == nil)
+        let uri = try await StaffStore(db, keys).resetMFA(email: "lead@example.org", now: usedStepTime)
+        #expect(try await StaffStore(db, keys).staffSession(token: b, now: usedStepTime) == nil)
+        #expect(try await StaffStore(db, keys).staffSession(token: c, now: usedStepTime) == nil)
         let newTOTP = try Self.authenticator(uri)
         await expectRefused({ try await signIn(db, code: totp.code(at: next()), at: t) }, "old secret after reset")
         let d = try await signIn(db, code: newTOTP.code(at: usedStepTime), at: usedStepTime).token
-        #expect(try await db.staffSession(token: d, keys: keys, now: usedStepTime) == account)
+        #expect(try await StaffStore(db, keys).staffSession(token: d, now: usedStepTime) == account)
 
         // disable: sessions end and stay ended.
-        try await db.disableStaff(email: "LEAD@example.org", keys: keys, now: next())
-        #expect(try await db.staffSession(token: d, keys: keys, now: t) == nil)
-        #expect(try await db.staffAccount(id: account.id)?.disabled == true)
+        try await StaffStore(db, keys).disableStaff(email: "LEAD@example.org", now: next())
+        #expect(try await StaffStore(db, keys).staffSession(token: d, now: t) == nil)
+        #expect(try await StaffStore(db, keys).staffAccount(id: account.id)?.disabled == true)
 
         let actions = try Self.auditRows(db).map(\.action)
         #expect(actions.filter { $0 == "staff.sign_out" }.count == 1)
@@ -256,7 +256,7 @@ import Testing
         let token = try await signIn(db, code: totp.code(at: Self.now)).token
         // Disabled some other way than disableStaff (say by hand): the session still stops working.
         try await db.writer.write { try $0.execute(sql: "UPDATE staff_account SET disabled_at = ?", arguments: [Self.now]) }
-        #expect(try await db.staffSession(token: token, keys: keys, now: Self.now) == nil)
+        #expect(try await StaffStore(db, keys).staffSession(token: token, now: Self.now) == nil)
     }
 
     // MARK: stored secrets
@@ -305,10 +305,9 @@ import Testing
         let (_, totp, _) = try await add(db)
         let rotated = KeyRing(masterKeys: keys.masterKeys.merging([2: AEAD.generateKey()]) { a, _ in a },
                               indexKey: keys.indexKey, signing: keys.signing)
-        _ = try await db.signIn(email: "lead@example.org", password: Self.password, totp: totp.code(at: Self.now),
-                                keys: rotated, passwordCost: .minimum, now: Self.now)
+        _ = try await StaffStore(db, rotated).signIn(email: "lead@example.org", password: Self.password, totp: totp.code(at: Self.now), passwordCost: .minimum, now: Self.now)
         // reset-mfa seals the new secret under the current version.
-        _ = try await db.resetMFA(email: "lead@example.org", keys: rotated, now: Self.now)
+        _ = try await StaffStore(db, rotated).resetMFA(email: "lead@example.org", now: Self.now)
         let version = try await db.reader.read { try Int.fetchOne($0, sql: "SELECT totp_key_version FROM staff_account") }
         #expect(version == 2)
     }
@@ -319,14 +318,12 @@ import Testing
         var secrets: [String] = [password]
         do {
             let db = try AppDatabase.open(dataDirectory: dir.url, migrate: true)
-            let (_, uri) = try await db.addStaff(email: "lead@example.org", role: .lead, councilArea: nil, password: password,
-                                                 councilAreas: Self.areas, keys: keys, passwordCost: .minimum, now: Self.now)
+            let (_, uri) = try await StaffStore(db, keys).addStaff(email: "lead@example.org", role: .lead, councilArea: nil, password: password,
+                                                 councilAreas: Self.areas, passwordCost: .minimum, now: Self.now)
             let totp = try Self.authenticator(uri)
             let base32 = try #require(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value)
-            let session = try await db.signIn(email: "lead@example.org", password: password, totp: totp.code(at: Self.now),
-                                              keys: keys, passwordCost: .minimum, now: Self.now)
-            _ = try? await db.signIn(email: "lead@example.org", password: password + "x", totp: "123456",
-                                     keys: keys, passwordCost: .minimum, now: Self.now)
+            let session = try await StaffStore(db, keys).signIn(email: "lead@example.org", password: password, totp: totp.code(at: Self.now), passwordCost: .minimum, now: Self.now)
+            _ = try? await StaffStore(db, keys).signIn(email: "lead@example.org", password: password + "x", totp: "123456", passwordCost: .minimum, now: Self.now)
             secrets += [base32, session.token]
             let rawSecret = totp.secret.copyBytes()
             try assertAbsent(in: dir.url, secrets, raw: rawSecret)
@@ -353,7 +350,7 @@ import Testing
         _ = try? await signIn(db, password: password + "!", code: code)
         _ = try? await signIn(db, "nobody@example.org", password: password, code: code)
         let token = try await signIn(db, password: password, code: code).token
-        try await db.signOut(token: token, keys: keys, now: Self.now)
+        try await StaffStore(db, keys).signOut(token: token, now: Self.now)
 
         let rows = try Self.auditRows(db)
         #expect(rows.map(\.action) == ["staff.add", "staff.sign_in_failed", "staff.sign_in_failed", "staff.sign_in", "staff.sign_out"])

@@ -27,14 +27,14 @@ import Testing
                                arguments: [Data(token.utf8), caseID, Self.now - age, Self.now - age, out ? Self.now : nil])
             }
         }
-        let removed = try await harness.db.pruneEndedSessions(now: Self.now)
+        let removed = try await harness.stores.staff.pruneEndedSessions(now: Self.now)
         #expect(removed == 4)
         let left = try await harness.db.reader.read { db in
             try Data.fetchAll(db, sql: "SELECT token_hash FROM staff_session UNION ALL SELECT token_hash FROM portal_session ORDER BY 1")
                 .map { String(decoding: $0, as: UTF8.self) }
         }
         #expect(left == ["p-live", "s-live"])
-        #expect(try await harness.db.pruneEndedSessions(now: Self.now) == 0, "a second round finds nothing")
+        #expect(try await harness.stores.staff.pruneEndedSessions(now: Self.now) == 0, "a second round finds nothing")
     }
 
     @Test func sentAndRefusedMailGoesAfterTwoDaysAndWaitingMailStays() async throws {
@@ -53,7 +53,7 @@ import Testing
                     """, arguments: [id, staff.id, Self.now - 4 * day, Self.now - 4 * day, sent.map { Self.now - $0 }, refused.map { Self.now - $0 }])
             }
         }
-        try await harness.db.pruneSentMail(now: Self.now)
+        try await harness.stores.mail.pruneSentMail(now: Self.now)
         let left = try await harness.db.reader.read { db in try String.fetchAll(db, sql: "SELECT id FROM mail_outbox ORDER BY id") }
         #expect(left == ["refused-new", "sent-new", "waiting"])
     }

@@ -9,6 +9,7 @@ import Testing
 struct WorkflowHarness {
     let db: AppDatabase
     let keys = KeyRing.ephemeral()
+    var stores: Stores { Stores(database: db, keys: keys) }
     static let workingDays = 2
     /// Wednesday 11 March 2026, noon in London (GMT).
     static let now = date("2026-03-11T12:00:00Z")

@@ -49,8 +49,8 @@ struct AppointmentBookStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.bookAppointment(caseID: t.caseID, startsAt: startsAt, durationMinutes: durationMinutes, modality: modality,
-                                             practitionerEmail: practitioner, note: note, by: staff.actor, keys: s.keys, now: s.clock())
+        try await s.stores.desk.bookAppointment(caseID: t.caseID, startsAt: startsAt, durationMinutes: durationMinutes, modality: modality,
+                                             practitionerEmail: practitioner, note: note, by: staff.actor, now: s.clock())
     }
 }
 
@@ -85,6 +85,6 @@ struct AppointmentUpdateStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.updateAppointment(caseID: t.caseID, appointmentID: appointmentID, update, by: staff.actor, keys: s.keys, now: s.clock())
+        try await s.stores.desk.updateAppointment(caseID: t.caseID, appointmentID: appointmentID, update, by: staff.actor, now: s.clock())
     }
 }

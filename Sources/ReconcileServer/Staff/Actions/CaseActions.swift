@@ -8,8 +8,7 @@ import ReconcileStore
 /// and validates its own input; the store checks role, assignment and the lifecycle inside its transaction
 /// and returns the new stage, so nothing here reads the case again.
 struct CaseActions: Sendable {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let rules: StepRules
     /// What "now" is for rules about the future (an appointment's start): the wall clock, or a test's own.
     var clock: @Sendable () -> Date = { Date() }

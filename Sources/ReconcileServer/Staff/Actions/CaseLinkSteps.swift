@@ -29,7 +29,7 @@ struct LinkStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.linkCases(caseID: t.caseID, to: other, by: staff.actor, keys: s.keys)
+        try await s.stores.database.linkCases(caseID: t.caseID, to: other, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -48,6 +48,6 @@ struct CloseAsDuplicateStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.closeAsDuplicate(caseID: t.caseID, of: other, note: note, by: staff.actor, keys: s.keys)
+        try await s.stores.desk.closeAsDuplicate(caseID: t.caseID, of: other, note: note, by: staff.actor)
     }
 }

@@ -16,7 +16,7 @@ struct AssignStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.assign(caseID: t.caseID, toPractitionerEmail: practitionerEmail, by: staff.actor, keys: s.keys)
+        try await s.stores.database.assign(caseID: t.caseID, toPractitionerEmail: practitionerEmail, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -32,7 +32,7 @@ struct AcknowledgementStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.acknowledge(caseID: t.caseID, method: method, note: note, by: staff.actor, keys: s.keys)
+        try await s.stores.database.acknowledge(caseID: t.caseID, method: method, note: note, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -54,8 +54,8 @@ struct ListeningSessionStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.recordListeningSession(caseID: t.caseID, heldOn: heldOn, durationMinutes: durationMinutes,
-                                                    modality: modality, note: note, practice: practice, by: staff.actor, keys: s.keys)
+        try await s.stores.database.recordListeningSession(caseID: t.caseID, heldOn: heldOn, durationMinutes: durationMinutes,
+                                                    modality: modality, note: note, practice: practice, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -79,8 +79,8 @@ struct AssessmentStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.recordAssessment(caseID: t.caseID, level: level, needs: needs, note: note, practice: practice,
-                                              by: staff.actor, keys: s.keys)
+        try await s.stores.database.recordAssessment(caseID: t.caseID, level: level, needs: needs, note: note, practice: practice,
+                                              by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -106,8 +106,8 @@ struct SignpostStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.addSignpost(caseID: t.caseID, service: service, need: need, note: note, kind: kind, practice: practice,
-                                         by: staff.actor, keys: s.keys)
+        try await s.stores.database.addSignpost(caseID: t.caseID, service: service, need: need, note: note, kind: kind, practice: practice,
+                                         by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -126,7 +126,7 @@ struct SignpostOutcomeStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.recordSignpostOutcome(caseID: t.caseID, signpostID: signpostID, outcome: outcome, by: staff.actor, keys: s.keys)
+        try await s.stores.database.recordSignpostOutcome(caseID: t.caseID, signpostID: signpostID, outcome: outcome, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -159,7 +159,7 @@ struct SafeguardingStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.recordSafeguarding(caseID: t.caseID, referral: referral, note: note, by: staff.actor, keys: s.keys)
+        try await s.stores.database.recordSafeguarding(caseID: t.caseID, referral: referral, note: note, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -179,7 +179,7 @@ struct SafeguardingOutcomeStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.recordSafeguardingOutcome(caseID: t.caseID, escalationID: escalationID, outcome: outcome, by: staff.actor, keys: s.keys)
+        try await s.stores.database.recordSafeguardingOutcome(caseID: t.caseID, escalationID: escalationID, outcome: outcome, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -193,7 +193,7 @@ struct MessageStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.sendMessage(caseID: t.caseID, body: body, by: staff.actor, keys: s.keys)
+        try await s.stores.database.sendMessage(caseID: t.caseID, body: body, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -212,7 +212,7 @@ struct CloseStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.close(caseID: t.caseID, reason: reason, note: note, summary: summary, by: staff.actor, keys: s.keys)
+        try await s.stores.database.close(caseID: t.caseID, reason: reason, note: note, summary: summary, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -231,7 +231,7 @@ struct EvidentialHoldStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.setEvidentialHold(caseID: t.caseID, on: hold, reason: reason, by: staff.actor, keys: s.keys)
+        try await s.stores.retention.setEvidentialHold(caseID: t.caseID, on: hold, reason: reason, by: staff.actor)
     }
 }
 
@@ -247,7 +247,7 @@ struct ReopenStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.reopen(caseID: t.caseID, reason: reason, by: staff.actor, keys: s.keys)
+        try await s.stores.database.reopen(caseID: t.caseID, reason: reason, by: staff.actor, keys: s.stores.keys)
     }
 }
 
@@ -262,6 +262,6 @@ struct ThemesStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.setExperienceThemes(caseID: t.caseID, themes: themes, by: staff.actor, keys: s.keys)
+        try await s.stores.database.setExperienceThemes(caseID: t.caseID, themes: themes, by: staff.actor, keys: s.stores.keys)
     }
 }

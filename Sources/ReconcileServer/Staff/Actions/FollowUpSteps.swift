@@ -17,7 +17,7 @@ struct FollowUpStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.addFollowUp(caseID: t.caseID, dueOn: dueOn, note: note, by: staff.actor, keys: s.keys)
+        try await s.stores.desk.addFollowUp(caseID: t.caseID, dueOn: dueOn, note: note, by: staff.actor)
     }
 }
 
@@ -34,6 +34,6 @@ struct FollowUpDoneStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.database.completeFollowUp(caseID: t.caseID, followUpID: followUpID, by: staff.actor, keys: s.keys)
+        try await s.stores.desk.completeFollowUp(caseID: t.caseID, followUpID: followUpID, by: staff.actor)
     }
 }

@@ -7,8 +7,7 @@ import ReconcileStore
 /// one staff date format, laid out to print (the print stylesheet leaves out navigation, forms and buttons).
 /// Opening it writes a "case.chronology" audit row (the store, in the read's transaction).
 struct ChronologyController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let directory: ServiceDirectory
     let kit: StaffPageKit
     let acknowledgementWorkingDays: Int
@@ -33,7 +32,7 @@ struct ChronologyController {
     @Sendable func page(request: Request, context: StaffRequestContext) async throws -> Response {
         let staff = context.staff
         let target = try CaseTarget(context.parameters)
-        let d = try await database.caseChronology(caseID: target.caseID, by: staff.actor, keys: keys,
+        let d = try await stores.desk.caseChronology(caseID: target.caseID, by: staff.actor,
                                                   acknowledgementWorkingDays: acknowledgementWorkingDays)
         context.logger.info("case chronology read", metadata: ["case.id": "\(d.id)"])
         let moment = StaffPageKit.dateTime

@@ -7,7 +7,7 @@ import ReconcileStore
 /// Sunday), in London time. A practitioner sees their own; a lead the team's, or one member's (`?practitioner=`).
 /// References, times and kinds only (no note, no name), so opening it writes no audit row, as the desk does not.
 struct DiaryController {
-    let database: AppDatabase
+    let stores: Stores
     let kit: StaffPageKit
     let clock: @Sendable () -> Date
 
@@ -54,7 +54,7 @@ struct DiaryController {
         }
         let found: [AppointmentView]
         do {
-            found = try await database.diary(from: start, to: end, practitionerEmail: filter.isEmpty ? nil : filter, by: staff.actor)
+            found = try await stores.desk.diary(from: start, to: end, practitionerEmail: filter.isEmpty ? nil : filter, by: staff.actor)
         } catch {
             return kit.error(request, staff, APIError.answer(for: error), back: "/staff/diary")
         }
@@ -73,7 +73,7 @@ struct DiaryController {
         let step = byWeek ? 7 : 1
         let previous = WorkingDays.day(-step, after: first) ?? first, next = WorkingDays.day(step, after: first) ?? first
         let week = LondonTime.week(of: first) ?? ""
-        let team = lead ? try await database.assignableStaff() : []
+        let team = lead ? try await stores.desk.assignableStaff() : []
         let model = Model(
             heading: byWeek ? "Week of \(StaffTimes.weekday(first))" : days.first?.heading ?? first, byWeek: byWeek, isLead: lead, days: days,
             previous: byWeek ? link([("week", LondonTime.week(of: previous) ?? week)]) : link([("date", previous)]),

@@ -6,7 +6,7 @@ import ReconcileStore
 /// What is due: `GET /api/v1/my-work` and the staff home page (`/staff`). Both read the one store query; the
 /// lists carry references, codes and dates only, so neither writes an audit row (nothing personal is shown).
 struct MyWorkController {
-    let database: AppDatabase
+    let stores: Stores
     let settings: Settings
     let kit: StaffPageKit
 
@@ -30,7 +30,7 @@ struct MyWorkController {
 
             enum CodingKeys: String, CodingKey { case kind, caseId, reference, assignedTo, due, recordId, overdue }
 
-            /// Absent values are written as null, so every item has the same keys.
+            /// Absent values are written as null, so every item has the same stores.keys.
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(kind, forKey: .kind)
@@ -51,7 +51,7 @@ struct MyWorkController {
     }
 
     @Sendable func myWorkAPI(request: Request, context: StaffRequestContext) async throws -> Answer {
-        let work = try await database.myWork(by: context.staff.actor, rules: rules)
+        let work = try await stores.desk.myWork(by: context.staff.actor, rules: rules)
         return Answer(today: work.today, counts: Dictionary(uniqueKeysWithValues: Self.kinds(for: context.staff).map { ($0.rawValue, work.count($0)) }),
                       overdue: work.overdue,
                       items: work.items.map { Answer.Item(kind: $0.kind, caseId: $0.caseID, reference: $0.reference, assignedTo: $0.assignedTo,
@@ -99,7 +99,7 @@ struct MyWorkController {
     }
 
     func homePage(_ request: Request, _ staff: StaffAccount) async throws -> Response {
-        let work = try await database.myWork(by: staff.actor, rules: rules)
+        let work = try await stores.desk.myWork(by: staff.actor, rules: rules)
         let lead = staff.role == .lead
         let sections = Self.kinds(for: staff).map { kind in
             let words = Self.kindWords[kind] ?? (kind.rawValue, kind.rawValue)

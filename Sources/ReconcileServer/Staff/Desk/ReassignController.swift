@@ -7,8 +7,7 @@ import ReconcileStore
 /// Moving all of a leaving practitioner's open cases at once (leads): `POST /api/v1/staff/{email}/reassign-open-cases`
 /// `{"to": email}` and the form beside each caseload on the lead's home page. One store write: all move or none.
 struct ReassignController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let kit: StaffPageKit
 
     func addRoutes(api: RouterGroup<StaffRequestContext>, pages: RouterGroup<StaffRequestContext>) {
@@ -24,7 +23,7 @@ struct ReassignController {
             throw APIError.field("to", "required", "Choose who the open cases go to.")
         }
         do {
-            let moved = try await database.reassignOpenCases(fromEmail: from, toEmail: to, by: staff.actor, keys: keys)
+            let moved = try await stores.desk.reassignOpenCases(fromEmail: from, toEmail: to, by: staff.actor)
             logger.info("open cases reassigned", metadata: ["cases.moved": "\(moved)"])
             return moved
         } catch WorkflowError.unknownPractitioner {

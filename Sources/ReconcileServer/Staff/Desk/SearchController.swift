@@ -9,8 +9,7 @@ import ReconcileStore
 /// never logged; the page sends it in a POST body (CSRF checked), so it is in no address, history or access log,
 /// and answers in place rather than by redirect.
 struct SearchController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     /// The store's bounded pool for work too heavy for the cooperative threads (opening names).
     let pool: SlowWorkPool
     let kit: StaffPageKit
@@ -24,7 +23,7 @@ struct SearchController {
     /// The one action both doors run; logs the way and the count only.
     func search(_ typed: String, by staff: StaffAccount, logger: Logger) async throws -> CaseSearchResult {
         let term = try SearchTerm(parsing: typed)
-        let result = try await database.searchCases(term, by: staff.actor, keys: keys, pool: pool)
+        let result = try await stores.desk.searchCases(term, by: staff.actor, pool: pool)
         logger.info("cases searched", metadata: ["search.way": "\(result.way)", "search.results": "\(result.hits.count)"])
         return result
     }
@@ -40,7 +39,7 @@ struct SearchController {
 
             enum CodingKeys: String, CodingKey { case id, reference, stage, receivedAt, assignedTo, name }
 
-            /// Absent values are written as null, so every hit has the same keys.
+            /// Absent values are written as null, so every hit has the same stores.keys.
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(id, forKey: .id)

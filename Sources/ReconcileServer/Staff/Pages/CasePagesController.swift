@@ -7,8 +7,7 @@ import ReconcileStore
 /// post runs the same `CaseActions` step as the API and goes back to the case page (Post/Redirect/Get); the
 /// page only renders.
 struct CasePagesController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let directory: ServiceDirectory
     let actions: CaseActions
     let kit: StaffPageKit
@@ -73,7 +72,7 @@ struct CasePagesController {
         var next = cursor
         var rounds = 0
         repeat {
-            let page = try await database.caseList(filter: storeFilter, limit: Self.pageSize - found.count, cursor: next, by: staff.actor,
+            let page = try await stores.database.caseList(filter: storeFilter, limit: Self.pageSize - found.count, cursor: next, by: staff.actor,
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
             found += filter.unread ? page.cases.filter { $0.unreadReplies > 0 } : page.cases
             next = page.nextCursor
@@ -85,7 +84,7 @@ struct CasePagesController {
     @Sendable func casePage(request: Request, context: StaffRequestContext) async throws -> Response {
         let staff = context.staff
         let target = try CaseTarget(context.parameters)
-        let detail = try await database.caseDetail(caseID: target.caseID, by: staff.actor, keys: keys,
+        let detail = try await stores.database.caseDetail(caseID: target.caseID, by: staff.actor, keys: stores.keys,
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
@@ -93,10 +92,10 @@ struct CasePagesController {
                                   levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
                                   themes: actions.rules.themes, done: done)
         model.showDesk(detail, staff: staff)
-        let team = try await database.assignableStaff()
+        let team = try await stores.desk.assignableStaff()
         if model.canAssign { model.showAssignees(team, current: detail.assignedTo) }
         model.showAppointments(detail, staff: staff, team: team, now: actions.clock())
-        model.voice = try await database.familyVoice(caseID: target.caseID, by: .staff(staff.actor), keys: keys).map(VoiceShown.init)
+        model.voice = try await stores.database.familyVoice(caseID: target.caseID, by: .staff(staff.actor), keys: stores.keys).map(VoiceShown.init)
         return kit.render("staff-case", request, staff, model)
     }
 

@@ -8,8 +8,7 @@ import ReconcileStore
 // the review form carries the CSRF token like every staff form. Viewing it is audited by the store.
 
 struct RecordsCheckPagesController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let kit: StaffPageKit
     let settings: Settings
     let recording: RecordingPolicy
@@ -44,9 +43,9 @@ struct RecordsCheckPagesController {
         do { month = try RecordsCheckController.month(query["month"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }) } catch let error as APIError {
             return kit.error(request, staff, error, back: "/staff/records-check")
         }
-        let check = try await database.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
+        let check = try await stores.database.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
                                                     acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays,
-                                                    by: staff.actor, keys: keys)
+                                                    by: staff.actor, keys: stores.keys)
         let label = Self.label(check.month)
         let sampled = (check.sample?.cases ?? []).map { c in
             Model.Sampled(id: c.id, caseId: c.caseID, reference: c.reference, stage: CasePagesController.stageLabel(c.stage),
@@ -77,7 +76,7 @@ struct RecordsCheckPagesController {
             return kit.error(request, staff, .from(records: .sampleNotFound), back: back)
         }
         do {
-            try await database.reviewSampledCase(sampleID: sid, note: form["note"], by: staff.actor, keys: keys)
+            try await stores.database.reviewSampledCase(sampleID: sid, note: form["note"], by: staff.actor, keys: stores.keys)
         } catch {
             return kit.error(request, staff, APIError.answer(for: error), back: back)
         }

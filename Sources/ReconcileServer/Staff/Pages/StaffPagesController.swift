@@ -10,8 +10,7 @@ import ReconcileStore
 // Council officers sign in here too and are sent on to `/council`.
 
 struct StaffPagesController {
-    let database: AppDatabase
-    let keys: KeyRing
+    let stores: Stores
     let settings: Settings
     let directory: ServiceDirectory
     let disclosure: DisclosurePolicy
@@ -37,7 +36,7 @@ struct StaffPagesController {
         signedIn.post("sign-out", use: signOut)
         signedIn.get("directory", use: directoryPage)
 
-        CasePagesController(database: database, keys: keys, directory: directory, actions: actions, kit: kit,
+        CasePagesController(stores: stores, directory: directory, actions: actions, kit: kit,
                             acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays).addRoutes(to: workers)
 
         leads.get("themes", use: themesPage)
@@ -80,7 +79,7 @@ struct StaffPagesController {
     @Sendable func signOut(request: Request, context: StaffRequestContext) async throws -> Response {
         let staff = context.staff
         _ = try await kit.readForm(request)
-        if let token = request.cookies[session.cookieName]?.value { try await database.signOut(token: token, keys: keys) }
+        if let token = request.cookies[session.cookieName]?.value { try await stores.staff.signOut(token: token) }
         let signIn = staff.role == .council ? "/council/sign-in" : "/staff/sign-in"
         // As the portal's: the browser forgets this site's pages, cookies and storage (see `PortalService.clearSiteData`).
         return Response(status: .seeOther, headers: [.location: signIn + "?signed_out=1", .setCookie: session.sessionCookie(nil),
