@@ -42,12 +42,12 @@ public struct ReleasePreview: Sendable {
 extension ReportBuilder {
     /// Builds exactly as `release` does, stores nothing, and says why each count hidden beyond the threshold was
     /// hidden. Allowed before the quarter ends (the figures are then as they stand today).
-    public func preview(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, keys: KeyRing,
+    public func preview(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter,
                         now: Date = Date()) async throws -> ReleasePreview {
-        let (first, final, carried) = try await stages(councilArea: councilArea, quarter: quarter, kind: kind, keys: keys, now: now)
-        let holding = try await database.themesHoldingPersonalValues(final.themes, councilArea: councilArea,
-                                                                     schoolNames: policy.localSchoolNames, keys: keys)
-        let ledger = try await database.ledgerReleases(councilArea: councilArea)
+        let (first, final, carried) = try await stages(councilArea: councilArea, quarter: quarter, kind: kind, withVoices: true, now: now)
+        let holding = try await reports.themesHoldingPersonalValues(final.themes, councilArea: councilArea,
+                                                                     schoolNames: policy.localSchoolNames)
+        let ledger = try await reports.ledgerReleases(councilArea: councilArea)
         let problems = [Self.kindProblem(kind: kind, quarter: quarter, area: councilArea, earlier: ledger)].compactMap { $0 }
             + holding.map { "theme \($0 + 1) contains a personal value or a local school name held for this area; reword it or withdraw it before releasing" }
         return ReleasePreview(report: final, hidden: Self.hiddenBeyondThreshold(first: first, final: final, carried: carried, policy: policy),

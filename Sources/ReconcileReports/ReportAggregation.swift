@@ -170,11 +170,11 @@ public enum ReportTables {
 
 public enum ReportAggregation {
     /// Counts for `councilArea` over [start, end): the store reads the statistical columns in one transaction
-    /// (`AppDatabase.periodStatistics`), and the tables and acknowledgement days are made from them off the
+    /// (`ReportStore.periodStatistics`), and the tables and acknowledgement days are made from them off the
     /// cooperative threads (a year's acknowledgements can run to a million).
-    public static func counts(_ database: AppDatabase, councilArea area: String, start: Date, end: Date,
+    public static func counts(_ reports: ReportStore, councilArea area: String, start: Date, end: Date,
                               acknowledgementWorkingDays: Int) async throws -> ReportCounts {
-        let statistics = try await database.periodStatistics(councilArea: area, start: start, end: end)
+        let statistics = try await reports.periodStatistics(councilArea: area, start: start, end: end)
         return try await ReportBuilder.offload { counts(statistics, acknowledgementWorkingDays: acknowledgementWorkingDays) }
     }
 

@@ -53,7 +53,7 @@ public struct QuarterReport: Sendable {
 
 /// Builds, screens, checks, signs and records quarterly reports for one council area at a time.
 public struct ReportBuilder: Sendable {
-    let database: AppDatabase
+    let reports: ReportStore
     let settings: Settings
     let policy: DisclosurePolicy
 
@@ -63,8 +63,8 @@ public struct ReportBuilder: Sendable {
     static let countFigures = ["referrals_received", "duplicate_referrals", "not_consented_to_statistics", "listening_sessions",
                                "safeguarding_escalations", "cases_reopened", "open_cases_at_end", "voices_offered"]
 
-    public init(database: AppDatabase, settings: Settings, policy: DisclosurePolicy) {
-        self.database = database
+    public init(reports: ReportStore, settings: Settings, policy: DisclosurePolicy) {
+        self.reports = reports
         self.settings = settings
         self.policy = policy
     }
@@ -87,35 +87,36 @@ public struct ReportBuilder: Sendable {
 
     /// Builds the report without storing anything, protected against everything already released for the
     /// area's financial year (`ReleaseProtection`). `now` becomes `generated_at`.
-    /// With `keys`, a quarter's report carries the area's approved statements in families' own words when there are
-    /// at least `voices.minimum_per_release` of them (else none: they wait for the next release).
-    public func build(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, keys: KeyRing? = nil,
+    /// With `withVoices` (a release and its preview), a quarter's report carries the area's approved statements in
+    /// families' own words when there are at least `voices.minimum_per_release` of them (else none: they wait for
+    /// the next release).
+    public func build(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, withVoices: Bool = false,
                       now: Date = Date()) async throws -> QuarterReport {
-        try await stages(councilArea: councilArea, quarter: quarter, kind: kind, keys: keys, now: now).final
+        try await stages(councilArea: councilArea, quarter: quarter, kind: kind, withVoices: withVoices, now: now).final
     }
 
     /// The statements a quarter's release carries: every approved one of the area, or none when fewer than the
     /// minimum. Ordered by their random ids, so the order says nothing of when or by whom they were written, and a
     /// preview shows the same order as the release.
-    func voices(councilArea: String, kind: ReleaseKind, keys: KeyRing?) async throws -> [(id: String, text: String)] {
-        guard kind == .quarter, let keys else { return [] }
-        let approved = try await database.approvedVoices(councilArea: councilArea, keys: keys)
+    func voices(councilArea: String, kind: ReleaseKind, withVoices: Bool) async throws -> [(id: String, text: String)] {
+        guard kind == .quarter, withVoices else { return [] }
+        let approved = try await reports.approvedVoices(councilArea: councilArea)
         return approved.count >= settings.voices.minimumPerRelease ? approved.sorted { $0.id < $1.id } : []
     }
 
     /// The report before the linked audit (each table and figure protected on its own, and a correction's carried
     /// cells) and after it (what is signed): the preview tells a lead which step hid each count.
-    func stages(councilArea: String, quarter: Quarter, kind: ReleaseKind, keys: KeyRing? = nil, now: Date) async throws -> (first: QuarterReport, final: QuarterReport,
+    func stages(councilArea: String, quarter: Quarter, kind: ReleaseKind, withVoices: Bool, now: Date) async throws -> (first: QuarterReport, final: QuarterReport,
                                                                                                        carried: Set<String>) {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
         let startMonth = settings.reporting.quarterStartMonth
         let covered = Self.quarters(quarter, kind: kind)
         let start = covered[0].start(startMonth: startMonth), end = quarter.end(startMonth: startMonth)
         let workingDays = settings.workflow.acknowledgementWorkingDays
-        let counts = try await ReportAggregation.counts(database, councilArea: councilArea, start: start, end: end,
+        let counts = try await ReportAggregation.counts(reports, councilArea: councilArea, start: start, end: end,
                                                         acknowledgementWorkingDays: workingDays)
-        let themes = try await database.themes(quarters: covered, councilArea: councilArea).map(\.text)
-        let ledger = try await database.ledgerReleases(councilArea: councilArea)
+        let themes = try await reports.themes(quarters: covered, councilArea: councilArea).map(\.text)
+        let ledger = try await reports.ledgerReleases(councilArea: councilArea)
         // A correction keeps suppressed whatever the quarter's earlier releases suppressed (see
         // `DisclosureControl.protect(_:policy:keepingSuppressed:)`).
         var earlier: [PublishedTables] = [], carriedFigures: Set<String> = []
@@ -124,7 +125,7 @@ public struct ReportBuilder: Sendable {
                 .map(Self.publishedTables)
             carriedFigures = Self.suppressedFigures(earlier)
         }
-        let voices = try await self.voices(councilArea: councilArea, kind: kind, keys: keys)
+        let voices = try await self.voices(councilArea: councilArea, kind: kind, withVoices: withVoices)
         let first = assemble(counts: counts, themes: themes, voices: voices.map(\.text), councilArea: councilArea, quarter: quarter, kind: kind,
                              earlier: earlier, carriedFigures: carriedFigures, now: now)
         let year = try Self.sameYear(ledger, as: quarter)
@@ -242,7 +243,7 @@ public struct ReportBuilder: Sendable {
     public func audit(councilArea: String, quarter: Quarter, kind: ReleaseKind? = nil,
                       now: Date = Date()) async throws -> (releases: [ReportContent], ranges: [FigureRange], disclosing: [FigureRange]) {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
-        var releases = try Self.sameYear(try await database.ledgerReleases(councilArea: councilArea), as: quarter)
+        var releases = try Self.sameYear(try await reports.ledgerReleases(councilArea: councilArea), as: quarter)
         if let kind {
             releases.append(try await build(councilArea: councilArea, quarter: quarter, kind: kind, now: now).content)
         }

@@ -12,28 +12,27 @@ extension ReportBuilder {
     /// it is then (a quarter is released once, then only corrected; the linked audit finds no suppressed count
     /// narrower than `minimum_range`), signs the exact bytes and stores the release, every cell and an audit row
     /// "report.release".
-    public func release(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, by actor: String, keys: KeyRing,
+    public func release(councilArea: String, quarter: Quarter, kind: ReleaseKind = .quarter, by actor: String,
                         now: Date = Date()) async throws -> ReleasedReport {
         guard settings.areas.councilAreas.contains(councilArea) else { throw ReportError.unknownCouncilArea }
         guard now >= quarter.end(startMonth: settings.reporting.quarterStartMonth) else { throw ReportError.quarterNotOver }
-        let report = try await build(councilArea: councilArea, quarter: quarter, kind: kind, keys: keys, now: now)
+        let report = try await build(councilArea: councilArea, quarter: quarter, kind: kind, withVoices: true, now: now)
 
-        let holding = try await database.themesHoldingPersonalValues(report.themes, councilArea: councilArea,
-                                                                     schoolNames: policy.localSchoolNames, keys: keys)
+        let holding = try await reports.themesHoldingPersonalValues(report.themes, councilArea: councilArea,
+                                                                     schoolNames: policy.localSchoolNames)
         let themeProblems = holding.map {
             "theme \($0 + 1) contains a name, email address, phone number, street, postcode or local school name held in this council area's cases or the school list; reword it before releasing"
         }
 
-        let signature = keys.signing.sign(report.document)
+        let signature = reports.keys.signing.sign(report.document)
         let kindName = Self.kindName(kind)
         let candidate = report.content
         let area = councilArea
         let minimumRange = policy.minimumRange
-        let id = try await database.recordRelease(
+        let id = try await reports.recordRelease(
             NewRelease(quarter: quarter.description, councilArea: councilArea, kind: kindName, releasedBy: actor,
                        releasedAt: now, document: report.document, signature: signature, cells: report.ledgerCells,
-                       voiceIDs: report.voiceIDs),
-            keys: keys
+                       voiceIDs: report.voiceIDs)
         ) { earlier in
             // Every problem at once, so the lead can fix them all before trying again.
             var problems = themeProblems

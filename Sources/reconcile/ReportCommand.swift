@@ -42,7 +42,7 @@ struct Report: AsyncParsableCommand {
             let database = try openDatabase(data, migrate: false)
             let report: QuarterReport
             do {
-                report = try await ReportBuilder(database: database, settings: settings, policy: policy)
+                report = try await ReportBuilder(reports: ReportStore(database, try keys.load()), settings: settings, policy: policy)
                     .build(councilArea: target.councilArea, quarter: quarter, kind: kind)
             } catch let error as ReportError {
                 throw CommandFailure(error.description)
@@ -87,8 +87,8 @@ struct Report: AsyncParsableCommand {
             let database = try openDatabase(data, migrate: false)
             let released: ReleasedReport
             do {
-                released = try await ReportBuilder(database: database, settings: settings, policy: policy)
-                    .release(councilArea: target.councilArea, quarter: quarter, kind: kind, by: "cli", keys: keyRing)
+                released = try await ReportBuilder(reports: ReportStore(database, keyRing), settings: settings, policy: policy)
+                    .release(councilArea: target.councilArea, quarter: quarter, kind: kind, by: "cli")
             } catch let error as ReportError {
                 throw CommandFailure(error.description)
             }
@@ -115,6 +115,7 @@ struct Report: AsyncParsableCommand {
                 one value is flagged, not printed as the value.
                 """)
         @OptionGroup var data: DataDirOption
+        @OptionGroup var keys: KeyDirOption
         @OptionGroup var config: ConfigOption
         @OptionGroup var policies: PoliciesOption
         @Option(name: .customLong("council-area"), help: "One of the configured council areas.") var councilArea: String
@@ -133,7 +134,7 @@ struct Report: AsyncParsableCommand {
             let database = try openDatabase(data, migrate: false)
             let result: (releases: [ReportContent], ranges: [FigureRange], disclosing: [FigureRange])
             do {
-                result = try await ReportBuilder(database: database, settings: try config.load(), policy: policy)
+                result = try await ReportBuilder(reports: ReportStore(database, try keys.load()), settings: try config.load(), policy: policy)
                     .audit(councilArea: councilArea, quarter: quarter, kind: releaseKind)
             } catch let error as ReportError {
                 throw CommandFailure(error.description)

@@ -109,13 +109,13 @@ out=$("$bin" check --data-dir "$D" --key-dir "$K" 2>&1); rc=$?
 check "the audit chain still verifies after seeding and releasing" test "$rc" -eq 0
 
 # The linked-table audit: every suppressed count of the year with the range a reader can narrow it to.
-out=$("$bin" report audit --data-dir "$D" --council-area "$area" --quarter "$q" 2>"$work/err"); rc=$?
+out=$("$bin" report audit --data-dir "$D" --key-dir "$K" --council-area "$area" --quarter "$q" 2>"$work/err"); rc=$?
 check "report audit of the released quarter succeeds (nothing too narrow)" test "$rc" -eq 0
 check "report audit ends with a summary line" bash -c "tail -1 <<<'$out' | grep -qE '^[0-9]+ suppressed counts in 1 releases; 0 narrower than 2 possible values$'"
 check "report audit lists ranges, never one value" bash -c "! grep -q 'one value only' <<<'$out' && ! grep -q 'TOO NARROW' <<<'$out'"
-out=$("$bin" report audit --data-dir "$D" --council-area "$area" --quarter "$q" --kind year_to_date 2>&1); rc=$?
+out=$("$bin" report audit --data-dir "$D" --key-dir "$K" --council-area "$area" --quarter "$q" --kind year_to_date 2>&1); rc=$?
 check "report audit --kind year_to_date audits the unreleased year to date too" bash -c "[[ $rc -eq 0 ]] && grep -q ' in 2 releases; 0 narrower' <<<'$out'"
-err=$("$bin" report audit --data-dir "$D" --council-area "$area" --quarter "$q" --kind weekly 2>&1 >/dev/null); rc=$?
+err=$("$bin" report audit --data-dir "$D" --key-dir "$K" --council-area "$area" --quarter "$q" --kind weekly 2>&1 >/dev/null); rc=$?
 check "report audit refuses an unknown kind" bash -c "[[ $rc -ne 0 ]] && grep -q -- '--kind must be' <<<'$err'"
 out=$("$bin" report release --data-dir "$D" --key-dir "$K" --council-area "$area" --quarter "$q" --kind year_to_date 2>&1); rc=$?
 check "the year to date is released, not refused" bash -c "[[ $rc -eq 0 ]] && grep -q '^released $q for $area' <<<'$out'"

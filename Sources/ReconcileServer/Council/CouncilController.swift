@@ -53,35 +53,35 @@ struct CouncilController {
 
     @Sendable func list(request: Request, context: CouncilRequestContext) async throws -> Listing {
         let area = context.area
-        let releases = try await stores.database.releasedReports(councilArea: area)
+        let releases = try await stores.reports.releasedReports(councilArea: area)
         return Listing(reports: releases.map { .init(quarter: $0.quarter, councilArea: $0.councilArea, releasedAt: $0.releasedAt, kind: $0.kind) })
     }
 
     @Sendable func report(request: Request, context: CouncilRequestContext) async throws -> Response {
         let format = try ReportDownloads.format(request)
-        return try downloads.response(try await Self.released(stores.database, request, context), format: format)
+        return try downloads.response(try await Self.released(stores.reports, request, context), format: format)
     }
 
     @Sendable func signature(request: Request, context: CouncilRequestContext) async throws -> Response {
-        let released = try await Self.released(stores.database, request, context)
+        let released = try await Self.released(stores.reports, request, context)
         return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: released.signature + "\n")))
     }
 
     /// The release asked for, of the officer's own area only: another area's quarter is simply not found.
     /// No `kind`: the quarter's current figures (its latest correction, else its first release).
-    static func released(_ database: AppDatabase, _ request: Request, _ context: CouncilRequestContext) async throws -> ReleasedReport {
-        try await released(database, area: context.area, quarter: context.parameters.get("quarter"),
+    static func released(_ reports: ReportStore, _ request: Request, _ context: CouncilRequestContext) async throws -> ReleasedReport {
+        try await released(reports, area: context.area, quarter: context.parameters.get("quarter"),
                            kind: request.uri.queryParameters["kind"].map(String.init))
     }
 
     /// The release of `area` asked for (a lead names any area; a council officer's is their own).
-    static func released(_ database: AppDatabase, area: String, quarter text: String?, kind kindText: String?) async throws -> ReleasedReport {
+    static func released(_ reports: ReportStore, area: String, quarter text: String?, kind kindText: String?) async throws -> ReleasedReport {
         guard let text, let quarter = Quarter(text) else {
             throw APIError(.notFound, code: "not_found", message: "Quarters look like 2026-Q1.")
         }
         let kind = try ReleaseKind.named(kindText)
-        guard let released = try await database.releasedReport(councilArea: area, quarter: quarter.description, kind: kind?.rawValue) else {
+        guard let released = try await reports.releasedReport(councilArea: area, quarter: quarter.description, kind: kind?.rawValue) else {
             throw APIError(.notFound, code: "not_found", message: kind == nil ? "No report has been released for that quarter."
                            : "No report of that kind has been released for that quarter.")
         }

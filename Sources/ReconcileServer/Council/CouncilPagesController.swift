@@ -18,19 +18,19 @@ struct CouncilPagesController {
         group.get("", use: list)
         group.get("reports/:quarter", use: reportPage)
         group.get("reports/:quarter/report.json") { request, context in
-            let r = try await CouncilController.released(stores.database, request, context)
+            let r = try await CouncilController.released(stores.reports, request, context)
             return download(r, "json", "application/json", ByteBuffer(bytes: r.document))
         }
         group.get("reports/:quarter/report.csv") { request, context in
-            let r = try await CouncilController.released(stores.database, request, context)
+            let r = try await CouncilController.released(stores.reports, request, context)
             return download(r, "csv", "text/csv; charset=utf-8", ByteBuffer(string: try downloads.csv(r.document)))
         }
         group.get("reports/:quarter/report.ods") { request, context in
-            let r = try await CouncilController.released(stores.database, request, context)
+            let r = try await CouncilController.released(stores.reports, request, context)
             return download(r, "ods", ReportDownloads.odsType, ByteBuffer(bytes: try downloads.ods(r.document, releasedAt: r.releasedAt)))
         }
         group.get("reports/:quarter/report.sig") { request, context in
-            let r = try await CouncilController.released(stores.database, request, context)
+            let r = try await CouncilController.released(stores.reports, request, context)
             return download(r, "json.sig", "text/plain; charset=utf-8", ByteBuffer(string: r.signature + "\n"))
         }
     }
@@ -55,7 +55,7 @@ struct CouncilPagesController {
 
     @Sendable func list(request: Request, context: CouncilRequestContext) async throws -> Response {
         let (officer, area) = (context.officer, context.area)
-        let reports = try await stores.database.releasedReports(councilArea: area).sorted { $0.releasedAt > $1.releasedAt }
+        let reports = try await stores.reports.releasedReports(councilArea: area).sorted { $0.releasedAt > $1.releasedAt }
         var latestCorrection: Set<String> = []   // quarters whose newest correction has been listed
         let corrected = Set(reports.filter { $0.kind == ReleaseKind.correction.rawValue }.map(\.quarter))
         let rows = reports.compactMap { r -> ListModel.Row? in
@@ -77,7 +77,7 @@ struct CouncilPagesController {
 
     @Sendable func reportPage(request: Request, context: CouncilRequestContext) async throws -> Response {
         let officer = context.officer
-        let r = try await CouncilController.released(stores.database, request, context)
+        let r = try await CouncilController.released(stores.reports, request, context)
         let html = try downloads.html(r.document)
         let policy = (try? JSONSerialization.jsonObject(with: Data(r.document)) as? [String: Any])?["policy"] as? [String: Any]
         let marker = policy?["suppression_marker"] as? String ?? "c"
@@ -94,7 +94,7 @@ struct CouncilPagesController {
             about = "The financial year so far, up to the end of \(r.quarter), counted together."
         case .quarter:
             // An officer reading superseded figures is told so, with the way to the current ones.
-            if try await stores.database.releasedReport(councilArea: r.councilArea, quarter: r.quarter, kind: ReleaseKind.correction.rawValue) != nil {
+            if try await stores.reports.releasedReport(councilArea: r.councilArea, quarter: r.quarter, kind: ReleaseKind.correction.rawValue) != nil {
                 about = "These are the figures as first released. A correction has since replaced them."
                 current = Self.path(r.quarter, .correction)
             }

@@ -52,7 +52,7 @@ struct TrendsController {
 
     /// Several trends from one read of the area's releases (parsing is done off the cooperative threads).
     private func trends(_ names: [String], _ context: CouncilRequestContext) async throws -> [Trend] {
-        let documents = try await stores.database.ledgerReleases(councilArea: context.area).map { (kind: $0.summary.kind, document: $0.document) }
+        let documents = try await stores.reports.ledgerReleases(councilArea: context.area).map { (kind: $0.summary.kind, document: $0.document) }
         return try await Trends.trends(names, documents: documents)
     }
 

@@ -67,7 +67,7 @@ struct PortalFeedbackController {
     }
 
     func send(_ input: ComplaintInput, caseID: String) async throws -> Complaint {
-        try await portal.stores.database.familyComplaint(caseID: caseID, kind: input.kind, text: input.text, perDay: complaintsPerDay, keys: portal.stores.keys)
+        try await portal.stores.reports.familyComplaint(caseID: caseID, kind: input.kind, text: input.text, perDay: complaintsPerDay)
     }
 }
 

@@ -63,7 +63,7 @@ struct ComplaintsController {
         }
         group.get { request, _ -> Listing in
             let area = try OfferRoundsController.area(request.uri.queryParameters["council_area"].map(String.init), in: councilAreas)
-            return Listing(complaints: try await stores.database.complaints(councilArea: area).map(Item.init))
+            return Listing(complaints: try await stores.reports.complaints(councilArea: area).map(Item.init))
         }
         group.post(":id/response") { request, context -> Item in
             let fields = try await JSONFields.read(request, maxBytes: maxBody, allowed: ["responded_on"])
@@ -74,16 +74,16 @@ struct ComplaintsController {
 
     func add(_ input: Input, by staff: StaffAccount) async throws -> Complaint {
         do {
-            return try await stores.database.addComplaint(caseID: input.caseID, reference: input.reference, councilArea: input.councilArea, kind: input.kind,
+            return try await stores.reports.addComplaint(caseID: input.caseID, reference: input.reference, councilArea: input.councilArea, kind: input.kind,
                                         receivedOn: input.receivedOn, respondedOn: input.respondedOn, councilAreas: councilAreas,
-                                        by: staff.actor, keys: stores.keys)
+                                        by: staff.actor)
         } catch ComplaintError.caseNotFound where input.caseID == nil {
             throw APIError.field("reference", "unknown_value", "There is no such case.")
         }
     }
 
     func respond(id: String, on day: String, by staff: StaffAccount) async throws -> Complaint {
-        try await stores.database.recordComplaintResponse(id: id, respondedOn: day.trimmingCharacters(in: .whitespaces), by: staff.actor, keys: stores.keys)
+        try await stores.reports.recordComplaintResponse(id: id, respondedOn: day.trimmingCharacters(in: .whitespaces), by: staff.actor)
     }
 }
 
@@ -136,7 +136,7 @@ struct ComplaintPagesController {
     }
 
     private func page(_ request: Request, _ staff: StaffAccount, area: String, done: Bool) async throws -> Response {
-        let list = try await complaints.stores.database.complaints(councilArea: area)
+        let list = try await complaints.stores.reports.complaints(councilArea: area)
         let model = Model(
             title: "Complaints and compliments", area: IntakeQuestions.areaLabel(area), areaCode: area, today: WorkingDays.londonDate(Date()),
             areas: complaints.councilAreas.map { .init(value: $0, label: IntakeQuestions.areaLabel($0), id: "cc-area-\($0)", checked: $0 == area) },

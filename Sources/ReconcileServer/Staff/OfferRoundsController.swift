@@ -40,7 +40,7 @@ struct OfferRoundsController {
         }
         group.get { request, _ -> Listing in
             let area = try Self.area(request.uri.queryParameters["council_area"].map(String.init), in: councilAreas)
-            return Listing(offerRounds: try await stores.database.offerRounds(councilArea: area).map {
+            return Listing(offerRounds: try await stores.reports.offerRounds(councilArea: area).map {
                 .init(id: $0.id, councilArea: $0.councilArea, date: $0.offeredOn, channel: $0.channel.rawValue, offersMade: $0.offersMade, label: $0.label)
             })
         }
@@ -52,9 +52,9 @@ struct OfferRoundsController {
     }
 
     func add(_ input: Input, by staff: StaffAccount) async throws -> OfferRound {
-        try await stores.database.addOfferRound(councilArea: input.councilArea, offeredOn: input.date, channel: input.channel,
+        try await stores.reports.addOfferRound(councilArea: input.councilArea, offeredOn: input.date, channel: input.channel,
                                                 offersMade: input.offersMade, label: input.label, councilAreas: councilAreas,
-                                                by: staff.actor, keys: stores.keys)
+                                                by: staff.actor)
     }
 }
 
@@ -96,7 +96,7 @@ struct OfferRoundPagesController {
     }
 
     private func page(_ request: Request, _ staff: StaffAccount, area: String, done: Bool) async throws -> Response {
-        let list = try await rounds.stores.database.offerRounds(councilArea: area)
+        let list = try await rounds.stores.reports.offerRounds(councilArea: area)
         let label = { (c: OfferChannel) in Self.channelLabels.first { $0.0 == c }?.1 ?? c.rawValue }
         let model = Model(
             title: "Offers of help", area: IntakeQuestions.areaLabel(area), today: WorkingDays.londonDate(Date()),

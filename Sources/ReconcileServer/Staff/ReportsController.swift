@@ -42,8 +42,8 @@ struct ReportsController {
         }
         let area = try Self.area(request, settings)
         let kind = try ReleaseKind.named(request.uri.queryParameters["kind"].map(String.init)) ?? .quarter
-        let preview = try await ReportBuilder(database: stores.database, settings: settings, policy: policy)
-            .preview(councilArea: area, quarter: quarter, kind: kind, keys: stores.keys)
+        let preview = try await ReportBuilder(reports: stores.reports, settings: settings, policy: policy)
+            .preview(councilArea: area, quarter: quarter, kind: kind)
         return Response(status: .ok, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: try Self.previewJSON(preview, minimumRange: policy.minimumRange))))
     }
@@ -71,7 +71,7 @@ struct ReportsController {
     @Sendable func listReleased(request: Request, context: StaffRequestContext) async throws -> ReleasedList {
         var items: [ReleasedList.Item] = []
         for area in settings.areas.councilAreas {
-            items += try await stores.database.releasedReports(councilArea: area).map {
+            items += try await stores.reports.releasedReports(councilArea: area).map {
                 .init(quarter: $0.quarter, councilArea: $0.councilArea, kind: $0.kind, releasedAt: $0.releasedAt)
             }
         }
@@ -81,7 +81,7 @@ struct ReportsController {
     /// One released report of any area, in any format (as the council downloads it).
     @Sendable func openReleased(request: Request, context: StaffRequestContext) async throws -> Response {
         let format = try ReportDownloads.format(request)
-        let released = try await CouncilController.released(stores.database, area: try Self.area(request, settings),
+        let released = try await CouncilController.released(stores.reports, area: try Self.area(request, settings),
                                                             quarter: context.parameters.get("quarter"),
                                                             kind: request.uri.queryParameters["kind"].map(String.init))
         return try downloads.response(released, format: format)
@@ -93,9 +93,9 @@ struct ReportsController {
         guard let quarter = Quarter(try fields.requiredString("quarter")) else {
             throw APIError.field("quarter", "invalid_quarter", "Quarters look like 2026-Q1.")
         }
-        let id = try await stores.database.addTheme(quarter: quarter, councilArea: try fields.requiredString("council_area"),
+        let id = try await stores.reports.addTheme(quarter: quarter, councilArea: try fields.requiredString("council_area"),
                                              text: try fields.requiredString("text"), councilAreas: settings.areas.councilAreas,
-                                             by: staff.actor, keys: stores.keys)
+                                             by: staff.actor)
         return EditedResponse(status: .created, response: Created(id: id))
     }
 
@@ -103,7 +103,7 @@ struct ReportsController {
     /// goes, that quarter cannot be released. 204, or 404 for a theme that is not there (already withdrawn).
     @Sendable func withdrawTheme(request: Request, context: StaffRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id"), CaseTarget.isID(id),
-              try await stores.database.removeTheme(id: id, by: context.staff.actor, keys: stores.keys) else {
+              try await stores.reports.removeTheme(id: id, by: context.staff.actor) else {
             throw APIError(.notFound, code: "not_found", message: "There is no such theme.")
         }
         context.logger.info("theme withdrawn", metadata: ["theme.id": "\(id)"])
@@ -120,8 +120,8 @@ struct ReportsController {
         guard settings.areas.councilAreas.contains(area) else { throw APIError.field("council_area", "unknown_value", "Not a configured council area.") }
         // No kind: a quarter's first release, as before kinds existed, so older clients keep working.
         let kind = try ReleaseKind.named(try fields.string("kind")) ?? .quarter
-        let released = try await ReportBuilder(database: stores.database, settings: settings, policy: policy)
-            .release(councilArea: area, quarter: quarter, kind: kind, by: staff.id, keys: stores.keys)
+        let released = try await ReportBuilder(reports: stores.reports, settings: settings, policy: policy)
+            .release(councilArea: area, quarter: quarter, kind: kind, by: staff.id)
         context.logger.info("report released", metadata: ["report.id": "\(released.id)", "quarter": "\(released.quarter)", "area": "\(area)",
                                                           "kind": "\(released.kind)"])
         return EditedResponse(status: .created, response: Released(id: released.id, quarter: released.quarter, councilArea: released.councilArea,

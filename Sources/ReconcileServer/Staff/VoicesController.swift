@@ -57,18 +57,18 @@ struct VoicesController {
     }
 
     func list(area: String, quarter: Quarter?, by staff: StaffAccount) async throws -> [VoiceForReview] {
-        let voices = try await stores.database.voicesForReview(councilArea: area, schoolNames: schoolNames, by: staff.actor, keys: stores.keys)
+        let voices = try await stores.reports.voicesForReview(councilArea: area, schoolNames: schoolNames, by: staff.actor)
         guard let quarter else { return voices }
         let end = quarter.end(startMonth: quarterStartMonth)
         return voices.filter { $0.offeredAt < end }
     }
 
     func approve(_ id: String, by staff: StaffAccount) async throws -> VoiceReviewOutcome {
-        try await stores.database.approveVoice(id: id, schoolNames: schoolNames, by: staff.actor, keys: stores.keys)
+        try await stores.reports.approveVoice(id: id, schoolNames: schoolNames, by: staff.actor)
     }
 
     func proposeEdit(_ id: String, text: String, by staff: StaffAccount) async throws {
-        try await stores.database.proposeVoiceEdit(id: id, text: text, schoolNames: schoolNames, by: staff.actor, keys: stores.keys)
+        try await stores.reports.proposeVoiceEdit(id: id, text: text, schoolNames: schoolNames, by: staff.actor)
     }
 
     static func voiceID(_ parameters: Parameters) throws -> String {

@@ -49,97 +49,6 @@ public enum ComplaintError: Error, Equatable {
 extension AppDatabase {
     public static let complaintTextLimit = 2000
 
-    /// A lead records a complaint or compliment, optionally about a case (by id or reference; the area is then the
-    /// case's). Audited in the same transaction.
-    public func addComplaint(caseID: String?, reference: String?, councilArea: String?, kind: ComplaintKind, receivedOn: String,
-                             respondedOn: String?, councilAreas: [String], by actor: StaffActor, keys: KeyRing,
-                             now: Date = Date()) async throws -> Complaint {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        if let councilArea, !councilAreas.contains(councilArea) { throw ComplaintError.unknownCouncilArea }
-        guard Self.isPastOrPresentDate(receivedOn, now: now) else { throw ComplaintError.invalidReceivedDate }
-        if let respondedOn {
-            guard Self.isPastOrPresentDate(respondedOn, now: now), respondedOn >= receivedOn else { throw ComplaintError.invalidResponseDate }
-        }
-        return try await writer.write { db in
-            var found: (id: String, reference: String, area: String)?
-            if caseID != nil || reference != nil {
-                let row = try Row.fetchOne(db, sql: "SELECT id, reference, council_area FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
-                                           arguments: [caseID, reference.map(ReferenceFormat.normalise)])
-                guard let row else { throw ComplaintError.caseNotFound }
-                if let caseID, caseID != (try row.value("id", as: String.self)) { throw ComplaintError.caseNotFound }
-                if let reference, ReferenceFormat.normalise(reference) != (try row.value("reference", as: String.self)) { throw ComplaintError.caseNotFound }
-                found = (try row.value("id"), try row.value("reference"), try row.value("council_area"))
-            }
-            if let found, let councilArea, councilArea != found.area { throw ComplaintError.areaMismatch }
-            guard let area = found?.area ?? councilArea else { throw ComplaintError.unknownCouncilArea }
-            let complaint = Complaint(id: Self.newID(), caseID: found?.id, reference: found?.reference, councilArea: area, kind: kind,
-                                      receivedOn: receivedOn, respondedOn: respondedOn, source: .staff, hasText: false, createdAt: now)
-            try Self.insert(db, complaint, text: nil, createdBy: actor.id)
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.add", caseID: found?.id,
-                                                detail: "id=\(complaint.id),area=\(area),kind=\(kind.rawValue)"), at: now, keys: keys)
-            return complaint
-        }
-    }
-
-    /// A lead records when a complaint or compliment was answered. Once recorded it stands.
-    public func recordComplaintResponse(id: String, respondedOn: String, by actor: StaffActor, keys: KeyRing,
-                                        now: Date = Date()) async throws -> Complaint {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        return try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT received_on, responded_on, case_id FROM complaint WHERE id = ?", arguments: [id]) else {
-                throw ComplaintError.notFound
-            }
-            guard (try row.value("responded_on", as: String?.self)) == nil else { throw ComplaintError.alreadyResponded }
-            guard Self.isPastOrPresentDate(respondedOn, now: now), respondedOn >= (try row.value("received_on", as: String.self)) else {
-                throw ComplaintError.invalidResponseDate
-            }
-            try db.execute(sql: "UPDATE complaint SET responded_on = ? WHERE id = ?", arguments: [respondedOn, id])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.response", caseID: try row.value("case_id"),
-                                                detail: "id=\(id)"), at: now, keys: keys)
-            guard let answered = try Self.complaints(db, sql: "k.id = ?", arguments: [id]).first else { throw ComplaintError.notFound }
-            return answered
-        }
-    }
-
-    /// A family sends a complaint or compliment from the portal: received today (London), their words sealed
-    /// under the case key. On the case's timeline and audited.
-    /// At most `perDay` in a London day (0: no bound): each is counted in the council's report, so without a bound
-    /// one session could fill the complaints table and the figure with its own repeats.
-    public func familyComplaint(caseID: String, kind: ComplaintKind, text: String?, perDay: Int, keys: KeyRing, now: Date = Date()) async throws -> Complaint {
-        let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let text = trimmed?.isEmpty == false ? trimmed : nil
-        if let text {
-            guard !FreeText.isTooLong(text, max: Self.complaintTextLimit) else { throw ComplaintError.textTooLong }
-            guard !FreeText.hasForbiddenCharacters(text, multiline: true) else { throw ComplaintError.textInvalidCharacters }
-        }
-        return try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
-            let today = WorkingDays.londonDate(now)
-            // Counted inside the write transaction, so sends at once cannot all pass the check.
-            let sentToday = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaint WHERE case_id = ? AND source = 'family' AND received_on = ?",
-                                             arguments: [caseID, today]) ?? 0
-            guard perDay == 0 || sentToday < perDay else { throw ComplaintError.tooManyToday }
-            guard let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID]) else {
-                throw StoreError.caseNotFound
-            }
-            let complaint = Complaint(id: Self.newID(), caseID: caseID, reference: current.reference, councilArea: area, kind: kind,
-                                      receivedOn: today, respondedOn: nil, source: .family, hasText: text != nil,
-                                      createdAt: now)
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            try Self.insert(db, complaint, text: try cipher.sealIfPresent(text, field: Self.complaintTextField(complaint.id)), createdBy: "family")
-            try Self.recordFamilyEvent(db, current, action: kind.rawValue, audit: "portal.\(kind.rawValue)", to: current.stage,
-                                       detail: "complaint=\(complaint.id)", keys: keys, at: now)
-            return complaint
-        }
-    }
-
-    /// Every complaint and compliment of an area, newest received first.
-    public func complaints(councilArea: String) async throws -> [Complaint] {
-        try await reader.read { db in
-            try Self.complaints(db, sql: "k.council_area = ? ORDER BY k.received_on DESC, k.created_at DESC", arguments: [councilArea])
-        }
-    }
-
     /// A case's complaints and compliments with the family's words opened (inside the caller's checked read).
     static func caseComplaints(_ db: Database, caseID: String, cipher: CaseCipher) throws -> [CaseComplaintView] {
         try Row.fetchAll(db, sql: "SELECT * FROM complaint WHERE case_id = ? ORDER BY received_on, created_at", arguments: [caseID]).compactMap { row in
@@ -173,7 +82,7 @@ extension AppDatabase {
         return (byKind, byResponse)
     }
 
-    private static func insert(_ db: Database, _ c: Complaint, text: Data?, createdBy: String) throws {
+    fileprivate static func insert(_ db: Database, _ c: Complaint, text: Data?, createdBy: String) throws {
         try db.execute(sql: """
             INSERT INTO complaint (id, case_id, council_area, kind, received_on, responded_on, source, text, created_at, created_by)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -181,7 +90,7 @@ extension AppDatabase {
                              c.createdAt, createdBy])
     }
 
-    private static func complaints(_ db: Database, sql condition: String, arguments: StatementArguments) throws -> [Complaint] {
+    fileprivate static func complaints(_ db: Database, sql condition: String, arguments: StatementArguments) throws -> [Complaint] {
         try Row.fetchAll(db, sql: """
             SELECT k.*, c.reference FROM complaint k LEFT JOIN referral_case c ON c.id = k.case_id WHERE \(condition)
             """, arguments: arguments).compactMap { row in
@@ -189,6 +98,99 @@ extension AppDatabase {
             return Complaint(id: try row.value("id"), caseID: try row.value("case_id"), reference: try row.value("reference"), councilArea: try row.value("council_area"), kind: kind,
                              receivedOn: try row.value("received_on"), respondedOn: try row.value("responded_on"), source: source,
                              hasText: row.holdsValue("text"), createdAt: try row.value("created_at"))
+        }
+    }
+}
+
+extension ReportStore {
+    /// A lead records a complaint or compliment, optionally about a case (by id or reference; the area is then the
+    /// case's). Audited in the same transaction.
+    public func addComplaint(caseID: String?, reference: String?, councilArea: String?, kind: ComplaintKind, receivedOn: String,
+                             respondedOn: String?, councilAreas: [String], by actor: StaffActor,
+                             now: Date = Date()) async throws -> Complaint {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        if let councilArea, !councilAreas.contains(councilArea) { throw ComplaintError.unknownCouncilArea }
+        guard AppDatabase.isPastOrPresentDate(receivedOn, now: now) else { throw ComplaintError.invalidReceivedDate }
+        if let respondedOn {
+            guard AppDatabase.isPastOrPresentDate(respondedOn, now: now), respondedOn >= receivedOn else { throw ComplaintError.invalidResponseDate }
+        }
+        return try await writer.write { db in
+            var found: (id: String, reference: String, area: String)?
+            if caseID != nil || reference != nil {
+                let row = try Row.fetchOne(db, sql: "SELECT id, reference, council_area FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
+                                           arguments: [caseID, reference.map(ReferenceFormat.normalise)])
+                guard let row else { throw ComplaintError.caseNotFound }
+                if let caseID, caseID != (try row.value("id", as: String.self)) { throw ComplaintError.caseNotFound }
+                if let reference, ReferenceFormat.normalise(reference) != (try row.value("reference", as: String.self)) { throw ComplaintError.caseNotFound }
+                found = (try row.value("id"), try row.value("reference"), try row.value("council_area"))
+            }
+            if let found, let councilArea, councilArea != found.area { throw ComplaintError.areaMismatch }
+            guard let area = found?.area ?? councilArea else { throw ComplaintError.unknownCouncilArea }
+            let complaint = Complaint(id: AppDatabase.newID(), caseID: found?.id, reference: found?.reference, councilArea: area, kind: kind,
+                                      receivedOn: receivedOn, respondedOn: respondedOn, source: .staff, hasText: false, createdAt: now)
+            try AppDatabase.insert(db, complaint, text: nil, createdBy: actor.id)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.add", caseID: found?.id,
+                                                detail: "id=\(complaint.id),area=\(area),kind=\(kind.rawValue)"), at: now, keys: keys)
+            return complaint
+        }
+    }
+
+    /// A lead records when a complaint or compliment was answered. Once recorded it stands.
+    public func recordComplaintResponse(id: String, respondedOn: String, by actor: StaffActor,
+                                        now: Date = Date()) async throws -> Complaint {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        return try await writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT received_on, responded_on, case_id FROM complaint WHERE id = ?", arguments: [id]) else {
+                throw ComplaintError.notFound
+            }
+            guard (try row.value("responded_on", as: String?.self)) == nil else { throw ComplaintError.alreadyResponded }
+            guard AppDatabase.isPastOrPresentDate(respondedOn, now: now), respondedOn >= (try row.value("received_on", as: String.self)) else {
+                throw ComplaintError.invalidResponseDate
+            }
+            try db.execute(sql: "UPDATE complaint SET responded_on = ? WHERE id = ?", arguments: [respondedOn, id])
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.response", caseID: try row.value("case_id"),
+                                                detail: "id=\(id)"), at: now, keys: keys)
+            guard let answered = try AppDatabase.complaints(db, sql: "k.id = ?", arguments: [id]).first else { throw ComplaintError.notFound }
+            return answered
+        }
+    }
+
+    /// A family sends a complaint or compliment from the portal: received today (London), their words sealed
+    /// under the case key. On the case's timeline and audited.
+    /// At most `perDay` in a London day (0: no bound): each is counted in the council's report, so without a bound
+    /// one session could fill the complaints table and the figure with its own repeats.
+    public func familyComplaint(caseID: String, kind: ComplaintKind, text: String?, perDay: Int, now: Date = Date()) async throws -> Complaint {
+        let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = trimmed?.isEmpty == false ? trimmed : nil
+        if let text {
+            guard !FreeText.isTooLong(text, max: AppDatabase.complaintTextLimit) else { throw ComplaintError.textTooLong }
+            guard !FreeText.hasForbiddenCharacters(text, multiline: true) else { throw ComplaintError.textInvalidCharacters }
+        }
+        return try await writer.write { db in
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
+            let today = WorkingDays.londonDate(now)
+            // Counted inside the write transaction, so sends at once cannot all pass the check.
+            let sentToday = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaint WHERE case_id = ? AND source = 'family' AND received_on = ?",
+                                             arguments: [caseID, today]) ?? 0
+            guard perDay == 0 || sentToday < perDay else { throw ComplaintError.tooManyToday }
+            guard let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID]) else {
+                throw StoreError.caseNotFound
+            }
+            let complaint = Complaint(id: AppDatabase.newID(), caseID: caseID, reference: current.reference, councilArea: area, kind: kind,
+                                      receivedOn: today, respondedOn: nil, source: .family, hasText: text != nil,
+                                      createdAt: now)
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
+            try AppDatabase.insert(db, complaint, text: try cipher.sealIfPresent(text, field: AppDatabase.complaintTextField(complaint.id)), createdBy: "family")
+            try AppDatabase.recordFamilyEvent(db, current, action: kind.rawValue, audit: "portal.\(kind.rawValue)", to: current.stage,
+                                       detail: "complaint=\(complaint.id)", keys: keys, at: now)
+            return complaint
+        }
+    }
+
+    /// Every complaint and compliment of an area, newest received first.
+    public func complaints(councilArea: String) async throws -> [Complaint] {
+        try await reader.read { db in
+            try AppDatabase.complaints(db, sql: "k.council_area = ? ORDER BY k.received_on DESC, k.created_at DESC", arguments: [councilArea])
         }
     }
 }

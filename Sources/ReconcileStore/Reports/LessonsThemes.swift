@@ -42,58 +42,6 @@ public enum ThemeLimits {
 }
 
 extension AppDatabase {
-    /// Approves a lessons-learned theme for a quarter's report. Leads only. The text is trimmed and must be
-    /// 1...2000 characters. Recorded in the audit log as "theme.add" (ids and the quarter, never the text).
-    public func addTheme(quarter: Quarter, councilArea: String, text: String, councilAreas: [String], by actor: StaffActor,
-                         keys: KeyRing, now: Date = Date()) async throws -> String {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        guard councilAreas.contains(councilArea) else { throw ThemeError.unknownCouncilArea }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw ThemeError.empty }
-        guard !FreeText.isTooLong(trimmed, max: ThemeLimits.text.upperBound) else { throw ThemeError.tooLong }
-        guard !FreeText.hasForbiddenCharacters(trimmed, multiline: true) else { throw ThemeError.invalidCharacters }
-        let id = Self.newID()
-        try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO lessons_theme (id, quarter, council_area, text, approved_by, approved_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [id, quarter.description, councilArea, trimmed, actor.id, now])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "theme.add",
-                                                detail: "theme=\(id),quarter=\(quarter),area=\(councilArea)"),
-                                 at: now, keys: keys)
-        }
-        return id
-    }
-
-    /// Withdraws an approved theme that has not been published yet (for instance one a release refused because
-    /// it names a family). Leads only; audit "theme.remove". A theme already in a released report stays in
-    /// that report's frozen bytes whatever happens here. Returns false when there is no theme with that id.
-    @discardableResult
-    public func removeTheme(id: String, by actor: StaffActor, keys: KeyRing, now: Date = Date()) async throws -> Bool {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        return try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT quarter, council_area FROM lessons_theme WHERE id = ?",
-                                             arguments: [id]) else {
-                return false
-            }
-            try db.execute(sql: "DELETE FROM lessons_theme WHERE id = ?", arguments: [id])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "theme.remove",
-                                                detail: "theme=\(id),quarter=\(try row.value("quarter", as: String.self)),area=\(try row.value("council_area", as: String.self))"),
-                                 at: now, keys: keys)
-            return true
-        }
-    }
-
-    /// The themes approved for a quarter and area, in the order they were approved (the order a report
-    /// numbers them: "theme 1", "theme 2", …).
-    public func themes(quarter: Quarter, councilArea: String) async throws -> [LessonsTheme] {
-        try await reader.read { db in try Self.themes(db, quarters: [quarter], councilArea: councilArea) }
-    }
-
-    /// The themes of several quarters (a year-to-date report), quarter by quarter, each in approval order.
-    public func themes(quarters: [Quarter], councilArea: String) async throws -> [LessonsTheme] {
-        try await reader.read { db in try Self.themes(db, quarters: quarters, councilArea: councilArea) }
-    }
-
     static func themes(_ db: Database, quarters: [Quarter], councilArea: String) throws -> [LessonsTheme] {
         var all: [LessonsTheme] = []
         for quarter in quarters.sorted() {
@@ -107,5 +55,58 @@ extension AppDatabase {
             }
         }
         return all
+    }
+}
+
+extension ReportStore {
+    /// Approves a lessons-learned theme for a quarter's report. Leads only. The text is trimmed and must be
+    /// 1...2000 characters. Recorded in the audit log as "theme.add" (ids and the quarter, never the text).
+    public func addTheme(quarter: Quarter, councilArea: String, text: String, councilAreas: [String], by actor: StaffActor, now: Date = Date()) async throws -> String {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        guard councilAreas.contains(councilArea) else { throw ThemeError.unknownCouncilArea }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw ThemeError.empty }
+        guard !FreeText.isTooLong(trimmed, max: ThemeLimits.text.upperBound) else { throw ThemeError.tooLong }
+        guard !FreeText.hasForbiddenCharacters(trimmed, multiline: true) else { throw ThemeError.invalidCharacters }
+        let id = AppDatabase.newID()
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO lessons_theme (id, quarter, council_area, text, approved_by, approved_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [id, quarter.description, councilArea, trimmed, actor.id, now])
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "theme.add",
+                                                detail: "theme=\(id),quarter=\(quarter),area=\(councilArea)"),
+                                 at: now, keys: keys)
+        }
+        return id
+    }
+
+    /// Withdraws an approved theme that has not been published yet (for instance one a release refused because
+    /// it names a family). Leads only; audit "theme.remove". A theme already in a released report stays in
+    /// that report's frozen bytes whatever happens here. Returns false when there is no theme with that id.
+    @discardableResult
+    public func removeTheme(id: String, by actor: StaffActor, now: Date = Date()) async throws -> Bool {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        return try await writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT quarter, council_area FROM lessons_theme WHERE id = ?",
+                                             arguments: [id]) else {
+                return false
+            }
+            try db.execute(sql: "DELETE FROM lessons_theme WHERE id = ?", arguments: [id])
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "theme.remove",
+                                                detail: "theme=\(id),quarter=\(try row.value("quarter", as: String.self)),area=\(try row.value("council_area", as: String.self))"),
+                                 at: now, keys: keys)
+            return true
+        }
+    }
+
+    /// The themes approved for a quarter and area, in the order they were approved (the order a report
+    /// numbers them: "theme 1", "theme 2", …).
+    public func themes(quarter: Quarter, councilArea: String) async throws -> [LessonsTheme] {
+        try await reader.read { db in try AppDatabase.themes(db, quarters: [quarter], councilArea: councilArea) }
+    }
+
+    /// The themes of several quarters (a year-to-date report), quarter by quarter, each in approval order.
+    public func themes(quarters: [Quarter], councilArea: String) async throws -> [LessonsTheme] {
+        try await reader.read { db in try AppDatabase.themes(db, quarters: quarters, councilArea: councilArea) }
     }
 }

@@ -38,17 +38,6 @@ public struct PeriodStatistics: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// The counts behind a report for `councilArea` over [start, end) (see `PeriodStatistics`).
-    public func periodStatistics(councilArea area: String, start: Date, end: Date) async throws -> PeriodStatistics {
-        try await reader.read { db in
-            let cases = try Self.caseCounts(db, councilArea: area, start: start, end: end)
-            return PeriodStatistics(referrals: cases.referrals,
-                                    firstAssessments: try Self.firstAssessmentCounts(db, councilArea: area, start: start, end: end),
-                                    activity: try Self.activityCounts(db, councilArea: area, start: start, end: end),
-                                    acknowledgements: cases.acknowledgements)
-        }
-    }
-
     static func activityCounts(_ db: Database, councilArea area: String, start: Date, end: Date) throws -> ActivityCounts {
         let window: StatementArguments = [area, start, end]
         // `CROSS JOIN` keeps SQLite's join order: the activity row first, then its case by primary key. Without
@@ -95,12 +84,25 @@ extension AppDatabase {
     }
 
     /// `SELECT code, COUNT(*) … GROUP BY 1` as code → count.
-    private static func grouped(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: Int] {
+    fileprivate static func grouped(_ db: Database, sql: String, arguments: StatementArguments) throws -> [String: Int] {
         var result: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
             guard let key = (try row.value(at: 0, as: String?.self)) else { continue }
             result[key, default: 0] += try row.value(at: 1, as: Int.self)
         }
         return result
+    }
+}
+
+extension ReportStore {
+    /// The counts behind a report for `councilArea` over [start, end) (see `PeriodStatistics`).
+    public func periodStatistics(councilArea area: String, start: Date, end: Date) async throws -> PeriodStatistics {
+        try await reader.read { db in
+            let cases = try AppDatabase.caseCounts(db, councilArea: area, start: start, end: end)
+            return PeriodStatistics(referrals: cases.referrals,
+                                    firstAssessments: try AppDatabase.firstAssessmentCounts(db, councilArea: area, start: start, end: end),
+                                    activity: try AppDatabase.activityCounts(db, councilArea: area, start: start, end: end),
+                                    acknowledgements: cases.acknowledgements)
+        }
     }
 }

@@ -130,17 +130,38 @@ private struct ReleaseCellRow: Decodable, FetchableRecord {
 }
 
 extension AppDatabase {
+    static func ledgerReleases(_ db: Database, councilArea: String) throws -> [LedgerRelease] {
+        let releases = try ReportReleaseRecord.fetchAll(db, sql: """
+            SELECT * FROM report_release WHERE council_area = ? ORDER BY released_at, rowid
+            """, arguments: [councilArea])
+        return try releases.map { release in
+            let cells = try ReleaseCellRow.fetchAll(db, sql: """
+                SELECT table_name, category, value FROM release_cell WHERE release_id = ? ORDER BY table_name, category
+                """, arguments: [release.id]).map { LedgerCell(table: $0.tableName, category: $0.category, value: $0.value) }
+            return LedgerRelease(summary: release.summary, cells: cells, document: [UInt8](release.document))
+        }
+    }
+
+    /// Whole numbers are stored as INTEGER, anything else as REAL, NULL as NULL.
+    fileprivate static func storedValue(_ value: Double?) -> DatabaseValue {
+        guard let value else { return .null }
+        if value.rounded() == value, abs(value) < 9e15 { return Int64(value).databaseValue }
+        return value.databaseValue
+    }
+}
+
+extension ReportStore {
     /// Stores a release, every one of its cells and an audit row "report.release", in ONE transaction.
     ///
     /// `check` runs inside that transaction, first, with every earlier release of the same council area (oldest
     /// first); if it throws, nothing is stored and the error is rethrown. Because the write lock is held, two
     /// releases racing for the same quarter cannot both pass a check that looks for an earlier one.
     /// Returns the new release's id.
-    public func recordRelease(_ release: NewRelease, keys: KeyRing,
+    public func recordRelease(_ release: NewRelease,
                               check: @Sendable ([LedgerRelease]) throws -> Void) async throws -> String {
-        let id = Self.newID()
+        let id = AppDatabase.newID()
         try await writer.write { db in
-            try check(try Self.ledgerReleases(db, councilArea: release.councilArea))
+            try check(try AppDatabase.ledgerReleases(db, councilArea: release.councilArea))
             try ReportReleaseRecord(id: id, quarter: release.quarter, councilArea: release.councilArea, kind: release.kind,
                                     releasedAt: release.releasedAt, releasedBy: release.releasedBy,
                                     document: Data(release.document), signature: Data(release.signature)).insert(db)
@@ -148,10 +169,10 @@ extension AppDatabase {
                 INSERT INTO release_cell (release_id, table_name, category, value) VALUES (?, ?, ?, ?)
                 """)
             for cell in release.cells {
-                try insert.execute(arguments: [id, cell.table, cell.category, Self.storedValue(cell.value)])
+                try insert.execute(arguments: [id, cell.table, cell.category, AppDatabase.storedValue(cell.value)])
             }
-            try Self.markVoicesReleased(db, ids: release.voiceIDs, releaseID: id, quarter: release.quarter)
-            try Self.appendAudit(db, AuditEntry(
+            try AppDatabase.markVoicesReleased(db, ids: release.voiceIDs, releaseID: id, quarter: release.quarter)
+            try AppDatabase.appendAudit(db, AuditEntry(
                 actor: release.releasedBy, action: "report.release",
                 detail: "release=\(id),quarter=\(release.quarter),area=\(release.councilArea),kind=\(release.kind),cells=\(release.cells.count)"),
                 at: release.releasedAt, keys: keys)
@@ -161,7 +182,7 @@ extension AppDatabase {
 
     /// Every release of a council area with its cells, oldest first.
     public func ledgerReleases(councilArea: String) async throws -> [LedgerRelease] {
-        try await reader.read { db in try Self.ledgerReleases(db, councilArea: councilArea) }
+        try await reader.read { db in try AppDatabase.ledgerReleases(db, councilArea: councilArea) }
     }
 
     /// The releases of a council area, newest first.
@@ -194,24 +215,5 @@ extension AppDatabase {
             try ReportReleaseRecord.fetchOne(db, sql: "SELECT * FROM report_release WHERE id = ? AND council_area = ?",
                                              arguments: [id, councilArea])?.released
         }
-    }
-
-    static func ledgerReleases(_ db: Database, councilArea: String) throws -> [LedgerRelease] {
-        let releases = try ReportReleaseRecord.fetchAll(db, sql: """
-            SELECT * FROM report_release WHERE council_area = ? ORDER BY released_at, rowid
-            """, arguments: [councilArea])
-        return try releases.map { release in
-            let cells = try ReleaseCellRow.fetchAll(db, sql: """
-                SELECT table_name, category, value FROM release_cell WHERE release_id = ? ORDER BY table_name, category
-                """, arguments: [release.id]).map { LedgerCell(table: $0.tableName, category: $0.category, value: $0.value) }
-            return LedgerRelease(summary: release.summary, cells: cells, document: [UInt8](release.document))
-        }
-    }
-
-    /// Whole numbers are stored as INTEGER, anything else as REAL, NULL as NULL.
-    private static func storedValue(_ value: Double?) -> DatabaseValue {
-        guard let value else { return .null }
-        if value.rounded() == value, abs(value) < 9e15 { return Int64(value).databaseValue }
-        return value.databaseValue
     }
 }

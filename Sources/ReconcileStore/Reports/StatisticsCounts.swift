@@ -175,7 +175,7 @@ extension AppDatabase {
     }
 
     /// `codes[i]` → `counts[i]`, every code present.
-    private static func table(_ codes: [String], _ counts: [Int]) -> [String: Int] {
+    fileprivate static func table(_ codes: [String], _ counts: [Int]) -> [String: Int] {
         Dictionary(uniqueKeysWithValues: zip(codes, counts).map { ($0, $1) })
     }
 }
@@ -202,15 +202,15 @@ extension AppDatabase {
     }
 
     /// A SUM column (NULL when no row matched).
-    private static func count(_ row: Row, _ index: Int) throws -> Int { try row.value(at: index, as: Int?.self) ?? 0 }
+    fileprivate static func count(_ row: Row, _ index: Int) throws -> Int { try row.value(at: index, as: Int?.self) ?? 0 }
 
     /// `codes[i]` → the count in column `first + i`.
-    private static func counted(_ codes: [String], _ row: Row, from first: Int) throws -> [String: Int] {
+    fileprivate static func counted(_ codes: [String], _ row: Row, from first: Int) throws -> [String: Int] {
         try Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($0.element, try count(row, first + $0.offset)) })
     }
 
     /// The codes of a fixed list, checked to be plain words before they are written into SQL.
-    private static func codes<T: FixedList>(_: T.Type) -> [String] {
+    fileprivate static func codes<T: FixedList>(_: T.Type) -> [String] {
         T.allCases.map { code in
             // A hyphen is safe in a quoted SQL literal too (`en-easy`); a quote or a backslash never gets this far.
             precondition(code.rawValue.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") },
@@ -221,11 +221,11 @@ extension AppDatabase {
 
     /// Counts rows whose bit sets are missing: a writer that forgot them would otherwise make every category
     /// undercount in silence.
-    private static func bitsMissing(_ columns: [String]) -> String {
+    fileprivate static func bitsMissing(_ columns: [String]) -> String {
         "SUM(" + columns.map { "\($0) IS NULL" }.joined(separator: " OR ") + ")"
     }
 
-    private static func requireBits(_ row: Row, at index: Int) throws {
+    fileprivate static func requireBits(_ row: Row, at index: Int) throws {
         if try count(row, index) > 0 {
             throw StoreError.integrity("some multi-select answers are not stored as bit sets; run `reconcile migrate`")
         }

@@ -169,15 +169,14 @@ public struct PersonalValueScreen: Sendable {
     }
 }
 
-extension AppDatabase {
+extension ReportStore {
     /// The positions (0-based) of the `texts` that contain a personal value held in any case of `councilArea`
     /// whose personal data is still held. Decrypts every such case's name, email, phone and postal address in
     /// memory, inside one read transaction; nothing decrypted leaves this function.
     ///
     /// Fails closed: a case whose data cannot be decrypted stops the screen with an error (naming no value)
     /// rather than being skipped. `schoolNames` are the local schools (`policies/schools.json`), screened too.
-    public func themesHoldingPersonalValues(_ texts: [String], councilArea: String, schoolNames: [String],
-                                            keys: KeyRing) async throws -> [Int] {
+    public func themesHoldingPersonalValues(_ texts: [String], councilArea: String, schoolNames: [String]) async throws -> [Int] {
         guard !texts.isEmpty else { return [] }
         return try await reader.read { db in
             var screen = PersonalValueScreen()
@@ -187,7 +186,7 @@ extension AppDatabase {
                 .filter(sql: "erased_at IS NULL")
                 .fetchCursor(db)
             while let record = try cursor.next() {
-                let cipher = try Self.caseCipher(db, caseID: record.id, keys: keys)
+                let cipher = try AppDatabase.caseCipher(db, caseID: record.id, keys: keys)
                 screen.add(name: try cipher.openIfPresent(record.contactName, field: PersonalField.name),
                            email: try cipher.openIfPresent(record.contactEmail, field: PersonalField.email),
                            phone: try cipher.openIfPresent(record.contactPhone, field: PersonalField.phone),

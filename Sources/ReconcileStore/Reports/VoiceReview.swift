@@ -18,76 +18,6 @@ public struct VoiceForReview: Sendable, Equatable {
 public enum VoiceReviewOutcome: Sendable, Equatable { case approved, heldForEdit }
 
 extension AppDatabase {
-    /// The area's statements still open (offered, held for an edit, approved and waiting), words opened, each screened.
-    /// Leads only; the read is audited (ids and counts) before anything is returned.
-    public func voicesForReview(councilArea: String, schoolNames: [String], by actor: StaffActor, keys: KeyRing,
-                                now: Date = Date()) async throws -> [VoiceForReview] {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        return try await writer.write { db in
-            let screen = try Self.identifyingDetailScreen(db, councilArea: councilArea, schoolNames: schoolNames, keys: keys)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM family_voice WHERE council_area = ? AND status IN ('offered', 'held_for_edit', 'approved') ORDER BY offered_at, id
-                """, arguments: [councilArea]).map(Self.voiceRow)
-            let voices = try rows.map { row in
-                let cipher = try Self.caseCipher(db, caseID: row.caseID, keys: keys)
-                let text = try cipher.open(row.text ?? Data(), field: Self.voiceField("text", row.caseID))
-                return VoiceForReview(id: row.id, status: row.status, text: text,
-                                      proposedText: try cipher.openIfPresent(row.proposed, field: Self.voiceField("proposed_text", row.caseID)),
-                                      holdsIdentifyingDetail: Self.holdsIdentifyingDetail(text, screen), offeredAt: row.offeredAt)
-            }
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "voices.read", detail: "area=\(councilArea),voices=\(voices.count)"),
-                                 at: now, keys: keys)
-            return voices
-        }
-    }
-
-    /// A lead approves a statement. The screen runs first: words holding an identifying detail are held for the
-    /// family's approval of an edit (`heldForEdit`), never approved as they are.
-    public func approveVoice(id: String, schoolNames: [String], by actor: StaffActor, keys: KeyRing, now: Date = Date()) async throws -> VoiceReviewOutcome {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        return try await writer.write { db in
-            let row = try Self.openVoice(db, id: id)
-            let text = try Self.caseCipher(db, caseID: row.caseID, keys: keys).open(row.text ?? Data(), field: Self.voiceField("text", row.caseID))
-            let screen = try Self.identifyingDetailScreen(db, councilArea: row.councilArea, schoolNames: schoolNames, keys: keys)
-            let outcome: VoiceReviewOutcome = Self.holdsIdentifyingDetail(text, screen) ? .heldForEdit : .approved
-            try db.execute(sql: """
-                UPDATE family_voice SET status = ?, proposed_text = CASE WHEN ? = 'approved' THEN NULL ELSE proposed_text END,
-                    reviewed_at = ?, reviewed_by = ? WHERE id = ?
-                """, arguments: [outcome == .approved ? "approved" : "held_for_edit", outcome == .approved ? "approved" : "held", now, actor.id, id])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "voice.review", caseID: row.caseID,
-                                                detail: "voice=\(id),outcome=\(outcome == .approved ? "approved" : "held_for_edit")"), at: now, keys: keys)
-            return outcome
-        }
-    }
-
-    /// A lead proposes an edit taking out an identifying detail; the statement waits for the family's approval.
-    /// The edit itself must pass the screen.
-    public func proposeVoiceEdit(id: String, text: String, schoolNames: [String], by actor: StaffActor, keys: KeyRing,
-                                 now: Date = Date()) async throws {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        let text = try Self.cleanVoice(text)
-        try await writer.write { db in
-            let row = try Self.openVoice(db, id: id)
-            let screen = try Self.identifyingDetailScreen(db, councilArea: row.councilArea, schoolNames: schoolNames, keys: keys)
-            guard !Self.holdsIdentifyingDetail(text, screen) else { throw VoiceError.editHoldsIdentifyingDetail }
-            let sealed = try Self.caseCipher(db, caseID: row.caseID, keys: keys).seal(text, field: Self.voiceField("proposed_text", row.caseID))
-            try db.execute(sql: "UPDATE family_voice SET status = 'held_for_edit', proposed_text = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
-                           arguments: [sealed, now, actor.id, id])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "voice.propose_edit", caseID: row.caseID, detail: "voice=\(id)"),
-                                 at: now, keys: keys)
-        }
-    }
-
-    /// The area's approved statements, opened, for a release being built (nothing is stored).
-    public func approvedVoices(councilArea: String, keys: KeyRing) async throws -> [(id: String, text: String)] {
-        try await reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM family_voice WHERE council_area = ? AND status = 'approved' ORDER BY id",
-                             arguments: [councilArea]).map(Self.voiceRow).map { row in
-                (row.id, try Self.caseCipher(db, caseID: row.caseID, keys: keys).open(row.text ?? Data(), field: Self.voiceField("text", row.caseID)))
-            }
-        }
-    }
-
     /// Statements offered in [start, end) by families of the area who agreed to statistics (the report's count).
     static func voicesOffered(_ db: Database, councilArea: String, start: Date, end: Date) throws -> Int {
         try Int.fetchOne(db, sql: """
@@ -113,7 +43,7 @@ extension AppDatabase {
 
     // MARK: - Helpers
 
-    private static func openVoice(_ db: Database, id: String) throws -> VoiceRow {
+    fileprivate static func openVoice(_ db: Database, id: String) throws -> VoiceRow {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM family_voice WHERE id = ?", arguments: [id]).map(voiceRow) else {
             throw VoiceError.notFound
         }
@@ -147,5 +77,77 @@ extension AppDatabase {
             else if !" -().+".unicodeScalars.contains(scalar) { run = 0 }
         }
         return false
+    }
+}
+
+extension ReportStore {
+    /// The area's statements still open (offered, held for an edit, approved and waiting), words opened, each screened.
+    /// Leads only; the read is audited (ids and counts) before anything is returned.
+    public func voicesForReview(councilArea: String, schoolNames: [String], by actor: StaffActor,
+                                now: Date = Date()) async throws -> [VoiceForReview] {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        return try await writer.write { db in
+            let screen = try AppDatabase.identifyingDetailScreen(db, councilArea: councilArea, schoolNames: schoolNames, keys: keys)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM family_voice WHERE council_area = ? AND status IN ('offered', 'held_for_edit', 'approved') ORDER BY offered_at, id
+                """, arguments: [councilArea]).map(AppDatabase.voiceRow)
+            let voices = try rows.map { row in
+                let cipher = try AppDatabase.caseCipher(db, caseID: row.caseID, keys: keys)
+                let text = try cipher.open(row.text ?? Data(), field: AppDatabase.voiceField("text", row.caseID))
+                return VoiceForReview(id: row.id, status: row.status, text: text,
+                                      proposedText: try cipher.openIfPresent(row.proposed, field: AppDatabase.voiceField("proposed_text", row.caseID)),
+                                      holdsIdentifyingDetail: AppDatabase.holdsIdentifyingDetail(text, screen), offeredAt: row.offeredAt)
+            }
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "voices.read", detail: "area=\(councilArea),voices=\(voices.count)"),
+                                 at: now, keys: keys)
+            return voices
+        }
+    }
+
+    /// A lead approves a statement. The screen runs first: words holding an identifying detail are held for the
+    /// family's approval of an edit (`heldForEdit`), never approved as they are.
+    public func approveVoice(id: String, schoolNames: [String], by actor: StaffActor, now: Date = Date()) async throws -> VoiceReviewOutcome {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        return try await writer.write { db in
+            let row = try AppDatabase.openVoice(db, id: id)
+            let text = try AppDatabase.caseCipher(db, caseID: row.caseID, keys: keys).open(row.text ?? Data(), field: AppDatabase.voiceField("text", row.caseID))
+            let screen = try AppDatabase.identifyingDetailScreen(db, councilArea: row.councilArea, schoolNames: schoolNames, keys: keys)
+            let outcome: VoiceReviewOutcome = AppDatabase.holdsIdentifyingDetail(text, screen) ? .heldForEdit : .approved
+            try db.execute(sql: """
+                UPDATE family_voice SET status = ?, proposed_text = CASE WHEN ? = 'approved' THEN NULL ELSE proposed_text END,
+                    reviewed_at = ?, reviewed_by = ? WHERE id = ?
+                """, arguments: [outcome == .approved ? "approved" : "held_for_edit", outcome == .approved ? "approved" : "held", now, actor.id, id])
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "voice.review", caseID: row.caseID,
+                                                detail: "voice=\(id),outcome=\(outcome == .approved ? "approved" : "held_for_edit")"), at: now, keys: keys)
+            return outcome
+        }
+    }
+
+    /// A lead proposes an edit taking out an identifying detail; the statement waits for the family's approval.
+    /// The edit itself must pass the screen.
+    public func proposeVoiceEdit(id: String, text: String, schoolNames: [String], by actor: StaffActor,
+                                 now: Date = Date()) async throws {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        let text = try AppDatabase.cleanVoice(text)
+        try await writer.write { db in
+            let row = try AppDatabase.openVoice(db, id: id)
+            let screen = try AppDatabase.identifyingDetailScreen(db, councilArea: row.councilArea, schoolNames: schoolNames, keys: keys)
+            guard !AppDatabase.holdsIdentifyingDetail(text, screen) else { throw VoiceError.editHoldsIdentifyingDetail }
+            let sealed = try AppDatabase.caseCipher(db, caseID: row.caseID, keys: keys).seal(text, field: AppDatabase.voiceField("proposed_text", row.caseID))
+            try db.execute(sql: "UPDATE family_voice SET status = 'held_for_edit', proposed_text = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
+                           arguments: [sealed, now, actor.id, id])
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "voice.propose_edit", caseID: row.caseID, detail: "voice=\(id)"),
+                                 at: now, keys: keys)
+        }
+    }
+
+    /// The area's approved statements, opened, for a release being built (nothing is stored).
+    public func approvedVoices(councilArea: String) async throws -> [(id: String, text: String)] {
+        try await reader.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM family_voice WHERE council_area = ? AND status = 'approved' ORDER BY id",
+                             arguments: [councilArea]).map(AppDatabase.voiceRow).map { row in
+                (row.id, try AppDatabase.caseCipher(db, caseID: row.caseID, keys: keys).open(row.text ?? Data(), field: AppDatabase.voiceField("text", row.caseID)))
+            }
+        }
     }
 }

@@ -16,6 +16,7 @@ public struct Stores: Sendable {
 
     public var retention: RetentionStore { RetentionStore(database, keys) }
     public var staff: StaffStore { StaffStore(database, keys) }
+    public var reports: ReportStore { ReportStore(database, keys) }
     public var mail: MailStore { MailStore(database, keys) }
     public var desk: DeskStore { DeskStore(database, keys) }
 }
@@ -48,6 +49,13 @@ public struct MailStore: CapabilityStore {
 
 /// The practitioner's desk: search, what is due, the diary, follow-ups, reassignment (`Desk/`).
 public struct DeskStore: CapabilityStore {
+    public let database: AppDatabase
+    public let keys: KeyRing
+    public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }
+}
+
+/// Quarterly figures, releases and their ledger, themes, complaints, offer rounds and families' words for review (`Reports/`).
+public struct ReportStore: CapabilityStore {
     public let database: AppDatabase
     public let keys: KeyRing
     public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }

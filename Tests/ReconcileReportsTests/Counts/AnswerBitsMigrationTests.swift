@@ -58,7 +58,7 @@ import Testing
         #expect(before[ReportTables.harm]?.isEmpty == false, "the rows must give something to compare")
 
         let migrated = try AppDatabase(queue)
-        let after = try await ReportAggregation.counts(migrated, councilArea: "shropshire", start: startDate, end: end,
+        let after = try await ReportAggregation.counts(ReportStore(migrated, .ephemeral()), councilArea: "shropshire", start: startDate, end: end,
                                                        acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
         for (table, counts) in before {
             #expect(after.table(table)?.counts == counts, "\(table)")

@@ -90,7 +90,7 @@ import Testing
         let settings = Settings()
         let startDate = Self.q1.start(startMonth: settings.reporting.quarterStartMonth), end = Self.q1.end(startMonth: settings.reporting.quarterStartMonth)
         let workingDays = settings.workflow.acknowledgementWorkingDays
-        let counted = try await ReportAggregation.counts(h.db, councilArea: "shropshire", start: startDate, end: end,
+        let counted = try await ReportAggregation.counts(h.stores.reports, councilArea: "shropshire", start: startDate, end: end,
                                                          acknowledgementWorkingDays: workingDays)
         let expected = Self.naive(made, area: "shropshire", start: startDate, end: end, workingDays: workingDays)
         #expect(counted.referralsReceived == expected.referralsReceived, "seed \(seed)")

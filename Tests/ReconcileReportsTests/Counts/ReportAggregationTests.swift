@@ -249,8 +249,8 @@ import Testing
 
     @Test func theDocumentIsCanonicalAndStableByteForByte() async throws {
         let h = try await Self.handBuilt()
-        _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Families want \"quick\" replies\nand ünïcode",
-                                    councilAreas: h.settings.areas.councilAreas, by: h.lead, keys: h.keys)
+        _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Families want \"quick\" replies\nand ünïcode",
+                                    councilAreas: h.settings.areas.councilAreas, by: h.lead)
         let first = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: Self.after)
         let second = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: Self.after)
         #expect(first.document == second.document)
@@ -269,8 +269,8 @@ import Testing
     @Test func csvAndHtmlCarryTheSameFiguresAsTheJson() async throws {
         let h = try await Self.handBuilt()
         for i in 0..<12 { try await h.newCase("2025-05-1\(i % 10)T09:00:00Z", setting: .online) }
-        _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "=HYPERLINK(\"x\") <script>alert(1)</script>",
-                                    councilAreas: h.settings.areas.councilAreas, by: h.lead, keys: h.keys)
+        _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "=HYPERLINK(\"x\") <script>alert(1)</script>",
+                                    councilAreas: h.settings.areas.councilAreas, by: h.lead)
         let report = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: Self.after)
         let csv = report.csv()
         #expect(csv == (try ReportBuilder.csv(for: report.document)))

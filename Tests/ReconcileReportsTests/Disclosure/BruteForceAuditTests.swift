@@ -134,7 +134,7 @@ import Testing
         for trial in 0..<(30 * propertyScale) {
             var policy = DisclosurePolicy()
             if trial % 3 == 2 { policy.threshold = 7; policy.roundingBase = 5 }
-            let builder = ReportBuilder(database: harness.db, settings: harness.settings, policy: policy)
+            let builder = ReportBuilder(reports: harness.stores.reports, settings: harness.settings, policy: policy)
             var ledger: [ReportContent] = [], quarters: [QuarterWorld] = []
             func world() -> QuarterWorld {
                 var w = QuarterWorld()

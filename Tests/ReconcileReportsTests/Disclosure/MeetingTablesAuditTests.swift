@@ -91,19 +91,19 @@ import Testing
             let count = perQuarter[q - 1]
             try await progress(start..<(start + count), at: quarterEnds[q - 1])
             let quarter = try #require(Quarter("2025-Q\(q)"))
-            _ = try await h.builder.release(councilArea: "shropshire", quarter: quarter, by: "cli", keys: h.keys, now: afterYear)
+            _ = try await h.builder.release(councilArea: "shropshire", quarter: quarter, by: "cli", now: afterYear)
             if q == 2 {
                 // A meeting of the first quarter is withdrawn late, and that quarter is corrected.
                 try await h.meeting(meetings[4].caseID, meetings[4].id, .withdrawn, "2025-10-02T10:00:00Z")
                 _ = try await h.builder.release(councilArea: "shropshire", quarter: try #require(Quarter("2025-Q1")), kind: .correction,
-                                                by: "cli", keys: h.keys, now: afterYear)
+                                                by: "cli", now: afterYear)
             }
             if q >= 2 {
-                _ = try await h.builder.release(councilArea: "shropshire", quarter: quarter, kind: .yearToDate, by: "cli", keys: h.keys, now: afterYear)
+                _ = try await h.builder.release(councilArea: "shropshire", quarter: quarter, kind: .yearToDate, by: "cli", now: afterYear)
             }
             start += count
         }
-        let ledger = try await h.db.ledgerReleases(councilArea: "shropshire")
+        let ledger = try await h.stores.reports.ledgerReleases(councilArea: "shropshire")
         #expect(ledger.count == 8)
         let threshold = h.policy.threshold
         var hidden = 0

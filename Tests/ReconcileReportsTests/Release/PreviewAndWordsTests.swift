@@ -21,25 +21,25 @@ import Testing
 
     @Test func releaseSignsWhatThePreviewShowedButForTheTimeItWasMade() async throws {
         let h = try await Self.seeded()
-        _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Families wanted earlier contact.",
-                                    councilAreas: h.settings.areas.councilAreas, by: h.lead, keys: h.keys)
-        let preview = try await h.builder.preview(councilArea: "shropshire", quarter: Self.q1, keys: h.keys, now: Self.after)
-        #expect(try await h.db.releasedReports(councilArea: "shropshire").isEmpty, "a preview stores nothing")
+        _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Families wanted earlier contact.",
+                                    councilAreas: h.settings.areas.councilAreas, by: h.lead)
+        let preview = try await h.builder.preview(councilArea: "shropshire", quarter: Self.q1, now: Self.after)
+        #expect(try await h.stores.reports.releasedReports(councilArea: "shropshire").isEmpty, "a preview stores nothing")
         let later = Self.after.addingTimeInterval(86_400)
-        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, keys: h.keys, now: later)
+        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, now: later)
         let shown = String(decoding: preview.report.document, as: UTF8.self)
         let signed = String(decoding: released.document, as: UTF8.self)
         #expect(shown != signed, "generated_at differs")
         #expect(shown.replacingOccurrences(of: ReportContent.timestamp(Self.after), with: ReportContent.timestamp(later)) == signed)
         #expect(preview.problems.isEmpty)
         // Previewing it again says, in the area's name, that it has gone out.
-        let again = try await h.builder.preview(councilArea: "shropshire", quarter: Self.q1, keys: h.keys, now: later)
+        let again = try await h.builder.preview(councilArea: "shropshire", quarter: Self.q1, now: later)
         #expect(again.problems == ["2025-Q1 has already been released for Shropshire; release a correction to change it"])
     }
 
     @Test func thePreviewNamesEachCountHiddenBeyondTheThresholdAndWhy() async throws {
         let h = try await Self.seeded()
-        let preview = try await h.builder.preview(councilArea: "shropshire", quarter: Self.q1, keys: h.keys, now: Self.after)
+        let preview = try await h.builder.preview(councilArea: "shropshire", quarter: Self.q1, now: Self.after)
         let counts = preview.report.counts
         #expect(!preview.hidden.isEmpty)
         for hidden in preview.hidden {

@@ -107,7 +107,7 @@ struct QuarterWorld {
             var policy = DisclosurePolicy()
             policy.minimumRange = [2, 2, 3].randomElement(using: &rng)!
             if trial % 4 == 3 { policy.threshold = 7; policy.roundingBase = 5 }   // the opensafely preset
-            let builder = ReportBuilder(database: harness.db, settings: harness.settings, policy: policy)
+            let builder = ReportBuilder(reports: harness.stores.reports, settings: harness.settings, policy: policy)
             var quarters: [QuarterWorld] = [], ledger: [ReportContent] = [], truths: [QuarterWorld] = []
             func release(_ world: QuarterWorld, _ quarter: Int, _ kind: ReleaseKind, keeping earlier: [PublishedTables] = []) throws {
                 let q = Quarter(year: 2026, number: quarter)!

@@ -20,7 +20,7 @@ import Testing
     @Test func aReleaseIsSignedOverItsExactBytesAndVerifiesIndependently() async throws {
         let h = try H()
         try await referrals(h, 12, month: 5)
-        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, keys: h.keys,
+        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id,
                                                    now: Self.afterQ1)
         let built = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: Self.afterQ1)
         #expect(released.document == built.document, "the signed bytes are the built document")
@@ -36,12 +36,12 @@ import Testing
                                  publicKey: ReportSignature.publicKeyBase64(.generate())) == 1)
 
         // Stored: the exact bytes and signature, readable back for the council.
-        let stored = try #require(try await h.db.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
+        let stored = try #require(try await h.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
         #expect(stored == released)
-        #expect(try await h.db.releasedReport(councilArea: "herefordshire", quarter: "2025-Q1") == nil)
-        #expect(try await h.db.releasedReports(councilArea: "shropshire").map(\.id) == [released.id])
-        #expect(try await h.db.releasedReport(id: released.id, councilArea: "shropshire") == released)
-        #expect(try await h.db.releasedReport(id: released.id, councilArea: "herefordshire") == nil)
+        #expect(try await h.stores.reports.releasedReport(councilArea: "herefordshire", quarter: "2025-Q1") == nil)
+        #expect(try await h.stores.reports.releasedReports(councilArea: "shropshire").map(\.id) == [released.id])
+        #expect(try await h.stores.reports.releasedReport(id: released.id, councilArea: "shropshire") == released)
+        #expect(try await h.stores.reports.releasedReport(id: released.id, councilArea: "herefordshire") == nil)
 
         // Every figure and every table cell and total is in the ledger; suppressed ones as NULL.
         let cells = try h.db.reader.read { db in
@@ -68,41 +68,40 @@ import Testing
     @Test func theLedgerRefusesUpdateAndDelete() async throws {
         let h = try H()
         try await referrals(h, 6, month: 4)
-        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ1)
+        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", now: Self.afterQ1)
         for sql in ["UPDATE report_release SET document = X'00'", "DELETE FROM report_release",
                     "UPDATE release_cell SET value = 1", "DELETE FROM release_cell", "UPDATE report_release SET kind = 'correction'"] {
             #expect(throws: DatabaseError.self, "\(sql)") { try h.db.writer.write { db in try db.execute(sql: sql) } }
         }
-        #expect(try await h.db.releasedReport(councilArea: "shropshire", quarter: "2025-Q1") == released)
+        #expect(try await h.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1") == released)
     }
 
     @Test func aQuarterIsReleasedOnceThenOnlyCorrected() async throws {
         let h = try H()
         try await referrals(h, 12, month: 5)
         try await referrals(h, 2, month: 6, setting: .online)
-        let first = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ1)
+        let first = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", now: Self.afterQ1)
         do {
-            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys,
+            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli",
                                             now: Self.afterQ1.addingTimeInterval(60))
             Issue.record("a second release of the same quarter was accepted")
         } catch ReportError.refused(let problems) {
             #expect(problems == ["2025-Q1 has already been released for Shropshire; release a correction to change it"], "the area in its own name")
         }
-        #expect(try await h.db.releasedReports(councilArea: "shropshire").count == 1)
+        #expect(try await h.stores.reports.releasedReports(councilArea: "shropshire").count == 1)
 
         // A correction: three more online referrals recorded late. "online" was suppressed (2) and stays so (now 5).
         try await referrals(h, 3, month: 6, setting: .online)
-        let correction = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, kind: .correction, by: "cli",
-                                                     keys: h.keys, now: Self.afterQ1.addingTimeInterval(3600))
+        let correction = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, kind: .correction, by: "cli", now: Self.afterQ1.addingTimeInterval(3600))
         let setting = try #require((try jsonObject(correction.document)["tables"] as? [String: [String: Any]])?["referrals_by_setting"])
         #expect(setting["online"] as? String == "c", "suppressed in the original, so kept suppressed")
         #expect(correction.kind == "correction")
-        #expect(try await h.db.releasedReport(councilArea: "shropshire", quarter: "2025-Q1") == correction, "the latest version")
-        #expect(try await h.db.releasedReports(councilArea: "shropshire").map(\.id) == [correction.id, first.id], "newest first")
+        #expect(try await h.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1") == correction, "the latest version")
+        #expect(try await h.stores.reports.releasedReports(councilArea: "shropshire").map(\.id) == [correction.id, first.id], "newest first")
 
         // A correction of a quarter never released is refused.
         await #expect(throws: ReportError.self) {
-            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .correction, by: "cli", keys: h.keys,
+            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .correction, by: "cli",
                                             now: Self.afterQ2)
         }
     }
@@ -111,15 +110,15 @@ import Testing
         let h = try H()
         try await referrals(h, 6, month: 4)
         await #expect(throws: ReportError.quarterNotOver) {
-            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys,
+            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli",
                                             now: H.date("2025-06-30T22:59:59Z"))
         }
         await #expect(throws: ReportError.unknownCouncilArea) {
-            _ = try await h.builder.release(councilArea: "atlantis", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ1)
+            _ = try await h.builder.release(councilArea: "atlantis", quarter: Self.q1, by: "cli", now: Self.afterQ1)
         }
-        #expect(try await h.db.releasedReports(councilArea: "shropshire").isEmpty)
+        #expect(try await h.stores.reports.releasedReports(councilArea: "shropshire").isEmpty)
         // The first instant after the quarter (midnight, London summer time) is allowed.
-        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys,
+        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli",
                                         now: H.date("2025-06-30T23:00:00Z"))
     }
 
@@ -132,18 +131,18 @@ import Testing
         try await referrals(h, 15, month: 7, setting: .secondary)
         try await referrals(h, 10, month: 8, setting: .primary)
         try await referrals(h, 10, month: 9, setting: .online)
-        let q1 = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ2)
+        let q1 = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", now: Self.afterQ2)
         let q1Setting = try #require((try jsonObject(q1.document)["tables"] as? [String: [String: Any]])?["referrals_by_setting"])
         #expect(q1Setting["online"] as? String == "c" && q1Setting["primary"] as? String == "c")
-        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, by: "cli", keys: h.keys, now: Self.afterQ2)
+        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, by: "cli", now: Self.afterQ2)
 
         // On its own the year to date looks safe (online 12, primary 16, secondary 27), but online 12 − Q2's 10
         // would give Q1's 2 back: the year to date goes out with those cells suppressed instead of being refused.
-        let ytd = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .yearToDate, by: "cli", keys: h.keys,
+        let ytd = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .yearToDate, by: "cli",
                                               now: Self.afterQ2)
         let setting = try #require((try jsonObject(ytd.document)["tables"] as? [String: [String: Any]])?["referrals_by_setting"])
         #expect(setting["online"] as? String == "c" || setting["primary"] as? String == "c", "\(setting)")
-        #expect(try await h.db.releasedReports(councilArea: "shropshire").count == 3)
+        #expect(try await h.stores.reports.releasedReports(councilArea: "shropshire").count == 3)
         // The year's releases together leave every suppressed count at least two possible values.
         let audit = try await h.builder.audit(councilArea: "shropshire", quarter: Self.q2)
         #expect(audit.releases.count == 3 && audit.disclosing.isEmpty && !audit.ranges.isEmpty)
@@ -153,22 +152,21 @@ import Testing
         let h = try H()
         try await referrals(h, 12, month: 5)
         try await referrals(h, 14, month: 8)
-        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", keys: h.keys, now: Self.afterQ2)
-        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, by: "cli", keys: h.keys, now: Self.afterQ2)
-        let ytd = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .yearToDate, by: "cli",
-                                              keys: h.keys, now: Self.afterQ2)
+        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: "cli", now: Self.afterQ2)
+        _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, by: "cli", now: Self.afterQ2)
+        let ytd = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .yearToDate, by: "cli", now: Self.afterQ2)
         let root = try jsonObject(ytd.document)
         #expect(root["kind"] as? String == "year_to_date")
         #expect((root["figures"] as? [String: Any])?["referrals_received"] as? Int == 26)
         #expect(ytd.kind == "year_to_date")
-        #expect(try await h.db.releasedReport(councilArea: "shropshire", quarter: "2025-Q2")?.kind == "quarter",
+        #expect(try await h.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q2")?.kind == "quarter",
                 "the council's quarter view is the quarter's own release")
         // The same year to date twice is refused.
         await #expect(throws: ReportError.self) {
-            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .yearToDate, by: "cli", keys: h.keys,
+            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q2, kind: .yearToDate, by: "cli",
                                             now: Self.afterQ2)
         }
-        let ledger = try await h.db.ledgerReleases(councilArea: "shropshire")
+        let ledger = try await h.stores.reports.ledgerReleases(councilArea: "shropshire")
         #expect(ledger.map(\.summary.kind) == ["quarter", "quarter", "year_to_date"])
     }
 
@@ -179,14 +177,14 @@ import Testing
         try await h.newCase("2025-05-02T10:00:00Z", name: "Jo Canary-Bloggs", email: email, phone: "07700 900 481",
                       address: "14 Canary Lane\nShrewsbury\n\(postcode)")
         let areas = h.settings.areas.councilAreas
-        _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Families wanted to be heard the same week.",
-                                    councilAreas: areas, by: h.lead, keys: h.keys)
-        let bad = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire",
+        _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Families wanted to be heard the same week.",
+                                    councilAreas: areas, by: h.lead)
+        let bad = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire",
                                           text: "One parent (JO.BLOGGS-CANARY @ example.org) asked for evening calls.",
-                                          councilAreas: areas, by: h.lead, keys: h.keys)
+                                          councilAreas: areas, by: h.lead)
         var refusal: [String] = []
         do {
-            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, keys: h.keys, now: Self.afterQ1)
+            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, now: Self.afterQ1)
             Issue.record("a theme holding a case's email was released")
         } catch ReportError.refused(let problems) {
             refusal = problems
@@ -194,11 +192,11 @@ import Testing
         #expect(refusal.count == 1 && refusal.first?.hasPrefix("theme 2 ") == true, "\(refusal)")
 
         // Withdraw it; a theme with the postcode written differently is refused as well.
-        #expect(try await h.db.removeTheme(id: bad, by: h.lead, keys: h.keys))
-        _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Someone near sy38xq felt unheard.",
-                                    councilAreas: areas, by: h.lead, keys: h.keys)
+        #expect(try await h.stores.reports.removeTheme(id: bad, by: h.lead))
+        _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "Someone near sy38xq felt unheard.",
+                                    councilAreas: areas, by: h.lead)
         do {
-            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, keys: h.keys, now: Self.afterQ1)
+            _ = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, now: Self.afterQ1)
             Issue.record("a theme holding a case's postcode was released")
         } catch let error as ReportError {
             guard case .refused(let problems) = error else { Issue.record("\(error)"); return }
@@ -211,12 +209,12 @@ import Testing
             try Row.fetchAll(db, sql: "SELECT actor, action, detail FROM audit_log").map { "\($0)" }.joined(separator: "\n")
         }
         for value in leaked { #expect(!auditText.contains(value), "the audit log holds a personal value") }
-        #expect(try await h.db.releasedReports(councilArea: "shropshire").isEmpty)
+        #expect(try await h.stores.reports.releasedReports(councilArea: "shropshire").isEmpty)
 
         // Clean themes are released, in approval order.
-        let themes = try await h.db.themes(quarter: Self.q1, councilArea: "shropshire")
-        #expect(try await h.db.removeTheme(id: themes[1].id, by: h.lead, keys: h.keys))
-        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id, keys: h.keys,
+        let themes = try await h.stores.reports.themes(quarter: Self.q1, councilArea: "shropshire")
+        #expect(try await h.stores.reports.removeTheme(id: themes[1].id, by: h.lead))
+        let released = try await h.builder.release(councilArea: "shropshire", quarter: Self.q1, by: h.lead.id,
                                                    now: Self.afterQ1)
         #expect(try jsonObject(released.document)["themes"] as? [String] == ["Families wanted to be heard the same week."])
     }
@@ -226,23 +224,23 @@ import Testing
         let areas = h.settings.areas.councilAreas
         let practitioner = StaffActor(id: "p", role: .practitioner)
         await #expect(throws: CaseAccessError.forbidden) {
-            _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "x", councilAreas: areas, by: practitioner, keys: h.keys)
+            _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "x", councilAreas: areas, by: practitioner)
         }
         await #expect(throws: ThemeError.empty) {
-            _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "  \n ", councilAreas: areas, by: h.lead, keys: h.keys)
+            _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "  \n ", councilAreas: areas, by: h.lead)
         }
         await #expect(throws: ThemeError.tooLong) {
-            _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: String(repeating: "a", count: 2001),
-                                        councilAreas: areas, by: h.lead, keys: h.keys)
+            _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: String(repeating: "a", count: 2001),
+                                        councilAreas: areas, by: h.lead)
         }
         await #expect(throws: ThemeError.unknownCouncilArea) {
-            _ = try await h.db.addTheme(quarter: Self.q1, councilArea: "atlantis", text: "x", councilAreas: areas, by: h.lead, keys: h.keys)
+            _ = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "atlantis", text: "x", councilAreas: areas, by: h.lead)
         }
-        let id = try await h.db.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "  " + String(repeating: "a", count: 2000) + " ",
-                                         councilAreas: areas, by: h.lead, keys: h.keys)
-        let themes = try await h.db.themes(quarter: Self.q1, councilArea: "shropshire")
+        let id = try await h.stores.reports.addTheme(quarter: Self.q1, councilArea: "shropshire", text: "  " + String(repeating: "a", count: 2000) + " ",
+                                         councilAreas: areas, by: h.lead)
+        let themes = try await h.stores.reports.themes(quarter: Self.q1, councilArea: "shropshire")
         #expect(themes.map(\.id) == [id] && themes.first?.text.count == 2000 && themes.first?.quarter == "2025-Q1")
-        #expect(try await h.db.themes(quarter: Self.q2, councilArea: "shropshire").isEmpty)
+        #expect(try await h.stores.reports.themes(quarter: Self.q2, councilArea: "shropshire").isEmpty)
         let actions = try await h.db.reader.read { db in try String.fetchAll(db, sql: "SELECT action FROM audit_log") }
         #expect(actions == ["theme.add"])
     }
@@ -323,7 +321,7 @@ import Testing
             DemoSeedRequest(cases: 60, councilArea: "worcestershire", quarter: Self.q1, seed: 7, quarterStartMonth: 4),
             directory: try H.shippedDirectory(), councilAreas: h.settings.areas.councilAreas, keys: h.keys, passwordCost: .minimum,
             now: now)
-        let released = try await h.builder.release(councilArea: "worcestershire", quarter: Self.q1, by: "cli", keys: h.keys, now: now)
+        let released = try await h.builder.release(councilArea: "worcestershire", quarter: Self.q1, by: "cli", now: now)
         let small = try smallCounts(released.document)
         #expect(small.isEmpty, "\(small)")
         let text = String(decoding: released.document, as: UTF8.self)

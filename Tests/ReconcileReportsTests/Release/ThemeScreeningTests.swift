@@ -29,8 +29,8 @@ import Testing
             ("Jones is a name held only in another area", false),
             ("A nearby academy and its primary school", false),
         ]
-        let holding = try await h.db.themesHoldingPersonalValues(themes.map(\.0), councilArea: "shropshire",
-                                                                 schoolNames: ["Meole Brace School"], keys: h.keys)
+        let holding = try await h.stores.reports.themesHoldingPersonalValues(themes.map(\.0), councilArea: "shropshire",
+                                                                 schoolNames: ["Meole Brace School"])
         for (index, (text, refused)) in themes.enumerated() {
             #expect(holding.contains(index) == refused, "\(text)")
         }

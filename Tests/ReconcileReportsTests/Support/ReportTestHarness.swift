@@ -32,7 +32,7 @@ struct ReportHarness {
         lead = StaffActor(id: id, role: .lead)
     }
 
-    var builder: ReportBuilder { ReportBuilder(database: db, settings: settings, policy: policy) }
+    var builder: ReportBuilder { ReportBuilder(reports: stores.reports, settings: settings, policy: policy) }
 
     static func date(_ iso: String) -> Date {
         if let d = ISO8601DateFormatter().date(from: iso) { return d }
@@ -107,8 +107,8 @@ struct ReportHarness {
     @discardableResult
     func complaint(_ kind: ComplaintKind, received: String, responded: String? = nil, caseID: String? = nil,
                    area: String = "shropshire") async throws -> Complaint {
-        try await db.addComplaint(caseID: caseID, reference: nil, councilArea: caseID == nil ? area : nil, kind: kind, receivedOn: received,
-                                  respondedOn: responded, councilAreas: settings.areas.councilAreas, by: lead, keys: keys,
+        try await ReportStore(db, keys).addComplaint(caseID: caseID, reference: nil, councilArea: caseID == nil ? area : nil, kind: kind, receivedOn: received,
+                                  respondedOn: responded, councilAreas: settings.areas.councilAreas, by: lead,
                                   now: Self.date("2026-01-01T12:00:00Z"))
     }
 

@@ -98,7 +98,7 @@ import Testing
             #expect(refused.errorCode == "release_refused")
             #expect(!refused.text.lowercased().contains(email), "the refusal does not repeat the personal value")
         }
-        let r206 = try await harness.database.releasedReports(councilArea: "shropshire")
+        let r206 = try await harness.stores.reports.releasedReports(councilArea: "shropshire")
         #expect(r206.isEmpty)
     }
 

@@ -45,7 +45,7 @@ import Testing
             #expect(!page.text.contains("style="), "the CSP forbids inline style")
             #expect(page.headers[.contentSecurityPolicy] != nil && page.headers[.cacheControl] == "no-store")
             let json = try await council.get("/council/reports/2025-Q1/report.json")
-            let stored = try #require(try await harness.database.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
+            let stored = try #require(try await harness.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
             #expect(json.status == .ok && Array(buffer: json.body) == stored.document)
             #expect(json.headers[.contentDisposition]?.contains("attachment") == true)
             let csv = try await council.get("/council/reports/2025-Q1/report.csv")
@@ -128,7 +128,7 @@ import Testing
             #expect(list.text.contains(#"<a href="/council/reports/2025-Q1?kind=quarter">2025-Q1</a> (April to June 2025)"#)
                     && list.text.contains("first release, since replaced by a correction"))
 
-            let ledger = try await harness.database.ledgerReleases(councilArea: "shropshire")
+            let ledger = try await harness.stores.reports.ledgerReleases(councilArea: "shropshire")
             for (query, index) in [("2025-Q2?kind=year_to_date", 4), ("2025-Q1?kind=correction", 3), ("2025-Q1", 3), ("2025-Q1?kind=quarter", 0)] {
                 let parts = query.split(separator: "?")
                 let base = "/council/reports/\(parts[0])", suffix = parts.count > 1 ? "?" + parts[1] : ""

@@ -35,7 +35,7 @@ import Testing
             }
             let released = try await client.json("/api/v1/reports/2025-Q1/release", .post, token: token, body: ["council_area": "shropshire"])
             #expect(released.status == .created)
-            let stored = try #require(try await harness.database.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
+            let stored = try #require(try await harness.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
             let tables = try #require((try JSONSerialization.jsonObject(with: Data(stored.document)) as? [String: Any])?["tables"] as? [String: [String: Any]])
             #expect(tables["meetings_by_party"]?["school_or_college"] as? Int == 10 && tables["meetings_by_party"]?["total"] as? Int == 20)
             #expect(tables["meetings_by_party"]?["council_education"] as? Int == 0)

@@ -23,7 +23,7 @@ import Testing
             #expect(preview.status == .ok)
             let document = try #require(preview.json?["document"] as? [String: Any])
             #expect(document["council_area"] as? String == "shropshire" && preview.json?["hidden_beyond_threshold"] is [Any])
-            #expect(try await harness.database.releasedReports(councilArea: "shropshire").isEmpty, "a preview releases nothing")
+            #expect(try await harness.stores.reports.releasedReports(councilArea: "shropshire").isEmpty, "a preview releases nothing")
             // Bad input by the API: an unknown or missing area, a bad kind, a bad quarter: 422 naming the field.
             for (uri, field) in [("/api/v1/reports/2025-Q1/preview?council_area=atlantis", "council_area"),
                                  ("/api/v1/reports/2025-Q1/preview", "council_area"),
@@ -46,7 +46,7 @@ import Testing
             #expect(previews.count == 8)
             let released = try await client.json("/api/v1/reports/2025-Q1/release", .post, token: token, body: ["council_area": "shropshire"])
             #expect(released.status == .created)
-            let stored = try #require(try await harness.database.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
+            let stored = try #require(try await harness.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1"))
             let shown = try #require(try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
             var signedObject = try #require(try JSONSerialization.jsonObject(with: Data(stored.document)) as? [String: Any])
             signedObject["generated_at"] = document["generated_at"]

@@ -151,7 +151,7 @@ import Testing
     @Test func noProtectedVersionIsRefusedNamingTheTable() async throws {
         let harness = try Harness()
         try await Self.seed(harness, 14, month: 5)
-        let built = try await ReportBuilder(database: harness.database, settings: harness.settings, policy: DisclosurePolicy())
+        let built = try await ReportBuilder(reports: harness.stores.reports, settings: harness.settings, policy: DisclosurePolicy())
             .build(councilArea: "shropshire", quarter: Quarter("2025-Q1")!)
         var document = try #require(try JSONSerialization.jsonObject(with: Data(built.document)) as? [String: Any])
         var tables = try #require(document["tables"] as? [String: [String: Any]])
@@ -160,9 +160,9 @@ import Testing
         tables["referrals_by_setting"]?["secondary"] = "c"
         document["tables"] = tables
         let bytes = [UInt8](try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
-        _ = try await harness.database.recordRelease(
+        _ = try await harness.stores.reports.recordRelease(
             NewRelease(quarter: "2025-Q1", councilArea: "shropshire", kind: "quarter", releasedBy: "test", releasedAt: Date(),
-                       document: bytes, signature: harness.keys.signing.sign(bytes), cells: []), keys: harness.keys) { _ in }
+                       document: bytes, signature: harness.keys.signing.sign(bytes), cells: [])) { _ in }
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(lead)
@@ -190,7 +190,7 @@ import Testing
             }
             #expect(statuses.filter { $0 == .created }.count == 1 && statuses.filter { $0 == .conflict }.count == 3, "\(statuses)")
         }
-        let kinds = try await harness.database.releasedReports(councilArea: "shropshire").map(\.kind)
+        let kinds = try await harness.stores.reports.releasedReports(councilArea: "shropshire").map(\.kind)
         #expect(kinds.sorted() == ["quarter", "year_to_date"])
     }
 

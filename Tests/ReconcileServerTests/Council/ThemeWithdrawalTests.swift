@@ -72,7 +72,7 @@ import Testing
                                                                   ("text", "Families wanted calls after school hours.")])
             #expect(added.status == .seeOther)
             let page = try await browser.get("/staff/themes?quarter=2025-Q1&area=shropshire")
-            let id = try #require(try await harness.database.themes(quarter: Quarter("2025-Q1")!, councilArea: "shropshire").first?.id)
+            let id = try #require(try await harness.stores.reports.themes(quarter: Quarter("2025-Q1")!, councilArea: "shropshire").first?.id)
             #expect(page.text.contains("/staff/themes/\(id)/withdraw"))
             let fields = [("quarter", "2025-Q1"), ("council_area", "shropshire")]
 

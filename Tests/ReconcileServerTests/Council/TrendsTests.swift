@@ -68,7 +68,7 @@ import Testing
             }
             #expect(try await ReleaseKindsAPITests.release(client, "2025-Q1", "quarter", token: token).status == .created)
             let officerToken = try await client.signIn(officer)
-            let document = try #require(try await harness.database.releasedReport(councilArea: "shropshire", quarter: "2025-Q1")).document
+            let document = try #require(try await harness.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1")).document
             let released = try ReportContent(document: document)
             let suppressed = try #require(released.tables.flatMap { t in t.cells.map { (t.name, $0.category, $0.value) } }
                 .first { $0.2 == .suppressed }, "the release suppressed something to test with")

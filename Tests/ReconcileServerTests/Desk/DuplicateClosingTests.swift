@@ -33,7 +33,7 @@ import Testing
 
     static func counts(_ harness: Harness) async throws -> ReportCounts {
         let now = Date()
-        return try await ReportAggregation.counts(harness.database, councilArea: "herefordshire", start: now.addingTimeInterval(-86_400),
+        return try await ReportAggregation.counts(harness.stores.reports, councilArea: "herefordshire", start: now.addingTimeInterval(-86_400),
                                                   end: now.addingTimeInterval(86_400), acknowledgementWorkingDays: 5)
     }
 

@@ -46,7 +46,7 @@ import Testing
             #expect(page.text.contains("Thank you again \(canary)") && page.text.contains("4 of 5"))
         }
         let month = harness.settings.reporting.quarterStartMonth
-        let report = try await ReportBuilder(database: harness.database, settings: harness.settings, policy: DisclosurePolicy())
+        let report = try await ReportBuilder(reports: harness.stores.reports, settings: harness.settings, policy: DisclosurePolicy())
             .build(councilArea: "herefordshire", quarter: Quarter.containing(Date(), startMonth: month), now: Date())
         #expect(report.counts.table(ReportTables.feedbackListenedTo)?.counts == ["5": 1])
         #expect(report.counts.table(ReportTables.feedbackHelpWasRight)?.total == 1)

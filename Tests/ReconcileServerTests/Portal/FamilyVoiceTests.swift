@@ -32,7 +32,7 @@ import Testing
     }
 
     static func releasedVoices(_ harness: Harness, area: String = "herefordshire") async throws -> [String] {
-        guard let report = try await harness.database.releasedReport(councilArea: area, quarter: quarter) else { return [] }
+        guard let report = try await harness.stores.reports.releasedReport(councilArea: area, quarter: quarter) else { return [] }
         return (try JSONSerialization.jsonObject(with: Data(report.document)) as? [String: Any])?["voices"] as? [String] ?? []
     }
 
@@ -99,7 +99,7 @@ import Testing
             _ = try await client.json("/api/v1/voices/\(ids[2])/approve", .post, token: leadToken)
             let next = try await client.json("/api/v1/reports/2026-Q2/release", .post, token: leadToken, body: ["council_area": "herefordshire"])
             #expect(next.status == .created)
-            let report = try #require(try await harness.database.releasedReport(councilArea: "herefordshire", quarter: "2026-Q2"))
+            let report = try #require(try await harness.stores.reports.releasedReport(councilArea: "herefordshire", quarter: "2026-Q2"))
             let document = try #require(try JSONSerialization.jsonObject(with: Data(report.document)) as? [String: Any])
             let voices = try #require(document["voices"] as? [String])
             #expect(Set(voices) == Set((0..<3).map { "Plainwords number \($0): nobody told us what would happen next." }))
@@ -112,7 +112,7 @@ import Testing
             // In no log, and in no other area's report.
             let shropshire = try await Self.release(client, leadToken, area: "shropshire")
             #expect(shropshire.status == .created)
-            let other = try #require(try await harness.database.releasedReport(councilArea: "shropshire", quarter: Self.quarter))
+            let other = try #require(try await harness.stores.reports.releasedReport(councilArea: "shropshire", quarter: Self.quarter))
             #expect(!String(decoding: other.document, as: UTF8.self).contains("Plainwords"))
             #expect(!harness.logs.text.contains("Plainwords"))
             // The council reads them on the report page, under their own heading.
@@ -170,7 +170,7 @@ import Testing
 
             let next = try await client.json("/api/v1/reports/2026-Q2/release", .post, token: leadToken, body: ["council_area": "herefordshire"])
             #expect(next.status == .created)
-            let report = try #require(try await harness.database.releasedReport(councilArea: "herefordshire", quarter: "2026-Q2"))
+            let report = try #require(try await harness.stores.reports.releasedReport(councilArea: "herefordshire", quarter: "2026-Q2"))
             let text = String(decoding: report.document, as: UTF8.self)
             #expect(text.contains("The school did nothing for months.") && !text.contains("Pennington") && !text.contains("Meole") && !text.contains("SY3"))
         }

@@ -59,7 +59,7 @@ import Testing
             #expect(audited == 6)
         }
         let q1 = try #require(Quarter("2025-Q1"))
-        let counts = try await ReportBuilder(database: harness.database, settings: harness.settings, policy: DisclosurePolicy())
+        let counts = try await ReportBuilder(reports: harness.stores.reports, settings: harness.settings, policy: DisclosurePolicy())
             .build(councilArea: "shropshire", quarter: q1, now: Date()).counts
         #expect(counts.table(ReportTables.complaintsByKind)?.counts == ["complaint": 3])
         #expect(counts.table(ReportTables.complaintsByResponseTime)?.counts
@@ -113,7 +113,7 @@ import Testing
             }
         }
         #expect(try await Self.rows(harness) == 1)
-        #expect(try await harness.database.complaints(councilArea: "shropshire").first?.respondedOn == nil)
+        #expect(try await harness.stores.reports.complaints(councilArea: "shropshire").first?.respondedOn == nil)
     }
 
     /// One session sending many at once cannot fill the table or the council's figure with repeats: three a day.
@@ -201,7 +201,7 @@ import Testing
                                                                      ("received_on", "2025-04-03"), ("responded_on", "")])
             #expect(added.status == .seeOther, "\(added.text)")
         }
-        #expect(try await harness.database.complaints(councilArea: "herefordshire").first { $0.kind == .complaint }?.respondedOn != nil)
+        #expect(try await harness.stores.reports.complaints(councilArea: "herefordshire").first { $0.kind == .complaint }?.respondedOn != nil)
         #expect(try await Self.rows(harness) == 3)
         #expect(!harness.logs.text.contains(canary))
         try await harness.database.checkpoint()

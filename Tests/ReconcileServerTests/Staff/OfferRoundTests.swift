@@ -33,7 +33,7 @@ import Testing
             #expect((list.json?["offer_rounds"] as? [[String: Any]])?.count == 4)
             #expect(try await ReleaseKindsAPITests.release(client, "2025-Q1", "quarter", token: token).status == .created)
         }
-        let document = try #require(try await harness.database.releasedReport(councilArea: "shropshire", quarter: "2025-Q1")).document
+        let document = try #require(try await harness.stores.reports.releasedReport(councilArea: "shropshire", quarter: "2025-Q1")).document
         let tables = try #require((try JSONSerialization.jsonObject(with: Data(document)) as? [String: Any])?["tables"] as? [String: [String: Any]])
         let offers = try #require(tables["offers_by_channel"])
         #expect(offers["letter_from_the_council"] as? Int == 1500 && offers["through_schools"] as? Int == 3, "small counts of letters are shown")
@@ -64,7 +64,7 @@ import Testing
             let fields = (r.json?["error"] as? [String: Any])?["fields"] as? [[String: String]] ?? []
             #expect(fields.contains { $0["field"] == field && $0["code"] == code } || r.text.contains("\"\(field)"), "\(r.text)")
         }
-        #expect(try await harness.database.offerRounds(councilArea: "shropshire").isEmpty)
+        #expect(try await harness.stores.reports.offerRounds(councilArea: "shropshire").isEmpty)
     }
 
     @Test func onlyLeadsRecordOffersAndThePageWorksWithoutJavaScript() async throws {
@@ -88,7 +88,7 @@ import Testing
             let after = try await browser.get("/staff/offer-rounds?area=herefordshire&done=1")
             #expect(after.text.contains("The offer round has been recorded.") && after.text.contains("<td>640</td>"))
         }
-        #expect(try await harness.database.offerRounds(councilArea: "herefordshire").count == 1)
-        #expect(try await harness.database.offerRounds(councilArea: "shropshire").isEmpty)
+        #expect(try await harness.stores.reports.offerRounds(councilArea: "herefordshire").count == 1)
+        #expect(try await harness.stores.reports.offerRounds(councilArea: "shropshire").isEmpty)
     }
 }

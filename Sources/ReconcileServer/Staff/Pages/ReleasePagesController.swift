@@ -37,7 +37,7 @@ struct ReleasePagesController {
         guard let area = context.parameters.get("area"), settings.areas.councilAreas.contains(area) else {
             throw APIError(.notFound, code: "not_found", message: "There is no such council area.")
         }
-        return try await CouncilController.released(stores.database, area: area, quarter: context.parameters.get("quarter"),
+        return try await CouncilController.released(stores.reports, area: area, quarter: context.parameters.get("quarter"),
                                                     kind: request.uri.queryParameters["kind"].map(String.init))
     }
 
@@ -62,8 +62,8 @@ struct ReleasePagesController {
             }
             let area = try ReportsController.area(request, settings)
             let kind = try ReleaseKind.named(query["kind"].map(String.init)) ?? .quarter
-            let preview = try await ReportBuilder(database: stores.database, settings: settings, policy: policy)
-                .preview(councilArea: area, quarter: quarter, kind: kind, keys: stores.keys)
+            let preview = try await ReportBuilder(reports: stores.reports, settings: settings, policy: policy)
+                .preview(councilArea: area, quarter: quarter, kind: kind)
             let words = downloads.words
             let html = try downloads.html(preview.report.document)
             let content = try ReportContent(document: preview.report.document)

@@ -63,7 +63,7 @@ extension StaffPagesController {
         var due: [ThemesModel.Due] = []
         let timetable = ReleaseTimetable(settings), now = Date()
         for a in areas {
-            let reports = try await stores.database.releasedReports(councilArea: a)
+            let reports = try await stores.reports.releasedReports(councilArea: a)
             for r in reports {
                 let kind = ReleaseKind(rawValue: r.kind) ?? .quarter
                 let title = Quarter(r.quarter).map { kind.title($0, startMonth: startMonth) } ?? r.quarter
@@ -82,7 +82,7 @@ extension StaffPagesController {
             title: problems.isEmpty ? "Themes and reports" : "There is a problem - Themes and reports",
             quarter: quarter.description, areaLabel: IntakeQuestions.areaLabel(area),
             areas: areas.map { Choice(value: $0, label: IntakeQuestions.areaLabel($0), selected: $0 == area) },
-            themes: try await stores.database.themes(quarter: quarter, councilArea: area).map {
+            themes: try await stores.reports.themes(quarter: quarter, councilArea: area).map {
                 .init(id: $0.id, text: $0.text, at: $0.approvedAt.formatted(StaffPageKit.dateTime))
             },
             kinds: ReleaseKind.allCases.map {
@@ -100,7 +100,7 @@ extension StaffPagesController {
         let form = try await kit.readForm(request)
         let (quarter, area) = try quarterAndArea(form)
         guard let id = context.parameters.get("id"), CaseTarget.isID(id),
-              try await stores.database.removeTheme(id: id, by: context.staff.actor, keys: stores.keys) else {
+              try await stores.reports.removeTheme(id: id, by: context.staff.actor) else {
             throw APIError(.notFound, code: "not_found", message: "There is no such theme. It may have been withdrawn already.")
         }
         return Response(status: .seeOther, headers: [.location: "/staff/themes" + StaffPageKit.query([("quarter", quarter.description), ("area", area), ("done", "withdrawn")])])
@@ -111,8 +111,8 @@ extension StaffPagesController {
         let form = try await kit.readForm(request)
         let (quarter, area) = try quarterAndArea(form)
         do {
-            _ = try await stores.database.addTheme(quarter: quarter, councilArea: area, text: form["text"] ?? "", councilAreas: settings.areas.councilAreas,
-                                            by: staff.actor, keys: stores.keys)
+            _ = try await stores.reports.addTheme(quarter: quarter, councilArea: area, text: form["text"] ?? "", councilAreas: settings.areas.councilAreas,
+                                            by: staff.actor)
         } catch {
             return kit.error(request, staff, APIError.answer(for: error), back: "/staff/themes")
         }
@@ -126,8 +126,8 @@ extension StaffPagesController {
         // No kind (a form from before kinds existed): the quarter's first release.
         let kind = try ReleaseKind.named(form["kind"]) ?? .quarter
         do {
-            let released = try await ReportBuilder(database: stores.database, settings: settings, policy: disclosure)
-                .release(councilArea: area, quarter: quarter, kind: kind, by: staff.id, keys: stores.keys)
+            let released = try await ReportBuilder(reports: stores.reports, settings: settings, policy: disclosure)
+                .release(councilArea: area, quarter: quarter, kind: kind, by: staff.id)
             context.logger.info("report released", metadata: ["report.id": "\(released.id)", "quarter": "\(released.quarter)", "area": "\(area)",
                                                               "kind": "\(released.kind)"])
         } catch let refusal as ReportError {
