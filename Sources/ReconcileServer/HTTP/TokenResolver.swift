@@ -44,7 +44,7 @@ struct TokenResolver: RouterMiddleware {
         var context = context
         switch party {
         case .family:
-            guard let caseID = try await stores.database.portalSession(token: token, keys: stores.keys, policy: portalPolicy, now: clock()) else { return try unsigned(request) }
+            guard let caseID = try await stores.portal.portalSession(token: token, policy: portalPolicy, now: clock()) else { return try unsigned(request) }
             context.portalCaseID = caseID
             return try await next(request, context)
         case .staff, .council:

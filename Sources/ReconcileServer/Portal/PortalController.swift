@@ -86,12 +86,12 @@ struct PortalController {
     }
 
     @Sendable func signOut(request: Request, context: FamilyRequestContext) async throws -> Response {
-        if let token = request.bearerToken { try await portal.stores.database.portalSignOut(token: token, keys: portal.stores.keys) }
+        if let token = request.bearerToken { try await portal.stores.portal.portalSignOut(token: token) }
         return Response(status: .noContent, headers: [.setCookie: portal.cookie(nil), .clearSiteData: PortalService.clearSiteData])
     }
 
     @Sendable func view(request: Request, context: FamilyRequestContext) async throws -> CaseView {
-        let v = try await portal.stores.database.portalView(caseID: context.caseID, keys: portal.stores.keys)
+        let v = try await portal.stores.portal.portalView(caseID: context.caseID)
         var view = CaseView(reference: v.reference, stage: v.stage.rawValue, stageText: Self.stageText(v, request),
                             messages: v.messages.map { Message(from: $0.from, body: $0.body, at: $0.at) },
                             erasure: v.erasure.map { Erasure(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
@@ -107,7 +107,7 @@ struct PortalController {
             Appointment(startsAt: $0.startsAt, durationMinutes: $0.durationMinutes, modality: $0.modality.rawValue, moved: $0.moved,
                         text: PortalPagesController.appointmentLine($0, catalogue, language))
         }
-        if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.stores.database.portalReissueNotice(token: token, keys: portal.stores.keys) }
+        if let token = request.bearerToken { view.passphraseReissuedAt = try await portal.stores.portal.portalReissueNotice(token: token) }
         return view
     }
 
@@ -132,7 +132,7 @@ struct PortalController {
 
     /// A closed case's family asks to come back: a lead sees it in the list and reopens it.
     @Sendable func comeBack(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<ComeBack> {
-        let at = try await portal.stores.database.askToComeBack(caseID: context.caseID, keys: portal.stores.keys)
+        let at = try await portal.stores.portal.askToComeBack(caseID: context.caseID)
         context.logger.info("family asked to come back", metadata: ["case.id": "\(context.caseID)"])
         return EditedResponse(status: .accepted, response: ComeBack(requestedAt: at))
     }
@@ -140,16 +140,16 @@ struct PortalController {
     @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {
         let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: ["body"])
         let caseID = context.caseID
-        let id = try await portal.stores.database.familyMessage(caseID: caseID, body: try fields.requiredString("body"),
-                                                         perDay: portal.messagesPerDay, keys: portal.stores.keys)
+        let id = try await portal.stores.portal.familyMessage(caseID: caseID, body: try fields.requiredString("body"),
+                                                         perDay: portal.messagesPerDay)
         context.logger.info("family message received", metadata: ["case.id": "\(caseID)"])
         return EditedResponse(status: .created, response: Created(id: id))
     }
 
     @Sendable func withdraw(request: Request, context: FamilyRequestContext) async throws -> StageOnly {
         let caseID = context.caseID
-        try await portal.stores.database.withdraw(caseID: caseID, keys: portal.stores.keys)
-        let v = try await portal.stores.database.portalView(caseID: caseID, keys: portal.stores.keys)
+        try await portal.stores.portal.withdraw(caseID: caseID)
+        let v = try await portal.stores.portal.portalView(caseID: caseID)
         return StageOnly(stage: v.stage.rawValue, stageText: Self.stageText(v, request))
     }
 
@@ -176,7 +176,7 @@ struct PortalController {
     @Sendable func export(request: Request, context: FamilyRequestContext) async throws -> Response {
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
         guard format == "json" || format == "html" else { throw APIError.field("format", "unknown_value", "Use json or html.") }
-        let export = try await portal.stores.database.exportCase(caseID: context.caseID, keys: portal.stores.keys)
+        let export = try await portal.stores.portal.exportCase(caseID: context.caseID)
         if format == "html" {
             var page = PortalRecordPage(pages: pages, idleRefresh: portal.idleRefreshSeconds).render(export, request: request)
             page.headers[.contentDisposition] = "inline; filename=\"reconcile-export.html\""
@@ -234,7 +234,7 @@ struct PortalService: Sendable {
         case .success(let granted): reservation = granted
         }
         do {
-            let session = try await stores.database.portalSignIn(reference: reference, passphrase: passphrase, keys: stores.keys, policy: policy,
+            let session = try await stores.portal.portalSignIn(reference: reference, passphrase: passphrase, policy: policy,
                                                           pool: pool)
             await throttle.refund(reservation)
             return session

@@ -62,8 +62,8 @@ struct PortalFeedbackController {
     }
 
     func give(_ input: FeedbackInput, caseID: String) async throws -> Bool {
-        try await portal.stores.database.giveFeedback(caseID: caseID, scores: input.scores, comment: input.comment,
-                                               quarterStartMonth: quarterStartMonth, perDay: feedbackPerDay, keys: portal.stores.keys)
+        try await portal.stores.portal.giveFeedback(caseID: caseID, scores: input.scores, comment: input.comment,
+                                               quarterStartMonth: quarterStartMonth, perDay: feedbackPerDay)
     }
 
     func send(_ input: ComplaintInput, caseID: String) async throws -> Complaint {
@@ -113,8 +113,8 @@ struct PortalFeedbackPagesController {
 
     private func page(_ request: Request, _ context: FamilyRequestContext) async throws -> Response {
         let database = feedback.portal.stores.database
-        let view = try await database.portalView(caseID: context.caseID, keys: feedback.portal.stores.keys)
-        let given = try await database.familyFeedback(caseID: context.caseID, keys: feedback.portal.stores.keys)
+        let view = try await PortalStore(database, feedback.portal.stores.keys).portalView(caseID: context.caseID)
+        let given = try await PortalStore(database, feedback.portal.stores.keys).familyFeedback(caseID: context.caseID)
         let month = feedback.quarterStartMonth
         let canChange = given.map { Quarter.containing($0.givenAt, startMonth: month) == Quarter.containing(Date(), startMonth: month) } ?? true
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)

@@ -21,8 +21,7 @@ struct PortalPagesController {
         }
         signedIn.post("messages") { request, context in
             try await act(request, context) { form, caseID in
-                _ = try await portal.stores.database.familyMessage(caseID: caseID, body: form["body"] ?? "", perDay: portal.messagesPerDay,
-                                                            keys: portal.stores.keys)
+                _ = try await portal.stores.portal.familyMessage(caseID: caseID, body: form["body"] ?? "", perDay: portal.messagesPerDay)
             }
         }
         signedIn.post("notifications") { request, context in
@@ -32,10 +31,10 @@ struct PortalPagesController {
             }
         }
         signedIn.post("withdraw") { request, context in
-            try await act(request, context) { _, caseID in try await portal.stores.database.withdraw(caseID: caseID, keys: portal.stores.keys) }
+            try await act(request, context) { _, caseID in try await portal.stores.portal.withdraw(caseID: caseID) }
         }
         signedIn.post("come-back") { request, context in
-            try await act(request, context) { _, caseID in try await portal.stores.database.askToComeBack(caseID: caseID, keys: portal.stores.keys) }
+            try await act(request, context) { _, caseID in try await portal.stores.portal.askToComeBack(caseID: caseID) }
         }
         signedIn.post("erasure") { request, context in
             try await act(request, context) { _, caseID in
@@ -47,7 +46,7 @@ struct PortalPagesController {
         }
         signedIn.post("sign-out") { request, context in
             var response = try await act(request, context) { _, _ in
-                if let token = request.cookies[portal.cookieName]?.value { try await portal.stores.database.portalSignOut(token: token, keys: portal.stores.keys) }
+                if let token = request.cookies[portal.cookieName]?.value { try await portal.stores.portal.portalSignOut(token: token) }
             }
             // A real navigation to a page that holds nothing of the case, with the browser told to forget this site.
             response.headers[.location] = "/portal/signed-out"
@@ -112,7 +111,7 @@ struct PortalPagesController {
     @Sendable func signedOutPage(request: Request, context: AppRequestContext) async throws -> Response {
         var headers: HTTPFields = [:]
         if let token = request.cookies[portal.cookieName]?.value {
-            try await portal.stores.database.portalSignOut(token: token, keys: portal.stores.keys)
+            try await portal.stores.portal.portalSignOut(token: token)
             headers[.setCookie] = portal.cookie(nil)
             headers[.clearSiteData] = PortalService.clearSiteData
         }
@@ -123,7 +122,7 @@ struct PortalPagesController {
     }
 
     @Sendable func casePage(request: Request, context: FamilyRequestContext) async throws -> Response {
-        let view = try await portal.stores.database.portalView(caseID: context.caseID, keys: portal.stores.keys)
+        let view = try await portal.stores.portal.portalView(caseID: context.caseID)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let language = pages.language(of: request, recorded: view.language)
         let catalogue = Catalogues[language]
@@ -134,7 +133,7 @@ struct PortalPagesController {
         let comeBackAsked = view.comeBackRequestedAt?.formatted(day)
         var reissuedOn: String? = nil
         if let token = request.cookies[portal.cookieName]?.value {
-            reissuedOn = try await portal.stores.database.portalReissueNotice(token: token, keys: portal.stores.keys)?.formatted(day)
+            reissuedOn = try await portal.stores.portal.portalReissueNotice(token: token)?.formatted(day)
         }
         var page = CaseModel(
             title: catalogue["portal_case_title"], reference: view.reference,

@@ -47,18 +47,18 @@ struct PortalVoiceController {
     func addRoutes(api: RouterGroup<FamilyRequestContext>, pages group: RouterGroup<FamilyRequestContext>) {
         api.put("voice") { request, context -> Voice in
             let input = try Input(try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: Input.fields))
-            try await portal.stores.database.offerVoice(caseID: context.caseID, text: input.text, consent: input.consent, by: .family, keys: portal.stores.keys)
+            try await portal.stores.portal.offerVoice(caseID: context.caseID, text: input.text, consent: input.consent, by: .family)
             context.logger.info("family words offered", metadata: ["case.id": "\(context.caseID)"])
             return try await voice(context.caseID, request)
         }
         api.get("voice") { request, context -> Voice in try await voice(context.caseID, request) }
         api.delete("voice") { _, context -> Response in
-            try await portal.stores.database.withdrawVoice(caseID: context.caseID, keys: portal.stores.keys)
+            try await portal.stores.portal.withdrawVoice(caseID: context.caseID)
             context.logger.info("family words withdrawn", metadata: ["case.id": "\(context.caseID)"])
             return Response(status: .noContent)
         }
         api.post("voice/accept-edit") { request, context -> Voice in
-            try await portal.stores.database.acceptVoiceEdit(caseID: context.caseID, keys: portal.stores.keys)
+            try await portal.stores.portal.acceptVoiceEdit(caseID: context.caseID)
             return try await voice(context.caseID, request)
         }
 
@@ -66,21 +66,21 @@ struct PortalVoiceController {
         group.post("voice") { request, context in
             try await act(request, context) { form in
                 let input = try Input(FormFields(form: form))
-                try await portal.stores.database.offerVoice(caseID: context.caseID, text: input.text, consent: input.consent, by: .family, keys: portal.stores.keys)
+                try await portal.stores.portal.offerVoice(caseID: context.caseID, text: input.text, consent: input.consent, by: .family)
             }
         }
         group.post("voice/withdraw") { request, context in
-            try await act(request, context) { _ in try await portal.stores.database.withdrawVoice(caseID: context.caseID, keys: portal.stores.keys) }
+            try await act(request, context) { _ in try await portal.stores.portal.withdrawVoice(caseID: context.caseID) }
         }
         group.post("voice/accept-edit") { request, context in
-            try await act(request, context) { _ in try await portal.stores.database.acceptVoiceEdit(caseID: context.caseID, keys: portal.stores.keys) }
+            try await act(request, context) { _ in try await portal.stores.portal.acceptVoiceEdit(caseID: context.caseID) }
         }
     }
 
     /// The statement as the family reads it, with where it is up to in their language.
     func voice(_ caseID: String, _ request: Request) async throws -> Voice {
-        guard let v = try await portal.stores.database.familyVoice(caseID: caseID, keys: portal.stores.keys) else { throw VoiceError.notFound }
-        let view = try await portal.stores.database.portalView(caseID: caseID, keys: portal.stores.keys)
+        guard let v = try await portal.stores.portal.familyVoice(caseID: caseID) else { throw VoiceError.notFound }
+        let view = try await portal.stores.portal.portalView(caseID: caseID)
         let words = Catalogues[FamilyLanguage.choose(query: nil, cookie: nil, recorded: view.language, acceptLanguage: request.headers[.acceptLanguage])]
         return Voice(id: v.id, status: v.status.rawValue, statusText: Self.statusText(v, words, minimum: minimumPerRelease), text: v.text,
                      proposedText: v.proposedText, consentAt: v.consentAt, releasedQuarter: v.releasedQuarter)
@@ -100,8 +100,8 @@ struct PortalVoiceController {
     }
 
     private func page(_ request: Request, _ context: FamilyRequestContext) async throws -> Response {
-        let view = try await portal.stores.database.portalView(caseID: context.caseID, keys: portal.stores.keys)
-        let v = try await portal.stores.database.familyVoice(caseID: context.caseID, keys: portal.stores.keys)
+        let view = try await portal.stores.portal.portalView(caseID: context.caseID)
+        let v = try await portal.stores.portal.familyVoice(caseID: context.caseID)
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)
         let language = pages.language(of: request, recorded: view.language)
         let words = Catalogues[language]

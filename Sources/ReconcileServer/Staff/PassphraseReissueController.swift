@@ -54,7 +54,7 @@ struct PassphraseReissue: Sendable {
 
     /// The one write, for both doors. Logs the case and the check only.
     func issue(_ input: Input, caseID: String, by context: StaffRequestContext) async throws -> ReissuedPassphrase {
-        let issued = try await stores.database.reissuePassphrase(caseID: caseID, check: input.check, perDay: perDay, by: context.staff.actor, keys: stores.keys)
+        let issued = try await stores.portal.reissuePassphrase(caseID: caseID, check: input.check, perDay: perDay, by: context.staff.actor)
         context.logger.info("passphrase reissued", metadata: ["case.id": "\(caseID)", "identity.check": "\(input.check.rawValue)"])
         return issued
     }

@@ -2,23 +2,23 @@ import Foundation
 import GRDB
 import ReconcileCore
 
-extension AppDatabase {
+extension PortalStore {
     /// Everything held about the case, decrypted, for the family. Audited as "portal.export" (actor
     /// "family:<case id>") in the same write transaction, before anything is returned. `StoreError.erased`
     /// once the case has been erased.
-    public func exportCase(caseID: String, keys: KeyRing, now: Date = Date()) async throws -> CaseExport {
+    public func exportCase(caseID: String, now: Date = Date()) async throws -> CaseExport {
         try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
-            let rows = try Self.caseRows(db, caseID: caseID, keys: keys)
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
+            let rows = try AppDatabase.caseRows(db, caseID: caseID, keys: keys)
             let (record, cipher, referral) = (rows.record, rows.cipher, rows.referral)
             let (sessions, assessments, signposts) = (rows.sessions, rows.assessments, rows.signposts)
             let (escalations, messages, events) = (rows.escalations, rows.messages, rows.events)
-            let erasure = try Self.erasureStatus(db, caseID: caseID)
+            let erasure = try AppDatabase.erasureStatus(db, caseID: caseID)
             // A safeguarding escalation's note is also the note of its timeline event: withhold both.
             // Withheld: safeguarding notes (their escalations' too) and an evidential hold's reason, which could
             // affect a police or court process.
             let withheldNotes: Set<String> = [CaseAction.recordSafeguarding.name, "evidential_hold"]
-            let intake = try Self.intakeAnswers(db, caseID: caseID, cipher: cipher)
+            let intake = try AppDatabase.intakeAnswers(db, caseID: caseID, cipher: cipher)
 
             var export = CaseExport(
                 reference: record.reference, exportedAt: now, receivedAt: record.receivedAt,
@@ -34,7 +34,7 @@ extension AppDatabase {
                                address: referral.contact.address, preference: referral.contact.preference,
                                safeToLeaveMessage: referral.contact.safeToLeaveMessage, safeTimes: referral.contact.safeTimes),
                 story: referral.story, accessNeeds: intake.accessNeeds,
-                closureSummary: try Self.closureSummary(db, caseID: caseID, cipher: cipher),
+                closureSummary: try AppDatabase.closureSummary(db, caseID: caseID, cipher: cipher),
                 messages: try messages.map { m in
                     .init(from: m.sender == .family ? "you" : "partner",
                           body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), at: m.sentAt)
@@ -66,10 +66,10 @@ extension AppDatabase {
                 erasure: erasure.map { .init(requestedAt: $0.requestedAt, dueAt: $0.dueAt, held: $0.held, cancelled: $0.cancelled,
                                               heldForEvidence: $0.heldForEvidence) },
                 withheld: CaseExport.withheldExplanation)
-            export.feedback = try Self.feedback(db, caseID: caseID, cipher: cipher).map(FeedbackHeld.init)
-            export.complaints = try Self.caseComplaints(db, caseID: caseID, cipher: cipher).map(ComplaintHeld.init)
+            export.feedback = try AppDatabase.feedback(db, caseID: caseID, cipher: cipher).map(FeedbackHeld.init)
+            export.complaints = try AppDatabase.caseComplaints(db, caseID: caseID, cipher: cipher).map(ComplaintHeld.init)
 
-            try Self.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.export", caseID: caseID,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.export", caseID: caseID,
                                                 detail: "messages=\(messages.count),events=\(events.count)"),
                                  at: now, keys: keys)
             return export

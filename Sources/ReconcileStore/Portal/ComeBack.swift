@@ -8,20 +8,20 @@ public enum ComeBackError: Error, Equatable {
     case notClosed
 }
 
-extension AppDatabase {
+extension PortalStore {
     /// The family asks, from the portal, to come back to their closed case ("where to go if they have a
     /// wobble"): the case goes on the leads' list (`CaseListFilter.askedToComeBack`) until a lead reopens it.
     /// Asking again changes nothing and returns the first request's time.
     @discardableResult
-    public func askToComeBack(caseID: String, keys: KeyRing, now: Date = Date()) async throws -> Date {
+    public func askToComeBack(caseID: String, now: Date = Date()) async throws -> Date {
         try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
             guard current.stage == .closed else { throw ComeBackError.notClosed }
             if let already = try Date.fetchOne(db, sql: "SELECT come_back_requested_at FROM referral_case WHERE id = ?", arguments: [caseID]) {
                 return already
             }
             try db.execute(sql: "UPDATE referral_case SET come_back_requested_at = ? WHERE id = ?", arguments: [now, caseID])
-            try Self.recordFamilyEvent(db, current, action: "come_back_request", audit: "portal.come_back", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: "come_back_request", audit: "portal.come_back", to: current.stage,
                                        detail: nil, keys: keys, at: now)
             return now
         }

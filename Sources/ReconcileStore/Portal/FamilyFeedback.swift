@@ -22,51 +22,6 @@ public enum FeedbackError: Error, Equatable {
 extension AppDatabase {
     public static let feedbackCommentLimit = 2000
 
-    /// The family gives feedback. One response per case: a later one replaces the earlier while the reporting
-    /// quarter it was given in is still open (no release can hold it yet); once that quarter has ended the
-    /// response stands (`alreadyGiven`), so a released quarter and the year to date always count the same
-    /// answers. Scores outside 1–5 never reach here (the server refuses them by name). One write transaction:
-    /// concurrent submissions leave exactly one row. Returns whether an earlier response was replaced.
-    @discardableResult
-    /// At most `perDay` sends a London day (0: no bound), counted in the transaction (`FamilyDailyBound.feedback`).
-    public func giveFeedback(caseID: String, scores: [FeedbackQuestion: Int], comment: String?, quarterStartMonth: Int,
-                             perDay: Int = 0, keys: KeyRing, now: Date = Date()) async throws -> Bool {
-        precondition(scores.values.allSatisfy(FeedbackScore.range.contains), "scores are checked by the caller")
-        let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let text = comment?.isEmpty == false ? comment : nil
-        guard !scores.isEmpty || text != nil else { throw FeedbackError.nothingAnswered }
-        if let text {
-            guard !FreeText.isTooLong(text, max: Self.feedbackCommentLimit) else { throw FeedbackError.commentTooLong }
-            guard !FreeText.hasForbiddenCharacters(text, multiline: true) else { throw FeedbackError.commentInvalidCharacters }
-        }
-        return try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
-            try Self.checkFamilyDailyBound(db, caseID: caseID, .feedback, perDay: perDay, now: now)
-            let earlier = try Date.fetchOne(db, sql: "SELECT given_at FROM case_feedback WHERE case_id = ?", arguments: [caseID])
-            if let earlier, Quarter.containing(earlier, startMonth: quarterStartMonth) != Quarter.containing(now, startMonth: quarterStartMonth) {
-                throw FeedbackError.alreadyGiven
-            }
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let sealed = try cipher.sealIfPresent(text, field: Self.feedbackCommentField(caseID))
-            try db.execute(sql: """
-                INSERT INTO case_feedback (case_id, listened_to, believed, help_was_right, comment, given_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (case_id) DO UPDATE SET listened_to = excluded.listened_to, believed = excluded.believed,
-                    help_was_right = excluded.help_was_right, comment = excluded.comment, given_at = excluded.given_at
-                """, arguments: [caseID, scores[.listenedTo], scores[.believed], scores[.helpWasRight], sealed, now])
-            try Self.recordFamilyEvent(db, current, action: "feedback", audit: "portal.feedback", to: current.stage,
-                                       detail: earlier == nil ? "first" : "replaced", keys: keys, at: now)
-            return earlier != nil
-        }
-    }
-
-    /// The case's feedback, comment opened, if any (for the family's own page).
-    public func familyFeedback(caseID: String, keys: KeyRing) async throws -> FamilyFeedback? {
-        try await reader.read { db in
-            _ = try Self.portalCase(db, caseID: caseID)
-            return try Self.feedback(db, caseID: caseID, cipher: try Self.caseCipher(db, caseID: caseID, keys: keys))
-        }
-    }
-
     /// Inside a transaction that has already checked who may read the case.
     static func feedback(_ db: Database, caseID: String, cipher: CaseCipher) throws -> FamilyFeedback? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM case_feedback WHERE case_id = ?", arguments: [caseID]) else { return nil }
@@ -94,6 +49,53 @@ extension AppDatabase {
             }
         }
         return (counts, rows.count)
+    }
+}
+
+extension PortalStore {
+    /// The family gives feedback. One response per case: a later one replaces the earlier while the reporting
+    /// quarter it was given in is still open (no release can hold it yet); once that quarter has ended the
+    /// response stands (`alreadyGiven`), so a released quarter and the year to date always count the same
+    /// answers. Scores outside 1–5 never reach here (the server refuses them by name). One write transaction:
+    /// concurrent submissions leave exactly one row. Returns whether an earlier response was replaced.
+    @discardableResult
+    /// At most `perDay` sends a London day (0: no bound), counted in the transaction (`FamilyDailyBound.feedback`).
+    public func giveFeedback(caseID: String, scores: [FeedbackQuestion: Int], comment: String?, quarterStartMonth: Int,
+                             perDay: Int = 0, now: Date = Date()) async throws -> Bool {
+        precondition(scores.values.allSatisfy(FeedbackScore.range.contains), "scores are checked by the caller")
+        let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = comment?.isEmpty == false ? comment : nil
+        guard !scores.isEmpty || text != nil else { throw FeedbackError.nothingAnswered }
+        if let text {
+            guard !FreeText.isTooLong(text, max: AppDatabase.feedbackCommentLimit) else { throw FeedbackError.commentTooLong }
+            guard !FreeText.hasForbiddenCharacters(text, multiline: true) else { throw FeedbackError.commentInvalidCharacters }
+        }
+        return try await writer.write { db in
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
+            try AppDatabase.checkFamilyDailyBound(db, caseID: caseID, .feedback, perDay: perDay, now: now)
+            let earlier = try Date.fetchOne(db, sql: "SELECT given_at FROM case_feedback WHERE case_id = ?", arguments: [caseID])
+            if let earlier, Quarter.containing(earlier, startMonth: quarterStartMonth) != Quarter.containing(now, startMonth: quarterStartMonth) {
+                throw FeedbackError.alreadyGiven
+            }
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
+            let sealed = try cipher.sealIfPresent(text, field: AppDatabase.feedbackCommentField(caseID))
+            try db.execute(sql: """
+                INSERT INTO case_feedback (case_id, listened_to, believed, help_was_right, comment, given_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (case_id) DO UPDATE SET listened_to = excluded.listened_to, believed = excluded.believed,
+                    help_was_right = excluded.help_was_right, comment = excluded.comment, given_at = excluded.given_at
+                """, arguments: [caseID, scores[.listenedTo], scores[.believed], scores[.helpWasRight], sealed, now])
+            try AppDatabase.recordFamilyEvent(db, current, action: "feedback", audit: "portal.feedback", to: current.stage,
+                                       detail: earlier == nil ? "first" : "replaced", keys: keys, at: now)
+            return earlier != nil
+        }
+    }
+
+    /// The case's feedback, comment opened, if any (for the family's own page).
+    public func familyFeedback(caseID: String) async throws -> FamilyFeedback? {
+        try await reader.read { db in
+            _ = try AppDatabase.portalCase(db, caseID: caseID)
+            return try AppDatabase.feedback(db, caseID: caseID, cipher: try AppDatabase.caseCipher(db, caseID: caseID, keys: keys))
+        }
     }
 }
 

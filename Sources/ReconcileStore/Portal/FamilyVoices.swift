@@ -52,78 +52,6 @@ extension AppDatabase {
         return text
     }
 
-    /// The family (or their practitioner with them) offers their words, with consent, or changes them: a changed
-    /// text goes back to the lead for review. Refused once released. One statement per case, one write transaction.
-    @discardableResult
-    public func offerVoice(caseID: String, text: String, consent: Bool, by author: VoiceAuthor, keys: KeyRing,
-                           now: Date = Date()) async throws -> CaseChange {
-        guard consent else { throw VoiceError.consentRequired }
-        let text = try Self.cleanVoice(text)
-        return try await writer.write { db in
-            let record = try Self.voiceCase(db, caseID: caseID, by: author)
-            let existing = try Self.voiceRow(db, caseID: caseID)
-            if existing?.status == .released { throw VoiceError.alreadyReleased }
-            let id = existing?.id ?? Self.newID()
-            let sealed = try Self.caseCipher(db, caseID: caseID, keys: keys).seal(text, field: Self.voiceField("text", caseID))
-            let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID]) ?? ""
-            let by: String = if case .staff(let actor) = author { actor.id } else { "family" }
-            try db.execute(sql: """
-                INSERT INTO family_voice (case_id, id, council_area, status, text, proposed_text, consent_at, offered_at, offered_by)
-                VALUES (?, ?, ?, 'offered', ?, NULL, ?, ?, ?)
-                ON CONFLICT (case_id) DO UPDATE SET status = 'offered', text = excluded.text, proposed_text = NULL,
-                    consent_at = excluded.consent_at, offered_at = excluded.offered_at, offered_by = excluded.offered_by,
-                    reviewed_at = NULL, reviewed_by = NULL
-                """, arguments: [caseID, id, area, sealed, now, now, by])
-            try Self.recordVoiceEvent(db, record, author: author, action: "voice_offered", detail: "voice=\(id)", keys: keys, at: now)
-            return CaseChange(stage: record.stage)
-        }
-    }
-
-    /// The family's statement as they see it, opened; nil when there is none.
-    public func familyVoice(caseID: String, by author: VoiceAuthor = .family, keys: KeyRing) async throws -> FamilyVoiceView? {
-        try await reader.read { db in
-            _ = try Self.voiceCase(db, caseID: caseID, by: author)
-            guard let row = try Self.voiceRow(db, caseID: caseID) else { return nil }
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            return FamilyVoiceView(id: row.id, status: row.status, text: try cipher.openIfPresent(row.text, field: Self.voiceField("text", caseID)),
-                                   proposedText: try cipher.openIfPresent(row.proposed, field: Self.voiceField("proposed_text", caseID)),
-                                   consentAt: row.consentAt, releasedQuarter: row.releasedQuarter)
-        }
-    }
-
-    /// The family takes their words back, at any time before release: the text is cleared at once. Refused once
-    /// released (`alreadyReleased`): a release and a withdrawal of the same words never both happen, as both are
-    /// decided in one write transaction each and the release checks every statement it carries is still approved.
-    public func withdrawVoice(caseID: String, by author: VoiceAuthor = .family, keys: KeyRing, now: Date = Date()) async throws {
-        try await writer.write { db in
-            let record = try Self.voiceCase(db, caseID: caseID, by: author)
-            guard let row = try Self.voiceRow(db, caseID: caseID), row.status != .withdrawn else { throw VoiceError.notFound }
-            guard row.status != .released else { throw VoiceError.alreadyReleased }
-            try db.execute(sql: "UPDATE family_voice SET status = 'withdrawn', text = NULL, proposed_text = NULL WHERE case_id = ? AND status != 'released'",
-                           arguments: [caseID])
-            guard db.changesCount == 1 else { throw VoiceError.alreadyReleased }
-            try Self.recordVoiceEvent(db, record, author: author, action: "voice_withdrawn", detail: "voice=\(row.id)", keys: keys, at: now)
-        }
-    }
-
-    /// The family approves the lead's proposed edit (or their practitioner records that they did): the edit becomes
-    /// the text and the statement is approved.
-    @discardableResult
-    public func acceptVoiceEdit(caseID: String, by author: VoiceAuthor = .family, keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let record = try Self.voiceCase(db, caseID: caseID, by: author)
-            guard let row = try Self.voiceRow(db, caseID: caseID), row.status != .withdrawn else { throw VoiceError.notFound }
-            guard row.status != .released else { throw VoiceError.alreadyReleased }
-            guard row.status == .heldForEdit, let proposed = row.proposed else { throw VoiceError.noEditProposed }
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let text = try cipher.open(proposed, field: Self.voiceField("proposed_text", caseID))
-            try db.execute(sql: "UPDATE family_voice SET status = 'approved', text = ?, proposed_text = NULL WHERE case_id = ?",
-                           arguments: [try cipher.seal(text, field: Self.voiceField("text", caseID)), caseID])
-            try Self.recordVoiceEvent(db, record, author: author, action: "voice_edit_accepted", detail: "voice=\(row.id)", keys: keys, at: now)
-            return CaseChange(stage: record.stage)
-        }
-    }
-
     // MARK: - Helpers
 
     struct VoiceRow {
@@ -166,6 +94,80 @@ extension AppDatabase {
                             note: nil, keys: keys, at: at)
         } else if let current = record.portal {
             try recordFamilyEvent(db, current, action: action, audit: "portal.\(action)", to: current.stage, detail: detail, keys: keys, at: at)
+        }
+    }
+}
+
+extension PortalStore {
+    /// The family (or their practitioner with them) offers their words, with consent, or changes them: a changed
+    /// text goes back to the lead for review. Refused once released. One statement per case, one write transaction.
+    @discardableResult
+    public func offerVoice(caseID: String, text: String, consent: Bool, by author: VoiceAuthor,
+                           now: Date = Date()) async throws -> CaseChange {
+        guard consent else { throw VoiceError.consentRequired }
+        let text = try AppDatabase.cleanVoice(text)
+        return try await writer.write { db in
+            let record = try AppDatabase.voiceCase(db, caseID: caseID, by: author)
+            let existing = try AppDatabase.voiceRow(db, caseID: caseID)
+            if existing?.status == .released { throw VoiceError.alreadyReleased }
+            let id = existing?.id ?? AppDatabase.newID()
+            let sealed = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).seal(text, field: AppDatabase.voiceField("text", caseID))
+            let area = try String.fetchOne(db, sql: "SELECT council_area FROM referral_case WHERE id = ?", arguments: [caseID]) ?? ""
+            let by: String = if case .staff(let actor) = author { actor.id } else { "family" }
+            try db.execute(sql: """
+                INSERT INTO family_voice (case_id, id, council_area, status, text, proposed_text, consent_at, offered_at, offered_by)
+                VALUES (?, ?, ?, 'offered', ?, NULL, ?, ?, ?)
+                ON CONFLICT (case_id) DO UPDATE SET status = 'offered', text = excluded.text, proposed_text = NULL,
+                    consent_at = excluded.consent_at, offered_at = excluded.offered_at, offered_by = excluded.offered_by,
+                    reviewed_at = NULL, reviewed_by = NULL
+                """, arguments: [caseID, id, area, sealed, now, now, by])
+            try AppDatabase.recordVoiceEvent(db, record, author: author, action: "voice_offered", detail: "voice=\(id)", keys: keys, at: now)
+            return CaseChange(stage: record.stage)
+        }
+    }
+
+    /// The family's statement as they see it, opened; nil when there is none.
+    public func familyVoice(caseID: String, by author: VoiceAuthor = .family) async throws -> FamilyVoiceView? {
+        try await reader.read { db in
+            _ = try AppDatabase.voiceCase(db, caseID: caseID, by: author)
+            guard let row = try AppDatabase.voiceRow(db, caseID: caseID) else { return nil }
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
+            return FamilyVoiceView(id: row.id, status: row.status, text: try cipher.openIfPresent(row.text, field: AppDatabase.voiceField("text", caseID)),
+                                   proposedText: try cipher.openIfPresent(row.proposed, field: AppDatabase.voiceField("proposed_text", caseID)),
+                                   consentAt: row.consentAt, releasedQuarter: row.releasedQuarter)
+        }
+    }
+
+    /// The family takes their words back, at any time before release: the text is cleared at once. Refused once
+    /// released (`alreadyReleased`): a release and a withdrawal of the same words never both happen, as both are
+    /// decided in one write transaction each and the release checks every statement it carries is still approved.
+    public func withdrawVoice(caseID: String, by author: VoiceAuthor = .family, now: Date = Date()) async throws {
+        try await writer.write { db in
+            let record = try AppDatabase.voiceCase(db, caseID: caseID, by: author)
+            guard let row = try AppDatabase.voiceRow(db, caseID: caseID), row.status != .withdrawn else { throw VoiceError.notFound }
+            guard row.status != .released else { throw VoiceError.alreadyReleased }
+            try db.execute(sql: "UPDATE family_voice SET status = 'withdrawn', text = NULL, proposed_text = NULL WHERE case_id = ? AND status != 'released'",
+                           arguments: [caseID])
+            guard db.changesCount == 1 else { throw VoiceError.alreadyReleased }
+            try AppDatabase.recordVoiceEvent(db, record, author: author, action: "voice_withdrawn", detail: "voice=\(row.id)", keys: keys, at: now)
+        }
+    }
+
+    /// The family approves the lead's proposed edit (or their practitioner records that they did): the edit becomes
+    /// the text and the statement is approved.
+    @discardableResult
+    public func acceptVoiceEdit(caseID: String, by author: VoiceAuthor = .family, now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let record = try AppDatabase.voiceCase(db, caseID: caseID, by: author)
+            guard let row = try AppDatabase.voiceRow(db, caseID: caseID), row.status != .withdrawn else { throw VoiceError.notFound }
+            guard row.status != .released else { throw VoiceError.alreadyReleased }
+            guard row.status == .heldForEdit, let proposed = row.proposed else { throw VoiceError.noEditProposed }
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
+            let text = try cipher.open(proposed, field: AppDatabase.voiceField("proposed_text", caseID))
+            try db.execute(sql: "UPDATE family_voice SET status = 'approved', text = ?, proposed_text = NULL WHERE case_id = ?",
+                           arguments: [try cipher.seal(text, field: AppDatabase.voiceField("text", caseID)), caseID])
+            try AppDatabase.recordVoiceEvent(db, record, author: author, action: "voice_edit_accepted", detail: "voice=\(row.id)", keys: keys, at: now)
+            return CaseChange(stage: record.stage)
         }
     }
 }

@@ -42,58 +42,6 @@ public enum FamilyDailyBound: Error, Equatable {
 }
 
 extension AppDatabase {
-    /// Replaces the case's passphrase verifier with one for six new words, ends every portal session of the case,
-    /// records the event (timeline) and the audit row (check used, never the words), and marks the case so the
-    /// family's next sign-in is told. One write transaction: concurrent reissues are serialised and counted, so no
-    /// more than `perDay` (0: no bound) pass in a London day and exactly the last one committed works.
-    /// A practitioner may reissue only on their assigned cases (anything else is `CaseAccessError.notAssigned`, the
-    /// same 404 as a case that does not exist); an erased case is `PassphraseReissueError.erased`.
-    public func reissuePassphrase(caseID: String, check: IdentityCheck, perDay: Int, by actor: StaffActor, keys: KeyRing,
-                                  now: Date = Date()) async throws -> ReissuedPassphrase {
-        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
-        // Drawn and hashed before the transaction: the words stay in this function and its caller's answer.
-        let words = Passphrase.generate()
-        let verifier = try PassphraseVerifier.make(caseID: caseID, passphrase: Passphrase.normalise(words), keys: keys)
-        return try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT reference, stage, assigned_to, erased_at FROM referral_case WHERE id = ?",
-                                             arguments: [caseID]) else { throw StoreError.caseNotFound }
-            // Who may open the case is asked first, so an erased case someone may not open is the same 404 as no case.
-            guard actor.mayWork(caseAssignedTo: try row.value("assigned_to", as: String?.self)) else {
-                throw actor.role == .practitioner ? CaseAccessError.notAssigned : CaseAccessError.forbidden
-            }
-            if row.holdsValue("erased_at") { throw PassphraseReissueError.erased }
-            guard let reference = try row.value("reference", as: String?.self), let stage = Stage(rawValue: try row.value("stage", as: String?.self) ?? "") else {
-                throw StoreError.integrity("case \(caseID) has no reference or an unknown stage")
-            }
-            let issuedToday = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM case_event WHERE case_id = ? AND action = 'passphrase_reissued' AND at >= ?
-                """, arguments: [caseID, Self.londonStartOfDay(now)]) ?? 0
-            guard perDay == 0 || issuedToday < perDay else { throw PassphraseReissueError.tooManyToday }
-
-            try db.execute(sql: "UPDATE referral_case SET passphrase_hash = ?, passphrase_reissued_at = ? WHERE id = ?",
-                           arguments: [verifier, now, caseID])
-            // Every session of the case ends now: whoever holds the old words, or a phone left signed in, is out.
-            try db.execute(sql: "UPDATE portal_session SET revoked_at = ? WHERE case_id = ? AND revoked_at IS NULL",
-                           arguments: [now, caseID])
-            let sessionsEnded = db.changesCount
-            let current = WorkableCase(id: caseID, stage: stage, assignedTo: try row.value("assigned_to"))
-            try Self.recordEvent(db, current, actor: actor, audit: "case.passphrase_reissued", action: "passphrase_reissued", to: stage,
-                                 detail: "check=\(check.rawValue),sessions_ended=\(sessionsEnded)", note: nil, keys: keys, at: now)
-            return ReissuedPassphrase(reference: reference, passphrase: words, issuedAt: now,
-                                      leftToday: perDay == 0 ? nil : perDay - issuedToday - 1)
-        }
-    }
-
-    /// When a new passphrase was issued, if the signed-in session with this token is the first sign-in since: the
-    /// portal tells the family, so a reissue they did not ask for is noticed.
-    public func portalReissueNotice(token: String, keys: KeyRing) async throws -> Date? {
-        guard StaffSecrets.isPlausibleToken(token) else { return nil }
-        let tokenHash = try Self.portalTokenHash(token, keys: keys)
-        return try await reader.read { db in
-            try Date.fetchOne(db, sql: "SELECT passphrase_reissued_at FROM portal_session WHERE token_hash = ?", arguments: [tokenHash])
-        }
-    }
-
     /// At sign-in (inside its transaction): a reissue not yet told moves from the case to this new session.
     static func carryReissueNotice(_ db: Database, caseID: String, tokenHash: Data) throws {
         guard let at = try Date.fetchOne(db, sql: "SELECT passphrase_reissued_at FROM referral_case WHERE id = ?", arguments: [caseID]) else {
@@ -122,5 +70,59 @@ extension AppDatabase {
     /// Midnight in London at the start of the day containing `now` (daily bounds reset then, as the family's day does).
     static func londonStartOfDay(_ now: Date) -> Date {
         WorkingDays.day(WorkingDays.londonDate(now)) ?? now
+    }
+}
+
+extension PortalStore {
+    /// Replaces the case's passphrase verifier with one for six new words, ends every portal session of the case,
+    /// records the event (timeline) and the audit row (check used, never the words), and marks the case so the
+    /// family's next sign-in is told. One write transaction: concurrent reissues are serialised and counted, so no
+    /// more than `perDay` (0: no bound) pass in a London day and exactly the last one committed works.
+    /// A practitioner may reissue only on their assigned cases (anything else is `CaseAccessError.notAssigned`, the
+    /// same 404 as a case that does not exist); an erased case is `PassphraseReissueError.erased`.
+    public func reissuePassphrase(caseID: String, check: IdentityCheck, perDay: Int, by actor: StaffActor,
+                                  now: Date = Date()) async throws -> ReissuedPassphrase {
+        guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
+        // Drawn and hashed before the transaction: the words stay in this function and its caller's answer.
+        let words = Passphrase.generate()
+        let verifier = try PassphraseVerifier.make(caseID: caseID, passphrase: Passphrase.normalise(words), keys: keys)
+        return try await writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT reference, stage, assigned_to, erased_at FROM referral_case WHERE id = ?",
+                                             arguments: [caseID]) else { throw StoreError.caseNotFound }
+            // Who may open the case is asked first, so an erased case someone may not open is the same 404 as no case.
+            guard actor.mayWork(caseAssignedTo: try row.value("assigned_to", as: String?.self)) else {
+                throw actor.role == .practitioner ? CaseAccessError.notAssigned : CaseAccessError.forbidden
+            }
+            if row.holdsValue("erased_at") { throw PassphraseReissueError.erased }
+            guard let reference = try row.value("reference", as: String?.self), let stage = Stage(rawValue: try row.value("stage", as: String?.self) ?? "") else {
+                throw StoreError.integrity("case \(caseID) has no reference or an unknown stage")
+            }
+            let issuedToday = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM case_event WHERE case_id = ? AND action = 'passphrase_reissued' AND at >= ?
+                """, arguments: [caseID, AppDatabase.londonStartOfDay(now)]) ?? 0
+            guard perDay == 0 || issuedToday < perDay else { throw PassphraseReissueError.tooManyToday }
+
+            try db.execute(sql: "UPDATE referral_case SET passphrase_hash = ?, passphrase_reissued_at = ? WHERE id = ?",
+                           arguments: [verifier, now, caseID])
+            // Every session of the case ends now: whoever holds the old words, or a phone left signed in, is out.
+            try db.execute(sql: "UPDATE portal_session SET revoked_at = ? WHERE case_id = ? AND revoked_at IS NULL",
+                           arguments: [now, caseID])
+            let sessionsEnded = db.changesCount
+            let current = WorkableCase(id: caseID, stage: stage, assignedTo: try row.value("assigned_to"))
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.passphrase_reissued", action: "passphrase_reissued", to: stage,
+                                 detail: "check=\(check.rawValue),sessions_ended=\(sessionsEnded)", note: nil, keys: keys, at: now)
+            return ReissuedPassphrase(reference: reference, passphrase: words, issuedAt: now,
+                                      leftToday: perDay == 0 ? nil : perDay - issuedToday - 1)
+        }
+    }
+
+    /// When a new passphrase was issued, if the signed-in session with this token is the first sign-in since: the
+    /// portal tells the family, so a reissue they did not ask for is noticed.
+    public func portalReissueNotice(token: String) async throws -> Date? {
+        guard StaffSecrets.isPlausibleToken(token) else { return nil }
+        let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
+        return try await reader.read { db in
+            try Date.fetchOne(db, sql: "SELECT passphrase_reissued_at FROM portal_session WHERE token_hash = ?", arguments: [tokenHash])
+        }
     }
 }

@@ -9,6 +9,43 @@ import Sodium
 // audit rows with actor "family:<case id>".
 
 extension AppDatabase {
+    // MARK: - Shared steps (inside the caller's transaction)
+
+    /// The case as the portal may act on it: `caseNotFound`, or `erased` once its personal data is gone.
+    static func portalCase(_ db: Database, caseID: String) throws -> PortalCase {
+        guard let row = try Row.fetchOne(db, sql: "SELECT reference, stage, close_reason, erased_at FROM referral_case WHERE id = ?",
+                                         arguments: [caseID]) else {
+            throw StoreError.caseNotFound
+        }
+        if row.holdsValue("erased_at") { throw StoreError.erased }
+        guard let stage = Stage(rawValue: (try row.value("stage", as: String?.self)) ?? "") else {
+            throw StoreError.integrity("case \(caseID) has an unknown stage")
+        }
+        let reason: String? = try row.value("close_reason")
+        return PortalCase(id: caseID, reference: try row.value("reference"), stage: stage,
+                          closeReason: reason.flatMap(CloseReason.init(rawValue:)))
+    }
+
+    /// A `case_event` with actor "family" (no note: the family's words live in their messages) and the
+    /// matching audit row with actor "family:<case id>".
+    static func recordFamilyEvent(_ db: Database, _ current: PortalCase, action: String, audit: String, to: Stage,
+                                  detail: String?, keys: KeyRing, at: Date) throws {
+        try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: "family", action: action,
+                            fromStage: current.stage, toStage: to, detail: detail, note: nil).insert(db)
+        let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
+        try appendAudit(db, AuditEntry(actor: "family:\(current.id)", action: audit, caseID: current.id,
+                                       detail: [detail, stages].compactMap { $0 }.joined(separator: ",")),
+                        at: at, keys: keys)
+    }
+
+    /// Keyed hash of a portal token: the staff session hashing key, with a domain prefix so a portal token
+    /// and a staff token can never share a hash.
+    static func portalTokenHash(_ token: String, keys: KeyRing) throws -> Data {
+        try StaffSecrets.tokenHash("portal\u{0}\(token)", keys: keys)
+    }
+}
+
+extension PortalStore {
     // MARK: - Sessions
 
     /// Reference + passphrase, then a new portal session. Both are normalised first (`RS-7k3m q9xd` and
@@ -17,13 +54,13 @@ extension AppDatabase {
     /// `pool` and replaced by a keyed one in the same transaction as the session. A reference that cannot be
     /// one is refused before any hashing. Every attempt is audited: "portal.sign_in" (actor
     /// "family:<case id>") or "portal.sign_in_failed" with a reason code.
-    public func portalSignIn(reference: String, passphrase: String, keys: KeyRing, policy: PortalSessionPolicy = .init(),
+    public func portalSignIn(reference: String, passphrase: String, policy: PortalSessionPolicy = .init(),
                              pool: SlowWorkPool = .shared, now: Date = Date()) async throws -> PortalSignIn {
         let reference = ReferenceFormat.normalise(reference)
         let typed = Passphrase.normalise(passphrase)
 
         func refuse(actor: String, caseID: String?, reason: String) async throws -> Never {
-            try await recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
+            try await database.recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
                                   at: now, keys: keys)
             throw PortalAuthError.invalidCredentials
         }
@@ -62,13 +99,13 @@ extension AppDatabase {
         }
 
         let token = StaffSecrets.newToken()
-        let tokenHash = try Self.portalTokenHash(token, keys: keys)
+        let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
         let signedIn = try await writer.write { db -> Bool in
             // Re-read: the case may have been erased since the read above.
             guard let row = try Row.fetchOne(db, sql: "SELECT passphrase_hash, erased_at FROM referral_case WHERE id = ?",
                                              arguments: [found.id]),
                   !row.holdsValue("erased_at"), (try row.value("passphrase_hash", as: String.self)) == found.hash else {
-                try Self.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in_failed",
+                try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in_failed",
                                                     caseID: found.id, detail: "erased"), at: now, keys: keys)
                 return false
             }
@@ -81,8 +118,8 @@ extension AppDatabase {
             try db.execute(sql: """
                 INSERT INTO portal_session (token_hash, case_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)
                 """, arguments: [tokenHash, found.id, now, now])
-            try Self.carryReissueNotice(db, caseID: found.id, tokenHash: tokenHash)
-            try Self.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in", caseID: found.id),
+            try AppDatabase.carryReissueNotice(db, caseID: found.id, tokenHash: tokenHash)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in", caseID: found.id),
                                  at: now, keys: keys)
             return true
         }
@@ -93,10 +130,10 @@ extension AppDatabase {
     /// The case a portal token opens, or nil if the token is unknown, revoked, idle longer than
     /// `policy.idle`, older than `policy.absolute`, or its case has been erased. Checked with a read;
     /// `last_seen_at` is written at most about once a minute (as `staffSession`).
-    public func portalSession(token: String, keys: KeyRing, policy: PortalSessionPolicy = .init(),
+    public func portalSession(token: String, policy: PortalSessionPolicy = .init(),
                               now: Date = Date()) async throws -> String? {
         guard StaffSecrets.isPlausibleToken(token) else { return nil }
-        let tokenHash = try Self.portalTokenHash(token, keys: keys)
+        let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
         let found = try await reader.read { db -> (caseID: String, lastSeenAt: Date)? in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT s.case_id, s.created_at, s.last_seen_at, s.revoked_at, c.erased_at
@@ -121,15 +158,15 @@ extension AppDatabase {
     }
 
     /// Ends the portal session (sets `revoked_at`). Unknown or already ended tokens are ignored.
-    public func portalSignOut(token: String, keys: KeyRing, now: Date = Date()) async throws {
+    public func portalSignOut(token: String, now: Date = Date()) async throws {
         guard StaffSecrets.isPlausibleToken(token) else { return }
-        let tokenHash = try Self.portalTokenHash(token, keys: keys)
+        let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
         try await writer.write { db in
             guard let caseID = try String.fetchOne(db, sql: """
                 SELECT case_id FROM portal_session WHERE token_hash = ? AND revoked_at IS NULL
                 """, arguments: [tokenHash]) else { return }
             try db.execute(sql: "UPDATE portal_session SET revoked_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
-            try Self.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.sign_out", caseID: caseID),
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.sign_out", caseID: caseID),
                                  at: now, keys: keys)
         }
     }
@@ -138,10 +175,10 @@ extension AppDatabase {
 
     /// The stage in plain words and every message both ways, oldest first, decrypted. Reading does not mark
     /// the partner's messages read (`read_at` tracks only the family's replies, for staff).
-    public func portalView(caseID: String, keys: KeyRing, now: Date = Date()) async throws -> PortalView {
+    public func portalView(caseID: String, now: Date = Date()) async throws -> PortalView {
         try await reader.read { db in
-            let current = try Self.portalCase(db, caseID: caseID)
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             let messages = try CaseMessageRecord.filter(CaseMessageRecord.Columns.caseId == caseID)
                 .order(CaseMessageRecord.Columns.sentAt, Column.rowID).fetchAll(db)
             var view = PortalView(
@@ -151,19 +188,19 @@ extension AppDatabase {
                     PortalMessage(from: m.sender == .family ? "you" : "partner",
                                   body: try cipher.open(m.body, field: WorkflowField.messageBody(m.id)), at: m.sentAt)
                 },
-                erasure: try Self.erasureStatus(db, caseID: caseID))
+                erasure: try AppDatabase.erasureStatus(db, caseID: caseID))
             let row = try Row.fetchOne(db, sql: "SELECT come_back_requested_at, language FROM referral_case WHERE id = ?", arguments: [caseID])
             view.comeBackRequestedAt = row?["come_back_requested_at"]
             view.language = (row?["language"] as String?).flatMap(FamilyLanguage.init(rawValue:))
-            view.closureSummary = try Self.closureSummary(db, caseID: caseID, cipher: cipher)
-            view.continuesIn = try Self.continuedIn(db, caseID: caseID)?.reference
+            view.closureSummary = try AppDatabase.closureSummary(db, caseID: caseID, cipher: cipher)
+            view.continuesIn = try AppDatabase.continuedIn(db, caseID: caseID)?.reference
             view.meetings = try Row.fetchAll(db, sql: "SELECT party, status, held_on FROM case_meeting WHERE case_id = ? ORDER BY requested_at, rowid",
                                              arguments: [caseID]).compactMap { row in
                 guard let party = MeetingParty(rawValue: try row.value("party")), let status = MeetingStatus(rawValue: try row.value("status"))
                 else { return nil }
                 return PortalMeeting(party: party, status: status, heldOn: try row.value("held_on"))
             }
-            view.appointments = try Self.portalAppointments(db, caseID: caseID, now: now)
+            view.appointments = try AppDatabase.portalAppointments(db, caseID: caseID, now: now)
             return view
         }
     }
@@ -171,71 +208,36 @@ extension AppDatabase {
     /// A message from the family to the partner, sealed like staff messages. Allowed at every stage: a family
     /// may write after closure (the partner sees it as unread in the work list). Returns the message id.
     /// At most `perDay` a London day (0: no bound), counted in this transaction (`FamilyDailyBound.messages`).
-    public func familyMessage(caseID: String, body: String, perDay: Int = 0, keys: KeyRing, now: Date = Date()) async throws -> String {
-        let body = try Self.cleanMessage(body)
+    public func familyMessage(caseID: String, body: String, perDay: Int = 0, now: Date = Date()) async throws -> String {
+        let body = try AppDatabase.cleanMessage(body)
         return try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
-            try Self.checkFamilyDailyBound(db, caseID: caseID, .messages, perDay: perDay, now: now)
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
+            try AppDatabase.checkFamilyDailyBound(db, caseID: caseID, .messages, perDay: perDay, now: now)
+            let id = AppDatabase.newID()
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             try CaseMessageRecord(
                 id: id, caseId: caseID, sender: .family, author: nil, sentAt: now,
                 body: try cipher.seal(body, field: WorkflowField.messageBody(id)), readAt: nil
             ).insert(db)
-            try Self.recordFamilyEvent(db, current, action: "family_message", audit: "portal.message", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: "family_message", audit: "portal.message", to: current.stage,
                                        detail: "message=\(id)", keys: keys, at: now)
-            try Self.queueFamilyReplyAlert(db, caseID: caseID, at: now)
+            try AppDatabase.queueFamilyReplyAlert(db, caseID: caseID, at: now)
             return id
         }
     }
 
     /// The family withdraws: the case closes as `withdrawn` (refused with `TransitionRefused` if already closed).
-    public func withdraw(caseID: String, keys: KeyRing, now: Date = Date()) async throws {
+    public func withdraw(caseID: String, now: Date = Date()) async throws {
         try await writer.write { db in
-            let current = try Self.portalCase(db, caseID: caseID)
+            let current = try AppDatabase.portalCase(db, caseID: caseID)
             let action = CaseAction.close(.withdrawn)
             let next = try CaseLifecycle.stage(after: action, from: current.stage)
             try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ? WHERE id = ? AND stage = ?",
                            arguments: [next.rawValue, CloseReason.withdrawn.rawValue, now, caseID, current.stage.rawValue])
             guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
-            try Self.cancelLiveAppointments(db, caseID: caseID, by: "family", at: now)
-            try Self.recordFamilyEvent(db, current, action: action.name, audit: "portal.withdraw", to: next,
+            try AppDatabase.cancelLiveAppointments(db, caseID: caseID, by: "family", at: now)
+            try AppDatabase.recordFamilyEvent(db, current, action: action.name, audit: "portal.withdraw", to: next,
                                        detail: "reason=\(CloseReason.withdrawn.rawValue)", keys: keys, at: now)
         }
-    }
-
-    // MARK: - Shared steps (inside the caller's transaction)
-
-    /// The case as the portal may act on it: `caseNotFound`, or `erased` once its personal data is gone.
-    static func portalCase(_ db: Database, caseID: String) throws -> PortalCase {
-        guard let row = try Row.fetchOne(db, sql: "SELECT reference, stage, close_reason, erased_at FROM referral_case WHERE id = ?",
-                                         arguments: [caseID]) else {
-            throw StoreError.caseNotFound
-        }
-        if row.holdsValue("erased_at") { throw StoreError.erased }
-        guard let stage = Stage(rawValue: (try row.value("stage", as: String?.self)) ?? "") else {
-            throw StoreError.integrity("case \(caseID) has an unknown stage")
-        }
-        let reason: String? = try row.value("close_reason")
-        return PortalCase(id: caseID, reference: try row.value("reference"), stage: stage,
-                          closeReason: reason.flatMap(CloseReason.init(rawValue:)))
-    }
-
-    /// A `case_event` with actor "family" (no note: the family's words live in their messages) and the
-    /// matching audit row with actor "family:<case id>".
-    static func recordFamilyEvent(_ db: Database, _ current: PortalCase, action: String, audit: String, to: Stage,
-                                  detail: String?, keys: KeyRing, at: Date) throws {
-        try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: "family", action: action,
-                            fromStage: current.stage, toStage: to, detail: detail, note: nil).insert(db)
-        let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
-        try appendAudit(db, AuditEntry(actor: "family:\(current.id)", action: audit, caseID: current.id,
-                                       detail: [detail, stages].compactMap { $0 }.joined(separator: ",")),
-                        at: at, keys: keys)
-    }
-
-    /// Keyed hash of a portal token: the staff session hashing key, with a domain prefix so a portal token
-    /// and a staff token can never share a hash.
-    static func portalTokenHash(_ token: String, keys: KeyRing) throws -> Data {
-        try StaffSecrets.tokenHash("portal\u{0}\(token)", keys: keys)
     }
 }

@@ -16,6 +16,7 @@ public struct Stores: Sendable {
 
     public var retention: RetentionStore { RetentionStore(database, keys) }
     public var staff: StaffStore { StaffStore(database, keys) }
+    public var portal: PortalStore { PortalStore(database, keys) }
     public var reports: ReportStore { ReportStore(database, keys) }
     public var mail: MailStore { MailStore(database, keys) }
     public var desk: DeskStore { DeskStore(database, keys) }
@@ -56,6 +57,13 @@ public struct DeskStore: CapabilityStore {
 
 /// Quarterly figures, releases and their ledger, themes, complaints, offer rounds and families' words for review (`Reports/`).
 public struct ReportStore: CapabilityStore {
+    public let database: AppDatabase
+    public let keys: KeyRing
+    public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }
+}
+
+/// The family's portal: sign-in, their case, messages, feedback, their own words, export and a new passphrase (`Portal/`).
+public struct PortalStore: CapabilityStore {
     public let database: AppDatabase
     public let keys: KeyRing
     public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }

@@ -99,8 +99,7 @@ struct ReportHarness {
         scores[.listenedTo] = listenedTo
         scores[.believed] = believed
         scores[.helpWasRight] = helpWasRight
-        try await db.giveFeedback(caseID: id, scores: scores, comment: comment, quarterStartMonth: settings.reporting.quarterStartMonth,
-                                  keys: keys, now: Self.date(at))
+        try await PortalStore(db, keys).giveFeedback(caseID: id, scores: scores, comment: comment, quarterStartMonth: settings.reporting.quarterStartMonth, now: Self.date(at))
     }
 
     /// A complaint or compliment recorded by the lead (`received`/`responded` are London dates).

@@ -35,7 +35,7 @@ import Testing
             // Only a keyed verifier is kept (no slow hashing on intake), and it is of this passphrase.
             #expect(record.passphraseHash.hasPrefix("kb2v1$"))
             #expect(!record.passphraseHash.contains(passphrase))
-            _ = try await harness.database.portalSignIn(reference: reference, passphrase: passphrase, keys: harness.keys)
+            _ = try await harness.stores.portal.portalSignIn(reference: reference, passphrase: passphrase)
             // The partner can read what the family wrote.
             let decrypted = try harness.database.decryptedReferral(caseID: record.id, keys: harness.keys)
             #expect(decrypted.contact.name == "\(canary) Name")

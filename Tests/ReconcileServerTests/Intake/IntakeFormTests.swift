@@ -84,7 +84,7 @@ import Testing
             let passphrase = try #require(response.text.firstMatch(of: /id="passphrase">([a-z-]+)</).map { String($0.output.1) })
             #expect(passphrase.split(separator: "-").count == 6)
             #expect(!record.passphraseHash.contains(passphrase))
-            _ = try await harness.database.portalSignIn(reference: record.reference, passphrase: passphrase, keys: harness.keys)
+            _ = try await harness.stores.portal.portalSignIn(reference: record.reference, passphrase: passphrase)
         }
     }
 

@@ -109,8 +109,8 @@ import Testing
             let named = try await client.json("/api/v1/portal/feedback", .post, token: tokenA, body: ["listened_to": 2, "case_id": b.caseID])
             #expect(named.status == .unprocessableContent)
             #expect(try await client.json("/api/v1/portal/feedback", .post, token: tokenA, body: ["listened_to": 2]).status == .created)
-            #expect(try await harness.database.familyFeedback(caseID: a.caseID, keys: harness.keys)?.scores[.listenedTo] == 2)
-            #expect(try await harness.database.familyFeedback(caseID: b.caseID, keys: harness.keys) == nil)
+            #expect(try await harness.stores.portal.familyFeedback(caseID: a.caseID)?.scores[.listenedTo] == 2)
+            #expect(try await harness.stores.portal.familyFeedback(caseID: b.caseID) == nil)
         }
     }
 
@@ -148,14 +148,12 @@ import Testing
         let month = harness.settings.reporting.quarterStartMonth
         let may = ISO8601DateFormatter().date(from: "2026-05-10T10:00:00Z")!, june = ISO8601DateFormatter().date(from: "2026-06-30T10:00:00Z")!
         let july = ISO8601DateFormatter().date(from: "2026-07-01T10:00:00Z")!
-        try await harness.database.giveFeedback(caseID: caseID, scores: [.believed: 3], comment: nil, quarterStartMonth: month, keys: harness.keys, now: may)
-        #expect(try await harness.database.giveFeedback(caseID: caseID, scores: [.believed: 4], comment: nil, quarterStartMonth: month,
-                                                        keys: harness.keys, now: june))
+        try await harness.stores.portal.giveFeedback(caseID: caseID, scores: [.believed: 3], comment: nil, quarterStartMonth: month, now: may)
+        #expect(try await harness.stores.portal.giveFeedback(caseID: caseID, scores: [.believed: 4], comment: nil, quarterStartMonth: month, now: june))
         await #expect(throws: FeedbackError.alreadyGiven) {
-            try await harness.database.giveFeedback(caseID: caseID, scores: [.believed: 1], comment: nil, quarterStartMonth: month,
-                                                    keys: harness.keys, now: july)
+            try await harness.stores.portal.giveFeedback(caseID: caseID, scores: [.believed: 1], comment: nil, quarterStartMonth: month, now: july)
         }
-        #expect(try await harness.database.familyFeedback(caseID: caseID, keys: harness.keys)?.scores == [.believed: 4])
+        #expect(try await harness.stores.portal.familyFeedback(caseID: caseID)?.scores == [.believed: 4])
     }
 
     @Test func aCommentMovedToAnotherCasesRowFailsToOpen() async throws {
@@ -165,14 +163,14 @@ import Testing
                                                       receivedAt: Date(), keys: harness.keys).id
         let b = try await harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: "RS-AAAA-DDDD", passphraseHash: "h",
                                                       receivedAt: Date(), keys: harness.keys).id
-        try await harness.database.giveFeedback(caseID: a, scores: [:], comment: "Only for case A", quarterStartMonth: month, keys: harness.keys)
-        try await harness.database.giveFeedback(caseID: b, scores: [.listenedTo: 3], comment: nil, quarterStartMonth: month, keys: harness.keys)
+        try await harness.stores.portal.giveFeedback(caseID: a, scores: [:], comment: "Only for case A", quarterStartMonth: month)
+        try await harness.stores.portal.giveFeedback(caseID: b, scores: [.listenedTo: 3], comment: nil, quarterStartMonth: month)
         try await harness.database.writer.write { db in
             try db.execute(sql: "UPDATE case_feedback SET comment = (SELECT comment FROM case_feedback WHERE case_id = ?) WHERE case_id = ?",
                            arguments: [a, b])
         }
-        #expect(try await harness.database.familyFeedback(caseID: a, keys: harness.keys)?.comment == "Only for case A")
-        await #expect(throws: StoreError.self) { try await harness.database.familyFeedback(caseID: b, keys: harness.keys) }
+        #expect(try await harness.stores.portal.familyFeedback(caseID: a)?.comment == "Only for case A")
+        await #expect(throws: StoreError.self) { try await harness.stores.portal.familyFeedback(caseID: b) }
     }
 
     @Test func theQuestionnairePageWorksWithoutJavaScriptAndTheCasePageInvitesItOnceClosed() async throws {
@@ -204,7 +202,7 @@ import Testing
             let thanks = try await browser.get("/portal/feedback?done=feedback")
             #expect(thanks.text.contains("Thank you for telling us.")
                     && thanks.text.contains("id=\"listened_to-5\" name=\"listened_to\" value=\"5\" checked"))
-            #expect(try await harness.database.familyFeedback(caseID: family.caseID, keys: harness.keys)?.scores == [.listenedTo: 5, .helpWasRight: 3])
+            #expect(try await harness.stores.portal.familyFeedback(caseID: family.caseID)?.scores == [.listenedTo: 5, .helpWasRight: 3])
             // Their copy of everything held carries it, every key present.
             let export = try await browser.get("/portal/export")
             let held = try #require(export.json?["feedback"] as? [String: Any])

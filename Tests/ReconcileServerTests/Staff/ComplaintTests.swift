@@ -221,7 +221,7 @@ import Testing
             let sent = try await browser.post("/portal/complaints", [("kind", "compliment"), ("text", "You were kind")])
             #expect(sent.status == .seeOther && sent.headers[.location] == "/portal/feedback?done=compliment")
             #expect(try await browser.get("/portal/feedback?done=compliment").text.contains("We have your message"))
-            try await harness.database.giveFeedback(caseID: family.caseID, scores: [:], comment: "words", quarterStartMonth: 4, keys: harness.keys)
+            try await harness.stores.portal.giveFeedback(caseID: family.caseID, scores: [:], comment: "words", quarterStartMonth: 4)
         }
         try await harness.database.writer.write { db in
             try AppDatabase.erase(db, caseID: family_caseID(db), reason: "request", keys: harness.keys, at: Date())

@@ -39,7 +39,7 @@ import Testing
             #expect(!response.text.contains(canary))
 
             // The family can sign in with what the practitioner passes on.
-            _ = try await harness.database.portalSignIn(reference: reference, passphrase: passphrase, keys: harness.keys)
+            _ = try await harness.stores.portal.portalSignIn(reference: reference, passphrase: passphrase)
             // The practitioner can work it (it is theirs), and the case says how it came and who entered it.
             let detail = try await client.json("/api/v1/cases/\(caseID)", .get, token: token)
             #expect(detail.status == .ok)

@@ -78,13 +78,13 @@ import Testing
         let lead = try h.staff(.lead)
         let (open, _) = try await h.caseAt(.assessed, by: lead)
         try await expectRefusedUnchanged(h, ComeBackError.notClosed, "an open case") {
-            _ = try await h.db.askToComeBack(caseID: open, keys: h.keys)
+            _ = try await h.stores.portal.askToComeBack(caseID: open)
         }
         let (closed, _) = try await h.caseAt(.closed, by: lead, closeReason: .withdrawn)
-        let first = try await h.db.askToComeBack(caseID: closed, keys: h.keys, now: H.now)
-        #expect(try await h.db.askToComeBack(caseID: closed, keys: h.keys, now: H.now.addingTimeInterval(60)) == first, "asking again changes nothing")
+        let first = try await h.stores.portal.askToComeBack(caseID: closed, now: H.now)
+        #expect(try await h.stores.portal.askToComeBack(caseID: closed, now: H.now.addingTimeInterval(60)) == first, "asking again changes nothing")
         #expect(try h.auditActions(closed).filter { $0 == "portal.come_back" }.count == 1)
-        #expect(try await h.db.portalView(caseID: closed, keys: h.keys).comeBackRequestedAt == first)
+        #expect(try await h.stores.portal.portalView(caseID: closed).comeBackRequestedAt == first)
 
         var filter = CaseListFilter()
         filter.askedToComeBack = true
@@ -93,7 +93,7 @@ import Testing
 
         #expect(try await h.db.reopen(caseID: closed, reason: "Came back", by: lead, keys: h.keys).stage == .received)
         #expect(try await h.db.caseList(filter: filter, limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2).cases.isEmpty)
-        #expect(try await h.db.portalView(caseID: closed, keys: h.keys).comeBackRequestedAt == nil)
+        #expect(try await h.stores.portal.portalView(caseID: closed).comeBackRequestedAt == nil)
     }
 
     @Test func aReopenedCaseIsNotErasedByTheRetentionOfItsEarlierClosing() async throws {

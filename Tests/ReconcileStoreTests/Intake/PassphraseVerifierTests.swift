@@ -28,14 +28,14 @@ import Testing
         let verifier = try await stored(receipt.caseID)
         #expect(verifier.hasPrefix(PassphraseVerifier.prefix))
         #expect(!verifier.contains(receipt.passphrase) && !verifier.hasPrefix("$argon2id$"))
-        _ = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys)
+        _ = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase)
         // Typed loosely (capitals, spaces) it still works; one word wrong does not.
-        _ = try await db.portalSignIn(reference: receipt.reference,
-                                      passphrase: receipt.passphrase.uppercased().replacingOccurrences(of: "-", with: "  "), keys: keys)
+        _ = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference,
+                                      passphrase: receipt.passphrase.uppercased().replacingOccurrences(of: "-", with: "  "))
         var words = receipt.passphrase.split(separator: "-").map(String.init)
         words[5] = words[5] == "maple" ? "river" : "maple"
         await #expect(throws: PortalAuthError.invalidCredentials) {
-            try await db.portalSignIn(reference: receipt.reference, passphrase: words.joined(separator: "-"), keys: keys)
+            try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: words.joined(separator: "-"))
         }
     }
 
@@ -45,13 +45,13 @@ import Testing
         try await setStored(b.caseID, try await stored(a.caseID))
         for passphrase in [a.passphrase, b.passphrase] {
             await #expect(throws: PortalAuthError.invalidCredentials) {
-                try await db.portalSignIn(reference: b.reference, passphrase: passphrase, keys: keys)
+                try await PortalStore(db, keys).portalSignIn(reference: b.reference, passphrase: passphrase)
             }
         }
         // Another key directory's verifier does not match either: the key is part of it.
         let other = KeyRing.ephemeral()
         await #expect(throws: PortalAuthError.invalidCredentials) {
-            try await db.portalSignIn(reference: a.reference, passphrase: a.passphrase, keys: other)
+            try await PortalStore(db, other).portalSignIn(reference: a.reference, passphrase: a.passphrase)
         }
     }
 
@@ -61,20 +61,20 @@ import Testing
         try await setStored(receipt.caseID, legacy)
         // A wrong passphrase changes nothing.
         await #expect(throws: PortalAuthError.invalidCredentials) {
-            try await db.portalSignIn(reference: receipt.reference, passphrase: "wrong-words-here-and-there-too", keys: keys)
+            try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: "wrong-words-here-and-there-too")
         }
         #expect(try await stored(receipt.caseID) == legacy)
-        _ = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys)
+        _ = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase)
         let upgraded = try await stored(receipt.caseID)
         #expect(upgraded.hasPrefix(PassphraseVerifier.prefix))
-        _ = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys)
+        _ = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase)
     }
 
     @Test func aMalformedReferenceIsRefusedWithoutHashing() async throws {
         let pool = SlowWorkPool(workers: 1, queueLimit: 0)
         for reference in ["", "RS-", "not a reference", String(repeating: "RS-AAAA-AAAA", count: 100)] {
             await #expect(throws: PortalAuthError.invalidCredentials) {
-                try await db.portalSignIn(reference: reference, passphrase: "a-b-c-d-e-f", keys: keys, pool: pool)
+                try await PortalStore(db, keys).portalSignIn(reference: reference, passphrase: "a-b-c-d-e-f", pool: pool)
             }
         }
         #expect(pool.peakConcurrency == 0, "nothing reached the hashing pool")

@@ -39,7 +39,7 @@ import Testing
         try await h.stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: true, namesService: false)
         _ = try await h.db.assign(caseID: caseID, toPractitionerEmail: try h.email(lead), by: lead, keys: h.keys)
         _ = try await h.db.sendMessage(caseID: caseID, body: "\(canary)-message", by: lead, keys: h.keys)
-        _ = try await h.db.familyMessage(caseID: caseID, body: "\(canary)-reply", keys: h.keys)
+        _ = try await h.stores.portal.familyMessage(caseID: caseID, body: "\(canary)-reply")
         let rows = try outbox(h)
         #expect(Set(rows.map { $0["kind"] as String }) == ["new_referral", "family_notice", "family_reply"])
         let everything = rows.flatMap { row in row.columnNames.map { "\(row[$0] ?? "")" } }.joined(separator: "|").lowercased()
@@ -98,14 +98,14 @@ import Testing
         let h = try WorkflowHarness()
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner)
         let caseID = try await h.newCase()
-        _ = try await h.db.familyMessage(caseID: caseID, body: "Unassigned", keys: h.keys)
+        _ = try await h.stores.portal.familyMessage(caseID: caseID, body: "Unassigned")
         #expect(try outbox(h).isEmpty, "nobody is assigned: nobody is alerted (the case list counts unread replies)")
         _ = try await h.db.assign(caseID: caseID, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys)
-        _ = try await h.db.familyMessage(caseID: caseID, body: "Hello", keys: h.keys)
+        _ = try await h.stores.portal.familyMessage(caseID: caseID, body: "Hello")
         #expect(try outbox(h).map { $0["staff_id"] as String } == [practitioner.id])
         try await h.stores.mail.setNotificationChoices(NotificationChoices(newReferral: false, familyReply: false, overdue: false),
                                               for: practitioner, councilAreas: ["shropshire"])
-        _ = try await h.db.familyMessage(caseID: caseID, body: "Again", keys: h.keys)
+        _ = try await h.stores.portal.familyMessage(caseID: caseID, body: "Again")
         #expect(try outbox(h).count == 1)
     }
 

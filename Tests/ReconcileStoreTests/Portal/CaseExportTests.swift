@@ -23,10 +23,10 @@ import Testing
                                      kind: .referralMadeWithConsent, practice: PracticeRecord(actionsAgreed: "\(canary)-actions"), by: lead, keys: keys, now: now)
         _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "\(canary)-SECRET-safeguarding", by: lead, keys: keys, now: now)
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: now)
-        _ = try await db.familyMessage(caseID: id, body: "\(canary)-family-message", keys: keys, now: now)
+        _ = try await PortalStore(db, keys).familyMessage(caseID: id, body: "\(canary)-family-message", now: now)
         _ = try await RetentionStore(db, keys).requestErasure(caseID: id, policy: RetentionPolicy(), now: now)
 
-        let export = try await db.exportCase(caseID: id, keys: keys, now: now)
+        let export = try await PortalStore(db, keys).exportCase(caseID: id, now: now)
         #expect(export.reference == receipt.reference && export.stage == .signposted)
         #expect(export.story == "\(canary)-story" && export.contact.name == "\(canary)-name")
         #expect(export.messages.map(\.from) == ["partner", "you"])

@@ -16,8 +16,8 @@ import Testing
         let canary = "CANARY-\(UUID().uuidString.prefix(8))"
         try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "  We talked about school. \(canary)  ",
                              by: lead, keys: h.keys, now: H.now)
-        #expect(try await h.db.portalView(caseID: id, keys: h.keys).closureSummary == "We talked about school. \(canary)")
-        #expect(try await h.db.exportCase(caseID: id, keys: h.keys).closureSummary == "We talked about school. \(canary)")
+        #expect(try await h.stores.portal.portalView(caseID: id).closureSummary == "We talked about school. \(canary)")
+        #expect(try await h.stores.portal.exportCase(caseID: id).closureSummary == "We talked about school. \(canary)")
         #expect(try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2).closureSummary
                 == "We talked about school. \(canary)")
         let stored = try await h.db.reader.read { db in
@@ -28,7 +28,7 @@ import Testing
         // Reopened and closed again: the new summary replaces the old.
         try await h.db.reopen(caseID: id, reason: "came back", by: lead, keys: h.keys, now: H.now)
         try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "Second time", by: lead, keys: h.keys, now: H.now)
-        #expect(try await h.db.portalView(caseID: id, keys: h.keys).closureSummary == "Second time")
+        #expect(try await h.stores.portal.portalView(caseID: id).closureSummary == "Second time")
     }
 
     @Test func aSummaryMovedToAnotherCaseFailsToOpen() async throws {
@@ -42,7 +42,7 @@ import Testing
             try db.execute(sql: "UPDATE referral_case SET closure_summary = (SELECT closure_summary FROM referral_case WHERE id = ?) WHERE id = ?",
                            arguments: [a, b])
         }
-        await #expect(throws: StoreError.self) { _ = try await h.db.portalView(caseID: b, keys: h.keys) }
+        await #expect(throws: StoreError.self) { _ = try await h.stores.portal.portalView(caseID: b) }
     }
 
     @Test func aBadSummaryIsRefusedNamingItAndChangesNothing() async throws {
@@ -63,7 +63,7 @@ import Testing
         let (id, _) = try await h.caseAt(.signposted, by: lead)
         try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "SECRET police reason", by: lead, now: H.now)
         try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "where to go next", by: lead, keys: h.keys, now: H.now)
-        let export = try await h.db.exportCase(caseID: id, keys: h.keys)
+        let export = try await h.stores.portal.exportCase(caseID: id)
         #expect(export.events.contains { $0.action == "evidential_hold" && $0.note == nil }, "the hold's reason is withheld from the family")
         try await h.stores.retention.setEvidentialHold(caseID: id, on: false, reason: nil, by: lead, now: H.now)
         let late = H.now.addingTimeInterval(3 * 365 * 86_400)

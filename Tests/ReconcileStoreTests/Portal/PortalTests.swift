@@ -39,11 +39,11 @@ extension WorkflowHarness {
         let references = [receipt.reference, " \(receipt.reference.lowercased()) ", receipt.reference.replacingOccurrences(of: "-", with: "- ")]
         for (i, typed) in typings.enumerated() {
             let reference = references[i % references.count]
-            let session = try await h.db.portalSignIn(reference: reference, passphrase: typed, keys: h.keys, now: H.now)
+            let session = try await h.stores.portal.portalSignIn(reference: reference, passphrase: typed, now: H.now)
             #expect(session.caseID == receipt.caseID)
             #expect(session.token.count == 43)
             #expect(!String(describing: session).contains(session.token), "the token is never printed")
-            #expect(try await h.db.portalSession(token: session.token, keys: h.keys, now: H.now) == receipt.caseID)
+            #expect(try await h.stores.portal.portalSession(token: session.token, now: H.now) == receipt.caseID)
         }
         let signIns = try h.db.auditEntries(caseID: receipt.caseID).filter { $0.action == "portal.sign_in" }
         #expect(signIns.count == typings.count)
@@ -68,7 +68,7 @@ extension WorkflowHarness {
         ]
         for (label, reference, passphrase) in attempts {
             await #expect(throws: PortalAuthError.invalidCredentials, "\(label)") {
-                _ = try await h.db.portalSignIn(reference: reference, passphrase: passphrase, keys: h.keys, now: H.now)
+                _ = try await h.stores.portal.portalSignIn(reference: reference, passphrase: passphrase, now: H.now)
             }
         }
         let failed = try await h.db.reader.read { db in
@@ -88,10 +88,10 @@ extension WorkflowHarness {
         let policy = PortalSessionPolicy()
         #expect(policy.idle == 20 * 60 && policy.absolute == 2 * 3600)
         func signIn(_ at: Date) async throws -> String {
-            try await h.db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: h.keys, now: at).token
+            try await h.stores.portal.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, now: at).token
         }
         func session(_ token: String, _ at: Date) async throws -> String? {
-            try await h.db.portalSession(token: token, keys: h.keys, now: at)
+            try await h.stores.portal.portalSession(token: token, now: at)
         }
         let t0 = H.now
 
@@ -125,9 +125,9 @@ extension WorkflowHarness {
 
         // Signed out, unknown, malformed.
         let out = try await signIn(t0)
-        try await h.db.portalSignOut(token: out, keys: h.keys, now: t0)
+        try await h.stores.portal.portalSignOut(token: out, now: t0)
         #expect(try await session(out, t0) == nil)
-        try await h.db.portalSignOut(token: out, keys: h.keys, now: t0)  // a second sign-out is ignored
+        try await h.stores.portal.portalSignOut(token: out, now: t0)  // a second sign-out is ignored
         #expect(try await session(String(repeating: "A", count: 43), t0) == nil)
         #expect(try await session("short", t0) == nil)
         #expect(try h.auditActions(receipt.caseID).filter { $0 == "portal.sign_out" }.count == 1)
@@ -156,8 +156,8 @@ extension WorkflowHarness {
         let t1 = H.now.addingTimeInterval(60), t2 = H.now.addingTimeInterval(120), t3 = H.now.addingTimeInterval(180)
 
         _ = try await h.db.sendMessage(caseID: id, body: "Hello from the partner", by: lead, keys: h.keys, now: t1)
-        let m1 = try await h.db.familyMessage(caseID: id, body: "  \(canary)-reply one \n", keys: h.keys, now: t2)
-        _ = try await h.db.familyMessage(caseID: id, body: "\(canary)-reply two", keys: h.keys, now: t3)
+        let m1 = try await h.stores.portal.familyMessage(caseID: id, body: "  \(canary)-reply one \n", now: t2)
+        _ = try await h.stores.portal.familyMessage(caseID: id, body: "\(canary)-reply two", now: t3)
 
         // Stored sealed: the raw files never hold the words, before or after a checkpoint.
         let stored = try await h.db.reader.read { db in try CaseMessageRecord.fetchOne(db, key: m1) }
@@ -171,7 +171,7 @@ extension WorkflowHarness {
         }
 
         // The family sees both ways, oldest first, trimmed.
-        let view = try await h.db.portalView(caseID: id, keys: h.keys, now: t3)
+        let view = try await h.stores.portal.portalView(caseID: id, now: t3)
         #expect(view.messages == [
             PortalMessage(from: "partner", body: "Hello from the partner", at: t1),
             PortalMessage(from: "you", body: "\(canary)-reply one", at: t2),
@@ -204,7 +204,7 @@ extension WorkflowHarness {
         #expect(audit.count == 2 && audit.allSatisfy { $0.actor == "family:\(id)" && !($0.detail ?? "").contains(canary) })
 
         // A new reply after reading is unread again.
-        _ = try await h.db.familyMessage(caseID: id, body: "one more", keys: h.keys, now: t3)
+        _ = try await h.stores.portal.familyMessage(caseID: id, body: "one more", now: t3)
         #expect(try await h.unread(id, by: practitioner) == 1)
         _ = try await h.db.caseDetail(caseID: id, by: practitioner, keys: h.keys, acknowledgementWorkingDays: 2, now: t3)
         #expect(try await h.unread(id, by: practitioner) == 0)
@@ -215,24 +215,24 @@ extension WorkflowHarness {
         let lead = try h.staff(.lead)
         let receipt = try await h.referral()
         try await expectRefusedUnchanged(h, WorkflowError.messageEmpty, "blank") {
-            _ = try await h.db.familyMessage(caseID: receipt.caseID, body: " \n\t ", keys: h.keys)
+            _ = try await h.stores.portal.familyMessage(caseID: receipt.caseID, body: " \n\t ")
         }
         try await expectRefusedUnchanged(h, WorkflowError.messageTooLong, "too long") {
-            _ = try await h.db.familyMessage(caseID: receipt.caseID, body: String(repeating: "a", count: 10_001), keys: h.keys)
+            _ = try await h.stores.portal.familyMessage(caseID: receipt.caseID, body: String(repeating: "a", count: 10_001))
         }
-        _ = try await h.db.familyMessage(caseID: receipt.caseID, body: String(repeating: "a", count: 10_000), keys: h.keys)
+        _ = try await h.stores.portal.familyMessage(caseID: receipt.caseID, body: String(repeating: "a", count: 10_000))
         // After closure the partner can no longer write, but the family can.
         try await h.db.close(caseID: receipt.caseID, reason: .noContact, note: nil, by: lead, keys: h.keys, now: H.now)
-        _ = try await h.db.familyMessage(caseID: receipt.caseID, body: "I am ready to talk now", keys: h.keys, now: H.now)
+        _ = try await h.stores.portal.familyMessage(caseID: receipt.caseID, body: "I am ready to talk now", now: H.now)
         #expect(try await h.unread(receipt.caseID, by: lead) == 2)
-        let view = try await h.db.portalView(caseID: receipt.caseID, keys: h.keys)
+        let view = try await h.stores.portal.portalView(caseID: receipt.caseID)
         #expect(view.stage == .closed && view.closeReason == .noContact)
         #expect(view.stageText == StageText.forFamily(.closed, closeReason: .noContact))
 
         await #expect(throws: StoreError.caseNotFound) {
-            _ = try await h.db.familyMessage(caseID: "no-such-case", body: "hello", keys: h.keys)
+            _ = try await h.stores.portal.familyMessage(caseID: "no-such-case", body: "hello")
         }
-        await #expect(throws: StoreError.caseNotFound) { _ = try await h.db.portalView(caseID: "no-such-case", keys: h.keys) }
+        await #expect(throws: StoreError.caseNotFound) { _ = try await h.stores.portal.portalView(caseID: "no-such-case") }
     }
 
     @Test func withdrawingClosesAsWithdrawnOnce() async throws {
@@ -242,7 +242,7 @@ extension WorkflowHarness {
         let id = receipt.caseID
         _ = try await h.db.acknowledge(caseID: id, method: .portal, note: nil, by: lead, keys: h.keys, now: H.now)
         let at = H.now.addingTimeInterval(600)
-        try await h.db.withdraw(caseID: id, keys: h.keys, now: at)
+        try await h.stores.portal.withdraw(caseID: id, now: at)
 
         let record = try #require(try h.db.caseRecord(id: id))
         #expect(record.stage == .closed && record.closeReason == .withdrawn)
@@ -254,13 +254,13 @@ extension WorkflowHarness {
         #expect(last.detail == "reason=withdrawn")
         let audit = try #require(try h.db.auditEntries(caseID: id).last { $0.action == "portal.withdraw" })
         #expect(audit.actor == "family:\(id)" && audit.detail == "reason=withdrawn,stage=acknowledged->closed")
-        let view = try await h.db.portalView(caseID: id, keys: h.keys)
+        let view = try await h.stores.portal.portalView(caseID: id)
         #expect(view.stageText == StageText.forFamily(.closed, closeReason: .withdrawn))
 
-        try await expectTransitionRefused(h, "second withdraw") { try await h.db.withdraw(caseID: id, keys: h.keys, now: at) }
+        try await expectTransitionRefused(h, "second withdraw") { try await h.stores.portal.withdraw(caseID: id, now: at) }
         // Also when staff closed it first.
         let other = try await h.referral()
         try await h.db.close(caseID: other.caseID, reason: .declined, note: nil, by: lead, keys: h.keys, now: H.now)
-        try await expectTransitionRefused(h, "withdraw a declined case") { try await h.db.withdraw(caseID: other.caseID, keys: h.keys) }
+        try await expectTransitionRefused(h, "withdraw a declined case") { try await h.stores.portal.withdraw(caseID: other.caseID) }
     }
 }

@@ -21,7 +21,7 @@ import Testing
         #expect(status == ErasureStatus(requestedAt: t0, dueAt: t0.addingTimeInterval(14 * Self.day), held: false, cancelled: false))
         // Asking again while pending changes nothing.
         #expect(try await h.stores.retention.requestErasure(caseID: id, policy: Self.policy, now: t0.addingTimeInterval(Self.day)) == status)
-        #expect(try await h.db.portalView(caseID: id, keys: h.keys).erasure == status)
+        #expect(try await h.stores.portal.portalView(caseID: id).erasure == status)
         #expect(try h.auditActions(id).filter { $0 == "portal.erasure_request" }.count == 1)
 
         // Not before it is due.
@@ -32,7 +32,7 @@ import Testing
 
         // Cancelled within the period (even on the last day): never carried out.
         try await h.stores.retention.cancelErasure(caseID: id, now: t0.addingTimeInterval(13 * Self.day))
-        #expect(try await h.db.portalView(caseID: id, keys: h.keys).erasure?.cancelled == true)
+        #expect(try await h.stores.portal.portalView(caseID: id).erasure?.cancelled == true)
         await #expect(throws: ErasureError.nothingToCancel) { try await h.stores.retention.cancelErasure(caseID: id) }
         #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: t0.addingTimeInterval(30 * Self.day))
                 == RetentionReport(erased: 0, heldBack: 0))
@@ -89,7 +89,7 @@ import Testing
             try Row.fetchOne(db, sql: "SELECT safeguarding_hold_at, safeguarding_hold_by FROM referral_case WHERE id = ?", arguments: [id])!
         }
         #expect(hold["safeguarding_hold_at"] as Date? == H.now && hold["safeguarding_hold_by"] as String? == lead.id)
-        #expect(try await h.db.portalView(caseID: id, keys: h.keys).erasure?.held == true)
+        #expect(try await h.stores.portal.portalView(caseID: id).erasure?.held == true)
 
         let due = H.now.addingTimeInterval(20 * Self.day)
         #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: due) == RetentionReport(erased: 0, heldBack: 1))
@@ -187,8 +187,8 @@ import Testing
         try await db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, keys: keys, now: t0)
         _ = try await db.recordSafeguarding(caseID: id, route: .socialCare, note: "\(canary)-safeguarding", by: lead, keys: keys, now: t0)
         _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: t0)
-        _ = try await db.familyMessage(caseID: id, body: "\(canary)-family-message", keys: keys, now: t0)
-        let session = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys, now: t0)
+        _ = try await PortalStore(db, keys).familyMessage(caseID: id, body: "\(canary)-family-message", now: t0)
+        let session = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, now: t0)
         _ = try await RetentionStore(db, keys).requestErasure(caseID: id, policy: RetentionPolicy(), now: t0)
 
         let neighbourBefore = try await sealedBytes(h, neighbour.caseID)
@@ -218,16 +218,16 @@ import Testing
 
         // Unreadable through every door.
         #expect(throws: StoreError.erased) { _ = try db.decryptedReferral(caseID: id, keys: keys) }
-        await #expect(throws: StoreError.erased) { _ = try await db.exportCase(caseID: id, keys: keys) }
-        await #expect(throws: StoreError.erased) { _ = try await db.portalView(caseID: id, keys: keys) }
-        await #expect(throws: StoreError.erased) { _ = try await db.familyMessage(caseID: id, body: "hello", keys: keys) }
+        await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).exportCase(caseID: id) }
+        await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).portalView(caseID: id) }
+        await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).familyMessage(caseID: id, body: "hello") }
         await #expect(throws: StoreError.erased) {
             _ = try await db.caseDetail(caseID: id, by: lead, keys: keys, acknowledgementWorkingDays: 2)
         }
         await #expect(throws: PortalAuthError.invalidCredentials) {
-            _ = try await db.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, keys: keys)
+            _ = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase)
         }
-        #expect(try await db.portalSession(token: session.token, keys: keys, now: t0) == nil)
+        #expect(try await PortalStore(db, keys).portalSession(token: session.token, now: t0) == nil)
         let cipherError = try await db.reader.read { db -> StoreError? in
             do { _ = try AppDatabase.caseCipher(db, caseID: id, keys: keys); return nil } catch let error as StoreError { return error }
         }

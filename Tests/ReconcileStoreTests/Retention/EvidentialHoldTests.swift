@@ -23,7 +23,7 @@ import Testing
         for id in [closed, asked] {
             try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "Police asked for the notes", by: lead, now: H.now)
         }
-        let status = try #require(try await h.db.portalView(caseID: asked, keys: h.keys).erasure)
+        let status = try #require(try await h.stores.portal.portalView(caseID: asked).erasure)
         #expect(status.held && status.heldForEvidence, "the family is told the truth about why")
 
         let late = H.now.addingTimeInterval(3 * 365 * Self.day)

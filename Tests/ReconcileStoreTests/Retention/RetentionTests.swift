@@ -19,7 +19,7 @@ import Testing
         for id in [plain, held] {
             try await h.db.close(caseID: id, reason: .noContact, note: "closing note", by: lead, keys: h.keys, now: closed)
         }
-        try await h.db.withdraw(caseID: withdrawn.caseID, keys: h.keys, now: closed)
+        try await h.stores.portal.withdraw(caseID: withdrawn.caseID, now: closed)
         try await h.stores.retention.setSafeguardingHold(caseID: held, on: true, by: lead, now: closed)
 
         // Not before 24 months.

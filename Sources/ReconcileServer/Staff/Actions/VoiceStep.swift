@@ -29,9 +29,9 @@ struct VoiceStep: CaseStep {
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
         switch action {
         case .offer(let text):
-            try await s.stores.database.offerVoice(caseID: t.caseID, text: text, consent: true, by: .staff(staff.actor), keys: s.stores.keys)
+            try await s.stores.portal.offerVoice(caseID: t.caseID, text: text, consent: true, by: .staff(staff.actor))
         case .familyApprovedEdit:
-            try await s.stores.database.acceptVoiceEdit(caseID: t.caseID, by: .staff(staff.actor), keys: s.stores.keys)
+            try await s.stores.portal.acceptVoiceEdit(caseID: t.caseID, by: .staff(staff.actor))
         }
     }
 }

@@ -95,7 +95,7 @@ struct CasePagesController {
         let team = try await stores.desk.assignableStaff()
         if model.canAssign { model.showAssignees(team, current: detail.assignedTo) }
         model.showAppointments(detail, staff: staff, team: team, now: actions.clock())
-        model.voice = try await stores.database.familyVoice(caseID: target.caseID, by: .staff(staff.actor), keys: stores.keys).map(VoiceShown.init)
+        model.voice = try await stores.portal.familyVoice(caseID: target.caseID, by: .staff(staff.actor)).map(VoiceShown.init)
         return kit.render("staff-case", request, staff, model)
     }
 
