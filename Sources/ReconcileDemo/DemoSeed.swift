@@ -241,26 +241,26 @@ private struct DemoCase {
         // Acknowledgement: most within the two-working-day target, some late, a few never.
         guard random.chance(0.9) else {
             if random.chance(0.5), let at = later(receivedAt, hours: 240...480) {
-                try await db.close(caseID: id, reason: .noContact, note: nil, by: actor, keys: keys, now: at)
+                try await CaseStore(db, keys).close(caseID: id, reason: .noContact, note: nil, by: actor, now: at)
             }
             return
         }
         let ackHours = random.chance(0.75) ? 1...40 : 50...150
         guard let acknowledged = later(receivedAt, hours: ackHours) else { return }
         let method: AcknowledgementMethod = random.weighted([(.email, 45), (.phone, 40), (.portal, 10), (.post, 5)])
-        _ = try await db.acknowledge(caseID: id, method: method, note: nil, by: actor, keys: keys, now: acknowledged)
-        try await db.assign(caseID: id, toPractitionerEmail: lead.email, by: actor, keys: keys, now: acknowledged)
+        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: method, note: nil, by: actor, now: acknowledged)
+        try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: lead.email, by: actor, now: acknowledged)
 
         if random.chance(0.07), let at = later(acknowledged, hours: 1...240) {
             let route: SafeguardingRoute = random.chance(0.7) ? .socialCare : .police
-            _ = try await db.recordSafeguarding(caseID: id, route: route, note: nil, by: actor, keys: keys, now: at)
+            _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: route, note: nil, by: actor, now: at)
         }
 
         // Listening: one to three sessions for most.
         guard random.chance(0.85) else {
             if random.chance(0.5), let at = later(acknowledged, hours: 72...400) {
                 let reason: CloseReason = random.weighted([(.withdrawn, 40), (.noContact, 35), (.declined, 25)])
-                try await db.close(caseID: id, reason: reason, note: nil, by: actor, keys: keys, now: at)
+                try await CaseStore(db, keys).close(caseID: id, reason: reason, note: nil, by: actor, now: at)
             }
             return
         }
@@ -268,9 +268,9 @@ private struct DemoCase {
         for session in 0..<random.weighted([(1, 45.0), (2, 35), (3, 20)]) {
             guard let at = later(last, hours: session == 0 ? 24...240 : 72...336) else { break }
             let modality: ListeningModality = random.weighted([(.phone, 45), (.video, 30), (.inPerson, 25)])
-            _ = try await db.recordListeningSession(caseID: id, heldOn: Self.londonDate(at),
+            _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: Self.londonDate(at),
                                                     durationMinutes: random.int(3...12) * 10, modality: modality,
-                                                    note: nil, by: actor, keys: keys, now: at)
+                                                    note: nil, by: actor, now: at)
             last = at
         }
         guard last > acknowledged else { return }
@@ -280,7 +280,7 @@ private struct DemoCase {
         let level: LevelOfNeed = random.weighted([(.universal, 15), (.additional, 40), (.complex, 35), (.acuteOrSpecialist, 10)])
         let metNeeds = Set(services.flatMap(\.needs))
         let needs = random.distinct(Need.allCases.filter(metNeeds.contains), count: random.weighted([(1, 45.0), (2, 40), (3, 15)]))
-        _ = try await db.recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: actor, keys: keys,
+        _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: actor,
                                           now: assessed)
 
         // Signposts to directory services that meet the needs found.
@@ -290,19 +290,18 @@ private struct DemoCase {
             let candidates = services.filter { $0.needs.contains(need) }
             guard !candidates.isEmpty else { continue }
             let service = candidates[random.int(0...(candidates.count - 1))]
-            signposts.append(try await db.addSignpost(caseID: id, service: service, need: need, note: nil, by: actor,
-                                                      keys: keys, now: signposted).recordID!)
+            signposts.append(try await CaseStore(db, keys).addSignpost(caseID: id, service: service, need: need, note: nil, by: actor, now: signposted).recordID!)
         }
         guard !signposts.isEmpty else { return }
         var latest = signposted
         for signpost in signposts where random.chance(0.65) {
             guard let at = later(signposted, hours: 48...480) else { continue }
             let outcome: SignpostOutcome = random.weighted([(.accepted, 55), (.declined, 15), (.noResponse, 20), (.pending, 10)])
-            try await db.recordSignpostOutcome(caseID: id, signpostID: signpost, outcome: outcome, by: actor, keys: keys, now: at)
+            try await CaseStore(db, keys).recordSignpostOutcome(caseID: id, signpostID: signpost, outcome: outcome, by: actor, now: at)
             latest = max(latest, at)
         }
         if random.chance(0.5), let at = later(latest, hours: 24...480) {
-            try await db.close(caseID: id, reason: .completed, note: nil, by: actor, keys: keys, now: at)
+            try await CaseStore(db, keys).close(caseID: id, reason: .completed, note: nil, by: actor, now: at)
         }
     }
 }

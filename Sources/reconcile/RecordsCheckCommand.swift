@@ -35,7 +35,7 @@ struct RecordsCheck: AsyncParsableCommand {
             guard target <= AuditMonth.containing(now) else { throw CommandFailure("--month \(target) has not started yet") }
             let keyRing = try keys.load()
             let database = try openDatabase(data, migrate: false)
-            let result = try await database.drawRecordsSample(month: target, perPractitioner: n, keys: keyRing, now: now)
+            let result = try await CaseStore(database, keyRing).drawRecordsSample(month: target, perPractitioner: n, now: now)
             print(result.drawn
                   ? "drew the sample for \(result.month): \(result.cases) cases, up to \(result.perPractitioner) per practitioner"
                   : "the sample for \(result.month) was already drawn: \(result.cases) cases, up to \(result.perPractitioner) per practitioner")

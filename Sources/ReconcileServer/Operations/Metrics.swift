@@ -68,7 +68,7 @@ struct MetricsController {
                   Sodium.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
                 throw HTTPError(.notFound)
             }
-            let snapshot = try await stores.database.stageCounts(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
+            let snapshot = try await stores.cases.stageCounts(acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays)
             for stage in Stage.allCases {
                 metrics.registry.makeGauge(name: "reconcile_cases", labels: [("stage", stage.rawValue)], help: "Cases by stage (erased included).")
                     .set(Double(snapshot.byStage[stage] ?? 0))

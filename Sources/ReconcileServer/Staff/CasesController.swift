@@ -79,21 +79,21 @@ struct CasesController {
             guard let n = Int(raw), (1...1000).contains(n) else { throw APIError.field("limit", "out_of_range", "Use a number from 1 to 1000.") }
             limit = n
         }
-        let page = try await stores.database.caseList(filter: filter, limit: limit, cursor: query["cursor"].map(String.init), by: staff.actor,
+        let page = try await stores.cases.caseList(filter: filter, limit: limit, cursor: query["cursor"].map(String.init), by: staff.actor,
                                                acknowledgementWorkingDays: ackDays)
         return CaseListResponse(cases: page.cases, nextCursor: page.nextCursor)
     }
 
     @Sendable func detail(request: Request, context: StaffRequestContext) async throws -> CaseDetailResponse {
         let staff = context.staff
-        let detail = try await stores.database.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: stores.keys, acknowledgementWorkingDays: ackDays)
+        let detail = try await stores.cases.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, acknowledgementWorkingDays: ackDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         return CaseDetailResponse(detail, levels: actions.rules.levels)
     }
 
     @Sendable func timeline(request: Request, context: StaffRequestContext) async throws -> TimelineResponse {
         let staff = context.staff
-        let events = try await stores.database.caseTimeline(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, keys: stores.keys)
+        let events = try await stores.cases.caseTimeline(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor)
         return TimelineResponse(events: events.map(EventJSON.init))
     }
 

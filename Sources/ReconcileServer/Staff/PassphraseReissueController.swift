@@ -89,7 +89,7 @@ struct PassphraseReissuePages: Sendable {
         let staff = context.staff
         let target = try CaseTarget(context.parameters)
         // Opening the contact details is a read of the case like the case page's (audited there).
-        let detail = try await reissue.stores.database.caseDetail(caseID: target.caseID, by: staff.actor, keys: reissue.stores.keys,
+        let detail = try await reissue.stores.cases.caseDetail(caseID: target.caseID, by: staff.actor,
                                                            acknowledgementWorkingDays: acknowledgementWorkingDays)
         let contact = detail.referral.contact
         return kit.render("staff-passphrase", request, staff, ConfirmModel(

@@ -18,9 +18,9 @@ struct RecordsCheckController {
 
     @Sendable func check(request: Request, context: StaffRequestContext) async throws -> RecordsCheckResponse {
         let month = try Self.month(request.uri.queryParameters["month"].map(String.init))
-        let check = try await stores.database.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
+        let check = try await stores.cases.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
                                                     acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays,
-                                                    by: context.staff.actor, keys: stores.keys)
+                                                    by: context.staff.actor)
         context.logger.info("records check viewed", metadata: ["month": "\(check.month)", "incomplete": "\(check.incomplete.count)"])
         return RecordsCheckResponse(check)
     }
@@ -28,7 +28,7 @@ struct RecordsCheckController {
     @Sendable func review(request: Request, context: StaffRequestContext) async throws -> Response {
         guard let sid = context.parameters.get("sid"), CaseTarget.isID(sid) else { throw RecordsCheckError.sampleNotFound }
         let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: ["note"])
-        try await stores.database.reviewSampledCase(sampleID: sid, note: try fields.string("note", required: true), by: context.staff.actor, keys: stores.keys)
+        try await stores.cases.reviewSampledCase(sampleID: sid, note: try fields.string("note", required: true), by: context.staff.actor)
         context.logger.info("sampled case reviewed", metadata: ["sample.id": "\(sid)"])
         return Response(status: .noContent)
     }

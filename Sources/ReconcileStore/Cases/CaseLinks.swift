@@ -23,38 +23,9 @@ public struct LinkedCaseView: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// A lead links two cases about the same incident. Refused (409) when both are already with one worker and
-    /// one is about the child harmed and the other about the child accused: the rule `assign` keeps would
-    /// otherwise be walked around by linking after assigning. Recorded on both timelines and audited.
-    public func linkCases(caseID: String, to other: String, by actor: StaffActor, keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            guard actor.role == .lead else { throw CaseAccessError.forbidden }
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            guard let otherID = try String.fetchOne(db, sql: "SELECT id FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
-                                                    arguments: [other, other.uppercased()]) else { throw CaseLinkError.otherCaseNotFound }
-            guard otherID != caseID else { throw CaseLinkError.sameCase }
-            let (a, b) = caseID < otherID ? (caseID, otherID) : (otherID, caseID)
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM case_link WHERE case_a = ? AND case_b = ?)", arguments: [a, b]) == true {
-                throw CaseLinkError.alreadyLinked
-            }
-            let both = try Row.fetchAll(db, sql: "SELECT assigned_to, involvement FROM referral_case WHERE id IN (?, ?)", arguments: [a, b])
-            // Either case may have no worker yet (NULL): read as optionals, never as String (that trapped).
-            if both.count == 2, let worker = try both[0].value("assigned_to", as: String?.self),
-               worker == (try both[1].value("assigned_to", as: String?.self)),
-               Self.opposing(try both[0].value("involvement"), try both[1].value("involvement")) {
-                throw CaseLinkError.opposingSidesWithOneWorker
-            }
-            try db.execute(sql: "INSERT INTO case_link (case_a, case_b, linked_at, linked_by) VALUES (?, ?, ?, ?)",
-                           arguments: [a, b, now, actor.id])
-            try Self.recordLink(db, current, with: otherID, by: actor, keys: keys, at: now)
-            try Self.recordLink(db, try Self.workableCase(db, caseID: otherID, by: actor), with: caseID, by: actor, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
-        }
-    }
-
     /// The timeline says a link was made, not to which case: a practitioner reading one case must not learn the
     /// other's id from it (the audit row, which staff do not read, names it).
-    private static func recordLink(_ db: Database, _ current: WorkableCase, with other: String, by actor: StaffActor,
+    fileprivate static func recordLink(_ db: Database, _ current: WorkableCase, with other: String, by actor: StaffActor,
                                    keys: KeyRing, at: Date) throws {
         try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: actor.id, action: "link",
                             fromStage: current.stage, toStage: current.stage, detail: nil, note: nil).insert(db)
@@ -90,6 +61,37 @@ extension AppDatabase {
             """, arguments: [caseID]).map { row in
             let visible = actor.mayWork(caseAssignedTo: try row.value("assigned_to"))
             return LinkedCaseView(id: visible ? (try row.value("id")) : nil, reference: visible ? (try row.value("reference")) : nil, linkedAt: try row.value("linked_at"))
+        }
+    }
+}
+
+extension CaseStore {
+    /// A lead links two cases about the same incident. Refused (409) when both are already with one worker and
+    /// one is about the child harmed and the other about the child accused: the rule `assign` keeps would
+    /// otherwise be walked around by linking after assigning. Recorded on both timelines and audited.
+    public func linkCases(caseID: String, to other: String, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            guard actor.role == .lead else { throw CaseAccessError.forbidden }
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            guard let otherID = try String.fetchOne(db, sql: "SELECT id FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
+                                                    arguments: [other, other.uppercased()]) else { throw CaseLinkError.otherCaseNotFound }
+            guard otherID != caseID else { throw CaseLinkError.sameCase }
+            let (a, b) = caseID < otherID ? (caseID, otherID) : (otherID, caseID)
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM case_link WHERE case_a = ? AND case_b = ?)", arguments: [a, b]) == true {
+                throw CaseLinkError.alreadyLinked
+            }
+            let both = try Row.fetchAll(db, sql: "SELECT assigned_to, involvement FROM referral_case WHERE id IN (?, ?)", arguments: [a, b])
+            // Either case may have no worker yet (NULL): read as optionals, never as String (that trapped).
+            if both.count == 2, let worker = try both[0].value("assigned_to", as: String?.self),
+               worker == (try both[1].value("assigned_to", as: String?.self)),
+               AppDatabase.opposing(try both[0].value("involvement"), try both[1].value("involvement")) {
+                throw CaseLinkError.opposingSidesWithOneWorker
+            }
+            try db.execute(sql: "INSERT INTO case_link (case_a, case_b, linked_at, linked_by) VALUES (?, ?, ?, ?)",
+                           arguments: [a, b, now, actor.id])
+            try AppDatabase.recordLink(db, current, with: otherID, by: actor, keys: keys, at: now)
+            try AppDatabase.recordLink(db, try AppDatabase.workableCase(db, caseID: otherID, by: actor), with: caseID, by: actor, keys: keys, at: now)
+            return CaseChange(stage: current.stage)
         }
     }
 }

@@ -118,7 +118,7 @@ struct CaseListCursor: Equatable {
     }
 }
 
-extension AppDatabase {
+extension CaseStore {
     // MARK: - Work list
 
     /// The work list, newest first (`received_at DESC, id DESC`), with keyset paging. Leads see every case;

@@ -6,28 +6,6 @@ import ReconcileCore
 // Every read that decrypts writes its audit row in a write transaction before any data is returned.
 
 extension AppDatabase {
-    // MARK: - One case
-
-    /// One case, decrypted. The "case.read" audit row naming the reader is written in the same write
-    /// transaction that reads the case, so it is committed before anything is returned.
-    public func caseDetail(caseID: String, by actor: StaffActor, keys: KeyRing, acknowledgementWorkingDays: Int,
-                           now: Date = Date()) async throws -> CaseDetail {
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let detail = try Self.openedCase(db, current, by: actor, keys: keys, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
-
-            // The family's replies are now seen: only the assigned practitioner or a lead gets this far
-            // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.
-            try db.execute(sql: "UPDATE case_message SET read_at = ? WHERE case_id = ? AND sender = 'family' AND read_at IS NULL",
-                           arguments: [now, caseID])
-
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "case.read", caseID: caseID,
-                                                detail: "stage=\(detail.stage.rawValue)"),
-                                 at: now, keys: keys)
-            return detail
-        }
-    }
-
     /// Everything about one case, opened, inside the caller's transaction (which has checked `workableCase` and
     /// writes the audit row).
     static func openedCase(_ db: Database, _ current: WorkableCase, by actor: StaffActor, keys: KeyRing,
@@ -113,24 +91,6 @@ extension AppDatabase {
         }
         detail.closedAsDuplicateOf = try Self.duplicateTarget(db, caseID: caseID, visibleTo: actor)
         return detail
-    }
-
-    /// A case's events, oldest first, notes decrypted. Audited as "case.timeline" before returning.
-    public func caseTimeline(caseID: String, by actor: StaffActor, keys: KeyRing) async throws -> [CaseEventView] {
-        let now = Date()
-        return try await writer.write { db in
-            _ = try Self.workableCase(db, caseID: caseID, by: actor)
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let events = try Self.events(db, caseID: caseID)
-            let emails = try Self.staffEmails(db, ids: Set(events.flatMap { e in
-                [e.actor] + (e.action == "assign" ? [Self.assignmentIDs(e.detail).to, Self.assignmentIDs(e.detail).from].compactMap { $0 } : [])
-            }))
-            let views = try events.map { try Self.eventView($0, cipher: cipher, who: { emails[$0] ?? $0 }) }
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "case.timeline", caseID: caseID,
-                                                detail: "events=\(views.count)"),
-                                 at: now, keys: keys)
-            return views
-        }
     }
 
     // MARK: - Helpers
@@ -225,5 +185,47 @@ extension AppDatabase {
             safeTimes: try cipher.openIfPresent(record.contactSafeTimes, field: PersonalField.safeTimes))
         return DecryptedReferral(caseID: record.id, reference: record.reference, contact: contact,
                                  story: try cipher.openIfPresent(record.story, field: PersonalField.story))
+    }
+}
+
+extension CaseStore {
+    // MARK: - One case
+
+    /// One case, decrypted. The "case.read" audit row naming the reader is written in the same write
+    /// transaction that reads the case, so it is committed before anything is returned.
+    public func caseDetail(caseID: String, by actor: StaffActor, acknowledgementWorkingDays: Int,
+                           now: Date = Date()) async throws -> CaseDetail {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let detail = try AppDatabase.openedCase(db, current, by: actor, keys: keys, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
+
+            // The family's replies are now seen: only the assigned practitioner or a lead gets this far
+            // (`workableCase`), so the work list's unread count drops only when someone responsible reads them.
+            try db.execute(sql: "UPDATE case_message SET read_at = ? WHERE case_id = ? AND sender = 'family' AND read_at IS NULL",
+                           arguments: [now, caseID])
+
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.read", caseID: caseID,
+                                                detail: "stage=\(detail.stage.rawValue)"),
+                                 at: now, keys: keys)
+            return detail
+        }
+    }
+
+    /// A case's events, oldest first, notes decrypted. Audited as "case.timeline" before returning.
+    public func caseTimeline(caseID: String, by actor: StaffActor) async throws -> [CaseEventView] {
+        let now = Date()
+        return try await writer.write { db in
+            _ = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
+            let events = try AppDatabase.events(db, caseID: caseID)
+            let emails = try AppDatabase.staffEmails(db, ids: Set(events.flatMap { e in
+                [e.actor] + (e.action == "assign" ? [AppDatabase.assignmentIDs(e.detail).to, AppDatabase.assignmentIDs(e.detail).from].compactMap { $0 } : [])
+            }))
+            let views = try events.map { try AppDatabase.eventView($0, cipher: cipher, who: { emails[$0] ?? $0 }) }
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.timeline", caseID: caseID,
+                                                detail: "events=\(views.count)"),
+                                 at: now, keys: keys)
+            return views
+        }
     }
 }

@@ -5,65 +5,6 @@ import ReconcileCore
 // The staff case steps, each one write transaction: check the case may be worked, change it, record the event and
 // the audit row (the shared steps are in CaseSteps).
 extension AppDatabase {
-    /// Assigns a case to a practitioner (or a lead). Lead only. Not a lifecycle step: allowed at every
-    /// stage but `closed`; recorded as an event from and to the current stage.
-    @discardableResult
-    public func assign(caseID: String, toPractitionerEmail: String, by actor: StaffActor, keys: KeyRing,
-                       now: Date = Date()) async throws -> CaseChange {
-        let email = toPractitionerEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        return try await writer.write { db in
-            guard actor.role == .lead else { throw CaseAccessError.forbidden }
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            if current.stage == .closed {
-                // `TransitionRefused` has no public initialiser, and assignment is not a `CaseAction`; the
-                // lifecycle's own refusal for a closed case ("This case is already closed.") says the same
-                // thing and maps to the same 409.
-                _ = try CaseLifecycle.stage(after: .close(.withdrawn), from: .closed)
-            }
-            guard let target = try String.fetchOne(db, sql: """
-                SELECT id FROM staff_account
-                WHERE email = ? AND role IN ('practitioner', 'lead') AND disabled_at IS NULL
-                """, arguments: [email]) else {
-                throw WorkflowError.unknownPractitioner
-            }
-            if try Self.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
-            try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
-            // The event is the assignment history: who assigned (its actor), to whom, and from whom.
-            try Self.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
-                                 detail: ["to=\(target)", current.assignedTo.map { "from=\($0)" }].compactMap { $0 }.joined(separator: ","),
-                                 note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
-        }
-    }
-
-    /// Records first contact with the family. `received` → `acknowledged`.
-    @discardableResult
-    public func acknowledge(caseID: String, method: AcknowledgementMethod, note: String?, by actor: StaffActor,
-                            keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .acknowledge, from: current.stage)
-            let note = try Self.cleanNote(note)
-            try db.execute(sql: "UPDATE referral_case SET stage = ?, acknowledged_at = ? WHERE id = ?",
-                           arguments: [next.rawValue, now, caseID])
-            try Self.recordEvent(db, current, actor: actor, action: .acknowledge, to: next,
-                                 detail: "method=\(method.rawValue)", note: note, keys: keys, at: now)
-            return CaseChange(stage: next)
-        }
-    }
-
-    /// Records one listening session; the first moves an acknowledged case to `listening`.
-    @discardableResult
-    public func recordListeningSession(caseID: String, heldOn: String, durationMinutes: Int, modality: ListeningModality,
-                                       note: String?, practice: PracticeRecord = .init(), by actor: StaffActor, keys: KeyRing,
-                                       now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            return try Self.insertListeningSession(db, current, heldOn: heldOn, durationMinutes: durationMinutes, modality: modality,
-                                                   note: note, practice: practice, by: actor, keys: keys, at: now)
-        }
-    }
-
     /// The listening session itself, inside the caller's transaction, for this step and for an appointment recorded
     /// as held alike: one rule for the stage, the date, the duration and the sealing.
     static func insertListeningSession(_ db: Database, _ current: WorkableCase, heldOn: String, durationMinutes: Int,
@@ -89,21 +30,80 @@ extension AppDatabase {
                              note: note, keys: keys, at: now)
         return CaseChange(stage: next, recordID: id)
     }
+}
+
+extension CaseStore {
+    /// Assigns a case to a practitioner (or a lead). Lead only. Not a lifecycle step: allowed at every
+    /// stage but `closed`; recorded as an event from and to the current stage.
+    @discardableResult
+    public func assign(caseID: String, toPractitionerEmail: String, by actor: StaffActor,
+                       now: Date = Date()) async throws -> CaseChange {
+        let email = toPractitionerEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return try await writer.write { db in
+            guard actor.role == .lead else { throw CaseAccessError.forbidden }
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            if current.stage == .closed {
+                // `TransitionRefused` has no public initialiser, and assignment is not a `CaseAction`; the
+                // lifecycle's own refusal for a closed case ("This case is already closed.") says the same
+                // thing and maps to the same 409.
+                _ = try CaseLifecycle.stage(after: .close(.withdrawn), from: .closed)
+            }
+            guard let target = try String.fetchOne(db, sql: """
+                SELECT id FROM staff_account
+                WHERE email = ? AND role IN ('practitioner', 'lead') AND disabled_at IS NULL
+                """, arguments: [email]) else {
+                throw WorkflowError.unknownPractitioner
+            }
+            if try AppDatabase.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
+            try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
+            // The event is the assignment history: who assigned (its actor), to whom, and from whom.
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.assign", action: "assign", to: current.stage,
+                                 detail: ["to=\(target)", current.assignedTo.map { "from=\($0)" }].compactMap { $0 }.joined(separator: ","),
+                                 note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage)
+        }
+    }
+
+    /// Records first contact with the family. `received` → `acknowledged`.
+    @discardableResult
+    public func acknowledge(caseID: String, method: AcknowledgementMethod, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: .acknowledge, from: current.stage)
+            let note = try AppDatabase.cleanNote(note)
+            try db.execute(sql: "UPDATE referral_case SET stage = ?, acknowledged_at = ? WHERE id = ?",
+                           arguments: [next.rawValue, now, caseID])
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .acknowledge, to: next,
+                                 detail: "method=\(method.rawValue)", note: note, keys: keys, at: now)
+            return CaseChange(stage: next)
+        }
+    }
+
+    /// Records one listening session; the first moves an acknowledged case to `listening`.
+    @discardableResult
+    public func recordListeningSession(caseID: String, heldOn: String, durationMinutes: Int, modality: ListeningModality,
+                                       note: String?, practice: PracticeRecord = .init(), by actor: StaffActor,
+                                       now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            return try AppDatabase.insertListeningSession(db, current, heldOn: heldOn, durationMinutes: durationMinutes, modality: modality,
+                                                   note: note, practice: practice, by: actor, keys: keys, at: now)
+        }
+    }
 
     /// Records a need assessment (a later one revises the earlier); the first moves the case to `assessed`.
     @discardableResult
     public func recordAssessment(caseID: String, level: LevelOfNeed, needs: [Need], note: String?,
-                                 practice: PracticeRecord = .init(), by actor: StaffActor,
-                                 keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
+                                 practice: PracticeRecord = .init(), by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .recordAssessment, from: current.stage)
             var seen: Set<Need> = []
             let needs = needs.filter { seen.insert($0).inserted }
             guard !needs.isEmpty else { throw AssessmentInputError.noNeeds }
-            let note = try Self.cleanNote(note)
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let note = try AppDatabase.cleanNote(note)
+            let id = AppDatabase.newID()
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             let sealed = try practice.sealed(cipher, table: AssessmentRecord.databaseTableName, id: id)
             try AssessmentRecord(
                 id: id, caseId: caseID, levelOfNeed: level, needs: needs, needsBits: Need.answerBits(needs), assessedAt: now,
@@ -111,8 +111,8 @@ extension AppDatabase {
                 note: try cipher.sealIfPresent(note, field: WorkflowField.assessmentNote(id)),
                 adviceGiven: sealed.advice, actionsAgreed: sealed.actions, reason: sealed.reason
             ).insert(db)
-            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try Self.recordEvent(db, current, actor: actor, action: .recordAssessment, to: next,
+            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .recordAssessment, to: next,
                                  detail: "assessment=\(id),level=\(level.rawValue),needs=\(needs.map(\.rawValue).joined(separator: "+"))",
                                  note: note, keys: keys, at: now)
             return CaseChange(stage: next, recordID: id)
@@ -122,15 +122,14 @@ extension AppDatabase {
     /// Signposts the family to a directory service for one need; the first moves the case to `signposted`.
     @discardableResult
     public func addSignpost(caseID: String, service: Service, need: Need, note: String?, kind: SignpostKind = .informationGiven,
-                            practice: PracticeRecord = .init(), by actor: StaffActor,
-                            keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
+                            practice: PracticeRecord = .init(), by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .addSignpost, from: current.stage)
             guard service.needs.contains(need) else { throw WorkflowError.serviceDoesNotMeetNeed }
-            let note = try Self.cleanNote(note)
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let note = try AppDatabase.cleanNote(note)
+            let id = AppDatabase.newID()
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             let sealed = try practice.sealed(cipher, table: SignpostRecord.databaseTableName, id: id)
             try SignpostRecord(
                 id: id, caseId: caseID, serviceId: service.id, need: need, outcome: .pending, createdAt: now,
@@ -138,8 +137,8 @@ extension AppDatabase {
                 note: try cipher.sealIfPresent(note, field: WorkflowField.signpostNote(id)),
                 adviceGiven: sealed.advice, actionsAgreed: sealed.actions, reason: sealed.reason, kind: kind
             ).insert(db)
-            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try Self.recordEvent(db, current, actor: actor, action: .addSignpost, to: next,
+            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .addSignpost, to: next,
                                  detail: "signpost=\(id),service=\(service.id),need=\(need.rawValue),kind=\(kind.rawValue)",
                                  note: note, keys: keys, at: now)
             return CaseChange(stage: next, recordID: id)
@@ -148,10 +147,9 @@ extension AppDatabase {
 
     /// Records what came of a signpost (also after the case has closed). `pending` clears the outcome time.
     @discardableResult
-    public func recordSignpostOutcome(caseID: String, signpostID: String, outcome: SignpostOutcome, by actor: StaffActor,
-                                      keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
+    public func recordSignpostOutcome(caseID: String, signpostID: String, outcome: SignpostOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .recordSignpostOutcome, from: current.stage)
             guard var signpost = try SignpostRecord
                 .filter(SignpostRecord.Columns.id == signpostID && SignpostRecord.Columns.caseId == caseID)
@@ -161,8 +159,8 @@ extension AppDatabase {
             signpost.outcome = outcome
             signpost.outcomeAt = outcome == .pending ? nil : now
             try signpost.update(db, columns: ["outcome", "outcome_at"])
-            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try Self.recordEvent(db, current, actor: actor, action: .recordSignpostOutcome, to: next,
+            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .recordSignpostOutcome, to: next,
                                  detail: "signpost=\(signpost.id),outcome=\(outcome.rawValue)",
                                  note: nil, keys: keys, at: now)
             return CaseChange(stage: next)
@@ -172,29 +170,28 @@ extension AppDatabase {
     /// Records a safeguarding escalation by one route, the rest left as unknown (`SafeguardingReferrals.swift`
     /// records one in full). Allowed at every stage, closed included; never moves the case.
     @discardableResult
-    public func recordSafeguarding(caseID: String, route: SafeguardingRoute, note: String?, by actor: StaffActor,
-                                   keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
-        try await recordSafeguarding(caseID: caseID, referral: SafeguardingReferral(routes: [route]), note: note, by: actor, keys: keys, now: now)
+    public func recordSafeguarding(caseID: String, route: SafeguardingRoute, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+        try await recordSafeguarding(caseID: caseID, referral: SafeguardingReferral(routes: [route]), note: note, by: actor, now: now)
     }
 
     /// Sends a message to the family (read in the portal). The body is sealed; the event carries only its id.
     @discardableResult
-    public func sendMessage(caseID: String, body: String, by actor: StaffActor, keys: KeyRing,
+    public func sendMessage(caseID: String, body: String, by actor: StaffActor,
                             now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .sendMessage, from: current.stage)
-            let body = try Self.cleanMessage(body)
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let body = try AppDatabase.cleanMessage(body)
+            let id = AppDatabase.newID()
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             try CaseMessageRecord(
                 id: id, caseId: caseID, sender: .partner, author: actor.id, sentAt: now,
                 body: try cipher.seal(body, field: WorkflowField.messageBody(id)), readAt: nil
             ).insert(db)
-            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try Self.recordEvent(db, current, actor: actor, action: .sendMessage, to: next,
+            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .sendMessage, to: next,
                                  detail: "message=\(id)", note: nil, keys: keys, at: now)
-            try Self.queueFamilyNotice(db, caseID: caseID, at: now)
+            try AppDatabase.queueFamilyNotice(db, caseID: caseID, at: now)
             return CaseChange(stage: next, recordID: id)
         }
     }
@@ -203,18 +200,18 @@ extension AppDatabase {
     @discardableResult
     /// `summary`: written for the family (what was talked about, where they were signposted), shown in their
     /// portal and export beside how to come back; sealed under the case key. A later closing replaces it.
-    public func close(caseID: String, reason: CloseReason, note: String?, summary: String? = nil, by actor: StaffActor, keys: KeyRing,
+    public func close(caseID: String, reason: CloseReason, note: String?, summary: String? = nil, by actor: StaffActor,
                       now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .close(reason), from: current.stage)
-            let note = try Self.cleanNote(note)
-            let summary = try Self.cleanText(summary, field: "summary")
-            let sealed = try Self.caseCipher(db, caseID: caseID, keys: keys).sealIfPresent(summary, field: WorkflowField.closureSummary(caseID))
+            let note = try AppDatabase.cleanNote(note)
+            let summary = try AppDatabase.cleanText(summary, field: "summary")
+            let sealed = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).sealIfPresent(summary, field: WorkflowField.closureSummary(caseID))
             try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ?, closure_summary = ? WHERE id = ?",
                            arguments: [next.rawValue, reason.rawValue, now, sealed, caseID])
-            try Self.cancelLiveAppointments(db, caseID: caseID, by: actor.id, at: now)
-            try Self.recordEvent(db, current, actor: actor, action: .close(reason), to: next,
+            try AppDatabase.cancelLiveAppointments(db, caseID: caseID, by: actor.id, at: now)
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .close(reason), to: next,
                                  detail: "reason=\(reason.rawValue)", note: note, keys: keys, at: now)
             return CaseChange(stage: next)
         }

@@ -3,29 +3,6 @@ import GRDB
 import ReconcileCore
 
 extension AppDatabase {
-    /// Sets the coded experience themes of a case: the practitioner's current view, replacing the last.
-    /// A theme kept keeps the moment it was first tagged, so a quarter's count does not move when others change.
-    /// Recorded on the timeline and audited in the same transaction.
-    public func setExperienceThemes(caseID: String, themes: [ExperienceTheme], by actor: StaffActor, keys: KeyRing,
-                                    now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
-            let chosen = Set(themes.map(\.rawValue))
-            let before = Set(try String.fetchAll(db, sql: "SELECT theme FROM case_experience_theme WHERE case_id = ?", arguments: [caseID]))
-            for removed in before.subtracting(chosen) {
-                try db.execute(sql: "DELETE FROM case_experience_theme WHERE case_id = ? AND theme = ?", arguments: [caseID, removed])
-            }
-            for added in chosen.subtracting(before).sorted() {
-                try db.execute(sql: "INSERT INTO case_experience_theme (case_id, theme, tagged_at, tagged_by) VALUES (?, ?, ?, ?)",
-                               arguments: [caseID, added, now, actor.id])
-            }
-            let codes = ExperienceTheme.allCases.filter { chosen.contains($0.rawValue) }.map(\.rawValue)
-            try Self.recordEvent(db, current, actor: actor, audit: "case.themes", action: "themes", to: current.stage,
-                                 detail: "themes=\(codes.isEmpty ? "none" : codes.joined(separator: "+"))", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
-        }
-    }
-
     /// A case's themes, in list order.
     static func experienceThemes(_ db: Database, caseID: String) throws -> [ExperienceTheme] {
         let codes = Set(try String.fetchAll(db, sql: "SELECT theme FROM case_experience_theme WHERE case_id = ?", arguments: [caseID]))
@@ -44,5 +21,30 @@ extension AppDatabase {
             cases.insert(try row.value("case_id"))
         }
         return (byTheme, cases.count)
+    }
+}
+
+extension CaseStore {
+    /// Sets the coded experience themes of a case: the practitioner's current view, replacing the last.
+    /// A theme kept keeps the moment it was first tagged, so a quarter's count does not move when others change.
+    /// Recorded on the timeline and audited in the same transaction.
+    public func setExperienceThemes(caseID: String, themes: [ExperienceTheme], by actor: StaffActor,
+                                    now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let chosen = Set(themes.map(\.rawValue))
+            let before = Set(try String.fetchAll(db, sql: "SELECT theme FROM case_experience_theme WHERE case_id = ?", arguments: [caseID]))
+            for removed in before.subtracting(chosen) {
+                try db.execute(sql: "DELETE FROM case_experience_theme WHERE case_id = ? AND theme = ?", arguments: [caseID, removed])
+            }
+            for added in chosen.subtracting(before).sorted() {
+                try db.execute(sql: "INSERT INTO case_experience_theme (case_id, theme, tagged_at, tagged_by) VALUES (?, ?, ?, ?)",
+                               arguments: [caseID, added, now, actor.id])
+            }
+            let codes = ExperienceTheme.allCases.filter { chosen.contains($0.rawValue) }.map(\.rawValue)
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.themes", action: "themes", to: current.stage,
+                                 detail: "themes=\(codes.isEmpty ? "none" : codes.joined(separator: "+"))", note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage)
+        }
     }
 }

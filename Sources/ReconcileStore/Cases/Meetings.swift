@@ -54,72 +54,6 @@ public enum MeetingError: Error, Equatable {
 extension AppDatabase {
     public static let meetingWordsLimit = 2000
 
-    /// Records that the family asked to meet `party`, with a sealed note for the rest (never names in the party).
-    /// Any stage but closed; never moves the case.
-    @discardableResult
-    public func requestMeeting(caseID: String, party: MeetingParty, note: String?, by actor: StaffActor, keys: KeyRing,
-                               now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try Self.openCaseForMeetings(db, caseID: caseID, by: actor)
-            let note = try Self.cleanNote(note)
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            try db.execute(sql: """
-                INSERT INTO case_meeting (id, case_id, party, status, note, requested_at, requested_by, status_at)
-                VALUES (?, ?, ?, 'requested', ?, ?, ?, ?)
-                """, arguments: [id, caseID, party.rawValue, try cipher.sealIfPresent(note, field: Self.meetingField("note", id)),
-                                 now, actor.id, now])
-            try Self.recordEvent(db, current, actor: actor, audit: "case.request_meeting", action: "request_meeting", to: current.stage,
-                                 detail: "meeting=\(id),party=\(party.rawValue)", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: id)
-        }
-    }
-
-    /// Records a meeting's course (invited, accepted, declined by the other party, held on a date, withdrawn) and,
-    /// once held, the family's view. Any stage but closed; never moves the case.
-    @discardableResult
-    public func updateMeeting(caseID: String, meetingID: String, _ change: MeetingUpdate, by actor: StaffActor, keys: KeyRing,
-                              now: Date = Date()) async throws -> CaseChange {
-        guard change != MeetingUpdate() else { throw MeetingError.nothingToChange }
-        if let helped = change.helped, !MeetingHelped.range.contains(helped) { throw MeetingError.helpedOutOfRange }
-        let words = change.familyWords?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let words {
-            guard !FreeText.isTooLong(words, max: Self.meetingWordsLimit) else { throw MeetingError.familyWordsTooLong }
-            guard !FreeText.hasForbiddenCharacters(words, multiline: true) else { throw MeetingError.familyWordsInvalidCharacters }
-        }
-        if let date = change.heldOn, !Self.isPastOrPresentDate(date, now: now) { throw MeetingError.invalidHeldOn }
-        return try await writer.write { db in
-            let current = try Self.openCaseForMeetings(db, caseID: caseID, by: actor)
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, held_on FROM case_meeting WHERE id = ? AND case_id = ?",
-                                             arguments: [meetingID, caseID]) else { throw MeetingError.notFound }
-            guard let was = MeetingStatus(rawValue: try row.value("status", as: String.self)) else {
-                throw StoreError.integrity("meeting \(meetingID) has an unknown status")
-            }
-            let status = change.status ?? was
-            if status != was, was.isFinal { throw MeetingError.alreadyOver }
-            if status != .held {
-                if change.heldOn != nil { throw MeetingError.onlyWhenHeld("held_on") }
-                if change.helped != nil { throw MeetingError.onlyWhenHeld("helped") }
-                if words != nil { throw MeetingError.onlyWhenHeld("family_words") }
-            }
-            let recordedDate: String? = try row.value("held_on")
-            let heldOn = change.heldOn ?? recordedDate
-            if status == .held, heldOn == nil { throw MeetingError.heldOnRequired }
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
-            let sealedWords = try words.map { $0.isEmpty ? nil : try cipher.seal($0, field: Self.meetingField("family_words", meetingID)) }
-            try db.execute(sql: """
-                UPDATE case_meeting SET status = ?, status_at = CASE WHEN status = ? THEN status_at ELSE ? END, held_on = ?,
-                    helped = COALESCE(?, helped), family_words = CASE WHEN ? THEN ? ELSE family_words END
-                WHERE id = ? AND case_id = ?
-                """, arguments: [status.rawValue, status.rawValue, now, heldOn, change.helped, words != nil, sealedWords, meetingID, caseID])
-            let detail = ["meeting=\(meetingID)", "status=\(status.rawValue)"] + (change.helped.map { ["helped=\($0)"] } ?? [])
-                + (words != nil ? ["family_words"] : [])
-            try Self.recordEvent(db, current, actor: actor, audit: "case.update_meeting", action: "update_meeting", to: current.stage,
-                                 detail: detail.joined(separator: ","), note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
-        }
-    }
-
     /// The case as a meeting step may touch it: workable by this actor, not closed, not erased. A lead learns an
     /// erased case is not open (409); a practitioner keeps the uniform 404 (`workableCase` already decided).
     static func openCaseForMeetings(_ db: Database, caseID: String, by actor: StaffActor) throws -> WorkableCase {
@@ -149,4 +83,72 @@ extension AppDatabase {
 
     /// Bound to the meeting's row: a ciphertext copied to another meeting fails to open.
     static func meetingField(_ column: String, _ id: String) -> String { "case_meeting.\(column)/\(id)" }
+}
+
+extension CaseStore {
+    /// Records that the family asked to meet `party`, with a sealed note for the rest (never names in the party).
+    /// Any stage but closed; never moves the case.
+    @discardableResult
+    public func requestMeeting(caseID: String, party: MeetingParty, note: String?, by actor: StaffActor,
+                               now: Date = Date()) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.openCaseForMeetings(db, caseID: caseID, by: actor)
+            let note = try AppDatabase.cleanNote(note)
+            let id = AppDatabase.newID()
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
+            try db.execute(sql: """
+                INSERT INTO case_meeting (id, case_id, party, status, note, requested_at, requested_by, status_at)
+                VALUES (?, ?, ?, 'requested', ?, ?, ?, ?)
+                """, arguments: [id, caseID, party.rawValue, try cipher.sealIfPresent(note, field: AppDatabase.meetingField("note", id)),
+                                 now, actor.id, now])
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.request_meeting", action: "request_meeting", to: current.stage,
+                                 detail: "meeting=\(id),party=\(party.rawValue)", note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage, recordID: id)
+        }
+    }
+
+    /// Records a meeting's course (invited, accepted, declined by the other party, held on a date, withdrawn) and,
+    /// once held, the family's view. Any stage but closed; never moves the case.
+    @discardableResult
+    public func updateMeeting(caseID: String, meetingID: String, _ change: MeetingUpdate, by actor: StaffActor,
+                              now: Date = Date()) async throws -> CaseChange {
+        guard change != MeetingUpdate() else { throw MeetingError.nothingToChange }
+        if let helped = change.helped, !MeetingHelped.range.contains(helped) { throw MeetingError.helpedOutOfRange }
+        let words = change.familyWords?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let words {
+            guard !FreeText.isTooLong(words, max: AppDatabase.meetingWordsLimit) else { throw MeetingError.familyWordsTooLong }
+            guard !FreeText.hasForbiddenCharacters(words, multiline: true) else { throw MeetingError.familyWordsInvalidCharacters }
+        }
+        if let date = change.heldOn, !AppDatabase.isPastOrPresentDate(date, now: now) { throw MeetingError.invalidHeldOn }
+        return try await writer.write { db in
+            let current = try AppDatabase.openCaseForMeetings(db, caseID: caseID, by: actor)
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, held_on FROM case_meeting WHERE id = ? AND case_id = ?",
+                                             arguments: [meetingID, caseID]) else { throw MeetingError.notFound }
+            guard let was = MeetingStatus(rawValue: try row.value("status", as: String.self)) else {
+                throw StoreError.integrity("meeting \(meetingID) has an unknown status")
+            }
+            let status = change.status ?? was
+            if status != was, was.isFinal { throw MeetingError.alreadyOver }
+            if status != .held {
+                if change.heldOn != nil { throw MeetingError.onlyWhenHeld("held_on") }
+                if change.helped != nil { throw MeetingError.onlyWhenHeld("helped") }
+                if words != nil { throw MeetingError.onlyWhenHeld("family_words") }
+            }
+            let recordedDate: String? = try row.value("held_on")
+            let heldOn = change.heldOn ?? recordedDate
+            if status == .held, heldOn == nil { throw MeetingError.heldOnRequired }
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
+            let sealedWords = try words.map { $0.isEmpty ? nil : try cipher.seal($0, field: AppDatabase.meetingField("family_words", meetingID)) }
+            try db.execute(sql: """
+                UPDATE case_meeting SET status = ?, status_at = CASE WHEN status = ? THEN status_at ELSE ? END, held_on = ?,
+                    helped = COALESCE(?, helped), family_words = CASE WHEN ? THEN ? ELSE family_words END
+                WHERE id = ? AND case_id = ?
+                """, arguments: [status.rawValue, status.rawValue, now, heldOn, change.helped, words != nil, sealedWords, meetingID, caseID])
+            let detail = ["meeting=\(meetingID)", "status=\(status.rawValue)"] + (change.helped.map { ["helped=\($0)"] } ?? [])
+                + (words != nil ? ["family_words"] : [])
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.update_meeting", action: "update_meeting", to: current.stage,
+                                 detail: detail.joined(separator: ","), note: nil, keys: keys, at: now)
+            return CaseChange(stage: current.stage)
+        }
+    }
 }

@@ -57,32 +57,6 @@ public enum RecordsCheckError: Error, Equatable {
 }
 
 extension AppDatabase {
-    /// The records check as `actor` (a lead) sees it for `month` (default: this London month). The current month's
-    /// sample is drawn on its first view, `samplePerPractitioner` per practitioner; a past month shows the sample
-    /// drawn then, if any. Audit notes are opened for the lead. The "records_check.read" audit row is written in
-    /// the same transaction, so nothing is shown that was not audited.
-    public func recordsCheck(month requested: AuditMonth? = nil, samplePerPractitioner: Int, policy: RecordingPolicy,
-                             acknowledgementWorkingDays: Int, by actor: StaffActor, keys: KeyRing,
-                             now: Date = Date()) async throws -> RecordsCheck {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        let current = AuditMonth.containing(now)
-        let month = requested ?? current
-        guard month <= current else { throw RecordsCheckError.futureMonth }
-        guard RecordingPolicy.sampleSizes.contains(samplePerPractitioner) else { throw RecordsCheckError.invalidSampleSize }
-        return try await writer.write { db in
-            let incomplete = try Self.incompleteRecords(db, policy: policy, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
-            if month == current {
-                _ = try Self.drawSampleIfNeeded(db, month: month, perPractitioner: samplePerPractitioner, drawnBy: actor.id, keys: keys, now: now)
-            }
-            let sample = try Self.sample(db, month: month, keys: keys)
-            let notes = sample?.cases.filter { $0.auditNote != nil }.count ?? 0
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "records_check.read", detail:
-                "month=\(month),incomplete=\(incomplete.count),sampled=\(sample?.cases.count ?? 0),notes_opened=\(notes)"),
-                                 at: now, keys: keys)
-            return RecordsCheck(month: month, incomplete: incomplete, sample: sample)
-        }
-    }
-
     /// Every case not erased that breaks a rule, oldest referral first.
     static func incompleteRecords(_ db: Database, policy: RecordingPolicy, acknowledgementWorkingDays: Int,
                                   now: Date) throws -> [IncompleteRecord] {
@@ -142,6 +116,34 @@ extension AppDatabase {
             guard let stage = Stage(rawValue: try row.value("stage")) else { throw StoreError.integrity("case \(id) has an unknown stage") }
             return IncompleteRecord(caseID: id, reference: try row.value("reference"), stage: stage, assignedTo: try row.value("email"),
                                     problems: (problems[id] ?? []).sorted { $0.rule < $1.rule })
+        }
+    }
+}
+
+extension CaseStore {
+    /// The records check as `actor` (a lead) sees it for `month` (default: this London month). The current month's
+    /// sample is drawn on its first view, `samplePerPractitioner` per practitioner; a past month shows the sample
+    /// drawn then, if any. Audit notes are opened for the lead. The "records_check.read" audit row is written in
+    /// the same transaction, so nothing is shown that was not audited.
+    public func recordsCheck(month requested: AuditMonth? = nil, samplePerPractitioner: Int, policy: RecordingPolicy,
+                             acknowledgementWorkingDays: Int, by actor: StaffActor,
+                             now: Date = Date()) async throws -> RecordsCheck {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        let current = AuditMonth.containing(now)
+        let month = requested ?? current
+        guard month <= current else { throw RecordsCheckError.futureMonth }
+        guard RecordingPolicy.sampleSizes.contains(samplePerPractitioner) else { throw RecordsCheckError.invalidSampleSize }
+        return try await writer.write { db in
+            let incomplete = try AppDatabase.incompleteRecords(db, policy: policy, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
+            if month == current {
+                _ = try AppDatabase.drawSampleIfNeeded(db, month: month, perPractitioner: samplePerPractitioner, drawnBy: actor.id, keys: keys, now: now)
+            }
+            let sample = try AppDatabase.sample(db, month: month, keys: keys)
+            let notes = sample?.cases.filter { $0.auditNote != nil }.count ?? 0
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "records_check.read", detail:
+                "month=\(month),incomplete=\(incomplete.count),sampled=\(sample?.cases.count ?? 0),notes_opened=\(notes)"),
+                                 at: now, keys: keys)
+            return RecordsCheck(month: month, incomplete: incomplete, sample: sample)
         }
     }
 }

@@ -37,41 +37,6 @@ public struct RecordsSample: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    /// Draws `month`'s sample if it has not been drawn (`reconcile records-check sample`); returns whether this
-    /// call drew it, and the sample as stored. Audit notes are not opened here (the command prints ids only).
-    public func drawRecordsSample(month: AuditMonth, perPractitioner: Int, keys: KeyRing,
-                                  now: Date = Date()) async throws -> (drawn: Bool, month: AuditMonth, perPractitioner: Int, cases: Int) {
-        guard month <= AuditMonth.containing(now) else { throw RecordsCheckError.futureMonth }
-        guard RecordingPolicy.sampleSizes.contains(perPractitioner) else { throw RecordsCheckError.invalidSampleSize }
-        return try await writer.write { db in
-            let drawn = try Self.drawSampleIfNeeded(db, month: month, perPractitioner: perPractitioner, drawnBy: "system", keys: keys, now: now)
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT d.per_practitioner, (SELECT COUNT(*) FROM records_sample_case s WHERE s.month = d.month) AS cases
-                FROM records_sample_draw d WHERE d.month = ?
-                """, arguments: [month.description]) else { throw StoreError.integrity("the month's sample was not drawn") }
-            return (drawn, month, try row.value("per_practitioner"), try row.value("cases"))
-        }
-    }
-
-    /// Records the lead's audit note on a sampled case and marks it reviewed (a later review replaces both).
-    /// Leads only; the note is required, checked like a case note and sealed under the case key.
-    public func reviewSampledCase(sampleID: String, note: String?, by actor: StaffActor, keys: KeyRing, now: Date = Date()) async throws {
-        guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        guard let note = try Self.cleanNote(note) else { throw RecordsCheckError.noteRequired }
-        try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.case_id, s.month, c.erased_at FROM records_sample_case s JOIN referral_case c ON c.id = s.case_id WHERE s.id = ?
-                """, arguments: [sampleID]) else { throw RecordsCheckError.sampleNotFound }
-            if row.holdsValue("erased_at") { throw StoreError.erased }
-            let caseID: String = try row.value("case_id")
-            let sealed = try Self.caseCipher(db, caseID: caseID, keys: keys).seal(note, field: Self.auditNoteField(sampleID))
-            try db.execute(sql: "UPDATE records_sample_case SET audit_note = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
-                           arguments: [sealed, now, actor.id, sampleID])
-            try Self.appendAudit(db, AuditEntry(actor: actor.id, action: "records_check.review", caseID: caseID,
-                                                detail: "sample=\(sampleID),month=\(try row.value("month", as: String.self))"), at: now, keys: keys)
-        }
-    }
-
     static func auditNoteField(_ sampleID: String) -> String { "records_sample_case.audit_note/\(sampleID)" }
 
     /// Inside the caller's write transaction: draws `month` unless it is drawn already (the month is the draw's
@@ -146,5 +111,42 @@ extension AppDatabase {
         }
         return RecordsSample(month: month, perPractitioner: try draw.value("per_practitioner"), drawnAt: try draw.value("drawn_at"),
                              drawnBy: try draw.value("email", as: String?.self) ?? draw.value("drawn_by"), cases: cases)
+    }
+}
+
+extension CaseStore {
+    /// Draws `month`'s sample if it has not been drawn (`reconcile records-check sample`); returns whether this
+    /// call drew it, and the sample as stored. Audit notes are not opened here (the command prints ids only).
+    public func drawRecordsSample(month: AuditMonth, perPractitioner: Int,
+                                  now: Date = Date()) async throws -> (drawn: Bool, month: AuditMonth, perPractitioner: Int, cases: Int) {
+        guard month <= AuditMonth.containing(now) else { throw RecordsCheckError.futureMonth }
+        guard RecordingPolicy.sampleSizes.contains(perPractitioner) else { throw RecordsCheckError.invalidSampleSize }
+        return try await writer.write { db in
+            let drawn = try AppDatabase.drawSampleIfNeeded(db, month: month, perPractitioner: perPractitioner, drawnBy: "system", keys: keys, now: now)
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT d.per_practitioner, (SELECT COUNT(*) FROM records_sample_case s WHERE s.month = d.month) AS cases
+                FROM records_sample_draw d WHERE d.month = ?
+                """, arguments: [month.description]) else { throw StoreError.integrity("the month's sample was not drawn") }
+            return (drawn, month, try row.value("per_practitioner"), try row.value("cases"))
+        }
+    }
+
+    /// Records the lead's audit note on a sampled case and marks it reviewed (a later review replaces both).
+    /// Leads only; the note is required, checked like a case note and sealed under the case key.
+    public func reviewSampledCase(sampleID: String, note: String?, by actor: StaffActor, now: Date = Date()) async throws {
+        guard actor.role == .lead else { throw CaseAccessError.forbidden }
+        guard let note = try AppDatabase.cleanNote(note) else { throw RecordsCheckError.noteRequired }
+        try await writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.case_id, s.month, c.erased_at FROM records_sample_case s JOIN referral_case c ON c.id = s.case_id WHERE s.id = ?
+                """, arguments: [sampleID]) else { throw RecordsCheckError.sampleNotFound }
+            if row.holdsValue("erased_at") { throw StoreError.erased }
+            let caseID: String = try row.value("case_id")
+            let sealed = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).seal(note, field: AppDatabase.auditNoteField(sampleID))
+            try db.execute(sql: "UPDATE records_sample_case SET audit_note = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
+                           arguments: [sealed, now, actor.id, sampleID])
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "records_check.review", caseID: caseID,
+                                                detail: "sample=\(sampleID),month=\(try row.value("month", as: String.self))"), at: now, keys: keys)
+        }
     }
 }

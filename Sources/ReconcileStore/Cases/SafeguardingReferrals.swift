@@ -37,25 +37,24 @@ public enum SafeguardingError: Error, Equatable {
     case escalationNotFound
 }
 
-extension AppDatabase {
+extension CaseStore {
     /// Records a safeguarding referral with its routes, date, area, parents informed, outcome and link. Allowed
     /// at every stage, closed included; never moves the case.
     @discardableResult
-    public func recordSafeguarding(caseID: String, referral r: SafeguardingReferral, note: String?, by actor: StaffActor,
-                                   keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
+    public func recordSafeguarding(caseID: String, referral r: SafeguardingReferral, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         guard !r.routes.isEmpty else { throw SafeguardingError.noRoutes }
         if r.parentsInformed == false, r.parentsNotInformedReason == nil { throw SafeguardingError.reasonForNotInformingRequired }
-        if let date = r.referredOn, !Self.isPastOrPresentDate(date, now: now) { throw WorkflowError.invalidDate }
+        if let date = r.referredOn, !AppDatabase.isPastOrPresentDate(date, now: now) { throw WorkflowError.invalidDate }
         return try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             let next = try CaseLifecycle.stage(after: .recordSafeguarding, from: current.stage)
-            let note = try Self.cleanNote(note)
+            let note = try AppDatabase.cleanNote(note)
             if let first = r.reReferralOf {
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM safeguarding_escalation WHERE id = ? AND case_id = ?)",
                                         arguments: [first, caseID]) == true else { throw SafeguardingError.firstReferralNotFound }
             }
-            let id = Self.newID()
-            let cipher = try Self.caseCipher(db, caseID: caseID, keys: keys)
+            let id = AppDatabase.newID()
+            let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             let routes = SafeguardingRoute.allCases.filter(r.routes.contains)   // list order, no repeats
             guard let firstRoute = routes.first else { throw SafeguardingError.noRoutes }
             try SafeguardingEscalationRecord(
@@ -66,10 +65,10 @@ extension AppDatabase {
                 parentsInformed: r.parentsInformed, parentsNotInformedReason: r.parentsInformed == false ? r.parentsNotInformedReason : nil,
                 outcome: r.outcome, outcomeAt: r.outcome == .pending ? nil : now, reReferralOf: r.reReferralOf
             ).insert(db)
-            try Self.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
             let detail = ["escalation=\(id)", "routes=\(routes.map(\.rawValue).joined(separator: "+"))", "outcome=\(r.outcome.rawValue)"]
                 + (r.reReferralOf.map { ["re_referral_of=\($0)"] } ?? [])
-            try Self.recordEvent(db, current, actor: actor, action: .recordSafeguarding, to: next, detail: detail.joined(separator: ","),
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .recordSafeguarding, to: next, detail: detail.joined(separator: ","),
                                  note: note, keys: keys, at: now)
             return CaseChange(stage: next, recordID: id)
         }
@@ -77,14 +76,13 @@ extension AppDatabase {
 
     /// Records what came of a safeguarding referral, later. Allowed at every stage; never moves the case.
     @discardableResult
-    public func recordSafeguardingOutcome(caseID: String, escalationID: String, outcome: SafeguardingOutcome, by actor: StaffActor,
-                                          keys: KeyRing, now: Date = Date()) async throws -> CaseChange {
+    public func recordSafeguardingOutcome(caseID: String, escalationID: String, outcome: SafeguardingOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
-            let current = try Self.workableCase(db, caseID: caseID, by: actor)
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             try db.execute(sql: "UPDATE safeguarding_escalation SET outcome = ?, outcome_at = ? WHERE id = ? AND case_id = ?",
                            arguments: [outcome.rawValue, outcome == .pending ? nil : now, escalationID, caseID])
             guard db.changesCount == 1 else { throw SafeguardingError.escalationNotFound }
-            try Self.recordEvent(db, current, actor: actor, audit: "case.record_safeguarding_outcome", action: "record_safeguarding_outcome",
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.record_safeguarding_outcome", action: "record_safeguarding_outcome",
                                  to: current.stage, detail: "escalation=\(escalationID),outcome=\(outcome.rawValue)", note: nil, keys: keys, at: now)
             return CaseChange(stage: current.stage)
         }

@@ -8,7 +8,7 @@ public struct StageCounts: Sendable, Equatable {
     public let overdue: Int
 }
 
-extension AppDatabase {
+extension CaseStore {
     public func stageCounts(acknowledgementWorkingDays: Int, now: Date = Date()) async throws -> StageCounts {
         try await reader.read { db in
             var byStage: [Stage: Int] = [:]

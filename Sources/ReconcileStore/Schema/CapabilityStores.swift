@@ -16,6 +16,7 @@ public struct Stores: Sendable {
 
     public var retention: RetentionStore { RetentionStore(database, keys) }
     public var staff: StaffStore { StaffStore(database, keys) }
+    public var cases: CaseStore { CaseStore(database, keys) }
     public var portal: PortalStore { PortalStore(database, keys) }
     public var reports: ReportStore { ReportStore(database, keys) }
     public var mail: MailStore { MailStore(database, keys) }
@@ -64,6 +65,13 @@ public struct ReportStore: CapabilityStore {
 
 /// The family's portal: sign-in, their case, messages, feedback, their own words, export and a new passphrase (`Portal/`).
 public struct PortalStore: CapabilityStore {
+    public let database: AppDatabase
+    public let keys: KeyRing
+    public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }
+}
+
+/// A case's reads and steps: detail, timeline, assignment, listening sessions, assessment, signposts, links, meetings, records checks, reopening (`Cases/`).
+public struct CaseStore: CapabilityStore {
     public let database: AppDatabase
     public let keys: KeyRing
     public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }

@@ -63,25 +63,25 @@ import Testing
             }
             if Int.random(in: 0..<4, using: &random) > 0 {
                 let at = later(0.01...150)
-                _ = try await h.db.acknowledge(caseID: id, method: .phone, note: nil, by: h.lead, keys: h.keys, now: at)
+                _ = try await h.stores.cases.acknowledge(caseID: id, method: .phone, note: nil, by: h.lead, now: at)
                 m.acknowledged = at
                 if Bool.random(using: &random) {
                     let at = later(1...300)
                     let day = ReportAggregation.londonDate(at)
-                    _ = try await h.db.recordListeningSession(caseID: id, heldOn: day, durationMinutes: 30, modality: .phone, note: nil,
-                                                              by: h.lead, keys: h.keys, now: at)
+                    _ = try await h.stores.cases.recordListeningSession(caseID: id, heldOn: day, durationMinutes: 30, modality: .phone, note: nil,
+                                                              by: h.lead, now: at)
                     m.sessions.append(day)
                     for _ in 0..<Int.random(in: 0...2, using: &random) {
                         let at = later(1...500), level = LevelOfNeed.allCases.randomElement(using: &random)!
                         let needs = Self.some(Need.self, &random)
-                        _ = try await h.db.recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: h.lead, keys: h.keys, now: at)
+                        _ = try await h.stores.cases.recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: h.lead, now: at)
                         m.assessments.append((at, level, needs))
                     }
                 }
             }
             if Bool.random(using: &random) {
                 let at = later(1...900), reason = CloseReason.allCases.filter { $0 != .completed }.randomElement(using: &random)!  // completed needs a signpost
-                try await h.db.close(caseID: id, reason: reason, note: nil, by: h.lead, keys: h.keys, now: at)
+                try await h.stores.cases.close(caseID: id, reason: reason, note: nil, by: h.lead, now: at)
                 m.closed = (at, reason)
             }
             made.append(m)

@@ -16,8 +16,7 @@ import Testing
         let late = try await h.newCase("2025-06-20T09:00:00Z"), refused = try await h.newCase("2025-04-04T09:00:00Z", consent: false)
         let elsewhere = try await h.newCase("2025-04-05T09:00:00Z", area: "herefordshire")
         func escalate(_ id: String, _ routes: [SafeguardingRoute], _ at: String) async throws -> String {
-            try await h.db.recordSafeguarding(caseID: id, referral: SafeguardingReferral(routes: routes), note: nil, by: h.lead,
-                                              keys: h.keys, now: H.date(at)).recordID!
+            try await h.stores.cases.recordSafeguarding(caseID: id, referral: SafeguardingReferral(routes: routes), note: nil, by: h.lead, now: H.date(at)).recordID!
         }
         let first = try await escalate(a, [.socialCare, .police], "2025-04-10T09:00:00Z")
         _ = try await escalate(b, [.lado], "2025-05-10T09:00:00Z")
@@ -25,13 +24,13 @@ import Testing
         _ = try await escalate(late, [.earlyHelp], "2025-07-02T09:00:00Z")          // next quarter
         _ = try await escalate(refused, [.police], "2025-04-10T09:00:00Z")          // not consented
         _ = try await escalate(elsewhere, [.police], "2025-04-10T09:00:00Z")        // another area
-        _ = try await h.db.recordSafeguardingOutcome(caseID: a, escalationID: first, outcome: .accepted, by: h.lead, keys: h.keys,
+        _ = try await h.stores.cases.recordSafeguardingOutcome(caseID: a, escalationID: first, outcome: .accepted, by: h.lead,
                                                      now: H.date("2025-08-01T09:00:00Z"))
         // b closes and is reopened twice, once in the quarter and once after it.
         try await h.close(b, .withdrawn, "2025-05-20T09:00:00Z")
-        _ = try await h.db.reopen(caseID: b, reason: "came back", by: h.lead, keys: h.keys, now: H.date("2025-06-02T09:00:00Z"))
+        _ = try await h.stores.cases.reopen(caseID: b, reason: "came back", by: h.lead, now: H.date("2025-06-02T09:00:00Z"))
         try await h.close(b, .withdrawn, "2025-06-10T09:00:00Z")
-        _ = try await h.db.reopen(caseID: b, reason: "came back again", by: h.lead, keys: h.keys, now: H.date("2025-07-05T09:00:00Z"))
+        _ = try await h.stores.cases.reopen(caseID: b, reason: "came back again", by: h.lead, now: H.date("2025-07-05T09:00:00Z"))
 
         let report = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: H.date("2025-08-02T00:00:00Z"))
         let c = report.counts

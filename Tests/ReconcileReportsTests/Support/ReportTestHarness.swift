@@ -61,34 +61,34 @@ struct ReportHarness {
     }
 
     func acknowledge(_ id: String, _ at: String) async throws {
-        _ = try await db.acknowledge(caseID: id, method: .phone, note: nil, by: lead, keys: keys, now: Self.date(at))
+        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .phone, note: nil, by: lead, now: Self.date(at))
     }
 
     /// A listening session held on the (London) day of `on`, recorded at that moment.
     func listen(_ id: String, _ on: String) async throws {
-        _ = try await db.recordListeningSession(caseID: id, heldOn: String(on.prefix(10)), durationMinutes: 45, modality: .phone,
-                                                note: nil, by: lead, keys: keys, now: Self.date(on))
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: String(on.prefix(10)), durationMinutes: 45, modality: .phone,
+                                                note: nil, by: lead, now: Self.date(on))
     }
 
     func assess(_ id: String, _ at: String, level: LevelOfNeed, needs: [Need]) async throws {
-        _ = try await db.recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: lead, keys: keys, now: Self.date(at))
+        _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: lead, now: Self.date(at))
     }
 
     @discardableResult
     func signpost(_ id: String, _ at: String, need: Need) async throws -> String {
-        try await db.addSignpost(caseID: id, service: Self.everything, need: need, note: nil, by: lead, keys: keys, now: Self.date(at)).recordID!
+        try await CaseStore(db, keys).addSignpost(caseID: id, service: Self.everything, need: need, note: nil, by: lead, now: Self.date(at)).recordID!
     }
 
     func outcome(_ id: String, _ signpost: String, _ outcome: SignpostOutcome, _ at: String) async throws {
-        try await db.recordSignpostOutcome(caseID: id, signpostID: signpost, outcome: outcome, by: lead, keys: keys, now: Self.date(at))
+        try await CaseStore(db, keys).recordSignpostOutcome(caseID: id, signpostID: signpost, outcome: outcome, by: lead, now: Self.date(at))
     }
 
     func safeguard(_ id: String, _ at: String) async throws {
-        _ = try await db.recordSafeguarding(caseID: id, route: .socialCare, note: nil, by: lead, keys: keys, now: Self.date(at))
+        _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: .socialCare, note: nil, by: lead, now: Self.date(at))
     }
 
     func close(_ id: String, _ reason: CloseReason, _ at: String) async throws {
-        try await db.close(caseID: id, reason: reason, note: nil, by: lead, keys: keys, now: Self.date(at))
+        try await CaseStore(db, keys).close(caseID: id, reason: reason, note: nil, by: lead, now: Self.date(at))
     }
 
     /// Crypto-shreds a case the way erasure does: key and personal columns gone, statistics kept.
@@ -114,13 +114,13 @@ struct ReportHarness {
     /// A meeting the family asked for at `at`; its id.
     @discardableResult
     func meeting(_ id: String, _ at: String, with party: MeetingParty = .schoolOrCollege) async throws -> String {
-        try await db.requestMeeting(caseID: id, party: party, note: nil, by: lead, keys: keys, now: Self.date(at)).recordID!
+        try await CaseStore(db, keys).requestMeeting(caseID: id, party: party, note: nil, by: lead, now: Self.date(at)).recordID!
     }
 
     /// A meeting's course at `at` (held on that day when `status` is held), and the family's "did it help".
     func meeting(_ id: String, _ meeting: String, _ status: MeetingStatus, _ at: String, helped: Int? = nil) async throws {
         let update = MeetingUpdate(status: status, heldOn: status == .held ? String(at.prefix(10)) : nil, helped: helped)
-        try await db.updateMeeting(caseID: id, meetingID: meeting, update, by: lead, keys: keys, now: Self.date(at))
+        try await CaseStore(db, keys).updateMeeting(caseID: id, meetingID: meeting, update, by: lead, now: Self.date(at))
     }
 
     func erase(_ id: String) throws {

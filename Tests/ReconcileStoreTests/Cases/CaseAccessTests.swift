@@ -12,21 +12,19 @@ import Testing
                             by actor: StaffActor) async -> [(String, (any Error)?)] {
         let db = h.db, keys = h.keys, now = H.now
         let calls: [(String, () async throws -> Void)] = [
-            ("assign", { try await db.assign(caseID: caseID, toPractitionerEmail: target, by: actor, keys: keys, now: now) }),
-            ("acknowledge", { _ = try await db.acknowledge(caseID: caseID, method: .email, note: nil, by: actor, keys: keys, now: now) }),
-            ("listening", { _ = try await db.recordListeningSession(caseID: caseID, heldOn: "2026-03-10", durationMinutes: 10,
-                                                                    modality: .phone, note: nil, by: actor, keys: keys, now: now) }),
-            ("assessment", { _ = try await db.recordAssessment(caseID: caseID, level: .universal, needs: [.information], note: nil,
-                                                               by: actor, keys: keys, now: now) }),
-            ("signpost", { _ = try await db.addSignpost(caseID: caseID, service: H.nspcc, need: .counselling, note: nil, by: actor,
-                                                        keys: keys, now: now) }),
-            ("outcome", { try await db.recordSignpostOutcome(caseID: caseID, signpostID: signpostID, outcome: .accepted, by: actor,
-                                                             keys: keys, now: now) }),
-            ("safeguarding", { _ = try await db.recordSafeguarding(caseID: caseID, route: .police, note: nil, by: actor, keys: keys, now: now) }),
-            ("message", { _ = try await db.sendMessage(caseID: caseID, body: "hi", by: actor, keys: keys, now: now) }),
-            ("close", { try await db.close(caseID: caseID, reason: .withdrawn, note: nil, by: actor, keys: keys, now: now) }),
-            ("detail", { _ = try await db.caseDetail(caseID: caseID, by: actor, keys: keys, acknowledgementWorkingDays: 2, now: now) }),
-            ("timeline", { _ = try await db.caseTimeline(caseID: caseID, by: actor, keys: keys) }),
+            ("assign", { try await CaseStore(db, keys).assign(caseID: caseID, toPractitionerEmail: target, by: actor, now: now) }),
+            ("acknowledge", { _ = try await CaseStore(db, keys).acknowledge(caseID: caseID, method: .email, note: nil, by: actor, now: now) }),
+            ("listening", { _ = try await CaseStore(db, keys).recordListeningSession(caseID: caseID, heldOn: "2026-03-10", durationMinutes: 10,
+                                                                    modality: .phone, note: nil, by: actor, now: now) }),
+            ("assessment", { _ = try await CaseStore(db, keys).recordAssessment(caseID: caseID, level: .universal, needs: [.information], note: nil,
+                                                               by: actor, now: now) }),
+            ("signpost", { _ = try await CaseStore(db, keys).addSignpost(caseID: caseID, service: H.nspcc, need: .counselling, note: nil, by: actor, now: now) }),
+            ("outcome", { try await CaseStore(db, keys).recordSignpostOutcome(caseID: caseID, signpostID: signpostID, outcome: .accepted, by: actor, now: now) }),
+            ("safeguarding", { _ = try await CaseStore(db, keys).recordSafeguarding(caseID: caseID, route: .police, note: nil, by: actor, now: now) }),
+            ("message", { _ = try await CaseStore(db, keys).sendMessage(caseID: caseID, body: "hi", by: actor, now: now) }),
+            ("close", { try await CaseStore(db, keys).close(caseID: caseID, reason: .withdrawn, note: nil, by: actor, now: now) }),
+            ("detail", { _ = try await CaseStore(db, keys).caseDetail(caseID: caseID, by: actor, acknowledgementWorkingDays: 2, now: now) }),
+            ("timeline", { _ = try await CaseStore(db, keys).caseTimeline(caseID: caseID, by: actor) }),
         ]
         var results: [(String, (any Error)?)] = []
         for (name, call) in calls {
@@ -41,7 +39,7 @@ import Testing
         let practitioner = try h.staff(.practitioner), colleague = try h.staff(.practitioner)
         let (unassigned, signpost) = try await h.caseAt(.signposted, by: lead)
         let (theirs, theirSignpost) = try await h.caseAt(.signposted, by: lead)
-        try await h.db.assign(caseID: theirs, toPractitionerEmail: try h.email(colleague), by: lead, keys: h.keys)
+        try await h.stores.cases.assign(caseID: theirs, toPractitionerEmail: try h.email(colleague), by: lead)
         let before = try h.snapshot()
         for (caseID, sid) in [(unassigned, signpost!), (theirs, theirSignpost!)] {
             let results = await Self.everyMethod(h, caseID: caseID, signpostID: sid, target: try h.email(practitioner), by: practitioner)
@@ -53,10 +51,10 @@ import Testing
         }
         #expect(try h.snapshot() == before, "refused calls (reads included) wrote nothing, not even an audit row")
 
-        let list = try await h.db.caseList(filter: .init(), limit: 100, cursor: nil, by: practitioner, acknowledgementWorkingDays: 2)
+        let list = try await h.stores.cases.caseList(filter: .init(), limit: 100, cursor: nil, by: practitioner, acknowledgementWorkingDays: 2)
         #expect(list.cases.isEmpty)
         // Once assigned, everything but assign is let through (the lifecycle may still refuse, e.g. acknowledge).
-        try await h.db.assign(caseID: unassigned, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys)
+        try await h.stores.cases.assign(caseID: unassigned, toPractitionerEmail: try h.email(practitioner), by: lead)
         let results = await Self.everyMethod(h, caseID: unassigned, signpostID: signpost!, target: try h.email(practitioner), by: practitioner)
         for (name, error) in results {
             switch name {
@@ -83,7 +81,7 @@ import Testing
                 #expect((error as? CaseAccessError) == .forbidden, "\(role) \(name) on a missing case")
             }
             await #expect(throws: CaseAccessError.forbidden) {
-                _ = try await h.db.caseList(filter: .init(), limit: 10, cursor: nil, by: actor, acknowledgementWorkingDays: 2)
+                _ = try await h.stores.cases.caseList(filter: .init(), limit: 10, cursor: nil, by: actor, acknowledgementWorkingDays: 2)
             }
             #expect(try h.snapshot() == snapshot)
         }
@@ -94,10 +92,10 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner)
         let id = try await h.newCase()
-        try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys)
-        _ = try await h.db.caseDetail(caseID: id, by: practitioner, keys: h.keys, acknowledgementWorkingDays: 2)
-        _ = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
-        _ = try await h.db.caseTimeline(caseID: id, by: practitioner, keys: h.keys)
+        try await h.stores.cases.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead)
+        _ = try await h.stores.cases.caseDetail(caseID: id, by: practitioner, acknowledgementWorkingDays: 2)
+        _ = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2)
+        _ = try await h.stores.cases.caseTimeline(caseID: id, by: practitioner)
         let reads = try h.db.auditEntries(caseID: id).filter { $0.action != "case.assign" }
         #expect(reads.map(\.action) == ["case.read", "case.read", "case.timeline"])
         #expect(reads.map(\.actor) == [practitioner.id, lead.id, practitioner.id])
@@ -112,12 +110,12 @@ import Testing
             try db.execute(sql: "UPDATE referral_case SET erased_at = ? WHERE id = ?", arguments: [Date(), id])
         }
         await #expect(throws: StoreError.erased) {
-            _ = try await h.db.acknowledge(caseID: id, method: .email, note: nil, by: lead, keys: h.keys)
+            _ = try await h.stores.cases.acknowledge(caseID: id, method: .email, note: nil, by: lead)
         }
         await #expect(throws: StoreError.erased) {
-            _ = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+            _ = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2)
         }
-        let list = try await h.db.caseList(filter: .init(), limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
+        let list = try await h.stores.cases.caseList(filter: .init(), limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
         #expect(list.cases.isEmpty, "erased cases leave the work list")
     }
 }
@@ -130,14 +128,14 @@ import Testing
         let lead = try h.staff(.lead)
         let (a, _) = try await h.caseAt(.acknowledged, by: lead)
         let (b, _) = try await h.caseAt(.acknowledged, by: lead)
-        let s1 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note one", by: lead, keys: h.keys, now: H.now).recordID!
-        let s2 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note two", by: lead, keys: h.keys, now: H.now).recordID!
-        let sb = try await h.db.recordListeningSession(caseID: b, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
-                                                       note: "note b", by: lead, keys: h.keys, now: H.now).recordID!
-        let ma = try await h.db.sendMessage(caseID: a, body: "message a", by: lead, keys: h.keys, now: H.now).recordID!
-        let mb = try await h.db.sendMessage(caseID: b, body: "message b", by: lead, keys: h.keys, now: H.now).recordID!
+        let s1 = try await h.stores.cases.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
+                                                       note: "note one", by: lead, now: H.now).recordID!
+        let s2 = try await h.stores.cases.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
+                                                       note: "note two", by: lead, now: H.now).recordID!
+        let sb = try await h.stores.cases.recordListeningSession(caseID: b, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone,
+                                                       note: "note b", by: lead, now: H.now).recordID!
+        let ma = try await h.stores.cases.sendMessage(caseID: a, body: "message a", by: lead, now: H.now).recordID!
+        let mb = try await h.stores.cases.sendMessage(caseID: b, body: "message b", by: lead, now: H.now).recordID!
 
         // Another row of the same case.
         try await h.db.writer.write { db in
@@ -145,7 +143,7 @@ import Testing
                            arguments: [s1, s2])
         }
         await #expect(throws: StoreError.undecryptable(field: "listening_session.note/\(s2)")) {
-            _ = try await h.db.caseDetail(caseID: a, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+            _ = try await h.stores.cases.caseDetail(caseID: a, by: lead, acknowledgementWorkingDays: 2)
         }
         // Another case.
         try await h.db.writer.write { db in
@@ -155,22 +153,22 @@ import Testing
                            arguments: [ma, mb])
         }
         await #expect(throws: StoreError.undecryptable(field: "listening_session.note/\(sb)")) {
-            _ = try await h.db.caseDetail(caseID: b, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+            _ = try await h.stores.cases.caseDetail(caseID: b, by: lead, acknowledgementWorkingDays: 2)
         }
         // Another table: a session's note pasted into an event of the same case.
-        let events = try await h.db.caseTimeline(caseID: a, by: lead, keys: h.keys)
+        let events = try await h.stores.cases.caseTimeline(caseID: a, by: lead)
         let target = try #require(events.first { $0.action == "acknowledge" })
         try await h.db.writer.write { db in
             try db.execute(sql: "UPDATE case_event SET note = (SELECT note FROM listening_session WHERE id = ?) WHERE id = ?",
                            arguments: [s1, target.id])
         }
         await #expect(throws: StoreError.undecryptable(field: "case_event.note/\(target.id)")) {
-            _ = try await h.db.caseTimeline(caseID: a, by: lead, keys: h.keys)
+            _ = try await h.stores.cases.caseTimeline(caseID: a, by: lead)
         }
         // Repair case b's session; its message (copied from a) still fails.
         try await h.db.writer.write { db in try db.execute(sql: "UPDATE listening_session SET note = NULL WHERE id = ?", arguments: [sb]) }
         await #expect(throws: StoreError.undecryptable(field: "case_message.body/\(mb)")) {
-            _ = try await h.db.caseDetail(caseID: b, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+            _ = try await h.stores.cases.caseDetail(caseID: b, by: lead, acknowledgementWorkingDays: 2)
         }
     }
 
@@ -180,22 +178,22 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (a, _) = try await h.caseAt(.acknowledged, by: lead)
-        let s1 = try await h.db.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone, note: "a note",
+        let s1 = try await h.stores.cases.recordListeningSession(caseID: a, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone, note: "a note",
                                                        practice: PracticeRecord(adviceGiven: "advice one", actionsAgreed: "actions one"),
-                                                       by: lead, keys: h.keys, now: H.now).recordID!
-        let detail = try await h.db.caseDetail(caseID: a, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+                                                       by: lead, now: H.now).recordID!
+        let detail = try await h.stores.cases.caseDetail(caseID: a, by: lead, acknowledgementWorkingDays: 2)
         #expect(detail.listeningSessions.first?.adviceGiven == "advice one" && detail.listeningSessions.first?.actionsAgreed == "actions one")
         try await h.db.writer.write { db in
             try db.execute(sql: "UPDATE listening_session SET actions_agreed = advice_given WHERE id = ?", arguments: [s1])
         }
         await #expect(throws: StoreError.undecryptable(field: "listening_session.actions_agreed/\(s1)")) {
-            _ = try await h.db.caseDetail(caseID: a, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+            _ = try await h.stores.cases.caseDetail(caseID: a, by: lead, acknowledgementWorkingDays: 2)
         }
         try await h.db.writer.write { db in
             try db.execute(sql: "UPDATE listening_session SET actions_agreed = NULL, advice_given = note WHERE id = ?", arguments: [s1])
         }
         await #expect(throws: StoreError.undecryptable(field: "listening_session.advice_given/\(s1)")) {
-            _ = try await h.db.caseDetail(caseID: a, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+            _ = try await h.stores.cases.caseDetail(caseID: a, by: lead, acknowledgementWorkingDays: 2)
         }
     }
 
@@ -206,18 +204,18 @@ import Testing
         let canary = "CANARY-\(UUID().uuidString)"
         let id = try await h.newCase(canary: canary)
         let keys = h.keys, db = h.db, now = H.now
-        _ = try await db.acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, keys: keys, now: now)
-        _ = try await db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 60, modality: .video,
-                                                note: "\(canary)-session", by: lead, keys: keys, now: now)
-        _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: "\(canary)-assess",
-                                          by: lead, keys: keys, now: now)
-        let sp = try await db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
-                                          by: lead, keys: keys, now: now).recordID!
-        try await db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, keys: keys, now: now)
-        _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "\(canary)-safeguarding", by: lead, keys: keys, now: now)
-        _ = try await db.sendMessage(caseID: id, body: "\(canary)-message", by: lead, keys: keys, now: now)
-        try await db.close(caseID: id, reason: .completed, note: "\(canary)-close", by: lead, keys: keys, now: now)
-        let detail = try await db.caseDetail(caseID: id, by: lead, keys: keys, acknowledgementWorkingDays: 2, now: now)
+        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, now: now)
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 60, modality: .video,
+                                                note: "\(canary)-session", by: lead, now: now)
+        _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: "\(canary)-assess",
+                                          by: lead, now: now)
+        let sp = try await CaseStore(db, keys).addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
+                                          by: lead, now: now).recordID!
+        try await CaseStore(db, keys).recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, now: now)
+        _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: .police, note: "\(canary)-safeguarding", by: lead, now: now)
+        _ = try await CaseStore(db, keys).sendMessage(caseID: id, body: "\(canary)-message", by: lead, now: now)
+        try await CaseStore(db, keys).close(caseID: id, reason: .completed, note: "\(canary)-close", by: lead, now: now)
+        let detail = try await CaseStore(db, keys).caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2, now: now)
         #expect(detail.events.compactMap(\.note).count == 6, "the notes are there, sealed")
 
         func assertNoCanary() throws {

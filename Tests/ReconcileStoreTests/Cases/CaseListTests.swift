@@ -21,13 +21,13 @@ import Testing
         let wednesday = try await h.newCase(receivedAt: H.date("2026-03-11T08:00:00Z"))
         // Old but acknowledged: never overdue.
         let acknowledged = try await h.newCase(receivedAt: H.date("2026-03-02T09:00:00Z"))
-        _ = try await h.db.acknowledge(caseID: acknowledged, method: .email, note: nil, by: lead, keys: h.keys, now: now)
-        try await h.db.assign(caseID: friday, toPractitionerEmail: try h.email(p1), by: lead, keys: h.keys, now: now)
-        try await h.db.assign(caseID: monday, toPractitionerEmail: try h.email(p1), by: lead, keys: h.keys, now: now)
-        try await h.db.assign(caseID: acknowledged, toPractitionerEmail: try h.email(p2), by: lead, keys: h.keys, now: now)
+        _ = try await h.stores.cases.acknowledge(caseID: acknowledged, method: .email, note: nil, by: lead, now: now)
+        try await h.stores.cases.assign(caseID: friday, toPractitionerEmail: try h.email(p1), by: lead, now: now)
+        try await h.stores.cases.assign(caseID: monday, toPractitionerEmail: try h.email(p1), by: lead, now: now)
+        try await h.stores.cases.assign(caseID: acknowledged, toPractitionerEmail: try h.email(p2), by: lead, now: now)
 
         func ids(_ filter: CaseListFilter, by actor: StaffActor? = nil) async throws -> [String] {
-            try await h.db.caseList(filter: filter, limit: 100, cursor: nil, by: actor ?? lead,
+            try await h.stores.cases.caseList(filter: filter, limit: 100, cursor: nil, by: actor ?? lead,
                                     acknowledgementWorkingDays: H.workingDays, now: now).cases.map(\.id)
         }
         #expect(try await ids(.init()) == [wednesday, monday, saturday, friday, thursday, acknowledged], "newest first")
@@ -48,7 +48,7 @@ import Testing
         #expect(try await ids(.init(overdue: true), by: p1) == [friday])
         #expect(try await ids(.init(), by: p2) == [acknowledged])
 
-        let page = try await h.db.caseList(filter: .init(), limit: 100, cursor: nil, by: lead, acknowledgementWorkingDays: 2, now: now)
+        let page = try await h.stores.cases.caseList(filter: .init(), limit: 100, cursor: nil, by: lead, acknowledgementWorkingDays: 2, now: now)
         let fridaySummary = try #require(page.cases.first { $0.id == friday })
         #expect(fridaySummary.assignedTo == (try h.email(p1)) && fridaySummary.overdue && fridaySummary.stage == .received)
         #expect(fridaySummary.councilArea == "shropshire" && fridaySummary.receivedAt == H.date("2026-03-06T19:00:00Z"))
@@ -71,7 +71,7 @@ import Testing
         func walk(_ filter: CaseListFilter, limit: Int) async throws -> (ids: [String], pages: Int) {
             var seen: [String] = [], cursor: String? = nil, pages = 0
             repeat {
-                let page = try await h.db.caseList(filter: filter, limit: limit, cursor: cursor, by: lead,
+                let page = try await h.stores.cases.caseList(filter: filter, limit: limit, cursor: cursor, by: lead,
                                                    acknowledgementWorkingDays: H.workingDays, now: base)
                 pages += 1
                 #expect(page.cases.count <= limit)
@@ -84,7 +84,7 @@ import Testing
         let (ids, pages) = try await walk(.init(), limit: 100)
         #expect(pages == 3)
         #expect(ids.count == 250 && Set(ids) == Set(all))
-        let full = try await h.db.caseList(filter: .init(), limit: 1000, cursor: nil, by: lead, acknowledgementWorkingDays: 2, now: base)
+        let full = try await h.stores.cases.caseList(filter: .init(), limit: 1000, cursor: nil, by: lead, acknowledgementWorkingDays: 2, now: base)
         #expect(full.cases.map(\.id) == ids, "pages join up into the one ordering")
         #expect(zip(full.cases, full.cases.dropFirst()).allSatisfy { $0.receivedAt > $1.receivedAt || ($0.receivedAt == $1.receivedAt && $0.id > $1.id) })
 
@@ -103,10 +103,10 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         for _ in 0..<3 { _ = try await h.newCase() }
-        let first = try await h.db.caseList(filter: .init(), limit: 1, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
+        let first = try await h.stores.cases.caseList(filter: .init(), limit: 1, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
         let good = try #require(first.nextCursor)
         #expect(!good.contains("=") && !good.contains("+") && !good.contains("/"))
-        _ = try await h.db.caseList(filter: .init(), limit: 1, cursor: good, by: lead, acknowledgementWorkingDays: 2)
+        _ = try await h.stores.cases.caseList(filter: .init(), limit: 1, cursor: good, by: lead, acknowledgementWorkingDays: 2)
         func b64(_ s: String) -> String {
             Data(s.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
                 .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
@@ -115,7 +115,7 @@ import Testing
                     b64("v2|2026-03-11 12:00:00.000|abc"), b64("v1|2026-03-11 12:00:00.000|abc' OR 1=1 --"),
                     b64("v1|2026-03-11 12:00:00.000"), good + "%"] {
             await #expect(throws: WorkflowError.invalidCursor, "\(bad)") {
-                _ = try await h.db.caseList(filter: .init(), limit: 1, cursor: bad, by: lead, acknowledgementWorkingDays: 2)
+                _ = try await h.stores.cases.caseList(filter: .init(), limit: 1, cursor: bad, by: lead, acknowledgementWorkingDays: 2)
             }
         }
     }

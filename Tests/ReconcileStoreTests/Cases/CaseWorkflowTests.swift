@@ -16,28 +16,27 @@ import Testing
         var t = H.now
         func tick() -> Date { t = t.addingTimeInterval(60); return t }
 
-        try await h.db.assign(caseID: id, toPractitionerEmail: "  \(practitionerEmail.uppercased()) ", by: lead, keys: h.keys, now: tick())
+        try await h.stores.cases.assign(caseID: id, toPractitionerEmail: "  \(practitionerEmail.uppercased()) ", by: lead, now: tick())
         #expect(try h.stage(id) == .received)
-        #expect(try await h.db.acknowledge(caseID: id, method: .phone, note: "  rang mum, all fine  ", by: practitioner,
-                                           keys: h.keys, now: tick()).stage == .acknowledged)
-        let s1 = try await h.db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 50, modality: .phone,
-                                                       note: "first session note", by: practitioner, keys: h.keys, now: tick()).recordID!
+        #expect(try await h.stores.cases.acknowledge(caseID: id, method: .phone, note: "  rang mum, all fine  ", by: practitioner, now: tick()).stage == .acknowledged)
+        let s1 = try await h.stores.cases.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 50, modality: .phone,
+                                                       note: "first session note", by: practitioner, now: tick()).recordID!
         #expect(try h.stage(id) == .listening)
-        let s2 = try await h.db.recordListeningSession(caseID: id, heldOn: "2026-03-11", durationMinutes: 90, modality: .inPerson,
-                                                       note: nil, by: practitioner, keys: h.keys, now: tick()).recordID!
+        let s2 = try await h.stores.cases.recordListeningSession(caseID: id, heldOn: "2026-03-11", durationMinutes: 90, modality: .inPerson,
+                                                       note: nil, by: practitioner, now: tick()).recordID!
         #expect(try h.stage(id) == .listening)
-        let a = try await h.db.recordAssessment(caseID: id, level: .complex, needs: [.counselling, .independentLegalAdvice, .counselling],
-                                                note: "assessment note", by: practitioner, keys: h.keys, now: tick()).recordID!
+        let a = try await h.stores.cases.recordAssessment(caseID: id, level: .complex, needs: [.counselling, .independentLegalAdvice, .counselling],
+                                                note: "assessment note", by: practitioner, now: tick()).recordID!
         #expect(try h.stage(id) == .assessed)
-        let sp = try await h.db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "signpost note",
-                                            by: practitioner, keys: h.keys, now: tick()).recordID!
+        let sp = try await h.stores.cases.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "signpost note",
+                                            by: practitioner, now: tick()).recordID!
         #expect(try h.stage(id) == .signposted)
-        try await h.db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: practitioner, keys: h.keys, now: tick())
-        let m = try await h.db.sendMessage(caseID: id, body: "  Hello from the partner  ", by: practitioner, keys: h.keys, now: tick()).recordID!
-        try await h.db.close(caseID: id, reason: .completed, note: "closing note", by: lead, keys: h.keys, now: tick())
+        try await h.stores.cases.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: practitioner, now: tick())
+        let m = try await h.stores.cases.sendMessage(caseID: id, body: "  Hello from the partner  ", by: practitioner, now: tick()).recordID!
+        try await h.stores.cases.close(caseID: id, reason: .completed, note: "closing note", by: lead, now: tick())
         #expect(try h.stage(id) == .closed)
 
-        let detail = try await h.db.caseDetail(caseID: id, by: practitioner, keys: h.keys, acknowledgementWorkingDays: H.workingDays, now: tick())
+        let detail = try await h.stores.cases.caseDetail(caseID: id, by: practitioner, acknowledgementWorkingDays: H.workingDays, now: tick())
         #expect(detail.stage == .closed && detail.closeReason == .completed && detail.closedAt != nil && detail.acknowledgedAt != nil)
         #expect(detail.assignedTo == practitionerEmail && !detail.overdue)
         #expect(detail.referral.story?.hasSuffix("-story") == true)
@@ -77,7 +76,7 @@ import Testing
         #expect(detail.events[7].note == nil, "a message body is never copied into the event")
         #expect(detail.events.allSatisfy { !($0.detail ?? "").contains("Hello") })
 
-        let timeline = try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys)
+        let timeline = try await h.stores.cases.caseTimeline(caseID: id, by: lead)
         #expect(timeline == detail.events)
 
         let audit = try h.db.auditEntries(caseID: id)
@@ -111,19 +110,19 @@ import Testing
         for (stage, id, signpost) in cases {
             let db = h.db
             let attempts: [(CaseAction, () async throws -> Void)] = [
-                (.acknowledge, { _ = try await db.acknowledge(caseID: id, method: .email, note: "n", by: lead, keys: keys, now: now) }),
-                (.recordListeningSession, { _ = try await db.recordListeningSession(
-                    caseID: id, heldOn: "2026-03-10", durationMinutes: 30, modality: .video, note: "n", by: lead, keys: keys, now: now) }),
-                (.recordAssessment, { _ = try await db.recordAssessment(caseID: id, level: .universal, needs: [.information],
-                                                                        note: "n", by: lead, keys: keys, now: now) }),
-                (.addSignpost, { _ = try await db.addSignpost(caseID: id, service: H.legal, need: .independentLegalAdvice,
-                                                              note: "n", by: lead, keys: keys, now: now) }),
-                (.recordSignpostOutcome, { try await db.recordSignpostOutcome(caseID: id, signpostID: signpost ?? "none",
-                                                                              outcome: .declined, by: lead, keys: keys, now: now) }),
-                (.recordSafeguarding, { _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "n", by: lead, keys: keys, now: now) }),
-                (.sendMessage, { _ = try await db.sendMessage(caseID: id, body: "hello", by: lead, keys: keys, now: now) }),
+                (.acknowledge, { _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .email, note: "n", by: lead, now: now) }),
+                (.recordListeningSession, { _ = try await CaseStore(db, keys).recordListeningSession(
+                    caseID: id, heldOn: "2026-03-10", durationMinutes: 30, modality: .video, note: "n", by: lead, now: now) }),
+                (.recordAssessment, { _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: .universal, needs: [.information],
+                                                                        note: "n", by: lead, now: now) }),
+                (.addSignpost, { _ = try await CaseStore(db, keys).addSignpost(caseID: id, service: H.legal, need: .independentLegalAdvice,
+                                                              note: "n", by: lead, now: now) }),
+                (.recordSignpostOutcome, { try await CaseStore(db, keys).recordSignpostOutcome(caseID: id, signpostID: signpost ?? "none",
+                                                                              outcome: .declined, by: lead, now: now) }),
+                (.recordSafeguarding, { _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: .police, note: "n", by: lead, now: now) }),
+                (.sendMessage, { _ = try await CaseStore(db, keys).sendMessage(caseID: id, body: "hello", by: lead, now: now) }),
             ] + CloseReason.allCases.map { reason in
-                (CaseAction.close(reason), { try await db.close(caseID: id, reason: reason, note: "n", by: lead, keys: keys, now: now) })
+                (CaseAction.close(reason), { try await CaseStore(db, keys).close(caseID: id, reason: reason, note: "n", by: lead, now: now) })
             }
             for (action, attempt) in attempts where !CaseLifecycle.allows(action, at: stage) {
                 refusals += 1
@@ -133,7 +132,7 @@ import Testing
             if stage == .closed {
                 let practitioner = try h.staff(.practitioner)
                 try await expectTransitionRefused(h, "assign at closed") {
-                    try await db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: keys, now: now)
+                    try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, now: now)
                 }
             }
         }
@@ -154,70 +153,70 @@ import Testing
         for date in ["2026-02-29", "2026-02-30", "2026-13-01", "2026-00-10", "2026-3-10", "10/03/2026", "", "2026-03-12",
                      "2027-01-01", "1999-12-31", "２０２６-03-10", " 2026-03-10"] {
             try await expectRefusedUnchanged(h, WorkflowError.invalidDate, "date \(date)") {
-                _ = try await db.recordListeningSession(caseID: acknowledged, heldOn: date, durationMinutes: 30, modality: .phone,
-                                                        note: nil, by: lead, keys: keys, now: now)
+                _ = try await CaseStore(db, keys).recordListeningSession(caseID: acknowledged, heldOn: date, durationMinutes: 30, modality: .phone,
+                                                        note: nil, by: lead, now: now)
             }
         }
         for minutes in [0, -5, 601, Int.max] {
             try await expectRefusedUnchanged(h, WorkflowError.invalidDuration, "duration \(minutes)") {
-                _ = try await db.recordListeningSession(caseID: acknowledged, heldOn: "2026-03-11", durationMinutes: minutes,
-                                                        modality: .phone, note: nil, by: lead, keys: keys, now: now)
+                _ = try await CaseStore(db, keys).recordListeningSession(caseID: acknowledged, heldOn: "2026-03-11", durationMinutes: minutes,
+                                                        modality: .phone, note: nil, by: lead, now: now)
             }
         }
         let (received, _) = try await h.caseAt(.received, by: lead)
         try await expectRefusedUnchanged(h, WorkflowError.noteTooLong, "long acknowledge note") {
-            _ = try await db.acknowledge(caseID: received, method: .post, note: long, by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).acknowledge(caseID: received, method: .post, note: long, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, WorkflowError.noteTooLong, "long session note") {
-            _ = try await db.recordListeningSession(caseID: acknowledged, heldOn: "2026-03-11", durationMinutes: 30, modality: .phone,
-                                                    note: long, by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).recordListeningSession(caseID: acknowledged, heldOn: "2026-03-11", durationMinutes: 30, modality: .phone,
+                                                    note: long, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, WorkflowError.noteTooLong, "long assessment note") {
-            _ = try await db.recordAssessment(caseID: listening, level: .acuteOrSpecialist, needs: [.mentalHealth], note: long,
-                                              by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).recordAssessment(caseID: listening, level: .acuteOrSpecialist, needs: [.mentalHealth], note: long,
+                                              by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, AssessmentInputError.noNeeds, "no needs") {
-            _ = try await db.recordAssessment(caseID: listening, level: .universal, needs: [], note: nil, by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).recordAssessment(caseID: listening, level: .universal, needs: [], note: nil, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, WorkflowError.serviceDoesNotMeetNeed, "wrong need") {
-            _ = try await db.addSignpost(caseID: assessed, service: H.legal, need: .counselling, note: nil, by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).addSignpost(caseID: assessed, service: H.legal, need: .counselling, note: nil, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, WorkflowError.noteTooLong, "long safeguarding note") {
-            _ = try await db.recordSafeguarding(caseID: assessed, route: .socialCare, note: long, by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).recordSafeguarding(caseID: assessed, route: .socialCare, note: long, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, WorkflowError.signpostNotFound, "another case's signpost") {
-            try await db.recordSignpostOutcome(caseID: signposted, signpostID: otherSignpost!, outcome: .accepted, by: lead, keys: keys, now: now)
+            try await CaseStore(db, keys).recordSignpostOutcome(caseID: signposted, signpostID: otherSignpost!, outcome: .accepted, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, WorkflowError.signpostNotFound, "no such signpost") {
-            try await db.recordSignpostOutcome(caseID: otherSignposted, signpostID: "nope", outcome: .accepted, by: lead, keys: keys, now: now)
+            try await CaseStore(db, keys).recordSignpostOutcome(caseID: otherSignposted, signpostID: "nope", outcome: .accepted, by: lead, now: now)
         }
         for body in ["", "   \n\t "] {
             try await expectRefusedUnchanged(h, WorkflowError.messageEmpty, "empty message") {
-                _ = try await db.sendMessage(caseID: signposted, body: body, by: lead, keys: keys, now: now)
+                _ = try await CaseStore(db, keys).sendMessage(caseID: signposted, body: body, by: lead, now: now)
             }
         }
         try await expectRefusedUnchanged(h, WorkflowError.messageTooLong, "long message") {
-            _ = try await db.sendMessage(caseID: signposted, body: long, by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).sendMessage(caseID: signposted, body: long, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, WorkflowError.noteTooLong, "long close note") {
-            try await db.close(caseID: signposted, reason: .completed, note: long, by: lead, keys: keys, now: now)
+            try await CaseStore(db, keys).close(caseID: signposted, reason: .completed, note: long, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, StoreError.caseNotFound, "no such case") {
-            _ = try await db.acknowledge(caseID: "no-such-case", method: .email, note: nil, by: lead, keys: keys, now: now)
+            _ = try await CaseStore(db, keys).acknowledge(caseID: "no-such-case", method: .email, note: nil, by: lead, now: now)
         }
         _ = signpost
 
         // Boundaries that are accepted: exactly 10,000 characters, 1 and 600 minutes, today in London.
         let exact = String(repeating: "x", count: 10_000)
-        _ = try await db.recordListeningSession(caseID: acknowledged, heldOn: "2026-03-11", durationMinutes: 600, modality: .video,
-                                                note: "  " + exact + "  ", by: lead, keys: keys, now: now)
-        _ = try await db.recordListeningSession(caseID: acknowledged, heldOn: "2024-02-29", durationMinutes: 1, modality: .video,
-                                                note: "   ", by: lead, keys: keys, now: now)
-        _ = try await db.sendMessage(caseID: signposted, body: exact, by: lead, keys: keys, now: now)
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: acknowledged, heldOn: "2026-03-11", durationMinutes: 600, modality: .video,
+                                                note: "  " + exact + "  ", by: lead, now: now)
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: acknowledged, heldOn: "2024-02-29", durationMinutes: 1, modality: .video,
+                                                note: "   ", by: lead, now: now)
+        _ = try await CaseStore(db, keys).sendMessage(caseID: signposted, body: exact, by: lead, now: now)
         // 23:30 UTC on 1 June is already 2 June in London (BST).
-        _ = try await db.recordListeningSession(caseID: acknowledged, heldOn: "2026-06-02", durationMinutes: 5, modality: .video,
-                                                note: nil, by: lead, keys: keys, now: H.date("2026-06-01T23:30:00Z"))
-        let detail = try await db.caseDetail(caseID: acknowledged, by: lead, keys: keys, acknowledgementWorkingDays: 2, now: now)
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: acknowledged, heldOn: "2026-06-02", durationMinutes: 5, modality: .video,
+                                                note: nil, by: lead, now: H.date("2026-06-01T23:30:00Z"))
+        let detail = try await CaseStore(db, keys).caseDetail(caseID: acknowledged, by: lead, acknowledgementWorkingDays: 2, now: now)
         // Ordered by date held; the blank note is stored as no note, the long one trimmed and kept whole.
         #expect(detail.listeningSessions.map(\.heldOn) == ["2024-02-29", "2026-03-11", "2026-06-02"])
         #expect(detail.listeningSessions.map { $0.note?.count } == [nil, 10_000, nil])
@@ -237,21 +236,21 @@ import Testing
         for (label, email) in [("unknown", "nobody@partner.example"), ("disabled", try h.email(disabled)),
                                ("admin", try h.email(admin)), ("council", try h.email(council)), ("empty", "")] {
             try await expectRefusedUnchanged(h, WorkflowError.unknownPractitioner, "assign to \(label)") {
-                try await db.assign(caseID: id, toPractitionerEmail: email, by: lead, keys: keys)
+                try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: email, by: lead)
             }
         }
         for actor in [practitioner, admin, council] {
             try await expectRefusedUnchanged(h, CaseAccessError.forbidden, "assign by \(actor.role)") {
-                try await db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: actor, keys: keys)
+                try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: actor)
             }
         }
         // Even a practitioner on their own case may not reassign it.
-        try await db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: keys)
+        try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead)
         try await expectRefusedUnchanged(h, CaseAccessError.forbidden, "reassign by its practitioner") {
-            try await db.assign(caseID: id, toPractitionerEmail: try h.email(otherLead), by: practitioner, keys: keys)
+            try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: try h.email(otherLead), by: practitioner)
         }
-        try await db.assign(caseID: id, toPractitionerEmail: try h.email(otherLead), by: lead, keys: keys)
-        let summary = try await db.caseList(filter: .init(), limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
+        try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: try h.email(otherLead), by: lead)
+        let summary = try await CaseStore(db, keys).caseList(filter: .init(), limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
         #expect(summary.cases.first?.assignedTo == (try h.email(otherLead)), "a lead may be assigned too")
     }
 
@@ -259,18 +258,18 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, signpost) = try await h.caseAt(.closed, by: lead)
-        let escalation = try await h.db.recordSafeguarding(caseID: id, route: .socialCare, note: "safeguarding note", by: lead, keys: h.keys).recordID!
-        try await h.db.recordSignpostOutcome(caseID: id, signpostID: signpost!, outcome: .noResponse, by: lead, keys: h.keys)
+        let escalation = try await h.stores.cases.recordSafeguarding(caseID: id, route: .socialCare, note: "safeguarding note", by: lead).recordID!
+        try await h.stores.cases.recordSignpostOutcome(caseID: id, signpostID: signpost!, outcome: .noResponse, by: lead)
         #expect(try h.stage(id) == .closed)
-        let detail = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+        let detail = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2)
         #expect(detail.safeguarding.map(\.id) == [escalation])
         #expect(detail.safeguarding.first?.route == .socialCare && detail.safeguarding.first?.note == "safeguarding note")
         #expect(detail.signposts.first?.outcome == .noResponse)
         let last = try #require(detail.events.last { $0.action == "record_safeguarding" })
         #expect(last.fromStage == .closed && last.toStage == .closed && last.detail == "escalation=\(escalation),routes=social_care,outcome=pending")
         // Back to pending clears the outcome time.
-        try await h.db.recordSignpostOutcome(caseID: id, signpostID: signpost!, outcome: .pending, by: lead, keys: h.keys)
-        let again = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+        try await h.stores.cases.recordSignpostOutcome(caseID: id, signpostID: signpost!, outcome: .pending, by: lead)
+        let again = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2)
         #expect(again.signposts.first?.outcome == .pending && again.signposts.first?.outcomeAt == nil)
     }
 
@@ -284,7 +283,7 @@ import Testing
             for _ in 0..<20 {
                 group.addTask {
                     do {
-                        _ = try await db.acknowledge(caseID: id, method: .portal, note: "n", by: lead, keys: keys)
+                        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .portal, note: "n", by: lead)
                         return "ok"
                     } catch is TransitionRefused {
                         return "refused"
@@ -297,7 +296,7 @@ import Testing
         }
         #expect(outcomes.filter { $0 == "ok" }.count == 1)
         #expect(outcomes.filter { $0 == "refused" }.count == 19, "\(outcomes)")
-        let timeline = try await db.caseTimeline(caseID: id, by: lead, keys: keys)
+        let timeline = try await CaseStore(db, keys).caseTimeline(caseID: id, by: lead)
         #expect(timeline.map(\.action) == ["acknowledge"])
         #expect(try db.auditEntries(caseID: id).filter { $0.action == "case.acknowledge" }.count == 1)
         #expect(try await db.verifyAuditChain(keys: keys).isIntact)

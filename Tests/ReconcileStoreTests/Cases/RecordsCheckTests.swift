@@ -13,8 +13,8 @@ import Testing
 
     func check(_ h: H, by lead: StaffActor, at now: Date = H.now, month: AuditMonth? = nil, n: Int = 5,
                policy: RecordingPolicy = RecordsCheckTests.policy) async throws -> RecordsCheck {
-        try await h.db.recordsCheck(month: month, samplePerPractitioner: n, policy: policy, acknowledgementWorkingDays: H.workingDays,
-                                    by: lead, keys: h.keys, now: now)
+        try await h.stores.cases.recordsCheck(month: month, samplePerPractitioner: n, policy: policy, acknowledgementWorkingDays: H.workingDays,
+                                    by: lead, now: now)
     }
 
     func rules(_ c: RecordsCheck, _ caseID: String) -> [String] {
@@ -29,12 +29,12 @@ import Testing
         let (bare, _) = try await h.caseAt(.acknowledged, by: lead)
         // Two sessions without advice (recorded before the policy asked for it), one with.
         for _ in 0..<2 {
-            try await h.db.recordListeningSession(caseID: bare, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone, note: nil,
-                                                  by: lead, keys: h.keys, now: H.now)
+            try await h.stores.cases.recordListeningSession(caseID: bare, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone, note: nil,
+                                                  by: lead, now: H.now)
         }
         let (advised, _) = try await h.caseAt(.acknowledged, by: lead)
-        try await h.db.recordListeningSession(caseID: advised, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone, note: nil,
-                                              practice: PracticeRecord(adviceGiven: "Options talked through"), by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.recordListeningSession(caseID: advised, heldOn: "2026-03-10", durationMinutes: 30, modality: .phone, note: nil,
+                                              practice: PracticeRecord(adviceGiven: "Options talked through"), by: lead, now: H.now)
         let c = try await check(h, by: lead)
         let entry = try #require(c.incomplete.first { $0.caseID == bare })
         #expect(entry.problems == [RecordsProblem(rule: "listening_session_without_advice_given", count: 2)])
@@ -62,7 +62,7 @@ import Testing
         let id = try await h.newCase(receivedAt: H.date("2026-03-09T10:00:00Z"))
         #expect(rules(try await check(h, by: lead, at: H.date("2026-03-11T23:59:59Z")), id) == [], "on the last day it is not yet overdue")
         #expect(rules(try await check(h, by: lead, at: H.date("2026-03-12T00:00:01Z")), id) == ["acknowledgement_overdue"])
-        try await h.db.acknowledge(caseID: id, method: .phone, note: nil, by: lead, keys: h.keys, now: H.date("2026-03-12T09:00:00Z"))
+        try await h.stores.cases.acknowledge(caseID: id, method: .phone, note: nil, by: lead, now: H.date("2026-03-12T09:00:00Z"))
         #expect(rules(try await check(h, by: lead, at: H.date("2026-03-12T09:00:01Z")), id) == [])
     }
 
@@ -70,21 +70,21 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.acknowledged, by: lead)
-        try await h.db.recordListeningSession(caseID: id, heldOn: "2026-03-01", durationMinutes: 30, modality: .phone, note: nil,
-                                              practice: PracticeRecord(adviceGiven: "advice"), by: lead, keys: h.keys, now: H.date("2026-03-02T09:00:00Z"))
+        try await h.stores.cases.recordListeningSession(caseID: id, heldOn: "2026-03-01", durationMinutes: 30, modality: .phone, note: nil,
+                                              practice: PracticeRecord(adviceGiven: "advice"), by: lead, now: H.date("2026-03-02T09:00:00Z"))
         // Made Monday 2 March 2026 at 10:00 (GMT): ten working days are 3-6, 9-13 and 16 March.
         let made = H.date("2026-03-02T10:00:00Z")
-        let change = try await h.db.recordSafeguarding(caseID: id, referral: SafeguardingReferral(routes: [.socialCare], parentsInformed: true),
-                                                       note: nil, by: lead, keys: h.keys, now: made)
+        let change = try await h.stores.cases.recordSafeguarding(caseID: id, referral: SafeguardingReferral(routes: [.socialCare], parentsInformed: true),
+                                                       note: nil, by: lead, now: made)
         #expect(rules(try await check(h, by: lead, at: H.date("2026-03-16T23:59:59Z")), id) == [], "ten working days exactly: not yet")
         let past = H.date("2026-03-17T00:00:01Z")
         let listed = try await check(h, by: lead, at: past)
         #expect(listed.incomplete.first { $0.caseID == id }?.problems == [RecordsProblem(rule: "safeguarding_outcome_overdue", count: 1)])
         // A second pending escalation made later is not yet due; an outcome takes the first off the list.
-        try await h.db.recordSafeguarding(caseID: id, referral: SafeguardingReferral(routes: [.police], parentsInformed: true),
-                                          note: nil, by: lead, keys: h.keys, now: H.date("2026-03-16T10:00:00Z"))
+        try await h.stores.cases.recordSafeguarding(caseID: id, referral: SafeguardingReferral(routes: [.police], parentsInformed: true),
+                                          note: nil, by: lead, now: H.date("2026-03-16T10:00:00Z"))
         #expect(try await check(h, by: lead, at: past).incomplete.first { $0.caseID == id }?.problems.first?.count == 1)
-        try await h.db.recordSafeguardingOutcome(caseID: id, escalationID: change.recordID!, outcome: .accepted, by: lead, keys: h.keys, now: past)
+        try await h.stores.cases.recordSafeguardingOutcome(caseID: id, escalationID: change.recordID!, outcome: .accepted, by: lead, now: past)
         #expect(rules(try await check(h, by: lead, at: past), id) == [])
     }
 
@@ -92,11 +92,11 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner)
         let id = try await h.newCase(receivedAt: H.date("2026-03-02T10:00:00Z"))
-        try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, now: H.now)
         let c = try await check(h, by: lead)
         #expect(rules(c, id) == ["acknowledgement_overdue"])
         let sampled = try #require(c.sample?.cases.first { $0.caseID == id })
-        try await h.db.reviewSampledCase(sampleID: sampled.id, note: "Looked at it", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.reviewSampledCase(sampleID: sampled.id, note: "Looked at it", by: lead, now: H.now)
         try await h.db.writer.write { db in try AppDatabase.erase(db, caseID: id, reason: "request", keys: h.keys, at: H.now) }
         let after = try await check(h, by: lead)
         #expect(rules(after, id) == [])
@@ -105,7 +105,7 @@ import Testing
         let raw = try await h.db.reader.read { db in try Data?.fetchOne(db, sql: "SELECT audit_note FROM records_sample_case WHERE id = ?", arguments: [sampled.id]) }
         #expect(raw == .some(nil), "erasure clears the audit note with the case's other notes")
         await #expect(throws: StoreError.erased) {
-            try await h.db.reviewSampledCase(sampleID: sampled.id, note: "again", by: lead, keys: h.keys, now: H.now)
+            try await h.stores.cases.reviewSampledCase(sampleID: sampled.id, note: "again", by: lead, now: H.now)
         }
     }
 
@@ -118,13 +118,13 @@ import Testing
             let p = try h.staff(.practitioner, email: email)
             for _ in 0..<count {
                 let id = try await h.newCase(receivedAt: H.date("2026-02-20T10:00:00Z"))
-                try await h.db.assign(caseID: id, toPractitionerEmail: email, by: lead, keys: h.keys, now: H.date("2026-02-21T10:00:00Z"))
+                try await h.stores.cases.assign(caseID: id, toPractitionerEmail: email, by: lead, now: H.date("2026-02-21T10:00:00Z"))
                 held[p.id, default: []].insert(id)
             }
         }
         let closedEarlier = try await h.newCase(receivedAt: H.date("2026-02-02T10:00:00Z"))
-        try await h.db.assign(caseID: closedEarlier, toPractitionerEmail: "two@partner.example", by: lead, keys: h.keys, now: H.date("2026-02-03T10:00:00Z"))
-        try await h.db.close(caseID: closedEarlier, reason: .noContact, note: nil, by: lead, keys: h.keys, now: H.date("2026-02-27T10:00:00Z"))
+        try await h.stores.cases.assign(caseID: closedEarlier, toPractitionerEmail: "two@partner.example", by: lead, now: H.date("2026-02-03T10:00:00Z"))
+        try await h.stores.cases.close(caseID: closedEarlier, reason: .noContact, note: nil, by: lead, now: H.date("2026-02-27T10:00:00Z"))
         _ = try await h.newCase(receivedAt: H.date("2026-03-02T10:00:00Z"))
         return held
     }
@@ -164,10 +164,10 @@ import Testing
         #expect(try await check(h, by: lead, at: H.date("2026-04-10T10:00:00Z"), month: AuditMonth("2026-02")!).sample == nil,
                 "a past month never drawn is not drawn after the fact by a view")
         await #expect(throws: RecordsCheckError.futureMonth) { try await check(h, by: lead, month: AuditMonth("2026-04")!) }
-        let drawnByCommand = try await h.db.drawRecordsSample(month: AuditMonth("2026-02")!, perPractitioner: 1, keys: h.keys,
+        let drawnByCommand = try await h.stores.cases.drawRecordsSample(month: AuditMonth("2026-02")!, perPractitioner: 1,
                                                               now: H.date("2026-04-10T10:00:00Z"))
         #expect(drawnByCommand.drawn && drawnByCommand.cases == 3)
-        #expect(try await h.db.drawRecordsSample(month: AuditMonth("2026-02")!, perPractitioner: 5, keys: h.keys).drawn == false)
+        #expect(try await h.stores.cases.drawRecordsSample(month: AuditMonth("2026-02")!, perPractitioner: 5).drawn == false)
     }
 
     @Test func theDrawIsNotAlwaysTheSameCases() async throws {
@@ -190,7 +190,7 @@ import Testing
             let actor = try h.staff(role)
             await #expect(throws: CaseAccessError.forbidden) { try await check(h, by: actor) }
             await #expect(throws: CaseAccessError.forbidden) {
-                try await h.db.reviewSampledCase(sampleID: UUID().uuidString.lowercased(), note: "x", by: actor, keys: h.keys)
+                try await h.stores.cases.reviewSampledCase(sampleID: UUID().uuidString.lowercased(), note: "x", by: actor)
             }
         }
         #expect(try await h.db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records_sample_draw") } == 0,
@@ -213,13 +213,13 @@ import Testing
         _ = try await practice(h, lead: lead)
         let sampled = try #require(try await check(h, by: lead).sample?.cases.first)
         await #expect(throws: RecordsCheckError.noteRequired) {
-            try await h.db.reviewSampledCase(sampleID: sampled.id, note: "  ", by: lead, keys: h.keys)
+            try await h.stores.cases.reviewSampledCase(sampleID: sampled.id, note: "  ", by: lead)
         }
         await #expect(throws: RecordsCheckError.sampleNotFound) {
-            try await h.db.reviewSampledCase(sampleID: UUID().uuidString.lowercased(), note: "x", by: lead, keys: h.keys)
+            try await h.stores.cases.reviewSampledCase(sampleID: UUID().uuidString.lowercased(), note: "x", by: lead)
         }
         let canary = "CANARY-AUDIT-\(UUID().uuidString.prefix(8))"
-        try await h.db.reviewSampledCase(sampleID: sampled.id, note: "Good record \(canary)", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.reviewSampledCase(sampleID: sampled.id, note: "Good record \(canary)", by: lead, now: H.now)
         let seen = try #require(try await check(h, by: lead).sample?.cases.first { $0.id == sampled.id })
         let leadEmail = try h.email(lead)
         #expect(seen.auditNote == "Good record \(canary)" && seen.reviewedAt == H.now && seen.reviewedBy == leadEmail)

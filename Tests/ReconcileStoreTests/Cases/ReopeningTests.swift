@@ -21,17 +21,17 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(stage, by: lead)
-        try await h.db.close(caseID: id, reason: .withdrawn, note: nil, by: lead, keys: h.keys, now: H.now)
-        let change = try await h.db.reopen(caseID: id, reason: "The family came back", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.close(caseID: id, reason: .withdrawn, note: nil, by: lead, now: H.now)
+        let change = try await h.stores.cases.reopen(caseID: id, reason: "The family came back", by: lead, now: H.now)
         #expect(change.stage == stage)
         #expect(try h.stage(id) == stage)
         let (reason, closedAt) = try closeReason(h, id)
         #expect(reason == nil && closedAt == nil, "closure facts are cleared, so retention counts from the next closing")
-        let event = try #require(try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys).last)
+        let event = try #require(try await h.stores.cases.caseTimeline(caseID: id, by: lead).last)
         #expect(event.action == "reopen" && event.note == "The family came back" && event.fromStage == .closed && event.toStage == stage)
         // Closed again and reopened again: still where the work had got to.
-        try await h.db.close(caseID: id, reason: .noContact, note: nil, by: lead, keys: h.keys, now: H.now)
-        #expect(try await h.db.reopen(caseID: id, reason: "Back again", by: lead, keys: h.keys, now: H.now).stage == stage)
+        try await h.stores.cases.close(caseID: id, reason: .noContact, note: nil, by: lead, now: H.now)
+        #expect(try await h.stores.cases.reopen(caseID: id, reason: "Back again", by: lead, now: H.now).stage == stage)
     }
 
     @Test func onlyALeadReopensOnlyAClosedCaseAndOnlyWithAReason() async throws {
@@ -39,21 +39,21 @@ import Testing
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner), admin = try h.staff(.admin)
         // Assigned to the practitioner while open, then closed: their own case, yet not theirs to reopen.
         let (closed, _) = try await h.caseAt(.signposted, by: lead)
-        try await h.db.assign(caseID: closed, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys, now: H.now)
-        try await h.db.close(caseID: closed, reason: .completed, note: nil, by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.assign(caseID: closed, toPractitionerEmail: try h.email(practitioner), by: lead, now: H.now)
+        try await h.stores.cases.close(caseID: closed, reason: .completed, note: nil, by: lead, now: H.now)
         for actor in [practitioner, admin] {
             try await expectRefusedUnchanged(h, CaseAccessError.forbidden, "\(actor.role)") {
-                try await h.db.reopen(caseID: closed, reason: "asked", by: actor, keys: h.keys)
+                try await h.stores.cases.reopen(caseID: closed, reason: "asked", by: actor)
             }
         }
         for blank in [nil, "", " \n "] {
             try await expectRefusedUnchanged(h, WorkflowError.reasonRequired, "no reason") {
-                try await h.db.reopen(caseID: closed, reason: blank, by: lead, keys: h.keys)
+                try await h.stores.cases.reopen(caseID: closed, reason: blank, by: lead)
             }
         }
         let (open, _) = try await h.caseAt(.listening, by: lead)
         try await expectTransitionRefused(h, "an open case") {
-            try await h.db.reopen(caseID: open, reason: "asked", by: lead, keys: h.keys)
+            try await h.stores.cases.reopen(caseID: open, reason: "asked", by: lead)
         }
     }
 
@@ -64,12 +64,12 @@ import Testing
         let (db, keys) = (h.db, h.keys)
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<10 {
-                group.addTask { (try? await db.reopen(caseID: id, reason: "attempt \(i)", by: lead, keys: keys)) != nil }
+                group.addTask { (try? await CaseStore(db, keys).reopen(caseID: id, reason: "attempt \(i)", by: lead)) != nil }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 }.count == 1)
-        #expect(try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys).filter { $0.action == "reopen" }.count == 1)
+        #expect(try await h.stores.cases.caseTimeline(caseID: id, by: lead).filter { $0.action == "reopen" }.count == 1)
         #expect(try h.stage(id) == .signposted)
     }
 
@@ -88,11 +88,11 @@ import Testing
 
         var filter = CaseListFilter()
         filter.askedToComeBack = true
-        let listed = try await h.db.caseList(filter: filter, limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
+        let listed = try await h.stores.cases.caseList(filter: filter, limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2)
         #expect(listed.cases.map(\.id) == [closed] && listed.cases.first?.askedToComeBack == true)
 
-        #expect(try await h.db.reopen(caseID: closed, reason: "Came back", by: lead, keys: h.keys).stage == .received)
-        #expect(try await h.db.caseList(filter: filter, limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2).cases.isEmpty)
+        #expect(try await h.stores.cases.reopen(caseID: closed, reason: "Came back", by: lead).stage == .received)
+        #expect(try await h.stores.cases.caseList(filter: filter, limit: 10, cursor: nil, by: lead, acknowledgementWorkingDays: 2).cases.isEmpty)
         #expect(try await h.stores.portal.portalView(caseID: closed).comeBackRequestedAt == nil)
     }
 
@@ -100,7 +100,7 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.closed, by: lead)
-        try await h.db.reopen(caseID: id, reason: "Came back", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.reopen(caseID: id, reason: "Came back", by: lead, now: H.now)
         let late = H.now.addingTimeInterval(3 * 365 * 86_400)
         #expect(try await h.stores.retention.runRetention(policy: RetentionPolicy(), now: late).erased == 0)
         #expect(try h.db.caseRecord(id: id)?.erasedAt == nil)

@@ -13,15 +13,15 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.listening, by: lead)
-        let first = try await h.db.recordSafeguarding(
+        let first = try await h.stores.cases.recordSafeguarding(
             caseID: id, referral: SafeguardingReferral(routes: [.police, .socialCare, .police], referredOn: "2026-03-10",
                                                        parentsInformed: false, parentsNotInformedReason: .greaterRiskToChild),
-            note: "front door", by: lead, keys: h.keys, now: H.now).recordID!
-        try await h.db.recordSafeguardingOutcome(caseID: id, escalationID: first, outcome: .noFurtherAction, by: lead, keys: h.keys, now: H.now)
-        let second = try await h.db.recordSafeguarding(
+            note: "front door", by: lead, now: H.now).recordID!
+        try await h.stores.cases.recordSafeguardingOutcome(caseID: id, escalationID: first, outcome: .noFurtherAction, by: lead, now: H.now)
+        let second = try await h.stores.cases.recordSafeguarding(
             caseID: id, referral: SafeguardingReferral(routes: [.lado], areaReferredTo: "other", parentsInformed: true, reReferralOf: first),
-            note: nil, by: lead, keys: h.keys, now: H.now).recordID!
-        let views = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2).safeguarding
+            note: nil, by: lead, now: H.now).recordID!
+        let views = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2).safeguarding
         let a = try #require(views.first { $0.id == first }), b = try #require(views.first { $0.id == second })
         #expect(a.routes == [.socialCare, .police] && a.route == .socialCare, "list order, each once")
         #expect(a.referredOn == "2026-03-10" && a.areaReferredTo == "shropshire", "the case's own area by default")
@@ -37,7 +37,7 @@ import Testing
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.acknowledged, by: lead)
         let (other, _) = try await h.caseAt(.acknowledged, by: lead)
-        let elsewhere = try await h.db.recordSafeguarding(caseID: other, route: .police, note: nil, by: lead, keys: h.keys).recordID!
+        let elsewhere = try await h.stores.cases.recordSafeguarding(caseID: other, route: .police, note: nil, by: lead).recordID!
         let cases: [(SafeguardingReferral, any Error & Equatable)] = [
             (SafeguardingReferral(routes: [], parentsInformed: true), SafeguardingError.noRoutes),
             (SafeguardingReferral(routes: [.police], parentsInformed: false), SafeguardingError.reasonForNotInformingRequired),
@@ -47,7 +47,7 @@ import Testing
         for (referral, expected) in cases {
             let before = try h.snapshot()
             do {
-                try await h.db.recordSafeguarding(caseID: id, referral: referral, note: nil, by: lead, keys: h.keys)
+                try await h.stores.cases.recordSafeguarding(caseID: id, referral: referral, note: nil, by: lead)
                 Issue.record("\(referral) was accepted")
             } catch {
                 #expect("\(error)" == "\(expected)")
@@ -55,7 +55,7 @@ import Testing
             #expect(try h.snapshot() == before)
         }
         try await expectRefusedUnchanged(h, SafeguardingError.escalationNotFound, "another case's referral") {
-            try await h.db.recordSafeguardingOutcome(caseID: id, escalationID: elsewhere, outcome: .accepted, by: lead, keys: h.keys)
+            try await h.stores.cases.recordSafeguardingOutcome(caseID: id, escalationID: elsewhere, outcome: .accepted, by: lead)
         }
     }
 

@@ -27,7 +27,7 @@ import Testing
         var (kept, actual) = try await Self.counted(harness.db)
         #expect(kept == actual)
         #expect(actual["listening"] == 2 && actual["closed"] == 1)
-        let stats = try await harness.db.stageCounts(acknowledgementWorkingDays: 2, now: WorkflowHarness.now)
+        let stats = try await harness.stores.cases.stageCounts(acknowledgementWorkingDays: 2, now: WorkflowHarness.now)
         #expect(stats.byStage[.listening] == 2 && stats.byStage[.received] == 1)
         // A case removed outright (as a failed intake's savepoint does) leaves the count too.
         try await harness.db.writer.write { db in try db.execute(sql: "DELETE FROM referral_case WHERE stage = 'closed'") }

@@ -37,8 +37,8 @@ import Testing
         let canary = "CANARY-\(UUID().uuidString.prefix(8))"
         let caseID = try await submit(h, canary: canary)
         try await h.stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: true, namesService: false)
-        _ = try await h.db.assign(caseID: caseID, toPractitionerEmail: try h.email(lead), by: lead, keys: h.keys)
-        _ = try await h.db.sendMessage(caseID: caseID, body: "\(canary)-message", by: lead, keys: h.keys)
+        _ = try await h.stores.cases.assign(caseID: caseID, toPractitionerEmail: try h.email(lead), by: lead)
+        _ = try await h.stores.cases.sendMessage(caseID: caseID, body: "\(canary)-message", by: lead)
         _ = try await h.stores.portal.familyMessage(caseID: caseID, body: "\(canary)-reply")
         let rows = try outbox(h)
         #expect(Set(rows.map { $0["kind"] as String }) == ["new_referral", "family_notice", "family_reply"])
@@ -54,12 +54,12 @@ import Testing
         let quiet = try await submit(h), chose = try await submit(h)
         try await h.stores.mail.setFamilyNotice(caseID: chose, notifyByEmail: true, namesService: true)
         #expect(try await h.stores.mail.familyNoticeChoice(caseID: chose) == FamilyNoticeChoice(notifyByEmail: true, namesService: true, hasEmail: true))
-        for id in [quiet, chose] { _ = try await h.db.sendMessage(caseID: id, body: "Hello", by: lead, keys: h.keys) }
+        for id in [quiet, chose] { _ = try await h.stores.cases.sendMessage(caseID: id, body: "Hello", by: lead) }
         let notices = try outbox(h).filter { $0["kind"] as String == "family_notice" }
         #expect(notices.map { $0["case_id"] as String } == [chose])
         // Turned off in the portal: the next message sends nothing, and one still waiting is dropped, not sent.
         try await h.stores.mail.setFamilyNotice(caseID: chose, notifyByEmail: false, namesService: true)
-        _ = try await h.db.sendMessage(caseID: chose, body: "Again", by: lead, keys: h.keys)
+        _ = try await h.stores.cases.sendMessage(caseID: chose, body: "Again", by: lead)
         #expect(try outbox(h).filter { $0["kind"] as String == "family_notice" }.count == 1)
         let due = try await h.stores.mail.dueMail(limit: 50, acknowledgementWorkingDays: 2)
         #expect(!due.contains { $0.kind == .familyNotice })
@@ -84,12 +84,12 @@ import Testing
         let canary = "CANARY-\(UUID().uuidString.prefix(8))"
         let caseID = try await submit(h, canary: canary)
         try await h.stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: true, namesService: false)
-        _ = try await h.db.sendMessage(caseID: caseID, body: "Hello", by: lead, keys: h.keys)
+        _ = try await h.stores.cases.sendMessage(caseID: caseID, body: "Hello", by: lead)
         let due = try await h.stores.mail.dueMail(limit: 50, acknowledgementWorkingDays: 2)
         #expect(due.first { $0.kind == .familyNotice }?.address == "\(canary.lowercased())@example.org")
         #expect(!"\(due)".contains("@"), "printing the due mail shows no address")
         // Erased before it went: the notice goes with the case.
-        _ = try await h.db.sendMessage(caseID: caseID, body: "Again", by: lead, keys: h.keys)
+        _ = try await h.stores.cases.sendMessage(caseID: caseID, body: "Again", by: lead)
         try await h.db.writer.write { db in try AppDatabase.erase(db, caseID: caseID, reason: "request", keys: h.keys, at: Date()) }
         #expect(try outbox(h).filter { $0["kind"] as String == "family_notice" }.isEmpty)
     }
@@ -100,7 +100,7 @@ import Testing
         let caseID = try await h.newCase()
         _ = try await h.stores.portal.familyMessage(caseID: caseID, body: "Unassigned")
         #expect(try outbox(h).isEmpty, "nobody is assigned: nobody is alerted (the case list counts unread replies)")
-        _ = try await h.db.assign(caseID: caseID, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys)
+        _ = try await h.stores.cases.assign(caseID: caseID, toPractitionerEmail: try h.email(practitioner), by: lead)
         _ = try await h.stores.portal.familyMessage(caseID: caseID, body: "Hello")
         #expect(try outbox(h).map { $0["staff_id"] as String } == [practitioner.id])
         try await h.stores.mail.setNotificationChoices(NotificationChoices(newReferral: false, familyReply: false, overdue: false),

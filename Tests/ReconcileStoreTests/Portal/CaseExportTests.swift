@@ -14,15 +14,15 @@ import Testing
         let canary = "CANARY-\(UUID().uuidString)"
         let receipt = try await h.referral(canary: canary)
         let id = receipt.caseID, keys = h.keys, db = h.db, now = H.now
-        _ = try await db.acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, keys: keys, now: now)
-        _ = try await db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 45, modality: .inPerson,
-                                                note: "\(canary)-session", practice: PracticeRecord(adviceGiven: "\(canary)-advice"), by: lead, keys: keys, now: now)
-        _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling, .familySupport],
-                                          note: "\(canary)-assess", by: lead, keys: keys, now: now)
-        _ = try await db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
-                                     kind: .referralMadeWithConsent, practice: PracticeRecord(actionsAgreed: "\(canary)-actions"), by: lead, keys: keys, now: now)
-        _ = try await db.recordSafeguarding(caseID: id, route: .police, note: "\(canary)-SECRET-safeguarding", by: lead, keys: keys, now: now)
-        _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: now)
+        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, now: now)
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 45, modality: .inPerson,
+                                                note: "\(canary)-session", practice: PracticeRecord(adviceGiven: "\(canary)-advice"), by: lead, now: now)
+        _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: .additional, needs: [.counselling, .familySupport],
+                                          note: "\(canary)-assess", by: lead, now: now)
+        _ = try await CaseStore(db, keys).addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
+                                     kind: .referralMadeWithConsent, practice: PracticeRecord(actionsAgreed: "\(canary)-actions"), by: lead, now: now)
+        _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: .police, note: "\(canary)-SECRET-safeguarding", by: lead, now: now)
+        _ = try await CaseStore(db, keys).sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, now: now)
         _ = try await PortalStore(db, keys).familyMessage(caseID: id, body: "\(canary)-family-message", now: now)
         _ = try await RetentionStore(db, keys).requestErasure(caseID: id, policy: RetentionPolicy(), now: now)
 

@@ -14,11 +14,11 @@ import Testing
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.signposted, by: lead)
         let canary = "CANARY-\(UUID().uuidString.prefix(8))"
-        try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "  We talked about school. \(canary)  ",
-                             by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.close(caseID: id, reason: .completed, note: nil, summary: "  We talked about school. \(canary)  ",
+                             by: lead, now: H.now)
         #expect(try await h.stores.portal.portalView(caseID: id).closureSummary == "We talked about school. \(canary)")
         #expect(try await h.stores.portal.exportCase(caseID: id).closureSummary == "We talked about school. \(canary)")
-        #expect(try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2).closureSummary
+        #expect(try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2).closureSummary
                 == "We talked about school. \(canary)")
         let stored = try await h.db.reader.read { db in
             try Data.fetchOne(db, sql: "SELECT closure_summary FROM referral_case WHERE id = ?", arguments: [id])
@@ -26,8 +26,8 @@ import Testing
         #expect(stored.map { !$0.contains(Data(canary.utf8)) } == true, "stored sealed")
 
         // Reopened and closed again: the new summary replaces the old.
-        try await h.db.reopen(caseID: id, reason: "came back", by: lead, keys: h.keys, now: H.now)
-        try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "Second time", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.reopen(caseID: id, reason: "came back", by: lead, now: H.now)
+        try await h.stores.cases.close(caseID: id, reason: .completed, note: nil, summary: "Second time", by: lead, now: H.now)
         #expect(try await h.stores.portal.portalView(caseID: id).closureSummary == "Second time")
     }
 
@@ -36,8 +36,8 @@ import Testing
         let lead = try h.staff(.lead)
         let (a, _) = try await h.caseAt(.signposted, by: lead)
         let (b, _) = try await h.caseAt(.signposted, by: lead)
-        try await h.db.close(caseID: a, reason: .completed, note: nil, summary: "for a", by: lead, keys: h.keys, now: H.now)
-        try await h.db.close(caseID: b, reason: .completed, note: nil, summary: "for b", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.close(caseID: a, reason: .completed, note: nil, summary: "for a", by: lead, now: H.now)
+        try await h.stores.cases.close(caseID: b, reason: .completed, note: nil, summary: "for b", by: lead, now: H.now)
         try await h.db.writer.write { db in
             try db.execute(sql: "UPDATE referral_case SET closure_summary = (SELECT closure_summary FROM referral_case WHERE id = ?) WHERE id = ?",
                            arguments: [a, b])
@@ -50,10 +50,10 @@ import Testing
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.signposted, by: lead)
         try await expectRefusedUnchanged(h, WorkflowError.practiceTooLong("summary"), "too long") {
-            try await h.db.close(caseID: id, reason: .completed, note: nil, summary: String(repeating: "x", count: 10_001), by: lead, keys: h.keys)
+            try await h.stores.cases.close(caseID: id, reason: .completed, note: nil, summary: String(repeating: "x", count: 10_001), by: lead)
         }
         try await expectRefusedUnchanged(h, WorkflowError.practiceInvalidCharacters("summary"), "control character") {
-            try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "bye\u{7}", by: lead, keys: h.keys)
+            try await h.stores.cases.close(caseID: id, reason: .completed, note: nil, summary: "bye\u{7}", by: lead)
         }
     }
 
@@ -62,7 +62,7 @@ import Testing
         let lead = try h.staff(.lead)
         let (id, _) = try await h.caseAt(.signposted, by: lead)
         try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "SECRET police reason", by: lead, now: H.now)
-        try await h.db.close(caseID: id, reason: .completed, note: nil, summary: "where to go next", by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.close(caseID: id, reason: .completed, note: nil, summary: "where to go next", by: lead, now: H.now)
         let export = try await h.stores.portal.exportCase(caseID: id)
         #expect(export.events.contains { $0.action == "evidential_hold" && $0.note == nil }, "the hold's reason is withheld from the family")
         try await h.stores.retention.setEvidentialHold(caseID: id, on: false, reason: nil, by: lead, now: H.now)

@@ -18,7 +18,7 @@ extension WorkflowHarness {
     }
 
     func unread(_ caseID: String, by actor: StaffActor) async throws -> Int? {
-        let page = try await db.caseList(filter: .init(), limit: 1000, cursor: nil, by: actor, acknowledgementWorkingDays: 2, now: Self.now)
+        let page = try await CaseStore(db, keys).caseList(filter: .init(), limit: 1000, cursor: nil, by: actor, acknowledgementWorkingDays: 2, now: Self.now)
         return page.cases.first { $0.id == caseID }?.unreadReplies
     }
 }
@@ -151,11 +151,11 @@ extension WorkflowHarness {
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner), other = try h.staff(.practitioner)
         let receipt = try await h.referral()
         let id = receipt.caseID
-        try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, now: H.now)
         let canary = "CANARY-\(UUID().uuidString)"
         let t1 = H.now.addingTimeInterval(60), t2 = H.now.addingTimeInterval(120), t3 = H.now.addingTimeInterval(180)
 
-        _ = try await h.db.sendMessage(caseID: id, body: "Hello from the partner", by: lead, keys: h.keys, now: t1)
+        _ = try await h.stores.cases.sendMessage(caseID: id, body: "Hello from the partner", by: lead, now: t1)
         let m1 = try await h.stores.portal.familyMessage(caseID: id, body: "  \(canary)-reply one \n", now: t2)
         _ = try await h.stores.portal.familyMessage(caseID: id, body: "\(canary)-reply two", now: t3)
 
@@ -185,10 +185,10 @@ extension WorkflowHarness {
         #expect(try await h.unread(id, by: lead) == 2)
         #expect(try await h.unread(id, by: practitioner) == 2)
         await #expect(throws: CaseAccessError.notAssigned) {
-            _ = try await h.db.caseDetail(caseID: id, by: other, keys: h.keys, acknowledgementWorkingDays: 2, now: t3)
+            _ = try await h.stores.cases.caseDetail(caseID: id, by: other, acknowledgementWorkingDays: 2, now: t3)
         }
         #expect(try await h.unread(id, by: lead) == 2)
-        let detail = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2, now: t3)
+        let detail = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2, now: t3)
         #expect(detail.messages.map(\.sender) == ["partner", "family", "family"])
         #expect(detail.messages[1].body == "\(canary)-reply one")
         #expect(try await h.unread(id, by: lead) == 0)
@@ -206,7 +206,7 @@ extension WorkflowHarness {
         // A new reply after reading is unread again.
         _ = try await h.stores.portal.familyMessage(caseID: id, body: "one more", now: t3)
         #expect(try await h.unread(id, by: practitioner) == 1)
-        _ = try await h.db.caseDetail(caseID: id, by: practitioner, keys: h.keys, acknowledgementWorkingDays: 2, now: t3)
+        _ = try await h.stores.cases.caseDetail(caseID: id, by: practitioner, acknowledgementWorkingDays: 2, now: t3)
         #expect(try await h.unread(id, by: practitioner) == 0)
     }
 
@@ -222,7 +222,7 @@ extension WorkflowHarness {
         }
         _ = try await h.stores.portal.familyMessage(caseID: receipt.caseID, body: String(repeating: "a", count: 10_000))
         // After closure the partner can no longer write, but the family can.
-        try await h.db.close(caseID: receipt.caseID, reason: .noContact, note: nil, by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.close(caseID: receipt.caseID, reason: .noContact, note: nil, by: lead, now: H.now)
         _ = try await h.stores.portal.familyMessage(caseID: receipt.caseID, body: "I am ready to talk now", now: H.now)
         #expect(try await h.unread(receipt.caseID, by: lead) == 2)
         let view = try await h.stores.portal.portalView(caseID: receipt.caseID)
@@ -240,7 +240,7 @@ extension WorkflowHarness {
         let lead = try h.staff(.lead)
         let receipt = try await h.referral()
         let id = receipt.caseID
-        _ = try await h.db.acknowledge(caseID: id, method: .portal, note: nil, by: lead, keys: h.keys, now: H.now)
+        _ = try await h.stores.cases.acknowledge(caseID: id, method: .portal, note: nil, by: lead, now: H.now)
         let at = H.now.addingTimeInterval(600)
         try await h.stores.portal.withdraw(caseID: id, now: at)
 
@@ -248,7 +248,7 @@ extension WorkflowHarness {
         #expect(record.stage == .closed && record.closeReason == .withdrawn)
         let closedAt = try await h.db.reader.read { db in try Date.fetchOne(db, sql: "SELECT closed_at FROM referral_case WHERE id = ?", arguments: [id]) }
         #expect(closedAt == at)
-        let events = try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys)
+        let events = try await h.stores.cases.caseTimeline(caseID: id, by: lead)
         let last = try #require(events.last)
         #expect(last.action == "close" && last.actor == "family" && last.fromStage == .acknowledged && last.toStage == .closed)
         #expect(last.detail == "reason=withdrawn")
@@ -260,7 +260,7 @@ extension WorkflowHarness {
         try await expectTransitionRefused(h, "second withdraw") { try await h.stores.portal.withdraw(caseID: id, now: at) }
         // Also when staff closed it first.
         let other = try await h.referral()
-        try await h.db.close(caseID: other.caseID, reason: .declined, note: nil, by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.close(caseID: other.caseID, reason: .declined, note: nil, by: lead, now: H.now)
         try await expectTransitionRefused(h, "withdraw a declined case") { try await h.stores.portal.withdraw(caseID: other.caseID) }
     }
 }

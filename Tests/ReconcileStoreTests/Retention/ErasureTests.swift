@@ -75,7 +75,7 @@ import Testing
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner), admin = try h.staff(.admin)
         let receipt = try await h.referral()
         let id = receipt.caseID
-        try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, now: H.now)
         _ = try await h.stores.retention.requestErasure(caseID: id, policy: Self.policy, now: H.now)
 
         for actor in [practitioner, admin] {
@@ -97,7 +97,7 @@ import Testing
         #expect(try !isErased(h, id))
 
         try await h.stores.retention.setSafeguardingHold(caseID: id, on: false, by: lead, now: due)
-        let events = try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys).filter { $0.action == "safeguarding_hold" }
+        let events = try await h.stores.cases.caseTimeline(caseID: id, by: lead).filter { $0.action == "safeguarding_hold" }
         #expect(events.map(\.detail) == ["on", "off"])
         #expect(try h.auditActions(id).filter { $0 == "case.safeguarding_hold" }.count == 2)
 
@@ -175,18 +175,18 @@ import Testing
         // A neighbouring case that must be untouched.
         let neighbour = try await h.referral(at: t0)
 
-        _ = try await db.acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, keys: keys, now: t0)
-        _ = try await db.recordListeningSession(caseID: id, heldOn: WorkflowHarness.londonDate(t0), durationMinutes: 60, modality: .video,
+        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .phone, note: "\(canary)-ack", by: lead, now: t0)
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: WorkflowHarness.londonDate(t0), durationMinutes: 60, modality: .video,
                                                 note: "\(canary)-session",
-                                                practice: PracticeRecord(adviceGiven: "\(canary)-advice", actionsAgreed: "\(canary)-actions"), by: lead, keys: keys, now: t0)
-        _ = try await db.recordAssessment(caseID: id, level: .complex, needs: [.counselling], note: "\(canary)-assess",
-                                          practice: PracticeRecord(reason: "\(canary)-reason"), by: lead, keys: keys, now: t0)
-        let sp = try await db.addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
+                                                practice: PracticeRecord(adviceGiven: "\(canary)-advice", actionsAgreed: "\(canary)-actions"), by: lead, now: t0)
+        _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: .complex, needs: [.counselling], note: "\(canary)-assess",
+                                          practice: PracticeRecord(reason: "\(canary)-reason"), by: lead, now: t0)
+        let sp = try await CaseStore(db, keys).addSignpost(caseID: id, service: H.nspcc, need: .counselling, note: "\(canary)-signpost",
                                           kind: .referralMadeWithConsent, practice: PracticeRecord(actionsAgreed: "\(canary)-sp-actions", reason: "\(canary)-sp-reason"),
-                                          by: lead, keys: keys, now: t0).recordID!
-        try await db.recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, keys: keys, now: t0)
-        _ = try await db.recordSafeguarding(caseID: id, route: .socialCare, note: "\(canary)-safeguarding", by: lead, keys: keys, now: t0)
-        _ = try await db.sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, keys: keys, now: t0)
+                                          by: lead, now: t0).recordID!
+        try await CaseStore(db, keys).recordSignpostOutcome(caseID: id, signpostID: sp, outcome: .accepted, by: lead, now: t0)
+        _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: .socialCare, note: "\(canary)-safeguarding", by: lead, now: t0)
+        _ = try await CaseStore(db, keys).sendMessage(caseID: id, body: "\(canary)-partner-message", by: lead, now: t0)
         _ = try await PortalStore(db, keys).familyMessage(caseID: id, body: "\(canary)-family-message", now: t0)
         let session = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, now: t0)
         _ = try await RetentionStore(db, keys).requestErasure(caseID: id, policy: RetentionPolicy(), now: t0)
@@ -222,7 +222,7 @@ import Testing
         await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).portalView(caseID: id) }
         await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).familyMessage(caseID: id, body: "hello") }
         await #expect(throws: StoreError.erased) {
-            _ = try await db.caseDetail(caseID: id, by: lead, keys: keys, acknowledgementWorkingDays: 2)
+            _ = try await CaseStore(db, keys).caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2)
         }
         await #expect(throws: PortalAuthError.invalidCredentials) {
             _ = try await PortalStore(db, keys).portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase)

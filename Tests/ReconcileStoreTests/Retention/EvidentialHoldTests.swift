@@ -44,13 +44,13 @@ import Testing
         let canary = "CANARY-\(UUID().uuidString.prefix(8))"
         try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "  \(canary) court order  ", by: lead, now: H.now)
         try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "again", by: lead, now: H.now)
-        let events = try await h.db.caseTimeline(caseID: id, by: lead, keys: h.keys).filter { $0.action == "evidential_hold" }
+        let events = try await h.stores.cases.caseTimeline(caseID: id, by: lead).filter { $0.action == "evidential_hold" }
         #expect(events.map(\.detail) == ["on"] && events.first?.note == "\(canary) court order")
         let sealedNote = try await h.db.reader.read { db in
             try Data.fetchOne(db, sql: "SELECT note FROM case_event WHERE case_id = ? AND action = 'evidential_hold'", arguments: [id])
         }
         #expect(sealedNote.map { !$0.contains(Data(canary.utf8)) } == true, "the reason is stored sealed")
-        let detail = try await h.db.caseDetail(caseID: id, by: lead, keys: h.keys, acknowledgementWorkingDays: 2)
+        let detail = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2)
         #expect(detail.evidentialHoldSince == H.now)
     }
 
@@ -58,7 +58,7 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead), practitioner = try h.staff(.practitioner), admin = try h.staff(.admin)
         let id = try await h.referral().caseID
-        try await h.db.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, keys: h.keys, now: H.now)
+        try await h.stores.cases.assign(caseID: id, toPractitionerEmail: try h.email(practitioner), by: lead, now: H.now)
         for actor in [practitioner, admin] {
             try await expectRefusedUnchanged(h, CaseAccessError.forbidden, "\(actor.role) may not hold") {
                 try await h.stores.retention.setEvidentialHold(caseID: id, on: true, reason: "asked", by: actor)

@@ -17,7 +17,7 @@ import Testing
         let open = try await h.newCase(receivedAt: received)
         let withdrawn = try await h.referral(at: received)
         for id in [plain, held] {
-            try await h.db.close(caseID: id, reason: .noContact, note: "closing note", by: lead, keys: h.keys, now: closed)
+            try await h.stores.cases.close(caseID: id, reason: .noContact, note: "closing note", by: lead, now: closed)
         }
         try await h.stores.portal.withdraw(caseID: withdrawn.caseID, now: closed)
         try await h.stores.retention.setSafeguardingHold(caseID: held, on: true, by: lead, now: closed)

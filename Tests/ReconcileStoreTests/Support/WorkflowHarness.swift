@@ -59,20 +59,19 @@ struct WorkflowHarness {
         let now = Self.now
         if stage == .received { return (id, nil) }
         if stage == .closed && closeReason != .completed {
-            try await db.close(caseID: id, reason: closeReason, note: nil, by: lead, keys: keys, now: now)
+            try await CaseStore(db, keys).close(caseID: id, reason: closeReason, note: nil, by: lead, now: now)
             return (id, nil)
         }
-        _ = try await db.acknowledge(caseID: id, method: .phone, note: nil, by: lead, keys: keys, now: now)
+        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .phone, note: nil, by: lead, now: now)
         if stage == .acknowledged { return (id, nil) }
-        _ = try await db.recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 45, modality: .phone,
-                                                note: nil, by: lead, keys: keys, now: now)
+        _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: "2026-03-10", durationMinutes: 45, modality: .phone,
+                                                note: nil, by: lead, now: now)
         if stage == .listening { return (id, nil) }
-        _ = try await db.recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: nil, by: lead, keys: keys, now: now)
+        _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: .additional, needs: [.counselling], note: nil, by: lead, now: now)
         if stage == .assessed { return (id, nil) }
-        let signpost = try await db.addSignpost(caseID: id, service: Self.nspcc, need: .counselling, note: nil, by: lead,
-                                                keys: keys, now: now).recordID!
+        let signpost = try await CaseStore(db, keys).addSignpost(caseID: id, service: Self.nspcc, need: .counselling, note: nil, by: lead, now: now).recordID!
         if stage == .signposted { return (id, signpost) }
-        try await db.close(caseID: id, reason: .completed, note: nil, by: lead, keys: keys, now: now)
+        try await CaseStore(db, keys).close(caseID: id, reason: .completed, note: nil, by: lead, now: now)
         return (id, signpost)
     }
 

@@ -29,7 +29,7 @@ struct LinkStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.linkCases(caseID: t.caseID, to: other, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.linkCases(caseID: t.caseID, to: other, by: staff.actor)
     }
 }
 

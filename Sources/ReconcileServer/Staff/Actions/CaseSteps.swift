@@ -16,7 +16,7 @@ struct AssignStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.assign(caseID: t.caseID, toPractitionerEmail: practitionerEmail, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.assign(caseID: t.caseID, toPractitionerEmail: practitionerEmail, by: staff.actor)
     }
 }
 
@@ -32,7 +32,7 @@ struct AcknowledgementStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.acknowledge(caseID: t.caseID, method: method, note: note, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.acknowledge(caseID: t.caseID, method: method, note: note, by: staff.actor)
     }
 }
 
@@ -54,8 +54,8 @@ struct ListeningSessionStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.recordListeningSession(caseID: t.caseID, heldOn: heldOn, durationMinutes: durationMinutes,
-                                                    modality: modality, note: note, practice: practice, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.recordListeningSession(caseID: t.caseID, heldOn: heldOn, durationMinutes: durationMinutes,
+                                                    modality: modality, note: note, practice: practice, by: staff.actor)
     }
 }
 
@@ -79,8 +79,8 @@ struct AssessmentStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.recordAssessment(caseID: t.caseID, level: level, needs: needs, note: note, practice: practice,
-                                              by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.recordAssessment(caseID: t.caseID, level: level, needs: needs, note: note, practice: practice,
+                                              by: staff.actor)
     }
 }
 
@@ -106,8 +106,8 @@ struct SignpostStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.addSignpost(caseID: t.caseID, service: service, need: need, note: note, kind: kind, practice: practice,
-                                         by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.addSignpost(caseID: t.caseID, service: service, need: need, note: note, kind: kind, practice: practice,
+                                         by: staff.actor)
     }
 }
 
@@ -126,7 +126,7 @@ struct SignpostOutcomeStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.recordSignpostOutcome(caseID: t.caseID, signpostID: signpostID, outcome: outcome, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.recordSignpostOutcome(caseID: t.caseID, signpostID: signpostID, outcome: outcome, by: staff.actor)
     }
 }
 
@@ -159,7 +159,7 @@ struct SafeguardingStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.recordSafeguarding(caseID: t.caseID, referral: referral, note: note, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.recordSafeguarding(caseID: t.caseID, referral: referral, note: note, by: staff.actor)
     }
 }
 
@@ -179,7 +179,7 @@ struct SafeguardingOutcomeStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.recordSafeguardingOutcome(caseID: t.caseID, escalationID: escalationID, outcome: outcome, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.recordSafeguardingOutcome(caseID: t.caseID, escalationID: escalationID, outcome: outcome, by: staff.actor)
     }
 }
 
@@ -193,7 +193,7 @@ struct MessageStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.sendMessage(caseID: t.caseID, body: body, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.sendMessage(caseID: t.caseID, body: body, by: staff.actor)
     }
 }
 
@@ -212,7 +212,7 @@ struct CloseStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.close(caseID: t.caseID, reason: reason, note: note, summary: summary, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.close(caseID: t.caseID, reason: reason, note: note, summary: summary, by: staff.actor)
     }
 }
 
@@ -247,7 +247,7 @@ struct ReopenStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.reopen(caseID: t.caseID, reason: reason, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.reopen(caseID: t.caseID, reason: reason, by: staff.actor)
     }
 }
 
@@ -262,6 +262,6 @@ struct ThemesStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.setExperienceThemes(caseID: t.caseID, themes: themes, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.setExperienceThemes(caseID: t.caseID, themes: themes, by: staff.actor)
     }
 }

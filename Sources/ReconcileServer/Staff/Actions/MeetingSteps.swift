@@ -21,7 +21,7 @@ struct MeetingRequestStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.requestMeeting(caseID: t.caseID, party: party, note: note, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.requestMeeting(caseID: t.caseID, party: party, note: note, by: staff.actor)
     }
 }
 
@@ -53,6 +53,6 @@ struct MeetingUpdateStep: CaseStep {
     }
 
     func perform(on t: CaseTarget, by staff: StaffAccount, in s: CaseActions) async throws -> CaseChange {
-        try await s.stores.database.updateMeeting(caseID: t.caseID, meetingID: meetingID, update, by: staff.actor, keys: s.stores.keys)
+        try await s.stores.cases.updateMeeting(caseID: t.caseID, meetingID: meetingID, update, by: staff.actor)
     }
 }

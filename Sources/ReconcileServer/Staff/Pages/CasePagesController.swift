@@ -72,7 +72,7 @@ struct CasePagesController {
         var next = cursor
         var rounds = 0
         repeat {
-            let page = try await stores.database.caseList(filter: storeFilter, limit: Self.pageSize - found.count, cursor: next, by: staff.actor,
+            let page = try await stores.cases.caseList(filter: storeFilter, limit: Self.pageSize - found.count, cursor: next, by: staff.actor,
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
             found += filter.unread ? page.cases.filter { $0.unreadReplies > 0 } : page.cases
             next = page.nextCursor
@@ -84,7 +84,7 @@ struct CasePagesController {
     @Sendable func casePage(request: Request, context: StaffRequestContext) async throws -> Response {
         let staff = context.staff
         let target = try CaseTarget(context.parameters)
-        let detail = try await stores.database.caseDetail(caseID: target.caseID, by: staff.actor, keys: stores.keys,
+        let detail = try await stores.cases.caseDetail(caseID: target.caseID, by: staff.actor,
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
         let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }

@@ -43,9 +43,9 @@ struct RecordsCheckPagesController {
         do { month = try RecordsCheckController.month(query["month"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }) } catch let error as APIError {
             return kit.error(request, staff, error, back: "/staff/records-check")
         }
-        let check = try await stores.database.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
+        let check = try await stores.cases.recordsCheck(month: month, samplePerPractitioner: recording.samplePerPractitioner, policy: recording,
                                                     acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays,
-                                                    by: staff.actor, keys: stores.keys)
+                                                    by: staff.actor)
         let label = Self.label(check.month)
         let sampled = (check.sample?.cases ?? []).map { c in
             Model.Sampled(id: c.id, caseId: c.caseID, reference: c.reference, stage: CasePagesController.stageLabel(c.stage),
@@ -76,7 +76,7 @@ struct RecordsCheckPagesController {
             return kit.error(request, staff, .from(records: .sampleNotFound), back: back)
         }
         do {
-            try await stores.database.reviewSampledCase(sampleID: sid, note: form["note"], by: staff.actor, keys: stores.keys)
+            try await stores.cases.reviewSampledCase(sampleID: sid, note: form["note"], by: staff.actor)
         } catch {
             return kit.error(request, staff, APIError.answer(for: error), back: back)
         }
