@@ -90,12 +90,12 @@ public enum DemoSeed {
     public static let leadEmail = "demo-lead@example.invalid"
 }
 
-extension AppDatabase {
+extension Stores {
     /// Creates `request.cases` synthetic referrals received at random times within the quarter (up to `now`
     /// if the quarter is not over), worked through realistic stages by the demo lead account, which is created
     /// if missing (random password, never shown). Every step is dated inside the quarter. Returns the number
     /// of cases created.
-    public func seedDemo(_ request: DemoSeedRequest, directory: ServiceDirectory, councilAreas: [String], keys: KeyRing,
+    public func seedDemo(_ request: DemoSeedRequest, directory: ServiceDirectory, councilAreas: [String],
                          passwordCost: PasswordHash.Limits, now: Date = Date()) async throws -> Int {
         guard (1...DemoSeed.maximumCases).contains(request.cases) else { throw DemoSeedError.invalidCount }
         guard councilAreas.contains(request.councilArea) else { throw DemoSeedError.unknownCouncilArea }
@@ -104,7 +104,7 @@ extension AppDatabase {
         let limit = min(request.quarter.end(startMonth: request.quarterStartMonth), now).addingTimeInterval(-1)
         guard limit > start else { throw DemoSeedError.quarterNotStarted }
 
-        let lead = try await demoLead(councilAreas: councilAreas, keys: keys, passwordCost: passwordCost, now: now)
+        let lead = try await demoLead(councilAreas: councilAreas, passwordCost: passwordCost, now: now)
         var random = SeededGenerator(seed: request.seed)
         let span = limit.timeIntervalSince(start)
         // Whole seconds, sorted, so case numbers follow the order referrals came in.
@@ -113,16 +113,15 @@ extension AppDatabase {
         let services = directory.services(for: request.councilArea)
         for (index, receivedAt) in received.enumerated() {
             var plan = DemoCase(number: index + 1, receivedAt: receivedAt, limit: limit, random: random)
-            try await plan.work(in: self, area: request.councilArea, lead: lead, services: services, keys: keys)
+            try await plan.work(in: self, area: request.councilArea, lead: lead, services: services)
             random = plan.random
         }
         return request.cases
     }
 
     /// The demo lead, created when missing with a random password that is never shown or stored in plain.
-    private func demoLead(councilAreas: [String], keys: KeyRing, passwordCost: PasswordHash.Limits,
+    private func demoLead(councilAreas: [String], passwordCost: PasswordHash.Limits,
                           now: Date) async throws -> (actor: StaffActor, email: String) {
-        let staff = StaffStore(self, keys)
         if let account = try await staff.staffAccount(email: DemoSeed.leadEmail) {
             guard account.role == .lead else { throw CaseAccessError.forbidden }
             return (account.actor, account.email)
@@ -224,16 +223,16 @@ private struct DemoCase {
 
     static func londonDate(_ date: Date) -> String { WorkingDays.londonDate(date) }
 
-    mutating func work(in db: AppDatabase, area: String, lead: (actor: StaffActor, email: String),
-                       services: [Service], keys: KeyRing) async throws {
+    mutating func work(in stores: Stores, area: String, lead: (actor: StaffActor, email: String),
+                       services: [Service]) async throws {
         let referral = referral(area: area)
         var caseID: String?
         for _ in 0..<8 where caseID == nil {
             let reference = ReferenceGenerator.generate()
-            guard try await !db.referenceInUse(reference)
+            guard try await !stores.intake.referenceInUse(reference)
             else { continue }
-            caseID = try await db.createCase(referral, reference: reference, passphraseHash: "$demo$no-passphrase",
-                                       receivedAt: receivedAt, keys: keys).id
+            caseID = try await stores.intake.createCase(referral, reference: reference, passphraseHash: "$demo$no-passphrase",
+                                       receivedAt: receivedAt).id
         }
         guard let id = caseID else { throw StoreError.integrity("could not draw an unused reference") }
         let actor = lead.actor
@@ -241,26 +240,26 @@ private struct DemoCase {
         // Acknowledgement: most within the two-working-day target, some late, a few never.
         guard random.chance(0.9) else {
             if random.chance(0.5), let at = later(receivedAt, hours: 240...480) {
-                try await CaseStore(db, keys).close(caseID: id, reason: .noContact, note: nil, by: actor, now: at)
+                try await stores.cases.close(caseID: id, reason: .noContact, note: nil, by: actor, now: at)
             }
             return
         }
         let ackHours = random.chance(0.75) ? 1...40 : 50...150
         guard let acknowledged = later(receivedAt, hours: ackHours) else { return }
         let method: AcknowledgementMethod = random.weighted([(.email, 45), (.phone, 40), (.portal, 10), (.post, 5)])
-        _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: method, note: nil, by: actor, now: acknowledged)
-        try await CaseStore(db, keys).assign(caseID: id, toPractitionerEmail: lead.email, by: actor, now: acknowledged)
+        _ = try await stores.cases.acknowledge(caseID: id, method: method, note: nil, by: actor, now: acknowledged)
+        try await stores.cases.assign(caseID: id, toPractitionerEmail: lead.email, by: actor, now: acknowledged)
 
         if random.chance(0.07), let at = later(acknowledged, hours: 1...240) {
             let route: SafeguardingRoute = random.chance(0.7) ? .socialCare : .police
-            _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: route, note: nil, by: actor, now: at)
+            _ = try await stores.cases.recordSafeguarding(caseID: id, route: route, note: nil, by: actor, now: at)
         }
 
         // Listening: one to three sessions for most.
         guard random.chance(0.85) else {
             if random.chance(0.5), let at = later(acknowledged, hours: 72...400) {
                 let reason: CloseReason = random.weighted([(.withdrawn, 40), (.noContact, 35), (.declined, 25)])
-                try await CaseStore(db, keys).close(caseID: id, reason: reason, note: nil, by: actor, now: at)
+                try await stores.cases.close(caseID: id, reason: reason, note: nil, by: actor, now: at)
             }
             return
         }
@@ -268,7 +267,7 @@ private struct DemoCase {
         for session in 0..<random.weighted([(1, 45.0), (2, 35), (3, 20)]) {
             guard let at = later(last, hours: session == 0 ? 24...240 : 72...336) else { break }
             let modality: ListeningModality = random.weighted([(.phone, 45), (.video, 30), (.inPerson, 25)])
-            _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: Self.londonDate(at),
+            _ = try await stores.cases.recordListeningSession(caseID: id, heldOn: Self.londonDate(at),
                                                     durationMinutes: random.int(3...12) * 10, modality: modality,
                                                     note: nil, by: actor, now: at)
             last = at
@@ -280,7 +279,7 @@ private struct DemoCase {
         let level: LevelOfNeed = random.weighted([(.universal, 15), (.additional, 40), (.complex, 35), (.acuteOrSpecialist, 10)])
         let metNeeds = Set(services.flatMap(\.needs))
         let needs = random.distinct(Need.allCases.filter(metNeeds.contains), count: random.weighted([(1, 45.0), (2, 40), (3, 15)]))
-        _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: actor,
+        _ = try await stores.cases.recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: actor,
                                           now: assessed)
 
         // Signposts to directory services that meet the needs found.
@@ -290,18 +289,18 @@ private struct DemoCase {
             let candidates = services.filter { $0.needs.contains(need) }
             guard !candidates.isEmpty else { continue }
             let service = candidates[random.int(0...(candidates.count - 1))]
-            signposts.append(try await CaseStore(db, keys).addSignpost(caseID: id, service: service, need: need, note: nil, by: actor, now: signposted).recordID!)
+            signposts.append(try await stores.cases.addSignpost(caseID: id, service: service, need: need, note: nil, by: actor, now: signposted).recordID!)
         }
         guard !signposts.isEmpty else { return }
         var latest = signposted
         for signpost in signposts where random.chance(0.65) {
             guard let at = later(signposted, hours: 48...480) else { continue }
             let outcome: SignpostOutcome = random.weighted([(.accepted, 55), (.declined, 15), (.noResponse, 20), (.pending, 10)])
-            try await CaseStore(db, keys).recordSignpostOutcome(caseID: id, signpostID: signpost, outcome: outcome, by: actor, now: at)
+            try await stores.cases.recordSignpostOutcome(caseID: id, signpostID: signpost, outcome: outcome, by: actor, now: at)
             latest = max(latest, at)
         }
         if random.chance(0.5), let at = later(latest, hours: 24...480) {
-            try await CaseStore(db, keys).close(caseID: id, reason: .completed, note: nil, by: actor, now: at)
+            try await stores.cases.close(caseID: id, reason: .completed, note: nil, by: actor, now: at)
         }
     }
 }

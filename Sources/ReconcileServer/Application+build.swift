@@ -99,7 +99,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
     let secure = settings.server.publicUrl.lowercased().hasPrefix("https://")
     let pages = try Pages.load(areaContacts: configuration.areaContacts, cookies: SessionCookies(secure: secure))
     let metrics = ServiceMetrics()
-    configuration.database.setIntakeQueueLimit(settings.limits.intakeQueue)
+    configuration.stores.intake.setIntakeQueueLimit(settings.limits.intakeQueue)
     // Argon2id (staff passwords, and family passphrases stored before keyed verifiers) runs only here:
     // a few threads of its own with a bounded queue, never on the cooperative executor.
     let slowWork = SlowWorkPool(workers: settings.security.hashWorkers, queueLimit: settings.security.hashQueue, name: "argon2")

@@ -18,7 +18,7 @@ struct Check: AsyncParsableCommand {
         let database = try openDatabase(data, migrate: false)
         let problems = try await database.integrityProblems()
         guard problems.isEmpty else { throw CommandFailure("database integrity: \(problems[0])") }
-        print("ok   database integrity (\(try await database.caseCount()) cases)")
+        print("ok   database integrity (\(try await IntakeStore(database, keyRing).caseCount()) cases)")
         // Master key versions in use: wrapping per-case keys, and sealing staff TOTP secrets.
         let inUse = try await database.masterKeyVersionsInUse()
         let totpInUse = try await database.totpKeyVersionsInUse()

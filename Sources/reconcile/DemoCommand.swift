@@ -49,9 +49,9 @@ struct Demo: AsyncParsableCommand {
             let database = try openDatabase(data, migrate: false)
             let seedValue = seed ?? UInt64.random(in: .min ... .max)
             do {
-                let count = try await database.seedDemo(
+                let count = try await Stores(database: database, keys: keyRing).seedDemo(
                     DemoSeedRequest(cases: cases, councilArea: area, quarter: target, seed: seedValue, quarterStartMonth: startMonth),
-                    directory: directory, councilAreas: settings.areas.councilAreas, keys: keyRing, passwordCost: cost, now: now)
+                    directory: directory, councilAreas: settings.areas.councilAreas, passwordCost: cost, now: now)
                 print("seeded \(count) cases in \(area) for \(target)")
             } catch let error as DemoSeedError {
                 throw CommandFailure(error.description)

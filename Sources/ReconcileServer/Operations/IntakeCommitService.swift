@@ -9,6 +9,6 @@ struct IntakeCommitService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await stores.database.finishIntake()
+        await stores.intake.finishIntake()
     }
 }

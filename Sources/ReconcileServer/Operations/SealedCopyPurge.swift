@@ -15,7 +15,7 @@ struct SealedCopyPurge: ServiceLifecycle.Service {
     func run() async throws {
         while true {
             do {
-                try await stores.database.purgeExpiredIdempotencyKeys()
+                try await stores.intake.purgeExpiredIdempotencyKeys()
             } catch {
                 logger.error("sealed copy purge failed; will try again", metadata: ["error.type": "\(type(of: error))"])
             }

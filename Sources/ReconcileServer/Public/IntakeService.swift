@@ -30,7 +30,7 @@ struct IntakeService: Sendable {
         case .success(let valid): referral = valid
         }
         let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: body, keys: stores.keys, passphraseKeptFor: passphraseKeptFor) }
-        let receipt = try await stores.database.submitReferral(referral, idempotency: claim, keys: stores.keys, enteredBy: enteredBy)
+        let receipt = try await stores.intake.submitReferral(referral, idempotency: claim, enteredBy: enteredBy)
         if !receipt.replayed { metrics.referralsReceived.increment() }
         logger.info(receipt.replayed ? "referral replayed for idempotent retry" : "referral received",
                     metadata: ["case.id": "\(receipt.caseID)", "channel": "\(referral.channel.rawValue)"])

@@ -51,31 +51,6 @@ extension AppDatabase {
     /// How long a retry with the same Idempotency-Key returns the same referral.
     public static let idempotencyWindow: TimeInterval = 24 * 3600
 
-    /// Stores a referral and returns its reference and one-time passphrase. The transaction commits with
-    /// `synchronous = FULL` before this returns, so a receipt the family sees is on disk.
-    ///
-    /// Referrals submitted concurrently share one transaction (group commit, `IntakeBatcher`): each is stored
-    /// in its own savepoint, and every caller is answered only after that transaction has committed.
-    /// No slow hashing happens here: the passphrase is random, so its keyed verifier (`PassphraseVerifier`)
-    /// is enough. When the group-commit queue is full this throws `IntakeError.busy` at once.
-    ///
-    /// `enteredBy`: a practitioner or lead who took the referral by phone, post or in person. It goes through the
-    /// same validation, encryption and group commit; the case records who entered it (audited in the same
-    /// transaction), and a practitioner's own entry is assigned to them, since they can only work assigned cases.
-    public func submitReferral(
-        _ referral: Referral, idempotency: IdempotencyClaim?, keys: KeyRing, enteredBy: StaffActor? = nil, now: Date = Date()
-    ) async throws -> IntakeReceipt {
-        if let idempotency, let earlier = try await reader.read({ db in try Self.replay(db, idempotency, keys: keys, now: now) }) {
-            return earlier
-        }
-        let caseID = UUID().uuidString.lowercased()
-        let passphrase = Passphrase.generate()
-        let verifier = try PassphraseVerifier.make(caseID: caseID, passphrase: Passphrase.normalise(passphrase), keys: keys)
-        let item = PendingReferral(referral: referral, idempotency: idempotency, caseID: caseID, passphrase: passphrase,
-                                   passphraseVerifier: verifier, keys: keys, receivedAt: now, enteredBy: enteredBy)
-        return try await intakeBatcher.submit(item, writer: writer)
-    }
-
     /// Stores one referral inside the current write transaction (the batcher wraps it in a savepoint).
     static func storeReferral(_ db: Database, _ item: PendingReferral) throws -> IntakeReceipt {
         let now = item.receivedAt, keys = item.keys
@@ -105,7 +80,7 @@ extension AppDatabase {
 
     /// Who entered a referral taken by phone, post or in person: the case row, an event on its timeline and
     /// an audit row, all in the transaction that stores it.
-    private static func recordEntry(_ db: Database, caseID: String, channel: ReferralChannel, by staff: StaffActor,
+    fileprivate static func recordEntry(_ db: Database, caseID: String, channel: ReferralChannel, by staff: StaffActor,
                                     keys: KeyRing, at: Date) throws {
         let assignee = staff.role == .practitioner ? staff.id : nil
         try db.execute(sql: "UPDATE referral_case SET entered_by = ?, assigned_to = ? WHERE id = ?", arguments: [staff.id, assignee, caseID])
@@ -115,7 +90,7 @@ extension AppDatabase {
         try appendAudit(db, AuditEntry(actor: staff.id, action: "case.entered", caseID: caseID, detail: detail), at: at, keys: keys)
     }
 
-    private static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing, now: Date = Date()) throws -> IntakeReceipt? {
+    fileprivate static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing, now: Date = Date()) throws -> IntakeReceipt? {
         guard let row = try db.fetchRowCached(sql: """
             SELECT i.key_hash, i.request_hash, i.case_id, i.passphrase, i.passphrase_until, i.created_at, c.reference
             FROM idempotency_key i JOIN referral_case c ON c.id = i.case_id WHERE i.key_hash IN (?, ?)
@@ -134,7 +109,7 @@ extension AppDatabase {
     }
 
     /// References are random; on the rare clash with an existing one, draw again.
-    private static func insertWithFreshReference(
+    fileprivate static func insertWithFreshReference(
         _ db: Database, _ referral: Referral, caseID: String, passphraseVerifier: String, receivedAt: Date, keys: KeyRing
     ) throws -> CaseRecord {
         for _ in 0..<8 {
@@ -146,16 +121,43 @@ extension AppDatabase {
         throw StoreError.integrity("could not draw an unused reference")
     }
 
-    /// Clears each sealed passphrase as its replay window ends, and forgets keys older than 24 hours (the
-    /// sealed-copy purge service runs this every minute; each keyed submission too).
-    public func purgeExpiredIdempotencyKeys(now: Date = Date()) async throws {
-        try await writer.write { db in try Self.purgeExpiredIdempotencyKeys(db, now: now) }
-    }
-
     static func purgeExpiredIdempotencyKeys(_ db: Database, now: Date) throws {
         try db.executeCached(sql: "UPDATE idempotency_key SET passphrase = NULL WHERE passphrase IS NOT NULL AND passphrase_until <= ?",
                              arguments: [now])
         try db.executeCached(sql: "DELETE FROM idempotency_key WHERE created_at < ?", arguments: [now.addingTimeInterval(-idempotencyWindow)])
+    }
+}
+
+extension IntakeStore {
+    /// Stores a referral and returns its reference and one-time passphrase. The transaction commits with
+    /// `synchronous = FULL` before this returns, so a receipt the family sees is on disk.
+    ///
+    /// Referrals submitted concurrently share one transaction (group commit, `IntakeBatcher`): each is stored
+    /// in its own savepoint, and every caller is answered only after that transaction has committed.
+    /// No slow hashing happens here: the passphrase is random, so its keyed verifier (`PassphraseVerifier`)
+    /// is enough. When the group-commit queue is full this throws `IntakeError.busy` at once.
+    ///
+    /// `enteredBy`: a practitioner or lead who took the referral by phone, post or in person. It goes through the
+    /// same validation, encryption and group commit; the case records who entered it (audited in the same
+    /// transaction), and a practitioner's own entry is assigned to them, since they can only work assigned cases.
+    public func submitReferral(
+        _ referral: Referral, idempotency: IdempotencyClaim?, enteredBy: StaffActor? = nil, now: Date = Date()
+    ) async throws -> IntakeReceipt {
+        if let idempotency, let earlier = try await reader.read({ db in try AppDatabase.replay(db, idempotency, keys: keys, now: now) }) {
+            return earlier
+        }
+        let caseID = UUID().uuidString.lowercased()
+        let passphrase = Passphrase.generate()
+        let verifier = try PassphraseVerifier.make(caseID: caseID, passphrase: Passphrase.normalise(passphrase), keys: keys)
+        let item = PendingReferral(referral: referral, idempotency: idempotency, caseID: caseID, passphrase: passphrase,
+                                   passphraseVerifier: verifier, keys: keys, receivedAt: now, enteredBy: enteredBy)
+        return try await database.intakeBatcher.submit(item, writer: writer)
+    }
+
+    /// Clears each sealed passphrase as its replay window ends, and forgets keys older than 24 hours (the
+    /// sealed-copy purge service runs this every minute; each keyed submission too).
+    public func purgeExpiredIdempotencyKeys(now: Date = Date()) async throws {
+        try await writer.write { db in try AppDatabase.purgeExpiredIdempotencyKeys(db, now: now) }
     }
 }
 

@@ -50,7 +50,7 @@ struct GroupCommitStatistics: Sendable, Equatable {
 final class IntakeBatcher: @unchecked Sendable {
     typealias Outcome = Result<IntakeReceipt, any Error>
 
-    private struct Waiter {
+    fileprivate struct Waiter {
         let item: PendingReferral
         let continuation: CheckedContinuation<IntakeReceipt, any Error>
     }
@@ -211,10 +211,10 @@ extension AppDatabase {
     var intakeGroupCommit: GroupCommitStatistics { intakeBatcher.statistics }
 }
 
-extension AppDatabase {
+extension IntakeStore {
     /// Bounds the group-commit queue (`limits.intake_queue`).
-    public func setIntakeQueueLimit(_ limit: Int) { intakeBatcher.setQueueLimit(limit) }
+    public func setIntakeQueueLimit(_ limit: Int) { database.intakeBatcher.setQueueLimit(limit) }
 
     /// Stops taking referrals and returns once every queued one is committed and answered (shutdown).
-    public func finishIntake() async { await intakeBatcher.close() }
+    public func finishIntake() async { await database.intakeBatcher.close() }
 }

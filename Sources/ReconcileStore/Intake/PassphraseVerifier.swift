@@ -29,7 +29,7 @@ enum PassphraseVerifier {
     /// A verifier written before keyed verifiers existed; still checked (on the slow-work pool) and replaced.
     static func isLegacyArgon2(_ stored: String) -> Bool { stored.hasPrefix("$argon2id$") }
 
-    private static func digest(caseID: String, passphrase: String, keys: KeyRing) throws -> [UInt8] {
+    fileprivate static func digest(caseID: String, passphrase: String, keys: KeyRing) throws -> [UInt8] {
         try GenericHash.hash(Array("reconcile/passphrase/v1\u{0}\(caseID)\u{0}\(passphrase)".utf8), key: keys.passphraseVerifierKey, length: 32)
     }
 }

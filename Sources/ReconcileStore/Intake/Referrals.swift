@@ -19,15 +19,6 @@ enum PersonalField {
 }
 
 extension AppDatabase {
-    /// Stores a new case for `referral` with its own data key, in one transaction. The personal fields are
-    /// encrypted before they reach SQLite; the blind indexes let the partner see possible duplicates.
-    public func createCase(
-        _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing
-    ) async throws -> CaseRecord {
-        try await writer.write { db in try Self.insertCase(db, referral, reference: reference,
-                                                      passphraseHash: passphraseHash, receivedAt: receivedAt, keys: keys) }
-    }
-
     static func insertCase(
         _ db: Database, _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing,
         id: String = UUID().uuidString.lowercased()
@@ -94,13 +85,24 @@ extension AppDatabase {
                 ("special_needs", referral.specialNeeds?.rawValue), ("channel", referral.channel.rawValue),
                 ("access_needs", accessNeeds), ("language", referral.language?.rawValue)]
     }
+}
+
+extension IntakeStore {
+    /// Stores a new case for `referral` with its own data key, in one transaction. The personal fields are
+    /// encrypted before they reach SQLite; the blind indexes let the partner see possible duplicates.
+    public func createCase(
+        _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date
+    ) async throws -> CaseRecord {
+        try await writer.write { db in try AppDatabase.insertCase(db, referral, reference: reference,
+                                                      passphraseHash: passphraseHash, receivedAt: receivedAt, keys: keys) }
+    }
 
     /// Reads and decrypts the personal fields of one case. Callers record who read it.
-    func decryptedReferral(caseID: String, keys: KeyRing) throws -> DecryptedReferral {
+    func decryptedReferral(caseID: String) throws -> DecryptedReferral {
         try reader.read { db in
             guard let record = try CaseRecord.fetchOne(db, key: caseID) else { throw StoreError.caseNotFound }
             if record.erasedAt != nil { throw StoreError.erased }
-            return try Self.decryptReferral(record, cipher: try Self.caseCipher(db, caseID: caseID, keys: keys))
+            return try AppDatabase.decryptReferral(record, cipher: try AppDatabase.caseCipher(db, caseID: caseID, keys: keys))
         }
     }
 

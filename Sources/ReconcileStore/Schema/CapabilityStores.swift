@@ -16,6 +16,7 @@ public struct Stores: Sendable {
 
     public var retention: RetentionStore { RetentionStore(database, keys) }
     public var staff: StaffStore { StaffStore(database, keys) }
+    public var intake: IntakeStore { IntakeStore(database, keys) }
     public var cases: CaseStore { CaseStore(database, keys) }
     public var portal: PortalStore { PortalStore(database, keys) }
     public var reports: ReportStore { ReportStore(database, keys) }
@@ -72,6 +73,13 @@ public struct PortalStore: CapabilityStore {
 
 /// A case's reads and steps: detail, timeline, assignment, listening sessions, assessment, signposts, links, meetings, records checks, reopening (`Cases/`).
 public struct CaseStore: CapabilityStore {
+    public let database: AppDatabase
+    public let keys: KeyRing
+    public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }
+}
+
+/// Referrals coming in: the group-committed intake, replays of a keyed submission, passphrase checks (`Intake/`).
+public struct IntakeStore: CapabilityStore {
     public let database: AppDatabase
     public let keys: KeyRing
     public init(_ database: AppDatabase, _ keys: KeyRing) { (self.database, self.keys) = (database, keys) }

@@ -55,7 +55,7 @@ import Testing
             (referral.involvement, referral.ageBand, referral.heardFrom) = (m.involvement, m.age, m.heard)
             (referral.pattern, referral.channel, referral.childSex, referral.specialNeeds) = (m.pattern, m.channel, m.sex, m.send)
             referral.language = m.language
-            let id = try await h.db.createCase(referral, reference: H.reference(), passphraseHash: "h", receivedAt: received, keys: h.keys).id
+            let id = try await h.stores.intake.createCase(referral, reference: H.reference(), passphraseHash: "h", receivedAt: received).id
             var now = received
             func later(_ hours: ClosedRange<Double>) -> Date {
                 now = now.addingTimeInterval(Double.random(in: hours, using: &random) * 3600)

@@ -269,9 +269,9 @@ import Testing
         let now = H.date("2025-08-01T09:00:00Z")
         func seeded(_ seed: UInt64) async throws -> (H, [UInt8]) {
             let h = try H()
-            let count = try await h.db.seedDemo(
+            let count = try await h.stores.seedDemo(
                 DemoSeedRequest(cases: 40, councilArea: "shropshire", quarter: Self.q1, seed: seed, quarterStartMonth: 4),
-                directory: directory, councilAreas: h.settings.areas.councilAreas, keys: h.keys, passwordCost: .minimum, now: now)
+                directory: directory, councilAreas: h.settings.areas.councilAreas, passwordCost: .minimum, now: now)
             #expect(count == 40)
             let report = try await h.builder.build(councilArea: "shropshire", quarter: Self.q1, now: now)
             return (h, report.document)
@@ -289,7 +289,7 @@ import Testing
         let start = Self.q1.start(startMonth: 4), end = Self.q1.end(startMonth: 4)
         #expect(rows.count == 40 && rows.allSatisfy { ($0["received_at"] as Date) >= start && ($0["received_at"] as Date) < end })
         #expect(Set(rows.map { $0["stage"] as String }).count >= 4, "realistic spread of stages")
-        let first = try h.db.decryptedReferral(caseID: rows[0]["id"], keys: h.keys)
+        let first = try h.stores.intake.decryptedReferral(caseID: rows[0]["id"])
         #expect(first.contact.email?.hasSuffix("@example.invalid") == true && first.contact.name?.hasPrefix("Demo ") == true)
         let lead = try #require(try await h.stores.staff.staffAccount(email: DemoSeed.leadEmail))
         #expect(lead.role == .lead)
@@ -305,8 +305,8 @@ import Testing
         }
         #expect(!levels.isEmpty)
         // A second seed run reuses the demo lead.
-        _ = try await h.db.seedDemo(DemoSeedRequest(cases: 1, councilArea: "shropshire", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
-                                    directory: directory, councilAreas: h.settings.areas.councilAreas, keys: h.keys,
+        _ = try await h.stores.seedDemo(DemoSeedRequest(cases: 1, councilArea: "shropshire", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
+                                    directory: directory, councilAreas: h.settings.areas.councilAreas,
                                     passwordCost: .minimum, now: now)
         let leads = try await h.db.reader.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM staff_account WHERE email = ?", arguments: [DemoSeed.leadEmail])
@@ -317,9 +317,9 @@ import Testing
     @Test func aReleaseAfterDemoSeedShowsNoCountFromOneToFour() async throws {
         let h = try H()
         let now = H.date("2025-08-01T09:00:00Z")
-        _ = try await h.db.seedDemo(
+        _ = try await h.stores.seedDemo(
             DemoSeedRequest(cases: 60, councilArea: "worcestershire", quarter: Self.q1, seed: 7, quarterStartMonth: 4),
-            directory: try H.shippedDirectory(), councilAreas: h.settings.areas.councilAreas, keys: h.keys, passwordCost: .minimum,
+            directory: try H.shippedDirectory(), councilAreas: h.settings.areas.councilAreas, passwordCost: .minimum,
             now: now)
         let released = try await h.builder.release(councilArea: "worcestershire", quarter: Self.q1, by: "cli", now: now)
         let small = try smallCounts(released.document)
@@ -335,16 +335,16 @@ import Testing
         let directory = try H.shippedDirectory()
         let areas = h.settings.areas.councilAreas
         await #expect(throws: DemoSeedError.invalidCount) {
-            _ = try await h.db.seedDemo(DemoSeedRequest(cases: 0, councilArea: "shropshire", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
-                                        directory: directory, councilAreas: areas, keys: h.keys, passwordCost: .minimum)
+            _ = try await h.stores.seedDemo(DemoSeedRequest(cases: 0, councilArea: "shropshire", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
+                                        directory: directory, councilAreas: areas, passwordCost: .minimum)
         }
         await #expect(throws: DemoSeedError.unknownCouncilArea) {
-            _ = try await h.db.seedDemo(DemoSeedRequest(cases: 1, councilArea: "atlantis", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
-                                        directory: directory, councilAreas: areas, keys: h.keys, passwordCost: .minimum)
+            _ = try await h.stores.seedDemo(DemoSeedRequest(cases: 1, councilArea: "atlantis", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
+                                        directory: directory, councilAreas: areas, passwordCost: .minimum)
         }
         await #expect(throws: DemoSeedError.quarterNotStarted) {
-            _ = try await h.db.seedDemo(DemoSeedRequest(cases: 1, councilArea: "shropshire", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
-                                        directory: directory, councilAreas: areas, keys: h.keys, passwordCost: .minimum,
+            _ = try await h.stores.seedDemo(DemoSeedRequest(cases: 1, councilArea: "shropshire", quarter: Self.q1, seed: 1, quarterStartMonth: 4),
+                                        directory: directory, councilAreas: areas, passwordCost: .minimum,
                                         now: H.date("2025-03-01T00:00:00Z"))
         }
     }

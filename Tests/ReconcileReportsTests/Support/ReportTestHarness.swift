@@ -56,8 +56,7 @@ struct ReportHarness {
                                      phone: phone, address: address, preference: .email, safeToLeaveMessage: false)
         let referral = Referral(contact: contact, story: "test story", councilArea: area, referrerRole: role, setting: setting,
                                 harm: harm, howLongAgo: when, toldBefore: told, wishes: wishes, consentToStatistics: consent)
-        return try await db.createCase(referral, reference: Self.reference(), passphraseHash: "h", receivedAt: Self.date(received),
-                                 keys: keys).id
+        return try await IntakeStore(db, keys).createCase(referral, reference: Self.reference(), passphraseHash: "h", receivedAt: Self.date(received)).id
     }
 
     func acknowledge(_ id: String, _ at: String) async throws {

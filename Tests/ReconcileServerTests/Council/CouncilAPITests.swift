@@ -18,8 +18,8 @@ import Testing
             var referral = Sample.storeReferral(canary: "\(canary)\(i)")
             referral.councilArea = "shropshire"
             let received = calendar.date(from: DateComponents(year: 2025, month: 4 + i % 3, day: 1 + i % 27, hour: 10))!
-            _ = try await harness.database.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
-                                                receivedAt: received, keys: harness.keys)
+            _ = try await harness.stores.intake.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
+                                                receivedAt: received)
         }
     }
 

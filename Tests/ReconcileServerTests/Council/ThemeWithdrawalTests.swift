@@ -19,9 +19,8 @@ import Testing
         referral.councilArea = "shropshire"
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/London")!
-        _ = try await harness.database.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
-                                                  receivedAt: calendar.date(from: DateComponents(year: 2025, month: 5, day: 3, hour: 9))!,
-                                                  keys: harness.keys)
+        _ = try await harness.stores.intake.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
+                                                  receivedAt: calendar.date(from: DateComponents(year: 2025, month: 5, day: 3, hour: 9))!)
         return (harness, canary)
     }
 

@@ -63,8 +63,8 @@ import Testing
             for _ in 0..<2 {
                 var referral = Sample.storeReferral(canary: Sample.canary())
                 (referral.councilArea, referral.setting) = ("shropshire", .online)
-                _ = try await harness.database.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
-                                                          receivedAt: ISO8601DateFormatter().date(from: "2025-05-20T10:00:00Z")!, keys: harness.keys)
+                _ = try await harness.stores.intake.createCase(referral, reference: ReferenceGenerator.generate(), passphraseHash: "x",
+                                                          receivedAt: ISO8601DateFormatter().date(from: "2025-05-20T10:00:00Z")!)
             }
             #expect(try await ReleaseKindsAPITests.release(client, "2025-Q1", "quarter", token: token).status == .created)
             let officerToken = try await client.signIn(officer)

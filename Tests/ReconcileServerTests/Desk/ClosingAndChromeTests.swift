@@ -25,7 +25,7 @@ import Testing
             // No listening yet: refused, nothing changed.
             let early = try await post("close", ["reason": "completed"])
             #expect(early.status == .conflict)
-            #expect(try harness.database.caseRecord(id: id)?.stage == .acknowledged)
+            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .acknowledged)
 
             #expect(try await post("listening-sessions", ["date": "2026-01-05", "duration_minutes": 40, "modality": "phone",
                                                          "advice_given": "Listened; nothing more wanted"]).status == .created)
@@ -33,7 +33,7 @@ import Testing
             #expect(page.text.contains("value=\"completed\""), "the page offers completed once a session is recorded")
             let closed = try await browser.post("/staff/cases/\(id)/close", [("reason", "completed"), ("note", ""), ("summary", "")])
             #expect(closed.status == .seeOther)
-            let record = try harness.database.caseRecord(id: id)
+            let record = try harness.stores.intake.caseRecord(id: id)
             #expect(record?.stage == .closed && record?.closeReason == .completed)
         }
     }

@@ -54,7 +54,7 @@ import Testing
             #expect(Self.passphrase(in: late.text) == nil && !late.text.contains(shown))
             #expect(late.text.firstMatch(of: /RS-[0-9A-Z]{4}-[0-9A-Z]{4}/) == nil, "not even the reference")
         }
-        #expect(try await harness.database.caseCount() == 2)
+        #expect(try await harness.stores.intake.caseCount() == 2)
     }
 
     @Test func theSealedCopyPurgeDeletesCopiesPastTheirWindow() async throws {

@@ -37,7 +37,7 @@ import Testing
             #expect(!record.passphraseHash.contains(passphrase))
             _ = try await harness.stores.portal.portalSignIn(reference: reference, passphrase: passphrase)
             // The partner can read what the family wrote.
-            let decrypted = try harness.database.decryptedReferral(caseID: record.id, keys: harness.keys)
+            let decrypted = try harness.stores.intake.decryptedReferral(caseID: record.id)
             #expect(decrypted.contact.name == "\(canary) Name")
             #expect(decrypted.story == "What happened to \(canary) at school")
         }
@@ -51,7 +51,7 @@ import Testing
             #expect(a.json?["reference"] as? String != b.json?["reference"] as? String)
             #expect(a.json?["passphrase"] as? String != b.json?["passphrase"] as? String)
         }
-        #expect(try await harness.database.caseCount() == 2)
+        #expect(try await harness.stores.intake.caseCount() == 2)
     }
 
     /// Each bad body gets a 4xx naming the field, stores nothing, and never quotes what was sent.
@@ -101,7 +101,7 @@ import Testing
             #expect(!response.text.contains(canary), "the error body quotes a submitted value")
             #expect(!response.text.contains("CANARY"))
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
         #expect(!harness.logs.text.contains("CANARY"))
     }
 
@@ -115,7 +115,7 @@ import Testing
             let r2 = try await client.refer(Sample.json(at))
             #expect(r2.status == .created)
         }
-        #expect(try await harness.database.caseCount() == 1)
+        #expect(try await harness.stores.intake.caseCount() == 1)
     }
 
     @Test func optionalContactDetailsMayBeLeftOutForPortalContact() async throws {
@@ -146,7 +146,7 @@ import Testing
             #expect(response.status == .badRequest)
             #expect(response.errorCode == "invalid_json")
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test(arguments: ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1", ""])
@@ -157,7 +157,7 @@ import Testing
             #expect(response.status == .unsupportedMediaType)
             #expect(response.errorCode == "unsupported_media_type")
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func aBodyOverTheLimitIsRefusedWith413() async throws {
@@ -170,7 +170,7 @@ import Testing
             // (A body refused from its declared length alone, before it is read, is checked over a real socket
             // in Tests/system/test_intake.sh: the in-process client sets Content-Length itself.)
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func aRetryWithTheSameIdempotencyKeyReturnsTheFirstAnswer() async throws {
@@ -188,7 +188,7 @@ import Testing
             let r4 = try await client.refer(body, headers: [.idempotencyKey: "retry-2"])
             #expect(r4.status == .created)
         }
-        #expect(try await harness.database.caseCount() == 2)
+        #expect(try await harness.stores.intake.caseCount() == 2)
     }
 
     @Test func concurrentRetriesWithOneKeyCreateOneCase() async throws {
@@ -205,7 +205,7 @@ import Testing
             #expect(Set(references.compactMap { $0 }).count == 1)
             #expect(references.allSatisfy { $0 != nil })
         }
-        #expect(try await harness.database.caseCount() == 1)
+        #expect(try await harness.stores.intake.caseCount() == 1)
     }
 
     @Test func reusingAKeyForADifferentReferralIsRefused() async throws {
@@ -217,7 +217,7 @@ import Testing
             #expect(other.errorCode == "idempotency_key_reused")
             #expect(other.json?["passphrase"] == nil)
         }
-        #expect(try await harness.database.caseCount() == 1)
+        #expect(try await harness.stores.intake.caseCount() == 1)
     }
 
     @Test(arguments: ["", String(repeating: "k", count: 256), "has space", "tab\there", "ünïcode"])
@@ -230,7 +230,7 @@ import Testing
             #expect(response.status == .badRequest)
             #expect(response.errorCode == "invalid_idempotency_key")
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func manyDifferentReferralsAtOnceAreAllStored() async throws {
@@ -246,7 +246,7 @@ import Testing
             }
             #expect(statuses == Array(repeating: .created, count: 25))
         }
-        #expect(try await harness.database.caseCount() == 25)
+        #expect(try await harness.stores.intake.caseCount() == 25)
         let references = try await harness.database.reader.read { db in try String.fetchAll(db, sql: "SELECT reference FROM referral_case") }
         #expect(Set(references).count == 25)
     }
@@ -294,7 +294,7 @@ import Testing
             clock.advance(by: 1.5)
             #expect(try await client.refer(Sample.json(Sample.referral(canary: Sample.canary()))).status == .created, "a minute later")
         }
-        #expect(try await harness.database.caseCount() == 4)
+        #expect(try await harness.stores.intake.caseCount() == 4)
     }
 
     @Test func behindATrustedProxyTheLimitIsPerForwardedClient() async throws {
@@ -334,7 +334,7 @@ import Testing
                 #expect(r7.status == .created)
             }
         }
-        #expect(try await harness.database.caseCount() == 30)
+        #expect(try await harness.stores.intake.caseCount() == 30)
     }
 }
 

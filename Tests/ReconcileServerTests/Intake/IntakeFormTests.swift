@@ -77,7 +77,7 @@ import Testing
             #expect(record.harm == [.sexualHarassment, .onlineOrImageBased])
             #expect(record.toldBefore == [.school, .police])
             #expect(record.setting == .primary)
-            let decrypted = try harness.database.decryptedReferral(caseID: record.id, keys: harness.keys)
+            let decrypted = try harness.stores.intake.decryptedReferral(caseID: record.id)
             #expect(decrypted.story == "At school <b>\(canary)</b> & more")
             #expect(decrypted.contact.safeToLeaveMessage == false)
             // The passphrase shown is the one stored (as a keyed verifier): it opens the portal.
@@ -114,7 +114,7 @@ import Testing
                                                headers: HTTPFields(headers))
             #expect(response.status == (accepted ? .ok : .forbidden), "\(headers)")
         }
-        #expect(try await harness.database.caseCount() == (accepted ? 1 : 0))
+        #expect(try await harness.stores.intake.caseCount() == (accepted ? 1 : 0))
     }
 
     @Test func referrerPolicyIsSameOrigin() async throws {
@@ -136,7 +136,7 @@ import Testing
             let ref = { (r: TestResponse) in r.text.firstMatch(of: /RS-[0-9A-Z]{4}-[0-9A-Z]{4}/).map { String($0.output) } }
             #expect(ref(first) != nil && ref(first) == ref(second))
         }
-        #expect(try await harness.database.caseCount() == 1)
+        #expect(try await harness.stores.intake.caseCount() == 1)
     }
 
     @Test func aFormWithProblemsIsShownAgainWithWhatWasTypedAndASummary() async throws {
@@ -158,7 +158,7 @@ import Testing
             #expect(response.text.contains(/id="harm-sexual_harassment"[^>]*checked/))
             #expect(!response.text.contains(/id="harm-sexual_assault"[^>]*checked/))
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
         #expect(!harness.logs.text.contains(canary))
     }
 
@@ -187,7 +187,7 @@ import Testing
             let mixed = try await Self.post(client, body, cookie: other.cookie)
             #expect(mixed.status == .forbidden)
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func theHoneypotFieldStopsRobotsAndStoresNothing() async throws {
@@ -199,7 +199,7 @@ import Testing
             #expect(response.status == .unprocessableContent)
             #expect(!response.text.contains("RS-"))
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func aBrokenFormBodyIsRefusedKindly() async throws {
@@ -217,7 +217,7 @@ import Testing
             let r2 = try await Self.post(client, huge, cookie: form.cookie)
             #expect(r2.status == .contentTooLarge)
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func theFormAndTheAPIShareOneRateLimit() async throws {
@@ -236,6 +236,6 @@ import Testing
             #expect(limited.headers[.retryAfter] != nil)
             #expect(limited.text.contains("Please wait"))
         }
-        #expect(try await harness.database.caseCount() == 2)
+        #expect(try await harness.stores.intake.caseCount() == 2)
     }
 }

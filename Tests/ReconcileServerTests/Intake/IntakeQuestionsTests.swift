@@ -114,7 +114,7 @@ import Testing
             #expect(fields.contains { $0["field"] == field && $0["code"] == code }, "\(fields)")
             #expect(!response.text.contains("CANARY"))
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
         #expect(!harness.logs.text.contains("CANARY"))
     }
 
@@ -137,7 +137,7 @@ import Testing
             #expect(response.text.contains("id=\"\(anchor)\" class=\"question has-error\""), "the question is marked")
             #expect(!response.text.contains(value), "the page does not echo the unknown value")
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func theFormAsksEveryoneWhoTheChildIs() async throws {
@@ -149,7 +149,7 @@ import Testing
             #expect(response.status == .unprocessableContent)
             #expect(response.text.contains("href=\"#involvement-fieldset\""))
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func theFormKeepsEveryAnswerAndTheAccessNeeds() async throws {
@@ -231,7 +231,7 @@ import Testing
             let taken = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), overrides: ["involvement": "harmed"])))
             #expect(taken.status == .created)
         }
-        #expect(try await harness.database.caseCount() == 1)
+        #expect(try await harness.stores.intake.caseCount() == 1)
         #expect(!harness.logs.text.contains(canary))
     }
 
@@ -257,7 +257,7 @@ import Testing
             let wrongType = try await client.refer(Sample.json(Sample.referral(canary: Sample.canary(), overrides: ["notify_by_email": "yes"])))
             #expect(wrongType.status == .unprocessableContent && wrongType.text.contains("notify_by_email"))
         }
-        #expect(try await harness.database.caseCount() == 1)
+        #expect(try await harness.stores.intake.caseCount() == 1)
     }
 
     @Test func theYoungPersonsFormSpeaksToThem() async throws {

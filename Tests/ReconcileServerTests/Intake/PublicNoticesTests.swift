@@ -61,7 +61,7 @@ import Testing
             body["attachment"] = "data:image/png;base64,iVBORw0KGgo="
             let r = try await client.refer(Sample.json(body))
             #expect(r.status == .unprocessableContent && r.text.contains("attachment"))
-            #expect(try await harness.database.caseCount() == 0)
+            #expect(try await harness.stores.intake.caseCount() == 0)
         }
     }
 

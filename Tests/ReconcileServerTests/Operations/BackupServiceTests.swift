@@ -94,8 +94,8 @@ import Testing
         #expect(try await eventually(300) { (health.lastGood ?? firstGood) > firstGood.addingTimeInterval(0.5) },
                 "an idle cycle confirms the backup is still current")
         #expect(try shipped() == 1, "but writes nothing")
-        _ = try await database.createCase(Sample.storeReferral(canary: "CANARY-backup"), reference: ReferenceGenerator.generate(), passphraseHash: "h",
-                                    receivedAt: Date(), keys: ring)
+        _ = try await IntakeStore(database, ring).createCase(Sample.storeReferral(canary: "CANARY-backup"), reference: ReferenceGenerator.generate(), passphraseHash: "h",
+                                    receivedAt: Date())
         #expect(try await eventually(300) { try shipped() == 2 }, "a change is shipped at the next cycle")
         #expect(health.failures == 0)
         #expect(logs.text.contains("backup shipped"))

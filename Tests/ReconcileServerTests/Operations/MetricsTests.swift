@@ -70,8 +70,8 @@ import Testing
 
     @Test func theInProcessRetentionSweepCarriesOutDueErasures() async throws {
         let harness = try Harness()
-        let created = try await harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: ReferenceGenerator.generate(),
-                                                      passphraseHash: "x", receivedAt: Date(), keys: harness.keys)
+        let created = try await harness.stores.intake.createCase(Sample.storeReferral(canary: Sample.canary()), reference: ReferenceGenerator.generate(),
+                                                      passphraseHash: "x", receivedAt: Date())
         var policy = RetentionPolicy()
         policy.erasureCoolingOffDays = 0
         _ = try await harness.stores.retention.requestErasure(caseID: created.id, policy: policy, now: Date().addingTimeInterval(-60))
@@ -80,12 +80,12 @@ import Testing
         let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for _ in 0..<500 where try harness.database.caseRecord(id: created.id)?.erasedAt == nil {
+            for _ in 0..<500 where try harness.stores.intake.caseRecord(id: created.id)?.erasedAt == nil {
                 try await Task.sleep(for: .milliseconds(20))
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        #expect(try harness.database.caseRecord(id: created.id)?.erasedAt != nil)
+        #expect(try harness.stores.intake.caseRecord(id: created.id)?.erasedAt != nil)
     }
 }

@@ -143,8 +143,8 @@ import Testing
     /// Once the quarter a response was given in has ended it may be in a released report: it stands.
     @Test func feedbackFromAnEndedQuarterStands() async throws {
         let harness = try Harness()
-        let caseID = try await harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: "RS-AAAA-BBBB",
-                                                           passphraseHash: "h", receivedAt: Date(), keys: harness.keys).id
+        let caseID = try await harness.stores.intake.createCase(Sample.storeReferral(canary: Sample.canary()), reference: "RS-AAAA-BBBB",
+                                                           passphraseHash: "h", receivedAt: Date()).id
         let month = harness.settings.reporting.quarterStartMonth
         let may = ISO8601DateFormatter().date(from: "2026-05-10T10:00:00Z")!, june = ISO8601DateFormatter().date(from: "2026-06-30T10:00:00Z")!
         let july = ISO8601DateFormatter().date(from: "2026-07-01T10:00:00Z")!
@@ -159,10 +159,10 @@ import Testing
     @Test func aCommentMovedToAnotherCasesRowFailsToOpen() async throws {
         let harness = try Harness()
         let month = harness.settings.reporting.quarterStartMonth
-        let a = try await harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: "RS-AAAA-CCCC", passphraseHash: "h",
-                                                      receivedAt: Date(), keys: harness.keys).id
-        let b = try await harness.database.createCase(Sample.storeReferral(canary: Sample.canary()), reference: "RS-AAAA-DDDD", passphraseHash: "h",
-                                                      receivedAt: Date(), keys: harness.keys).id
+        let a = try await harness.stores.intake.createCase(Sample.storeReferral(canary: Sample.canary()), reference: "RS-AAAA-CCCC", passphraseHash: "h",
+                                                      receivedAt: Date()).id
+        let b = try await harness.stores.intake.createCase(Sample.storeReferral(canary: Sample.canary()), reference: "RS-AAAA-DDDD", passphraseHash: "h",
+                                                      receivedAt: Date()).id
         try await harness.stores.portal.giveFeedback(caseID: a, scores: [:], comment: "Only for case A", quarterStartMonth: month)
         try await harness.stores.portal.giveFeedback(caseID: b, scores: [.listenedTo: 3], comment: nil, quarterStartMonth: month)
         try await harness.database.writer.write { db in

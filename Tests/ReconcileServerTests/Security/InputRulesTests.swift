@@ -34,7 +34,7 @@ import Testing
                                                  body: ByteBuffer(string: #"{"email":"a@example.org","email":"b@example.org","password":"x","totp":"1"}"#))
             #expect(login.status == .badRequest)
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     /// Found by `scripts/fuzz` (FuzzJSONObject): a key written once plainly and once with an escape is one key.

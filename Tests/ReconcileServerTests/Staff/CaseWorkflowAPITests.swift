@@ -37,7 +37,7 @@ import Testing
             #expect(tooEarly.errorCode == "illegal_transition")
             let listenFirst = try await post("listening-sessions", ["date": "2026-01-05", "duration_minutes": 30, "modality": "phone", "advice_given": "Options explained"])
             #expect(listenFirst.status == .conflict)
-            let r2 = try harness.database.caseRecord(id: caseID)
+            let r2 = try harness.stores.intake.caseRecord(id: caseID)
             #expect(r2?.stage == .received)
 
             let r3 = try await post("acknowledge", ["method": "phone", "note": "Called \(canary)"])
@@ -130,7 +130,7 @@ import Testing
             #expect(r15.status == .unprocessableContent)
             let r16 = try await client.json("/api/v1/cases?cursor=garbage!!", .get, token: token)
             #expect(r16.status == .unprocessableContent)
-            let r17 = try harness.database.caseRecord(id: caseID)
+            let r17 = try harness.stores.intake.caseRecord(id: caseID)
             #expect(r17?.stage == .received)
             let events = try await harness.database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event")! }
             #expect(events == 0)

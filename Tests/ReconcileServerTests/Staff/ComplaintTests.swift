@@ -21,7 +21,7 @@ import Testing
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(lead)
             let caseID = try await client.newCase(harness)
-            let reference = try #require(try harness.database.caseRecord(id: caseID)?.reference)
+            let reference = try #require(try harness.stores.intake.caseRecord(id: caseID)?.reference)
             // Thursday 3 April 2025: the 10th working day after is Thursday 17 April.
             let bodies: [[String: Any]] = [
                 ["council_area": "shropshire", "kind": "complaint", "received_on": "2025-04-03", "responded_on": "2025-04-17"],

@@ -83,7 +83,7 @@ import Testing
             let fields = (response.json?["error"] as? [String: Any])?["fields"] as? [[String: String]] ?? []
             #expect(fields.contains { $0["field"] == "channel" && $0["code"] == code }, "\(fields)")
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 
     @Test func adminAndCouncilCannotEnterAReferral() async throws {
@@ -99,7 +99,7 @@ import Testing
             let nobody = try await client.json("/api/v1/cases", .post, body: Self.body(canary: Sample.canary()))
             #expect(nobody.status == .unauthorized)
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
         #expect(try await Self.auditRows(harness, action: "case.entered").isEmpty)
     }
 
@@ -122,7 +122,7 @@ import Testing
             }
             #expect(Set(references.compactMap { $0 }).count == count)
         }
-        #expect(try await harness.database.caseCount() == count)
+        #expect(try await harness.stores.intake.caseCount() == count)
         #expect(try await Self.auditRows(harness, action: "case.entered").count == count)
         #expect(try await harness.database.verifyAuditChain(keys: harness.keys).rows >= count)
     }
@@ -145,7 +145,7 @@ import Testing
             #expect(first.json?["reference"] as? String == again.json?["reference"] as? String)
             #expect(other.json?["reference"] as? String != first.json?["reference"] as? String)
         }
-        #expect(try await harness.database.caseCount() == 2)
+        #expect(try await harness.stores.intake.caseCount() == 2)
     }
 }
 
@@ -177,7 +177,7 @@ import Testing
             // A double tap shows the same referral, not a second one.
             let again = try await browser.post("/staff/referrals/new", fields)
             #expect(again.text.contains(passphrase))
-            #expect(try await harness.database.caseCount() == 1)
+            #expect(try await harness.stores.intake.caseCount() == 1)
 
             let caseID = try #require(entered.text.firstMatch(of: /href="\/staff\/cases\/([0-9a-f-]{36})"/).map { String($0.output.1) })
             let page = try await browser.get("/staff/cases/\(caseID)")
@@ -203,6 +203,6 @@ import Testing
             #expect(response.status == .unprocessableContent)
             #expect(response.text.contains("href=\"#channel-fieldset\"") && response.text.contains("href=\"#involvement-fieldset\""))
         }
-        #expect(try await harness.database.caseCount() == 0)
+        #expect(try await harness.stores.intake.caseCount() == 0)
     }
 }

@@ -101,8 +101,8 @@ import Testing
 
     @Test func auditRowsOutliveTheCaseTheyConcern() async throws {
         let db = try AppDatabase.inMemory()
-        let record = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
-                                       receivedAt: Date(), keys: keys)
+        let record = try await IntakeStore(db, keys).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
+                                       receivedAt: Date())
         try await db.writer.write { conn in
             try AppDatabase.appendAudit(conn, AuditEntry(actor: "staff-1", action: "case.read", caseID: record.id), at: Date(), keys: keys)
             try conn.execute(sql: "DELETE FROM referral_case WHERE id = ?", arguments: [record.id])
@@ -281,7 +281,7 @@ import Testing
                 throw Abort()
             }
         }
-        #expect(try await db.caseCount() == 0)
+        #expect(try await IntakeStore(db, keys).caseCount() == 0)
         #expect(try await db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log") } == 3)
         #expect(try await db.verifyAuditChain(keys: keys) == .intact(3))
         // The next append continues the chain from row 3.

@@ -32,7 +32,7 @@ import Testing
         @discardableResult
         func addCase() async throws -> String {
             let referral = Fixtures.referral(), ring = self.ring
-            let record = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
+            let record = try await IntakeStore(db, ring).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
             try await db.writer.write { conn in
                 try AppDatabase.appendAudit(conn, AuditEntry(actor: "staff-1", action: "case.read", caseID: record.id), at: Date(), keys: ring)
             }
@@ -74,7 +74,7 @@ import Testing
         let db = try AppDatabase.open(dataDirectory: fresh, migrate: false)
         #expect(try await db.integrityProblems().isEmpty)
         for (id, story) in install.stories {
-            #expect(try db.decryptedReferral(caseID: id, keys: install.ring).story == story)
+            #expect(try IntakeStore(db, install.ring).decryptedReferral(caseID: id).story == story)
         }
         let chain = try await db.verifyAuditChain(keys: install.ring)
         #expect(chain.firstBadRow == nil && chain.rows == 5)
@@ -107,8 +107,8 @@ import Testing
         // audit row must agree in every copy, and every case row must have its key.
         let writer = Task.detached {
             for i in 0..<150 {
-                let record = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
-                                               receivedAt: Date(), keys: ring)
+                let record = try await IntakeStore(db, ring).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
+                                               receivedAt: Date())
                 try await db.recordAudit(AuditEntry(actor: "staff-\(i % 3)", action: "case.read", caseID: record.id), keys: ring)
             }
         }
@@ -204,12 +204,12 @@ import Testing
             _ = try await AppDatabase.restore(from: file, dataDirectory: install.data, force: false)
         }
         #expect(try Data(contentsOf: target) == before, "untouched without --force")
-        #expect(try await install.db.caseCount() == 4)
+        #expect(try await IntakeStore(install.db, install.ring).caseCount() == 4)
         // While the service has it open, not even --force replaces it.
         await expectBackupError(.inUse(target.path)) {
             _ = try await AppDatabase.restore(from: file, dataDirectory: install.data, force: true)
         }
-        #expect(try await install.db.caseCount() == 4)
+        #expect(try await IntakeStore(install.db, install.ring).caseCount() == 4)
         install.stop()
 
         let now = Date(timeIntervalSince1970: 1_780_000_000)
@@ -219,8 +219,8 @@ import Testing
         #expect(result.cases == 3)
         do {
             let restored = try AppDatabase.open(dataDirectory: install.data, migrate: false)
-            #expect(try await restored.caseCount() == 3)
-            #expect(try restored.caseRecord(id: later) == nil)
+            #expect(try await IntakeStore(restored, install.ring).caseCount() == 3)
+            #expect(try IntakeStore(restored, install.ring).caseRecord(id: later) == nil)
         }
 
         // The set-aside database is one checkpointed file with everything it had, the newest case included.
@@ -229,8 +229,8 @@ import Testing
         try FileManager.default.createDirectory(at: asideCopy, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: aside.path, toPath: AppDatabase.databaseURL(in: asideCopy).path)
         let old = try AppDatabase.open(dataDirectory: asideCopy, migrate: false)
-        #expect(try await old.caseCount() == 4)
-        #expect(try old.decryptedReferral(caseID: later, keys: install.ring).story == install.stories[later])
+        #expect(try await IntakeStore(old, install.ring).caseCount() == 4)
+        #expect(try IntakeStore(old, install.ring).decryptedReferral(caseID: later).story == install.stories[later])
 
         // A second forced restore in the same second does not clobber the first set-aside file.
         let again = try await AppDatabase.restore(from: file, dataDirectory: install.data, force: true, now: now)
@@ -250,7 +250,7 @@ import Testing
         #expect(result.cases == 2)
         let restored = try AppDatabase.open(dataDirectory: target, migrate: false)
         #expect(try await restored.integrityProblems().isEmpty)
-        for (id, story) in install.stories { #expect(try restored.decryptedReferral(caseID: id, keys: install.ring).story == story) }
+        for (id, story) in install.stories { #expect(try IntakeStore(restored, install.ring).decryptedReferral(caseID: id).story == story) }
     }
 
     @Test func anOlderBackupIsMigratedForward() async throws {
@@ -274,7 +274,7 @@ import Testing
         var id = ""
         do {
             let db = try AppDatabase.open(dataDirectory: data, migrate: true)
-            id = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys).id
+            id = try await IntakeStore(db, keys).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date()).id
         }
         // The pool is closed: the WAL is checkpointed into the file, whose header still says WAL.
         let copy = root.url.appendingPathComponent("copy.sqlite")
@@ -282,7 +282,7 @@ import Testing
         let result = try await AppDatabase.restore(from: copy, dataDirectory: root.url.appendingPathComponent("target"), force: false)
         #expect(result.cases == 1)
         let restored = try AppDatabase.open(dataDirectory: root.url.appendingPathComponent("target"), migrate: false)
-        #expect(try restored.decryptedReferral(caseID: id, keys: keys).story != nil)
+        #expect(try IntakeStore(restored, keys).decryptedReferral(caseID: id).story != nil)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: root.url.path).filter { $0.hasPrefix("copy.sqlite-") }
         #expect(leftovers.isEmpty, "the backup file is only read")
     }

@@ -38,7 +38,7 @@ import Testing
         #expect(result.cases == 4)
         #expect(try names(fresh).allSatisfy { !$0.contains("decrypted") }, "the decrypted copy is removed")
         let db = try AppDatabase.open(dataDirectory: fresh, migrate: false)
-        for (id, story) in install.stories { #expect(try db.decryptedReferral(caseID: id, keys: install.ring).story == story) }
+        for (id, story) in install.stories { #expect(try IntakeStore(db, install.ring).decryptedReferral(caseID: id).story == story) }
         #expect(try await db.verifyAuditChain(keys: install.ring).firstBadRow == nil)
     }
 
@@ -148,7 +148,7 @@ import Testing
         let writer = Task.detached {
             var ids: [(String, Date)] = []
             for _ in 0..<200 {
-                let record = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
+                let record = try await IntakeStore(db, ring).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
                 ids.append((record.id, Date()))
             }
             return ids

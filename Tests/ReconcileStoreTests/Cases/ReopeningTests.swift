@@ -103,6 +103,6 @@ import Testing
         try await h.stores.cases.reopen(caseID: id, reason: "Came back", by: lead, now: H.now)
         let late = H.now.addingTimeInterval(3 * 365 * 86_400)
         #expect(try await h.stores.retention.runRetention(policy: RetentionPolicy(), now: late).erased == 0)
-        #expect(try h.db.caseRecord(id: id)?.erasedAt == nil)
+        #expect(try h.stores.intake.caseRecord(id: id)?.erasedAt == nil)
     }
 }

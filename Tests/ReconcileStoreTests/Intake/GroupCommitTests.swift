@@ -15,7 +15,7 @@ import Testing
         let before = db.intakeGroupCommit
         let receipts = try await withThrowingTaskGroup(of: IntakeReceipt.self) { group in
             for _ in 0..<200 {
-                group.addTask { try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys) }
+                group.addTask { try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil) }
             }
             return try await group.reduce(into: [IntakeReceipt]()) { $0.append($1) }
         }
@@ -34,7 +34,7 @@ import Testing
         let stored = try await reopened.read { db in try String.fetchSet(db, sql: "SELECT reference FROM referral_case") }
         #expect(stored == Set(receipts.map(\.reference)))
         for receipt in receipts.prefix(5) {
-            let record = try #require(try db.caseRecord(id: receipt.caseID))
+            let record = try #require(try IntakeStore(db, keys).caseRecord(id: receipt.caseID))
             #expect(try PassphraseVerifier.matches(record.passphraseHash, caseID: receipt.caseID, passphrase: receipt.passphrase, keys: keys))
         }
     }
@@ -43,7 +43,7 @@ import Testing
         let db = try AppDatabase.inMemory()
         let keys = KeyRing.ephemeral()
         for n in 1...3 {
-            _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+            _ = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil)
             #expect(db.intakeGroupCommit.transactions == n)
         }
         #expect(db.intakeGroupCommit.largestBatch == 1)
@@ -63,12 +63,11 @@ import Testing
         #expect(throws: IntakeError.idempotencyKeyReused) { try results[2].get() }
         let stored = try [0, 1, 3].map { try results[$0].get() }
         #expect(stored.allSatisfy { !$0.replayed })
-        #expect(try await db.caseCount() == 3)
+        #expect(try await IntakeStore(db, keys).caseCount() == 3)
         let cases = try await db.reader.read { db in try String.fetchSet(db, sql: "SELECT id FROM referral_case") }
         #expect(cases == Set(stored.map(\.caseID)))
         // The first use of the key still replays afterwards.
-        let again = try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "reused", body: [1], keys: keys),
-                                                keys: keys)
+        let again = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "reused", body: [1], keys: keys))
         #expect(again == IntakeReceipt(caseID: stored[1].caseID, reference: stored[1].reference,
                                        passphrase: stored[1].passphrase, replayed: true))
     }
@@ -84,7 +83,7 @@ import Testing
         let first = try results[0].get(), replay = try results[2].get()
         #expect(!first.replayed)
         #expect(replay == IntakeReceipt(caseID: first.caseID, reference: first.reference, passphrase: first.passphrase, replayed: true))
-        #expect(try await db.caseCount() == 2)
+        #expect(try await IntakeStore(db, keys).caseCount() == 2)
         let keyRows = try await db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM idempotency_key") }
         #expect(keyRows == 1)
     }
@@ -103,7 +102,7 @@ import Testing
         #expect(db.intakeGroupCommit.transactions == 1)
         #expect(throws: DatabaseError.self) { try results[1].get() }
         let stored = try [0, 2].map { try results[$0].get() }
-        #expect(try await db.caseCount() == 2)
+        #expect(try await IntakeStore(db, keys).caseCount() == 2)
         // Nothing of the refused referral is left behind (its savepoint was rolled back).
         let orphanKeys = try await db.reader.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_key WHERE case_id NOT IN (SELECT id FROM referral_case)")
@@ -132,15 +131,14 @@ import Testing
         for result in results {
             #expect(throws: DatabaseError.self) { try result.get() }
         }
-        #expect(try await db.caseCount() == 0)
+        #expect(try await IntakeStore(db, keys).caseCount() == 0)
         let keyRows = try await db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM idempotency_key") }
         #expect(keyRows == 0)
         #expect(db.intakeGroupCommit.failedTransactions == 1 && db.intakeGroupCommit.transactions == 0)
         // The batcher carries on: the next referral, even with the same key, is stored.
-        let next = try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "k", body: [1], keys: keys),
-                                               keys: keys)
+        let next = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "k", body: [1], keys: keys))
         #expect(!next.replayed)
-        #expect(try await db.caseCount() == 1)
+        #expect(try await IntakeStore(db, keys).caseCount() == 1)
     }
 
     /// An error that ends the transaction itself (here a trigger's ROLLBACK) fails the whole batch.
@@ -158,9 +156,9 @@ import Testing
         for result in results {
             #expect(throws: (any Error).self) { try result.get() }
         }
-        #expect(try await db.caseCount() == 0)
-        _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
-        #expect(try await db.caseCount() == 1)
+        #expect(try await IntakeStore(db, keys).caseCount() == 0)
+        _ = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil)
+        #expect(try await IntakeStore(db, keys).caseCount() == 1)
     }
 
     @Test func aBatchIsBoundedBySize() async throws {
@@ -172,25 +170,25 @@ import Testing
         #expect(results.allSatisfy { (try? $0.get()) != nil })
         #expect(db.intakeGroupCommit.transactions == 2)
         #expect(db.intakeGroupCommit.largestBatch == db.intakeBatcher.maximumBatch)
-        #expect(try await db.caseCount() == count)
+        #expect(try await IntakeStore(db, keys).caseCount() == count)
     }
 
     @Test func beyondTheQueueLimitAReferralIsRefusedAtOnceAndNothingOfItIsStored() async throws {
         let (db, directory) = try Self.fileDatabase()
         defer { withExtendedLifetime(directory) {} }
         let keys = KeyRing.ephemeral()
-        db.setIntakeQueueLimit(3)
+        IntakeStore(db, keys).setIntakeQueueLimit(3)
         let hold = try await WriterHold.hold(db.writer)
         var queued: [Task<IntakeReceipt, any Error>] = []
         for index in 0..<3 {
-            queued.append(Task { try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys) })
+            queued.append(Task { try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil) })
             try await waitUntil { db.intakeBatcher.pendingCount == index + 1 }
         }
         // The writer is still held: these would wait without bound; they are refused at once instead.
         let refused = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<10 {
                 group.addTask {
-                    do { _ = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys); return false }
+                    do { _ = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil); return false }
                     catch { return (error as? IntakeError) == .busy }
                 }
             }
@@ -199,7 +197,7 @@ import Testing
         #expect(refused == 10)
         hold.release()
         for task in queued { _ = try await task.value }
-        #expect(try await db.caseCount() == 3)
+        #expect(try await IntakeStore(db, keys).caseCount() == 3)
     }
 
     @Test func closingCommitsWhatIsQueuedAndTakesNothingNew() async throws {
@@ -209,19 +207,19 @@ import Testing
         let hold = try await WriterHold.hold(db.writer)
         var queued: [Task<IntakeReceipt, any Error>] = []
         for index in 0..<5 {
-            queued.append(Task { try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys) })
+            queued.append(Task { try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil) })
             try await waitUntil { db.intakeBatcher.pendingCount == index + 1 }
         }
-        let closing = Task { await db.finishIntake() }
+        let closing = Task { await IntakeStore(db, keys).finishIntake() }
         try await waitUntil { db.intakeBatcher.isClosed }
         await #expect(throws: IntakeError.closing) {
-            try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+            try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil)
         }
         hold.release()
         await closing.value
         // close() returned only after every queued referral was committed and answered.
         for task in queued { #expect(!(try await task.value).replayed) }
-        #expect(try await db.caseCount() == 5)
+        #expect(try await IntakeStore(db, keys).caseCount() == 5)
     }
 
     // MARK: - Lining up a batch
@@ -248,7 +246,7 @@ import Testing
             let claim = try submission.key.map { try IdempotencyClaim(key: $0, body: submission.body, keys: keys) }
             let referral = Fixtures.referral(area: submission.area)
             tasks.append(Task {
-                try await db.submitReferral(referral, idempotency: claim, keys: keys)
+                try await IntakeStore(db, keys).submitReferral(referral, idempotency: claim)
             })
             try await waitUntil { db.intakeBatcher.pendingCount == index + 1 }
         }

@@ -41,11 +41,11 @@ import Testing
         let body = Array("same body".utf8)
         let claim = try IdempotencyClaim(key: "k-1", body: body, keys: keys)
         let longAgo = Date().addingTimeInterval(-25 * 3600)
-        let first = try await db.submitReferral(referral, idempotency: claim, keys: keys, now: longAgo)
+        let first = try await IntakeStore(db, keys).submitReferral(referral, idempotency: claim, now: longAgo)
         #expect(!first.replayed)
-        let fresh = try await db.submitReferral(referral, idempotency: claim, keys: keys)
+        let fresh = try await IntakeStore(db, keys).submitReferral(referral, idempotency: claim)
         #expect(!fresh.replayed && fresh.reference != first.reference, "a key older than 24 hours no longer replays")
-        let again = try await db.submitReferral(referral, idempotency: claim, keys: keys)
+        let again = try await IntakeStore(db, keys).submitReferral(referral, idempotency: claim)
         #expect(again == IntakeReceipt(caseID: fresh.caseID, reference: fresh.reference, passphrase: fresh.passphrase, replayed: true))
         // The remembered passphrase is sealed, never plain, and the expired one is gone.
         let stored = try await db.reader.read { db in try Data.fetchAll(db, sql: "SELECT passphrase FROM idempotency_key") }
@@ -56,18 +56,15 @@ import Testing
     @Test func theRememberedPassphraseOpensOnlyForItsOwnCase() async throws {
         let db = try AppDatabase.inMemory()
         let keys = KeyRing.ephemeral()
-        let a = try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "a", body: [1], keys: keys),
-                                            keys: keys)
-        let b = try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "b", body: [2], keys: keys),
-                                            keys: keys)
+        let a = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "a", body: [1], keys: keys))
+        let b = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "b", body: [2], keys: keys))
         // Move a's sealed passphrase onto b's row: replaying b must now fail rather than hand out a's passphrase.
         try await db.writer.write { db in
             try db.execute(sql: "UPDATE idempotency_key SET passphrase = (SELECT passphrase FROM idempotency_key WHERE case_id = ?) WHERE case_id = ?",
                            arguments: [a.caseID, b.caseID])
         }
         await #expect(throws: StoreError.undecryptable(field: "idempotent_passphrase")) {
-            try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "b", body: [2], keys: keys),
-                                        keys: keys)
+            try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "b", body: [2], keys: keys))
         }
     }
 }

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func intakeKeepsAKeyedVerifierThatOpensOnlyWithThePassphrase() async throws {
-        let receipt = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        let receipt = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil)
         let verifier = try await stored(receipt.caseID)
         #expect(verifier.hasPrefix(PassphraseVerifier.prefix))
         #expect(!verifier.contains(receipt.passphrase) && !verifier.hasPrefix("$argon2id$"))
@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test func aVerifierMovedToAnotherCaseOpensNeither() async throws {
-        let a = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
-        let b = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        let a = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil)
+        let b = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil)
         try await setStored(b.caseID, try await stored(a.caseID))
         for passphrase in [a.passphrase, b.passphrase] {
             await #expect(throws: PortalAuthError.invalidCredentials) {
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func anArgon2idVerifierFromBeforeStillWorksAndIsReplacedAtSignIn() async throws {
-        let receipt = try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: keys)
+        let receipt = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: nil)
         let legacy = try PasswordHash.hash(receipt.passphrase, limits: .minimum)
         try await setStored(receipt.caseID, legacy)
         // A wrong passphrase changes nothing.

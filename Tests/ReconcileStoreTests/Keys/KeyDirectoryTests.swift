@@ -78,13 +78,13 @@ import Testing
         let keys = KeyDirectory(url: dir.url.appendingPathComponent("keys"))
         try keys.initialise()
         let db = try AppDatabase.inMemory()
-        let old = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: try keys.load())
+        let old = try await IntakeStore(db, try keys.load()).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
         #expect(try keys.addMasterVersion() == 2)
         let ring = try keys.load()
         #expect(ring.currentMasterVersion == 2)
-        let new = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: ring)
+        let new = try await IntakeStore(db, ring).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
         #expect(try await db.masterKeyVersionsInUse() == [1: 1, 2: 1])
-        #expect(try db.decryptedReferral(caseID: old.id, keys: ring).story != nil)
-        #expect(try db.decryptedReferral(caseID: new.id, keys: ring).story != nil)
+        #expect(try IntakeStore(db, ring).decryptedReferral(caseID: old.id).story != nil)
+        #expect(try IntakeStore(db, ring).decryptedReferral(caseID: new.id).story != nil)
     }
 }

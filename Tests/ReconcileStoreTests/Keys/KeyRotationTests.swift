@@ -29,7 +29,7 @@ import Testing
             let ring = try keys.load()
             for _ in 0..<cases {
                 let referral = Fixtures.referral()
-                let record = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: KeyRotationTests.now, keys: ring)
+                let record = try await IntakeStore(db, ring).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: KeyRotationTests.now)
                 stories[record.id] = referral.story!
             }
             if staff {
@@ -43,7 +43,7 @@ import Testing
         func expectEveryCaseOpens(_ db: AppDatabase? = nil) throws {
             let ring = try keys.load()
             for (id, story) in stories {
-                #expect(try (db ?? self.db).decryptedReferral(caseID: id, keys: ring).story == story)
+                #expect(try IntakeStore(db ?? self.db, ring).decryptedReferral(caseID: id).story == story)
             }
         }
 
@@ -147,7 +147,7 @@ import Testing
                 try conn.execute(sql: "UPDATE case_key SET wrapped_key = ?, master_key_version = ? WHERE case_id = ?",
                                  arguments: [old.wrapped, version, id])
             }
-            #expect(throws: StoreError.self) { _ = try install.db.decryptedReferral(caseID: id, keys: install.keys.load()) }
+            #expect(throws: StoreError.self) { _ = try IntakeStore(install.db, install.keys.load()).decryptedReferral(caseID: id) }
         }
     }
 

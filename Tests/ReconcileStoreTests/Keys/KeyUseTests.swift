@@ -35,8 +35,8 @@ import Testing
         let db = try AppDatabase.inMemory()
         let keys = KeyRing.ephemeral()
         let referral = Fixtures.referral()
-        let old = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
-        let erased = try await db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let old = try await IntakeStore(db, keys).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
+        let erased = try await IntakeStore(db, keys).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
         #expect(try Self.indexes(db, old.id).version == 2, "new rows are version 2")
         // As stored by the release before: version 1, under the index key itself.
         let email = try keys.legacyBlindIndex(ContactNormaliser.email(referral.contact.email!), kind: "email")
@@ -59,7 +59,7 @@ import Testing
         #expect(try await db.upgradeContactIndexes(keys: keys) == 0, "running it again changes nothing")
 
         // The same family referring again is linked to the earlier case, as before the move.
-        let again = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+        let again = try await IntakeStore(db, keys).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
         #expect(again.duplicateOf == old.id)
     }
 
@@ -68,17 +68,17 @@ import Testing
         let keys = KeyRing.ephemeral()
         let body = Array("the body".utf8)
         let claim = try IdempotencyClaim(key: "retry", body: body, keys: keys)
-        let first = try await db.submitReferral(Fixtures.referral(), idempotency: claim, keys: keys)
+        let first = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: claim)
         // As stored before the subkeys.
         try await db.writer.write { conn in
             try conn.execute(sql: "UPDATE idempotency_key SET key_hash = ?, request_hash = ?", arguments: [claim.legacyKeyHash, claim.legacyRequestHash])
         }
-        let again = try await db.submitReferral(Fixtures.referral(), idempotency: claim, keys: keys)
+        let again = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: claim)
         #expect(again.replayed && again.reference == first.reference)
         await #expect(throws: IntakeError.idempotencyKeyReused) {
-            try await db.submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "retry", body: [9], keys: keys), keys: keys)
+            try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "retry", body: [9], keys: keys))
         }
-        #expect(try await db.caseCount() == 1)
+        #expect(try await IntakeStore(db, keys).caseCount() == 1)
     }
 
     @Test func aFormCopyIsKeptForItsMinutesThenTheResendIsRecognisedButNotShown() async throws {
@@ -87,26 +87,26 @@ import Testing
         let t0 = Date()
         let form = try IdempotencyClaim(key: "form", body: [1], keys: keys, passphraseKeptFor: 600)
         let api = try IdempotencyClaim(key: "api", body: [2], keys: keys)
-        let first = try await db.submitReferral(Fixtures.referral(), idempotency: form, keys: keys, now: t0)
-        _ = try await db.submitReferral(Fixtures.referral(), idempotency: api, keys: keys, now: t0)
+        let first = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: form, now: t0)
+        _ = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: api, now: t0)
 
-        let within = try await db.submitReferral(Fixtures.referral(), idempotency: form, keys: keys, now: t0.addingTimeInterval(599))
+        let within = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: form, now: t0.addingTimeInterval(599))
         #expect(within.replayed && within.passphrase == first.passphrase)
         // Past the minutes, even before the purge runs: recognised (nothing stored twice), passphrase not shown.
         await #expect(throws: IntakeError.alreadyReceived) {
-            try await db.submitReferral(Fixtures.referral(), idempotency: form, keys: keys, now: t0.addingTimeInterval(601))
+            try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: form, now: t0.addingTimeInterval(601))
         }
-        try await db.purgeExpiredIdempotencyKeys(now: t0.addingTimeInterval(601))
+        try await IntakeStore(db, keys).purgeExpiredIdempotencyKeys(now: t0.addingTimeInterval(601))
         let copies = try await db.reader.read { conn in
             try Row.fetchAll(conn, sql: "SELECT passphrase IS NOT NULL AS kept FROM idempotency_key ORDER BY passphrase_until").map { $0["kept"] as Bool }
         }
         #expect(copies == [false, true], "the form's sealed copy is cleared; the API's 24-hour copy is kept")
         await #expect(throws: IntakeError.alreadyReceived) {
-            try await db.submitReferral(Fixtures.referral(), idempotency: form, keys: keys, now: t0.addingTimeInterval(3600))
+            try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: form, now: t0.addingTimeInterval(3600))
         }
-        let apiAgain = try await db.submitReferral(Fixtures.referral(), idempotency: api, keys: keys, now: t0.addingTimeInterval(23 * 3600))
+        let apiAgain = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: api, now: t0.addingTimeInterval(23 * 3600))
         #expect(apiAgain.replayed)
-        #expect(try await db.caseCount() == 2)
+        #expect(try await IntakeStore(db, keys).caseCount() == 2)
     }
 
     @Test func theMigrationKeepsRememberedKeysAndMarksOldIndexes() async throws {

@@ -27,7 +27,7 @@ import Testing
         #expect(try await Self.rotateFromAnotherProcess(install).masterVersion == 2)
 
         for (id, story) in install.stories {
-            #expect(try install.db.decryptedReferral(caseID: id, keys: service).story == story, "a case re-wrapped under v2 opens")
+            #expect(try IntakeStore(install.db, service).decryptedReferral(caseID: id).story == story, "a case re-wrapped under v2 opens")
         }
         #expect(service.masterKeys.keys.sorted() == [1, 2], "the ring reloaded the key directory on meeting v2")
         let at = KeyRotationTests.now.addingTimeInterval(30)
@@ -35,8 +35,8 @@ import Testing
                                                   totp: install.totp!.code(at: at), passwordCost: .minimum, now: at)
         #expect(session.account.role == .lead, "the TOTP secret re-sealed under v2 opens")
 
-        let fresh = try await install.db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
-                                              receivedAt: KeyRotationTests.now, keys: service)
+        let fresh = try await IntakeStore(install.db, service).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
+                                              receivedAt: KeyRotationTests.now)
         #expect(try KeyRotationTests.caseKeyRows(install.db)[fresh.id]?.mk == 2)
         #expect(try await install.db.masterKeyVersionsInUse() == [2: 4])
     }
@@ -46,8 +46,8 @@ import Testing
         let service = try install.keys.load()
         _ = try await Self.rotateFromAnotherProcess(install)
         // The first thing the service does after the rotation is take a referral: key_state says v2.
-        let fresh = try await install.db.createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
-                                              receivedAt: KeyRotationTests.now, keys: service)
+        let fresh = try await IntakeStore(install.db, service).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
+                                              receivedAt: KeyRotationTests.now)
         #expect(try KeyRotationTests.caseKeyRows(install.db)[fresh.id]?.mk == 2)
         #expect(service.currentMasterVersion == 2)
     }
@@ -62,7 +62,7 @@ import Testing
             for i in 0..<40 {
                 group.addTask {
                     if i == 10 { _ = try await Self.rotateFromAnotherProcess(data: data, keys: directory); return nil }
-                    return try await db.submitReferral(Fixtures.referral(), idempotency: nil, keys: service)
+                    return try await IntakeStore(db, service).submitReferral(Fixtures.referral(), idempotency: nil)
                 }
             }
             return try await group.reduce(into: [IntakeReceipt]()) { if let r = $1 { $0.append(r) } }
@@ -70,7 +70,7 @@ import Testing
         #expect(receipts.count == 39)
         #expect(try await install.db.masterKeyVersionsInUse() == [2: 41], "every case key, old and new, is under v2")
         for receipt in receipts {
-            #expect(try install.db.decryptedReferral(caseID: receipt.caseID, keys: service).story != nil)
+            #expect(try IntakeStore(install.db, service).decryptedReferral(caseID: receipt.caseID).story != nil)
         }
     }
 

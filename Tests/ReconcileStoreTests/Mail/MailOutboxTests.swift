@@ -11,7 +11,7 @@ import Testing
     }
 
     func submit(_ h: WorkflowHarness, area: String = "shropshire", canary: String = "CANARY-\(UUID().uuidString.prefix(8))") async throws -> String {
-        try await h.db.submitReferral(Fixtures.referral(canary: canary, area: area), idempotency: nil, keys: h.keys).caseID
+        try await h.stores.intake.submitReferral(Fixtures.referral(canary: canary, area: area), idempotency: nil).caseID
     }
 
     @Test func aNewReferralAlertsLeadsByDefaultAndThoseWhoChoseItsArea() async throws {
@@ -71,7 +71,7 @@ import Testing
         var referral = Fixtures.referral()
         referral.contact.email = nil
         referral.contact.preference = .phone
-        let caseID = try await h.db.submitReferral(referral, idempotency: nil, keys: h.keys).caseID
+        let caseID = try await h.stores.intake.submitReferral(referral, idempotency: nil).caseID
         await #expect(throws: NotificationChoiceError.noEmailAddress) {
             try await h.stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: true, namesService: false)
         }

@@ -9,7 +9,7 @@ extension WorkflowHarness {
     func referral(canary: String = "CANARY-\(UUID().uuidString)", at: Date = WorkflowHarness.now,
                   idempotencyKey: String? = nil) async throws -> IntakeReceipt {
         let claim = try idempotencyKey.map { try IdempotencyClaim(key: $0, body: Array($0.utf8), keys: keys) }
-        return try await db.submitReferral(Fixtures.referral(canary: canary), idempotency: claim, keys: keys,
+        return try await IntakeStore(db, keys).submitReferral(Fixtures.referral(canary: canary), idempotency: claim,
                                            now: at)
     }
 
@@ -244,7 +244,7 @@ extension WorkflowHarness {
         let at = H.now.addingTimeInterval(600)
         try await h.stores.portal.withdraw(caseID: id, now: at)
 
-        let record = try #require(try h.db.caseRecord(id: id))
+        let record = try #require(try h.stores.intake.caseRecord(id: id))
         #expect(record.stage == .closed && record.closeReason == .withdrawn)
         let closedAt = try await h.db.reader.read { db in try Date.fetchOne(db, sql: "SELECT closed_at FROM referral_case WHERE id = ?", arguments: [id]) }
         #expect(closedAt == at)

@@ -9,7 +9,7 @@ import Testing
     static let policy = RetentionPolicy()
     static let day: TimeInterval = 86_400
 
-    func isErased(_ h: H, _ id: String) throws -> Bool { try h.db.caseRecord(id: id)?.erasedAt != nil }
+    func isErased(_ h: H, _ id: String) throws -> Bool { try h.stores.intake.caseRecord(id: id)?.erasedAt != nil }
 
     @Test func aRequestWaitsOutTheCoolingOffAndCanBeCancelledMeanwhile() async throws {
         let h = try H()
@@ -28,7 +28,7 @@ import Testing
         #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: t0.addingTimeInterval(14 * Self.day - 1))
                 == RetentionReport(erased: 0, heldBack: 0))
         #expect(try !isErased(h, id))
-        _ = try h.db.decryptedReferral(caseID: id, keys: h.keys)
+        _ = try h.stores.intake.decryptedReferral(caseID: id)
 
         // Cancelled within the period (even on the last day): never carried out.
         try await h.stores.retention.cancelErasure(caseID: id, now: t0.addingTimeInterval(13 * Self.day))
@@ -217,7 +217,7 @@ import Testing
         try assertNothingLingers("after the run")
 
         // Unreadable through every door.
-        #expect(throws: StoreError.erased) { _ = try db.decryptedReferral(caseID: id, keys: keys) }
+        #expect(throws: StoreError.erased) { _ = try IntakeStore(db, keys).decryptedReferral(caseID: id) }
         await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).exportCase(caseID: id) }
         await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).portalView(caseID: id) }
         await #expect(throws: StoreError.erased) { _ = try await PortalStore(db, keys).familyMessage(caseID: id, body: "hello") }
@@ -238,7 +238,7 @@ import Testing
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE case_id = ?", arguments: [id])
             } == 0, "\(table)")
         }
-        let record = try #require(try db.caseRecord(id: id))
+        let record = try #require(try IntakeStore(db, keys).caseRecord(id: id))
         #expect(record.passphraseHash == "" && record.duplicateOf == nil && record.erasedAt != nil)
 
         // The statistics are exactly as they were, apart from the tombstone event.
@@ -261,7 +261,7 @@ import Testing
 
         // The neighbour is untouched and still readable.
         #expect(try await sealedBytes(h, neighbour.caseID) == neighbourBefore)
-        #expect(try db.decryptedReferral(caseID: neighbour.caseID, keys: keys).story != nil)
+        #expect(try IntakeStore(db, keys).decryptedReferral(caseID: neighbour.caseID).story != nil)
 
         // The refused attempts above wrote audit rows only.
         try assertNothingLingers("after refused attempts")

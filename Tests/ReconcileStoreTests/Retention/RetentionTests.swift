@@ -25,17 +25,17 @@ import Testing
         // Not before 24 months.
         #expect(try await h.stores.retention.runRetention(policy: policy, now: H.date("2026-01-15T11:59:59Z"))
                 == RetentionReport(erased: 0, heldBack: 0))
-        #expect(try h.db.caseRecord(id: plain)?.erasedAt == nil)
+        #expect(try h.stores.intake.caseRecord(id: plain)?.erasedAt == nil)
 
         // After: both unheld closed cases go; the held one is counted; the open one stays.
         let after = H.date("2026-01-16T00:00:00Z")
         #expect(try await h.stores.retention.runRetention(policy: policy, now: after) == RetentionReport(erased: 2, heldBack: 1))
-        #expect(try h.db.caseRecord(id: plain)?.erasedAt == after)
-        #expect(try h.db.caseRecord(id: withdrawn.caseID)?.erasedAt == after)
-        #expect(try h.db.caseRecord(id: held)?.erasedAt == nil)
-        #expect(try h.db.caseRecord(id: open)?.erasedAt == nil)
+        #expect(try h.stores.intake.caseRecord(id: plain)?.erasedAt == after)
+        #expect(try h.stores.intake.caseRecord(id: withdrawn.caseID)?.erasedAt == after)
+        #expect(try h.stores.intake.caseRecord(id: held)?.erasedAt == nil)
+        #expect(try h.stores.intake.caseRecord(id: open)?.erasedAt == nil)
         #expect(try h.db.auditEntries(caseID: plain).last?.detail == "retention")
-        #expect(try h.db.caseRecord(id: plain)?.closeReason == .noContact, "statistics stay")
+        #expect(try h.stores.intake.caseRecord(id: plain)?.closeReason == .noContact, "statistics stay")
 
         // Twice is a no-op.
         #expect(try await h.stores.retention.runRetention(policy: policy, now: after) == RetentionReport(erased: 0, heldBack: 1))

@@ -29,7 +29,7 @@ import Testing
         do {
             let db = try AppDatabase.open(dataDirectory: dir.url, migrate: true)
             for _ in 0..<20 {
-                _ = try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date(), keys: keys)
+                _ = try await IntakeStore(db, keys).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
             }
             // Before checkpoint the data lives in the WAL; after it, in the main file. Check both states.
             try assertNoCanary(in: dir.url, values: Self.values(of: referral))

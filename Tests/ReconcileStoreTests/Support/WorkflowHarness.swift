@@ -46,11 +46,11 @@ struct WorkflowHarness {
 
     func newCase(receivedAt: Date = WorkflowHarness.now.addingTimeInterval(-3600), canary: String? = nil) async throws -> String {
         let referral = canary.map { Fixtures.referral(canary: $0) } ?? Fixtures.referral()
-        return try await db.createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: receivedAt, keys: keys).id
+        return try await IntakeStore(db, keys).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: receivedAt).id
     }
 
     func stage(_ caseID: String) throws -> Stage {
-        try db.caseRecord(id: caseID)!.stage
+        try IntakeStore(db, keys).caseRecord(id: caseID)!.stage
     }
 
     /// A new case walked to `stage` by `lead`; returns its id and (from `signposted` on) a signpost id.
