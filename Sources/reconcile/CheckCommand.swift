@@ -48,7 +48,7 @@ struct Check: AsyncParsableCommand {
         let awaiting = try await database.contactIndexesAwaitingUpgrade()
         if awaiting > 0 { print("warn \(awaiting) cases have version-1 contact blind indexes; `reconcile serve` moves them at start") }
         // Every row's keyed hash, its link to the previous row, and the head that vouches for the newest row.
-        let audit = try await database.verifyAuditChain(keys: keyRing)
+        let audit = try await AuditStore(database, keyRing).verifyAuditChain()
         if let row = audit.firstBadRow {
             throw CommandFailure("audit chain broken at row \(row): \(audit.reason ?? "unknown")")
         }

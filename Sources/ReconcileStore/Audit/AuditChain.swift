@@ -61,17 +61,17 @@ enum AuditChain {
         try GenericHash.hash(headMessage(lastSeq: lastSeq, lastHash: lastHash), key: key, length: 32)
     }
 
-    private static func bigEndian(_ value: UInt64, into m: inout [UInt8]) {
+    fileprivate static func bigEndian(_ value: UInt64, into m: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) { m.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
-    private static func lengthPrefixed(_ bytes: [UInt8], into m: inout [UInt8]) {
+    fileprivate static func lengthPrefixed(_ bytes: [UInt8], into m: inout [UInt8]) {
         let n = UInt32(bytes.count)
         for shift in stride(from: 24, through: 0, by: -8) { m.append(UInt8(truncatingIfNeeded: n >> UInt32(shift))) }
         m.append(contentsOf: bytes)
     }
 
-    private static func optional(_ bytes: [UInt8]?, into m: inout [UInt8]) {
+    fileprivate static func optional(_ bytes: [UInt8]?, into m: inout [UInt8]) {
         if let bytes { m.append(1); lengthPrefixed(bytes, into: &m) } else { m.append(0) }
     }
 
@@ -91,7 +91,7 @@ enum AuditChain {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))"
     }
 
-    private static func floorDivMod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+    fileprivate static func floorDivMod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
         let q = a / b, r = a % b
         return r < 0 ? (q - 1, r + b) : (q, r)
     }

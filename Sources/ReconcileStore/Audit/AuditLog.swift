@@ -162,10 +162,24 @@ extension AppDatabase {
         }
     }
 
+    /// NULL → `.some(nil)`, text → `.some(text)`, anything else → `nil` (malformed).
+    fileprivate static func optionalText(_ value: DatabaseValue) -> String?? {
+        if value.isNull { return .some(nil) }
+        return String.fromDatabaseValue(value).map { .some($0) }
+    }
+
+    /// Only a BLOB counts as a hash; text that happens to decode as bytes does not.
+    fileprivate static func blob(_ value: DatabaseValue) -> Data? {
+        if case .blob(let data) = value.storage { return data }
+        return nil
+    }
+}
+
+extension AuditStore {
     /// Records one audit entry in its own transaction, committed before this returns. Prefer calling
     /// `appendAudit` inside the action's own transaction where there is one.
-    public func recordAudit(_ entry: AuditEntry, at: Date = Date(), keys: KeyRing) async throws {
-        try await writer.write { db in try Self.appendAudit(db, entry, at: at, keys: keys) }
+    public func recordAudit(_ entry: AuditEntry, at: Date = Date()) async throws {
+        try await writer.write { db in try AppDatabase.appendAudit(db, entry, at: at, keys: keys) }
     }
 
     /// A case's audit rows, oldest first (for its timeline). Rows stay after the case is erased.
@@ -179,7 +193,7 @@ extension AppDatabase {
     /// transaction so concurrent appends do not disturb it. Detects a row whose contents were altered, a
     /// row removed from the middle or the start, rows reordered or moved to another `seq`, forged rows,
     /// the newest rows removed (through `audit_head`), and an altered or deleted head.
-    public func verifyAuditChain(keys: KeyRing) async throws -> AuditChainReport {
+    public func verifyAuditChain() async throws -> AuditChainReport {
         let key = try AuditChain.key(keys)
         return try await reader.read { db in
             var rows = 0
@@ -193,10 +207,10 @@ extension AppDatabase {
                 guard let at = String.fromDatabaseValue(try row.value("at")),
                       let actor = String.fromDatabaseValue(try row.value("actor")),
                       let action = String.fromDatabaseValue(try row.value("action")),
-                      let caseID = Self.optionalText(try row.value("case_id")),
-                      let detail = Self.optionalText(try row.value("detail")),
-                      let prevData = Self.blob(try row.value("prev_hash")),
-                      let hashData = Self.blob(try row.value("hash")) else {
+                      let caseID = AppDatabase.optionalText(try row.value("case_id")),
+                      let detail = AppDatabase.optionalText(try row.value("detail")),
+                      let prevData = AppDatabase.blob(try row.value("prev_hash")),
+                      let hashData = AppDatabase.blob(try row.value("hash")) else {
                     return .broken(rows, at: seq, "a column holds a value of the wrong type")
                 }
                 let prevHash = [UInt8](prevData), storedHash = [UInt8](hashData)
@@ -232,8 +246,8 @@ extension AppDatabase {
                 return .broken(rows, at: lastSeq, "the audit head is missing")
             }
             guard let headSeq = Int64.fromDatabaseValue(try head.value("last_seq")),
-                  let headHash = Self.blob(try head.value("last_hash")).map({ [UInt8]($0) }),
-                  let headMAC = Self.blob(try head.value("mac")).map({ [UInt8]($0) }) else {
+                  let headHash = AppDatabase.blob(try head.value("last_hash")).map({ [UInt8]($0) }),
+                  let headMAC = AppDatabase.blob(try head.value("mac")).map({ [UInt8]($0) }) else {
                 return .broken(rows, at: max(lastSeq, 1), "the audit head holds a value of the wrong type")
             }
             let expectedMAC = try AuditChain.headMAC(key: key, lastSeq: headSeq, lastHash: headHash)
@@ -256,17 +270,5 @@ extension AppDatabase {
             }
             return .intact(rows)
         }
-    }
-
-    /// NULL → `.some(nil)`, text → `.some(text)`, anything else → `nil` (malformed).
-    private static func optionalText(_ value: DatabaseValue) -> String?? {
-        if value.isNull { return .some(nil) }
-        return String.fromDatabaseValue(value).map { .some($0) }
-    }
-
-    /// Only a BLOB counts as a hash; text that happens to decode as bytes does not.
-    private static func blob(_ value: DatabaseValue) -> Data? {
-        if case .blob(let data) = value.storage { return data }
-        return nil
     }
 }

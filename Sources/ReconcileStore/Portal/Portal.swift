@@ -60,22 +60,17 @@ extension PortalStore {
         let typed = Passphrase.normalise(passphrase)
 
         func refuse(actor: String, caseID: String?, reason: String) async throws -> Never {
-            try await database.recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
-                                  at: now, keys: keys)
+            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
+                                  at: now)
             throw PortalAuthError.invalidCredentials
         }
         guard ReferenceFormat.isValid(reference), typed.utf8.count <= 512 else {
             try await refuse(actor: "unknown", caseID: nil, reason: "malformed_reference")
         }
-        struct Found: Sendable {
-            let id: String
-            let hash: String
-            let erased: Bool
-        }
-        let found = try await reader.read { db -> Found? in
+        let found = try await reader.read { db -> PortalCaseFound? in
             try Row.fetchOne(db, sql: "SELECT id, passphrase_hash, erased_at FROM referral_case WHERE reference = ?",
                              arguments: [reference]).map {
-                Found(id: try $0.value("id"), hash: try $0.value("passphrase_hash"), erased: $0.holdsValue("erased_at"))
+                PortalCaseFound(id: try $0.value("id"), hash: try $0.value("passphrase_hash"), erased: $0.holdsValue("erased_at"))
             }
         }
         guard let found, !found.erased else {
@@ -240,4 +235,11 @@ extension PortalStore {
                                        detail: "reason=\(CloseReason.withdrawn.rawValue)", keys: keys, at: now)
         }
     }
+}
+
+/// The case a reference names, as sign-in reads it before checking the passphrase.
+private struct PortalCaseFound: Sendable {
+    let id: String
+    let hash: String
+    let erased: Bool
 }

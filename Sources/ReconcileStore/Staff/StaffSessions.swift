@@ -73,16 +73,16 @@ extension StaffStore {
         policy: StaffSessionPolicy = .init(), now: Date = Date()
     ) async throws -> StaffSignIn {
         guard let normalised = StaffPolicy.normaliseEmail(email), password.utf8.count <= 1024 else {
-            try await database.recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "malformed"),
-                                  at: now, keys: keys)
+            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "malformed"),
+                                  at: now)
             throw StaffAuthError.invalidCredentials
         }
         let found = try await reader.read { db in try StaffRow.fetch(db, email: normalised) }
         guard let found else {
             // Same work as a wrong password, so timing does not reveal which emails have accounts.
             try await hasher.verifyDummy(password)
-            try await database.recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "unknown_email"),
-                                  at: now, keys: keys)
+            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "unknown_email"),
+                                  at: now)
             throw StaffAuthError.invalidCredentials
         }
         // Argon2id is slow on purpose: verify (and re-hash) on the pool, before taking the write lock.

@@ -62,7 +62,7 @@ import Testing
         }
         #expect(audit.count == 1 && audit.first?["actor"] == h.lead.id)
         #expect((audit.first?["detail"] as String?)?.contains("release=\(released.id)") == true)
-        #expect(try await h.db.verifyAuditChain(keys: h.keys).isIntact)
+        #expect(try await h.stores.audit.verifyAuditChain().isIntact)
     }
 
     @Test func theLedgerRefusesUpdateAndDelete() async throws {

@@ -196,7 +196,7 @@ import Testing
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE action = 'case.search'")
             }
             #expect(rows == ok)
-            #expect(try await harness.database.verifyAuditChain(keys: harness.keys).isIntact)
+            #expect(try await harness.stores.audit.verifyAuditChain().isIntact)
         }
     }
 }

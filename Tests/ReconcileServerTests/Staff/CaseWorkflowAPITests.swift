@@ -84,10 +84,10 @@ import Testing
             #expect((body["safeguarding"] as? [Any])?.count == 2)
             let actions = (body["events"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
             #expect(actions.contains("acknowledge") && actions.contains("close") && actions.contains("assign"))
-            let audit = try harness.database.auditEntries(caseID: caseID).map(\.action)
+            let audit = try harness.stores.audit.auditEntries(caseID: caseID).map(\.action)
             #expect(audit.contains("case.read"))
             #expect(audit.contains("case.acknowledge"))
-            #expect(try await harness.database.verifyAuditChain(keys: harness.keys).isIntact)
+            #expect(try await harness.stores.audit.verifyAuditChain().isIntact)
             let timeline = try await client.json("/api/v1/cases/\(caseID)/timeline", .get, token: token)
             #expect((timeline.json?["events"] as? [Any])?.count == actions.count)
         }

@@ -124,7 +124,7 @@ import Testing
         }
         #expect(try await harness.stores.intake.caseCount() == count)
         #expect(try await Self.auditRows(harness, action: "case.entered").count == count)
-        #expect(try await harness.database.verifyAuditChain(keys: harness.keys).rows >= count)
+        #expect(try await harness.stores.audit.verifyAuditChain().rows >= count)
     }
 
     /// An Idempotency-Key is the staff member's own: a retry gets the first answer, another staff member's same key is theirs.

@@ -51,7 +51,7 @@ import Testing
 
     @Test func manyRowsVerifyClean() async throws {
         let db = try database(rows: 1000)
-        #expect(try await db.verifyAuditChain(keys: keys) == AuditChainReport(rows: 1000, firstBadRow: nil, reason: nil))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == AuditChainReport(rows: 1000, firstBadRow: nil, reason: nil))
         let seqs = try await db.reader.read { try Int64.fetchAll($0, sql: "SELECT seq FROM audit_log ORDER BY seq") }
         #expect(seqs == Array(1...1000))
         let first = try await db.reader.read { try Data.fetchOne($0, sql: "SELECT prev_hash FROM audit_log WHERE seq = 1") }
@@ -60,7 +60,7 @@ import Testing
 
     @Test func anEmptyLogVerifies() async throws {
         let db = try AppDatabase.inMemory()
-        let report = try await db.verifyAuditChain(keys: keys)
+        let report = try await AuditStore(db, keys).verifyAuditChain()
         #expect(report.isIntact)
         #expect(report.rows == 0)
     }
@@ -72,22 +72,22 @@ import Testing
             try append(25, to: db)
         }
         let reopened = try AppDatabase.open(dataDirectory: dir.url, migrate: false)
-        #expect(try await reopened.verifyAuditChain(keys: keys).rows == 25)
+        #expect(try await AuditStore(reopened, keys).verifyAuditChain().rows == 25)
         try append(5, to: reopened, from: 25)
-        #expect(try await reopened.verifyAuditChain(keys: keys) == .intact(30))
+        #expect(try await AuditStore(reopened, keys).verifyAuditChain() == .intact(30))
         withExtendedLifetime(dir) {}
     }
 
     @Test func anotherKeyCannotVerifyOrForgeTheChain() async throws {
         let db = try database(rows: 3)
-        let report = try await db.verifyAuditChain(keys: KeyRing.ephemeral())
+        let report = try await AuditStore(db, KeyRing.ephemeral()).verifyAuditChain()
         #expect(report.firstBadRow == 1)
         #expect(report.reason == "hash does not match its contents")
     }
 
     @Test func caseTimelineListsItsRowsInOrder() throws {
         let db = try database(rows: 40)
-        let rows = try db.auditEntries(caseID: "case-1")
+        let rows = try AuditStore(db, keys).auditEntries(caseID: "case-1")
         #expect(!rows.isEmpty)
         #expect(rows.allSatisfy { $0.caseId == "case-1" })
         #expect(rows.map(\.seq) == rows.map(\.seq).sorted())
@@ -96,7 +96,7 @@ import Testing
         #expect(firstRow.action == "case.acknowledge")
         #expect(firstRow.detail == "method=phone")
         #expect(abs(firstRow.at.timeIntervalSince(start.addingTimeInterval(1))) < 0.0006)
-        #expect(try db.auditEntries(caseID: "no-such-case").isEmpty)
+        #expect(try AuditStore(db, keys).auditEntries(caseID: "no-such-case").isEmpty)
     }
 
     @Test func auditRowsOutliveTheCaseTheyConcern() async throws {
@@ -107,8 +107,8 @@ import Testing
             try AppDatabase.appendAudit(conn, AuditEntry(actor: "staff-1", action: "case.read", caseID: record.id), at: Date(), keys: keys)
             try conn.execute(sql: "DELETE FROM referral_case WHERE id = ?", arguments: [record.id])
         }
-        #expect(try db.auditEntries(caseID: record.id).count == 1)
-        #expect(try await db.verifyAuditChain(keys: keys) == .intact(1))
+        #expect(try AuditStore(db, keys).auditEntries(caseID: record.id).count == 1)
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .intact(1))
     }
 
     // MARK: - The triggers
@@ -125,7 +125,7 @@ import Testing
             #expect(error?.message?.contains("append-only") == true || error?.message?.contains("only moves forward") == true,
                     "\(sql): \(error?.message ?? "")")
         }
-        #expect(try await db.verifyAuditChain(keys: keys) == .intact(5))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .intact(5))
     }
 
     // MARK: - Tampering by someone with the file
@@ -134,16 +134,16 @@ import Testing
         let db = try database(rows: 10)
         #expect(try await db.reader.read { try String.fetchOne($0, sql: "SELECT action FROM audit_log WHERE seq = 7") } == "retention.run")
         try tamper(db, "UPDATE audit_log SET action = 'case.read' WHERE seq = 7")
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(6, at: 7, "hash does not match its contents"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(6, at: 7, "hash does not match its contents"))
     }
 
     @Test func alteredDetailIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "UPDATE audit_log SET detail = 'method=email' WHERE seq = 6")
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(5, at: 6, "hash does not match its contents"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(5, at: 6, "hash does not match its contents"))
         let db2 = try database(rows: 10)
         try tamper(db2, "UPDATE audit_log SET detail = NULL WHERE seq = 3")
-        #expect(try await db2.verifyAuditChain(keys: keys).firstBadRow == 3)
+        #expect(try await AuditStore(db2, keys).verifyAuditChain().firstBadRow == 3)
     }
 
     @Test(arguments: ["at = '2020-01-01 00:00:00.000'", "actor = 'staff-9'", "case_id = 'case-9'", "case_id = NULL",
@@ -151,7 +151,7 @@ import Testing
     func anyAlteredColumnIsDetected(change: String) async throws {
         let db = try database(rows: 8)
         try tamper(db, "UPDATE audit_log SET \(change) WHERE seq = 5")
-        let report = try await db.verifyAuditChain(keys: keys)
+        let report = try await AuditStore(db, keys).verifyAuditChain()
         #expect(report.firstBadRow == 5, "\(change): \(report)")
         #expect(report.rows == 4)
     }
@@ -159,20 +159,20 @@ import Testing
     @Test func aRowRemovedFromTheMiddleIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 7")
-        #expect(try await db.verifyAuditChain(keys: keys)
+        #expect(try await AuditStore(db, keys).verifyAuditChain()
                 == .broken(6, at: 8, "previous hash does not match row 6 (a row is missing)"))
     }
 
     @Test func theFirstRowRemovedIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 1")
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(0, at: 2, "the log starts at row 2 (earlier rows are missing)"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(0, at: 2, "the log starts at row 2 (earlier rows are missing)"))
     }
 
     @Test func theLastRowRemovedIsDetectedThroughTheHead() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 10")
-        let report = try await db.verifyAuditChain(keys: keys)
+        let report = try await AuditStore(db, keys).verifyAuditChain()
         #expect(report.firstBadRow == 10)
         #expect(report.rows == 9)
         #expect(report.reason?.contains("rows removed from the end") == true)
@@ -183,7 +183,7 @@ import Testing
         let ninth = try hash(of: 9, in: db)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 10; UPDATE audit_head SET last_seq = 9, last_hash = ?",
                    arguments: [ninth])
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(9, at: 9, "the audit head was altered (its MAC does not match)"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(9, at: 9, "the audit head was altered (its MAC does not match)"))
     }
 
     @Test func swappedRowContentsAreDetected() async throws {
@@ -198,7 +198,7 @@ import Testing
                 detail = (SELECT detail FROM swap WHERE swap.seq = 7 - audit_log.seq)
             WHERE seq IN (3, 4);
             """)
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(2, at: 3, "hash does not match its contents"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(2, at: 3, "hash does not match its contents"))
     }
 
     @Test func reorderedRowsAreDetected() async throws {
@@ -208,7 +208,7 @@ import Testing
             UPDATE audit_log SET seq = 3 WHERE seq = 4;
             UPDATE audit_log SET seq = 4 WHERE seq = -1;
             """)
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(2, at: 3, "hash does not match its contents"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(2, at: 3, "hash does not match its contents"))
     }
 
     @Test func aForgedRowIsDetected() async throws {
@@ -217,7 +217,7 @@ import Testing
             INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash)
             SELECT 11, at, actor, 'case.read', case_id, NULL, hash, randomblob(32) FROM audit_log WHERE seq = 10
             """)
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(10, at: 11, "hash does not match its contents"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(10, at: 11, "hash does not match its contents"))
     }
 
     @Test func aCopiedRowIsDetected() async throws {
@@ -227,29 +227,29 @@ import Testing
             INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash)
             SELECT 11, at, actor, action, case_id, detail, prev_hash, hash FROM audit_log WHERE seq = 4
             """)
-        #expect(try await db.verifyAuditChain(keys: keys).firstBadRow == 11)
+        #expect(try await AuditStore(db, keys).verifyAuditChain().firstBadRow == 11)
     }
 
     @Test func anAlteredHeadIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "UPDATE audit_head SET last_hash = ?", arguments: [try hash(of: 9, in: db)])
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(10, at: 10, "the audit head was altered (its MAC does not match)"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(10, at: 10, "the audit head was altered (its MAC does not match)"))
 
         let db2 = try database(rows: 10)
         try tamper(db2, "UPDATE audit_head SET last_seq = 12")
-        #expect(try await db2.verifyAuditChain(keys: keys).firstBadRow == 10)
+        #expect(try await AuditStore(db2, keys).verifyAuditChain().firstBadRow == 10)
     }
 
     @Test func aDeletedHeadIsDetected() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_head")
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(10, at: 10, "the audit head is missing"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(10, at: 10, "the audit head is missing"))
     }
 
     @Test func anEmptiedLogIsDetectedByTheSequenceCounter() async throws {
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log; DELETE FROM audit_head")
-        let report = try await db.verifyAuditChain(keys: keys)
+        let report = try await AuditStore(db, keys).verifyAuditChain()
         #expect(report.firstBadRow == 1)
         #expect(report.reason?.contains("rows up to 10 were written") == true)
     }
@@ -259,12 +259,12 @@ import Testing
         let db = try database(rows: 10)
         try tamper(db, "DELETE FROM audit_log WHERE seq = 10")
         try append(3, to: db, from: 10)
-        #expect(try await db.verifyAuditChain(keys: keys) == .broken(9, at: 11, "previous hash does not match row 9 (a row is missing)"))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .broken(9, at: 11, "previous hash does not match row 9 (a row is missing)"))
 
         let db2 = try database(rows: 10)
         try tamper(db2, "DELETE FROM audit_head")
         try append(1, to: db2, from: 10)
-        #expect(try await db2.verifyAuditChain(keys: keys) == .broken(10, at: 11, "previous hash does not match row 10"))
+        #expect(try await AuditStore(db2, keys).verifyAuditChain() == .broken(10, at: 11, "previous hash does not match row 10"))
     }
 
     // MARK: - Atomicity, concurrency, refusals
@@ -283,10 +283,10 @@ import Testing
         }
         #expect(try await IntakeStore(db, keys).caseCount() == 0)
         #expect(try await db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log") } == 3)
-        #expect(try await db.verifyAuditChain(keys: keys) == .intact(3))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .intact(3))
         // The next append continues the chain from row 3.
         try append(1, to: db, from: 3)
-        #expect(try await db.verifyAuditChain(keys: keys) == .intact(4))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .intact(4))
     }
 
     @Test func aRolledBackFirstAppendLeavesNoHead() async throws {
@@ -298,7 +298,7 @@ import Testing
             }
         }
         #expect(try await db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_head") } == 0)
-        #expect(try await db.verifyAuditChain(keys: keys) == .intact(0))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .intact(0))
     }
 
     @Test func concurrentAppendsMakeOneValidChain() async throws {
@@ -308,12 +308,12 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<50 {
                 group.addTask {
-                    try await db.recordAudit(AuditEntry(actor: "staff-\(i)", action: "case.read", caseID: "case-\(i)"), keys: keys)
+                    try await AuditStore(db, keys).recordAudit(AuditEntry(actor: "staff-\(i)", action: "case.read", caseID: "case-\(i)"))
                 }
             }
             try await group.waitForAll()
         }
-        #expect(try await db.verifyAuditChain(keys: keys) == .intact(50))
+        #expect(try await AuditStore(db, keys).verifyAuditChain() == .intact(50))
         let actors = try await db.reader.read { try String.fetchAll($0, sql: "SELECT actor FROM audit_log") }
         #expect(Set(actors).count == 50)
         withExtendedLifetime(dir) {}
@@ -329,7 +329,7 @@ import Testing
     ])
     func malformedEntriesAreRefusedAndWriteNothing(entry: AuditEntry) async throws {
         let db = try AppDatabase.inMemory()
-        await #expect(throws: AuditLogError.self) { try await db.recordAudit(entry, keys: keys) }
+        await #expect(throws: AuditLogError.self) { try await AuditStore(db, keys).recordAudit(entry) }
         let count = try await db.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log") }
         #expect(count == 0)
     }

@@ -76,9 +76,9 @@ import Testing
         for (id, story) in install.stories {
             #expect(try IntakeStore(db, install.ring).decryptedReferral(caseID: id).story == story)
         }
-        let chain = try await db.verifyAuditChain(keys: install.ring)
+        let chain = try await AuditStore(db, install.ring).verifyAuditChain()
         #expect(chain.firstBadRow == nil && chain.rows == 5)
-        #expect(try await db.verifyAuditChain(keys: install.ring) == install.db.verifyAuditChain(keys: install.ring))
+        #expect(try await AuditStore(db, install.ring).verifyAuditChain() == AuditStore(install.db, install.ring).verifyAuditChain())
         #expect(try await db.casesWithUnopenableKeys(keys: install.ring).isEmpty)
     }
 
@@ -109,7 +109,7 @@ import Testing
             for i in 0..<150 {
                 let record = try await IntakeStore(db, ring).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
                                                receivedAt: Date())
-                try await db.recordAudit(AuditEntry(actor: "staff-\(i % 3)", action: "case.read", caseID: record.id), keys: ring)
+                try await AuditStore(db, ring).recordAudit(AuditEntry(actor: "staff-\(i % 3)", action: "case.read", caseID: record.id))
             }
         }
         var counts: [Int] = []
@@ -120,7 +120,7 @@ import Testing
             let copy = try DatabaseQueue(path: file.path)
             let consistent = try AppDatabase(copy, migrate: false)
             #expect(try await consistent.integrityProblems().isEmpty)
-            #expect(try await consistent.verifyAuditChain(keys: ring).firstBadRow == nil, "backup \(n) has a torn audit chain")
+            #expect(try await AuditStore(consistent, ring).verifyAuditChain().firstBadRow == nil, "backup \(n) has a torn audit chain")
             try await copy.read { conn in
                 let cases = try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM referral_case")!
                 let keys = try Int.fetchOne(conn, sql: "SELECT COUNT(*) FROM case_key")!

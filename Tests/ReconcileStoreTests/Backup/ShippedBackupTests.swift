@@ -39,7 +39,7 @@ import Testing
         #expect(try names(fresh).allSatisfy { !$0.contains("decrypted") }, "the decrypted copy is removed")
         let db = try AppDatabase.open(dataDirectory: fresh, migrate: false)
         for (id, story) in install.stories { #expect(try IntakeStore(db, install.ring).decryptedReferral(caseID: id).story == story) }
-        #expect(try await db.verifyAuditChain(keys: install.ring).firstBadRow == nil)
+        #expect(try await AuditStore(db, install.ring).verifyAuditChain().firstBadRow == nil)
     }
 
     @Test func aBackupMadeUnderAnotherKeyIsRefusedBeforeAnythingIsWritten() async throws {

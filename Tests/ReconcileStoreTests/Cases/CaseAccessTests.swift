@@ -96,7 +96,7 @@ import Testing
         _ = try await h.stores.cases.caseDetail(caseID: id, by: practitioner, acknowledgementWorkingDays: 2)
         _ = try await h.stores.cases.caseDetail(caseID: id, by: lead, acknowledgementWorkingDays: 2)
         _ = try await h.stores.cases.caseTimeline(caseID: id, by: practitioner)
-        let reads = try h.db.auditEntries(caseID: id).filter { $0.action != "case.assign" }
+        let reads = try h.stores.audit.auditEntries(caseID: id).filter { $0.action != "case.assign" }
         #expect(reads.map(\.action) == ["case.read", "case.read", "case.timeline"])
         #expect(reads.map(\.actor) == [practitioner.id, lead.id, practitioner.id])
         #expect(reads.allSatisfy { $0.caseId == id })

@@ -79,7 +79,7 @@ import Testing
         let timeline = try await h.stores.cases.caseTimeline(caseID: id, by: lead)
         #expect(timeline == detail.events)
 
-        let audit = try h.db.auditEntries(caseID: id)
+        let audit = try h.stores.audit.auditEntries(caseID: id)
         #expect(audit.map(\.action) == [
             "case.assign", "case.acknowledge", "case.record_listening_session", "case.record_listening_session",
             "case.record_assessment", "case.add_signpost", "case.record_signpost_outcome", "case.send_message", "case.close",
@@ -90,7 +90,7 @@ import Testing
         #expect(audit[8].detail == "reason=completed,stage=signposted->closed")
         #expect(audit[9].actor == practitioner.id && audit[10].actor == lead.id)
         #expect(audit.allSatisfy { !($0.detail ?? "").contains("note") || $0.detail!.contains("=") })
-        #expect(try await h.db.verifyAuditChain(keys: h.keys).isIntact)
+        #expect(try await h.stores.audit.verifyAuditChain().isIntact)
         #expect(try await h.db.integrityProblems().isEmpty)
     }
 
@@ -298,7 +298,7 @@ import Testing
         #expect(outcomes.filter { $0 == "refused" }.count == 19, "\(outcomes)")
         let timeline = try await CaseStore(db, keys).caseTimeline(caseID: id, by: lead)
         #expect(timeline.map(\.action) == ["acknowledge"])
-        #expect(try db.auditEntries(caseID: id).filter { $0.action == "case.acknowledge" }.count == 1)
-        #expect(try await db.verifyAuditChain(keys: keys).isIntact)
+        #expect(try AuditStore(db, keys).auditEntries(caseID: id).filter { $0.action == "case.acknowledge" }.count == 1)
+        #expect(try await AuditStore(db, keys).verifyAuditChain().isIntact)
     }
 }

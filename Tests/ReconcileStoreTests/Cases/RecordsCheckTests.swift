@@ -204,7 +204,7 @@ import Testing
         #expect(rows.count == 2 && rows.allSatisfy { $0["actor"] == lead.id })
         #expect((rows[0]["detail"] as String).hasPrefix("month=2026-03,incomplete="))
         #expect(try await h.db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE action = 'records_check.sample_drawn'") } == 1)
-        #expect(try await h.db.verifyAuditChain(keys: h.keys).isIntact)
+        #expect(try await h.stores.audit.verifyAuditChain().isIntact)
     }
 
     @Test func theAuditNoteIsSealedUnderTheCaseKeyAndRequired() async throws {

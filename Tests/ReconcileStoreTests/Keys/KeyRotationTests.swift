@@ -126,7 +126,7 @@ import Testing
         // One audit row records the rotation, and the chain verifies.
         let last = try install.db.reader.read { try Row.fetchOne($0, sql: "SELECT action, detail FROM audit_log WHERE action = 'keys.rotate'") }
         #expect(last?["detail"] == "master v2; 4 case keys; 1 totp secrets")
-        #expect(try await install.db.verifyAuditChain(keys: install.keys.load()).firstBadRow == nil)
+        #expect(try await AuditStore(install.db, install.keys.load()).verifyAuditChain().firstBadRow == nil)
     }
 
     @Test func afterRotationNothingDependsOnTheOldWrapping() async throws {
@@ -168,7 +168,7 @@ import Testing
         try install.expectEveryCaseOpens(restored)
         #expect(try await restored.casesWithUnopenableKeys(keys: install.keys.load()).isEmpty)
         #expect(try await restored.accountsWithUnopenableTOTP(keys: install.keys.load()).isEmpty)
-        #expect(try await restored.verifyAuditChain(keys: install.keys.load()).firstBadRow == nil)
+        #expect(try await AuditStore(restored, install.keys.load()).verifyAuditChain().firstBadRow == nil)
 
         // Bringing the restored database up to the current version needs no new key.
         let moved = try await restored.rewrapAll(keys: install.keys.load())
@@ -189,7 +189,7 @@ import Testing
         let rows = try Self.caseKeyRows(install.db)
         #expect(try await install.db.rewrapAll(keys: install.keys.load()) == KeyRotationResult(masterVersion: 3, caseKeys: 0, totpSecrets: 0))
         #expect(try Self.caseKeyRows(install.db).mapValues(\.wrapped) == rows.mapValues(\.wrapped))
-        let audit = try await install.db.verifyAuditChain(keys: install.keys.load())
+        let audit = try await AuditStore(install.db, install.keys.load()).verifyAuditChain()
         #expect(audit.firstBadRow == nil)
     }
 

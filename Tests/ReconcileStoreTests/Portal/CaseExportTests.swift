@@ -78,7 +78,7 @@ import Testing
         let events = try #require(object["events"] as? [[String: Any]])
         #expect(events.allSatisfy { Set($0.keys) == ["at", "action", "from_stage", "to_stage", "note"] })
 
-        let audit = try #require(try db.auditEntries(caseID: id).last)
+        let audit = try #require(try AuditStore(db, keys).auditEntries(caseID: id).last)
         #expect(audit.action == "portal.export" && audit.actor == "family:\(id)")
     }
 }

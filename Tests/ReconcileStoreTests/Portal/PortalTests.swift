@@ -14,7 +14,7 @@ extension WorkflowHarness {
     }
 
     func auditActions(_ caseID: String) throws -> [String] {
-        try db.auditEntries(caseID: caseID).map(\.action)
+        try AuditStore(db, keys).auditEntries(caseID: caseID).map(\.action)
     }
 
     func unread(_ caseID: String, by actor: StaffActor) async throws -> Int? {
@@ -45,7 +45,7 @@ extension WorkflowHarness {
             #expect(!String(describing: session).contains(session.token), "the token is never printed")
             #expect(try await h.stores.portal.portalSession(token: session.token, now: H.now) == receipt.caseID)
         }
-        let signIns = try h.db.auditEntries(caseID: receipt.caseID).filter { $0.action == "portal.sign_in" }
+        let signIns = try h.stores.audit.auditEntries(caseID: receipt.caseID).filter { $0.action == "portal.sign_in" }
         #expect(signIns.count == typings.count)
         #expect(signIns.allSatisfy { $0.actor == "family:\(receipt.caseID)" })
         // Only the keyed hash of a token is stored.
@@ -200,7 +200,7 @@ extension WorkflowHarness {
         let event = try #require(detail.events.first { $0.action == "family_message" })
         #expect(event.actor == "family" && event.note == nil && event.detail == "message=\(m1)")
         #expect(event.fromStage == .received && event.toStage == .received)
-        let audit = try h.db.auditEntries(caseID: id).filter { $0.action == "portal.message" }
+        let audit = try h.stores.audit.auditEntries(caseID: id).filter { $0.action == "portal.message" }
         #expect(audit.count == 2 && audit.allSatisfy { $0.actor == "family:\(id)" && !($0.detail ?? "").contains(canary) })
 
         // A new reply after reading is unread again.
@@ -252,7 +252,7 @@ extension WorkflowHarness {
         let last = try #require(events.last)
         #expect(last.action == "close" && last.actor == "family" && last.fromStage == .acknowledged && last.toStage == .closed)
         #expect(last.detail == "reason=withdrawn")
-        let audit = try #require(try h.db.auditEntries(caseID: id).last { $0.action == "portal.withdraw" })
+        let audit = try #require(try h.stores.audit.auditEntries(caseID: id).last { $0.action == "portal.withdraw" })
         #expect(audit.actor == "family:\(id)" && audit.detail == "reason=withdrawn,stage=acknowledged->closed")
         let view = try await h.stores.portal.portalView(caseID: id)
         #expect(view.stageText == StageText.forFamily(.closed, closeReason: .withdrawn))

@@ -46,7 +46,7 @@ import Testing
         #expect(try await h.stores.retention.runRetention(policy: Self.policy, now: t1.addingTimeInterval(14 * Self.day))
                 == RetentionReport(erased: 1, heldBack: 0))
         #expect(try isErased(h, id))
-        let erase = try #require(try h.db.auditEntries(caseID: id).last)
+        let erase = try #require(try h.stores.audit.auditEntries(caseID: id).last)
         #expect(erase.action == "case.erase" && erase.actor == "system" && erase.detail == "request")
         await #expect(throws: StoreError.erased) { try await h.stores.retention.cancelErasure(caseID: id) }
         await #expect(throws: StoreError.erased) {
@@ -254,9 +254,9 @@ import Testing
             try Date.fetchOne(db, sql: "SELECT carried_out_at FROM erasure_request WHERE case_id = ?", arguments: [id])
         }
         #expect(carriedOut != nil)
-        let erasures = try db.auditEntries(caseID: id).filter { $0.action == "case.erase" }
+        let erasures = try AuditStore(db, keys).auditEntries(caseID: id).filter { $0.action == "case.erase" }
         #expect(erasures.count == 1 && erasures.first?.actor == "system" && erasures.first?.detail == "request")
-        #expect(try await db.verifyAuditChain(keys: keys).isIntact)
+        #expect(try await AuditStore(db, keys).verifyAuditChain().isIntact)
         #expect(try await db.integrityProblems().isEmpty)
 
         // The neighbour is untouched and still readable.
@@ -269,9 +269,9 @@ import Testing
         try assertNothingLingers("after another checkpoint")
 
         // A second run is a no-op.
-        let auditCount = try db.auditEntries(caseID: id).count
+        let auditCount = try AuditStore(db, keys).auditEntries(caseID: id).count
         #expect(try await RetentionStore(db, keys).runRetention(policy: RetentionPolicy(), now: t0.addingTimeInterval(15 * 86_400))
                 == RetentionReport(erased: 0, heldBack: 0))
-        #expect(try db.auditEntries(caseID: id).count == auditCount)
+        #expect(try AuditStore(db, keys).auditEntries(caseID: id).count == auditCount)
     }
 }

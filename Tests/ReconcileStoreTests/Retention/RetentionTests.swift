@@ -34,7 +34,7 @@ import Testing
         #expect(try h.stores.intake.caseRecord(id: withdrawn.caseID)?.erasedAt == after)
         #expect(try h.stores.intake.caseRecord(id: held)?.erasedAt == nil)
         #expect(try h.stores.intake.caseRecord(id: open)?.erasedAt == nil)
-        #expect(try h.db.auditEntries(caseID: plain).last?.detail == "retention")
+        #expect(try h.stores.audit.auditEntries(caseID: plain).last?.detail == "retention")
         #expect(try h.stores.intake.caseRecord(id: plain)?.closeReason == .noContact, "statistics stay")
 
         // Twice is a no-op.

@@ -363,7 +363,7 @@ import Testing
                 #expect(!text.contains(password) && !text.contains(code) && !text.contains(token) && !text.contains("@"))
             }
         }
-        #expect(try await db.verifyAuditChain(keys: keys).isIntact)
+        #expect(try await AuditStore(db, keys).verifyAuditChain().isIntact)
     }
 
     @Test func passwordCostNamesMapToLimits() {
