@@ -107,12 +107,7 @@ extension PortalStore {
             if let replacement {
                 try db.execute(sql: "UPDATE referral_case SET passphrase_hash = ? WHERE id = ?", arguments: [replacement, found.id])
             }
-            // This case's sessions past their absolute lifetime are of no further use.
-            try db.execute(sql: "DELETE FROM portal_session WHERE case_id = ? AND created_at < ?",
-                           arguments: [found.id, now.addingTimeInterval(-policy.absolute)])
-            try db.execute(sql: """
-                INSERT INTO portal_session (token_hash, case_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)
-                """, arguments: [tokenHash, found.id, now, now])
+            try SessionTable.family.start(db, tokenHash: tokenHash, ownerID: found.id, lifetime: policy, now: now)
             try AppDatabase.carryReissueNotice(db, caseID: found.id, tokenHash: tokenHash)
             try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in", caseID: found.id),
                                  at: now, keys: keys)
@@ -129,27 +124,10 @@ extension PortalStore {
                               now: Date = Date()) async throws -> String? {
         guard StaffSecrets.isPlausibleToken(token) else { return nil }
         let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
-        let found = try await reader.read { db -> (caseID: String, lastSeenAt: Date)? in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT s.case_id, s.created_at, s.last_seen_at, s.revoked_at, c.erased_at
-                FROM portal_session s JOIN referral_case c ON c.id = s.case_id
-                WHERE s.token_hash = ?
-                """, arguments: [tokenHash]) else { return nil }
-            let createdAt: Date = try row.value("created_at"), lastSeenAt: Date = try row.value("last_seen_at")
-            guard !row.holdsValue("revoked_at"), !row.holdsValue("erased_at"),
-                  now.timeIntervalSince(lastSeenAt) <= policy.idle,
-                  now.timeIntervalSince(createdAt) <= policy.absolute else { return nil }
-            return (try row.value("case_id"), lastSeenAt)
+        return try await SessionTable.family.live(tokenHash: tokenHash, lifetime: policy, now: now, in: database) { db, caseID in
+            let erased = try Bool.fetchOne(db, sql: "SELECT erased_at IS NOT NULL FROM referral_case WHERE id = ?", arguments: [caseID])
+            return erased == false ? caseID : nil
         }
-        guard let found else { return nil }
-        if now.timeIntervalSince(found.lastSeenAt) >= min(60, policy.idle / 10) {
-            try await writer.write { db in
-                try db.execute(sql: """
-                    UPDATE portal_session SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL AND last_seen_at < ?
-                    """, arguments: [now, tokenHash, now])
-            }
-        }
-        return found.caseID
     }
 
     /// Ends the portal session (sets `revoked_at`). Unknown or already ended tokens are ignored.
@@ -157,10 +135,7 @@ extension PortalStore {
         guard StaffSecrets.isPlausibleToken(token) else { return }
         let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
         try await writer.write { db in
-            guard let caseID = try String.fetchOne(db, sql: """
-                SELECT case_id FROM portal_session WHERE token_hash = ? AND revoked_at IS NULL
-                """, arguments: [tokenHash]) else { return }
-            try db.execute(sql: "UPDATE portal_session SET revoked_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
+            guard let caseID = try SessionTable.family.end(db, tokenHash: tokenHash, now: now) else { return }
             try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.sign_out", caseID: caseID),
                                  at: now, keys: keys)
         }

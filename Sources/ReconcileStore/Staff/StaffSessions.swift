@@ -114,12 +114,7 @@ extension StaffStore {
             if let upgradedHash {
                 try db.execute(sql: "UPDATE staff_account SET password_hash = ? WHERE id = ?", arguments: [upgradedHash, row.id])
             }
-            // This account's sessions past their absolute lifetime are of no further use.
-            try db.execute(sql: "DELETE FROM staff_session WHERE account_id = ? AND created_at < ?",
-                           arguments: [row.id, now.addingTimeInterval(-policy.absolute)])
-            try db.execute(sql: """
-                INSERT INTO staff_session (token_hash, account_id, created_at, last_seen_at) VALUES (?, ?, ?, ?)
-                """, arguments: [tokenHash, row.id, now, now])
+            try SessionTable.staff.start(db, tokenHash: tokenHash, ownerID: row.id, lifetime: policy, now: now)
             try AppDatabase.appendAudit(db, AuditEntry(actor: row.id, action: "staff.sign_in", detail: row.role.rawValue), at: now, keys: keys)
             return .signedIn(row.account)
         }
@@ -146,29 +141,10 @@ extension StaffStore {
     ) async throws -> StaffAccount? {
         guard StaffSecrets.isPlausibleToken(token) else { return nil }
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
-        // Checked with a read; the write (an fsync) happens only when last_seen_at is worth moving, so
-        // ordinary API traffic does not queue behind, or ahead of, durable referral commits.
-        let found = try await reader.read { db -> (account: StaffAccount, lastSeenAt: Date)? in
-            guard let session = try Row.fetchOne(db, sql: """
-                SELECT account_id, created_at, last_seen_at, revoked_at FROM staff_session WHERE token_hash = ?
-                """, arguments: [tokenHash]) else { return nil }
-            let createdAt: Date = try session.value("created_at"), lastSeenAt: Date = try session.value("last_seen_at")
-            let revokedAt: Date? = try session.value("revoked_at")
-            guard revokedAt == nil,
-                  now.timeIntervalSince(lastSeenAt) <= policy.idle,
-                  now.timeIntervalSince(createdAt) <= policy.absolute,
-                  let row = try StaffRow.fetch(db, id: try session.value("account_id")),
-                  row.disabledAt == nil else { return nil }
-            return (row.account, lastSeenAt)
+        return try await SessionTable.staff.live(tokenHash: tokenHash, lifetime: policy, now: now, in: database) { db, accountID in
+            guard let row = try StaffRow.fetch(db, id: accountID), row.disabledAt == nil else { return nil }
+            return row.account
         }
-        guard let found else { return nil }
-        if now.timeIntervalSince(found.lastSeenAt) >= min(60, policy.idle / 10) {
-            try await writer.write { db in
-                try db.execute(sql: "UPDATE staff_session SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL AND last_seen_at < ?",
-                               arguments: [now, tokenHash, now])
-            }
-        }
-        return found.account
     }
 
     /// Ends the session (sets `revoked_at`). Unknown or already ended tokens are ignored.
@@ -176,10 +152,7 @@ extension StaffStore {
         guard StaffSecrets.isPlausibleToken(token) else { return }
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
         try await writer.write { db in
-            guard let accountID = try String.fetchOne(db, sql: """
-                SELECT account_id FROM staff_session WHERE token_hash = ? AND revoked_at IS NULL
-                """, arguments: [tokenHash]) else { return }
-            try db.execute(sql: "UPDATE staff_session SET revoked_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
+            guard let accountID = try SessionTable.staff.end(db, tokenHash: tokenHash, now: now) else { return }
             try AppDatabase.appendAudit(db, AuditEntry(actor: accountID, action: "staff.sign_out"), at: now, keys: keys)
         }
     }
