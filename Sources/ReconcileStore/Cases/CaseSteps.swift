@@ -87,3 +87,29 @@ extension AppDatabase {
         WorkingDays.isDay(text) && text <= WorkingDays.londonDate(now)
     }
 }
+
+/// What a staff case step wrote beside the stage, for its event: the event's detail and sealed note, and the id of
+/// the record it made (shown to the caller).
+struct StepRecord {
+    var detail: String?
+    var note: String? = nil
+    var recordID: String? = nil
+}
+
+extension CaseStore {
+    /// The preamble and ending every staff case step shares, in one write transaction: load the case as `actor` may
+    /// work it, ask the lifecycle for the stage after `action` (a refusal writes nothing), let `change` write the
+    /// step's own rows, move the stage, and record the event and its audit row. Any throw rolls back all of it.
+    func caseStep(_ action: CaseAction, caseID: String, by actor: StaffActor, at now: Date,
+                  _ change: @escaping @Sendable (Database, WorkableCase) throws -> StepRecord) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let next = try CaseLifecycle.stage(after: action, from: current.stage)
+            let record = try change(db, current)
+            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
+            try AppDatabase.recordEvent(db, current, actor: actor, action: action, to: next, detail: record.detail,
+                                        note: record.note, keys: keys, at: now)
+            return CaseChange(stage: next, recordID: record.recordID)
+        }
+    }
+}

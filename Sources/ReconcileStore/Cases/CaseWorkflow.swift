@@ -67,15 +67,10 @@ extension CaseStore {
     /// Records first contact with the family. `received` → `acknowledged`.
     @discardableResult
     public func acknowledge(caseID: String, method: AcknowledgementMethod, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .acknowledge, from: current.stage)
+        try await caseStep(.acknowledge, caseID: caseID, by: actor, at: now) { db, _ in
             let note = try AppDatabase.cleanNote(note)
-            try db.execute(sql: "UPDATE referral_case SET stage = ?, acknowledged_at = ? WHERE id = ?",
-                           arguments: [next.rawValue, now, caseID])
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .acknowledge, to: next,
-                                 detail: "method=\(method.rawValue)", note: note, keys: keys, at: now)
-            return CaseChange(stage: next)
+            try db.execute(sql: "UPDATE referral_case SET acknowledged_at = ? WHERE id = ?", arguments: [now, caseID])
+            return StepRecord(detail: "method=\(method.rawValue)", note: note)
         }
     }
 
@@ -95,9 +90,7 @@ extension CaseStore {
     @discardableResult
     public func recordAssessment(caseID: String, level: LevelOfNeed, needs: [Need], note: String?,
                                  practice: PracticeRecord = .init(), by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .recordAssessment, from: current.stage)
+        try await caseStep(.recordAssessment, caseID: caseID, by: actor, at: now) { db, _ in
             var seen: Set<Need> = []
             let needs = needs.filter { seen.insert($0).inserted }
             guard !needs.isEmpty else { throw AssessmentInputError.noNeeds }
@@ -111,11 +104,8 @@ extension CaseStore {
                 note: try cipher.sealIfPresent(note, field: WorkflowField.assessmentNote(id)),
                 adviceGiven: sealed.advice, actionsAgreed: sealed.actions, reason: sealed.reason
             ).insert(db)
-            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .recordAssessment, to: next,
-                                 detail: "assessment=\(id),level=\(level.rawValue),needs=\(needs.map(\.rawValue).joined(separator: "+"))",
-                                 note: note, keys: keys, at: now)
-            return CaseChange(stage: next, recordID: id)
+            return StepRecord(detail: "assessment=\(id),level=\(level.rawValue),needs=\(needs.map(\.rawValue).joined(separator: "+"))",
+                              note: note, recordID: id)
         }
     }
 
@@ -123,9 +113,7 @@ extension CaseStore {
     @discardableResult
     public func addSignpost(caseID: String, service: Service, need: Need, note: String?, kind: SignpostKind = .informationGiven,
                             practice: PracticeRecord = .init(), by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .addSignpost, from: current.stage)
+        try await caseStep(.addSignpost, caseID: caseID, by: actor, at: now) { db, _ in
             guard service.needs.contains(need) else { throw WorkflowError.serviceDoesNotMeetNeed }
             let note = try AppDatabase.cleanNote(note)
             let id = AppDatabase.newID()
@@ -137,20 +125,15 @@ extension CaseStore {
                 note: try cipher.sealIfPresent(note, field: WorkflowField.signpostNote(id)),
                 adviceGiven: sealed.advice, actionsAgreed: sealed.actions, reason: sealed.reason, kind: kind
             ).insert(db)
-            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .addSignpost, to: next,
-                                 detail: "signpost=\(id),service=\(service.id),need=\(need.rawValue),kind=\(kind.rawValue)",
-                                 note: note, keys: keys, at: now)
-            return CaseChange(stage: next, recordID: id)
+            return StepRecord(detail: "signpost=\(id),service=\(service.id),need=\(need.rawValue),kind=\(kind.rawValue)",
+                              note: note, recordID: id)
         }
     }
 
     /// Records what came of a signpost (also after the case has closed). `pending` clears the outcome time.
     @discardableResult
     public func recordSignpostOutcome(caseID: String, signpostID: String, outcome: SignpostOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .recordSignpostOutcome, from: current.stage)
+        try await caseStep(.recordSignpostOutcome, caseID: caseID, by: actor, at: now) { db, _ in
             guard var signpost = try SignpostRecord
                 .filter(SignpostRecord.Columns.id == signpostID && SignpostRecord.Columns.caseId == caseID)
                 .fetchOne(db) else {
@@ -159,11 +142,7 @@ extension CaseStore {
             signpost.outcome = outcome
             signpost.outcomeAt = outcome == .pending ? nil : now
             try signpost.update(db, columns: ["outcome", "outcome_at"])
-            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .recordSignpostOutcome, to: next,
-                                 detail: "signpost=\(signpost.id),outcome=\(outcome.rawValue)",
-                                 note: nil, keys: keys, at: now)
-            return CaseChange(stage: next)
+            return StepRecord(detail: "signpost=\(signpost.id),outcome=\(outcome.rawValue)")
         }
     }
 
@@ -178,9 +157,7 @@ extension CaseStore {
     @discardableResult
     public func sendMessage(caseID: String, body: String, by actor: StaffActor,
                             now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .sendMessage, from: current.stage)
+        try await caseStep(.sendMessage, caseID: caseID, by: actor, at: now) { db, _ in
             let body = try AppDatabase.cleanMessage(body)
             let id = AppDatabase.newID()
             let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
@@ -188,11 +165,8 @@ extension CaseStore {
                 id: id, caseId: caseID, sender: .partner, author: actor.id, sentAt: now,
                 body: try cipher.seal(body, field: WorkflowField.messageBody(id)), readAt: nil
             ).insert(db)
-            try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .sendMessage, to: next,
-                                 detail: "message=\(id)", note: nil, keys: keys, at: now)
             try AppDatabase.queueFamilyNotice(db, caseID: caseID, at: now)
-            return CaseChange(stage: next, recordID: id)
+            return StepRecord(detail: "message=\(id)", recordID: id)
         }
     }
 
@@ -202,18 +176,14 @@ extension CaseStore {
     /// portal and export beside how to come back; sealed under the case key. A later closing replaces it.
     public func close(caseID: String, reason: CloseReason, note: String?, summary: String? = nil, by actor: StaffActor,
                       now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
-            let next = try CaseLifecycle.stage(after: .close(reason), from: current.stage)
+        try await caseStep(.close(reason), caseID: caseID, by: actor, at: now) { db, _ in
             let note = try AppDatabase.cleanNote(note)
             let summary = try AppDatabase.cleanText(summary, field: "summary")
             let sealed = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).sealIfPresent(summary, field: WorkflowField.closureSummary(caseID))
-            try db.execute(sql: "UPDATE referral_case SET stage = ?, close_reason = ?, closed_at = ?, closure_summary = ? WHERE id = ?",
-                           arguments: [next.rawValue, reason.rawValue, now, sealed, caseID])
+            try db.execute(sql: "UPDATE referral_case SET close_reason = ?, closed_at = ?, closure_summary = ? WHERE id = ?",
+                           arguments: [reason.rawValue, now, sealed, caseID])
             try AppDatabase.cancelLiveAppointments(db, caseID: caseID, by: actor.id, at: now)
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .close(reason), to: next,
-                                 detail: "reason=\(reason.rawValue)", note: note, keys: keys, at: now)
-            return CaseChange(stage: next)
+            return StepRecord(detail: "reason=\(reason.rawValue)", note: note)
         }
     }
 }
