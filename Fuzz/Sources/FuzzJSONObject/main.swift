@@ -1,9 +1,11 @@
 import FuzzSupport
 @testable import ReconcileServer
 
-// The strict-key JSON reader (every API body). Beyond not crashing, checked against an independent RFC 8259
-// reader written here: a body the service accepts is one JSON object with no key twice in any object; a body it
-// refuses as `duplicate_key` is valid JSON that really repeats a key (compared as exact scalars after unescaping).
+// The service's JSON reader (every API body). Beyond not crashing, checked against an independent RFC 8259 reader
+// written here, both ways: a body the service accepts is one JSON object with no key twice in any object, and every
+// such object is accepted (unless it is deeper than the service reads, holds a number too large for a Double or a
+// lone surrogate escape); a body refused as `duplicate_key` is valid JSON that really repeats a key, and every such
+// body is refused so. Keys are compared as Swift compares text, as the service's dictionaries do.
 @_cdecl("FuzzJSONObject_main")
 public func fuzzJSONObjectMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     Fuzz.run(argc, argv, fuzzJSONObject)
@@ -14,26 +16,30 @@ public func fuzzJSONObject(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     let bytes = Fuzz.bytes(start, count)
     var reference = StrictJSON(bytes)
     let parsed = reference.document()
-    do {
-        _ = try JSONObjectBody.decode(bytes)
+    let refusal = JSONObjectBody.refusal(bytes)
+    if refusal == nil {
         Fuzz.require(parsed == .object, "accepted body is one JSON object (reference: \(parsed))")
         Fuzz.require(!reference.duplicate, "accepted body repeats no key")
-    } catch let error as APIError where error.code == "duplicate_key" {
+    }
+    if refusal == "duplicate_key" {
         Fuzz.require(parsed != .invalid, "body refused for a duplicate key is valid JSON")
         Fuzz.require(reference.duplicate, "body refused for a duplicate key repeats one")
-    } catch {}
-    // The walker alone, on any bytes (it is documented for valid JSON, but must never trap on anything).
-    _ = JSONObjectBody.hasDuplicateKey(bytes)
+    }
+    if parsed == .object, !reference.unusual {
+        Fuzz.require(refusal == (reference.duplicate ? "duplicate_key" : nil), "a JSON object is read, or refused for its duplicate key")
+    }
     return 0
 }
 
-/// A small recursive-descent JSON reader: validity, the top-level kind, and whether any object repeats a key.
-/// Keys are compared as UTF-16 code units after unescaping, so a lone surrogate escape is still a key of its own.
+/// A small recursive-descent JSON reader: validity, the top-level kind, whether any object repeats a key, and
+/// whether the body holds what the service does not read (`unusual`: deep nesting, a number beyond a Double, a lone
+/// surrogate escape).
 struct StrictJSON {
     enum Kind: Equatable { case object, other, invalid }
     let b: [UInt8]
     var i = 0
     var duplicate = false
+    var unusual = false
     var depth = 0
 
     init(_ bytes: [UInt8]) { b = bytes }
@@ -63,6 +69,7 @@ struct StrictJSON {
         depth += 1
         defer { depth -= 1 }
         guard depth < 10_000 else { return false }
+        if depth > 60 { unusual = true }
         switch b[i] {
         case UInt8(ascii: "{"): return object()
         case UInt8(ascii: "["): return array()
@@ -76,13 +83,13 @@ struct StrictJSON {
 
     private mutating func object() -> Bool {
         i += 1
-        var keys = Set<[UInt16]>()
+        var keys = Set<String>()
         skipSpace()
         if i < b.count, b[i] == UInt8(ascii: "}") { i += 1; return true }
         while true {
             skipSpace()
             guard i < b.count, b[i] == UInt8(ascii: "\""), let key = string() else { return false }
-            if !keys.insert(key).inserted { duplicate = true }
+            if !keys.insert(String(decoding: key, as: UTF16.self)).inserted { duplicate = true }
             skipSpace()
             guard i < b.count, b[i] == UInt8(ascii: ":") else { return false }
             i += 1
@@ -122,7 +129,12 @@ struct StrictJSON {
         }
         while i < b.count {
             let c = b[i]
-            if c == UInt8(ascii: "\"") { i += 1; return flush() ? units : nil }
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                guard flush() else { return nil }
+                if String(validating: units, as: UTF16.self) == nil { unusual = true }
+                return units
+            }
             if c < 0x20 { return nil }
             if c != UInt8(ascii: "\\") { raw.append(c); i += 1; continue }
             guard flush(), i + 1 < b.count else { return nil }
@@ -159,6 +171,7 @@ struct StrictJSON {
             if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
             guard digits() > 0 else { return false }
         }
+        if let value = Double(String(decoding: b[start..<i], as: UTF8.self)), !value.isFinite { unusual = true }
         return i > start
     }
 }

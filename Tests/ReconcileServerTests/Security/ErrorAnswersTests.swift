@@ -27,6 +27,7 @@ import ReconcileStore
         "StaffAccountError": "the user commands",
         "DisclosureAuditError": "turned into ReportError.refused by ReportBuilder",
         "Refusal": "ReleaseProtection's, turned into ReportError.refused by ReportBuilder",
+        "Failure": "JSONReader's, turned into APIError invalid_json or duplicate_key by JSONObjectBody",
         "ReportDocumentError": "a signed document we wrote that does not read back: a deliberate 500",
         "ZipError": "a spreadsheet past the zip format's limits, which no report reaches: a deliberate 500",
         "PagesError": "templates missing from the build: start-up",
