@@ -17,6 +17,8 @@ struct JSONReader {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// Noted and read on: a body that is not JSON further on is `invalid`, whatever it repeated first.
+    private var repeatedKey = false
 
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -29,6 +31,7 @@ struct JSONReader {
         guard reader.peek == UInt8(ascii: "{"), case .object(let object) = try reader.value() else { throw .invalid }
         reader.skipSpace()
         guard reader.index == bytes.count else { throw .invalid }
+        guard !reader.repeatedKey else { throw .duplicateKey }
         return object
     }
 
@@ -83,7 +86,7 @@ struct JSONReader {
             skipSpace()
             try expect(UInt8(ascii: ":"))
             let value = try value()
-            guard object.updateValue(value, forKey: key) == nil else { throw .duplicateKey }
+            if object.updateValue(value, forKey: key) != nil { repeatedKey = true }
             skipSpace()
             guard let next = peek else { throw .invalid }
             index += 1

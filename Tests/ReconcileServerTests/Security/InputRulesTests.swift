@@ -78,6 +78,9 @@ import Testing
         #expect(JSONObjectBody.refusal(deep(100_000)) == "invalid_json")
         // Two keys Swift sees as one (precomposed and combining) would collapse into one dictionary entry: refused.
         #expect(JSONObjectBody.refusal(Array("{\"caf\u{E9}\":1,\"cafe\u{301}\":2}".utf8)) == "duplicate_key")
+
+        // Found by scripts/fuzz: a key repeated before the body stops being JSON is invalid_json, as any reader says.
+        #expect(JSONObjectBody.refusal(Array(#"{"s":"x","n":null,"s":"x","n"1.5e3}"#.utf8)) == "invalid_json")
     }
 
     @Test func commasAndBracketsInsideStringsAreText() throws {
