@@ -81,7 +81,7 @@ import Testing
         third.contact.email = nil
         third.contact.phone = "+44 7700 900123"
         let c = try await IntakeStore(db, keys).createCase(third, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
-        // A number of its own: the fixture's random one matched 07700 900123 one run in 900.
+        // A number of its own, so this test does not lean on the fixture's numbers being apart from 07700 900123.
         var fourth = Fixtures.referral()
         fourth.contact.phone = "07700 900456"
         let unrelated = try await IntakeStore(db, keys).createCase(fourth, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
