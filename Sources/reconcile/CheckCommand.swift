@@ -16,9 +16,10 @@ struct Check: AsyncParsableCommand {
         let keyRing = try keys.load()
         print("ok   key directory: permissions tight; master key versions \(keyRing.masterKeys.keys.sorted()) (current v\(keyRing.currentMasterVersion))")
         let database = try openDatabase(data, migrate: false)
+        let stores = Stores(database: database, keys: keyRing)
         let problems = try await database.integrityProblems()
         guard problems.isEmpty else { throw CommandFailure("database integrity: \(problems[0])") }
-        print("ok   database integrity (\(try await IntakeStore(database, keyRing).caseCount()) cases)")
+        print("ok   database integrity (\(try await stores.intake.caseCount()) cases)")
         // Master key versions in use: wrapping per-case keys, and sealing staff TOTP secrets.
         let inUse = try await database.masterKeyVersionsInUse()
         let totpInUse = try await database.totpKeyVersionsInUse()
@@ -48,14 +49,14 @@ struct Check: AsyncParsableCommand {
         let awaiting = try await database.contactIndexesAwaitingUpgrade()
         if awaiting > 0 { print("warn \(awaiting) cases have version-1 contact blind indexes; `reconcile serve` moves them at start") }
         // Every row's keyed hash, its link to the previous row, and the head that vouches for the newest row.
-        let audit = try await AuditStore(database, keyRing).verifyAuditChain()
+        let audit = try await stores.audit.verifyAuditChain()
         if let row = audit.firstBadRow {
             throw CommandFailure("audit chain broken at row \(row): \(audit.reason ?? "unknown")")
         }
         print("ok   audit chain: \(audit.rows) rows verified")
         let settings = try config.load()
         print(try await backupLine(settings.backup))
-        print(try await mailLine(settings.mail, MailStore(database, keyRing)))
+        print(try await mailLine(settings.mail, stores.mail))
         _ = try policies.familyNoticePolicy()
         let unconfirmed = try policies.loadAreaContacts(councilAreas: settings.areas.councilAreas).unconfirmed
         if unconfirmed.isEmpty {

@@ -24,8 +24,6 @@ struct JSONReader {
 
     /// The body as one JSON object, or why it is refused.
     static func object(_ bytes: [UInt8]) throws(Failure) -> [String: JSONValue] {
-        // Strings are copied out of the body unchecked below, so the whole body is checked as UTF-8 first.
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalid }
         var reader = JSONReader(bytes)
         reader.skipSpace()
         guard reader.peek == UInt8(ascii: "{"), case .object(let object) = try reader.value() else { throw .invalid }
@@ -113,37 +111,27 @@ struct JSONReader {
     }
 
     /// A string at the opening quote. Raw control characters are refused (RFC 8259 §7); escapes are read by the
-    /// RFC's rules, a surrogate only as half of a pair.
+    /// RFC's rules, a surrogate only as half of a pair. The runs between escapes are checked as UTF-8 as they are
+    /// copied (no byte of a multi-byte character is a quote or a backslash, so a run never splits one); outside
+    /// strings the grammar admits ASCII only, so the body is checked once, in this one pass.
     private mutating func string() throws(Failure) -> String {
         index += 1
-        let start = index
-        // The common case: no escape, copied in one piece.
-        while let byte = peek, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-            guard byte >= 0x20 else { throw .invalid }
-            index += 1
-        }
-        guard let stop = peek else { throw .invalid }
-        var text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if stop == UInt8(ascii: "\"") { index += 1; return text }
-        var scalars = String.UnicodeScalarView()
+        var text = ""
+        var runStart = index
         while true {
             guard let byte = peek else { throw .invalid }
-            index += 1
             switch byte {
-            case UInt8(ascii: "\""):
-                text.unicodeScalars.append(contentsOf: scalars)
-                return text
-            case UInt8(ascii: "\\"):
-                scalars.append(try escape())
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                guard let run = String(validating: bytes[runStart..<index], as: UTF8.self) else { throw .invalid }
+                text += run
+                index += 1
+                if byte == UInt8(ascii: "\"") { return text }
+                text.unicodeScalars.append(try escape())
+                runStart = index
             case ..<0x20:
                 throw .invalid
-            case ..<0x80:
-                scalars.append(Unicode.Scalar(byte))
             default:
-                // A multi-byte character (the body is valid UTF-8): copy it whole.
-                let begin = index - 1
-                while let more = peek, more & 0xC0 == 0x80 { index += 1 }
-                scalars.append(contentsOf: String(decoding: bytes[begin..<index], as: UTF8.self).unicodeScalars)
+                index += 1
             }
         }
     }

@@ -50,7 +50,7 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// `GET /metrics` (only with `metrics.token` presented as a Bearer token): request metrics plus gauges read from the stores.database at scrape time (cases by stage,
+/// `GET /metrics` (only with `metrics.token` presented as a Bearer token): request metrics plus gauges read from the database at scrape time (cases by stage,
 /// overdue acknowledgements).
 struct MetricsController {
     let metrics: ServiceMetrics

@@ -112,9 +112,9 @@ struct PortalFeedbackPagesController {
     }
 
     private func page(_ request: Request, _ context: FamilyRequestContext) async throws -> Response {
-        let database = feedback.portal.stores.database
-        let view = try await PortalStore(database, feedback.portal.stores.keys).portalView(caseID: context.caseID)
-        let given = try await PortalStore(database, feedback.portal.stores.keys).familyFeedback(caseID: context.caseID)
+        let portal = feedback.portal.stores.portal
+        let view = try await portal.portalView(caseID: context.caseID)
+        let given = try await portal.familyFeedback(caseID: context.caseID)
         let month = feedback.quarterStartMonth
         let canChange = given.map { Quarter.containing($0.givenAt, startMonth: month) == Quarter.containing(Date(), startMonth: month) } ?? true
         let (token, setCookie) = csrf.issue(for: request, sessionCookie: csrf.cookies.portalSession)

@@ -48,7 +48,7 @@ struct ReportsController {
                         body: .init(byteBuffer: ByteBuffer(bytes: try Self.previewJSON(preview, minimumRange: policy.minimumRange))))
     }
 
-    /// The preview's answer, with the document embedded byte for byte (canonical JSON sorts stores.keys and writes
+    /// The preview's answer, with the document embedded byte for byte (canonical JSON sorts keys and writes
     /// values the same way, so the document inside is the very text that would be signed).
     static func previewJSON(_ preview: ReleasePreview, minimumRange: Int) throws -> [UInt8] {
         let hidden: [CanonicalJSON] = preview.hidden.map {

@@ -30,7 +30,7 @@ struct MyWorkController {
 
             enum CodingKeys: String, CodingKey { case kind, caseId, reference, assignedTo, due, recordId, overdue }
 
-            /// Absent values are written as null, so every item has the same stores.keys.
+            /// Absent values are written as null, so every item has the same keys.
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(kind, forKey: .kind)

@@ -39,7 +39,7 @@ struct SearchController {
 
             enum CodingKeys: String, CodingKey { case id, reference, stage, receivedAt, assignedTo, name }
 
-            /// Absent values are written as null, so every hit has the same stores.keys.
+            /// Absent values are written as null, so every hit has the same keys.
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(id, forKey: .id)
