@@ -154,11 +154,10 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
         .group(context: StaffRequestContext.self)
     // One action layer: the API and the pages run the same case steps.
     let actions = CaseActions(stores: stores, rules: StepRules(directory: configuration.directory, recording: configuration.recording,
-                                                                                levels: configuration.levelLabels,
-                                                                                councilAreas: settings.areas.councilAreas,
-                                                                                themes: configuration.themeLabels),
+                                                               councilAreas: settings.areas.councilAreas),
                               clock: configuration.clock)
-    CasesController(stores: stores, settings: settings, directory: configuration.directory, actions: actions)
+    let caseWords = CaseWords(levels: configuration.levelLabels, themes: configuration.themeLabels)
+    CasesController(stores: stores, settings: settings, directory: configuration.directory, actions: actions, words: caseWords)
         .addRoutes(to: caseRoutes)
     StaffReferralController(intake: intake, maxBodyBytes: settings.limits.maxBodyBytes).addRoutes(to: caseRoutes)
     let serviceRoutes = router.group("api/v1/services")
@@ -235,7 +234,7 @@ func buildRouter(configuration: AppConfiguration, backupHealth: BackupHealth? = 
             api: router.group("api/v1/staff").add(middleware: leadOnly).group(context: StaffRequestContext.self),
             pages: router.group("staff").add(middleware: pageAuth([.lead])).group(context: StaffRequestContext.self))
         StaffPagesController(stores: stores, settings: settings, directory: configuration.directory,
-                             disclosure: configuration.disclosure, session: session, kit: kit, actions: actions, desk: desk).addRoutes(
+                             disclosure: configuration.disclosure, session: session, kit: kit, actions: actions, words: caseWords, desk: desk).addRoutes(
             root: router.group(),
             signedIn: router.group("staff").add(middleware: pageAuth([.practitioner, .lead, .admin, .council])).group(context: StaffRequestContext.self),
             workers: router.group("staff").add(middleware: pageAuth([.practitioner, .lead])).group(context: StaffRequestContext.self),

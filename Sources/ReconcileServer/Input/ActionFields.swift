@@ -14,6 +14,11 @@ protocol ActionFields {
     func one<T: FixedList>(_ key: String, _: T.Type) throws -> T
     /// Every chosen option; a form with none ticked gives an empty list.
     func many<T: FixedList>(_ key: String, _: T.Type) throws -> [T]
+    /// A yes or no the person may leave as it is: nil when the JSON leaves the key out (a partial change). A form
+    /// shows every box, so a box left unticked is a no.
+    func tickbox(_ key: String) throws -> Bool?
+    /// Texts the person may leave as they are: nil when the JSON leaves the key out; a form gives every ticked box.
+    func texts(_ key: String) throws -> [String]?
 }
 
 extension ActionFields {
@@ -32,6 +37,15 @@ extension JSONFields: ActionFields {
         return object[key] == nil ? nil : try int(key)
     }
     func flag(_ key: String) throws -> Bool { try bool(key) }
+    func tickbox(_ key: String) throws -> Bool? { object[key] == nil ? nil : try bool(key) }
+    func texts(_ key: String) throws -> [String]? {
+        guard let value = object[key] else { return nil }
+        guard case .array(let items) = value else { throw APIError.field(key, "wrong_type", "This must be a list.") }
+        return try items.map { item in
+            guard case .string(let text) = item else { throw APIError.field(key, "wrong_type", "This must be a list of texts.") }
+            return text
+        }
+    }
 }
 
 /// A page's form read as a step's input. Boxes left empty count as not given; the CSRF token is the page
@@ -73,6 +87,17 @@ struct FormFields: ActionFields {
         }
         return value
     }
+
+    func tickbox(_ key: String) throws -> Bool? {
+        switch form[key] {
+        case nil: return false
+        case "yes", "true", "on", "1": return true
+        case "no", "false", "off", "0": return false
+        default: throw APIError.field(key, "wrong_type", "This must be yes or no.")
+        }
+    }
+
+    func texts(_ key: String) throws -> [String]? { form.all(key) }
 
     func many<T: FixedList>(_ key: String, _: T.Type) throws -> [T] {
         try form.all(key).map { raw in

@@ -120,11 +120,8 @@ struct PortalController {
     }
 
     @Sendable func setNotice(request: Request, context: FamilyRequestContext) async throws -> Notice {
-        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: ["notify_by_email", "names_service"])
-        let current = try await portal.stores.mail.familyNoticeChoice(caseID: context.caseID)
-        let on = fields.object["notify_by_email"] == nil ? current.notifyByEmail : try fields.bool("notify_by_email")
-        let named = fields.object["names_service"] == nil ? current.namesService : try fields.bool("names_service")
-        try await portal.stores.mail.setFamilyNotice(caseID: context.caseID, notifyByEmail: on, namesService: named)
+        let fields = try await JSONFields.read(request, maxBytes: 4096, allowed: NoticeChange.fields)
+        try await portal.setNotice(NoticeChange(reading: fields), caseID: context.caseID)
         return try await notice(request: request, context: context)
     }
 
@@ -138,11 +135,9 @@ struct PortalController {
     }
 
     @Sendable func message(request: Request, context: FamilyRequestContext) async throws -> EditedResponse<Created> {
-        let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: ["body"])
-        let caseID = context.caseID
-        let id = try await portal.stores.portal.familyMessage(caseID: caseID, body: try fields.requiredString("body"),
-                                                         perDay: portal.messagesPerDay)
-        context.logger.info("family message received", metadata: ["case.id": "\(caseID)"])
+        let fields = try await JSONFields.read(request, maxBytes: portal.maxBody, allowed: FamilyMessageInput.fields)
+        let id = try await portal.message(FamilyMessageInput(reading: fields), caseID: context.caseID)
+        context.logger.info("family message received", metadata: ["case.id": "\(context.caseID)"])
         return EditedResponse(status: .created, response: Created(id: id))
     }
 
@@ -191,6 +186,27 @@ struct PortalController {
     }
 }
 
+/// A family's message to their practitioner, read alike from JSON and the page's form. The store refuses an empty
+/// one (422 `body`), in the family's words on the page.
+struct FamilyMessageInput {
+    static let fields: Set<String> = ["body"]
+    let body: String
+
+    init(reading f: some ActionFields) throws { body = try f.text("body") ?? "" }
+}
+
+/// The family's choice of a neutral email when staff write, read alike from the API's JSON (a key left out stays as
+/// it is) and the page's form (which shows both boxes). The store names the service only in a notice that is sent.
+struct NoticeChange {
+    static let fields: Set<String> = ["notify_by_email", "names_service"]
+    let notifyByEmail, namesService: Bool?
+
+    init(reading f: some ActionFields) throws {
+        notifyByEmail = try f.tickbox("notify_by_email")
+        namesService = try f.tickbox("names_service")
+    }
+}
+
 /// What the portal's API and pages share: sign-in with throttling, cookie shape, policies.
 struct PortalService: Sendable {
     let stores: Stores
@@ -223,6 +239,18 @@ struct PortalService: Sendable {
     }
 
     /// Throttled per reference and per address; the same answer for an unknown reference and a wrong passphrase.
+    /// The one action behind the message's two doors; returns the message's id.
+    func message(_ input: FamilyMessageInput, caseID: String) async throws -> String {
+        try await stores.portal.familyMessage(caseID: caseID, body: input.body, perDay: messagesPerDay)
+    }
+
+    /// The one action behind the notice choice's two doors.
+    func setNotice(_ change: NoticeChange, caseID: String) async throws {
+        let current = try await stores.mail.familyNoticeChoice(caseID: caseID)
+        try await stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: change.notifyByEmail ?? current.notifyByEmail,
+                                              namesService: change.namesService ?? current.namesService)
+    }
+
     func signIn(reference: String, passphrase: String, context: AppRequestContext) async throws -> PortalSignIn {
         // Counted before the check and handed back on success, so a parallel burst gets no more checks than
         // the limit (see `RateLimiter.reserve`).

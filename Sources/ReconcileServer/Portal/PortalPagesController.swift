@@ -20,15 +20,10 @@ struct PortalPagesController {
             try await PortalController(portal: portal, pages: pages).export(request: request, context: context)
         }
         signedIn.post("messages") { request, context in
-            try await act(request, context) { form, caseID in
-                _ = try await portal.stores.portal.familyMessage(caseID: caseID, body: form["body"] ?? "", perDay: portal.messagesPerDay)
-            }
+            try await act(request, context) { form, caseID in _ = try await portal.message(FamilyMessageInput(reading: FormFields(form: form)), caseID: caseID) }
         }
         signedIn.post("notifications") { request, context in
-            try await act(request, context) { form, caseID in
-                let on = form["notify_by_email"] == "yes"
-                try await portal.stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: on, namesService: on && form["names_service"] == "yes")
-            }
+            try await act(request, context) { form, caseID in try await portal.setNotice(NoticeChange(reading: FormFields(form: form)), caseID: caseID) }
         }
         signedIn.post("withdraw") { request, context in
             try await act(request, context) { _, caseID in try await portal.stores.portal.withdraw(caseID: caseID) }

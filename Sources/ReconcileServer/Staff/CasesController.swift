@@ -10,6 +10,7 @@ struct CasesController {
     let settings: Settings
     let directory: ServiceDirectory
     let actions: CaseActions
+    let words: CaseWords
 
     var ackDays: Int { settings.workflow.acknowledgementWorkingDays }
     var maxBody: Int { settings.limits.maxBodyBytes }
@@ -18,29 +19,9 @@ struct CasesController {
         group.get(use: list)
         group.get(":id", use: detail)
         group.get(":id/timeline", use: timeline)
-        group.post(":id/assign", use: step(AssignStep.self))
-        group.post(":id/acknowledge", use: step(AcknowledgementStep.self))
-        group.post(":id/listening-sessions", use: step(ListeningSessionStep.self))
-        group.post(":id/assessment", use: step(AssessmentStep.self))
-        group.post(":id/signposts", use: step(SignpostStep.self))
-        group.patch(":id/signposts/:sid", use: step(SignpostOutcomeStep.self))
-        group.post(":id/safeguarding", use: step(SafeguardingStep.self))
-        group.post(":id/messages", use: step(MessageStep.self))
-        group.post(":id/close", use: step(CloseStep.self))
         group.post(":id/safeguarding-hold", use: safeguardingHold)
-        group.post(":id/evidential-hold", use: step(EvidentialHoldStep.self))
-        group.post(":id/reopen", use: step(ReopenStep.self))
-        group.post(":id/close-as-duplicate", use: step(CloseAsDuplicateStep.self))
-        group.post(":id/links", use: step(LinkStep.self))
-        group.post(":id/themes", use: step(ThemesStep.self))
-        group.patch(":id/safeguarding/:eid", use: step(SafeguardingOutcomeStep.self))
-        group.post(":id/follow-ups", use: step(FollowUpStep.self))
-        group.post(":id/follow-ups/:fid/done", use: step(FollowUpDoneStep.self))
-        group.post(":id/meetings", use: step(MeetingRequestStep.self))
-        group.patch(":id/meetings/:mid", use: step(MeetingUpdateStep.self))
-        group.put(":id/voice", use: step(VoiceStep.self))
-        group.post(":id/appointments", use: step(AppointmentBookStep.self))
-        group.patch(":id/appointments/:aid", use: step(AppointmentUpdateStep.self))
+        // Every step at its own method and path (`CaseStep.route`), the pages' table being the same list.
+        for step in CaseStepCatalogue.all { add(step, to: group) }
     }
 
     // MARK: reads
@@ -88,7 +69,7 @@ struct CasesController {
         let staff = context.staff
         let detail = try await stores.cases.caseDetail(caseID: try CaseTarget(context.parameters).caseID, by: staff.actor, acknowledgementWorkingDays: ackDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
-        return CaseDetailResponse(detail, levels: actions.rules.levels)
+        return CaseDetailResponse(detail, levels: words.levels)
     }
 
     @Sendable func timeline(request: Request, context: StaffRequestContext) async throws -> TimelineResponse {
@@ -101,6 +82,10 @@ struct CasesController {
 
     /// Reads the JSON body (only `Step.fields`), runs the step, and answers with the new stage (and the new
     /// record's id, 201, for a step that adds one).
+    private func add<Step: CaseStep>(_ type: Step.Type, to group: RouterGroup<StaffRequestContext>) {
+        group.on(RouterPath(":id/\(Step.route.path)"), method: Step.route.method, use: step(type))
+    }
+
     private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, StaffRequestContext) async throws -> EditedResponse<ChangeResponse> {
         { request, context in
             let (staff, target) = (context.staff, try CaseTarget(context.parameters))

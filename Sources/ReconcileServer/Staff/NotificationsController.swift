@@ -18,22 +18,39 @@ struct NotificationsController {
         let mailEnabled: Bool
     }
 
+    /// A change of alerts, read alike from the API's JSON (only the keys sent change: a partial PATCH) and the
+    /// page's form (which shows every box, so it sets every choice).
+    struct Change {
+        static let fields: Set<String> = ["new_referral", "family_reply", "overdue", "digest_only", "areas"]
+        let newReferral, familyReply, overdue, digestOnly: Bool?
+        let areas: [String]?
+
+        init(reading f: some ActionFields) throws {
+            newReferral = try f.tickbox("new_referral")
+            familyReply = try f.tickbox("family_reply")
+            overdue = try f.tickbox("overdue")
+            digestOnly = try f.tickbox("digest_only")
+            areas = try f.texts("areas")
+        }
+
+        func applied(to c: NotificationChoices) -> NotificationChoices {
+            NotificationChoices(newReferral: newReferral ?? c.newReferral, familyReply: familyReply ?? c.familyReply,
+                                overdue: overdue ?? c.overdue, digestOnly: digestOnly ?? c.digestOnly, areas: areas ?? c.areas)
+        }
+    }
+
     func addRoutes(api: RouterGroup<StaffRequestContext>) {
         api.get("me/notifications") { _, context in try await choices(context.staff) }
         api.patch("me/notifications") { request, context -> Choices in
-            let fields = try await JSONFields.read(request, maxBytes: maxBody,
-                                                   allowed: ["new_referral", "family_reply", "overdue", "digest_only", "areas"])
-            var choices = try await stores.mail.notificationChoices(for: context.staff.actor)
-            // A partial change: only the fields sent are changed.
-            if fields.object["new_referral"] != nil { choices.newReferral = try fields.bool("new_referral") }
-            if fields.object["family_reply"] != nil { choices.familyReply = try fields.bool("family_reply") }
-            if fields.object["overdue"] != nil { choices.overdue = try fields.bool("overdue") }
-            if fields.object["digest_only"] != nil { choices.digestOnly = try fields.bool("digest_only") }
-            if fields.object["areas"] != nil { choices.areas = try areaList(fields) }
-            try await save(choices, context.staff)
-            context.logger.info("notification choices changed", metadata: ["actor.id": "\(context.staff.id)"])
+            try await change(Change(reading: try await JSONFields.read(request, maxBytes: maxBody, allowed: Change.fields)), context)
             return try await self.choices(context.staff)
         }
+    }
+
+    /// The one action behind both doors.
+    private func change(_ change: Change, _ context: StaffRequestContext) async throws {
+        try await save(change.applied(to: try await stores.mail.notificationChoices(for: context.staff.actor)), context.staff)
+        context.logger.info("notification choices changed", metadata: ["actor.id": "\(context.staff.id)"])
     }
 
     func choices(_ staff: StaffAccount) async throws -> Choices {
@@ -47,14 +64,6 @@ struct NotificationsController {
             try await stores.mail.setNotificationChoices(choices, for: staff.actor, councilAreas: councilAreas)
         } catch NotificationChoiceError.unknownArea {
             throw APIError.field("areas", "unknown_value", "Each area must be one of the configured council areas.")
-        }
-    }
-
-    private func areaList(_ fields: JSONFields) throws -> [String] {
-        guard case .array(let items)? = fields.object["areas"] else { throw APIError.field("areas", "wrong_type", "This must be a list of areas.") }
-        return try items.map { item in
-            guard case .string(let area) = item else { throw APIError.field("areas", "wrong_type", "This must be a list of areas.") }
-            return area
         }
     }
 
@@ -76,11 +85,10 @@ struct NotificationsController {
                 areas: councilAreas.map { .init(value: $0, label: StaffPageKit.words($0), checked: c.areas.contains($0)) }))
         }
         group.post("notifications") { request, context in
-            let form = try await kit.readForm(request)
-            let choices = NotificationChoices(newReferral: form["new_referral"] == "yes", familyReply: form["family_reply"] == "yes",
-                                              overdue: form["overdue"] == "yes", digestOnly: form["digest_only"] == "yes",
-                                              areas: form.all("areas"))
-            do { try await save(choices, context.staff) } catch let error as APIError { return kit.error(request, context.staff, error, back: "/staff/notifications") }
+            let form = FormFields(form: try await kit.readForm(request))
+            do { try await change(Change(reading: form), context) } catch let error as APIError {
+                return kit.error(request, context.staff, error, back: "/staff/notifications")
+            }
             return Response(status: .seeOther, headers: [.location: "/staff/notifications?saved=1"])
         }
     }

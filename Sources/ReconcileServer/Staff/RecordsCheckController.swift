@@ -26,11 +26,19 @@ struct RecordsCheckController {
     }
 
     @Sendable func review(request: Request, context: StaffRequestContext) async throws -> Response {
-        guard let sid = context.parameters.get("sid"), CaseTarget.isID(sid) else { throw RecordsCheckError.sampleNotFound }
-        let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: ["note"])
-        try await stores.cases.reviewSampledCase(sampleID: sid, note: try fields.string("note", required: true), by: context.staff.actor)
-        context.logger.info("sampled case reviewed", metadata: ["sample.id": "\(sid)"])
+        let fields = try await JSONFields.read(request, maxBytes: settings.limits.maxBodyBytes, allowed: Self.reviewFields)
+        try await Self.review(context.parameters.get("sid"), reading: fields, stores: stores, context: context)
         return Response(status: .noContent)
+    }
+
+    static let reviewFields: Set<String> = ["note"]
+
+    /// The one action behind both doors of a review: the sampled case's audit note, from JSON or the page's form (the
+    /// store refuses a blank one).
+    static func review(_ sid: String?, reading f: some ActionFields, stores: Stores, context: StaffRequestContext) async throws {
+        guard let sid, CaseTarget.isID(sid) else { throw RecordsCheckError.sampleNotFound }
+        try await stores.cases.reviewSampledCase(sampleID: sid, note: try f.text("note"), by: context.staff.actor)
+        context.logger.info("sampled case reviewed", metadata: ["sample.id": "\(sid)"])
     }
 
     /// `YYYY-MM`, or nil (absent) for the current month; empty or anything else is 422.

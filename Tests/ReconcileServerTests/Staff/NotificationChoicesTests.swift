@@ -81,4 +81,61 @@ import Testing
             #expect(choices == NotificationChoices(newReferral: false, familyReply: true, overdue: false, digestOnly: true, areas: ["shropshire"]))
         }
     }
+
+    /// One change behind both doors: the form sets every box, the API's PATCH only what it sends, and a box with a
+    /// value that is neither yes nor no is refused by the form as by the API, changing nothing.
+    @Test func theFormAndThePatchAreOneChange() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            // The previous 30-second code for the API, the current one for the page: a code is taken once.
+            let token = try await client.signIn(lead, at: Date().addingTimeInterval(-30))
+            var browser = PageBrowser(client: client)
+            _ = try await browser.get("/staff/sign-in")
+            let signedIn = try await browser.post("/staff/sign-in", [("email", lead.email), ("password", lead.password), ("code", lead.code())])
+            #expect(signedIn.status == .seeOther)
+            _ = try await browser.get("/staff/notifications")
+            _ = try await browser.post("/staff/notifications", [("new_referral", "yes"), ("areas", "shropshire")])
+            let afterForm = try await client.json("/api/v1/staff/me/notifications", .get, token: token)
+            #expect(afterForm.json?["new_referral"] as? Bool == true && afterForm.json?["overdue"] as? Bool == false)
+            #expect(afterForm.json?["family_reply"] as? Bool == false && afterForm.json?["areas"] as? [String] == ["shropshire"])
+            let patched = try await client.json("/api/v1/staff/me/notifications", .patch, token: token, body: ["overdue": true])
+            #expect(patched.json?["overdue"] as? Bool == true && patched.json?["new_referral"] as? Bool == true,
+                    "a PATCH changes only what it sends")
+            #expect(patched.json?["areas"] as? [String] == ["shropshire"])
+            let refused = try await browser.post("/staff/notifications", [("new_referral", "maybe"), ("overdue", "yes")])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("yes or no"))
+            let after = try await client.json("/api/v1/staff/me/notifications", .get, token: token)
+            #expect(after.json?["new_referral"] as? Bool == true && after.json?["overdue"] as? Bool == true, "a refused form changed nothing")
+            let listRefused = try await client.json("/api/v1/staff/me/notifications", .patch, token: token, body: ["areas": "shropshire"])
+            #expect(listRefused.status == .unprocessableContent)
+        }
+    }
+
+    /// The family's notice is one change behind both doors: the page's two boxes, the API's partial PATCH.
+    @Test func theFamilysNoticeIsOneChangeBehindThePageAndTheAPI() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let (family, token) = try await PortalAPITests.signedInFamily(client, harness)
+            let (cookies, csrf, _) = try await SharedDeviceTests.pageSession(client, family)
+            func post(_ fields: [(String, String)]) async throws -> TestResponse {
+                try await client.execute(uri: "/portal/notifications", method: .post,
+                                         headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookies, .secFetchSite: "same-origin"],
+                                         body: IntakeFormTests.encode([("csrf_token", csrf)] + fields))
+            }
+            let saved = try await post([("notify_by_email", "yes"), ("names_service", "yes")])
+            #expect(saved.status == .seeOther)
+            let on = try await client.json("/api/v1/portal/notifications", .get, token: token)
+            #expect(on.json?["notify_by_email"] as? Bool == true && on.json?["names_service"] as? Bool == true)
+            let patched = try await client.json("/api/v1/portal/notifications", .patch, token: token, body: ["names_service": false])
+            #expect(patched.json?["notify_by_email"] as? Bool == true && patched.json?["names_service"] as? Bool == false)
+            _ = try await post([])
+            let off = try await client.json("/api/v1/portal/notifications", .get, token: token)
+            #expect(off.json?["notify_by_email"] as? Bool == false, "a box left unticked on the page is a no")
+            let refused = try await post([("notify_by_email", "perhaps")])
+            #expect(refused.status == .unprocessableContent)
+            let after = try await client.json("/api/v1/portal/notifications", .get, token: token)
+            #expect(after.json?["notify_by_email"] as? Bool == false, "a refused form changed nothing")
+        }
+    }
 }

@@ -32,6 +32,8 @@ func appointmentStart(_ f: some ActionFields) throws -> Date? {
 
 struct AppointmentBookStep: CaseStep {
     static let name = "appointment"
+    static let route = StepRoute("appointments")
+    static let done = "Appointment planned."
     static let fields: Set<String> = ["starts_at", "duration_minutes", "modality", "practitioner", "note"]
     let startsAt: Date
     let durationMinutes: Int
@@ -58,6 +60,8 @@ struct AppointmentBookStep: CaseStep {
 /// listening session's `note` and practice record, as recording a session takes them).
 struct AppointmentUpdateStep: CaseStep {
     static let name = "appointment_update"
+    static let route = StepRoute(.patch, "appointments/:aid")
+    static let done = "The appointment has been updated."
     static let fields: Set<String> = ["status", "starts_at", "duration_minutes", "note", "advice_given", "actions_agreed"]
     let appointmentID: String
     let update: AppointmentUpdate

@@ -8,6 +8,8 @@ import ReconcileStore
 /// A lead links this case to another about the same incident (`case`: its id or its reference).
 struct LinkStep: CaseStep {
     static let name = "link"
+    static let route = StepRoute("links")
+    static let done = "The cases have been linked."
     static let fields: Set<String> = ["case"]
     static let roles: Set<StaffRole> = [.lead]
     let other: String
@@ -37,6 +39,8 @@ struct LinkStep: CaseStep {
 /// id or reference): the conversation goes on there, and the council counts the family once.
 struct CloseAsDuplicateStep: CaseStep {
     static let name = "close_as_duplicate"
+    static let route = StepRoute("close-as-duplicate")
+    static let done = "The case has been closed as a duplicate; the family's conversation goes on in the other case."
     static let fields: Set<String> = ["case", "note"]
     static let roles: Set<StaffRole> = [.lead]
     let other: String

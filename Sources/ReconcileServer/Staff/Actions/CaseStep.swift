@@ -7,8 +7,12 @@ import ReconcileStore
 /// or a page's form alike (`ActionFields`), then `perform` makes the one store write. The API controller and
 /// the page controller both run steps through `CaseActions`; neither parses a field of its own.
 protocol CaseStep: Sendable {
-    /// The name in logs and in the page's "done" message.
+    /// The name in logs and in the page's `?done=` after a form post.
     static var name: String { get }
+    /// Where the step is taken, under a case: one declaration for both doors' routes.
+    static var route: StepRoute { get }
+    /// What the case page says once the step is done.
+    static var done: String { get }
     /// The JSON fields the API accepts; any other is refused (422) before anything is read.
     static var fields: Set<String> { get }
     /// Who may take the step at all, checked before its input is read (the store checks again, and checks
@@ -22,17 +26,46 @@ extension CaseStep {
     static var roles: Set<StaffRole> { [.practitioner, .lead] }
 }
 
-/// What a step's input is checked against besides its own lists: the signposting directory and which
-/// practice-record fields `policies/recording.json` requires; and, for the views of a case, the area's words
-/// for the levels of need (`policies/levels.json`).
+/// Where a step is taken, relative to `cases/:id/`: the API's method and path, and the page form's path (always a
+/// POST, since a form has no PATCH or PUT; the same path unless a page needs its own).
+struct StepRoute: Sendable {
+    let method: HTTPRequest.Method
+    let path: String
+    let pagePath: String
+
+    init(_ method: HTTPRequest.Method, _ path: String, page: String? = nil) {
+        self.method = method
+        self.path = path
+        pagePath = page ?? path
+    }
+
+    /// A POST at the same path for both doors.
+    init(_ path: String) { self.init(.post, path) }
+}
+
+/// Every case step, in the order both doors register them: `CasesController` at `api/v1/cases/:id/…` with each
+/// step's method, `CasePagesController` at `staff/cases/:id/…` by POST. A step missing here has neither door.
+enum CaseStepCatalogue {
+    static let all: [any CaseStep.Type] = [
+        AssignStep.self, AcknowledgementStep.self, ListeningSessionStep.self, AssessmentStep.self, SignpostStep.self,
+        SignpostOutcomeStep.self, SafeguardingStep.self, MessageStep.self, CloseStep.self, EvidentialHoldStep.self,
+        ReopenStep.self, CloseAsDuplicateStep.self, LinkStep.self, ThemesStep.self, SafeguardingOutcomeStep.self,
+        FollowUpStep.self, FollowUpDoneStep.self, MeetingRequestStep.self, MeetingUpdateStep.self, VoiceStep.self,
+        AppointmentBookStep.self, AppointmentUpdateStep.self,
+    ]
+
+    /// The done words of the step named `name` (from a page's `?done=`); nil for any other value.
+    static func done(named name: String) -> String? { all.first { $0.name == name }?.done }
+}
+
+/// What a step's input is checked against besides its own lists: the signposting directory, which
+/// practice-record fields `policies/recording.json` requires, and the configured council areas. Words that only
+/// views show (levels of need, themes) are `CaseWords`, which steps never see.
 struct StepRules: Sendable {
     let directory: ServiceDirectory
     let recording: RecordingPolicy
-    var levels = LevelLabels()
     /// The configured council areas: where a safeguarding referral may have gone (or "other").
     var councilAreas: [String] = []
-    /// The partner's words for the coded experience themes (`policies/themes.json`), for the case page.
-    var themes = ThemeLabels()
 
     /// The practice-record fields of `step`, each refused (422 naming it) when the policy requires it and it
     /// is absent or blank.

@@ -7,6 +7,8 @@ import ReconcileStore
 
 struct AssignStep: CaseStep {
     static let name = "assign"
+    static let route = StepRoute("assign")
+    static let done = "The case has been assigned."
     static let fields: Set<String> = ["practitioner"]
     static let roles: Set<StaffRole> = [.lead]
     let practitionerEmail: String
@@ -22,6 +24,8 @@ struct AssignStep: CaseStep {
 
 struct AcknowledgementStep: CaseStep {
     static let name = "acknowledge"
+    static let route = StepRoute("acknowledge")
+    static let done = "Acknowledgement recorded."
     static let fields: Set<String> = ["method", "note"]
     let method: AcknowledgementMethod
     let note: String?
@@ -38,6 +42,8 @@ struct AcknowledgementStep: CaseStep {
 
 struct ListeningSessionStep: CaseStep {
     static let name = "listening_session"
+    static let route = StepRoute("listening-sessions")
+    static let done = "Listening session recorded."
     static let fields: Set<String> = ["date", "duration_minutes", "modality", "note", "advice_given", "actions_agreed"]
     let heldOn: String
     let durationMinutes: Int
@@ -61,6 +67,8 @@ struct ListeningSessionStep: CaseStep {
 
 struct AssessmentStep: CaseStep {
     static let name = "assessment"
+    static let route = StepRoute("assessment")
+    static let done = "Assessment recorded."
     static let fields: Set<String> = ["level_of_need", "needs", "note", "advice_given", "actions_agreed", "reason"]
     let level: LevelOfNeed
     let needs: [Need]
@@ -86,6 +94,8 @@ struct AssessmentStep: CaseStep {
 
 struct SignpostStep: CaseStep {
     static let name = "signpost"
+    static let route = StepRoute("signposts")
+    static let done = "Signpost added."
     static let fields: Set<String> = ["service", "need", "note", "kind", "advice_given", "actions_agreed", "reason"]
     let service: Service
     let need: Need
@@ -113,6 +123,8 @@ struct SignpostStep: CaseStep {
 
 struct SignpostOutcomeStep: CaseStep {
     static let name = "signpost_outcome"
+    static let route = StepRoute(.patch, "signposts/:sid", page: "signposts/:sid/outcome")
+    static let done = "Signpost outcome recorded."
     static let fields: Set<String> = ["outcome"]
     let signpostID: String
     let outcome: SignpostOutcome
@@ -135,6 +147,8 @@ struct SignpostOutcomeStep: CaseStep {
 /// `re_referral_of` link and a note.
 struct SafeguardingStep: CaseStep {
     static let name = "safeguarding"
+    static let route = StepRoute("safeguarding")
+    static let done = "Safeguarding escalation recorded."
     static let fields: Set<String> = ["routes", "date", "area_referred_to", "parents_informed", "parents_not_informed_reason",
                                       "outcome", "re_referral_of", "note"]
     let referral: SafeguardingReferral
@@ -166,6 +180,8 @@ struct SafeguardingStep: CaseStep {
 /// What came of a safeguarding referral, recorded later (`PATCH .../safeguarding/{eid}`).
 struct SafeguardingOutcomeStep: CaseStep {
     static let name = "safeguarding_outcome"
+    static let route = StepRoute(.patch, "safeguarding/:eid", page: "safeguarding/:eid/outcome")
+    static let done = "Safeguarding outcome recorded."
     static let fields: Set<String> = ["outcome"]
     let escalationID: String
     let outcome: SafeguardingOutcome
@@ -185,6 +201,8 @@ struct SafeguardingOutcomeStep: CaseStep {
 
 struct MessageStep: CaseStep {
     static let name = "message"
+    static let route = StepRoute("messages")
+    static let done = "Message sent to the family."
     static let fields: Set<String> = ["body"]
     let body: String
 
@@ -199,6 +217,8 @@ struct MessageStep: CaseStep {
 
 struct CloseStep: CaseStep {
     static let name = "close"
+    static let route = StepRoute("close")
+    static let done = "The case has been closed."
     static let fields: Set<String> = ["reason", "note", "summary"]
     let reason: CloseReason
     let note: String?
@@ -220,6 +240,8 @@ struct CloseStep: CaseStep {
 /// wait while it stands. Not a lifecycle step: allowed at every stage, it never moves the case.
 struct EvidentialHoldStep: CaseStep {
     static let name = "evidential_hold"
+    static let route = StepRoute("evidential-hold")
+    static let done = "The evidential hold has been changed."
     static let fields: Set<String> = ["hold", "reason"]
     static let roles: Set<StaffRole> = [.lead]
     let hold: Bool
@@ -238,6 +260,8 @@ struct EvidentialHoldStep: CaseStep {
 /// A lead reopens a closed case, with a `reason`, at the stage it closed from.
 struct ReopenStep: CaseStep {
     static let name = "reopen"
+    static let route = StepRoute("reopen")
+    static let done = "The case has been reopened where it left off."
     static let fields: Set<String> = ["reason"]
     static let roles: Set<StaffRole> = [.lead]
     let reason: String
@@ -254,6 +278,8 @@ struct ReopenStep: CaseStep {
 /// The practitioner sets the case's coded experience themes (`themes`, any of the fixed list; none clears them).
 struct ThemesStep: CaseStep {
     static let name = "themes"
+    static let route = StepRoute("themes")
+    static let done = "The themes have been saved."
     static let fields: Set<String> = ["themes"]
     let themes: [ExperienceTheme]
 

@@ -7,6 +7,8 @@ import ReconcileStore
 
 struct FollowUpStep: CaseStep {
     static let name = "follow_up"
+    static let route = StepRoute("follow-ups")
+    static let done = "Follow-up set."
     static let fields: Set<String> = ["due_on", "note"]
     let dueOn: String
     let note: String?
@@ -23,6 +25,8 @@ struct FollowUpStep: CaseStep {
 
 struct FollowUpDoneStep: CaseStep {
     static let name = "follow_up_done"
+    static let route = StepRoute("follow-ups/:fid/done")
+    static let done = "Follow-up marked done."
     static let fields: Set<String> = []
     let followUpID: String
 

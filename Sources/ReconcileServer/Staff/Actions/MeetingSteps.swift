@@ -7,6 +7,8 @@ import ReconcileStore
 /// There is no party for the other child's family: the guidance keeps the children apart.
 struct MeetingRequestStep: CaseStep {
     static let name = "meeting_request"
+    static let route = StepRoute("meetings")
+    static let done = "The family's request for a meeting has been recorded."
     static let fields: Set<String> = ["party", "note"]
     let party: MeetingParty
     let note: String?
@@ -29,6 +31,8 @@ struct MeetingRequestStep: CaseStep {
 /// once held, the family's view: `helped` 1 to 5 and `family_words` (sealed), recorded with them.
 struct MeetingUpdateStep: CaseStep {
     static let name = "meeting_update"
+    static let route = StepRoute(.patch, "meetings/:mid")
+    static let done = "The meeting has been updated."
     static let fields: Set<String> = ["status", "held_on", "helped", "family_words"]
     let meetingID: String
     let update: MeetingUpdate

@@ -6,6 +6,8 @@ import ReconcileStore
 /// that the family approved a lead's edit (`family_approved_edit: true`). Never moves the case.
 struct VoiceStep: CaseStep {
     static let name = "voice"
+    static let route = StepRoute(.put, "voice")
+    static let done = "The family's words have been saved for review."
     static let fields: Set<String> = ["text", "consent", "family_approved_edit"]
     enum Action: Sendable { case offer(String), familyApprovedEdit }
     let action: Action

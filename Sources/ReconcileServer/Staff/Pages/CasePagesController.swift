@@ -10,6 +10,7 @@ struct CasePagesController {
     let stores: Stores
     let directory: ServiceDirectory
     let actions: CaseActions
+    let words: CaseWords
     let kit: StaffPageKit
     let acknowledgementWorkingDays: Int
 
@@ -18,46 +19,11 @@ struct CasePagesController {
     func addRoutes(to workers: RouterGroup<StaffRequestContext>) {
         workers.get("cases", use: caseList)
         workers.get("cases/:id", use: casePage)
-        workers.post("cases/:id/assign", use: step(AssignStep.self))
-        workers.post("cases/:id/acknowledge", use: step(AcknowledgementStep.self))
-        workers.post("cases/:id/listening-sessions", use: step(ListeningSessionStep.self))
-        workers.post("cases/:id/assessment", use: step(AssessmentStep.self))
-        workers.post("cases/:id/signposts", use: step(SignpostStep.self))
-        workers.post("cases/:id/signposts/:sid/outcome", use: step(SignpostOutcomeStep.self))
-        workers.post("cases/:id/safeguarding", use: step(SafeguardingStep.self))
-        workers.post("cases/:id/messages", use: step(MessageStep.self))
-        workers.post("cases/:id/close", use: step(CloseStep.self))
-        workers.post("cases/:id/evidential-hold", use: step(EvidentialHoldStep.self))
-        workers.post("cases/:id/reopen", use: step(ReopenStep.self))
-        workers.post("cases/:id/close-as-duplicate", use: step(CloseAsDuplicateStep.self))
-        workers.post("cases/:id/links", use: step(LinkStep.self))
-        workers.post("cases/:id/themes", use: step(ThemesStep.self))
-        workers.post("cases/:id/safeguarding/:eid/outcome", use: step(SafeguardingOutcomeStep.self))
-        workers.post("cases/:id/follow-ups", use: step(FollowUpStep.self))
-        workers.post("cases/:id/follow-ups/:fid/done", use: step(FollowUpDoneStep.self))
-        workers.post("cases/:id/meetings", use: step(MeetingRequestStep.self))
-        workers.post("cases/:id/meetings/:mid", use: step(MeetingUpdateStep.self))
-        workers.post("cases/:id/voice", use: step(VoiceStep.self))
-        workers.post("cases/:id/appointments", use: step(AppointmentBookStep.self))
-        workers.post("cases/:id/appointments/:aid", use: step(AppointmentUpdateStep.self))
+        // A form post for every step, at the page path its `CaseStep.route` gives.
+        for step in CaseStepCatalogue.all { add(step, to: workers) }
     }
 
     static func stageLabel(_ stage: Stage) -> String { StaffPageKit.words(stage.rawValue) }
-
-    static let doneWords: [String: String] = [
-        AssignStep.name: "The case has been assigned.", AcknowledgementStep.name: "Acknowledgement recorded.",
-        ListeningSessionStep.name: "Listening session recorded.", AssessmentStep.name: "Assessment recorded.",
-        SignpostStep.name: "Signpost added.", SignpostOutcomeStep.name: "Signpost outcome recorded.",
-        SafeguardingStep.name: "Safeguarding escalation recorded.", MessageStep.name: "Message sent to the family.",
-        CloseStep.name: "The case has been closed.", EvidentialHoldStep.name: "The evidential hold has been changed.",
-        ReopenStep.name: "The case has been reopened where it left off.",
-        CloseAsDuplicateStep.name: "The case has been closed as a duplicate; the family's conversation goes on in the other case.", LinkStep.name: "The cases have been linked.", ThemesStep.name: "The themes have been saved.",
-        SafeguardingOutcomeStep.name: "Safeguarding outcome recorded.",
-        FollowUpStep.name: "Follow-up set.", FollowUpDoneStep.name: "Follow-up marked done.",
-        MeetingRequestStep.name: "The family's request for a meeting has been recorded.", MeetingUpdateStep.name: "The meeting has been updated.",
-        VoiceStep.name: "The family's words have been saved for review.",
-        AppointmentBookStep.name: "Appointment planned.", AppointmentUpdateStep.name: "The appointment has been updated.",
-    ]
 
     @Sendable func caseList(request: Request, context: StaffRequestContext) async throws -> Response {
         let staff = context.staff
@@ -87,10 +53,10 @@ struct CasePagesController {
         let detail = try await stores.cases.caseDetail(caseID: target.caseID, by: staff.actor,
                                                    acknowledgementWorkingDays: acknowledgementWorkingDays)
         context.logger.info("case read", metadata: ["case.id": "\(detail.id)"])
-        let done = request.uri.queryParameters["done"].flatMap { Self.doneWords[String($0)] }
+        let done = request.uri.queryParameters["done"].flatMap { CaseStepCatalogue.done(named: String($0)) }
         var model = CasePageModel(detail, staff: staff, directory: directory, recording: actions.rules.recording,
-                                  levels: actions.rules.levels, councilAreas: actions.rules.councilAreas,
-                                  themes: actions.rules.themes, done: done)
+                                  levels: words.levels, councilAreas: actions.rules.councilAreas,
+                                  themes: words.themes, done: done)
         model.showDesk(detail, staff: staff)
         let team = try await stores.desk.assignableStaff()
         if model.canAssign { model.showAssignees(team, current: detail.assignedTo) }
@@ -101,6 +67,10 @@ struct CasePagesController {
 
     /// Reads the form (CSRF checked), runs the step, and goes back to the case page. A refused step or a bad
     /// value renders an error page with a link back to the case.
+    private func add<Step: CaseStep>(_ type: Step.Type, to workers: RouterGroup<StaffRequestContext>) {
+        workers.post(RouterPath("cases/:id/\(Step.route.pagePath)"), use: step(type))
+    }
+
     private func step<Step: CaseStep>(_ type: Step.Type) -> @Sendable (Request, StaffRequestContext) async throws -> Response {
         { request, context in
             let (staff, target) = (context.staff, try CaseTarget(context.parameters))

@@ -72,16 +72,13 @@ struct RecordsCheckPagesController {
         let form = try await kit.readForm(request)
         let month = (form["month"]).flatMap(AuditMonth.init)?.description ?? ""
         let back = "/staff/records-check" + StaffPageKit.query([("month", month)])
-        guard let sid = context.parameters.get("sid"), CaseTarget.isID(sid) else {
-            return kit.error(request, staff, .from(records: .sampleNotFound), back: back)
-        }
+        let sid = context.parameters.get("sid")
         do {
-            try await stores.cases.reviewSampledCase(sampleID: sid, note: form["note"], by: staff.actor)
+            try await RecordsCheckController.review(sid, reading: FormFields(form: form), stores: stores, context: context)
         } catch {
             return kit.error(request, staff, APIError.answer(for: error), back: back)
         }
-        context.logger.info("sampled case reviewed", metadata: ["sample.id": "\(sid)"])
-        return Response(status: .seeOther, headers: [.location: "/staff/records-check" + StaffPageKit.query([("month", month), ("done", "review")]) + "#sample-\(sid)"])
+        return Response(status: .seeOther, headers: [.location: "/staff/records-check" + StaffPageKit.query([("month", month), ("done", "review")]) + "#sample-\(sid ?? "")"])
     }
 
     static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

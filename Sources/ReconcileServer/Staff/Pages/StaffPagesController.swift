@@ -17,6 +17,7 @@ struct StaffPagesController {
     let session: StaffSessionController
     let kit: StaffPageKit
     let actions: CaseActions
+    let words: CaseWords
     /// What is due: the home page of practitioners and leads.
     let desk: MyWorkController
 
@@ -36,7 +37,7 @@ struct StaffPagesController {
         signedIn.post("sign-out", use: signOut)
         signedIn.get("directory", use: directoryPage)
 
-        CasePagesController(stores: stores, directory: directory, actions: actions, kit: kit,
+        CasePagesController(stores: stores, directory: directory, actions: actions, words: words, kit: kit,
                             acknowledgementWorkingDays: settings.workflow.acknowledgementWorkingDays).addRoutes(to: workers)
 
         leads.get("themes", use: themesPage)
