@@ -38,7 +38,9 @@ public enum Trends {
 
     /// Every figure a trend can follow: the headline figures, then each table's total and categories.
     public static let figures: [String] =
-        ReportContent.figureOrder + ReportTables.order.flatMap { table in [table + ".total"] + ReportTables.categories(table).map { table + "." + $0 } }
+        ReportContent.figureOrder + ReportTables.order.flatMap { (table: String) -> [String] in
+            [table + ".total"] + ReportTables.categories(table).map { (category: String) in table + "." + category }
+        }
 
     public static func title(_ figure: String) -> String {
         let parts = figure.split(separator: ".", maxSplits: 1).map(String.init)

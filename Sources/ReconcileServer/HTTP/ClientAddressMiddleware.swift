@@ -45,7 +45,10 @@ enum ClientNetwork {
         if v6[0..<10].allSatisfy({ $0 == 0 }), v6[10] == 0xFF, v6[11] == 0xFF {
             return v6[12...].map(String.init).joined(separator: ".")
         }
-        return stride(from: 0, to: 16, by: 2).map { String(UInt16(v6[$0]) << 8 | UInt16(v6[$0 + 1]), radix: 16) }.joined(separator: ":")
+        return stride(from: 0, to: 16, by: 2).map { (i: Int) -> String in
+            let group: UInt16 = UInt16(v6[i]) << 8 | UInt16(v6[i + 1])
+            return String(group, radix: 16)
+        }.joined(separator: ":")
     }
 
     /// The key the limits count: an IPv4 address as it is, an IPv6 address as its /64 network.

@@ -67,7 +67,7 @@ import Testing
             let (client, w, id, token, leadToken) = (desk.client, desk.w, desk.id, desk.token, desk.leadToken)
             // Ten slots two hours apart; each asked for twice, 15 minutes apart, so each pair overlaps only itself.
             let base = Self.tomorrow(hour: 1)
-            let starts = (0..<10).flatMap { k in [0, 15].map { base.addingTimeInterval(Double(k) * 7200 + Double($0) * 60) } }
+            let starts: [Date] = (0..<10).flatMap { (k: Int) -> [Date] in [0, 15].map { (minutes: Int) in base.addingTimeInterval(Double(k * 7200 + minutes * 60)) } }
             let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                 for start in starts {
                     group.addTask {
