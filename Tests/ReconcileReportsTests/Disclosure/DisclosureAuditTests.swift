@@ -1,3 +1,4 @@
+import ReconcileCore
 import Testing
 @testable import ReconcileReports
 
