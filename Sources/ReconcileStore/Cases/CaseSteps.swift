@@ -96,6 +96,32 @@ struct StepRecord {
     var recordID: String? = nil
 }
 
+/// What a staff write that keeps the case's stage records: its event on the timeline (audited as `case.<event>`),
+/// with the detail, the note (sealed by `recordEvent`) and the id of the record it added.
+struct CaseWork {
+    let event: String
+    var detail: String?
+    var note: String? = nil
+    var recordID: String? = nil
+}
+
+extension CapabilityStore {
+    /// The preamble and ending of a staff write on a case that keeps its stage (a follow-up, an appointment, the
+    /// themes, the evidential hold), in one write transaction: load the case as `actor` may work it (someone else's
+    /// case is the same 404 whatever the input), let `change` check and write, and record its event and audit row.
+    /// `change` returns nil when there is nothing to record (the asked state was already so). Any throw rolls back all of it.
+    func caseWork(caseID: String, by actor: StaffActor, at now: Date,
+                  _ change: @escaping @Sendable (Database, WorkableCase) throws -> CaseWork?) async throws -> CaseChange {
+        try await writer.write { db in
+            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            guard let work = try change(db, current) else { return CaseChange(stage: current.stage) }
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.\(work.event)", action: work.event, to: current.stage,
+                                        detail: work.detail, note: work.note, keys: keys, at: now)
+            return CaseChange(stage: current.stage, recordID: work.recordID)
+        }
+    }
+}
+
 extension CaseStore {
     /// The preamble and ending every staff case step shares, in one write transaction: load the case as `actor` may
     /// work it, ask the lifecycle for the stage after `action` (a refusal writes nothing), let `change` write the

@@ -30,8 +30,7 @@ extension CaseStore {
     /// Recorded on the timeline and audited in the same transaction.
     public func setExperienceThemes(caseID: String, themes: [ExperienceTheme], by actor: StaffActor,
                                     now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+        try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in
             let chosen = Set(themes.map(\.rawValue))
             let before = Set(try String.fetchAll(db, sql: "SELECT theme FROM case_experience_theme WHERE case_id = ?", arguments: [caseID]))
             for removed in before.subtracting(chosen) {
@@ -42,9 +41,7 @@ extension CaseStore {
                                arguments: [caseID, added, now, actor.id])
             }
             let codes = ExperienceTheme.allCases.filter { chosen.contains($0.rawValue) }.map(\.rawValue)
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.themes", action: "themes", to: current.stage,
-                                 detail: "themes=\(codes.isEmpty ? "none" : codes.joined(separator: "+"))", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
+            return CaseWork(event: "themes", detail: "themes=\(codes.isEmpty ? "none" : codes.joined(separator: "+"))")
         }
     }
 }

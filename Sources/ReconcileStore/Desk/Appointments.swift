@@ -148,9 +148,7 @@ extension DeskStore {
     public func bookAppointment(caseID: String, startsAt: Date, durationMinutes: Int, modality: ListeningModality,
                                 practitionerEmail: String?, note: String?, by actor: StaffActor,
                                 now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            // Who may touch the case first: someone else's case answers 404 whatever the input.
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+        try await caseWork(caseID: caseID, by: actor, at: now) { [keys] db, current in
             if current.stage == .closed { throw AppointmentError.caseClosed }
             try AppDatabase.checkTime(startsAt, durationMinutes, now: now)
             let practitioner = try AppDatabase.appointmentPractitioner(db, email: practitionerEmail, actor: actor, current: current)
@@ -164,9 +162,8 @@ extension DeskStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, caseID, practitioner, startsAt, AppDatabase.end(startsAt, durationMinutes), durationMinutes, modality.rawValue,
                                  sealed, now, actor.id, now, actor.id])
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_booked", action: "appointment_booked", to: current.stage,
-                                 detail: AppDatabase.appointmentDetail(id, startsAt, durationMinutes, modality, practitioner), note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: id)
+            return CaseWork(event: "appointment_booked", detail: AppDatabase.appointmentDetail(id, startsAt, durationMinutes, modality, practitioner),
+                            recordID: id)
         }
     }
 

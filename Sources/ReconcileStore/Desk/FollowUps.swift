@@ -57,9 +57,7 @@ extension DeskStore {
     public func addFollowUp(caseID: String, dueOn: String, note: String?, by actor: StaffActor,
                             now: Date = Date()) async throws -> CaseChange {
         let today = WorkingDays.londonDate(now)
-        return try await writer.write { db in
-            // Who may touch the case first: someone else's case answers 404 whatever the input.
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+        return try await caseWork(caseID: caseID, by: actor, at: now) { [keys] db, current in
             guard WorkingDays.isDay(dueOn), dueOn >= today, let last = WorkingDays.day(FollowUpLimits.daysAhead, after: today), dueOn <= last else {
                 throw FollowUpError.invalidDueDate
             }
@@ -70,25 +68,20 @@ extension DeskStore {
             try db.execute(sql: """
                 INSERT INTO case_follow_up (id, case_id, due_on, note, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [id, caseID, dueOn, sealed, now, actor.id])
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .setFollowUp, to: current.stage,
-                                 detail: "follow_up=\(id),due=\(dueOn)", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: id)
+            return CaseWork(event: CaseAction.setFollowUp.name, detail: "follow_up=\(id),due=\(dueOn)", recordID: id)
         }
     }
 
     /// Marks a follow-up done (at any stage, closed included: the call may have happened before closing).
     public func completeFollowUp(caseID: String, followUpID: String, by actor: StaffActor,
                                  now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+        try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in
             guard let row = try Row.fetchOne(db, sql: "SELECT done_at FROM case_follow_up WHERE id = ? AND case_id = ?",
                                              arguments: [followUpID, caseID]) else { throw FollowUpError.notFound }
             if row.holdsValue("done_at") { throw FollowUpError.alreadyDone }
             try db.execute(sql: "UPDATE case_follow_up SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
                            arguments: [now, actor.id, followUpID])
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.follow_up_done", action: "follow_up_done", to: current.stage,
-                                 detail: "follow_up=\(followUpID)", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: nil)
+            return CaseWork(event: "follow_up_done", detail: "follow_up=\(followUpID)")
         }
     }
 }

@@ -13,19 +13,16 @@ extension RetentionStore {
     public func setEvidentialHold(caseID: String, on: Bool, reason: String?, by actor: StaffActor,
                                   now: Date = Date()) async throws -> CaseChange {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        return try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+        return try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in
             let reason = try AppDatabase.cleanText(reason, field: "reason")
             // Placing a hold is a decision with a reason (the guidance asks that reasons are recorded).
             if on, reason == nil { throw WorkflowError.reasonRequired }
             let isOn = try Bool.fetchOne(db, sql: "SELECT evidential_hold_at IS NOT NULL FROM referral_case WHERE id = ?",
                                          arguments: [caseID]) ?? false
-            guard isOn != on else { return CaseChange(stage: current.stage) }
+            guard isOn != on else { return nil }
             try db.execute(sql: "UPDATE referral_case SET evidential_hold_at = ?, evidential_hold_by = ? WHERE id = ?",
                            arguments: [on ? now : nil, on ? actor.id : nil, caseID])
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.evidential_hold", action: "evidential_hold",
-                                 to: current.stage, detail: on ? "on" : "off", note: reason, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
+            return CaseWork(event: "evidential_hold", detail: on ? "on" : "off", note: reason)
         }
     }
 }
