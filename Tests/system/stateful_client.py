@@ -253,7 +253,15 @@ class Client:
                           payload[:500].decode("utf-8", "replace") + "\n--- server log ---\n" + self.server.log_tail())
         if not self.server.alive():
             self._crashed(entry)
-        if entry["path"].startswith("/api/") and 400 <= status < 500 and status != 413 and entry["method"] != "HEAD":
+        # A header holding a control character (NUL) is not HTTP: SwiftNIO's parser answers an empty 400 and closes the
+        # connection before the request reaches the service, so that answer cannot carry the service's JSON error.
+        parser_refusal = status == 400 and payload == b"" and any(k.lower() == "connection" and v.lower() == "close" for k, v in headers)
+        if parser_refusal:
+            key = f"400 {entry['method']} {template(entry['path'])}: refused by the HTTP parser before the service (empty body, closed)"
+            with self.lock:
+                self.soft[key] += 1
+                self.soft_example.setdefault(key, entry["note"])
+        if entry["path"].startswith("/api/") and 400 <= status < 500 and status != 413 and entry["method"] != "HEAD" and not parser_refusal:
             try:
                 error = json.loads(payload)["error"]
                 assert isinstance(error["code"], str) and isinstance(error["message"], str)
