@@ -31,8 +31,8 @@ import Testing
         ("Sources/ReconcileServer/Portal/PortalController.swift", "Self(\"Clear-Site-Data\")!", "a literal header name, a valid token"),
         ("Sources/ReconcileServer/Languages/MessageCatalogue.swift", "preconditionFailure(\"message catalogue", "catalogues are read when serve starts (buildApplication): a broken build stops there"),
         ("Sources/ReconcileServer/Languages/MessageCatalogue.swift", "all[language]!", "every language was loaded at start, or the start stopped (above)"),
-        ("Sources/ReconcileCore/Rules/WorkingDays.swift", "preconditionFailure(\"calendar cannot add a day\")", "a Gregorian calendar adds a day to any date"),
-        ("Sources/ReconcileCore/Rules/WorkingDays.swift", "preconditionFailure(\"time zone Europe/London", "read at start by buildApplication: a machine without the tz database stops there"),
+        ("Sources/ReconcileCore/Rules/Calendar/WorkingDays.swift", "preconditionFailure(\"calendar cannot add a day\")", "a Gregorian calendar adds a day to any date"),
+        ("Sources/ReconcileCore/Rules/Calendar/WorkingDays.swift", "preconditionFailure(\"time zone Europe/London", "read at start by buildApplication: a machine without the tz database stops there"),
     ]
 
     struct Site: CustomStringConvertible {

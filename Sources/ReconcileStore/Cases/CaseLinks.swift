@@ -27,7 +27,7 @@ extension AppDatabase {
     /// other's id from it (the audit row, which staff do not read, names it).
     fileprivate static func recordLink(_ db: Database, _ current: WorkableCase, with other: String, by actor: StaffActor,
                                    keys: KeyRing, at: Date) throws {
-        try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: actor.id, action: "link",
+        try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: actor.id, action: CaseEvent.link.rawValue,
                             fromStage: current.stage, toStage: current.stage, detail: nil, note: nil).insert(db)
         try appendAudit(db, AuditEntry(actor: actor.id, action: "case.link", caseID: current.id,
                                        detail: "with=\(other),stage=\(current.stage.rawValue)"), at: at, keys: keys)

@@ -36,18 +36,18 @@ extension AppDatabase {
 
     static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, action: CaseAction, to: Stage,
                             detail: String?, note: String?, keys: KeyRing, at: Date) throws {
-        try recordEvent(db, current, actor: actor, audit: "case.\(action.name)", action: action.name, to: to,
+        try recordEvent(db, current, actor: actor, audit: "case.\(action.name)", action: action.event, to: to,
                         detail: detail, note: note, keys: keys, at: at)
     }
 
     /// Inserts the `case_event` row (note sealed under the event's own id) and the matching audit row.
     /// `auditOnly`: what only the audit row says (another case's id, which a reader of this case's timeline may
     /// not be allowed to learn).
-    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, audit: String, action: String,
+    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, audit: String, action: CaseEvent,
                             to: Stage, detail: String?, note: String?, keys: KeyRing, at: Date, auditOnly: String? = nil) throws {
         let id = newID()
         let sealed = try note.map { try caseCipher(db, caseID: current.id, keys: keys).seal($0, field: WorkflowField.eventNote(id)) }
-        try CaseEventRecord(id: id, caseId: current.id, at: at, actor: actor.id, action: action,
+        try CaseEventRecord(id: id, caseId: current.id, at: at, actor: actor.id, action: action.rawValue,
                             fromStage: current.stage, toStage: to, detail: detail, note: sealed).insert(db)
         let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
         try appendAudit(db, AuditEntry(actor: actor.id, action: audit, caseID: current.id,
@@ -99,7 +99,7 @@ struct StepRecord {
 /// What a staff write that keeps the case's stage records: its event on the timeline (audited as `case.<event>`),
 /// with the detail, the note (sealed by `recordEvent`) and the id of the record it added.
 struct CaseWork {
-    let event: String
+    let event: CaseEvent
     var detail: String?
     var note: String? = nil
     var recordID: String? = nil
@@ -115,7 +115,7 @@ extension CapabilityStore {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             guard let work = try change(db, current) else { return CaseChange(stage: current.stage) }
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.\(work.event)", action: work.event, to: current.stage,
+            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.\(work.event.rawValue)", action: work.event, to: current.stage,
                                         detail: work.detail, note: work.note, keys: keys, at: now)
             return CaseChange(stage: current.stage, recordID: work.recordID)
         }

@@ -41,7 +41,7 @@ extension CaseStore {
                                arguments: [caseID, added, now, actor.id])
             }
             let codes = ExperienceTheme.allCases.filter { chosen.contains($0.rawValue) }.map(\.rawValue)
-            return CaseWork(event: "themes", detail: "themes=\(codes.isEmpty ? "none" : codes.joined(separator: "+"))")
+            return CaseWork(event: .themes, detail: "themes=\(codes.isEmpty ? "none" : codes.joined(separator: "+"))")
         }
     }
 }

@@ -162,7 +162,7 @@ extension DeskStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, caseID, practitioner, startsAt, AppDatabase.end(startsAt, durationMinutes), durationMinutes, modality.rawValue,
                                  sealed, now, actor.id, now, actor.id])
-            return CaseWork(event: "appointment_booked", detail: AppDatabase.appointmentDetail(id, startsAt, durationMinutes, modality, practitioner),
+            return CaseWork(event: .appointmentBooked, detail: AppDatabase.appointmentDetail(id, startsAt, durationMinutes, modality, practitioner),
                             recordID: id)
         }
     }
@@ -192,13 +192,13 @@ extension DeskStore {
                     UPDATE case_appointment SET starts_at = ?, ends_at = ?, duration_minutes = ?, status = 'moved', updated_at = ?, updated_by = ?
                     WHERE id = ?
                     """, arguments: [newStart, AppDatabase.end(newStart, length), length, now, actor.id, appointmentID])
-                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_moved", action: "appointment_moved", to: current.stage,
+                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_moved", action: .appointmentMoved, to: current.stage,
                                      detail: AppDatabase.appointmentDetail(appointmentID, newStart, length, modality, practitioner), note: nil, keys: keys, at: now)
                 return CaseChange(stage: current.stage)
             case .cancel:
                 try db.execute(sql: "UPDATE case_appointment SET status = 'cancelled', updated_at = ?, updated_by = ? WHERE id = ?",
                                arguments: [now, actor.id, appointmentID])
-                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_cancelled", action: "appointment_cancelled",
+                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_cancelled", action: .appointmentCancelled,
                                      to: current.stage, detail: "appointment=\(appointmentID)", note: nil, keys: keys, at: now)
                 return CaseChange(stage: current.stage)
             case let .hold(note, practice):

@@ -68,7 +68,7 @@ extension DeskStore {
             try db.execute(sql: """
                 INSERT INTO case_follow_up (id, case_id, due_on, note, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [id, caseID, dueOn, sealed, now, actor.id])
-            return CaseWork(event: CaseAction.setFollowUp.name, detail: "follow_up=\(id),due=\(dueOn)", recordID: id)
+            return CaseWork(event: .setFollowUp, detail: "follow_up=\(id),due=\(dueOn)", recordID: id)
         }
     }
 
@@ -81,7 +81,7 @@ extension DeskStore {
             if row.holdsValue("done_at") { throw FollowUpError.alreadyDone }
             try db.execute(sql: "UPDATE case_follow_up SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
                            arguments: [now, actor.id, followUpID])
-            return CaseWork(event: "follow_up_done", detail: "follow_up=\(followUpID)")
+            return CaseWork(event: .followUpDone, detail: "follow_up=\(followUpID)")
         }
     }
 }

@@ -85,7 +85,7 @@ extension AppDatabase {
         let assignee = staff.role == .practitioner ? staff.id : nil
         try db.execute(sql: "UPDATE referral_case SET entered_by = ?, assigned_to = ? WHERE id = ?", arguments: [staff.id, assignee, caseID])
         let detail = "channel=\(channel.rawValue)" + (assignee == nil ? "" : ",assigned=self")
-        try CaseEventRecord(id: newID(), caseId: caseID, at: at, actor: staff.id, action: "entered",
+        try CaseEventRecord(id: newID(), caseId: caseID, at: at, actor: staff.id, action: CaseEvent.entered.rawValue,
                             fromStage: .received, toStage: .received, detail: detail, note: nil).insert(db)
         try appendAudit(db, AuditEntry(actor: staff.id, action: "case.entered", caseID: caseID, detail: detail), at: at, keys: keys)
     }

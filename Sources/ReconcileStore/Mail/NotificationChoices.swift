@@ -63,7 +63,7 @@ extension AppDatabase {
         if notifyByEmail && !hasEmail { throw NotificationChoiceError.noEmailAddress }
         try db.execute(sql: "UPDATE referral_case SET notify_by_email = ?, notice_names_service = ? WHERE id = ?",
                        arguments: [notifyByEmail, notifyByEmail && namesService, caseID])
-        try Self.recordFamilyEvent(db, current, action: "family_notice", audit: "portal.notice", to: current.stage,
+        try Self.recordFamilyEvent(db, current, action: .familyNotice, audit: "portal.notice", to: current.stage,
                                    detail: "notify_by_email=\(notifyByEmail),names_service=\(notifyByEmail && namesService)",
                                    keys: keys, at: now)
     }

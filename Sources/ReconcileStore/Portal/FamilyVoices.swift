@@ -88,12 +88,12 @@ extension AppDatabase {
 
     /// A case event and audit row with ids only: a statement's words are never in either.
     static func recordVoiceEvent(_ db: Database, _ record: (stage: Stage, portal: PortalCase?, staff: WorkableCase?), author: VoiceAuthor,
-                                 action: String, detail: String, keys: KeyRing, at: Date) throws {
+                                 action: CaseEvent, detail: String, keys: KeyRing, at: Date) throws {
         if case .staff(let actor) = author, let current = record.staff {
-            try recordEvent(db, current, actor: actor, audit: "case.\(action)", action: action, to: current.stage, detail: detail,
+            try recordEvent(db, current, actor: actor, audit: "case.\(action.rawValue)", action: action, to: current.stage, detail: detail,
                             note: nil, keys: keys, at: at)
         } else if let current = record.portal {
-            try recordFamilyEvent(db, current, action: action, audit: "portal.\(action)", to: current.stage, detail: detail, keys: keys, at: at)
+            try recordFamilyEvent(db, current, action: action, audit: "portal.\(action.rawValue)", to: current.stage, detail: detail, keys: keys, at: at)
         }
     }
 }
@@ -121,7 +121,7 @@ extension PortalStore {
                     consent_at = excluded.consent_at, offered_at = excluded.offered_at, offered_by = excluded.offered_by,
                     reviewed_at = NULL, reviewed_by = NULL
                 """, arguments: [caseID, id, area, sealed, now, now, by])
-            try AppDatabase.recordVoiceEvent(db, record, author: author, action: "voice_offered", detail: "voice=\(id)", keys: keys, at: now)
+            try AppDatabase.recordVoiceEvent(db, record, author: author, action: .voiceOffered, detail: "voice=\(id)", keys: keys, at: now)
             return CaseChange(stage: record.stage)
         }
     }
@@ -149,7 +149,7 @@ extension PortalStore {
             try db.execute(sql: "UPDATE family_voice SET status = 'withdrawn', text = NULL, proposed_text = NULL WHERE case_id = ? AND status != 'released'",
                            arguments: [caseID])
             guard db.changesCount == 1 else { throw VoiceError.alreadyReleased }
-            try AppDatabase.recordVoiceEvent(db, record, author: author, action: "voice_withdrawn", detail: "voice=\(row.id)", keys: keys, at: now)
+            try AppDatabase.recordVoiceEvent(db, record, author: author, action: .voiceWithdrawn, detail: "voice=\(row.id)", keys: keys, at: now)
         }
     }
 
@@ -166,7 +166,7 @@ extension PortalStore {
             let text = try cipher.open(proposed, field: AppDatabase.voiceField("proposed_text", caseID))
             try db.execute(sql: "UPDATE family_voice SET status = 'approved', text = ?, proposed_text = NULL WHERE case_id = ?",
                            arguments: [try cipher.seal(text, field: AppDatabase.voiceField("text", caseID)), caseID])
-            try AppDatabase.recordVoiceEvent(db, record, author: author, action: "voice_edit_accepted", detail: "voice=\(row.id)", keys: keys, at: now)
+            try AppDatabase.recordVoiceEvent(db, record, author: author, action: .voiceEditAccepted, detail: "voice=\(row.id)", keys: keys, at: now)
             return CaseChange(stage: record.stage)
         }
     }

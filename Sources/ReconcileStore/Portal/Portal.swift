@@ -28,9 +28,9 @@ extension AppDatabase {
 
     /// A `case_event` with actor "family" (no note: the family's words live in their messages) and the
     /// matching audit row with actor "family:<case id>".
-    static func recordFamilyEvent(_ db: Database, _ current: PortalCase, action: String, audit: String, to: Stage,
+    static func recordFamilyEvent(_ db: Database, _ current: PortalCase, action: CaseEvent, audit: String, to: Stage,
                                   detail: String?, keys: KeyRing, at: Date) throws {
-        try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: "family", action: action,
+        try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: "family", action: action.rawValue,
                             fromStage: current.stage, toStage: to, detail: detail, note: nil).insert(db)
         let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
         try appendAudit(db, AuditEntry(actor: "family:\(current.id)", action: audit, caseID: current.id,
@@ -189,7 +189,7 @@ extension PortalStore {
                 id: id, caseId: caseID, sender: .family, author: nil, sentAt: now,
                 body: try cipher.seal(body, field: WorkflowField.messageBody(id)), readAt: nil
             ).insert(db)
-            try AppDatabase.recordFamilyEvent(db, current, action: "family_message", audit: "portal.message", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: .familyMessage, audit: "portal.message", to: current.stage,
                                        detail: "message=\(id)", keys: keys, at: now)
             try AppDatabase.queueFamilyReplyAlert(db, caseID: caseID, at: now)
             return id
@@ -206,7 +206,7 @@ extension PortalStore {
                            arguments: [next.rawValue, CloseReason.withdrawn.rawValue, now, caseID, current.stage.rawValue])
             guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
             try AppDatabase.cancelLiveAppointments(db, caseID: caseID, by: "family", at: now)
-            try AppDatabase.recordFamilyEvent(db, current, action: action.name, audit: "portal.withdraw", to: next,
+            try AppDatabase.recordFamilyEvent(db, current, action: action.event, audit: "portal.withdraw", to: next,
                                        detail: "reason=\(CloseReason.withdrawn.rawValue)", keys: keys, at: now)
         }
     }

@@ -181,7 +181,7 @@ extension ReportStore {
                                       createdAt: now)
             let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             try AppDatabase.insert(db, complaint, text: try cipher.sealIfPresent(text, field: AppDatabase.complaintTextField(complaint.id)), createdBy: "family")
-            try AppDatabase.recordFamilyEvent(db, current, action: kind.rawValue, audit: "portal.\(kind.rawValue)", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: kind == .complaint ? .complaint : .compliment, audit: "portal.\(kind.rawValue)", to: current.stage,
                                        detail: "complaint=\(complaint.id)", keys: keys, at: now)
             return complaint
         }

@@ -22,7 +22,7 @@ extension RetentionStore {
             guard isOn != on else { return nil }
             try db.execute(sql: "UPDATE referral_case SET evidential_hold_at = ?, evidential_hold_by = ? WHERE id = ?",
                            arguments: [on ? now : nil, on ? actor.id : nil, caseID])
-            return CaseWork(event: "evidential_hold", detail: on ? "on" : "off", note: reason)
+            return CaseWork(event: .evidentialHold, detail: on ? "on" : "off", note: reason)
         }
     }
 }

@@ -71,6 +71,8 @@ import Testing
             ("stage", Stage.allCases.map(\.rawValue)), ("modality", ListeningModality.allCases.map(\.rawValue)),
             ("acknowledgement_method", AcknowledgementMethod.allCases.map(\.rawValue)), ("signpost_kind", SignpostKind.allCases.map(\.rawValue)),
             ("parents_not_informed_reason", ParentsNotInformedReason.allCases.map(\.rawValue)), ("role", StaffRole.allCases.map(\.rawValue)),
+            // Every kind of timeline event: a timeline never shows a code (`family_notice` and `passphrase_reissued` did).
+            ("event", CaseEvent.allCases.map(\.rawValue)),
         ]
         for (list, codes) in staffLists {
             for code in codes { #expect(catalogue.staff[list]?[code] != nil, "staff word for \(list).\(code)") }

@@ -24,10 +24,10 @@ struct ChronologyController {
     }
 
     /// Events whose record is listed in full by its own entry (the session, the message, …) are not listed twice.
-    static let shownByTheirRecord: Set<String> = [
-        CaseAction.recordListeningSession.name, CaseAction.recordAssessment.name, CaseAction.addSignpost.name,
-        CaseAction.recordSafeguarding.name, CaseAction.sendMessage.name, CaseAction.setFollowUp.name, "follow_up_done", "family_message",
-    ]
+    static let shownByTheirRecord: Set<String> = Set([
+        CaseEvent.recordListeningSession, .recordAssessment, .addSignpost, .recordSafeguarding, .sendMessage, .setFollowUp, .followUpDone,
+        .familyMessage,
+    ].map(\.rawValue))
 
     @Sendable func page(request: Request, context: StaffRequestContext) async throws -> Response {
         let staff = context.staff
