@@ -2,7 +2,8 @@
 """The practitioner's desk walked in headless Chromium (helpers from browser_kit): search by reference and by email
 from the box on every staff page, assignment from the list, the home page of what is due, a follow-up set and
 cleared, completed after listening alone, the chronology printed to PDF (which must hold no form control), and a
-second referral from one family closed as a duplicate (the family told in the portal where it goes on).
+second referral from one family closed as a duplicate (the family told in the portal where it goes on), and the
+lead's email alerts saved from their form.
 axe-core on every page; 360 px checks.
 
 Environment: BASE_URL, ARTEFACTS, TOTP, LEAD_URI, PAT_URI, TERMS_FILE (the terms typed are written there, so the
@@ -71,6 +72,19 @@ try:
     check("the list says each practitioner's open cases", "pat@example.org, practitioner, 0 open cases" in driver.page_source)
     submit("/assign")
     check("the timeline says who assigned whom", "Assigned to pat@example.org, by lead@example.org" in driver.page_source)
+    # The lead's email alerts: the form shows every box, so what is left unticked is saved as no.
+    visit("/staff/notifications", "email alerts (lead)")
+    check("a lead's alerts start with new referrals ticked", driver.find_element(By.ID, "new_referral").is_selected())
+    click("new_referral")
+    click("digest_only")
+    click("area-herefordshire")
+    submit("/staff/notifications")
+    audit("email alerts saved (lead)")
+    ticked = {box: driver.find_element(By.ID, box).is_selected() for box in ("new_referral", "digest_only", "area-herefordshire", "overdue")}
+    check("the alerts page says the choices are saved and shows them as chosen",
+          "Your choices are saved." in driver.page_source
+          and ticked == {"new_referral": False, "digest_only": True, "area-herefordshire": True, "overdue": True})
+    at_360("the email alerts page")
     sign_out()
 
     # 2. The practitioner: what is due, search by email, the case's work.
