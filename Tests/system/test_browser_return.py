@@ -122,6 +122,10 @@ def refer_on_the_phone(d):
         element = d.find_element(By.ID, element_id)
         d.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         element.click()
+    # An email address, so the case page offers the neutral notice (walked below); the notice itself is not chosen here.
+    email = d.find_element(By.ID, "email")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", email)
+    email.send_keys("return.walk@example.net")
     navigating(d, lambda: d.find_element(By.CSS_SELECTOR, 'form[action="/refer"] button[type="submit"]').click())
     d.execute_script("window.scrollTo(0, 0)")
     check("the confirmation shows the reference in the first screen at 360 x 740", in_first_screen(d, "reference"))
@@ -178,6 +182,19 @@ try:
     audit(d, "everything held (phone)")
     d.get(BASE + "/portal/case")
     audit(d, "portal case page (phone)")
+    # The neutral email notice: the form shows both boxes, so what is left unticked is saved as no.
+    def notice_saved(tick):
+        for box in ("notify_by_email", "names_service"):
+            element = d.find_element(By.ID, box)
+            if element.is_selected() != tick.get(box, False):
+                d.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+                element.click()
+        navigating(d, lambda: d.find_element(By.CSS_SELECTOR, 'form[action="/portal/notifications"] button').click())
+        return {box: d.find_element(By.ID, box).is_selected() for box in ("notify_by_email", "names_service")}
+    check("the family turns the notice on, naming the service, and the page shows it so",
+          notice_saved({"notify_by_email": True, "names_service": True}) == {"notify_by_email": True, "names_service": True})
+    check("unticking the notice turns it off and forgets naming the service",
+          notice_saved({"names_service": True}) == {"notify_by_email": False, "names_service": False})
     sign_out_and_go_back(d, reference, canary, "family, JavaScript on")
     audit(d, "signed-out or sign-in page after Back")
 
