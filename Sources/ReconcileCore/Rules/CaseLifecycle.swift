@@ -19,22 +19,9 @@ public enum CaseAction: Sendable, Hashable {
         .recordSafeguarding, .sendMessage, .setFollowUp,
     ] + CloseReason.allCases.map { .close($0) } + [.closeAsDuplicate] + Stage.allCases.filter { $0 != .closed }.map { .reopen(to: $0) }
 
-    /// snake_case name for audit events and error codes; the close reason is recorded beside it, not in it.
-    public var name: String {
-        switch self {
-        case .acknowledge: "acknowledge"
-        case .recordListeningSession: "record_listening_session"
-        case .recordAssessment: "record_assessment"
-        case .addSignpost: "add_signpost"
-        case .recordSignpostOutcome: "record_signpost_outcome"
-        case .recordSafeguarding: "record_safeguarding"
-        case .sendMessage: "send_message"
-        case .setFollowUp: "set_follow_up"
-        case .close: "close"
-        case .closeAsDuplicate: "close_as_duplicate"
-        case .reopen: "reopen"
-        }
-    }
+    /// snake_case name for audit events and error codes: the name of its timeline event (`CaseEvent`); the close
+    /// reason is recorded beside it, not in it.
+    public var name: String { event.rawValue }
 }
 
 /// An action the lifecycle does not allow at the case's stage. The message is fixed text written for a

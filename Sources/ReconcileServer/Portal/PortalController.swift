@@ -246,9 +246,7 @@ struct PortalService: Sendable {
 
     /// The one action behind the notice choice's two doors.
     func setNotice(_ change: NoticeChange, caseID: String) async throws {
-        let current = try await stores.mail.familyNoticeChoice(caseID: caseID)
-        try await stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: change.notifyByEmail ?? current.notifyByEmail,
-                                              namesService: change.namesService ?? current.namesService)
+        try await stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: change.notifyByEmail, namesService: change.namesService)
     }
 
     func signIn(reference: String, passphrase: String, context: AppRequestContext) async throws -> PortalSignIn {

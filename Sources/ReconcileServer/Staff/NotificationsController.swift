@@ -49,7 +49,8 @@ struct NotificationsController {
 
     /// The one action behind both doors.
     private func change(_ change: Change, _ context: StaffRequestContext) async throws {
-        try await save(change.applied(to: try await stores.mail.notificationChoices(for: context.staff.actor)), context.staff)
+        // An unknown area is refused by the store (422 `areas`, as `DomainErrors` answers it) and nothing changes.
+        try await stores.mail.changeNotificationChoices(for: context.staff.actor, councilAreas: councilAreas) { change.applied(to: $0) }
         context.logger.info("notification choices changed", metadata: ["actor.id": "\(context.staff.id)"])
     }
 
@@ -57,14 +58,6 @@ struct NotificationsController {
         let c = try await stores.mail.notificationChoices(for: staff.actor)
         return Choices(newReferral: c.newReferral, familyReply: c.familyReply, overdue: c.overdue, digestOnly: c.digestOnly,
                        areas: c.areas, mailEnabled: mailOn)
-    }
-
-    func save(_ choices: NotificationChoices, _ staff: StaffAccount) async throws {
-        do {
-            try await stores.mail.setNotificationChoices(choices, for: staff.actor, councilAreas: councilAreas)
-        } catch NotificationChoiceError.unknownArea {
-            throw APIError.field("areas", "unknown_value", "Each area must be one of the configured council areas.")
-        }
     }
 
     // MARK: the page
@@ -86,8 +79,8 @@ struct NotificationsController {
         }
         group.post("notifications") { request, context in
             let form = FormFields(form: try await kit.readForm(request))
-            do { try await change(Change(reading: form), context) } catch let error as APIError {
-                return kit.error(request, context.staff, error, back: "/staff/notifications")
+            do { try await change(Change(reading: form), context) } catch {
+                return kit.error(request, context.staff, APIError.answer(for: error), back: "/staff/notifications")
             }
             return Response(status: .seeOther, headers: [.location: "/staff/notifications?saved=1"])
         }

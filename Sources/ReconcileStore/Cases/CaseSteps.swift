@@ -34,23 +34,17 @@ extension AppDatabase {
         guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
     }
 
-    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, action: CaseAction, to: Stage,
-                            detail: String?, note: String?, keys: KeyRing, at: Date) throws {
-        try recordEvent(db, current, actor: actor, audit: "case.\(action.name)", action: action.event, to: to,
-                        detail: detail, note: note, keys: keys, at: at)
-    }
-
-    /// Inserts the `case_event` row (note sealed under the event's own id) and the matching audit row.
+    /// Inserts the `case_event` row (note sealed under the event's own id) and the matching `case.<event>` audit row.
     /// `auditOnly`: what only the audit row says (another case's id, which a reader of this case's timeline may
     /// not be allowed to learn).
-    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, audit: String, action: CaseEvent,
+    static func recordEvent(_ db: Database, _ current: WorkableCase, actor: StaffActor, action: CaseEvent,
                             to: Stage, detail: String?, note: String?, keys: KeyRing, at: Date, auditOnly: String? = nil) throws {
         let id = newID()
         let sealed = try note.map { try caseCipher(db, caseID: current.id, keys: keys).seal($0, field: WorkflowField.eventNote(id)) }
         try CaseEventRecord(id: id, caseId: current.id, at: at, actor: actor.id, action: action.rawValue,
                             fromStage: current.stage, toStage: to, detail: detail, note: sealed).insert(db)
         let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
-        try appendAudit(db, AuditEntry(actor: actor.id, action: audit, caseID: current.id,
+        try appendAudit(db, AuditEntry(actor: actor.id, action: "case.\(action.rawValue)", caseID: current.id,
                                        detail: [detail, auditOnly, stages].compactMap { $0 }.joined(separator: ",")),
                         at: at, keys: keys)
     }
@@ -115,7 +109,7 @@ extension CapabilityStore {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             guard let work = try change(db, current) else { return CaseChange(stage: current.stage) }
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.\(work.event.rawValue)", action: work.event, to: current.stage,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: work.event, to: current.stage,
                                         detail: work.detail, note: work.note, keys: keys, at: now)
             return CaseChange(stage: current.stage, recordID: work.recordID)
         }
@@ -133,7 +127,7 @@ extension CaseStore {
             let next = try CaseLifecycle.stage(after: action, from: current.stage)
             let record = try change(db, current)
             try AppDatabase.moveStage(db, caseID: caseID, from: current.stage, to: next)
-            try AppDatabase.recordEvent(db, current, actor: actor, action: action, to: next, detail: record.detail,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: action.event, to: next, detail: record.detail,
                                         note: record.note, keys: keys, at: now)
             return CaseChange(stage: next, recordID: record.recordID)
         }

@@ -57,7 +57,7 @@ extension CaseStore {
             if try AppDatabase.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
             try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
             // The event is the assignment history: who assigned (its actor), to whom, and from whom.
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.assign", action: .assign, to: current.stage,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .assign, to: current.stage,
                                  detail: ["to=\(target)", current.assignedTo.map { "from=\($0)" }].compactMap { $0 }.joined(separator: ","),
                                  note: nil, keys: keys, at: now)
             return CaseChange(stage: current.stage)

@@ -101,7 +101,7 @@ extension CaseStore {
                 VALUES (?, ?, ?, 'requested', ?, ?, ?, ?)
                 """, arguments: [id, caseID, party.rawValue, try cipher.sealIfPresent(note, field: AppDatabase.meetingField("note", id)),
                                  now, actor.id, now])
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.request_meeting", action: .requestMeeting, to: current.stage,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .requestMeeting, to: current.stage,
                                  detail: "meeting=\(id),party=\(party.rawValue)", note: nil, keys: keys, at: now)
             return CaseChange(stage: current.stage, recordID: id)
         }
@@ -146,7 +146,7 @@ extension CaseStore {
                 """, arguments: [status.rawValue, status.rawValue, now, heldOn, change.helped, words != nil, sealedWords, meetingID, caseID])
             let detail = ["meeting=\(meetingID)", "status=\(status.rawValue)"] + (change.helped.map { ["helped=\($0)"] } ?? [])
                 + (words != nil ? ["family_words"] : [])
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.update_meeting", action: .updateMeeting, to: current.stage,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .updateMeeting, to: current.stage,
                                  detail: detail.joined(separator: ","), note: nil, keys: keys, at: now)
             return CaseChange(stage: current.stage)
         }

@@ -26,7 +26,7 @@ extension CaseStore {
                     closed_as_duplicate_of = NULL
                 WHERE id = ? AND stage = 'closed'
                 """, arguments: [next.rawValue, caseID])
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .reopen(to: next), to: next, detail: "to=\(next.rawValue)",
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .reopen, to: next, detail: "to=\(next.rawValue)",
                                  note: reason, keys: keys, at: now)
             return CaseChange(stage: next)
         }

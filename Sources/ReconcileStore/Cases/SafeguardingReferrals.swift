@@ -82,7 +82,7 @@ extension CaseStore {
             try db.execute(sql: "UPDATE safeguarding_escalation SET outcome = ?, outcome_at = ? WHERE id = ? AND case_id = ?",
                            arguments: [outcome.rawValue, outcome == .pending ? nil : now, escalationID, caseID])
             guard db.changesCount == 1 else { throw SafeguardingError.escalationNotFound }
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.record_safeguarding_outcome", action: .recordSafeguardingOutcome,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .recordSafeguardingOutcome,
                                  to: current.stage, detail: "escalation=\(escalationID),outcome=\(outcome.rawValue)", note: nil, keys: keys, at: now)
             return CaseChange(stage: current.stage)
         }

@@ -192,13 +192,13 @@ extension DeskStore {
                     UPDATE case_appointment SET starts_at = ?, ends_at = ?, duration_minutes = ?, status = 'moved', updated_at = ?, updated_by = ?
                     WHERE id = ?
                     """, arguments: [newStart, AppDatabase.end(newStart, length), length, now, actor.id, appointmentID])
-                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_moved", action: .appointmentMoved, to: current.stage,
+                try AppDatabase.recordEvent(db, current, actor: actor, action: .appointmentMoved, to: current.stage,
                                      detail: AppDatabase.appointmentDetail(appointmentID, newStart, length, modality, practitioner), note: nil, keys: keys, at: now)
                 return CaseChange(stage: current.stage)
             case .cancel:
                 try db.execute(sql: "UPDATE case_appointment SET status = 'cancelled', updated_at = ?, updated_by = ? WHERE id = ?",
                                arguments: [now, actor.id, appointmentID])
-                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.appointment_cancelled", action: .appointmentCancelled,
+                try AppDatabase.recordEvent(db, current, actor: actor, action: .appointmentCancelled,
                                      to: current.stage, detail: "appointment=\(appointmentID)", note: nil, keys: keys, at: now)
                 return CaseChange(stage: current.stage)
             case let .hold(note, practice):

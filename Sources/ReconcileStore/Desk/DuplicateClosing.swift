@@ -69,8 +69,7 @@ extension DeskStore {
                            arguments: [otherID, caseID])
             try AppDatabase.cancelLiveAppointments(db, caseID: caseID, by: actor.id, at: now)
             // The timeline does not name the other case (a practitioner may not be allowed to learn it); the audit row does.
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.\(CaseAction.closeAsDuplicate.name)",
-                                 action: .closeAsDuplicate, to: next, detail: nil, note: note, keys: keys, at: now,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .closeAsDuplicate, to: next, detail: nil, note: note, keys: keys, at: now,
                                  auditOnly: "duplicate_of=\(otherID)")
             return CaseChange(stage: next)
         }

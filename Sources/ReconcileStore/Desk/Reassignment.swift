@@ -74,7 +74,7 @@ extension DeskStore {
                 let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
                 if try AppDatabase.assignmentConflicts(db, caseID: caseID, assignee: target) { throw CaseLinkError.opposingSidesWithOneWorker }
                 try db.execute(sql: "UPDATE referral_case SET assigned_to = ? WHERE id = ?", arguments: [target, caseID])
-                try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.assign", action: .assign, to: current.stage,
+                try AppDatabase.recordEvent(db, current, actor: actor, action: .assign, to: current.stage,
                                      detail: "to=\(target),from=\(source),bulk=1", note: nil, keys: keys, at: now)
             }
             try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "staff.reassign_open_cases",

@@ -75,12 +75,20 @@ extension MailStore {
         try await reader.read { db in try AppDatabase.notificationChoices(db, staffID: actor.id, role: actor.role) }
     }
 
-    /// Stores the staff member's choices (all of them: the caller merges a partial change first).
+    /// Stores the staff member's choices, all of them.
     public func setNotificationChoices(_ choices: NotificationChoices, for actor: StaffActor, councilAreas: [String], now: Date = Date()) async throws {
-        let areas = Array(Set(choices.areas)).sorted()
-        guard areas.allSatisfy(councilAreas.contains) else { throw NotificationChoiceError.unknownArea }
-        let json = String(decoding: try JSONEncoder().encode(areas), as: UTF8.self)
+        try await changeNotificationChoices(for: actor, councilAreas: councilAreas, now: now) { _ in choices }
+    }
+
+    /// Changes the staff member's choices from what is stored, read in the same write transaction, so two partial
+    /// changes sent at once both last (neither writes back a value the other had just changed).
+    public func changeNotificationChoices(for actor: StaffActor, councilAreas: [String], now: Date = Date(),
+                                          _ change: @escaping @Sendable (NotificationChoices) -> NotificationChoices) async throws {
         try await writer.write { db in
+            let choices = change(try AppDatabase.notificationChoices(db, staffID: actor.id, role: actor.role))
+            let areas = Array(Set(choices.areas)).sorted()
+            guard areas.allSatisfy(councilAreas.contains) else { throw NotificationChoiceError.unknownArea }
+            let json = String(decoding: try JSONEncoder().encode(areas), as: UTF8.self)
             try db.execute(sql: """
                 INSERT INTO staff_notification (staff_id, new_referral, family_reply, overdue, digest_only, areas, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -106,10 +114,16 @@ extension MailStore {
         }
     }
 
-    /// Sets the family's choice (from the portal, or from intake once it asks). Turning the notice on needs an email
+    /// Sets the family's choice (from the portal, or from intake once it asks); nil leaves that part as it is, read in
+    /// the same write transaction, so two partial changes sent at once both last. Turning the notice on needs an email
     /// address on the case; turning it off always works.
-    public func setFamilyNotice(caseID: String, notifyByEmail: Bool, namesService: Bool, now: Date = Date()) async throws {
-        try await writer.write { db in try AppDatabase.setFamilyNotice(db, caseID: caseID, notifyByEmail: notifyByEmail, namesService: namesService,
-                                                               keys: keys, at: now) }
+    public func setFamilyNotice(caseID: String, notifyByEmail: Bool?, namesService: Bool?, now: Date = Date()) async throws {
+        try await writer.write { db in
+            let stored = try Row.fetchOne(db, sql: "SELECT notify_by_email, notice_names_service FROM referral_case WHERE id = ?",
+                                          arguments: [caseID])
+            let on = try notifyByEmail ?? (stored?.value("notify_by_email") ?? false)
+            let named = try namesService ?? (stored?.value("notice_names_service") ?? false)
+            try AppDatabase.setFamilyNotice(db, caseID: caseID, notifyByEmail: on, namesService: named, keys: keys, at: now)
+        }
     }
 }

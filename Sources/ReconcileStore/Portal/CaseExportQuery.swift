@@ -17,7 +17,7 @@ extension PortalStore {
             // A safeguarding escalation's note is also the note of its timeline event: withhold both.
             // Withheld: safeguarding notes (their escalations' too) and an evidential hold's reason, which could
             // affect a police or court process.
-            let withheldNotes: Set<String> = [CaseAction.recordSafeguarding.name, "evidential_hold"]
+            let withheldNotes: Set<String> = [CaseEvent.recordSafeguarding.rawValue, CaseEvent.evidentialHold.rawValue]
             let intake = try AppDatabase.intakeAnswers(db, caseID: caseID, cipher: cipher)
 
             var export = CaseExport(

@@ -90,7 +90,7 @@ extension AppDatabase {
     static func recordVoiceEvent(_ db: Database, _ record: (stage: Stage, portal: PortalCase?, staff: WorkableCase?), author: VoiceAuthor,
                                  action: CaseEvent, detail: String, keys: KeyRing, at: Date) throws {
         if case .staff(let actor) = author, let current = record.staff {
-            try recordEvent(db, current, actor: actor, audit: "case.\(action.rawValue)", action: action, to: current.stage, detail: detail,
+            try recordEvent(db, current, actor: actor, action: action, to: current.stage, detail: detail,
                             note: nil, keys: keys, at: at)
         } else if let current = record.portal {
             try recordFamilyEvent(db, current, action: action, audit: "portal.\(action.rawValue)", to: current.stage, detail: detail, keys: keys, at: at)

@@ -109,7 +109,7 @@ extension PortalStore {
                            arguments: [now, caseID])
             let sessionsEnded = db.changesCount
             let current = WorkableCase(id: caseID, stage: stage, assignedTo: try row.value("assigned_to"))
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.passphrase_reissued", action: .passphraseReissued, to: stage,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .passphraseReissued, to: stage,
                                  detail: "check=\(check.rawValue),sessions_ended=\(sessionsEnded)", note: nil, keys: keys, at: now)
             return ReissuedPassphrase(reference: reference, passphrase: words, issuedAt: now,
                                       leftToday: perDay == 0 ? nil : perDay - issuedToday - 1)

@@ -197,7 +197,7 @@ extension RetentionStore {
             guard isOn != on else { return }
             try db.execute(sql: "UPDATE referral_case SET safeguarding_hold_at = ?, safeguarding_hold_by = ? WHERE id = ?",
                            arguments: [on ? now : nil, on ? actor.id : nil, caseID])
-            try AppDatabase.recordEvent(db, current, actor: actor, audit: "case.safeguarding_hold", action: .safeguardingHold,
+            try AppDatabase.recordEvent(db, current, actor: actor, action: .safeguardingHold,
                                  to: current.stage, detail: on ? "on" : "off", note: nil, keys: keys, at: now)
         }
     }

@@ -138,4 +138,36 @@ import Testing
             #expect(after.json?["notify_by_email"] as? Bool == false, "a refused form changed nothing")
         }
     }
+
+    /// Partial changes sent at once each keep what the others changed: the merge with the stored choices happens in
+    /// the same transaction as the write, so no PATCH writes back a value another one had just changed.
+    @Test func partialChangesSentAtOnceAreAllKept() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            let (_, family) = try await PortalAPITests.signedInFamily(client, harness)
+            let staff = try await client.signIn(lead)
+            _ = try await client.json("/api/v1/portal/notifications", .patch, token: family, body: ["notify_by_email": true])
+            // A lead starts with replies on; half the requests turn them off, half turn the daily summary on.
+            let statuses = try await withThrowingTaskGroup(of: [HTTPResponse.Status].self) { group in
+                for n in 0..<40 {
+                    group.addTask { () async throws -> [HTTPResponse.Status] in
+                        let staffBody: [String: Any] = n.isMultiple(of: 2) ? ["family_reply": false] : ["digest_only": true]
+                        let familyBody: [String: Any] = n.isMultiple(of: 2) ? ["names_service": true] : ["notify_by_email": true]
+                        let a = try await client.json("/api/v1/staff/me/notifications", .patch, token: staff, body: staffBody)
+                        let b = try await client.json("/api/v1/portal/notifications", .patch, token: family, body: familyBody)
+                        return [a.status, b.status]
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0 += $1 }
+            }
+            #expect(statuses.count == 80 && statuses.allSatisfy { $0 == .ok })
+            let choices = try await client.json("/api/v1/staff/me/notifications", .get, token: staff)
+            #expect(choices.json?["family_reply"] as? Bool == false && choices.json?["digest_only"] as? Bool == true,
+                    "every staff change was kept")
+            let notice = try await client.json("/api/v1/portal/notifications", .get, token: family)
+            #expect(notice.json?["notify_by_email"] as? Bool == true && notice.json?["names_service"] as? Bool == true,
+                    "every family change was kept")
+        }
+    }
 }
