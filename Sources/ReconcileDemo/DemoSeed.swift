@@ -226,7 +226,7 @@ private struct DemoCase {
     mutating func work(in stores: Stores, area: String, lead: (actor: StaffActor, email: String),
                        services: [Service]) async throws {
         let referral = referral(area: area)
-        var caseID: String?
+        var caseID: CaseID?
         for _ in 0..<8 where caseID == nil {
             let reference = ReferenceGenerator.generate()
             guard try await !stores.intake.referenceInUse(reference)

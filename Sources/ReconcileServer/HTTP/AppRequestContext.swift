@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ReconcileCore
 import ReconcileStore
 
 /// The request context every route sees.
@@ -12,7 +13,7 @@ public struct AppRequestContext: RequestContext {
     /// The signed-in staff or council account, set by `TokenResolver` on the routes that need one.
     public var staff: StaffAccount?
     /// The case a family signed in to with reference + passphrase, set by `TokenResolver`.
-    public var portalCaseID: String?
+    public var portalCaseID: CaseID?
 
     /// The connection, so a refusal can close it (an upload too large to drain, `BodyLimitMiddleware`).
     let channel: any Channel

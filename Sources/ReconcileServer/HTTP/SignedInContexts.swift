@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ReconcileCore
 import ReconcileStore
 
 // The contexts of signed-in routes. A group whose middleware resolved a token is turned into one of these
@@ -41,7 +42,7 @@ struct CouncilRequestContext: ChildRequestContext {
 /// A family signed in to the portal with reference and passphrase: only ever their own case.
 struct FamilyRequestContext: ChildRequestContext {
     var coreContext: CoreRequestContextStorage
-    let caseID: String
+    let caseID: CaseID
 
     init(context: AppRequestContext) throws {
         guard let caseID = context.portalCaseID else { throw APIError.unauthenticated() }

@@ -240,12 +240,12 @@ struct PortalService: Sendable {
 
     /// Throttled per reference and per address; the same answer for an unknown reference and a wrong passphrase.
     /// The one action behind the message's two doors; returns the message's id.
-    func message(_ input: FamilyMessageInput, caseID: String) async throws -> String {
+    func message(_ input: FamilyMessageInput, caseID: CaseID) async throws -> String {
         try await stores.portal.familyMessage(caseID: caseID, body: input.body, perDay: messagesPerDay)
     }
 
     /// The one action behind the notice choice's two doors.
-    func setNotice(_ change: NoticeChange, caseID: String) async throws {
+    func setNotice(_ change: NoticeChange, caseID: CaseID) async throws {
         try await stores.mail.setFamilyNotice(caseID: caseID, notifyByEmail: change.notifyByEmail, namesService: change.namesService)
     }
 

@@ -61,12 +61,12 @@ struct PortalFeedbackController {
         }
     }
 
-    func give(_ input: FeedbackInput, caseID: String) async throws -> Bool {
+    func give(_ input: FeedbackInput, caseID: CaseID) async throws -> Bool {
         try await portal.stores.portal.giveFeedback(caseID: caseID, scores: input.scores, comment: input.comment,
                                                quarterStartMonth: quarterStartMonth, perDay: feedbackPerDay)
     }
 
-    func send(_ input: ComplaintInput, caseID: String) async throws -> Complaint {
+    func send(_ input: ComplaintInput, caseID: CaseID) async throws -> Complaint {
         try await portal.stores.reports.familyComplaint(caseID: caseID, kind: input.kind, text: input.text, perDay: complaintsPerDay)
     }
 }

@@ -186,7 +186,7 @@ struct PortalPagesController {
 
     /// Checks the form's CSRF token, runs the action, and goes back to the case page (Post/Redirect/Get).
     private func act(_ request: Request, _ context: FamilyRequestContext,
-                     _ action: @Sendable (FormBody, String) async throws -> Void) async throws -> Response {
+                     _ action: @Sendable (FormBody, CaseID) async throws -> Void) async throws -> Response {
         let form = try await readForm(request)
         do {
             try await action(form, context.caseID)

@@ -78,7 +78,7 @@ struct PortalVoiceController {
     }
 
     /// The statement as the family reads it, with where it is up to in their language.
-    func voice(_ caseID: String, _ request: Request) async throws -> Voice {
+    func voice(_ caseID: CaseID, _ request: Request) async throws -> Voice {
         guard let v = try await portal.stores.portal.familyVoice(caseID: caseID) else { throw VoiceError.notFound }
         let view = try await portal.stores.portal.portalView(caseID: caseID)
         let words = Catalogues[FamilyLanguage.choose(query: nil, cookie: nil, recorded: view.language, acceptLanguage: request.headers[.acceptLanguage])]

@@ -109,12 +109,13 @@ struct CaseDetailResponse: ResponseEncodable {
         let heldOn: String?; let helped: Int?; let familyWords: String?
     }
 
-    let id, reference, stage, councilArea: String
+    let id: CaseID
+    let reference, stage, councilArea: String
     let closeReason: String?
     let receivedAt: Date
     let assignedTo: String?
     let overdue: Bool
-    let duplicateOf: String?
+    let duplicateOf: CaseID?
     let contact: Contact
     let story: String?
     let statistics: Statistics
@@ -125,7 +126,7 @@ struct CaseDetailResponse: ResponseEncodable {
     /// Cases a lead linked to this one (about the same incident); a practitioner sees the id and reference only
     /// of those they work.
     let linkedCases: [Linked]
-    struct Linked: Encodable { let id, reference: String?; let linkedAt: Date }
+    struct Linked: Encodable { let id: CaseID?; let reference: String?; let linkedAt: Date }
     /// Coded experience themes tagged on the case.
     let experienceThemes: [String]
     let listeningSessions: [Session]
@@ -153,7 +154,7 @@ struct CaseDetailResponse: ResponseEncodable {
     /// Set when a lead closed this case as a duplicate: the case the conversation goes on in (its id and reference
     /// only for a reader who may open it); absent otherwise.
     let closedAsDuplicateOf: DuplicateTargetJSON?
-    struct DuplicateTargetJSON: Encodable { let id, reference: String? }
+    struct DuplicateTargetJSON: Encodable { let id: CaseID?; let reference: String? }
 
     init(_ d: CaseDetail, levels: LevelLabels) {
         let c = d.referral.contact

@@ -34,7 +34,8 @@ struct ComplaintsController {
 
     struct Item: ResponseEncodable {
         let id, councilArea, kind, receivedOn, source: String
-        let respondedOn, caseId, reference: String?
+        let respondedOn, reference: String?
+        let caseId: CaseID?
         let hasText: Bool
         init(_ c: Complaint) {
             id = c.id; councilArea = c.councilArea; kind = c.kind.rawValue; receivedOn = c.receivedOn; source = c.source.rawValue
@@ -74,7 +75,7 @@ struct ComplaintsController {
 
     func add(_ input: Input, by staff: StaffAccount) async throws -> Complaint {
         do {
-            return try await stores.reports.addComplaint(caseID: input.caseID, reference: input.reference, councilArea: input.councilArea, kind: input.kind,
+            return try await stores.reports.addComplaint(caseID: input.caseID.map(CaseID.init(_:)), reference: input.reference, councilArea: input.councilArea, kind: input.kind,
                                         receivedOn: input.receivedOn, respondedOn: input.respondedOn, councilAreas: councilAreas,
                                         by: staff.actor)
         } catch ComplaintError.caseNotFound where input.caseID == nil {
@@ -95,7 +96,8 @@ struct ComplaintPagesController {
     struct AreaChoice: Sendable, Encodable { let value, label, id: String; let checked: Bool }
     struct Row: Sendable, Encodable {
         let id, kind, receivedOn, from: String
-        let respondedOn, reference, caseId: String?
+        let respondedOn, reference: String?
+        let caseId: CaseID?
         let responseAction: String
         let dateField: String
         let hasText: Bool

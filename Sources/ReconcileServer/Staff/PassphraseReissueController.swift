@@ -53,7 +53,7 @@ struct PassphraseReissue: Sendable {
     }
 
     /// The one write, for both doors. Logs the case and the check only.
-    func issue(_ input: Input, caseID: String, by context: StaffRequestContext) async throws -> ReissuedPassphrase {
+    func issue(_ input: Input, caseID: CaseID, by context: StaffRequestContext) async throws -> ReissuedPassphrase {
         let issued = try await stores.portal.reissuePassphrase(caseID: caseID, check: input.check, perDay: perDay, by: context.staff.actor)
         context.logger.info("passphrase reissued", metadata: ["case.id": "\(caseID)", "identity.check": "\(input.check.rawValue)"])
         return issued
@@ -67,7 +67,9 @@ struct PassphraseReissuePages: Sendable {
     let acknowledgementWorkingDays: Int
 
     struct ConfirmModel: PageModel {
-        let title, caseId, reference, preference: String
+        let title: String
+        let caseId: CaseID
+        let reference, preference: String
         let email, phone: String?
         let checks: [Choice]
         /// The day's bound in words ("" when there is none).
@@ -75,7 +77,9 @@ struct PassphraseReissuePages: Sendable {
     }
 
     struct IssuedModel: PageModel {
-        let title, caseId, reference, passphrase: String
+        let title: String
+        let caseId: CaseID
+        let reference, passphrase: String
         let leftToday: String
     }
 

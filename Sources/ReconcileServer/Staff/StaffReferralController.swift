@@ -14,7 +14,7 @@ struct StaffReferralController {
     let maxBodyBytes: Int
 
     struct Entered: ResponseEncodable {
-        let caseId: String
+        let caseId: CaseID
         let reference: String
         let passphrase: String
         let channel: String

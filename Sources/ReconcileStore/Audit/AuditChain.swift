@@ -26,17 +26,17 @@ enum AuditChain {
     ///
     /// where `lp(x) = u32be(byte count of x) || x` (strings as UTF-8), `opt(nil) = 0x00` and
     /// `opt(x) = 0x01 || lp(x)`. `hash = BLAKE2b-256(key: audit key, message)`.
-    static func rowMessage(seq: Int64, at: String, actor: String, action: String, caseID: String?, detail: String?,
+    static func rowMessage(seq: Int64, at: String, actor: String, action: String, caseID: CaseID?, detail: String?,
                            prevHash: [UInt8]) -> [UInt8] {
         var m: [UInt8] = []
         m.reserveCapacity(128 + at.utf8.count + actor.utf8.count + action.utf8.count
-                          + (caseID?.utf8.count ?? 0) + (detail?.utf8.count ?? 0))
+                          + (caseID?.rawValue.utf8.count ?? 0) + (detail?.utf8.count ?? 0))
         lengthPrefixed(Array(rowDomain.utf8), into: &m)
         bigEndian(UInt64(bitPattern: seq), into: &m)
         lengthPrefixed(Array(at.utf8), into: &m)
         lengthPrefixed(Array(actor.utf8), into: &m)
         lengthPrefixed(Array(action.utf8), into: &m)
-        optional(caseID.map { Array($0.utf8) }, into: &m)
+        optional(caseID.map { Array($0.rawValue.utf8) }, into: &m)
         optional(detail.map { Array($0.utf8) }, into: &m)
         lengthPrefixed(prevHash, into: &m)
         return m
@@ -51,7 +51,7 @@ enum AuditChain {
         return m
     }
 
-    static func rowHash(key: SecretKey, seq: Int64, at: String, actor: String, action: String, caseID: String?,
+    static func rowHash(key: SecretKey, seq: Int64, at: String, actor: String, action: String, caseID: CaseID?,
                         detail: String?, prevHash: [UInt8]) throws -> [UInt8] {
         try GenericHash.hash(rowMessage(seq: seq, at: at, actor: actor, action: action, caseID: caseID,
                                         detail: detail, prevHash: prevHash), key: key, length: 32)

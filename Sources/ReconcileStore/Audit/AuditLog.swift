@@ -40,10 +40,10 @@ import ReconcileCore
 public struct AuditEntry: Sendable, Equatable {
     public var actor: String
     public var action: String
-    public var caseID: String?
+    public var caseID: CaseID?
     public var detail: String?
 
-    public init(actor: String, action: String, caseID: String? = nil, detail: String? = nil) {
+    public init(actor: String, action: String, caseID: CaseID? = nil, detail: String? = nil) {
         self.actor = actor
         self.action = action
         self.caseID = caseID
@@ -67,7 +67,7 @@ public struct AuditEntry: Sendable, Equatable {
         guard action.unicodeScalars.allSatisfy(allowed.contains) else {
             throw AuditLogError.invalidEntry("action must be lower-case letters, digits and . _ -")
         }
-        if let caseID { try plain(caseID, "case id", max: Self.maxCaseIDLength) }
+        if let caseID { try plain(caseID.rawValue, "case id", max: Self.maxCaseIDLength) }
         if let detail {
             try plain(detail, "detail", max: Self.maxDetailLength)
             guard !detail.contains("@") else {
@@ -97,7 +97,7 @@ public struct AuditRecord: Codable, Sendable, Equatable, FetchableRecord, TableR
     public var at: Date
     public var actor: String
     public var action: String
-    public var caseId: String?
+    public var caseId: CaseID?
     public var detail: String?
     public var prevHash: Data
     public var hash: Data
@@ -183,7 +183,7 @@ extension AuditStore {
     }
 
     /// A case's audit rows, oldest first (for its timeline). Rows stay after the case is erased.
-    func auditEntries(caseID: String) throws -> [AuditRecord] {
+    func auditEntries(caseID: CaseID) throws -> [AuditRecord] {
         try reader.read { db in
             try AuditRecord.filter(AuditRecord.Columns.caseId == caseID).order(AuditRecord.Columns.seq).fetchAll(db)
         }
@@ -215,7 +215,7 @@ extension AuditStore {
                 }
                 let prevHash = [UInt8](prevData), storedHash = [UInt8](hashData)
                 let expected = try AuditChain.rowHash(key: key, seq: seq, at: at, actor: actor, action: action,
-                                                      caseID: caseID, detail: detail, prevHash: prevHash)
+                                                      caseID: caseID.map { CaseID($0) }, detail: detail, prevHash: prevHash)
                 guard Sodium.constantTimeEquals(expected, storedHash) else {
                     return .broken(rows, at: seq, "hash does not match its contents")
                 }

@@ -17,7 +17,7 @@ public enum CaseLinkError: Error, Equatable {
 
 /// A case linked to this one, as the reader may see it: its reference only when they may work it.
 public struct LinkedCaseView: Sendable, Equatable {
-    public let id: String?
+    public let id: CaseID?
     public let reference: String?
     public let linkedAt: Date
 }
@@ -25,7 +25,7 @@ public struct LinkedCaseView: Sendable, Equatable {
 extension AppDatabase {
     /// The timeline says a link was made, not to which case: a practitioner reading one case must not learn the
     /// other's id from it (the audit row, which staff do not read, names it).
-    fileprivate static func recordLink(_ db: Database, _ current: WorkableCase, with other: String, by actor: StaffActor,
+    fileprivate static func recordLink(_ db: Database, _ current: WorkableCase, with other: CaseID, by actor: StaffActor,
                                    keys: KeyRing, at: Date) throws {
         try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: actor.id, action: CaseEvent.link.rawValue,
                             fromStage: current.stage, toStage: current.stage, detail: nil, note: nil).insert(db)
@@ -42,7 +42,7 @@ extension AppDatabase {
 
     /// Whether giving `caseID` to `assignee` would put both sides of a linked pair with one worker. Read inside
     /// the assigning transaction, so two assignments at once cannot both pass it (the write lock orders them).
-    static func assignmentConflicts(_ db: Database, caseID: String, assignee: String) throws -> Bool {
+    static func assignmentConflicts(_ db: Database, caseID: CaseID, assignee: String) throws -> Bool {
         let involvement = try String.fetchOne(db, sql: "SELECT involvement FROM referral_case WHERE id = ?", arguments: [caseID])
         let linked = try String?.fetchAll(db, sql: """
             SELECT c.involvement FROM case_link l
@@ -53,7 +53,7 @@ extension AppDatabase {
     }
 
     /// The cases linked to `caseID`, oldest link first; a practitioner sees the reference only of those they may work.
-    static func linkedCases(_ db: Database, caseID: String, visibleTo actor: StaffActor) throws -> [LinkedCaseView] {
+    static func linkedCases(_ db: Database, caseID: CaseID, visibleTo actor: StaffActor) throws -> [LinkedCaseView] {
         try Row.fetchAll(db, sql: """
             SELECT c.id, c.reference, c.assigned_to, l.linked_at FROM case_link l
             JOIN referral_case c ON c.id = CASE WHEN l.case_a = ?1 THEN l.case_b ELSE l.case_a END
@@ -69,11 +69,11 @@ extension CaseStore {
     /// A lead links two cases about the same incident. Refused (409) when both are already with one worker and
     /// one is about the child harmed and the other about the child accused: the rule `assign` keeps would
     /// otherwise be walked around by linking after assigning. Recorded on both timelines and audited.
-    public func linkCases(caseID: String, to other: String, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func linkCases(caseID: CaseID, to other: String, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             guard actor.role == .lead else { throw CaseAccessError.forbidden }
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
-            guard let otherID = try String.fetchOne(db, sql: "SELECT id FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
+            guard let otherID = try CaseID.fetchOne(db, sql: "SELECT id FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
                                                     arguments: [other, other.uppercased()]) else { throw CaseLinkError.otherCaseNotFound }
             guard otherID != caseID else { throw CaseLinkError.sameCase }
             let (a, b) = caseID < otherID ? (caseID, otherID) : (otherID, caseID)

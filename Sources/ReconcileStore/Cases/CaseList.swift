@@ -6,7 +6,7 @@ import ReconcileCore
 
 /// One line of the work list. Holds no personal field.
 public struct CaseSummary: Sendable, Equatable, Codable {
-    public let id: String
+    public let id: CaseID
     public let reference: String
     public let stage: Stage
     public let councilArea: String
@@ -20,7 +20,7 @@ public struct CaseSummary: Sendable, Equatable, Codable {
     /// The family asked from the portal to come back to this closed case; cleared when a lead reopens it.
     public var askedToComeBack = false
 
-    public init(id: String, reference: String, stage: Stage, councilArea: String, receivedAt: Date,
+    public init(id: CaseID, reference: String, stage: Stage, councilArea: String, receivedAt: Date,
                 assignedTo: String?, overdue: Bool, unreadReplies: Int = 0) {
         self.id = id
         self.reference = reference
@@ -65,7 +65,7 @@ public struct CaseListPage: Sendable, Equatable {
 /// What the work-list query reads of one case. The stage stays text so an unknown one is named as an integrity
 /// problem; `receivedText` is `received_at` exactly as stored, for the cursor.
 private struct WorkListRow: Decodable, FetchableRecord {
-    var id: String
+    var id: CaseID
     var reference: String
     var stage: String
     var councilArea: String
@@ -181,7 +181,7 @@ extension CaseStore {
                     LIMIT ?
                     """, arguments: statementArguments)
                 for row in rows {
-                    position = CaseListCursor(receivedAt: row.receivedText, id: row.id)
+                    position = CaseListCursor(receivedAt: row.receivedText, id: row.id.rawValue)
                     guard let stage = Stage(rawValue: row.stage) else {
                         throw StoreError.integrity("case \(row.id) has an unknown stage")
                     }
@@ -193,7 +193,7 @@ extension CaseStore {
                                               assignedTo: row.assigneeEmail, overdue: overdue,
                                               unreadReplies: row.unreadReplies)
                     summary.askedToComeBack = row.askedToComeBack
-                    matches.append((summary, CaseListCursor(receivedAt: row.receivedText, id: row.id)))
+                    matches.append((summary, CaseListCursor(receivedAt: row.receivedText, id: row.id.rawValue)))
                     if matches.count > limit { break scanning }
                 }
                 if rows.count < batchSize { break }

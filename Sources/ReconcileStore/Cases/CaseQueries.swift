@@ -111,13 +111,13 @@ extension AppDatabase {
 
     /// The case this one may duplicate, only when `actor` may open that case too: a practitioner must not learn
     /// that another family's case, not assigned to them, shares a contact detail.
-    static func visibleDuplicate(_ db: Database, _ id: String?, to actor: StaffActor) throws -> String? {
+    static func visibleDuplicate(_ db: Database, _ id: CaseID?, to actor: StaffActor) throws -> CaseID? {
         guard let id, let row = try Row.fetchOne(db, sql: "SELECT assigned_to, erased_at FROM referral_case WHERE id = ?", arguments: [id]),
               !row.holdsValue("erased_at"), actor.mayWork(caseAssignedTo: try row.value("assigned_to")) else { return nil }
         return id
     }
 
-    static func caseRows(_ db: Database, caseID: String, keys: KeyRing) throws -> CaseRows {
+    static func caseRows(_ db: Database, caseID: CaseID, keys: KeyRing) throws -> CaseRows {
         guard let record = try CaseRecord.fetchOne(db, key: caseID) else { throw StoreError.caseNotFound }
         let cipher = try caseCipher(db, caseID: caseID, keys: keys)
         return CaseRows(
@@ -137,12 +137,12 @@ extension AppDatabase {
     }
 
     /// The closure summary written for the family, opened; nil when none was written.
-    static func closureSummary(_ db: Database, caseID: String, cipher: CaseCipher) throws -> String? {
+    static func closureSummary(_ db: Database, caseID: CaseID, cipher: CaseCipher) throws -> String? {
         try cipher.openIfPresent(try Data.fetchOne(db, sql: "SELECT closure_summary FROM referral_case WHERE id = ?", arguments: [caseID]),
                                  field: WorkflowField.closureSummary(caseID))
     }
 
-    static func events(_ db: Database, caseID: String) throws -> [CaseEventRecord] {
+    static func events(_ db: Database, caseID: CaseID) throws -> [CaseEventRecord] {
         try CaseEventRecord.filter(CaseEventRecord.Columns.caseId == caseID)
             .order(CaseEventRecord.Columns.at, Column.rowID).fetchAll(db)
     }
@@ -193,7 +193,7 @@ extension CaseStore {
 
     /// One case, decrypted. The "case.read" audit row naming the reader is written in the same write
     /// transaction that reads the case, so it is committed before anything is returned.
-    public func caseDetail(caseID: String, by actor: StaffActor, acknowledgementWorkingDays: Int,
+    public func caseDetail(caseID: CaseID, by actor: StaffActor, acknowledgementWorkingDays: Int,
                            now: Date = Date()) async throws -> CaseDetail {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
@@ -212,7 +212,7 @@ extension CaseStore {
     }
 
     /// A case's events, oldest first, notes decrypted. Audited as "case.timeline" before returning.
-    public func caseTimeline(caseID: String, by actor: StaffActor) async throws -> [CaseEventView] {
+    public func caseTimeline(caseID: CaseID, by actor: StaffActor) async throws -> [CaseEventView] {
         let now = Date()
         return try await writer.write { db in
             _ = try AppDatabase.workableCase(db, caseID: caseID, by: actor)

@@ -8,7 +8,7 @@ extension AppDatabase {
     /// Reads the case and checks that `actor` may work it: `.forbidden` for roles that never work cases
     /// (checked first, so they cannot even learn whether a case id exists), then `caseNotFound` / `erased`,
     /// then `.notAssigned` for a practitioner whose case it is not.
-    static func workableCase(_ db: Database, caseID: String, by actor: StaffActor) throws -> WorkableCase {
+    static func workableCase(_ db: Database, caseID: CaseID, by actor: StaffActor) throws -> WorkableCase {
         guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
         guard let row = try Row.fetchOne(db, sql: "SELECT stage, assigned_to, erased_at FROM referral_case WHERE id = ?",
                                          arguments: [caseID]) else {
@@ -27,7 +27,7 @@ extension AppDatabase {
 
     /// Sets the new stage when it differs. The `stage = from` guard makes a lost race impossible to miss
     /// (the write lock already serialises writers; this is belt and braces).
-    static func moveStage(_ db: Database, caseID: String, from: Stage, to: Stage) throws {
+    static func moveStage(_ db: Database, caseID: CaseID, from: Stage, to: Stage) throws {
         guard from != to else { return }
         try db.execute(sql: "UPDATE referral_case SET stage = ? WHERE id = ? AND stage = ?",
                        arguments: [to.rawValue, caseID, from.rawValue])
@@ -104,7 +104,7 @@ extension CapabilityStore {
     /// themes, the evidential hold), in one write transaction: load the case as `actor` may work it (someone else's
     /// case is the same 404 whatever the input), let `change` check and write, and record its event and audit row.
     /// `change` returns nil when there is nothing to record (the asked state was already so). Any throw rolls back all of it.
-    func caseWork(caseID: String, by actor: StaffActor, at now: Date,
+    func caseWork(caseID: CaseID, by actor: StaffActor, at now: Date,
                   _ change: @escaping @Sendable (Database, WorkableCase) throws -> CaseWork?) async throws -> CaseChange {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
@@ -120,7 +120,7 @@ extension CaseStore {
     /// The preamble and ending every staff case step shares, in one write transaction: load the case as `actor` may
     /// work it, ask the lifecycle for the stage after `action` (a refusal writes nothing), let `change` write the
     /// step's own rows, move the stage, and record the event and its audit row. Any throw rolls back all of it.
-    func caseStep(_ action: CaseAction, caseID: String, by actor: StaffActor, at now: Date,
+    func caseStep(_ action: CaseAction, caseID: CaseID, by actor: StaffActor, at now: Date,
                   _ change: @escaping @Sendable (Database, WorkableCase) throws -> StepRecord) async throws -> CaseChange {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)

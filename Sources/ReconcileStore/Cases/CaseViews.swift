@@ -88,7 +88,7 @@ public struct CaseEventView: Sendable, Equatable, Codable {
 
 /// One case as a practitioner or lead sees it, personal fields decrypted.
 public struct CaseDetail: Sendable, Equatable {
-    public let id: String
+    public let id: CaseID
     public let reference: String
     public let stage: Stage
     public let closeReason: CloseReason?
@@ -100,7 +100,7 @@ public struct CaseDetail: Sendable, Equatable {
     public let assignedTo: String?
     public let overdue: Bool
     /// An earlier case with the same email or phone (blind index match), if any.
-    public let duplicateOf: String?
+    public let duplicateOf: CaseID?
     /// Contact details and story.
     public let referral: DecryptedReferral
     // Statistical answers from intake.

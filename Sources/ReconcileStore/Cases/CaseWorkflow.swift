@@ -36,7 +36,7 @@ extension CaseStore {
     /// Assigns a case to a practitioner (or a lead). Lead only. Not a lifecycle step: allowed at every
     /// stage but `closed`; recorded as an event from and to the current stage.
     @discardableResult
-    public func assign(caseID: String, toPractitionerEmail: String, by actor: StaffActor,
+    public func assign(caseID: CaseID, toPractitionerEmail: String, by actor: StaffActor,
                        now: Date = Date()) async throws -> CaseChange {
         let email = toPractitionerEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         return try await writer.write { db in
@@ -66,7 +66,7 @@ extension CaseStore {
 
     /// Records first contact with the family. `received` → `acknowledged`.
     @discardableResult
-    public func acknowledge(caseID: String, method: AcknowledgementMethod, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func acknowledge(caseID: CaseID, method: AcknowledgementMethod, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await caseStep(.acknowledge, caseID: caseID, by: actor, at: now) { db, _ in
             let note = try AppDatabase.cleanNote(note)
             try db.execute(sql: "UPDATE referral_case SET acknowledged_at = ? WHERE id = ?", arguments: [now, caseID])
@@ -76,7 +76,7 @@ extension CaseStore {
 
     /// Records one listening session; the first moves an acknowledged case to `listening`.
     @discardableResult
-    public func recordListeningSession(caseID: String, heldOn: String, durationMinutes: Int, modality: ListeningModality,
+    public func recordListeningSession(caseID: CaseID, heldOn: String, durationMinutes: Int, modality: ListeningModality,
                                        note: String?, practice: PracticeRecord = .init(), by actor: StaffActor,
                                        now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
@@ -88,7 +88,7 @@ extension CaseStore {
 
     /// Records a need assessment (a later one revises the earlier); the first moves the case to `assessed`.
     @discardableResult
-    public func recordAssessment(caseID: String, level: LevelOfNeed, needs: [Need], note: String?,
+    public func recordAssessment(caseID: CaseID, level: LevelOfNeed, needs: [Need], note: String?,
                                  practice: PracticeRecord = .init(), by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await caseStep(.recordAssessment, caseID: caseID, by: actor, at: now) { db, _ in
             var seen: Set<Need> = []
@@ -111,7 +111,7 @@ extension CaseStore {
 
     /// Signposts the family to a directory service for one need; the first moves the case to `signposted`.
     @discardableResult
-    public func addSignpost(caseID: String, service: Service, need: Need, note: String?, kind: SignpostKind = .informationGiven,
+    public func addSignpost(caseID: CaseID, service: Service, need: Need, note: String?, kind: SignpostKind = .informationGiven,
                             practice: PracticeRecord = .init(), by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await caseStep(.addSignpost, caseID: caseID, by: actor, at: now) { db, _ in
             guard service.needs.contains(need) else { throw WorkflowError.serviceDoesNotMeetNeed }
@@ -132,7 +132,7 @@ extension CaseStore {
 
     /// Records what came of a signpost (also after the case has closed). `pending` clears the outcome time.
     @discardableResult
-    public func recordSignpostOutcome(caseID: String, signpostID: String, outcome: SignpostOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func recordSignpostOutcome(caseID: CaseID, signpostID: String, outcome: SignpostOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await caseStep(.recordSignpostOutcome, caseID: caseID, by: actor, at: now) { db, _ in
             guard var signpost = try SignpostRecord
                 .filter(SignpostRecord.Columns.id == signpostID && SignpostRecord.Columns.caseId == caseID)
@@ -149,13 +149,13 @@ extension CaseStore {
     /// Records a safeguarding escalation by one route, the rest left as unknown (`SafeguardingReferrals.swift`
     /// records one in full). Allowed at every stage, closed included; never moves the case.
     @discardableResult
-    public func recordSafeguarding(caseID: String, route: SafeguardingRoute, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func recordSafeguarding(caseID: CaseID, route: SafeguardingRoute, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await recordSafeguarding(caseID: caseID, referral: SafeguardingReferral(routes: [route]), note: note, by: actor, now: now)
     }
 
     /// Sends a message to the family (read in the portal). The body is sealed; the event carries only its id.
     @discardableResult
-    public func sendMessage(caseID: String, body: String, by actor: StaffActor,
+    public func sendMessage(caseID: CaseID, body: String, by actor: StaffActor,
                             now: Date = Date()) async throws -> CaseChange {
         try await caseStep(.sendMessage, caseID: caseID, by: actor, at: now) { db, _ in
             let body = try AppDatabase.cleanMessage(body)
@@ -174,7 +174,7 @@ extension CaseStore {
     @discardableResult
     /// `summary`: written for the family (what was talked about, where they were signposted), shown in their
     /// portal and export beside how to come back; sealed under the case key. A later closing replaces it.
-    public func close(caseID: String, reason: CloseReason, note: String?, summary: String? = nil, by actor: StaffActor,
+    public func close(caseID: CaseID, reason: CloseReason, note: String?, summary: String? = nil, by actor: StaffActor,
                       now: Date = Date()) async throws -> CaseChange {
         try await caseStep(.close(reason), caseID: caseID, by: actor, at: now) { db, _ in
             let note = try AppDatabase.cleanNote(note)

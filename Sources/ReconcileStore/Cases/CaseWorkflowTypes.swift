@@ -56,7 +56,7 @@ public enum CaseWorkflowLimits {
 
 /// What a workflow write needs to know about the case it acts on, read inside its transaction.
 struct WorkableCase {
-    let id: String
+    let id: CaseID
     let stage: Stage
     let assignedTo: String?
 }

@@ -4,7 +4,7 @@ import ReconcileCore
 
 extension AppDatabase {
     /// A case's themes, in list order.
-    static func experienceThemes(_ db: Database, caseID: String) throws -> [ExperienceTheme] {
+    static func experienceThemes(_ db: Database, caseID: CaseID) throws -> [ExperienceTheme] {
         let codes = Set(try String.fetchAll(db, sql: "SELECT theme FROM case_experience_theme WHERE case_id = ?", arguments: [caseID]))
         return ExperienceTheme.allCases.filter { codes.contains($0.rawValue) }
     }
@@ -28,7 +28,7 @@ extension CaseStore {
     /// Sets the coded experience themes of a case: the practitioner's current view, replacing the last.
     /// A theme kept keeps the moment it was first tagged, so a quarter's count does not move when others change.
     /// Recorded on the timeline and audited in the same transaction.
-    public func setExperienceThemes(caseID: String, themes: [ExperienceTheme], by actor: StaffActor,
+    public func setExperienceThemes(caseID: CaseID, themes: [ExperienceTheme], by actor: StaffActor,
                                     now: Date = Date()) async throws -> CaseChange {
         try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in
             let chosen = Set(themes.map(\.rawValue))

@@ -24,7 +24,7 @@ public struct IntakeAnswersView: Sendable, Equatable {
 
 extension AppDatabase {
     /// One case's v12 columns, read by their own query (they are not in `CaseRecord`, like v11's).
-    static func intakeAnswers(_ db: Database, caseID: String, cipher: CaseCipher) throws -> IntakeAnswersView {
+    static func intakeAnswers(_ db: Database, caseID: CaseID, cipher: CaseCipher) throws -> IntakeAnswersView {
         var view = IntakeAnswersView()
         guard let row = try Row.fetchOne(db, sql: """
             SELECT involvement, age_band, parent_knows, heard_from, pattern_bits, child_sex, special_needs, channel, entered_by, access_needs,

@@ -56,7 +56,7 @@ extension AppDatabase {
 
     /// The case as a meeting step may touch it: workable by this actor, not closed, not erased. A lead learns an
     /// erased case is not open (409); a practitioner keeps the uniform 404 (`workableCase` already decided).
-    static func openCaseForMeetings(_ db: Database, caseID: String, by actor: StaffActor) throws -> WorkableCase {
+    static func openCaseForMeetings(_ db: Database, caseID: CaseID, by actor: StaffActor) throws -> WorkableCase {
         let current: WorkableCase
         do { current = try workableCase(db, caseID: caseID, by: actor) } catch StoreError.erased where actor.role == .lead {
             throw MeetingError.caseNotOpen
@@ -66,7 +66,7 @@ extension AppDatabase {
     }
 
     /// A case's meetings, oldest first, opened, inside a transaction that has checked who may read the case.
-    static func meetings(_ db: Database, caseID: String, cipher: CaseCipher, who: (String) -> String) throws -> [MeetingView] {
+    static func meetings(_ db: Database, caseID: CaseID, cipher: CaseCipher, who: (String) -> String) throws -> [MeetingView] {
         try Row.fetchAll(db, sql: "SELECT * FROM case_meeting WHERE case_id = ? ORDER BY requested_at, rowid", arguments: [caseID]).map { row in
             let id: String = try row.value("id")
             guard let party = MeetingParty(rawValue: try row.value("party")),
@@ -89,7 +89,7 @@ extension CaseStore {
     /// Records that the family asked to meet `party`, with a sealed note for the rest (never names in the party).
     /// Any stage but closed; never moves the case.
     @discardableResult
-    public func requestMeeting(caseID: String, party: MeetingParty, note: String?, by actor: StaffActor,
+    public func requestMeeting(caseID: CaseID, party: MeetingParty, note: String?, by actor: StaffActor,
                                now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try AppDatabase.openCaseForMeetings(db, caseID: caseID, by: actor)
@@ -110,7 +110,7 @@ extension CaseStore {
     /// Records a meeting's course (invited, accepted, declined by the other party, held on a date, withdrawn) and,
     /// once held, the family's view. Any stage but closed; never moves the case.
     @discardableResult
-    public func updateMeeting(caseID: String, meetingID: String, _ change: MeetingUpdate, by actor: StaffActor,
+    public func updateMeeting(caseID: CaseID, meetingID: String, _ change: MeetingUpdate, by actor: StaffActor,
                               now: Date = Date()) async throws -> CaseChange {
         guard change != MeetingUpdate() else { throw MeetingError.nothingToChange }
         if let helped = change.helped, !MeetingHelped.range.contains(helped) { throw MeetingError.helpedOutOfRange }

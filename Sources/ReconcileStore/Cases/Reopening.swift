@@ -10,7 +10,7 @@ extension CaseStore {
     /// (409) and changes nothing. The reason is the sealed note of the "reopen" event; reopens are counted by
     /// those events.
     @discardableResult
-    public func reopen(caseID: String, reason: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func reopen(caseID: CaseID, reason: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
         return try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)

@@ -41,7 +41,7 @@ extension CaseStore {
     /// Records a safeguarding referral with its routes, date, area, parents informed, outcome and link. Allowed
     /// at every stage, closed included; never moves the case.
     @discardableResult
-    public func recordSafeguarding(caseID: String, referral r: SafeguardingReferral, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func recordSafeguarding(caseID: CaseID, referral r: SafeguardingReferral, note: String?, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         guard !r.routes.isEmpty else { throw SafeguardingError.noRoutes }
         if r.parentsInformed == false, r.parentsNotInformedReason == nil { throw SafeguardingError.reasonForNotInformingRequired }
         if let date = r.referredOn, !AppDatabase.isPastOrPresentDate(date, now: now) { throw WorkflowError.invalidDate }
@@ -76,7 +76,7 @@ extension CaseStore {
 
     /// Records what came of a safeguarding referral, later. Allowed at every stage; never moves the case.
     @discardableResult
-    public func recordSafeguardingOutcome(caseID: String, escalationID: String, outcome: SafeguardingOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func recordSafeguardingOutcome(caseID: CaseID, escalationID: String, outcome: SafeguardingOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             try db.execute(sql: "UPDATE safeguarding_escalation SET outcome = ?, outcome_at = ? WHERE id = ? AND case_id = ?",

@@ -18,7 +18,7 @@ enum WorkflowField {
     static func signpostNote(_ id: String) -> String { "signpost.note/\(id)" }
     static func safeguardingNote(_ id: String) -> String { "safeguarding_escalation.note/\(id)" }
     static func messageBody(_ id: String) -> String { "case_message.body/\(id)" }
-    static func closureSummary(_ caseID: String) -> String { "referral_case.closure_summary/\(caseID)" }
+    static func closureSummary(_ caseID: CaseID) -> String { "referral_case.closure_summary/\(caseID)" }
     static func followUpNote(_ id: String) -> String { "case_follow_up.note/\(id)" }
     static func appointmentNote(_ id: String) -> String { "case_appointment.note/\(id)" }
     /// `advice_given`, `actions_agreed` or `reason` of a session, assessment or signpost row.
@@ -31,7 +31,7 @@ public struct CaseEventRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public static let databaseTableName = "case_event"
 
     public var id: String
-    public var caseId: String
+    public var caseId: CaseID
     public var at: Date
     public var actor: String
     public var action: String
@@ -55,7 +55,7 @@ public struct ListeningSessionRecord: Codable, Sendable, Equatable, FetchableRec
     public static let databaseTableName = "listening_session"
 
     public var id: String
-    public var caseId: String
+    public var caseId: CaseID
     public var heldOn: String
     public var durationMinutes: Int
     public var modality: ListeningModality
@@ -81,7 +81,7 @@ public struct AssessmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     public static let databaseTableName = "assessment"
 
     public var id: String
-    public var caseId: String
+    public var caseId: CaseID
     public var levelOfNeed: LevelOfNeed
     public var needs: [Need]
     /// `needs` as a bit set (`FixedList.answerBits`), for counting in one pass.
@@ -108,7 +108,7 @@ public struct SignpostRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public static let databaseTableName = "signpost"
 
     public var id: String
-    public var caseId: String
+    public var caseId: CaseID
     public var serviceId: String
     public var need: Need
     public var outcome: SignpostOutcome
@@ -138,7 +138,7 @@ public struct SafeguardingEscalationRecord: Codable, Sendable, Equatable, Fetcha
     public static let databaseTableName = "safeguarding_escalation"
 
     public var id: String
-    public var caseId: String
+    public var caseId: CaseID
     /// The first of `routesBits`' routes (kept for readers from before v11).
     public var route: SafeguardingRoute
     public var escalatedAt: Date
@@ -174,7 +174,7 @@ public struct CaseMessageRecord: Codable, Sendable, Equatable, FetchableRecord, 
     }
 
     public var id: String
-    public var caseId: String
+    public var caseId: CaseID
     public var sender: Sender
     public var author: String?
     public var sentAt: Date

@@ -18,7 +18,7 @@ public enum AppointmentStatus: String, Sendable, Codable, CaseIterable {
 /// An appointment as the case page, the diary and the desk show it; the note only where the case may be opened.
 public struct AppointmentView: Sendable, Equatable {
     public let id: String
-    public let caseID: String
+    public let caseID: CaseID
     public let reference: String
     /// The practitioner's staff email (or the account id if it is gone).
     public let practitioner: String
@@ -70,7 +70,7 @@ public enum AppointmentUpdate: Sendable, Equatable {
 
 extension AppDatabase {
     /// A case's appointments, soonest first, notes opened with `cipher`.
-    static func appointments(_ db: Database, caseID: String, cipher: CaseCipher) throws -> [AppointmentView] {
+    static func appointments(_ db: Database, caseID: CaseID, cipher: CaseCipher) throws -> [AppointmentView] {
         try appointmentViews(db, sql: """
             SELECT a.*, c.reference FROM case_appointment a JOIN referral_case c ON c.id = a.case_id
             WHERE a.case_id = ? ORDER BY a.starts_at
@@ -99,7 +99,7 @@ extension AppDatabase {
 
     /// A case that closes (or is erased) can hold no more sessions: its live appointments are cancelled, so they no
     /// longer hold the practitioner's time, leave the family's portal and get no reminder.
-    static func cancelLiveAppointments(_ db: Database, caseID: String, by actor: String, at now: Date) throws {
+    static func cancelLiveAppointments(_ db: Database, caseID: CaseID, by actor: String, at now: Date) throws {
         try db.execute(sql: """
             UPDATE case_appointment SET status = 'cancelled', updated_at = ?, updated_by = ?
             WHERE case_id = ? AND status IN ('scheduled', 'moved')
@@ -145,7 +145,7 @@ extension AppDatabase {
 
 extension DeskStore {
     /// Plans an appointment on a case for `practitionerEmail` (nil: the one booking). Returns its id as the record.
-    public func bookAppointment(caseID: String, startsAt: Date, durationMinutes: Int, modality: ListeningModality,
+    public func bookAppointment(caseID: CaseID, startsAt: Date, durationMinutes: Int, modality: ListeningModality,
                                 practitionerEmail: String?, note: String?, by actor: StaffActor,
                                 now: Date = Date()) async throws -> CaseChange {
         try await caseWork(caseID: caseID, by: actor, at: now) { [keys] db, current in
@@ -168,7 +168,7 @@ extension DeskStore {
     }
 
     /// Moves, cancels or records as held one appointment of a case.
-    public func updateAppointment(caseID: String, appointmentID: String, _ update: AppointmentUpdate, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
+    public func updateAppointment(caseID: CaseID, appointmentID: String, _ update: AppointmentUpdate, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             guard let row = try Row.fetchOne(db, sql: """

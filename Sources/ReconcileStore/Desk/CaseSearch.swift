@@ -8,7 +8,7 @@ import ReconcileCore
 
 /// One case found by a search: what the search box lists, with the contact name opened for the searcher.
 public struct CaseSearchHit: Sendable, Equatable, Codable {
-    public let id: String
+    public let id: CaseID
     public let reference: String
     public let stage: Stage
     public let receivedAt: Date
@@ -32,7 +32,8 @@ public enum CaseSearch {
 
 /// A case read for a search, still sealed.
 private struct SealedCandidate: Sendable {
-    let id, reference, stage: String
+    let id: CaseID
+    let reference, stage: String
     let receivedAt: Date
     let assignee: String?
     let name: Data?
@@ -80,7 +81,7 @@ extension AppDatabase {
             LIMIT ?
             """, arguments: arguments)
         return try rows.map { row in
-            let id: String = try row.value("id")
+            let id: CaseID = try row.value("id")
             let wrapped: Data? = try row.value("wrapped_key")
             return SealedCandidate(
                 id: id, reference: try row.value("reference"), stage: try row.value("stage"), receivedAt: try row.value("received_at"),

@@ -6,7 +6,7 @@ extension DeskStore {
     /// The whole case for its printable chronology, opened as on the case page. Written to the audit log as
     /// "case.chronology" in the same transaction; unlike opening the case page it marks no reply read (a printout
     /// is not someone reading the family's words).
-    public func caseChronology(caseID: String, by actor: StaffActor, acknowledgementWorkingDays: Int,
+    public func caseChronology(caseID: CaseID, by actor: StaffActor, acknowledgementWorkingDays: Int,
                                now: Date = Date()) async throws -> CaseDetail {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)

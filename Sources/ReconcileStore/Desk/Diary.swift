@@ -29,7 +29,7 @@ extension AppDatabase {
     }
 
     /// Appointments still to come on an open case, for the family: when, how long, how; never who.
-    static func portalAppointments(_ db: Database, caseID: String, now: Date) throws -> [PortalAppointment] {
+    static func portalAppointments(_ db: Database, caseID: CaseID, now: Date) throws -> [PortalAppointment] {
         try Row.fetchAll(db, sql: """
             SELECT a.starts_at, a.duration_minutes, a.modality, a.status FROM case_appointment a JOIN referral_case c ON c.id = a.case_id
             WHERE a.case_id = ? AND a.ends_at > ? AND a.status IN ('scheduled', 'moved') AND c.stage <> 'closed'
@@ -79,7 +79,7 @@ extension DeskStore {
                 """, arguments: [from, after])
             var queued = 0
             for row in rows {
-                let id: String = try row.value("id"), caseID: String = try row.value("case_id")
+                let id: String = try row.value("id"), caseID: CaseID = try row.value("case_id")
                 try db.execute(sql: """
                     INSERT INTO mail_outbox (id, kind, case_id, dedupe_key, created_at, next_attempt_at, reminder)
                     VALUES (?, 'family_notice', ?, ?, ?, ?, 1) ON CONFLICT (dedupe_key) DO NOTHING

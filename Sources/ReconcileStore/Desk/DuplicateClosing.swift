@@ -6,7 +6,7 @@ import ReconcileCore
 /// The case a closed duplicate's conversation goes on in, as the reader may see it: its id and reference only when
 /// they may open it (a practitioner must not learn another family's reference from a case of theirs).
 public struct DuplicateTarget: Sendable, Equatable {
-    public let id: String?
+    public let id: CaseID?
     public let reference: String?
 }
 
@@ -22,7 +22,7 @@ public enum DuplicateClosingError: Error, Equatable {
 extension AppDatabase {
     /// The reference of the case a closed duplicate's conversation went on in, for the family's portal and the case
     /// page; nil when it is not a closed duplicate (or that case has since been erased).
-    static func continuedIn(_ db: Database, caseID: String) throws -> (id: String, reference: String)? {
+    static func continuedIn(_ db: Database, caseID: CaseID) throws -> (id: CaseID, reference: String)? {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT o.id, o.reference FROM referral_case c JOIN referral_case o ON o.id = c.closed_as_duplicate_of
             WHERE c.id = ? AND o.erased_at IS NULL
@@ -30,7 +30,7 @@ extension AppDatabase {
         return (try row.value("id"), try row.value("reference"))
     }
 
-    static func duplicateTarget(_ db: Database, caseID: String, visibleTo actor: StaffActor) throws -> DuplicateTarget? {
+    static func duplicateTarget(_ db: Database, caseID: CaseID, visibleTo actor: StaffActor) throws -> DuplicateTarget? {
         guard let target = try continuedIn(db, caseID: caseID) else { return nil }
         let visible = try visibleDuplicate(db, target.id, to: actor) != nil
         return DuplicateTarget(id: visible ? target.id : nil, reference: visible ? target.reference : nil)
@@ -46,7 +46,7 @@ extension DeskStore {
     /// one are pointed on to `other` too, so no family is sent to a closed case. Leads only; the lifecycle refuses
     /// a closed case (409); the other case must be open, not this one, and not erased.
     @discardableResult
-    public func closeAsDuplicate(caseID: String, of other: String, note: String?, by actor: StaffActor,
+    public func closeAsDuplicate(caseID: CaseID, of other: String, note: String?, by actor: StaffActor,
                                  now: Date = Date()) async throws -> CaseChange {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
         return try await writer.write { db in
@@ -56,7 +56,7 @@ extension DeskStore {
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, stage FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL
                 """, arguments: [other, other.uppercased()]) else { throw DuplicateClosingError.otherCaseNotFound }
-            let otherID: String = try row.value("id")
+            let otherID: CaseID = try row.value("id")
             guard otherID != caseID else { throw DuplicateClosingError.sameCase }
             guard (try row.value("stage", as: String?.self)) != Stage.closed.rawValue else { throw DuplicateClosingError.otherCaseClosed }
             // The CHECK on the column holds the rest: closed, no close reason, never itself.

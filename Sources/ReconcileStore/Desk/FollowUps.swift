@@ -34,7 +34,7 @@ public enum FollowUpLimits {
 
 extension AppDatabase {
     /// A case's follow-ups, open ones first by due date, then done ones; notes opened with `cipher`.
-    static func followUps(_ db: Database, caseID: String, cipher: CaseCipher) throws -> [FollowUpView] {
+    static func followUps(_ db: Database, caseID: CaseID, cipher: CaseCipher) throws -> [FollowUpView] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, due_on, note, created_at, created_by, done_at, done_by FROM case_follow_up
             WHERE case_id = ? ORDER BY done_at IS NOT NULL, due_on, created_at
@@ -54,7 +54,7 @@ extension AppDatabase {
 
 extension DeskStore {
     /// Adds a follow-up due on `dueOn` (today or later, London). Allowed at every open stage; not on a closed case.
-    public func addFollowUp(caseID: String, dueOn: String, note: String?, by actor: StaffActor,
+    public func addFollowUp(caseID: CaseID, dueOn: String, note: String?, by actor: StaffActor,
                             now: Date = Date()) async throws -> CaseChange {
         let today = WorkingDays.londonDate(now)
         return try await caseWork(caseID: caseID, by: actor, at: now) { [keys] db, current in
@@ -73,7 +73,7 @@ extension DeskStore {
     }
 
     /// Marks a follow-up done (at any stage, closed included: the call may have happened before closing).
-    public func completeFollowUp(caseID: String, followUpID: String, by actor: StaffActor,
+    public func completeFollowUp(caseID: CaseID, followUpID: String, by actor: StaffActor,
                                  now: Date = Date()) async throws -> CaseChange {
         try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in
             guard let row = try Row.fetchOne(db, sql: "SELECT done_at FROM case_follow_up WHERE id = ? AND case_id = ?",

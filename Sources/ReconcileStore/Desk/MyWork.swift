@@ -8,7 +8,7 @@ import ReconcileCore
 /// One thing waiting on someone. `kind` is a code (see `WorkKind`); `due` a London day when it has one.
 public struct WorkItem: Sendable, Equatable, Codable {
     public let kind: WorkKind
-    public let caseID: String
+    public let caseID: CaseID
     public let reference: String
     /// The assignee's staff email, if assigned.
     public let assignedTo: String?

@@ -67,7 +67,7 @@ extension DeskStore {
                 SELECT id FROM staff_account WHERE email = ? AND role IN ('practitioner', 'lead') AND disabled_at IS NULL
                 """, arguments: [to]) else { throw WorkflowError.unknownPractitioner }
             guard source != target else { throw ReassignmentError.sameAccount }
-            let cases = try String.fetchAll(db, sql: """
+            let cases = try CaseID.fetchAll(db, sql: """
                 SELECT id FROM referral_case WHERE assigned_to = ? AND stage <> 'closed' AND erased_at IS NULL ORDER BY received_at, id
                 """, arguments: [source])
             for caseID in cases {

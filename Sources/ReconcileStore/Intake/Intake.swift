@@ -5,7 +5,7 @@ import Sodium
 
 /// What the family is given once, after a referral is durably stored.
 public struct IntakeReceipt: Sendable, Equatable {
-    public let caseID: String
+    public let caseID: CaseID
     public let reference: String
     public let passphrase: String
     /// True when an `Idempotency-Key` retry returned the referral stored earlier.
@@ -80,7 +80,7 @@ extension AppDatabase {
 
     /// Who entered a referral taken by phone, post or in person: the case row, an event on its timeline and
     /// an audit row, all in the transaction that stores it.
-    fileprivate static func recordEntry(_ db: Database, caseID: String, channel: ReferralChannel, by staff: StaffActor,
+    fileprivate static func recordEntry(_ db: Database, caseID: CaseID, channel: ReferralChannel, by staff: StaffActor,
                                     keys: KeyRing, at: Date) throws {
         let assignee = staff.role == .practitioner ? staff.id : nil
         try db.execute(sql: "UPDATE referral_case SET entered_by = ?, assigned_to = ? WHERE id = ?", arguments: [staff.id, assignee, caseID])
@@ -103,14 +103,14 @@ extension AppDatabase {
         }
         let until: Date = try row.value("passphrase_until")
         guard let sealed = try row.value("passphrase", as: Data?.self), until > now else { throw IntakeError.alreadyReceived }
-        let caseID: String = try row.value("case_id")
+        let caseID: CaseID = try row.value("case_id")
         let passphrase = try caseCipher(db, caseID: caseID, keys: keys).open(sealed, field: "idempotent_passphrase")
         return IntakeReceipt(caseID: caseID, reference: try row.value("reference"), passphrase: passphrase, replayed: true)
     }
 
     /// References are random; on the rare clash with an existing one, draw again.
     fileprivate static func insertWithFreshReference(
-        _ db: Database, _ referral: Referral, caseID: String, passphraseVerifier: String, receivedAt: Date, keys: KeyRing
+        _ db: Database, _ referral: Referral, caseID: CaseID, passphraseVerifier: String, receivedAt: Date, keys: KeyRing
     ) throws -> CaseRecord {
         for _ in 0..<8 {
             let reference = ReferenceGenerator.generate()
@@ -146,7 +146,7 @@ extension IntakeStore {
         if let idempotency, let earlier = try await reader.read({ db in try AppDatabase.replay(db, idempotency, keys: keys, now: now) }) {
             return earlier
         }
-        let caseID = UUID().uuidString.lowercased()
+        let caseID = CaseID.mint()
         let passphrase = Passphrase.generate()
         let verifier = try PassphraseVerifier.make(caseID: caseID, passphrase: Passphrase.normalise(passphrase), keys: keys)
         let item = PendingReferral(referral: referral, idempotency: idempotency, caseID: caseID, passphrase: passphrase,

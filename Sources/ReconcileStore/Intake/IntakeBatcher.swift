@@ -26,7 +26,7 @@ import ReconcileCore
 struct PendingReferral: Sendable {
     let referral: Referral
     let idempotency: IdempotencyClaim?
-    let caseID: String
+    let caseID: CaseID
     let passphrase: String
     let passphraseVerifier: String
     let keys: KeyRing

@@ -1,4 +1,5 @@
 import Foundation
+import ReconcileCore
 import Sodium
 
 /// What the service keeps of a family's passphrase: a keyed BLAKE2b of the case id and the normalised
@@ -14,12 +15,12 @@ enum PassphraseVerifier {
     /// Marks the stored form, so verifiers of an older kind (`$argon2id$…`) are recognised and upgraded.
     static let prefix = "kb2v1$"
 
-    static func make(caseID: String, passphrase normalised: String, keys: KeyRing) throws -> String {
+    static func make(caseID: CaseID, passphrase normalised: String, keys: KeyRing) throws -> String {
         prefix + Data(try digest(caseID: caseID, passphrase: normalised, keys: keys)).base64EncodedString()
     }
 
     /// Constant-time comparison of the stored verifier with one computed from what was typed.
-    static func matches(_ stored: String, caseID: String, passphrase normalised: String, keys: KeyRing) throws -> Bool {
+    static func matches(_ stored: String, caseID: CaseID, passphrase normalised: String, keys: KeyRing) throws -> Bool {
         let computed = try digest(caseID: caseID, passphrase: normalised, keys: keys)
         guard stored.hasPrefix(prefix), let expected = Data(base64Encoded: String(stored.dropFirst(prefix.count))),
               expected.count == computed.count else { return false }
@@ -29,7 +30,7 @@ enum PassphraseVerifier {
     /// A verifier written before keyed verifiers existed; still checked (on the slow-work pool) and replaced.
     static func isLegacyArgon2(_ stored: String) -> Bool { stored.hasPrefix("$argon2id$") }
 
-    fileprivate static func digest(caseID: String, passphrase: String, keys: KeyRing) throws -> [UInt8] {
+    fileprivate static func digest(caseID: CaseID, passphrase: String, keys: KeyRing) throws -> [UInt8] {
         try GenericHash.hash(Array("reconcile/passphrase/v1\u{0}\(caseID)\u{0}\(passphrase)".utf8), key: keys.passphraseVerifierKey, length: 32)
     }
 }

@@ -4,7 +4,7 @@ import ReconcileCore
 
 /// A referral read back and decrypted, for the people allowed to see it.
 public struct DecryptedReferral: Sendable, Equatable {
-    public var caseID: String
+    public var caseID: CaseID
     public var reference: String
     public var contact: ContactDetails
     public var story: String?
@@ -21,7 +21,7 @@ enum PersonalField {
 extension AppDatabase {
     static func insertCase(
         _ db: Database, _ referral: Referral, reference: String, passphraseHash: String, receivedAt: Date, keys: KeyRing,
-        id: String = UUID().uuidString.lowercased()
+        id: CaseID = .mint()
     ) throws -> CaseRecord {
         // One INSERT of the whole row, then its key (the key's foreign key needs the row): the fields are sealed
         // under a key made in memory first, instead of inserting a bare row and rewriting it.
@@ -55,8 +55,8 @@ extension AppDatabase {
     /// The most recent earlier case with the same email or phone (linked, never refused). Each side is one seek
     /// into its `(index, received_at)` index, so a family that writes a hundred times costs no more than one
     /// that writes once (an OR of the two, sorted, read every earlier match).
-    static func latestCase(_ db: Database, emailIndex: Data?, phoneIndex: Data?) throws -> String? {
-        var newest: (id: String, at: Date)?
+    static func latestCase(_ db: Database, emailIndex: Data?, phoneIndex: Data?) throws -> CaseID? {
+        var newest: (id: CaseID, at: Date)?
         for (column, value) in [("email_index", emailIndex), ("phone_index", phoneIndex)] {
             guard let value else { continue }
             guard let row = try db.fetchRowCached(sql: """
@@ -98,7 +98,7 @@ extension IntakeStore {
     }
 
     /// Reads and decrypts the personal fields of one case. Callers record who read it.
-    func decryptedReferral(caseID: String) throws -> DecryptedReferral {
+    func decryptedReferral(caseID: CaseID) throws -> DecryptedReferral {
         try reader.read { db in
             guard let record = try CaseRecord.fetchOne(db, key: caseID) else { throw StoreError.caseNotFound }
             if record.erasedAt != nil { throw StoreError.erased }
@@ -111,7 +111,7 @@ extension IntakeStore {
         try await reader.read { db in try CaseRecord.filter(CaseRecord.Columns.reference == reference).fetchCount(db) > 0 }
     }
 
-    func caseRecord(id: String) throws -> CaseRecord? {
+    func caseRecord(id: CaseID) throws -> CaseRecord? {
         try reader.read { db in try CaseRecord.fetchOne(db, key: id) }
     }
 

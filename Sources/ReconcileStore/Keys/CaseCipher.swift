@@ -1,18 +1,19 @@
 import Foundation
+import ReconcileCore
 import Sodium
 
 /// Encrypts and decrypts one case's personal fields with its per-case data key (XChaCha20-Poly1305).
 /// The associated data names the case id, the field and the data-key version, so a ciphertext moved
 /// to another case or another field fails to open instead of showing the wrong family's words.
 public struct CaseCipher: Sendable {
-    public let caseID: String
+    public let caseID: CaseID
     public let dataKeyVersion: Int
     private let key: SecretKey
 
     /// Layout of a stored value: format byte, then AEAD output (nonce || ciphertext || tag).
     static let format: UInt8 = 1
 
-    init(caseID: String, dataKeyVersion: Int, key: SecretKey) {
+    init(caseID: CaseID, dataKeyVersion: Int, key: SecretKey) {
         self.caseID = caseID
         self.dataKeyVersion = dataKeyVersion
         self.key = key
@@ -44,6 +45,6 @@ public struct CaseCipher: Sendable {
     }
 
     private func associatedData(_ field: String) -> [UInt8] {
-        Array("reconcile/field/v1\u{0}case=\(caseID)\u{0}field=\(field)\u{0}dk=\(dataKeyVersion)".utf8)
+        Array("reconcile/field/v1\u{0}case=\(caseID.rawValue)\u{0}field=\(field)\u{0}dk=\(dataKeyVersion)".utf8)
     }
 }

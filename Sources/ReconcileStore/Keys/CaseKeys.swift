@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
+import ReconcileCore
 import Sodium
 
 extension AppDatabase {
     /// Creates and stores a fresh wrapped data key for a new case; returns its cipher.
     /// A new data key for a case and its wrapped row, not yet inserted (the case row must come first).
-    static func newCaseKey(_ db: Database, caseID: String, keys: KeyRing) throws -> (CaseCipher, CaseKeyRecord) {
+    static func newCaseKey(_ db: Database, caseID: CaseID, keys: KeyRing) throws -> (CaseCipher, CaseKeyRecord) {
         // After a `keys rotate` run while this service was up, wrap under the new version, not the one it started with.
         try keys.catchUp(toMasterVersion: try rotatedMasterVersion(db))
         let dataKey = AEAD.generateKey()
@@ -15,7 +16,7 @@ extension AppDatabase {
     }
 
     /// The cipher for an existing case; `StoreError.erased` once its key has been destroyed.
-    static func caseCipher(_ db: Database, caseID: String, keys: KeyRing) throws -> CaseCipher {
+    static func caseCipher(_ db: Database, caseID: CaseID, keys: KeyRing) throws -> CaseCipher {
         guard let record = try CaseKeyRecord.fetchOne(db, key: caseID) else { throw StoreError.erased }
         let key = try keys.unwrap([UInt8](record.wrappedKey), caseID: caseID,
                                   dataKeyVersion: record.dataKeyVersion, masterVersion: record.masterKeyVersion)
@@ -31,7 +32,7 @@ extension AppDatabase {
     }
 
     /// Ids of cases whose wrapped key does not open with the given key ring (for `reconcile check`).
-    public func casesWithUnopenableKeys(keys: KeyRing) async throws -> [String] {
+    public func casesWithUnopenableKeys(keys: KeyRing) async throws -> [CaseID] {
         try await reader.read { db in
             try CaseKeyRecord.fetchAll(db).compactMap { record in
                 do {

@@ -1,4 +1,5 @@
 import Foundation
+import ReconcileCore
 import Sodium
 
 /// The keys a running service holds in memory. Its description never shows key material.
@@ -83,7 +84,7 @@ public struct KeyRing: Sendable, CustomStringConvertible {
 
     /// Wraps a per-case data key with the current master key. The associated data binds the wrapped key
     /// to its case and both key versions, so a wrapped key copied to another case does not open.
-    func wrap(caseKey: SecretKey, caseID: String, dataKeyVersion: Int) throws -> (masterVersion: Int, wrapped: [UInt8]) {
+    func wrap(caseKey: SecretKey, caseID: CaseID, dataKeyVersion: Int) throws -> (masterVersion: Int, wrapped: [UInt8]) {
         let version = currentMasterVersion
         let wrapped = try caseKey.withUnsafeBytes { bytes in
             try AEAD.seal(Array(bytes), key: try masterKey(version: version),
@@ -92,7 +93,7 @@ public struct KeyRing: Sendable, CustomStringConvertible {
         return (version, wrapped)
     }
 
-    func unwrap(_ wrapped: [UInt8], caseID: String, dataKeyVersion: Int, masterVersion: Int) throws -> SecretKey {
+    func unwrap(_ wrapped: [UInt8], caseID: CaseID, dataKeyVersion: Int, masterVersion: Int) throws -> SecretKey {
         let master = try masterKey(version: masterVersion)
         var bytes: [UInt8]
         do {
@@ -106,8 +107,8 @@ public struct KeyRing: Sendable, CustomStringConvertible {
         return SecretKey(bytes: bytes, lockedInMemory: false)
     }
 
-    static func wrapAD(caseID: String, dataKeyVersion: Int, masterVersion: Int) -> [UInt8] {
-        Array("reconcile/case-key/v1\u{0}case=\(caseID)\u{0}dk=\(dataKeyVersion)\u{0}mk=\(masterVersion)".utf8)
+    static func wrapAD(caseID: CaseID, dataKeyVersion: Int, masterVersion: Int) -> [UInt8] {
+        Array("reconcile/case-key/v1\u{0}case=\(caseID.rawValue)\u{0}dk=\(dataKeyVersion)\u{0}mk=\(masterVersion)".utf8)
     }
 
     /// Keyed BLAKE2b of a normalised contact value, so duplicates can be found without storing the value.

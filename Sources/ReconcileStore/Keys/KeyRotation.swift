@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ReconcileCore
 import Sodium
 
 // Master key rotation (SPEC "Data held, and how": key rotation re-wraps per-case keys without re-encrypting data).
@@ -23,7 +24,7 @@ public struct KeyRotationResult: Sendable, Equatable {
 /// Rotation refused or failed. Messages name versions, counts and ids, never key material or personal data.
 public enum KeyRotationError: Error, Equatable, CustomStringConvertible {
     /// Checked before any key file is written: these rows do not open with the keys in the directory.
-    case unopenable(caseKeys: [String], totpAccounts: [String])
+    case unopenable(caseKeys: [CaseID], totpAccounts: [String])
     /// The new key file was written but the transaction failed: nothing uses the new version.
     case transactionFailed(newVersion: Int, reason: String)
 

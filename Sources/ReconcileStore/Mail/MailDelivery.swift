@@ -36,7 +36,7 @@ public struct MailHealth: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    fileprivate static func resolve(_ db: Database, id: String, kind: NoticeKind, staffID: String?, caseID: String?, attempts: Int,
+    fileprivate static func resolve(_ db: Database, id: String, kind: NoticeKind, staffID: String?, caseID: CaseID?, attempts: Int,
                                 keys: KeyRing, workingDays: Int, now: Date) throws -> OutgoingMail? {
         if kind == .familyNotice {
             guard let caseID, let row = try Row.fetchOne(db, sql: """

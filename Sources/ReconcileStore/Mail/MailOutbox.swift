@@ -10,7 +10,7 @@ public enum NoticeKind: String, Sendable, CaseIterable {
 // Each notice is queued inside the transaction of the event that causes it (a referral's savepoint, a message's
 // write), so a committed event always has its notice and a rolled-back one never does.
 extension AppDatabase {
-    static func queueNotice(_ db: Database, kind: NoticeKind, staffID: String? = nil, caseID: String? = nil, dedupeKey: String? = nil,
+    static func queueNotice(_ db: Database, kind: NoticeKind, staffID: String? = nil, caseID: CaseID? = nil, dedupeKey: String? = nil,
                             at now: Date) throws {
         try db.executeCached(sql: """
             INSERT INTO mail_outbox (id, kind, staff_id, case_id, dedupe_key, created_at, next_attempt_at)
@@ -38,7 +38,7 @@ extension AppDatabase {
     }
 
     /// A family's reply: the assigned practitioner, if they asked (the default) and do not take the digest only.
-    static func queueFamilyReplyAlert(_ db: Database, caseID: String, at now: Date) throws {
+    static func queueFamilyReplyAlert(_ db: Database, caseID: CaseID, at now: Date) throws {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT s.id, s.role FROM referral_case c JOIN staff_account s ON s.id = c.assigned_to
             WHERE c.id = ? AND s.disabled_at IS NULL
@@ -49,7 +49,7 @@ extension AppDatabase {
     }
 
     /// Staff wrote to the family: a neutral notice, only if the family chose one.
-    static func queueFamilyNotice(_ db: Database, caseID: String, at now: Date) throws {
+    static func queueFamilyNotice(_ db: Database, caseID: CaseID, at now: Date) throws {
         guard try Bool.fetchOne(db, sql: """
             SELECT notify_by_email = 1 AND contact_email IS NOT NULL AND erased_at IS NULL FROM referral_case WHERE id = ?
             """, arguments: [caseID]) == true else { return }

@@ -57,7 +57,7 @@ extension AppDatabase {
     }
 
     /// Inside the caller's transaction (the intake can call this in the referral's own savepoint).
-    static func setFamilyNotice(_ db: Database, caseID: String, notifyByEmail: Bool, namesService: Bool, keys: KeyRing, at now: Date) throws {
+    static func setFamilyNotice(_ db: Database, caseID: CaseID, notifyByEmail: Bool, namesService: Bool, keys: KeyRing, at now: Date) throws {
         let current = try Self.portalCase(db, caseID: caseID)
         let hasEmail = try Bool.fetchOne(db, sql: "SELECT contact_email IS NOT NULL FROM referral_case WHERE id = ?", arguments: [caseID]) ?? false
         if notifyByEmail && !hasEmail { throw NotificationChoiceError.noEmailAddress }
@@ -103,7 +103,7 @@ extension MailStore {
     }
 
     /// The family's notice choice for a case.
-    public func familyNoticeChoice(caseID: String) async throws -> FamilyNoticeChoice {
+    public func familyNoticeChoice(caseID: CaseID) async throws -> FamilyNoticeChoice {
         try await reader.read { db in
             _ = try AppDatabase.portalCase(db, caseID: caseID)
             guard let row = try Row.fetchOne(db, sql: """
@@ -117,7 +117,7 @@ extension MailStore {
     /// Sets the family's choice (from the portal, or from intake once it asks); nil leaves that part as it is, read in
     /// the same write transaction, so two partial changes sent at once both last. Turning the notice on needs an email
     /// address on the case; turning it off always works.
-    public func setFamilyNotice(caseID: String, notifyByEmail: Bool?, namesService: Bool?, now: Date = Date()) async throws {
+    public func setFamilyNotice(caseID: CaseID, notifyByEmail: Bool?, namesService: Bool?, now: Date = Date()) async throws {
         try await writer.write { db in
             let stored = try Row.fetchOne(db, sql: "SELECT notify_by_email, notice_names_service FROM referral_case WHERE id = ?",
                                           arguments: [caseID])

@@ -6,7 +6,7 @@ extension PortalStore {
     /// Everything held about the case, decrypted, for the family. Audited as "portal.export" (actor
     /// "family:<case id>") in the same write transaction, before anything is returned. `StoreError.erased`
     /// once the case has been erased.
-    public func exportCase(caseID: String, now: Date = Date()) async throws -> CaseExport {
+    public func exportCase(caseID: CaseID, now: Date = Date()) async throws -> CaseExport {
         try await writer.write { db in
             let current = try AppDatabase.portalCase(db, caseID: caseID)
             let rows = try AppDatabase.caseRows(db, caseID: caseID, keys: keys)

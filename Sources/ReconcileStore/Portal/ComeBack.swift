@@ -13,7 +13,7 @@ extension PortalStore {
     /// wobble"): the case goes on the leads' list (`CaseListFilter.askedToComeBack`) until a lead reopens it.
     /// Asking again changes nothing and returns the first request's time.
     @discardableResult
-    public func askToComeBack(caseID: String, now: Date = Date()) async throws -> Date {
+    public func askToComeBack(caseID: CaseID, now: Date = Date()) async throws -> Date {
         try await writer.write { db in
             let current = try AppDatabase.portalCase(db, caseID: caseID)
             guard current.stage == .closed else { throw ComeBackError.notClosed }

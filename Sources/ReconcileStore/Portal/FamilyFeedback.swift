@@ -23,7 +23,7 @@ extension AppDatabase {
     public static let feedbackCommentLimit = 2000
 
     /// Inside a transaction that has already checked who may read the case.
-    static func feedback(_ db: Database, caseID: String, cipher: CaseCipher) throws -> FamilyFeedback? {
+    static func feedback(_ db: Database, caseID: CaseID, cipher: CaseCipher) throws -> FamilyFeedback? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM case_feedback WHERE case_id = ?", arguments: [caseID]) else { return nil }
         var scores: [FeedbackQuestion: Int] = [:]
         for question in FeedbackQuestion.allCases { scores[question] = (try row.value(question.rawValue)) }
@@ -32,7 +32,7 @@ extension AppDatabase {
     }
 
     /// Bound to the case: a comment copied to another case's row fails to open.
-    static func feedbackCommentField(_ caseID: String) -> String { "case_feedback.comment/\(caseID)" }
+    static func feedbackCommentField(_ caseID: CaseID) -> String { "case_feedback.comment/\(caseID)" }
 
     /// Consented cases of the area whose feedback was given in [start, end), by question and score (or
     /// `not_answered`), and how many responses that is.
@@ -60,7 +60,7 @@ extension PortalStore {
     /// concurrent submissions leave exactly one row. Returns whether an earlier response was replaced.
     @discardableResult
     /// At most `perDay` sends a London day (0: no bound), counted in the transaction (`FamilyDailyBound.feedback`).
-    public func giveFeedback(caseID: String, scores: [FeedbackQuestion: Int], comment: String?, quarterStartMonth: Int,
+    public func giveFeedback(caseID: CaseID, scores: [FeedbackQuestion: Int], comment: String?, quarterStartMonth: Int,
                              perDay: Int = 0, now: Date = Date()) async throws -> Bool {
         precondition(scores.values.allSatisfy(FeedbackScore.range.contains), "scores are checked by the caller")
         let comment = comment?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -91,7 +91,7 @@ extension PortalStore {
     }
 
     /// The case's feedback, comment opened, if any (for the family's own page).
-    public func familyFeedback(caseID: String) async throws -> FamilyFeedback? {
+    public func familyFeedback(caseID: CaseID) async throws -> FamilyFeedback? {
         try await reader.read { db in
             _ = try AppDatabase.portalCase(db, caseID: caseID)
             return try AppDatabase.feedback(db, caseID: caseID, cipher: try AppDatabase.caseCipher(db, caseID: caseID, keys: keys))

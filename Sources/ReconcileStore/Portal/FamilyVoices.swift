@@ -41,7 +41,7 @@ public enum VoiceError: Error, Equatable {
 
 extension AppDatabase {
     /// Bound to the case: a sealed statement copied to another case's row fails to open.
-    static func voiceField(_ column: String, _ caseID: String) -> String { "family_voice.\(column)/\(caseID)" }
+    static func voiceField(_ column: String, _ caseID: CaseID) -> String { "family_voice.\(column)/\(caseID)" }
 
     /// Trimmed, within the limit, no control or direction-changing characters.
     static func cleanVoice(_ text: String) throws -> String {
@@ -60,10 +60,10 @@ extension AppDatabase {
         let text, proposed: Data?
         let consentAt, offeredAt: Date
         let releasedQuarter: String?
-        let caseID, councilArea: String
+        let caseID: CaseID, councilArea: String
     }
 
-    static func voiceRow(_ db: Database, caseID: String) throws -> VoiceRow? {
+    static func voiceRow(_ db: Database, caseID: CaseID) throws -> VoiceRow? {
         try Row.fetchOne(db, sql: "SELECT * FROM family_voice WHERE case_id = ?", arguments: [caseID]).map(voiceRow)
     }
 
@@ -75,7 +75,7 @@ extension AppDatabase {
     }
 
     /// The case as the author may touch it: the family's own (not erased), or one the practitioner works.
-    static func voiceCase(_ db: Database, caseID: String, by author: VoiceAuthor) throws -> (stage: Stage, portal: PortalCase?, staff: WorkableCase?) {
+    static func voiceCase(_ db: Database, caseID: CaseID, by author: VoiceAuthor) throws -> (stage: Stage, portal: PortalCase?, staff: WorkableCase?) {
         switch author {
         case .family:
             let current = try portalCase(db, caseID: caseID)
@@ -102,7 +102,7 @@ extension PortalStore {
     /// The family (or their practitioner with them) offers their words, with consent, or changes them: a changed
     /// text goes back to the lead for review. Refused once released. One statement per case, one write transaction.
     @discardableResult
-    public func offerVoice(caseID: String, text: String, consent: Bool, by author: VoiceAuthor,
+    public func offerVoice(caseID: CaseID, text: String, consent: Bool, by author: VoiceAuthor,
                            now: Date = Date()) async throws -> CaseChange {
         guard consent else { throw VoiceError.consentRequired }
         let text = try AppDatabase.cleanVoice(text)
@@ -127,7 +127,7 @@ extension PortalStore {
     }
 
     /// The family's statement as they see it, opened; nil when there is none.
-    public func familyVoice(caseID: String, by author: VoiceAuthor = .family) async throws -> FamilyVoiceView? {
+    public func familyVoice(caseID: CaseID, by author: VoiceAuthor = .family) async throws -> FamilyVoiceView? {
         try await reader.read { db in
             _ = try AppDatabase.voiceCase(db, caseID: caseID, by: author)
             guard let row = try AppDatabase.voiceRow(db, caseID: caseID) else { return nil }
@@ -141,7 +141,7 @@ extension PortalStore {
     /// The family takes their words back, at any time before release: the text is cleared at once. Refused once
     /// released (`alreadyReleased`): a release and a withdrawal of the same words never both happen, as both are
     /// decided in one write transaction each and the release checks every statement it carries is still approved.
-    public func withdrawVoice(caseID: String, by author: VoiceAuthor = .family, now: Date = Date()) async throws {
+    public func withdrawVoice(caseID: CaseID, by author: VoiceAuthor = .family, now: Date = Date()) async throws {
         try await writer.write { db in
             let record = try AppDatabase.voiceCase(db, caseID: caseID, by: author)
             guard let row = try AppDatabase.voiceRow(db, caseID: caseID), row.status != .withdrawn else { throw VoiceError.notFound }
@@ -156,7 +156,7 @@ extension PortalStore {
     /// The family approves the lead's proposed edit (or their practitioner records that they did): the edit becomes
     /// the text and the statement is approved.
     @discardableResult
-    public func acceptVoiceEdit(caseID: String, by author: VoiceAuthor = .family, now: Date = Date()) async throws -> CaseChange {
+    public func acceptVoiceEdit(caseID: CaseID, by author: VoiceAuthor = .family, now: Date = Date()) async throws -> CaseChange {
         try await writer.write { db in
             let record = try AppDatabase.voiceCase(db, caseID: caseID, by: author)
             guard let row = try AppDatabase.voiceRow(db, caseID: caseID), row.status != .withdrawn else { throw VoiceError.notFound }

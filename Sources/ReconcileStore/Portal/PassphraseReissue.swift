@@ -43,7 +43,7 @@ public enum FamilyDailyBound: Error, Equatable {
 
 extension AppDatabase {
     /// At sign-in (inside its transaction): a reissue not yet told moves from the case to this new session.
-    static func carryReissueNotice(_ db: Database, caseID: String, tokenHash: Data) throws {
+    static func carryReissueNotice(_ db: Database, caseID: CaseID, tokenHash: Data) throws {
         guard let at = try Date.fetchOne(db, sql: "SELECT passphrase_reissued_at FROM referral_case WHERE id = ?", arguments: [caseID]) else {
             return
         }
@@ -53,7 +53,7 @@ extension AppDatabase {
 
     /// Refuses a family's portal write past `perDay` of its kind today (London); 0 lifts the bound. Called inside the
     /// write transaction that then stores it, so writes sent at once cannot all pass the count.
-    static func checkFamilyDailyBound(_ db: Database, caseID: String, _ bound: FamilyDailyBound, perDay: Int, now: Date) throws {
+    static func checkFamilyDailyBound(_ db: Database, caseID: CaseID, _ bound: FamilyDailyBound, perDay: Int, now: Date) throws {
         guard perDay > 0 else { return }
         let since = londonStartOfDay(now)
         let sent: Int = switch bound {
@@ -80,7 +80,7 @@ extension PortalStore {
     /// more than `perDay` (0: no bound) pass in a London day and exactly the last one committed works.
     /// A practitioner may reissue only on their assigned cases (anything else is `CaseAccessError.notAssigned`, the
     /// same 404 as a case that does not exist); an erased case is `PassphraseReissueError.erased`.
-    public func reissuePassphrase(caseID: String, check: IdentityCheck, perDay: Int, by actor: StaffActor,
+    public func reissuePassphrase(caseID: CaseID, check: IdentityCheck, perDay: Int, by actor: StaffActor,
                                   now: Date = Date()) async throws -> ReissuedPassphrase {
         guard actor.role.mayWorkCases else { throw CaseAccessError.forbidden }
         // Drawn and hashed before the transaction: the words stay in this function and its caller's answer.

@@ -12,7 +12,7 @@ extension AppDatabase {
     // MARK: - Shared steps (inside the caller's transaction)
 
     /// The case as the portal may act on it: `caseNotFound`, or `erased` once its personal data is gone.
-    static func portalCase(_ db: Database, caseID: String) throws -> PortalCase {
+    static func portalCase(_ db: Database, caseID: CaseID) throws -> PortalCase {
         guard let row = try Row.fetchOne(db, sql: "SELECT reference, stage, close_reason, erased_at FROM referral_case WHERE id = ?",
                                          arguments: [caseID]) else {
             throw StoreError.caseNotFound
@@ -59,7 +59,7 @@ extension PortalStore {
         let reference = ReferenceFormat.normalise(reference)
         let typed = Passphrase.normalise(passphrase)
 
-        func refuse(actor: String, caseID: String?, reason: String) async throws -> Never {
+        func refuse(actor: String, caseID: CaseID?, reason: String) async throws -> Never {
             try await AuditStore(database, keys).recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
                                   at: now)
             throw PortalAuthError.invalidCredentials
@@ -75,7 +75,7 @@ extension PortalStore {
         }
         guard let found, !found.erased else {
             // The same keyed hash as a real check, so timing does not reveal which references exist.
-            _ = try PassphraseVerifier.make(caseID: found?.id ?? "unknown", passphrase: typed, keys: keys)
+            _ = try PassphraseVerifier.make(caseID: found?.id ?? CaseID("unknown"), passphrase: typed, keys: keys)
             if let found { try await refuse(actor: "family:\(found.id)", caseID: found.id, reason: "erased") }
             try await refuse(actor: "unknown", caseID: nil, reason: "unknown_reference")
         }
@@ -107,7 +107,7 @@ extension PortalStore {
             if let replacement {
                 try db.execute(sql: "UPDATE referral_case SET passphrase_hash = ? WHERE id = ?", arguments: [replacement, found.id])
             }
-            try SessionTable.family.start(db, tokenHash: tokenHash, ownerID: found.id, lifetime: policy, now: now)
+            try SessionTable.family.start(db, tokenHash: tokenHash, ownerID: found.id.rawValue, lifetime: policy, now: now)
             try AppDatabase.carryReissueNotice(db, caseID: found.id, tokenHash: tokenHash)
             try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in", caseID: found.id),
                                  at: now, keys: keys)
@@ -121,12 +121,12 @@ extension PortalStore {
     /// `policy.idle`, older than `policy.absolute`, or its case has been erased. Checked with a read;
     /// `last_seen_at` is written at most about once a minute (as `staffSession`).
     public func portalSession(token: String, policy: PortalSessionPolicy = .init(),
-                              now: Date = Date()) async throws -> String? {
+                              now: Date = Date()) async throws -> CaseID? {
         guard StaffSecrets.isPlausibleToken(token) else { return nil }
         let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
         return try await SessionTable.family.live(tokenHash: tokenHash, lifetime: policy, now: now, in: database) { db, caseID in
             let erased = try Bool.fetchOne(db, sql: "SELECT erased_at IS NOT NULL FROM referral_case WHERE id = ?", arguments: [caseID])
-            return erased == false ? caseID : nil
+            return erased == false ? CaseID(caseID) : nil
         }
     }
 
@@ -135,7 +135,7 @@ extension PortalStore {
         guard StaffSecrets.isPlausibleToken(token) else { return }
         let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
         try await writer.write { db in
-            guard let caseID = try SessionTable.family.end(db, tokenHash: tokenHash, now: now) else { return }
+            guard let caseID = try SessionTable.family.end(db, tokenHash: tokenHash, now: now).map(CaseID.init(_:)) else { return }
             try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.sign_out", caseID: caseID),
                                  at: now, keys: keys)
         }
@@ -145,7 +145,7 @@ extension PortalStore {
 
     /// The stage in plain words and every message both ways, oldest first, decrypted. Reading does not mark
     /// the partner's messages read (`read_at` tracks only the family's replies, for staff).
-    public func portalView(caseID: String, now: Date = Date()) async throws -> PortalView {
+    public func portalView(caseID: CaseID, now: Date = Date()) async throws -> PortalView {
         try await reader.read { db in
             let current = try AppDatabase.portalCase(db, caseID: caseID)
             let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
@@ -178,7 +178,7 @@ extension PortalStore {
     /// A message from the family to the partner, sealed like staff messages. Allowed at every stage: a family
     /// may write after closure (the partner sees it as unread in the work list). Returns the message id.
     /// At most `perDay` a London day (0: no bound), counted in this transaction (`FamilyDailyBound.messages`).
-    public func familyMessage(caseID: String, body: String, perDay: Int = 0, now: Date = Date()) async throws -> String {
+    public func familyMessage(caseID: CaseID, body: String, perDay: Int = 0, now: Date = Date()) async throws -> String {
         let body = try AppDatabase.cleanMessage(body)
         return try await writer.write { db in
             let current = try AppDatabase.portalCase(db, caseID: caseID)
@@ -197,7 +197,7 @@ extension PortalStore {
     }
 
     /// The family withdraws: the case closes as `withdrawn` (refused with `TransitionRefused` if already closed).
-    public func withdraw(caseID: String, now: Date = Date()) async throws {
+    public func withdraw(caseID: CaseID, now: Date = Date()) async throws {
         try await writer.write { db in
             let current = try AppDatabase.portalCase(db, caseID: caseID)
             let action = CaseAction.close(.withdrawn)
@@ -214,7 +214,7 @@ extension PortalStore {
 
 /// The case a reference names, as sign-in reads it before checking the passphrase.
 private struct PortalCaseFound: Sendable {
-    let id: String
+    let id: CaseID
     let hash: String
     let erased: Bool
 }

@@ -9,9 +9,9 @@ import Sodium
 public struct PortalSignIn: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// 32 random bytes, base64url without padding. Only its keyed hash is stored.
     public let token: String
-    public let caseID: String
+    public let caseID: CaseID
 
-    public init(token: String, caseID: String) {
+    public init(token: String, caseID: CaseID) {
         self.token = token
         self.caseID = caseID
     }
@@ -119,7 +119,7 @@ public struct PortalView: Sendable, Equatable {
 
 /// The portal's view of a case, read inside a transaction.
 struct PortalCase {
-    let id: String
+    let id: CaseID
     let reference: String
     let stage: Stage
     let closeReason: CloseReason?

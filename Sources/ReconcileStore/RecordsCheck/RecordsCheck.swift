@@ -20,7 +20,7 @@ public struct RecordsProblem: Sendable, Equatable, Codable {
 
 /// A case listed by the records check: reference, stage, assignee and the rules it breaks. No personal field.
 public struct IncompleteRecord: Sendable, Equatable {
-    public let caseID: String
+    public let caseID: CaseID
     public let reference: String
     public let stage: Stage
     /// The assignee's staff email, if assigned.
@@ -60,8 +60,8 @@ extension AppDatabase {
     /// Every case not erased that breaks a rule, oldest referral first.
     static func incompleteRecords(_ db: Database, policy: RecordingPolicy, acknowledgementWorkingDays: Int,
                                   now: Date) throws -> [IncompleteRecord] {
-        var problems: [String: [RecordsProblem]] = [:]
-        func add(_ caseID: String, _ rule: String, _ count: Int) { problems[caseID, default: []].append(RecordsProblem(rule: rule, count: count)) }
+        var problems: [CaseID: [RecordsProblem]] = [:]
+        func add(_ caseID: CaseID, _ rule: String, _ count: Int) { problems[caseID, default: []].append(RecordsProblem(rule: rule, count: count)) }
 
         // Practice records the policy requires. Table and column names come from RecordingPolicy's fixed lists.
         let tables: [RecordingPolicy.Step: String] = [.listeningSession: "listening_session", .assessment: "assessment", .signpost: "signpost"]
@@ -97,7 +97,7 @@ extension AppDatabase {
         where WorkingDays.isOverdue(receivedAt: try row.value("received_at"), now: now, workingDays: acknowledgementWorkingDays) {
             add(try row.value("id"), RecordsRules.acknowledgementOverdue, 1)
         }
-        var pendingEscalations: [String: Int] = [:]
+        var pendingEscalations: [CaseID: Int] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT s.case_id, s.escalated_at FROM safeguarding_escalation s JOIN referral_case c ON c.id = s.case_id
             WHERE s.outcome = 'pending' AND s.case_erased = 0 AND c.erased_at IS NULL
@@ -112,7 +112,7 @@ extension AppDatabase {
             SELECT c.id, c.reference, c.stage, s.email FROM referral_case c LEFT JOIN staff_account s ON s.id = c.assigned_to
             WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.received_at, c.id
             """, arguments: [ids]).map { row in
-            let id: String = try row.value("id")
+            let id: CaseID = try row.value("id")
             guard let stage = Stage(rawValue: try row.value("stage")) else { throw StoreError.integrity("case \(id) has an unknown stage") }
             return IncompleteRecord(caseID: id, reference: try row.value("reference"), stage: stage, assignedTo: try row.value("email"),
                                     problems: (problems[id] ?? []).sorted { $0.rule < $1.rule })

@@ -15,7 +15,7 @@ import Sodium
 /// One sampled case as a lead sees it. `auditNote` is the lead's note, opened (nil when none, or erased since).
 public struct SampledCase: Sendable, Equatable {
     public let id: String
-    public let caseID: String
+    public let caseID: CaseID
     public let reference: String
     public let stage: Stage
     /// The staff email of the practitioner it was drawn for (the account id if the account is gone).
@@ -96,7 +96,7 @@ extension AppDatabase {
             WHERE s.month = ? ORDER BY practitioner_email, s.practitioner_id, c.reference
             """, arguments: [month.description])
         let cases = try rows.map { row -> SampledCase in
-            let id: String = try row.value("id"), caseID: String = try row.value("case_id")
+            let id: String = try row.value("id"), caseID: CaseID = try row.value("case_id")
             let erased = row.holdsValue("erased_at")
             guard let stage = Stage(rawValue: try row.value("stage")) else { throw StoreError.integrity("case \(caseID) has an unknown stage") }
             let sealed: Data? = try row.value("audit_note")
@@ -141,7 +141,7 @@ extension CaseStore {
                 SELECT s.case_id, s.month, c.erased_at FROM records_sample_case s JOIN referral_case c ON c.id = s.case_id WHERE s.id = ?
                 """, arguments: [sampleID]) else { throw RecordsCheckError.sampleNotFound }
             if row.holdsValue("erased_at") { throw StoreError.erased }
-            let caseID: String = try row.value("case_id")
+            let caseID: CaseID = try row.value("case_id")
             let sealed = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).seal(note, field: AppDatabase.auditNoteField(sampleID))
             try db.execute(sql: "UPDATE records_sample_case SET audit_note = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
                            arguments: [sealed, now, actor.id, sampleID])

@@ -5,7 +5,7 @@ import ReconcileCore
 /// A complaint or compliment about the service, recorded by a lead or sent by a family from the portal.
 public struct Complaint: Sendable, Equatable {
     public let id: String
-    public let caseID: String?
+    public let caseID: CaseID?
     public let reference: String?
     public let councilArea: String
     public let kind: ComplaintKind
@@ -50,7 +50,7 @@ extension AppDatabase {
     public static let complaintTextLimit = 2000
 
     /// A case's complaints and compliments with the family's words opened (inside the caller's checked read).
-    static func caseComplaints(_ db: Database, caseID: String, cipher: CaseCipher) throws -> [CaseComplaintView] {
+    static func caseComplaints(_ db: Database, caseID: CaseID, cipher: CaseCipher) throws -> [CaseComplaintView] {
         try Row.fetchAll(db, sql: "SELECT * FROM complaint WHERE case_id = ? ORDER BY received_on, created_at", arguments: [caseID]).compactMap { row in
             guard let kind = ComplaintKind(rawValue: try row.value("kind")), let source = ComplaintSource(rawValue: try row.value("source")) else { return nil }
             let id: String = try row.value("id")
@@ -105,7 +105,7 @@ extension AppDatabase {
 extension ReportStore {
     /// A lead records a complaint or compliment, optionally about a case (by id or reference; the area is then the
     /// case's). Audited in the same transaction.
-    public func addComplaint(caseID: String?, reference: String?, councilArea: String?, kind: ComplaintKind, receivedOn: String,
+    public func addComplaint(caseID: CaseID?, reference: String?, councilArea: String?, kind: ComplaintKind, receivedOn: String,
                              respondedOn: String?, councilAreas: [String], by actor: StaffActor,
                              now: Date = Date()) async throws -> Complaint {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
@@ -115,12 +115,12 @@ extension ReportStore {
             guard AppDatabase.isPastOrPresentDate(respondedOn, now: now), respondedOn >= receivedOn else { throw ComplaintError.invalidResponseDate }
         }
         return try await writer.write { db in
-            var found: (id: String, reference: String, area: String)?
+            var found: (id: CaseID, reference: String, area: String)?
             if caseID != nil || reference != nil {
                 let row = try Row.fetchOne(db, sql: "SELECT id, reference, council_area FROM referral_case WHERE (id = ? OR reference = ?) AND erased_at IS NULL",
                                            arguments: [caseID, reference.map(ReferenceFormat.normalise)])
                 guard let row else { throw ComplaintError.caseNotFound }
-                if let caseID, caseID != (try row.value("id", as: String.self)) { throw ComplaintError.caseNotFound }
+                if let caseID, caseID != (try row.value("id", as: CaseID.self)) { throw ComplaintError.caseNotFound }
                 if let reference, ReferenceFormat.normalise(reference) != (try row.value("reference", as: String.self)) { throw ComplaintError.caseNotFound }
                 found = (try row.value("id"), try row.value("reference"), try row.value("council_area"))
             }
@@ -159,7 +159,7 @@ extension ReportStore {
     /// under the case key. On the case's timeline and audited.
     /// At most `perDay` in a London day (0: no bound): each is counted in the council's report, so without a bound
     /// one session could fill the complaints table and the figure with its own repeats.
-    public func familyComplaint(caseID: String, kind: ComplaintKind, text: String?, perDay: Int, now: Date = Date()) async throws -> Complaint {
+    public func familyComplaint(caseID: CaseID, kind: ComplaintKind, text: String?, perDay: Int, now: Date = Date()) async throws -> Complaint {
         let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines)
         let text = trimmed?.isEmpty == false ? trimmed : nil
         if let text {

@@ -36,7 +36,7 @@ extension AppDatabase {
     }
 
     struct ErasureCandidate: Sendable {
-        let id: String
+        let id: CaseID
         /// Due because of the family's request (else because of closed-case retention).
         let requested: Bool
         let held: Bool
@@ -44,7 +44,7 @@ extension AppDatabase {
 
     /// Cases not yet erased that are due: a pending request whose cooling-off has passed, or closed at or
     /// before `closedBefore` (the closure time; for a closed case without one, its last event or receipt).
-    static func dueForErasure(_ db: Database, now: Date, closedBefore: Date, caseID: String?) throws -> [ErasureCandidate] {
+    static func dueForErasure(_ db: Database, now: Date, closedBefore: Date, caseID: CaseID?) throws -> [ErasureCandidate] {
         var arguments: StatementArguments = [now, closedBefore]
         var only = ""
         if let caseID {
@@ -72,7 +72,7 @@ extension AppDatabase {
     }
 
     /// Crypto-shreds one case inside the caller's transaction. `reason` is "request" or "retention".
-    static func erase(_ db: Database, caseID: String, reason: String, keys: KeyRing, at now: Date) throws {
+    static func erase(_ db: Database, caseID: CaseID, reason: String, keys: KeyRing, at now: Date) throws {
         guard let stageText = try String.fetchOne(db, sql: "SELECT stage FROM referral_case WHERE id = ? AND erased_at IS NULL",
                                                   arguments: [caseID]),
               let stage = Stage(rawValue: stageText) else {
@@ -127,7 +127,7 @@ extension AppDatabase {
     }
 
     /// The case's erasure request, if one was ever made (cancelled ones included).
-    static func erasureStatus(_ db: Database, caseID: String) throws -> ErasureStatus? {
+    static func erasureStatus(_ db: Database, caseID: CaseID) throws -> ErasureStatus? {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT e.requested_at, e.due_at, e.cancelled_at, c.safeguarding_hold_at, c.evidential_hold_at
             FROM erasure_request e JOIN referral_case c ON c.id = e.case_id
@@ -145,7 +145,7 @@ extension RetentionStore {
 
     /// Asks for erasure, due after the policy's cooling-off period. Asking again while a request is pending
     /// returns it unchanged; after a cancellation a new request starts a new period.
-    public func requestErasure(caseID: String, policy: RetentionPolicy,
+    public func requestErasure(caseID: CaseID, policy: RetentionPolicy,
                                now: Date = Date()) async throws -> ErasureStatus {
         try policy.validate()
         return try await writer.write { db in
@@ -169,7 +169,7 @@ extension RetentionStore {
     }
 
     /// Cancels a pending erasure request (`ErasureError.nothingToCancel` if there is none).
-    public func cancelErasure(caseID: String, now: Date = Date()) async throws {
+    public func cancelErasure(caseID: CaseID, now: Date = Date()) async throws {
         try await writer.write { db in
             let current = try AppDatabase.portalCase(db, caseID: caseID)
             try db.execute(sql: """
@@ -187,7 +187,7 @@ extension RetentionStore {
     /// Places (`on`) or lifts a safeguarding hold: while it stands, neither an erasure request nor retention
     /// erases the case. Leads only (`CaseAccessError.forbidden` for anyone else, before the case is read).
     /// Setting the state it already has changes nothing.
-    public func setSafeguardingHold(caseID: String, on: Bool, by actor: StaffActor,
+    public func setSafeguardingHold(caseID: CaseID, on: Bool, by actor: StaffActor,
                                     now: Date = Date()) async throws {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
         try await writer.write { db in

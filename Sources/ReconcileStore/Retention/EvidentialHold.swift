@@ -10,7 +10,7 @@ extension RetentionStore {
     /// sealed under the case key like every note (and erased with the case). A hold already in the asked state
     /// changes nothing.
     @discardableResult
-    public func setEvidentialHold(caseID: String, on: Bool, reason: String?, by actor: StaffActor,
+    public func setEvidentialHold(caseID: CaseID, on: Bool, reason: String?, by actor: StaffActor,
                                   now: Date = Date()) async throws -> CaseChange {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
         return try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in

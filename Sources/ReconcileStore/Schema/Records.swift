@@ -6,7 +6,7 @@ import ReconcileCore
 public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "referral_case"
 
-    public var id: String
+    public var id: CaseID
     public var reference: String
     public var stage: Stage
     public var closeReason: CloseReason?
@@ -37,7 +37,7 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var story: Data?
     public var emailIndex: Data?
     public var phoneIndex: Data?
-    public var duplicateOf: String?
+    public var duplicateOf: CaseID?
     public var erasedAt: Date?
     // Added by later migrations; nil on a new referral. (`contact_index_version` is left to its column
     // default and to `upgradeContactIndexes`, which is all that reads it.)
@@ -67,7 +67,7 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 /// The wrapped per-case data key.
 struct CaseKeyRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "case_key"
-    var caseId: String
+    var caseId: CaseID
     var dataKeyVersion: Int
     var masterKeyVersion: Int
     var wrappedKey: Data

@@ -15,7 +15,7 @@ import Testing
         let a = try await h.newCase("2025-04-02T09:00:00Z"), b = try await h.newCase("2025-04-03T09:00:00Z")
         let late = try await h.newCase("2025-06-20T09:00:00Z"), refused = try await h.newCase("2025-04-04T09:00:00Z", consent: false)
         let elsewhere = try await h.newCase("2025-04-05T09:00:00Z", area: "herefordshire")
-        func escalate(_ id: String, _ routes: [SafeguardingRoute], _ at: String) async throws -> String {
+        func escalate(_ id: CaseID, _ routes: [SafeguardingRoute], _ at: String) async throws -> String {
             try await h.stores.cases.recordSafeguarding(caseID: id, referral: SafeguardingReferral(routes: routes), note: nil, by: h.lead, now: H.date(at)).recordID!
         }
         let first = try await escalate(a, [.socialCare, .police], "2025-04-10T09:00:00Z")

@@ -63,7 +63,7 @@ import Testing
         let h = try ReportHarness()
         let months = ["2025-05", "2025-08", "2025-11", "2026-02"]
         let afterYear = ReportHarness.date("2026-04-20T09:00:00Z")
-        var meetings: [(caseID: String, id: String)] = []
+        var meetings: [(caseID: CaseID, id: String)] = []
         var perQuarter: [Int] = []
         for (q, month) in months.enumerated() {
             // Ten asked for in the quarter: mostly the school, one or two of the rarer parties (small counts).

@@ -50,7 +50,7 @@ struct ReportHarness {
                  role: ReferrerRole = .parentOrCarer, setting: ReconcileCore.Setting = .secondary,
                  harm: [Harm] = [.sexualAssault], when: HowLongAgo = .underOneYear, told: [ToldBefore] = [.school],
                  wishes: [Wish] = [.toBeListenedTo], name: String? = nil, email: String? = nil, phone: String? = nil,
-                 address: String? = nil) async throws -> String {
+                 address: String? = nil) async throws -> CaseID {
         let n = UUID().uuidString.prefix(6).lowercased()
         let contact = ContactDetails(name: name ?? "Test Person \(n)", email: email ?? "test-\(n)@example.invalid",
                                      phone: phone, address: address, preference: .email, safeToLeaveMessage: false)
@@ -59,40 +59,40 @@ struct ReportHarness {
         return try await IntakeStore(db, keys).createCase(referral, reference: Self.reference(), passphraseHash: "h", receivedAt: Self.date(received)).id
     }
 
-    func acknowledge(_ id: String, _ at: String) async throws {
+    func acknowledge(_ id: CaseID, _ at: String) async throws {
         _ = try await CaseStore(db, keys).acknowledge(caseID: id, method: .phone, note: nil, by: lead, now: Self.date(at))
     }
 
     /// A listening session held on the (London) day of `on`, recorded at that moment.
-    func listen(_ id: String, _ on: String) async throws {
+    func listen(_ id: CaseID, _ on: String) async throws {
         _ = try await CaseStore(db, keys).recordListeningSession(caseID: id, heldOn: String(on.prefix(10)), durationMinutes: 45, modality: .phone,
                                                 note: nil, by: lead, now: Self.date(on))
     }
 
-    func assess(_ id: String, _ at: String, level: LevelOfNeed, needs: [Need]) async throws {
+    func assess(_ id: CaseID, _ at: String, level: LevelOfNeed, needs: [Need]) async throws {
         _ = try await CaseStore(db, keys).recordAssessment(caseID: id, level: level, needs: needs, note: nil, by: lead, now: Self.date(at))
     }
 
     @discardableResult
-    func signpost(_ id: String, _ at: String, need: Need) async throws -> String {
+    func signpost(_ id: CaseID, _ at: String, need: Need) async throws -> String {
         try await CaseStore(db, keys).addSignpost(caseID: id, service: Self.everything, need: need, note: nil, by: lead, now: Self.date(at)).recordID!
     }
 
-    func outcome(_ id: String, _ signpost: String, _ outcome: SignpostOutcome, _ at: String) async throws {
+    func outcome(_ id: CaseID, _ signpost: String, _ outcome: SignpostOutcome, _ at: String) async throws {
         try await CaseStore(db, keys).recordSignpostOutcome(caseID: id, signpostID: signpost, outcome: outcome, by: lead, now: Self.date(at))
     }
 
-    func safeguard(_ id: String, _ at: String) async throws {
+    func safeguard(_ id: CaseID, _ at: String) async throws {
         _ = try await CaseStore(db, keys).recordSafeguarding(caseID: id, route: .socialCare, note: nil, by: lead, now: Self.date(at))
     }
 
-    func close(_ id: String, _ reason: CloseReason, _ at: String) async throws {
+    func close(_ id: CaseID, _ reason: CloseReason, _ at: String) async throws {
         try await CaseStore(db, keys).close(caseID: id, reason: reason, note: nil, by: lead, now: Self.date(at))
     }
 
     /// Crypto-shreds a case the way erasure does: key and personal columns gone, statistics kept.
     /// Family feedback given at `at`.
-    func feedback(_ id: String, _ at: String, listenedTo: Int? = nil, believed: Int? = nil, helpWasRight: Int? = nil,
+    func feedback(_ id: CaseID, _ at: String, listenedTo: Int? = nil, believed: Int? = nil, helpWasRight: Int? = nil,
                   comment: String? = nil) async throws {
         var scores: [FeedbackQuestion: Int] = [:]
         scores[.listenedTo] = listenedTo
@@ -103,7 +103,7 @@ struct ReportHarness {
 
     /// A complaint or compliment recorded by the lead (`received`/`responded` are London dates).
     @discardableResult
-    func complaint(_ kind: ComplaintKind, received: String, responded: String? = nil, caseID: String? = nil,
+    func complaint(_ kind: ComplaintKind, received: String, responded: String? = nil, caseID: CaseID? = nil,
                    area: String = "shropshire") async throws -> Complaint {
         try await ReportStore(db, keys).addComplaint(caseID: caseID, reference: nil, councilArea: caseID == nil ? area : nil, kind: kind, receivedOn: received,
                                   respondedOn: responded, councilAreas: settings.areas.councilAreas, by: lead,
@@ -112,17 +112,17 @@ struct ReportHarness {
 
     /// A meeting the family asked for at `at`; its id.
     @discardableResult
-    func meeting(_ id: String, _ at: String, with party: MeetingParty = .schoolOrCollege) async throws -> String {
+    func meeting(_ id: CaseID, _ at: String, with party: MeetingParty = .schoolOrCollege) async throws -> String {
         try await CaseStore(db, keys).requestMeeting(caseID: id, party: party, note: nil, by: lead, now: Self.date(at)).recordID!
     }
 
     /// A meeting's course at `at` (held on that day when `status` is held), and the family's "did it help".
-    func meeting(_ id: String, _ meeting: String, _ status: MeetingStatus, _ at: String, helped: Int? = nil) async throws {
+    func meeting(_ id: CaseID, _ meeting: String, _ status: MeetingStatus, _ at: String, helped: Int? = nil) async throws {
         let update = MeetingUpdate(status: status, heldOn: status == .held ? String(at.prefix(10)) : nil, helped: helped)
         try await CaseStore(db, keys).updateMeeting(caseID: id, meetingID: meeting, update, by: lead, now: Self.date(at))
     }
 
-    func erase(_ id: String) throws {
+    func erase(_ id: CaseID) throws {
         try db.writer.write { db in
             try db.execute(sql: "DELETE FROM case_key WHERE case_id = ?", arguments: [id])
             try db.execute(sql: """

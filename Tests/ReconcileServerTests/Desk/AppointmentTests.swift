@@ -193,7 +193,7 @@ import Testing
             #expect(try await client.json("/api/v1/cases/\(second)/appointments", .post, token: token, body: body).status == .conflict)
             // The first family asks for erasure; after the cooling-off the case is erased and its appointment cancelled.
             let policy = RetentionPolicy()
-            _ = try await harness.stores.retention.requestErasure(caseID: id, policy: policy)
+            _ = try await harness.stores.retention.requestErasure(caseID: CaseID(id), policy: policy)
             _ = try await harness.stores.retention.runRetention(policy: policy, now: Date().addingTimeInterval(400 * 86_400))
             let status = try await harness.database.reader.read { db in
                 try String.fetchOne(db, sql: "SELECT status FROM case_appointment WHERE case_id = ?", arguments: [id])
@@ -224,7 +224,7 @@ import Testing
             // One booked two hours ago for an hour ago (the store's clock), then recorded as held.
             let pat = try #require(try await harness.stores.staff.staffAccount(email: w.pat.email))
             let booked = try await harness.stores.desk.bookAppointment(
-                caseID: id, startsAt: Date().addingTimeInterval(-3600), durationMinutes: 45, modality: .phone, practitionerEmail: nil,
+                caseID: CaseID(id), startsAt: Date().addingTimeInterval(-3600), durationMinutes: 45, modality: .phone, practitionerEmail: nil,
                 note: "Earlier \(canary)", by: pat.actor, now: Date().addingTimeInterval(-7200))
             let aid = try #require(booked.recordID)
             let held = try await client.json("/api/v1/cases/\(id)/appointments/\(aid)", .patch, token: token,

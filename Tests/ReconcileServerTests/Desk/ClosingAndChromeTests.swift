@@ -25,7 +25,7 @@ import Testing
             // No listening yet: refused, nothing changed.
             let early = try await post("close", ["reason": "completed"])
             #expect(early.status == .conflict)
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .acknowledged)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .acknowledged)
 
             #expect(try await post("listening-sessions", ["date": "2026-01-05", "duration_minutes": 40, "modality": "phone",
                                                          "advice_given": "Listened; nothing more wanted"]).status == .created)
@@ -33,7 +33,7 @@ import Testing
             #expect(page.text.contains("value=\"completed\""), "the page offers completed once a session is recorded")
             let closed = try await browser.post("/staff/cases/\(id)/close", [("reason", "completed"), ("note", ""), ("summary", "")])
             #expect(closed.status == .seeOther)
-            let record = try harness.stores.intake.caseRecord(id: id)
+            let record = try harness.stores.intake.caseRecord(id: CaseID(id))
             #expect(record?.stage == .closed && record?.closeReason == .completed)
         }
     }
@@ -97,7 +97,7 @@ import Testing
             let (first, second) = (rows[0].id, rows[1].id)
             let token = try await client.signIn(lead)
             let api = try await client.json("/api/v1/cases/\(second)", .get, token: token)
-            #expect(api.json?["duplicate_of"] as? String == first && api.json?["duplicate_of_reference"] as? String == references[0])
+            #expect(api.json?["duplicate_of"] as? String == first.rawValue && api.json?["duplicate_of_reference"] as? String == references[0])
             var browser = PageBrowser(client: client)
             _ = try await browser.signIn(lead, codeAt: Date().addingTimeInterval(30))
             let page = try await browser.get("/staff/cases/\(second)")

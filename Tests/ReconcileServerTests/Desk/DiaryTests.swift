@@ -101,7 +101,7 @@ import Testing
             // On the desk: one that began half an hour ago and is not yet recorded (overdue), by API and on the home page.
             let pat = try #require(try await harness.stores.staff.staffAccount(email: w.pat.email))
             let startedAt = Date().addingTimeInterval(-1800)
-            let started = try await harness.stores.desk.bookAppointment(caseID: id, startsAt: startedAt, durationMinutes: 30,
+            let started = try await harness.stores.desk.bookAppointment(caseID: CaseID(id), startsAt: startedAt, durationMinutes: 30,
                                                                      modality: .phone, practitionerEmail: nil, note: nil, by: pat.actor, now: Date().addingTimeInterval(-3600))
             let work = try await client.json("/api/v1/my-work", .get, token: try await client.signIn(w.pat, at: Date().addingTimeInterval(30)))
             let items = (work.json?["items"] as? [[String: Any]]) ?? []

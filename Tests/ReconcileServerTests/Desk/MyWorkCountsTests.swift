@@ -46,7 +46,7 @@ import Testing
         #expect(mine.items.filter { $0.kind == .signpostOutcome }.count == 2, "listed up to the limit")
         #expect(mine.count(.signpostOutcome) == 5, "counted in full: closed cases' outcomes are still due")
         #expect(mine.overdue == 5)
-        #expect(Set(mine.items.map(\.caseID)).isSubset(of: Set(ids.prefix(5))), "never another's case")
+        #expect(Set(mine.items.map(\.caseID.rawValue)).isSubset(of: Set(ids.prefix(5))), "never another's case")
 
         let team = try await harness.stores.desk.myWork(by: StaffActor(id: leadID, role: .lead), rules: rules)
         #expect(team.count(.signpostOutcome) == 6 && team.count(.unassigned) == 1)
@@ -57,10 +57,10 @@ import Testing
 
         // Retention erases a closed case: its signpost stays 'pending' in the statistics but leaves everyone's desk.
         try await harness.database.writer.write { db in
-            try AppDatabase.erase(db, caseID: ids[0], reason: "retention", keys: harness.keys, at: Date())
+            try AppDatabase.erase(db, caseID: CaseID(ids[0]), reason: "retention", keys: harness.keys, at: Date())
         }
         let afterErasure = try await harness.stores.desk.myWork(by: StaffActor(id: patID, role: .practitioner), rules: rules)
-        #expect(afterErasure.count(.signpostOutcome) == 4 && !afterErasure.items.contains { $0.caseID == ids[0] })
+        #expect(afterErasure.count(.signpostOutcome) == 4 && !afterErasure.items.contains { $0.caseID.rawValue == ids[0] })
         #expect(try await harness.stores.desk.myWork(by: StaffActor(id: leadID, role: .lead), rules: rules).count(.signpostOutcome) == 5)
         let stillPending = try await harness.database.reader.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM signpost WHERE outcome = 'pending' AND case_id = ?", arguments: [ids[0]])

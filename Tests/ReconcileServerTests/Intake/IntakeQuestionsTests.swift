@@ -175,7 +175,7 @@ import Testing
             #expect(sealed.range(of: Data(canary.utf8)) == nil, "access needs are sealed")
             let caseID: String = row["id"]
             let needs = try await harness.database.reader.read { db in
-                try AppDatabase.intakeAnswers(db, caseID: caseID, cipher: try AppDatabase.caseCipher(db, caseID: caseID, keys: harness.keys))
+                try AppDatabase.intakeAnswers(db, caseID: CaseID(caseID), cipher: try AppDatabase.caseCipher(db, caseID: CaseID(caseID), keys: harness.keys))
             }.accessNeeds
             #expect(needs == AccessNeeds(language: "Polish \(canary)", interpreter: true, largePrint: true, supporter: "My aunt \(canary)"))
         }
@@ -199,7 +199,7 @@ import Testing
             }
             #expect(throws: (any Error).self) {
                 try harness.database.reader.read { db in
-                    try AppDatabase.intakeAnswers(db, caseID: caseB, cipher: try AppDatabase.caseCipher(db, caseID: caseB, keys: harness.keys))
+                    try AppDatabase.intakeAnswers(db, caseID: CaseID(caseB), cipher: try AppDatabase.caseCipher(db, caseID: CaseID(caseB), keys: harness.keys))
                 }
             }
         }

@@ -109,8 +109,8 @@ import Testing
             let named = try await client.json("/api/v1/portal/feedback", .post, token: tokenA, body: ["listened_to": 2, "case_id": b.caseID])
             #expect(named.status == .unprocessableContent)
             #expect(try await client.json("/api/v1/portal/feedback", .post, token: tokenA, body: ["listened_to": 2]).status == .created)
-            #expect(try await harness.stores.portal.familyFeedback(caseID: a.caseID)?.scores[.listenedTo] == 2)
-            #expect(try await harness.stores.portal.familyFeedback(caseID: b.caseID) == nil)
+            #expect(try await harness.stores.portal.familyFeedback(caseID: CaseID(a.caseID))?.scores[.listenedTo] == 2)
+            #expect(try await harness.stores.portal.familyFeedback(caseID: CaseID(b.caseID)) == nil)
         }
     }
 
@@ -202,7 +202,7 @@ import Testing
             let thanks = try await browser.get("/portal/feedback?done=feedback")
             #expect(thanks.text.contains("Thank you for telling us.")
                     && thanks.text.contains("id=\"listened_to-5\" name=\"listened_to\" value=\"5\" checked"))
-            #expect(try await harness.stores.portal.familyFeedback(caseID: family.caseID)?.scores == [.listenedTo: 5, .helpWasRight: 3])
+            #expect(try await harness.stores.portal.familyFeedback(caseID: CaseID(family.caseID))?.scores == [.listenedTo: 5, .helpWasRight: 3])
             // Their copy of everything held carries it, every key present.
             let export = try await browser.get("/portal/export")
             let held = try #require(export.json?["feedback"] as? [String: Any])

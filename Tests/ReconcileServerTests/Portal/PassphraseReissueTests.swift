@@ -130,7 +130,7 @@ import Testing
             // Nothing above changed anything: the family's own words still work.
             #expect(try await PortalAPITests.signIn(client, reference: family.reference, passphrase: family.passphrase).status == .ok)
 
-            _ = try await harness.stores.retention.requestErasure(caseID: family.caseID, policy: RetentionPolicy())
+            _ = try await harness.stores.retention.requestErasure(caseID: CaseID(family.caseID), policy: RetentionPolicy())
             _ = try await harness.stores.retention.runRetention(policy: RetentionPolicy(), now: Date().addingTimeInterval(90 * 86_400))
             let erased = try await Self.reissue(client, family.caseID, token: leadToken)
             #expect(erased.status == .conflict && erased.errorCode == "erased")

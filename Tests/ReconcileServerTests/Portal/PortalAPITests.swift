@@ -135,7 +135,7 @@ import Testing
             let r105 = try await client.json("/api/v1/portal/withdraw", .post, token: token)
             #expect(r105.status == .conflict)
         }
-        let record = try #require(try harness.stores.intake.caseRecord(id: try await harness.database.reader.read { db in try String.fetchOne(db, sql: "SELECT id FROM referral_case")! }))
+        let record = try #require(try harness.stores.intake.caseRecord(id: try await harness.database.reader.read { db in try CaseID.fetchOne(db, sql: "SELECT id FROM referral_case")! }))
         #expect(record.closeReason == .withdrawn)
     }
 
@@ -179,7 +179,7 @@ import Testing
             return caseID
         }
         // Statistics stay; nothing personal is left in the database files.
-        let record = try #require(try harness.stores.intake.caseRecord(id: caseID))
+        let record = try #require(try harness.stores.intake.caseRecord(id: CaseID(caseID)))
         #expect(record.referrerRole == .parentOrCarer && record.erasedAt != nil)
         try await harness.database.checkpoint()
         let raw = try dir.rawBytes()

@@ -51,13 +51,13 @@ import Testing
             // Without the form token nothing happens, even with the session cookie.
             let forged = try await post("/portal/withdraw", [("csrf_token", "forged")], cookies)
             #expect(forged.status == .forbidden)
-            #expect(try harness.stores.intake.caseRecord(id: family.caseID)?.stage == .received)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(family.caseID))?.stage == .received)
             // A second session of the same family, in the same browser (same CSRF cookie), gets its own token.
             let second = try await post("/portal", [("csrf_token", token), ("reference", family.reference), ("passphrase", family.passphrase)], csrfCookie)
             let secondCookies = "\(csrfCookie); " + String(try #require(second.headers[.setCookie]).split(separator: ";")[0])
             let crossed = try await post("/portal/withdraw", [("csrf_token", sessionToken)], secondCookies)
             #expect(crossed.status == .forbidden)
-            #expect(try harness.stores.intake.caseRecord(id: family.caseID)?.stage == .received)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(family.caseID))?.stage == .received)
             let out = try await post("/portal/sign-out", [("csrf_token", sessionToken)], cookies)
             #expect(out.status == .seeOther && out.headers[.setCookie]?.contains("Max-Age=0") == true)
             let after = try await client.execute(uri: "/portal/case", method: .get, headers: [.cookie: cookies])

@@ -37,7 +37,7 @@ import Testing
             #expect(tooEarly.errorCode == "illegal_transition")
             let listenFirst = try await post("listening-sessions", ["date": "2026-01-05", "duration_minutes": 30, "modality": "phone", "advice_given": "Options explained"])
             #expect(listenFirst.status == .conflict)
-            let r2 = try harness.stores.intake.caseRecord(id: caseID)
+            let r2 = try harness.stores.intake.caseRecord(id: CaseID(caseID))
             #expect(r2?.stage == .received)
 
             let r3 = try await post("acknowledge", ["method": "phone", "note": "Called \(canary)"])
@@ -84,7 +84,7 @@ import Testing
             #expect((body["safeguarding"] as? [Any])?.count == 2)
             let actions = (body["events"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
             #expect(actions.contains("acknowledge") && actions.contains("close") && actions.contains("assign"))
-            let audit = try harness.stores.audit.auditEntries(caseID: caseID).map(\.action)
+            let audit = try harness.stores.audit.auditEntries(caseID: CaseID(caseID)).map(\.action)
             #expect(audit.contains("case.read"))
             #expect(audit.contains("case.acknowledge"))
             #expect(try await harness.stores.audit.verifyAuditChain().isIntact)
@@ -131,7 +131,7 @@ import Testing
             #expect(r15.status == .unprocessableContent)
             let r16 = try await client.json("/api/v1/cases?cursor=garbage!!", .get, token: token)
             #expect(r16.status == .unprocessableContent)
-            let r17 = try harness.stores.intake.caseRecord(id: caseID)
+            let r17 = try harness.stores.intake.caseRecord(id: CaseID(caseID))
             #expect(r17?.stage == .received)
             let events = try await harness.database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event")! }
             #expect(events == 0)

@@ -145,7 +145,7 @@ import Testing
             #expect(try await Self.meetingRows(harness, id) == rows)
 
             let open = try await client.newCase(harness)
-            try await harness.database.writer.write { db in try AppDatabase.erase(db, caseID: open, reason: "request", keys: harness.keys, at: Date()) }
+            try await harness.database.writer.write { db in try AppDatabase.erase(db, caseID: CaseID(open), reason: "request", keys: harness.keys, at: Date()) }
             let erased = try await client.json("/api/v1/cases/\(open)/meetings", .post, token: token, body: ["party": "school_or_college"])
             #expect(erased.status == .conflict && Self.problem(erased).code == "case_not_open")
         }

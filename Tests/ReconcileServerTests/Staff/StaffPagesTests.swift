@@ -57,7 +57,7 @@ struct PageBrowser {
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
         try await harness.app().test(.router) { client in
             let id = try await client.newCase(harness)
-            let reference = try #require(try harness.stores.intake.caseRecord(id: id)?.reference)
+            let reference = try #require(try harness.stores.intake.caseRecord(id: CaseID(id))?.reference)
             var browser = PageBrowser(client: client)
             let before = try await browser.get("/staff/cases")
             #expect(before.status == .seeOther && before.headers[.location] == "/staff/sign-in")
@@ -116,7 +116,7 @@ struct PageBrowser {
 
             let ack = try await browser.post("/staff/cases/\(id)/acknowledge", [("method", "phone"), ("note", "")])
             #expect(ack.status == .seeOther && ack.headers[.location] == "/staff/cases/\(id)?done=acknowledge")
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .acknowledged)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .acknowledged)
             let next = try await browser.get("/staff/cases/\(id)?done=acknowledge")
             #expect(forms(next.text) == ["assign", "listening-sessions", "close", "safeguarding", "messages"])
             #expect(next.text.contains("Acknowledgement recorded"))
@@ -126,7 +126,7 @@ struct PageBrowser {
             let refused = try await browser.post("/staff/cases/\(id)/acknowledge", [("method", "phone")])
             #expect(refused.status == .conflict && refused.text.contains("<h1>That step is not possible now</h1>"))
             #expect(refused.headers[.contentType]?.hasPrefix("text/html") == true)
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .acknowledged)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .acknowledged)
         }
     }
 
@@ -140,7 +140,7 @@ struct PageBrowser {
             _ = try await browser.get("/staff/cases/\(id)")
             let forged = try await browser.post("/staff/cases/\(id)/acknowledge", [("method", "phone")], token: "forged")
             #expect(forged.status == .forbidden && forged.text.contains("This form has expired"))
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .received)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .received)
             // The token is bound to the session: after signing out and in again in the same browser (same CSRF
             // cookie), the old session's token is refused.
             let oldToken = browser.token
@@ -152,7 +152,7 @@ struct PageBrowser {
             #expect(again.headers[.location] == "/staff/cases", "signed in again")
             let stale = try await browser.post("/staff/cases/\(id)/acknowledge", [("method", "phone")], token: oldToken)
             #expect(stale.status == .forbidden)
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .received)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .received)
             // Sign-in itself needs the token too (no login CSRF).
             var fresh = PageBrowser(client: client)
             let noToken = try await fresh.post("/staff/sign-in", [("email", lead.email), ("password", lead.password), ("code", lead.code())])

@@ -39,6 +39,30 @@ import Testing
         }
     }
 
+    @Test func aCaseIsNamedOnlyByItsOwnIdNotItsReferenceNorAnotherSpelling() async throws {
+        let harness = try Harness()
+        let lead = try await harness.addStaff("lead@example.org", role: .lead)
+        try await harness.app().test(.router) { client in
+            let token = try await client.signIn(lead)
+            let id = try await client.newCase(harness)
+            let reference = try #require(try await client.json("/api/v1/cases/\(id)", .get, token: token).json?["reference"] as? String)
+            let eventsBefore: Int = try await harness.database.reader.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event WHERE case_id = ?", arguments: [id]) ?? -1
+            }
+            for other in [id.uppercased(), reference, " \(id)", id + "0", String(id.dropLast())] {
+                let path = other.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? other
+                let read = try await client.json("/api/v1/cases/\(path)", .get, token: token)
+                let act = try await client.json("/api/v1/cases/\(path)/messages", .post, token: token, body: ["body": "hello"])
+                #expect(read.status == .notFound && act.status == .notFound, "\(other)")
+                #expect(!read.text.contains(reference) && !act.text.contains(reference))
+            }
+            let eventsAfter: Int = try await harness.database.reader.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event WHERE case_id = ?", arguments: [id]) ?? -1
+            }
+            #expect(eventsAfter == eventsBefore, "nothing was written to the case under another name")
+        }
+    }
+
     @Test func duplicateOfIsShownOnlyWhenTheViewerMayOpenThatCase() async throws {
         let harness = try Harness()
         let lead = try await harness.addStaff("lead@example.org", role: .lead)
@@ -50,8 +74,8 @@ import Testing
                 #expect(r.status == .created)
             }
             let rows = try await harness.database.reader.read { db in try CaseRecord.order(CaseRecord.Columns.receivedAt).fetchAll(db) }
-            let (first, second) = (rows[0].id, rows[1].id)
-            #expect(rows[1].duplicateOf == first)
+            let (first, second) = (rows[0].id.rawValue, rows[1].id.rawValue)
+            #expect(rows[1].duplicateOf?.rawValue == first)
             _ = try await client.json("/api/v1/cases/\(second)/assign", .post, token: leadToken, body: ["practitioner": pat.email])
             let asLead = try await client.json("/api/v1/cases/\(second)", .get, token: leadToken)
             #expect(asLead.json?["duplicate_of"] as? String == first)

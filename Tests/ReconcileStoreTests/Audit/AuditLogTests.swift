@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ReconcileCore
 import Sodium
 import Testing
 @testable import ReconcileStore
@@ -11,8 +12,8 @@ import Testing
     /// Entries of several shapes: with and without case id and detail.
     func entry(_ i: Int) -> AuditEntry {
         switch i % 4 {
-        case 0: AuditEntry(actor: "staff-\(i % 3)", action: "case.read", caseID: "case-\(i % 5)")
-        case 1: AuditEntry(actor: "staff-\(i % 3)", action: "case.acknowledge", caseID: "case-\(i % 5)", detail: "method=phone")
+        case 0: AuditEntry(actor: "staff-\(i % 3)", action: "case.read", caseID: CaseID("case-\(i % 5)"))
+        case 1: AuditEntry(actor: "staff-\(i % 3)", action: "case.acknowledge", caseID: CaseID("case-\(i % 5)"), detail: "method=phone")
         case 2: AuditEntry(actor: "system", action: "retention.run", detail: "shredded=\(i)")
         default: AuditEntry(actor: "family:case-\(i % 5)", action: "portal.export")
         }
@@ -87,16 +88,16 @@ import Testing
 
     @Test func caseTimelineListsItsRowsInOrder() throws {
         let db = try database(rows: 40)
-        let rows = try AuditStore(db, keys).auditEntries(caseID: "case-1")
+        let rows = try AuditStore(db, keys).auditEntries(caseID: CaseID("case-1"))
         #expect(!rows.isEmpty)
-        #expect(rows.allSatisfy { $0.caseId == "case-1" })
+        #expect(rows.allSatisfy { $0.caseId == CaseID("case-1") })
         #expect(rows.map(\.seq) == rows.map(\.seq).sorted())
         let firstRow = try #require(rows.first)
         #expect(firstRow.seq == 2)
         #expect(firstRow.action == "case.acknowledge")
         #expect(firstRow.detail == "method=phone")
         #expect(abs(firstRow.at.timeIntervalSince(start.addingTimeInterval(1))) < 0.0006)
-        #expect(try AuditStore(db, keys).auditEntries(caseID: "no-such-case").isEmpty)
+        #expect(try AuditStore(db, keys).auditEntries(caseID: CaseID("no-such-case")).isEmpty)
     }
 
     @Test func auditRowsOutliveTheCaseTheyConcern() async throws {
@@ -308,7 +309,7 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<50 {
                 group.addTask {
-                    try await AuditStore(db, keys).recordAudit(AuditEntry(actor: "staff-\(i)", action: "case.read", caseID: "case-\(i)"))
+                    try await AuditStore(db, keys).recordAudit(AuditEntry(actor: "staff-\(i)", action: "case.read", caseID: CaseID("case-\(i)")))
                 }
             }
             try await group.waitForAll()
@@ -325,7 +326,7 @@ import Testing
         AuditEntry(actor: "staff-1", action: "case.read", detail: "emailed ann@example.org"),
         AuditEntry(actor: "staff-1", action: "case.read", detail: "line\nbreak"),
         AuditEntry(actor: "staff-1", action: "case.read", detail: String(repeating: "x", count: 1001)),
-        AuditEntry(actor: "staff-1", action: "case.read", caseID: ""),
+        AuditEntry(actor: "staff-1", action: "case.read", caseID: CaseID("")),
     ])
     func malformedEntriesAreRefusedAndWriteNothing(entry: AuditEntry) async throws {
         let db = try AppDatabase.inMemory()
@@ -376,6 +377,6 @@ import Testing
                                             caseID: nil, detail: "d", prevHash: [0xAA, 0xBB])
         #expect(shifted != message)
         #expect(AuditChain.rowMessage(seq: 1, at: "t", actor: "a", action: "b", caseID: nil, detail: nil, prevHash: [])
-                != AuditChain.rowMessage(seq: 1, at: "t", actor: "a", action: "b", caseID: "", detail: nil, prevHash: []))
+                != AuditChain.rowMessage(seq: 1, at: "t", actor: "a", action: "b", caseID: CaseID(""), detail: nil, prevHash: []))
     }
 }

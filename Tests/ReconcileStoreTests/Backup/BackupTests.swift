@@ -15,7 +15,7 @@ import Testing
         let data: URL
         /// The live database, as a running service holds it; `stop()` closes it.
         private(set) var db: AppDatabase!
-        var stories: [String: String] = [:]
+        var stories: [CaseID: String] = [:]
 
         init(cases: Int = 5) async throws {
             root = try TemporaryDirectory()
@@ -30,7 +30,7 @@ import Testing
         func stop() { db = nil }
 
         @discardableResult
-        func addCase() async throws -> String {
+        func addCase() async throws -> CaseID {
             let referral = Fixtures.referral(), ring = self.ring
             let record = try await IntakeStore(db, ring).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
             try await db.writer.write { conn in
@@ -271,7 +271,7 @@ import Testing
         let root = try TemporaryDirectory()
         let keys = KeyRing.ephemeral()
         let data = root.url.appendingPathComponent("data")
-        var id = ""
+        var id = CaseID("")
         do {
             let db = try AppDatabase.open(dataDirectory: data, migrate: true)
             id = try await IntakeStore(db, keys).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date()).id

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ReconcileCore
 import Sodium
 import Testing
 @testable import ReconcileStore
@@ -146,7 +147,7 @@ import Testing
         let key = try install.keys.backupKey(createIfMissing: false)
         let (db, ring): (AppDatabase, KeyRing) = (install.db, install.ring)
         let writer = Task.detached {
-            var ids: [(String, Date)] = []
+            var ids: [(CaseID, Date)] = []
             for _ in 0..<200 {
                 let record = try await IntakeStore(db, ring).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
                 ids.append((record.id, Date()))
@@ -164,7 +165,7 @@ import Testing
             let fresh = install.url("restored-\(UUID().uuidString)")
             _ = try await AppDatabase.restore(fromEncrypted: backup.url, key: key, keyDirectory: install.keys.url, dataDirectory: fresh, force: false)
             let db = try AppDatabase.open(dataDirectory: fresh, migrate: false)
-            let present = Set(try await db.reader.read { db in try String.fetchAll(db, sql: "SELECT id FROM referral_case") })
+            let present = Set(try await db.reader.read { db in try CaseID.fetchAll(db, sql: "SELECT id FROM referral_case") })
             let owed = committed.filter { $0.1 < started }.map(\.0)
             #expect(owed.allSatisfy(present.contains), "every case committed before the backup began is in it")
             #expect(try await db.integrityProblems().isEmpty)

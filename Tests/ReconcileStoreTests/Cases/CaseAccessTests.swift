@@ -8,7 +8,7 @@ import Testing
     typealias H = WorkflowHarness
 
     /// Every case method, each returning the error it threw (nil when it succeeded).
-    static func everyMethod(_ h: H, caseID: String, signpostID: String, target: String,
+    static func everyMethod(_ h: H, caseID: CaseID, signpostID: String, target: String,
                             by actor: StaffActor) async -> [(String, (any Error)?)] {
         let db = h.db, keys = h.keys, now = H.now
         let calls: [(String, () async throws -> Void)] = [
@@ -77,7 +77,7 @@ import Testing
                 #expect((error as? CaseAccessError) == .forbidden, "\(role) \(name): \(String(describing: error))")
             }
             // Not even whether a case exists.
-            for (name, error) in await Self.everyMethod(h, caseID: "no-such-case", signpostID: "x", target: try h.email(lead), by: actor) {
+            for (name, error) in await Self.everyMethod(h, caseID: CaseID("no-such-case"), signpostID: "x", target: try h.email(lead), by: actor) {
                 #expect((error as? CaseAccessError) == .forbidden, "\(role) \(name) on a missing case")
             }
             await #expect(throws: CaseAccessError.forbidden) {

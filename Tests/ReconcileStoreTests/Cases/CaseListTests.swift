@@ -26,7 +26,7 @@ import Testing
         try await h.stores.cases.assign(caseID: monday, toPractitionerEmail: try h.email(p1), by: lead, now: now)
         try await h.stores.cases.assign(caseID: acknowledged, toPractitionerEmail: try h.email(p2), by: lead, now: now)
 
-        func ids(_ filter: CaseListFilter, by actor: StaffActor? = nil) async throws -> [String] {
+        func ids(_ filter: CaseListFilter, by actor: StaffActor? = nil) async throws -> [CaseID] {
             try await h.stores.cases.caseList(filter: filter, limit: 100, cursor: nil, by: actor ?? lead,
                                     acknowledgementWorkingDays: H.workingDays, now: now).cases.map(\.id)
         }
@@ -63,13 +63,13 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let base = H.now
-        var all: [String] = []
+        var all: [CaseID] = []
         for i in 0..<250 {
             // Groups of three share a received time, so the id breaks ties.
             all.append(try await h.newCase(receivedAt: base.addingTimeInterval(-Double(i / 3) * 3 * 3600)))
         }
-        func walk(_ filter: CaseListFilter, limit: Int) async throws -> (ids: [String], pages: Int) {
-            var seen: [String] = [], cursor: String? = nil, pages = 0
+        func walk(_ filter: CaseListFilter, limit: Int) async throws -> (ids: [CaseID], pages: Int) {
+            var seen: [CaseID] = [], cursor: String? = nil, pages = 0
             repeat {
                 let page = try await h.stores.cases.caseList(filter: filter, limit: limit, cursor: cursor, by: lead,
                                                    acknowledgementWorkingDays: H.workingDays, now: base)

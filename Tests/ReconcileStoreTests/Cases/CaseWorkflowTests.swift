@@ -98,7 +98,7 @@ import Testing
         let h = try H()
         let lead = try h.staff(.lead)
         let keys = h.keys, now = H.now
-        var cases: [(Stage, String, String?)] = []
+        var cases: [(Stage, CaseID, String?)] = []
         for stage in Stage.allCases {
             let (id, signpost) = try await h.caseAt(stage, by: lead)
             cases.append((stage, id, signpost))
@@ -202,7 +202,7 @@ import Testing
             try await CaseStore(db, keys).close(caseID: signposted, reason: .completed, note: long, by: lead, now: now)
         }
         try await expectRefusedUnchanged(h, StoreError.caseNotFound, "no such case") {
-            _ = try await CaseStore(db, keys).acknowledge(caseID: "no-such-case", method: .email, note: nil, by: lead, now: now)
+            _ = try await CaseStore(db, keys).acknowledge(caseID: CaseID("no-such-case"), method: .email, note: nil, by: lead, now: now)
         }
         _ = signpost
 

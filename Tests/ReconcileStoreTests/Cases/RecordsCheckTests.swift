@@ -17,7 +17,7 @@ import Testing
                                     by: lead, now: now)
     }
 
-    func rules(_ c: RecordsCheck, _ caseID: String) -> [String] {
+    func rules(_ c: RecordsCheck, _ caseID: CaseID) -> [String] {
         c.incomplete.first { $0.caseID == caseID }?.problems.map(\.rule) ?? []
     }
 
@@ -112,8 +112,8 @@ import Testing
     // MARK: the monthly sample
 
     /// Practitioners holding 7, 5 and 2 cases active in March, a case closed in February and one nobody holds.
-    func practice(_ h: H, lead: StaffActor) async throws -> [String: Set<String>] {
-        var held: [String: Set<String>] = [:]
+    func practice(_ h: H, lead: StaffActor) async throws -> [String: Set<CaseID>] {
+        var held: [String: Set<CaseID>] = [:]
         for (count, email) in [(7, "seven@partner.example"), (5, "five@partner.example"), (2, "two@partner.example")] {
             let p = try h.staff(.practitioner, email: email)
             for _ in 0..<count {

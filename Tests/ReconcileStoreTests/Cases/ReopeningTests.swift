@@ -9,7 +9,7 @@ import Testing
 @Suite struct ReopeningTests {
     typealias H = WorkflowHarness
 
-    func closeReason(_ h: H, _ id: String) throws -> (String?, Date?) {
+    func closeReason(_ h: H, _ id: CaseID) throws -> (String?, Date?) {
         try h.db.reader.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT close_reason, closed_at FROM referral_case WHERE id = ?", arguments: [id])!
             return (row["close_reason"], row["closed_at"])

@@ -37,7 +37,7 @@ import Testing
 
     @Test func concurrentIntakeKeepsTheCountExact() async throws {
         let harness = try WorkflowHarness()
-        try await withThrowingTaskGroup(of: String.self) { group in
+        try await withThrowingTaskGroup(of: CaseID.self) { group in
             for _ in 0..<40 { group.addTask { try await harness.newCase() } }
             for try await _ in group {}
         }

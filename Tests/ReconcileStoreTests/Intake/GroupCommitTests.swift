@@ -64,7 +64,7 @@ import Testing
         let stored = try [0, 1, 3].map { try results[$0].get() }
         #expect(stored.allSatisfy { !$0.replayed })
         #expect(try await IntakeStore(db, keys).caseCount() == 3)
-        let cases = try await db.reader.read { db in try String.fetchSet(db, sql: "SELECT id FROM referral_case") }
+        let cases = try await db.reader.read { db in try CaseID.fetchSet(db, sql: "SELECT id FROM referral_case") }
         #expect(cases == Set(stored.map(\.caseID)))
         // The first use of the key still replays afterwards.
         let again = try await IntakeStore(db, keys).submitReferral(Fixtures.referral(), idempotency: try IdempotencyClaim(key: "reused", body: [1], keys: keys))
@@ -108,7 +108,7 @@ import Testing
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_key WHERE case_id NOT IN (SELECT id FROM referral_case)")
         }
         #expect(orphanKeys == 0)
-        #expect(Set(try await db.reader.read { db in try String.fetchSet(db, sql: "SELECT id FROM referral_case") })
+        #expect(Set(try await db.reader.read { db in try CaseID.fetchSet(db, sql: "SELECT id FROM referral_case") })
                 == Set(stored.map(\.caseID)))
     }
 

@@ -13,11 +13,11 @@ import Testing
 
     init() throws { db = try AppDatabase.inMemory() }
 
-    func stored(_ caseID: String) async throws -> String {
+    func stored(_ caseID: CaseID) async throws -> String {
         try await db.reader.read { db in try String.fetchOne(db, sql: "SELECT passphrase_hash FROM referral_case WHERE id = ?", arguments: [caseID])! }
     }
 
-    func setStored(_ caseID: String, _ value: String) async throws {
+    func setStored(_ caseID: CaseID, _ value: String) async throws {
         try await db.writer.write { db in
             try db.execute(sql: "UPDATE referral_case SET passphrase_hash = ? WHERE id = ?", arguments: [value, caseID])
         }

@@ -102,7 +102,7 @@ import Testing
         var byPhone = Fixtures.referral()
         byPhone.contact.email = nil
         byPhone.contact.phone = "07700 900555"
-        var ids: [String] = []
+        var ids: [CaseID] = []
         for i in 0..<30 {
             let record = try await IntakeStore(db, keys).createCase(byEmail, reference: Fixtures.reference(), passphraseHash: "h",
                                                  receivedAt: start + Double(i) * 60)

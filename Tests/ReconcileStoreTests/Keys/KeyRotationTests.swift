@@ -17,7 +17,7 @@ import Testing
         let keys: KeyDirectory
         let data: URL
         let db: AppDatabase
-        var stories: [String: String] = [:]
+        var stories: [CaseID: String] = [:]
         var totp: TOTP?
 
         init(cases: Int = 4, staff: Bool = true) async throws {
@@ -60,9 +60,9 @@ import Testing
         return TOTP(secret: SecretKey(bytes: try #require(Base32.decode(secret))))
     }
 
-    static func caseKeyRows(_ db: AppDatabase) throws -> [String: (dk: Int, mk: Int, wrapped: Data)] {
+    static func caseKeyRows(_ db: AppDatabase) throws -> [CaseID: (dk: Int, mk: Int, wrapped: Data)] {
         try db.reader.read { conn in
-            var rows: [String: (dk: Int, mk: Int, wrapped: Data)] = [:]
+            var rows: [CaseID: (dk: Int, mk: Int, wrapped: Data)] = [:]
             for row in try Row.fetchAll(conn, sql: "SELECT case_id, data_key_version, master_key_version, wrapped_key FROM case_key") {
                 rows[row["case_id"]] = (row["data_key_version"], row["master_key_version"], row["wrapped_key"])
             }

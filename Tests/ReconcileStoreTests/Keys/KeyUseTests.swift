@@ -8,7 +8,7 @@ import Testing
 /// Every use of the index key goes through its own subkey; rows stored before that are moved or still
 /// recognised; a resent form's passphrase is kept only for its own minutes.
 @Suite struct KeyUseTests {
-    static func indexes(_ db: AppDatabase, _ id: String) throws -> (email: Data?, phone: Data?, version: Int) {
+    static func indexes(_ db: AppDatabase, _ id: CaseID) throws -> (email: Data?, phone: Data?, version: Int) {
         try db.reader.read { conn in
             let row = try #require(try Row.fetchOne(conn, sql: "SELECT email_index, phone_index, contact_index_version FROM referral_case WHERE id = ?",
                                                     arguments: [id]))

@@ -10,7 +10,7 @@ import Testing
         try h.db.reader.read { db in try Row.fetchAll(db, sql: "SELECT * FROM mail_outbox ORDER BY created_at, id") }
     }
 
-    func submit(_ h: WorkflowHarness, area: String = "shropshire", canary: String = "CANARY-\(UUID().uuidString.prefix(8))") async throws -> String {
+    func submit(_ h: WorkflowHarness, area: String = "shropshire", canary: String = "CANARY-\(UUID().uuidString.prefix(8))") async throws -> CaseID {
         try await h.stores.intake.submitReferral(Fixtures.referral(canary: canary, area: area), idempotency: nil).caseID
     }
 
@@ -56,7 +56,7 @@ import Testing
         #expect(try await h.stores.mail.familyNoticeChoice(caseID: chose) == FamilyNoticeChoice(notifyByEmail: true, namesService: true, hasEmail: true))
         for id in [quiet, chose] { _ = try await h.stores.cases.sendMessage(caseID: id, body: "Hello", by: lead) }
         let notices = try outbox(h).filter { $0["kind"] as String == "family_notice" }
-        #expect(notices.map { $0["case_id"] as String } == [chose])
+        #expect(notices.map { $0["case_id"] as CaseID } == [chose])
         // Turned off in the portal: the next message sends nothing, and one still waiting is dropped, not sent.
         try await h.stores.mail.setFamilyNotice(caseID: chose, notifyByEmail: false, namesService: true)
         _ = try await h.stores.cases.sendMessage(caseID: chose, body: "Again", by: lead)

@@ -13,11 +13,11 @@ extension WorkflowHarness {
                                            now: at)
     }
 
-    func auditActions(_ caseID: String) throws -> [String] {
+    func auditActions(_ caseID: CaseID) throws -> [String] {
         try AuditStore(db, keys).auditEntries(caseID: caseID).map(\.action)
     }
 
-    func unread(_ caseID: String, by actor: StaffActor) async throws -> Int? {
+    func unread(_ caseID: CaseID, by actor: StaffActor) async throws -> Int? {
         let page = try await CaseStore(db, keys).caseList(filter: .init(), limit: 1000, cursor: nil, by: actor, acknowledgementWorkingDays: 2, now: Self.now)
         return page.cases.first { $0.id == caseID }?.unreadReplies
     }
@@ -90,7 +90,7 @@ extension WorkflowHarness {
         func signIn(_ at: Date) async throws -> String {
             try await h.stores.portal.portalSignIn(reference: receipt.reference, passphrase: receipt.passphrase, now: at).token
         }
-        func session(_ token: String, _ at: Date) async throws -> String? {
+        func session(_ token: String, _ at: Date) async throws -> CaseID? {
             try await h.stores.portal.portalSession(token: token, now: at)
         }
         let t0 = H.now
@@ -230,9 +230,9 @@ extension WorkflowHarness {
         #expect(view.stageText == StageText.forFamily(.closed, closeReason: .noContact))
 
         await #expect(throws: StoreError.caseNotFound) {
-            _ = try await h.stores.portal.familyMessage(caseID: "no-such-case", body: "hello")
+            _ = try await h.stores.portal.familyMessage(caseID: CaseID("no-such-case"), body: "hello")
         }
-        await #expect(throws: StoreError.caseNotFound) { _ = try await h.stores.portal.portalView(caseID: "no-such-case") }
+        await #expect(throws: StoreError.caseNotFound) { _ = try await h.stores.portal.portalView(caseID: CaseID("no-such-case")) }
     }
 
     @Test func withdrawingClosesAsWithdrawnOnce() async throws {

@@ -9,7 +9,7 @@ import Testing
     static let policy = RetentionPolicy()
     static let day: TimeInterval = 86_400
 
-    func isErased(_ h: H, _ id: String) throws -> Bool { try h.stores.intake.caseRecord(id: id)?.erasedAt != nil }
+    func isErased(_ h: H, _ id: CaseID) throws -> Bool { try h.stores.intake.caseRecord(id: id)?.erasedAt != nil }
 
     @Test func aRequestWaitsOutTheCoolingOffAndCanBeCancelledMeanwhile() async throws {
         let h = try H()
@@ -110,7 +110,7 @@ import Testing
     typealias H = WorkflowHarness
 
     /// Every ciphertext, wrapped key, blind index and hash held for one case (the bytes that must go).
-    func sealedBytes(_ h: H, _ id: String) async throws -> [Data] {
+    func sealedBytes(_ h: H, _ id: CaseID) async throws -> [Data] {
         try await h.db.reader.read { db in
             var all: [Data] = []
             let personal = ["contact_name", "contact_email", "contact_phone", "contact_address", "contact_preference",
@@ -137,7 +137,7 @@ import Testing
     }
 
     /// The statistical facts of a case, which erasure must leave exactly as they were.
-    func statistics(_ h: H, _ id: String) async throws -> [Row] {
+    func statistics(_ h: H, _ id: CaseID) async throws -> [Row] {
         let queries = [
             """
             SELECT id, reference, stage, close_reason, council_area, referrer_role, setting, harm, when_ago, told_before, wishes,

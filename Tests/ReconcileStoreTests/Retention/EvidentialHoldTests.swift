@@ -11,7 +11,7 @@ import Testing
     static let day: TimeInterval = 86_400
     static let policy = RetentionPolicy(erasureCoolingOffDays: 14, closedCaseRetentionMonths: 24)
 
-    func isErased(_ h: H, _ id: String) throws -> Bool { try h.stores.intake.caseRecord(id: id)?.erasedAt != nil }
+    func isErased(_ h: H, _ id: CaseID) throws -> Bool { try h.stores.intake.caseRecord(id: id)?.erasedAt != nil }
 
     @Test func aHeldCaseOutlivesRetentionAndTheFamilysRequestUntilTheHoldIsLifted() async throws {
         let h = try H()

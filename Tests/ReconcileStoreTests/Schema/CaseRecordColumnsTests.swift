@@ -17,7 +17,7 @@ import Testing
     static func record(full: Bool) -> CaseRecord {
         let at = Date(timeIntervalSince1970: 1_767_225_600.125)
         var record = CaseRecord(
-            id: "c-1", reference: "RS-ABCD-EFGH", stage: full ? .closed : .received, closeReason: full ? CloseReason.allCases.last : nil,
+            id: CaseID("c-1"), reference: "RS-ABCD-EFGH", stage: full ? .closed : .received, closeReason: full ? CloseReason.allCases.last : nil,
             councilArea: "shropshire", referrerRole: .youngPerson, setting: .secondary,
             harm: full ? Harm.allCases : [], whenAgo: .underOneYear, toldBefore: full ? ToldBefore.allCases : [],
             wishes: full ? Wish.allCases : [Wish.allCases[0]], harmBits: 5, toldBeforeBits: Int64.max, wishesBits: 0,
@@ -26,7 +26,7 @@ import Testing
         if full {
             (record.contactName, record.contactEmail, record.contactPhone) = (Data("n".utf8), Data("e".utf8), Data("p".utf8))
             (record.contactAddress, record.contactPreference, record.contactSafeToLeaveMessage) = (Data("a".utf8), Data("r".utf8), Data("y".utf8))
-            (record.contactSafeTimes, record.story, record.duplicateOf) = (Data("t".utf8), Data(repeating: 7, count: 10_000), "c-0")
+            (record.contactSafeTimes, record.story, record.duplicateOf) = (Data("t".utf8), Data(repeating: 7, count: 10_000), CaseID("c-0"))
             (record.erasedAt, record.assignedTo, record.acknowledgedAt) = (at, "staff-1", at.addingTimeInterval(86_400))
             (record.closedAt, record.safeguardingHoldAt, record.safeguardingHoldBy) = (at.addingTimeInterval(2), at, "staff-2")
         }
@@ -59,7 +59,7 @@ import Testing
         record.duplicateOf = nil  // no earlier case to point at
         record.assignedTo = nil; record.safeguardingHoldBy = nil  // nor staff
         var second = record
-        second.id = "c-2"; second.reference = "RS-ABCD-EFGJ"
+        second.id = CaseID("c-2"); second.reference = "RS-ABCD-EFGJ"
         try database.writer.write { db in
             try record.insert(db)  // GRDB's insert, through encode(to:)
             try second.insert(db, extra: [("language", "pl"), ("involvement", "harmed")])  // intake's cached INSERT

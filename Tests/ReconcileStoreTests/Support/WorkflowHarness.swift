@@ -44,17 +44,17 @@ struct WorkflowHarness {
         try db.reader.read { db in try String.fetchOne(db, sql: "SELECT email FROM staff_account WHERE id = ?", arguments: [actor.id])! }
     }
 
-    func newCase(receivedAt: Date = WorkflowHarness.now.addingTimeInterval(-3600), canary: String? = nil) async throws -> String {
+    func newCase(receivedAt: Date = WorkflowHarness.now.addingTimeInterval(-3600), canary: String? = nil) async throws -> CaseID {
         let referral = canary.map { Fixtures.referral(canary: $0) } ?? Fixtures.referral()
         return try await IntakeStore(db, keys).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: receivedAt).id
     }
 
-    func stage(_ caseID: String) throws -> Stage {
+    func stage(_ caseID: CaseID) throws -> Stage {
         try IntakeStore(db, keys).caseRecord(id: caseID)!.stage
     }
 
     /// A new case walked to `stage` by `lead`; returns its id and (from `signposted` on) a signpost id.
-    func caseAt(_ stage: Stage, by lead: StaffActor, closeReason: CloseReason = .completed) async throws -> (id: String, signpost: String?) {
+    func caseAt(_ stage: Stage, by lead: StaffActor, closeReason: CloseReason = .completed) async throws -> (id: CaseID, signpost: String?) {
         let id = try await newCase()
         let now = Self.now
         if stage == .received { return (id, nil) }

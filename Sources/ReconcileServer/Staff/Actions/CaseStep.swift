@@ -80,7 +80,7 @@ struct StepRules: Sendable {
 
 /// The case a step is for, and the record within it (a signpost's outcome), from the request path.
 struct CaseTarget: Sendable {
-    let caseID: String
+    let caseID: CaseID
     let signpostID: String?
     /// A safeguarding referral's id, from `/safeguarding/:eid`.
     var escalationID: String? = nil
@@ -91,9 +91,8 @@ struct CaseTarget: Sendable {
     /// An appointment's id, from `/appointments/:aid`.
     var appointmentID: String? = nil
 
-    /// Case ids are lower-case UUIDs; anything else cannot be a case (and is never echoed).
     init(_ parameters: Parameters) throws {
-        guard let id = parameters.get("id"), Self.isID(id) else {
+        guard let id = parameters.get("id").flatMap(CaseID.init(parsing:)) else {
             throw APIError(.notFound, code: "not_found", message: "There is no such case.")
         }
         caseID = id
@@ -104,5 +103,6 @@ struct CaseTarget: Sendable {
         appointmentID = parameters.get("aid")
     }
 
-    static func isID(_ text: String) -> Bool { UUID(uuidString: text) != nil && text == text.lowercased() }
+    /// Record ids (signposts, meetings, voices, …) are lower-case UUIDs, as case ids are; anything else is never echoed.
+    static func isID(_ text: String) -> Bool { CaseID.isLowerCaseUUID(text) }
 }

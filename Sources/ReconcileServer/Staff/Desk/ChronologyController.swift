@@ -18,7 +18,9 @@ struct ChronologyController {
 
     struct Model: PageModel {
         struct Entry: Sendable, Encodable { let when, who, what: String; let details: [String] }
-        let title, caseId, reference, stage, printedAt, printedBy: String
+        let title: String
+        let caseId: CaseID
+        let reference, stage, printedAt, printedBy: String
         let name: String?
         let entries: [Entry]
     }

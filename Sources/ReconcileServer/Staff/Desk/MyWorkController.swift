@@ -24,7 +24,8 @@ struct MyWorkController {
     struct Answer: ResponseEncodable {
         struct Item: Encodable {
             let kind: WorkKind
-            let caseId, reference: String
+            let caseId: CaseID
+            let reference: String
             let assignedTo, due, recordId: String?
             let overdue: Bool
 

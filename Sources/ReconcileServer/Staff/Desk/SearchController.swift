@@ -32,7 +32,8 @@ struct SearchController {
 
     struct Answer: ResponseEncodable {
         struct Hit: Encodable {
-            let id, reference: String
+            let id: CaseID
+            let reference: String
             let stage: Stage
             let receivedAt: Date
             let assignedTo, name: String?

@@ -5,7 +5,8 @@ import ReconcileStore
 /// What the case list shows: no personal field, only references, stages, areas, dates and assignees.
 struct CaseListPageModel: PageModel {
     struct Row: Sendable, Encodable {
-        let id, reference, stage, area, received, assignedTo: String
+        let id: CaseID
+        let reference, stage, area, received, assignedTo: String
         let overdue: Bool
         let unread: Int?
         let comeBack: Bool

@@ -5,11 +5,13 @@ import ReconcileStore
 /// What the case page shows: the referral, the record so far, and a form for each step the lifecycle allows
 /// next (only those steps; the store refuses any other all the same).
 struct CasePageModel: PageModel {
-    let title, id, caseId, reference, stage: String
+    let title: String
+    let id, caseId: CaseID
+    let reference, stage: String
     let closeReason: String?
     let area, received, assignedTo: String
     let overdue: Bool
-    let duplicateOf: String?
+    let duplicateOf: CaseID?
     /// The earlier case's reference, shown as a link to it (only ever set when the reader may open it).
     var duplicateOfReference: String? = nil
     /// A lead may close this case as a duplicate of another (any open stage); once closed so, the case it went into
@@ -55,7 +57,7 @@ struct CasePageModel: PageModel {
     /// The child is under 13: they cannot consent alone, which shapes who is contacted and how.
     let underThirteen: Bool
     /// Linked cases (about the same incident): a reference when the reader may open it, else that one exists.
-    struct Linked: Sendable, Encodable { let id, reference: String? }
+    struct Linked: Sendable, Encodable { let id: CaseID?; let reference: String? }
     let linked: [Linked]
     let hasLinked: Bool
     let canLink: Bool

@@ -19,9 +19,11 @@ struct RecordsCheckPagesController {
     }
 
     struct Model: PageModel {
-        struct Incomplete: Sendable, Encodable { let id, reference, stage, assignedTo: String; let rules: [String] }
+        struct Incomplete: Sendable, Encodable { let id: CaseID; let reference, stage, assignedTo: String; let rules: [String] }
         struct Sampled: Sendable, Encodable {
-            let id, caseId, reference, stage, practitioner, status: String
+            let id: String
+            let caseId: CaseID
+            let reference, stage, practitioner, status: String
             let note: String?
             let erased: Bool
         }

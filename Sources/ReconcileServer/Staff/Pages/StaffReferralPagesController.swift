@@ -19,7 +19,8 @@ struct StaffReferralPagesController {
     }
 
     struct EnteredModel: PageModel {
-        let title, reference, passphrase, caseId: String
+        let title, reference, passphrase: String
+        let caseId: CaseID
         let passphraseWords: [String]
         let assignedToMe: Bool
     }

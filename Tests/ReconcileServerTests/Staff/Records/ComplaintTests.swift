@@ -21,7 +21,7 @@ import Testing
         try await harness.app().test(.router) { client in
             let token = try await client.signIn(lead)
             let caseID = try await client.newCase(harness)
-            let reference = try #require(try harness.stores.intake.caseRecord(id: caseID)?.reference)
+            let reference = try #require(try harness.stores.intake.caseRecord(id: CaseID(caseID))?.reference)
             // Thursday 3 April 2025: the 10th working day after is Thursday 17 April.
             let bodies: [[String: Any]] = [
                 ["council_area": "shropshire", "kind": "complaint", "received_on": "2025-04-03", "responded_on": "2025-04-17"],
@@ -221,10 +221,10 @@ import Testing
             let sent = try await browser.post("/portal/complaints", [("kind", "compliment"), ("text", "You were kind")])
             #expect(sent.status == .seeOther && sent.headers[.location] == "/portal/feedback?done=compliment")
             #expect(try await browser.get("/portal/feedback?done=compliment").text.contains("We have your message"))
-            try await harness.stores.portal.giveFeedback(caseID: family.caseID, scores: [:], comment: "words", quarterStartMonth: 4)
+            try await harness.stores.portal.giveFeedback(caseID: CaseID(family.caseID), scores: [:], comment: "words", quarterStartMonth: 4)
         }
         try await harness.database.writer.write { db in
-            try AppDatabase.erase(db, caseID: family_caseID(db), reason: "request", keys: harness.keys, at: Date())
+            try AppDatabase.erase(db, caseID: CaseID(family_caseID(db)), reason: "request", keys: harness.keys, at: Date())
         }
         let left = try await harness.database.reader.read { db in
             [try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM complaint WHERE text IS NOT NULL")!,

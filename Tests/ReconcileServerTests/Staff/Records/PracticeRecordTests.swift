@@ -91,12 +91,12 @@ import Testing
                                               [("date", "2026-01-05"), ("duration_minutes", "40"), ("modality", "phone"), ("advice_given", " ")])
             #expect(page.status == .unprocessableContent && page.text.contains("advice_given:"))
             #expect(try await CaseActionDoorsTests.events(client, id, token) == before)
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .acknowledged)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .acknowledged)
             // With the advice, the same session goes in by the page too.
             let ok = try await browser.post("/staff/cases/\(id)/listening-sessions",
                                             [("date", "2026-01-05"), ("duration_minutes", "40"), ("modality", "phone"), ("advice_given", "Talked it through")])
             #expect(ok.status == .seeOther)
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .listening)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .listening)
         }
     }
 
@@ -119,7 +119,7 @@ import Testing
             #expect(try await post("signposts", ["service": "rape_crisis", "need": "counselling", "reason": "Asked for it"]).status == .created)
             let noNote = try await post("close", ["reason": "completed"])
             #expect(noNote.status == .unprocessableContent)
-            #expect(try harness.stores.intake.caseRecord(id: id)?.stage == .signposted)
+            #expect(try harness.stores.intake.caseRecord(id: CaseID(id))?.stage == .signposted)
             #expect(try await post("close", ["reason": "completed", "note": "Plan agreed"]).json?["stage"] as? String == "closed")
         }
     }
