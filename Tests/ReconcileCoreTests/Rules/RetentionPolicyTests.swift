@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct RetentionPolicyTests {
     static let shipped = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("policies/retention.json")
 
     func write(_ json: String) throws -> URL {
