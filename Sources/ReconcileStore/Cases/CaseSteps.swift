@@ -92,6 +92,10 @@ struct StepRecord {
 
 /// What a staff write that keeps the case's stage records: its event on the timeline (audited as `case.<event>`),
 /// with the detail, the note (sealed by `recordEvent`) and the id of the record it added.
+/// How `caseWork` opens its case: as any staff write (`workableCase`), or as a meeting step, which also refuses a
+/// closed or (to a lead) erased case with `MeetingError.caseNotOpen`.
+enum CaseOpening: Sendable { case workable, openForMeetings }
+
 struct CaseWork {
     let event: CaseEvent
     var detail: String?
@@ -100,14 +104,18 @@ struct CaseWork {
 }
 
 extension CapabilityStore {
-    /// The preamble and ending of a staff write on a case that keeps its stage (a follow-up, an appointment, the
-    /// themes, the evidential hold), in one write transaction: load the case as `actor` may work it (someone else's
-    /// case is the same 404 whatever the input), let `change` check and write, and record its event and audit row.
-    /// `change` returns nil when there is nothing to record (the asked state was already so). Any throw rolls back all of it.
-    func caseWork(caseID: CaseID, by actor: StaffActor, at now: Date,
+    /// The preamble and ending of a staff write on a case that keeps its stage (a follow-up, an appointment, a
+    /// meeting, the themes, a hold, a safeguarding outcome), in one write transaction: load the case as `actor` may
+    /// work it (someone else's case is the same 404 whatever the input; `opening` may refuse more, as meetings refuse
+    /// a closed case), let `change` check and write, and record its event and audit row. `change` returns nil when
+    /// there is nothing to record (the asked state was already so). Any throw rolls back all of it.
+    func caseWork(caseID: CaseID, by actor: StaffActor, at now: Date, opening: CaseOpening = .workable,
                   _ change: @escaping @Sendable (Database, WorkableCase) throws -> CaseWork?) async throws -> CaseChange {
         try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            let current = switch opening {
+            case .workable: try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+            case .openForMeetings: try AppDatabase.openCaseForMeetings(db, caseID: caseID, by: actor)
+            }
             guard let work = try change(db, current) else { return CaseChange(stage: current.stage) }
             try AppDatabase.recordEvent(db, current, actor: actor, action: work.event, to: current.stage,
                                         detail: work.detail, note: work.note, keys: keys, at: now)

@@ -91,8 +91,7 @@ extension CaseStore {
     @discardableResult
     public func requestMeeting(caseID: CaseID, party: MeetingParty, note: String?, by actor: StaffActor,
                                now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.openCaseForMeetings(db, caseID: caseID, by: actor)
+        try await caseWork(caseID: caseID, by: actor, at: now, opening: .openForMeetings) { [keys] db, _ in
             let note = try AppDatabase.cleanNote(note)
             let id = AppDatabase.newID()
             let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
@@ -101,9 +100,7 @@ extension CaseStore {
                 VALUES (?, ?, ?, 'requested', ?, ?, ?, ?)
                 """, arguments: [id, caseID, party.rawValue, try cipher.sealIfPresent(note, field: AppDatabase.meetingField("note", id)),
                                  now, actor.id, now])
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .requestMeeting, to: current.stage,
-                                 detail: "meeting=\(id),party=\(party.rawValue)", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage, recordID: id)
+            return CaseWork(event: .requestMeeting, detail: "meeting=\(id),party=\(party.rawValue)", recordID: id)
         }
     }
 
@@ -120,8 +117,7 @@ extension CaseStore {
             guard !FreeText.hasForbiddenCharacters(words, multiline: true) else { throw MeetingError.familyWordsInvalidCharacters }
         }
         if let date = change.heldOn, !AppDatabase.isPastOrPresentDate(date, now: now) { throw MeetingError.invalidHeldOn }
-        return try await writer.write { db in
-            let current = try AppDatabase.openCaseForMeetings(db, caseID: caseID, by: actor)
+        return try await caseWork(caseID: caseID, by: actor, at: now, opening: .openForMeetings) { [keys] db, _ in
             guard let row = try Row.fetchOne(db, sql: "SELECT status, held_on FROM case_meeting WHERE id = ? AND case_id = ?",
                                              arguments: [meetingID, caseID]) else { throw MeetingError.notFound }
             guard let was = MeetingStatus(rawValue: try row.value("status", as: String.self)) else {
@@ -146,9 +142,7 @@ extension CaseStore {
                 """, arguments: [status.rawValue, status.rawValue, now, heldOn, change.helped, words != nil, sealedWords, meetingID, caseID])
             let detail = ["meeting=\(meetingID)", "status=\(status.rawValue)"] + (change.helped.map { ["helped=\($0)"] } ?? [])
                 + (words != nil ? ["family_words"] : [])
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .updateMeeting, to: current.stage,
-                                 detail: detail.joined(separator: ","), note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
+            return CaseWork(event: .updateMeeting, detail: detail.joined(separator: ","))
         }
     }
 }

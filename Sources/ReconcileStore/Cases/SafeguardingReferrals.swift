@@ -77,14 +77,11 @@ extension CaseStore {
     /// Records what came of a safeguarding referral, later. Allowed at every stage; never moves the case.
     @discardableResult
     public func recordSafeguardingOutcome(caseID: CaseID, escalationID: String, outcome: SafeguardingOutcome, by actor: StaffActor, now: Date = Date()) async throws -> CaseChange {
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+        try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in
             try db.execute(sql: "UPDATE safeguarding_escalation SET outcome = ?, outcome_at = ? WHERE id = ? AND case_id = ?",
                            arguments: [outcome.rawValue, outcome == .pending ? nil : now, escalationID, caseID])
             guard db.changesCount == 1 else { throw SafeguardingError.escalationNotFound }
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .recordSafeguardingOutcome,
-                                 to: current.stage, detail: "escalation=\(escalationID),outcome=\(outcome.rawValue)", note: nil, keys: keys, at: now)
-            return CaseChange(stage: current.stage)
+            return CaseWork(event: .recordSafeguardingOutcome, detail: "escalation=\(escalationID),outcome=\(outcome.rawValue)")
         }
     }
 }

@@ -190,15 +190,13 @@ extension RetentionStore {
     public func setSafeguardingHold(caseID: CaseID, on: Bool, by actor: StaffActor,
                                     now: Date = Date()) async throws {
         guard actor.role == .lead else { throw CaseAccessError.forbidden }
-        try await writer.write { db in
-            let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
+        _ = try await caseWork(caseID: caseID, by: actor, at: now) { db, _ in
             let isOn = try Bool.fetchOne(db, sql: "SELECT safeguarding_hold_at IS NOT NULL FROM referral_case WHERE id = ?",
                                          arguments: [caseID]) ?? false
-            guard isOn != on else { return }
+            guard isOn != on else { return nil }
             try db.execute(sql: "UPDATE referral_case SET safeguarding_hold_at = ?, safeguarding_hold_by = ? WHERE id = ?",
                            arguments: [on ? now : nil, on ? actor.id : nil, caseID])
-            try AppDatabase.recordEvent(db, current, actor: actor, action: .safeguardingHold,
-                                 to: current.stage, detail: on ? "on" : "off", note: nil, keys: keys, at: now)
+            return CaseWork(event: .safeguardingHold, detail: on ? "on" : "off")
         }
     }
 
