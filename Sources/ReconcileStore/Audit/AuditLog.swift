@@ -31,7 +31,7 @@ import ReconcileCore
 /// One audited action, as the caller describes it.
 ///
 /// - `actor`: a staff account id, `"system"` or `"family:<case id>"` — an id, never a name or email.
-/// - `action`: a dotted name such as `"case.read"` or `"case.acknowledge"` (lower case, digits, `._-`).
+/// - `action`: what was done, from the catalogue in `AuditAction` (a dotted name such as `case.read`).
 /// - `caseID`: the case concerned, if any.
 /// - `detail`: **never personal values.** Only ids, stage names, codes and counts
 ///   (`"stage=received->acknowledged"`, `"method=phone"`). The log is kept after a case is erased and is
@@ -39,11 +39,11 @@ import ReconcileCore
 ///   `@` (an email address) or control characters are refused as a guard, not a guarantee.
 public struct AuditEntry: Sendable, Equatable {
     public var actor: String
-    public var action: String
+    public var action: AuditAction
     public var caseID: CaseID?
     public var detail: String?
 
-    public init(actor: String, action: String, caseID: CaseID? = nil, detail: String? = nil) {
+    public init(actor: String, action: AuditAction, caseID: CaseID? = nil, detail: String? = nil) {
         self.actor = actor
         self.action = action
         self.caseID = caseID
@@ -62,9 +62,9 @@ public struct AuditEntry: Sendable, Equatable {
             }
         }
         try plain(actor, "actor", max: Self.maxActorLength)
-        try plain(action, "action", max: Self.maxActionLength)
+        try plain(action.name, "action", max: Self.maxActionLength)
         let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-".unicodeScalars)
-        guard action.unicodeScalars.allSatisfy(allowed.contains) else {
+        guard action.name.unicodeScalars.allSatisfy(allowed.contains) else {
             throw AuditLogError.invalidEntry("action must be lower-case letters, digits and . _ -")
         }
         if let caseID { try plain(caseID.rawValue, "case id", max: Self.maxCaseIDLength) }
@@ -147,11 +147,11 @@ extension AppDatabase {
         let maxSeq = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0
         let seq = max(headSeq, maxSeq) + 1
         let stamp = AuditChain.timestamp(at)
-        let hash = try AuditChain.rowHash(key: key, seq: seq, at: stamp, actor: entry.actor, action: entry.action,
+        let hash = try AuditChain.rowHash(key: key, seq: seq, at: stamp, actor: entry.actor, action: entry.action.name,
                                           caseID: entry.caseID, detail: entry.detail, prevHash: prevHash)
         try db.execute(sql: """
             INSERT INTO audit_log (seq, at, actor, action, case_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, stamp, entry.actor, entry.action, entry.caseID, entry.detail, Data(prevHash), Data(hash)])
+            """, arguments: [seq, stamp, entry.actor, entry.action.name, entry.caseID, entry.detail, Data(prevHash), Data(hash)])
         let mac = try AuditChain.headMAC(key: key, lastSeq: seq, lastHash: hash)
         if head == nil {
             try db.execute(sql: "INSERT INTO audit_head (id, last_seq, last_hash, mac) VALUES (1, ?, ?, ?)",

@@ -29,7 +29,7 @@ extension AppDatabase {
                                    keys: KeyRing, at: Date) throws {
         try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: actor.id, action: CaseEvent.link.rawValue,
                             fromStage: current.stage, toStage: current.stage, detail: nil, note: nil).insert(db)
-        try appendAudit(db, AuditEntry(actor: actor.id, action: "case.link", caseID: current.id,
+        try appendAudit(db, AuditEntry(actor: actor.id, action: .caseEvent(.link), caseID: current.id,
                                        detail: "with=\(other),stage=\(current.stage.rawValue)"), at: at, keys: keys)
     }
 

@@ -204,7 +204,7 @@ extension CaseStore {
             try db.execute(sql: "UPDATE case_message SET read_at = ? WHERE case_id = ? AND sender = 'family' AND read_at IS NULL",
                            arguments: [now, caseID])
 
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.read", caseID: caseID,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .caseRead, caseID: caseID,
                                                 detail: "stage=\(detail.stage.rawValue)"),
                                  at: now, keys: keys)
             return detail
@@ -222,7 +222,7 @@ extension CaseStore {
                 [e.actor] + (e.action == "assign" ? [AppDatabase.assignmentIDs(e.detail).to, AppDatabase.assignmentIDs(e.detail).from].compactMap { $0 } : [])
             }))
             let views = try events.map { try AppDatabase.eventView($0, cipher: cipher, who: { emails[$0] ?? $0 }) }
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.timeline", caseID: caseID,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .caseTimeline, caseID: caseID,
                                                 detail: "events=\(views.count)"),
                                  at: now, keys: keys)
             return views

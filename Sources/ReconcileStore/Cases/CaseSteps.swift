@@ -44,7 +44,7 @@ extension AppDatabase {
         try CaseEventRecord(id: id, caseId: current.id, at: at, actor: actor.id, action: action.rawValue,
                             fromStage: current.stage, toStage: to, detail: detail, note: sealed).insert(db)
         let stages = current.stage == to ? "stage=\(to.rawValue)" : "stage=\(current.stage.rawValue)->\(to.rawValue)"
-        try appendAudit(db, AuditEntry(actor: actor.id, action: "case.\(action.rawValue)", caseID: current.id,
+        try appendAudit(db, AuditEntry(actor: actor.id, action: .caseEvent(action), caseID: current.id,
                                        detail: [detail, auditOnly, stages].compactMap { $0 }.joined(separator: ",")),
                         at: at, keys: keys)
     }

@@ -129,7 +129,7 @@ extension DeskStore {
         let opened = try await pool.run { try AppDatabase.openCandidates(candidates, term: term, keys: keys) }
         let hits = Array(opened.prefix(CaseSearch.limit))
         try await writer.write { db in
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.search",
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .caseSearch,
                                                 detail: "way=\(term.way) results=\(hits.count)"), at: now, keys: keys)
         }
         return CaseSearchResult(way: term.way, hits: hits, more: opened.count > CaseSearch.limit)

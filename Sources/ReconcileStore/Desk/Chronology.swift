@@ -11,7 +11,7 @@ extension DeskStore {
         try await writer.write { db in
             let current = try AppDatabase.workableCase(db, caseID: caseID, by: actor)
             let detail = try AppDatabase.openedCase(db, current, by: actor, keys: keys, acknowledgementWorkingDays: acknowledgementWorkingDays, now: now)
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "case.chronology", caseID: caseID,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .caseChronology, caseID: caseID,
                                                 detail: "stage=\(detail.stage.rawValue)"), at: now, keys: keys)
             return detail
         }

@@ -77,7 +77,7 @@ extension DeskStore {
                 try AppDatabase.recordEvent(db, current, actor: actor, action: .assign, to: current.stage,
                                      detail: "to=\(target),from=\(source),bulk=1", note: nil, keys: keys, at: now)
             }
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "staff.reassign_open_cases",
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .staffReassignOpenCases,
                                                 detail: "from=\(source),to=\(target),cases=\(cases.count)"), at: now, keys: keys)
             return cases.count
         }

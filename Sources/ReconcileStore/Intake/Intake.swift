@@ -87,7 +87,7 @@ extension AppDatabase {
         let detail = "channel=\(channel.rawValue)" + (assignee == nil ? "" : ",assigned=self")
         try CaseEventRecord(id: newID(), caseId: caseID, at: at, actor: staff.id, action: CaseEvent.entered.rawValue,
                             fromStage: .received, toStage: .received, detail: detail, note: nil).insert(db)
-        try appendAudit(db, AuditEntry(actor: staff.id, action: "case.entered", caseID: caseID, detail: detail), at: at, keys: keys)
+        try appendAudit(db, AuditEntry(actor: staff.id, action: .caseEntered, caseID: caseID, detail: detail), at: at, keys: keys)
     }
 
     fileprivate static func replay(_ db: Database, _ claim: IdempotencyClaim, keys: KeyRing, now: Date = Date()) throws -> IntakeReceipt? {

@@ -95,7 +95,7 @@ extension AppDatabase {
             }
             // Read by running services before they wrap a new case key (`KeyRing.catchUp`).
             try db.execute(sql: "UPDATE key_state SET master_version = ? WHERE id = 1", arguments: [current])
-            try Self.appendAudit(db, AuditEntry(actor: "cli", action: "keys.rotate",
+            try Self.appendAudit(db, AuditEntry(actor: "cli", action: .keysRotate,
                                                 detail: "master v\(current); \(caseKeys) case keys; \(secrets) totp secrets"),
                                  at: now, keys: keys)
             return KeyRotationResult(masterVersion: current, caseKeys: caseKeys, totpSecrets: secrets)

@@ -63,7 +63,7 @@ extension AppDatabase {
         if notifyByEmail && !hasEmail { throw NotificationChoiceError.noEmailAddress }
         try db.execute(sql: "UPDATE referral_case SET notify_by_email = ?, notice_names_service = ? WHERE id = ?",
                        arguments: [notifyByEmail, notifyByEmail && namesService, caseID])
-        try Self.recordFamilyEvent(db, current, action: .familyNotice, audit: "portal.notice", to: current.stage,
+        try Self.recordFamilyEvent(db, current, action: .familyNotice, audit: .portalNotice, to: current.stage,
                                    detail: "notify_by_email=\(notifyByEmail),names_service=\(notifyByEmail && namesService)",
                                    keys: keys, at: now)
     }
@@ -95,7 +95,7 @@ extension MailStore {
                 ON CONFLICT (staff_id) DO UPDATE SET new_referral = excluded.new_referral, family_reply = excluded.family_reply,
                     overdue = excluded.overdue, digest_only = excluded.digest_only, areas = excluded.areas, updated_at = excluded.updated_at
                 """, arguments: [actor.id, choices.newReferral, choices.familyReply, choices.overdue, choices.digestOnly, json, now])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "staff.notifications", caseID: nil,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .staffNotifications, caseID: nil,
                                                 detail: "new_referral=\(choices.newReferral),family_reply=\(choices.familyReply),"
                                                     + "overdue=\(choices.overdue),digest_only=\(choices.digestOnly),areas=\(areas.count)"),
                                  at: now, keys: keys)

@@ -69,7 +69,7 @@ extension PortalStore {
             export.feedback = try AppDatabase.feedback(db, caseID: caseID, cipher: cipher).map(FeedbackHeld.init)
             export.complaints = try AppDatabase.caseComplaints(db, caseID: caseID, cipher: cipher).map(ComplaintHeld.init)
 
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.export", caseID: caseID,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: .portalExport, caseID: caseID,
                                                 detail: "messages=\(messages.count),events=\(events.count)"),
                                  at: now, keys: keys)
             return export

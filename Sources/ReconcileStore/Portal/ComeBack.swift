@@ -21,7 +21,7 @@ extension PortalStore {
                 return already
             }
             try db.execute(sql: "UPDATE referral_case SET come_back_requested_at = ? WHERE id = ?", arguments: [now, caseID])
-            try AppDatabase.recordFamilyEvent(db, current, action: .comeBackRequest, audit: "portal.come_back", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: .comeBackRequest, audit: .portalComeBack, to: current.stage,
                                        detail: nil, keys: keys, at: now)
             return now
         }

@@ -84,7 +84,7 @@ extension PortalStore {
                 ON CONFLICT (case_id) DO UPDATE SET listened_to = excluded.listened_to, believed = excluded.believed,
                     help_was_right = excluded.help_was_right, comment = excluded.comment, given_at = excluded.given_at
                 """, arguments: [caseID, scores[.listenedTo], scores[.believed], scores[.helpWasRight], sealed, now])
-            try AppDatabase.recordFamilyEvent(db, current, action: .feedback, audit: "portal.feedback", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: .feedback, audit: .portalFeedback, to: current.stage,
                                        detail: earlier == nil ? "first" : "replaced", keys: keys, at: now)
             return earlier != nil
         }

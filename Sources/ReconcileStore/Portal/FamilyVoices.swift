@@ -93,7 +93,7 @@ extension AppDatabase {
             try recordEvent(db, current, actor: actor, action: action, to: current.stage, detail: detail,
                             note: nil, keys: keys, at: at)
         } else if let current = record.portal {
-            try recordFamilyEvent(db, current, action: action, audit: "portal.\(action.rawValue)", to: current.stage, detail: detail, keys: keys, at: at)
+            try recordFamilyEvent(db, current, action: action, audit: .portalVoice(action), to: current.stage, detail: detail, keys: keys, at: at)
         }
     }
 }

@@ -28,7 +28,7 @@ extension AppDatabase {
 
     /// A `case_event` with actor "family" (no note: the family's words live in their messages) and the
     /// matching audit row with actor "family:<case id>".
-    static func recordFamilyEvent(_ db: Database, _ current: PortalCase, action: CaseEvent, audit: String, to: Stage,
+    static func recordFamilyEvent(_ db: Database, _ current: PortalCase, action: CaseEvent, audit: AuditAction, to: Stage,
                                   detail: String?, keys: KeyRing, at: Date) throws {
         try CaseEventRecord(id: newID(), caseId: current.id, at: at, actor: "family", action: action.rawValue,
                             fromStage: current.stage, toStage: to, detail: detail, note: nil).insert(db)
@@ -60,7 +60,7 @@ extension PortalStore {
         let typed = Passphrase.normalise(passphrase)
 
         func refuse(actor: String, caseID: CaseID?, reason: String) async throws -> Never {
-            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: actor, action: "portal.sign_in_failed", caseID: caseID, detail: reason),
+            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: actor, action: .portalSignInFailed, caseID: caseID, detail: reason),
                                   at: now)
             throw PortalAuthError.invalidCredentials
         }
@@ -100,7 +100,7 @@ extension PortalStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT passphrase_hash, erased_at FROM referral_case WHERE id = ?",
                                              arguments: [found.id]),
                   !row.holdsValue("erased_at"), (try row.value("passphrase_hash", as: String.self)) == found.hash else {
-                try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in_failed",
+                try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: .portalSignInFailed,
                                                     caseID: found.id, detail: "erased"), at: now, keys: keys)
                 return false
             }
@@ -109,7 +109,7 @@ extension PortalStore {
             }
             try SessionTable.family.start(db, tokenHash: tokenHash, ownerID: found.id.rawValue, lifetime: policy, now: now)
             try AppDatabase.carryReissueNotice(db, caseID: found.id, tokenHash: tokenHash)
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: "portal.sign_in", caseID: found.id),
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(found.id)", action: .portalSignIn, caseID: found.id),
                                  at: now, keys: keys)
             return true
         }
@@ -136,7 +136,7 @@ extension PortalStore {
         let tokenHash = try AppDatabase.portalTokenHash(token, keys: keys)
         try await writer.write { db in
             guard let caseID = try SessionTable.family.end(db, tokenHash: tokenHash, now: now).map(CaseID.init(_:)) else { return }
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: "portal.sign_out", caseID: caseID),
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "family:\(caseID)", action: .portalSignOut, caseID: caseID),
                                  at: now, keys: keys)
         }
     }
@@ -189,7 +189,7 @@ extension PortalStore {
                 id: id, caseId: caseID, sender: .family, author: nil, sentAt: now,
                 body: try cipher.seal(body, field: WorkflowField.messageBody(id)), readAt: nil
             ).insert(db)
-            try AppDatabase.recordFamilyEvent(db, current, action: .familyMessage, audit: "portal.message", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: .familyMessage, audit: .portalMessage, to: current.stage,
                                        detail: "message=\(id)", keys: keys, at: now)
             try AppDatabase.queueFamilyReplyAlert(db, caseID: caseID, at: now)
             return id
@@ -206,7 +206,7 @@ extension PortalStore {
                            arguments: [next.rawValue, CloseReason.withdrawn.rawValue, now, caseID, current.stage.rawValue])
             guard db.changesCount == 1 else { throw StoreError.integrity("case \(caseID) changed stage concurrently") }
             try AppDatabase.cancelLiveAppointments(db, caseID: caseID, by: "family", at: now)
-            try AppDatabase.recordFamilyEvent(db, current, action: action.event, audit: "portal.withdraw", to: next,
+            try AppDatabase.recordFamilyEvent(db, current, action: action.event, audit: .portalWithdraw, to: next,
                                        detail: "reason=\(CloseReason.withdrawn.rawValue)", keys: keys, at: now)
         }
     }

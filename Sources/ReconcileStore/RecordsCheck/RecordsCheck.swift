@@ -140,7 +140,7 @@ extension CaseStore {
             }
             let sample = try AppDatabase.sample(db, month: month, keys: keys)
             let notes = sample?.cases.filter { $0.auditNote != nil }.count ?? 0
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "records_check.read", detail:
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .recordsCheckRead, detail:
                 "month=\(month),incomplete=\(incomplete.count),sampled=\(sample?.cases.count ?? 0),notes_opened=\(notes)"),
                                  at: now, keys: keys)
             return RecordsCheck(month: month, incomplete: incomplete, sample: sample)

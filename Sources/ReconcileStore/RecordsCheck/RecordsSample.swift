@@ -65,7 +65,7 @@ extension AppDatabase {
                 drawn += 1
             }
         }
-        try appendAudit(db, AuditEntry(actor: drawnBy, action: "records_check.sample_drawn", detail:
+        try appendAudit(db, AuditEntry(actor: drawnBy, action: .recordsCheckSampleDrawn, detail:
             "month=\(key),per_practitioner=\(perPractitioner),practitioners=\(byPractitioner.count),cases=\(drawn)"), at: now, keys: keys)
         return true
     }
@@ -145,7 +145,7 @@ extension CaseStore {
             let sealed = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys).seal(note, field: AppDatabase.auditNoteField(sampleID))
             try db.execute(sql: "UPDATE records_sample_case SET audit_note = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
                            arguments: [sealed, now, actor.id, sampleID])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "records_check.review", caseID: caseID,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .recordsCheckReview, caseID: caseID,
                                                 detail: "sample=\(sampleID),month=\(try row.value("month", as: String.self))"), at: now, keys: keys)
         }
     }

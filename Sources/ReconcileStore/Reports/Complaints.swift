@@ -129,7 +129,7 @@ extension ReportStore {
             let complaint = Complaint(id: AppDatabase.newID(), caseID: found?.id, reference: found?.reference, councilArea: area, kind: kind,
                                       receivedOn: receivedOn, respondedOn: respondedOn, source: .staff, hasText: false, createdAt: now)
             try AppDatabase.insert(db, complaint, text: nil, createdBy: actor.id)
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.add", caseID: found?.id,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .complaintAdd, caseID: found?.id,
                                                 detail: "id=\(complaint.id),area=\(area),kind=\(kind.rawValue)"), at: now, keys: keys)
             return complaint
         }
@@ -148,7 +148,7 @@ extension ReportStore {
                 throw ComplaintError.invalidResponseDate
             }
             try db.execute(sql: "UPDATE complaint SET responded_on = ? WHERE id = ?", arguments: [respondedOn, id])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "complaint.response", caseID: try row.value("case_id"),
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .complaintResponse, caseID: try row.value("case_id"),
                                                 detail: "id=\(id)"), at: now, keys: keys)
             guard let answered = try AppDatabase.complaints(db, sql: "k.id = ?", arguments: [id]).first else { throw ComplaintError.notFound }
             return answered
@@ -181,7 +181,7 @@ extension ReportStore {
                                       createdAt: now)
             let cipher = try AppDatabase.caseCipher(db, caseID: caseID, keys: keys)
             try AppDatabase.insert(db, complaint, text: try cipher.sealIfPresent(text, field: AppDatabase.complaintTextField(complaint.id)), createdBy: "family")
-            try AppDatabase.recordFamilyEvent(db, current, action: kind == .complaint ? .complaint : .compliment, audit: "portal.\(kind.rawValue)", to: current.stage,
+            try AppDatabase.recordFamilyEvent(db, current, action: kind == .complaint ? .complaint : .compliment, audit: .portal(kind), to: current.stage,
                                        detail: "complaint=\(complaint.id)", keys: keys, at: now)
             return complaint
         }

@@ -73,7 +73,7 @@ extension ReportStore {
             try db.execute(sql: """
                 INSERT INTO lessons_theme (id, quarter, council_area, text, approved_by, approved_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [id, quarter.description, councilArea, trimmed, actor.id, now])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "theme.add",
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .themeAdd,
                                                 detail: "theme=\(id),quarter=\(quarter),area=\(councilArea)"),
                                  at: now, keys: keys)
         }
@@ -92,7 +92,7 @@ extension ReportStore {
                 return false
             }
             try db.execute(sql: "DELETE FROM lessons_theme WHERE id = ?", arguments: [id])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "theme.remove",
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .themeRemove,
                                                 detail: "theme=\(id),quarter=\(try row.value("quarter", as: String.self)),area=\(try row.value("council_area", as: String.self))"),
                                  at: now, keys: keys)
             return true

@@ -58,7 +58,7 @@ extension ReportStore {
                 INSERT INTO offer_round (id, council_area, offered_on, channel, offers_made, label, created_at, created_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [round.id, councilArea, offeredOn, channel.rawValue, offersMade, label, now, actor.id])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "offer_round.add",
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .offerRoundAdd,
                                                 detail: "area=\(councilArea),channel=\(channel.rawValue),offers=\(offersMade)"),
                                  at: now, keys: keys)
         }

@@ -173,7 +173,7 @@ extension ReportStore {
             }
             try AppDatabase.markVoicesReleased(db, ids: release.voiceIDs, releaseID: id, quarter: release.quarter)
             try AppDatabase.appendAudit(db, AuditEntry(
-                actor: release.releasedBy, action: "report.release",
+                actor: release.releasedBy, action: .reportRelease,
                 detail: "release=\(id),quarter=\(release.quarter),area=\(release.councilArea),kind=\(release.kind),cells=\(release.cells.count)"),
                 at: release.releasedAt, keys: keys)
         }

@@ -98,7 +98,7 @@ extension ReportStore {
                                       proposedText: try cipher.openIfPresent(row.proposed, field: AppDatabase.voiceField("proposed_text", row.caseID)),
                                       holdsIdentifyingDetail: AppDatabase.holdsIdentifyingDetail(text, screen), offeredAt: row.offeredAt)
             }
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "voices.read", detail: "area=\(councilArea),voices=\(voices.count)"),
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .voicesRead, detail: "area=\(councilArea),voices=\(voices.count)"),
                                  at: now, keys: keys)
             return voices
         }
@@ -117,7 +117,7 @@ extension ReportStore {
                 UPDATE family_voice SET status = ?, proposed_text = CASE WHEN ? = 'approved' THEN NULL ELSE proposed_text END,
                     reviewed_at = ?, reviewed_by = ? WHERE id = ?
                 """, arguments: [outcome == .approved ? "approved" : "held_for_edit", outcome == .approved ? "approved" : "held", now, actor.id, id])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "voice.review", caseID: row.caseID,
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .voiceReview, caseID: row.caseID,
                                                 detail: "voice=\(id),outcome=\(outcome == .approved ? "approved" : "held_for_edit")"), at: now, keys: keys)
             return outcome
         }
@@ -136,7 +136,7 @@ extension ReportStore {
             let sealed = try AppDatabase.caseCipher(db, caseID: row.caseID, keys: keys).seal(text, field: AppDatabase.voiceField("proposed_text", row.caseID))
             try db.execute(sql: "UPDATE family_voice SET status = 'held_for_edit', proposed_text = ?, reviewed_at = ?, reviewed_by = ? WHERE id = ?",
                            arguments: [sealed, now, actor.id, id])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: "voice.propose_edit", caseID: row.caseID, detail: "voice=\(id)"),
+            try AppDatabase.appendAudit(db, AuditEntry(actor: actor.id, action: .voiceProposeEdit, caseID: row.caseID, detail: "voice=\(id)"),
                                  at: now, keys: keys)
         }
     }

@@ -122,7 +122,7 @@ extension AppDatabase {
         // The tombstone: the case's history says when and why it was erased, and nothing else.
         try CaseEventRecord(id: newID(), caseId: caseID, at: now, actor: "system", action: CaseEvent.erase.rawValue,
                             fromStage: stage, toStage: stage, detail: "reason=\(reason)", note: nil).insert(db)
-        try appendAudit(db, AuditEntry(actor: "system", action: "case.erase", caseID: caseID, detail: reason),
+        try appendAudit(db, AuditEntry(actor: "system", action: .caseErase, caseID: caseID, detail: reason),
                         at: now, keys: keys)
     }
 
@@ -158,7 +158,7 @@ extension RetentionStore {
                 ON CONFLICT (case_id) DO UPDATE SET requested_at = excluded.requested_at, due_at = excluded.due_at,
                                                     cancelled_at = NULL, carried_out_at = NULL
                 """, arguments: [caseID, now, policy.erasureDue(requestedAt: now)])
-            try AppDatabase.recordFamilyEvent(db, current, action: .erasureRequest, audit: "portal.erasure_request",
+            try AppDatabase.recordFamilyEvent(db, current, action: .erasureRequest, audit: .portalErasureRequest,
                                        to: current.stage, detail: "cooling_off_days=\(policy.erasureCoolingOffDays)",
                                        keys: keys, at: now)
             guard let status = try AppDatabase.erasureStatus(db, caseID: caseID) else {
@@ -177,7 +177,7 @@ extension RetentionStore {
                 WHERE case_id = ? AND cancelled_at IS NULL AND carried_out_at IS NULL
                 """, arguments: [now, caseID])
             guard db.changesCount == 1 else { throw ErasureError.nothingToCancel }
-            try AppDatabase.recordFamilyEvent(db, current, action: .erasureCancel, audit: "portal.erasure_cancel",
+            try AppDatabase.recordFamilyEvent(db, current, action: .erasureCancel, audit: .portalErasureCancel,
                                        to: current.stage, detail: nil, keys: keys, at: now)
         }
     }

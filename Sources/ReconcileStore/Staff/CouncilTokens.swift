@@ -32,7 +32,7 @@ extension StaffStore {
             }
             try db.execute(sql: "INSERT INTO council_token (id, account_id, token_hash, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [id, row.id, hash, now])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "council_token.add", detail: "token=\(id)"), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: .councilTokenAdd, detail: "token=\(id)"), at: now, keys: keys)
         }
         return CouncilTokenIssued(id: id, token: token)
     }
@@ -41,7 +41,7 @@ extension StaffStore {
         try await writer.write { db in
             try db.execute(sql: "UPDATE council_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
             guard db.changesCount == 1 else { throw CouncilTokenError.noSuchToken }
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "council_token.revoke", detail: "token=\(id)"), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: .councilTokenRevoke, detail: "token=\(id)"), at: now, keys: keys)
         }
     }
 

@@ -241,7 +241,7 @@ extension StaffStore {
                 INSERT INTO staff_account (id, email, role, council_area, password_hash, totp_secret, totp_key_version, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, email, role.rawValue, councilArea, passwordHash, sealed, version, now])
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "staff.add", detail: role.rawValue), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: .staffAdd, detail: role.rawValue), at: now, keys: keys)
         }
         return (account, totp.provisioningURI(issuer: StaffPolicy.totpIssuer, account: email))
     }
@@ -255,7 +255,7 @@ extension StaffStore {
             try db.execute(sql: "UPDATE staff_account SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
                            arguments: [now, row.id])
             try AppDatabase.revokeSessions(db, accountID: row.id, now: now)
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "staff.disable", detail: row.role.rawValue),
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: .staffDisable, detail: row.role.rawValue),
                                  at: now, keys: keys)
         }
     }
@@ -272,7 +272,7 @@ extension StaffStore {
                 UPDATE staff_account SET totp_secret = ?, totp_key_version = ?, totp_last_step = NULL WHERE id = ?
                 """, arguments: [sealed, version, row.id])
             try AppDatabase.revokeSessions(db, accountID: row.id, now: now)
-            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: "staff.reset_mfa", detail: row.role.rawValue), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: "cli", action: .staffResetMFA, detail: row.role.rawValue), at: now, keys: keys)
         }
         return totp.provisioningURI(issuer: StaffPolicy.totpIssuer, account: email)
     }

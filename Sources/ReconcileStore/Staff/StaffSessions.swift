@@ -73,7 +73,7 @@ extension StaffStore {
         policy: StaffSessionPolicy = .init(), now: Date = Date()
     ) async throws -> StaffSignIn {
         guard let normalised = StaffPolicy.normaliseEmail(email), password.utf8.count <= 1024 else {
-            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "malformed"),
+            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: "unknown", action: .staffSignInFailed, detail: "malformed"),
                                   at: now)
             throw StaffAuthError.invalidCredentials
         }
@@ -81,7 +81,7 @@ extension StaffStore {
         guard let found else {
             // Same work as a wrong password, so timing does not reveal which emails have accounts.
             try await hasher.verifyDummy(password)
-            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: "unknown", action: "staff.sign_in_failed", detail: "unknown_email"),
+            try await AuditStore(database, keys).recordAudit(AuditEntry(actor: "unknown", action: .staffSignInFailed, detail: "unknown_email"),
                                   at: now)
             throw StaffAuthError.invalidCredentials
         }
@@ -92,7 +92,7 @@ extension StaffStore {
 
         let outcome = try await writer.write { db -> AppDatabase.SignInOutcome in
             func refuse(_ actor: String, _ reason: String) throws -> AppDatabase.SignInOutcome {
-                try AppDatabase.appendAudit(db, AuditEntry(actor: actor, action: "staff.sign_in_failed", detail: reason), at: now, keys: keys)
+                try AppDatabase.appendAudit(db, AuditEntry(actor: actor, action: .staffSignInFailed, detail: reason), at: now, keys: keys)
                 return .refused
             }
             // Re-read: the account may have been disabled, reset or re-hashed since the read above.
@@ -115,7 +115,7 @@ extension StaffStore {
                 try db.execute(sql: "UPDATE staff_account SET password_hash = ? WHERE id = ?", arguments: [upgradedHash, row.id])
             }
             try SessionTable.staff.start(db, tokenHash: tokenHash, ownerID: row.id, lifetime: policy, now: now)
-            try AppDatabase.appendAudit(db, AuditEntry(actor: row.id, action: "staff.sign_in", detail: row.role.rawValue), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: row.id, action: .staffSignIn, detail: row.role.rawValue), at: now, keys: keys)
             return .signedIn(row.account)
         }
         switch outcome {
@@ -153,7 +153,7 @@ extension StaffStore {
         let tokenHash = try StaffSecrets.tokenHash(token, keys: keys)
         try await writer.write { db in
             guard let accountID = try SessionTable.staff.end(db, tokenHash: tokenHash, now: now) else { return }
-            try AppDatabase.appendAudit(db, AuditEntry(actor: accountID, action: "staff.sign_out"), at: now, keys: keys)
+            try AppDatabase.appendAudit(db, AuditEntry(actor: accountID, action: .staffSignOut), at: now, keys: keys)
         }
     }
 }

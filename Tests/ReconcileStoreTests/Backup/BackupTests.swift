@@ -34,7 +34,7 @@ import Testing
             let referral = Fixtures.referral(), ring = self.ring
             let record = try await IntakeStore(db, ring).createCase(referral, reference: Fixtures.reference(), passphraseHash: "h", receivedAt: Date())
             try await db.writer.write { conn in
-                try AppDatabase.appendAudit(conn, AuditEntry(actor: "staff-1", action: "case.read", caseID: record.id), at: Date(), keys: ring)
+                try AppDatabase.appendAudit(conn, AuditEntry(actor: "staff-1", action: AuditAction("case.read"), caseID: record.id), at: Date(), keys: ring)
             }
             stories[record.id] = referral.story!
             return record.id
@@ -109,7 +109,7 @@ import Testing
             for i in 0..<150 {
                 let record = try await IntakeStore(db, ring).createCase(Fixtures.referral(), reference: Fixtures.reference(), passphraseHash: "h",
                                                receivedAt: Date())
-                try await AuditStore(db, ring).recordAudit(AuditEntry(actor: "staff-\(i % 3)", action: "case.read", caseID: record.id))
+                try await AuditStore(db, ring).recordAudit(AuditEntry(actor: "staff-\(i % 3)", action: AuditAction("case.read"), caseID: record.id))
             }
         }
         var counts: [Int] = []
