@@ -79,6 +79,9 @@ public struct TOTP: Sendable, CustomStringConvertible, CustomDebugStringConverti
         var mac = [UInt8](repeating: 0, count: 20)
         defer { Sodium.zero(&mac) }
         var length: UInt32 = 0
+        // HMAC() makes this thread's OpenSSL error queue (ERR_set_mark); free it now, not at thread end, which
+        // OpenSSL 3.0 does only if its pthread keys were made in one order (openssl/openssl#29077).
+        defer { OPENSSL_thread_stop() }
         let done = secret.withUnsafeBytes { key in
             counter.withUnsafeBytes { message in
                 HMAC(EVP_sha1(), key.baseAddress, Int32(key.count), message.bindMemory(to: UInt8.self).baseAddress, message.count,

@@ -1,3 +1,4 @@
+import COpenSSLTLS
 import Foundation
 import ReconcileCore
 
@@ -124,7 +125,14 @@ final class SMTPSession: Sendable {
 
     private static func onQueue<T: Sendable>(_ queue: DispatchQueue, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
+            queue.async {
+                let result = Result { try work() }
+                // The queue runs on pool threads that end when idle. OpenSSL 3.0 frees a thread's own state (its
+                // error queue, 904 B) at thread end only if its pthread keys happened to be made in one order
+                // (openssl/openssl#29077); freeing it here does not depend on that. OpenSSL makes it again on use.
+                OPENSSL_thread_stop()
+                continuation.resume(with: result)
+            }
         }
     }
 

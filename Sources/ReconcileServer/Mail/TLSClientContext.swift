@@ -17,7 +17,7 @@ final class TLSClientContext: @unchecked Sendable {  // An SSL_CTX is safe to sh
         signal(SIGPIPE, SIG_IGN)
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw SettingsError("TLS is not available (OpenSSL)") }
         self.context = context
-        defer { ERR_clear_error() }
+        defer { ERR_clear_error(); OPENSSL_thread_stop() }  // this thread's error queue: see SMTPSession.onQueue
         guard reconcile_ssl_ctx_set_min_tls12(context) == 1 else { throw SettingsError("TLS 1.2 is not available (OpenSSL)") }
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
         if let caFile {
