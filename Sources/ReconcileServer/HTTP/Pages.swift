@@ -25,16 +25,28 @@ struct Pages: Sendable {
         guard let root = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw PagesError.missingResources
         }
-        let dir = root.appendingPathComponent("templates")
         var library = MustacheLibrary()
-        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".mustache") {
-            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
-            try library.register(text, named: String(file.dropLast(".mustache".count)))
+        for (name, url) in try templateFiles(in: root.appendingPathComponent("templates")) {
+            try library.register(try String(contentsOf: url, encoding: .utf8), named: name)
         }
         return library
     }
 
-    enum PagesError: Error { case missingResources, missingTemplate(String) }
+    /// Every template under `dir`, which keeps them in folders by audience (`public`, `portal`, `staff`, `council`).
+    /// A page and a partial are named by the file's name alone, so a name used twice is refused at start-up.
+    static func templateFiles(in dir: URL) throws -> [(name: String, url: URL)] {
+        let paths = (FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String } ?? []).filter { $0.hasSuffix(".mustache") }
+        let files = paths.sorted().map { path in
+            let url = dir.appendingPathComponent(path)
+            return (name: String(url.lastPathComponent.dropLast(".mustache".count)), url: url)
+        }
+        guard !files.isEmpty else { throw PagesError.missingResources }
+        var seen = Set<String>()
+        for file in files where !seen.insert(file.name).inserted { throw PagesError.duplicateTemplate(file.name) }
+        return files
+    }
+
+    enum PagesError: Error { case missingResources, missingTemplate(String), duplicateTemplate(String) }
 
     func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var context = context

@@ -12,10 +12,11 @@ import Testing
 
     /// `{{{t.key}}}` (markup allowed) and `{{t.key}}` (escaped, for attributes) in every template.
     static func templateKeys() throws -> (all: Set<String>, escaped: Set<String>) {
-        let dir = sources.appendingPathComponent("Resources/templates")
         var all = Set<String>(), escaped = Set<String>()
-        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".mustache") {
-            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+        let files = try Pages.templateFiles(in: sources.appendingPathComponent("Resources/templates"))
+        #expect(files.count > 40, "every template, in its audience's folder")
+        for (_, url) in files {
+            let text = try String(contentsOf: url, encoding: .utf8)
             for match in text.matches(of: /\{\{(\{?)t\.([a-z0-9_]+)\}?\}\}/) {
                 all.insert(String(match.output.2))
                 if match.output.1.isEmpty { escaped.insert(String(match.output.2)) }
@@ -59,6 +60,20 @@ import Testing
             for youngPerson in [false, true] { FormProblems.questionKey(field, youngPerson: youngPerson).map { _ = keys.insert($0) } }
         }
         return keys
+    }
+
+    /// Templates live in folders by audience but are named by file name alone: the same name in two folders is
+    /// refused when the templates load, instead of one page silently rendering the other.
+    @Test func aTemplateNameUsedInTwoFoldersIsRefused() throws {
+        let dir = try TemporaryDirectory()
+        for folder in ["staff", "portal"] {
+            let sub = dir.url.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            try Data("<p>{{title}}</p>".utf8).write(to: sub.appendingPathComponent("header.mustache"))
+        }
+        #expect(throws: Pages.PagesError.self) { _ = try Pages.templateFiles(in: dir.url) }
+        try FileManager.default.removeItem(at: dir.url.appendingPathComponent("portal"))
+        #expect(try Pages.templateFiles(in: dir.url).map(\.name) == ["header"])
     }
 
     @Test func everyLanguageHasExactlyTheKeysEnglishHas() {
