@@ -2,7 +2,8 @@
 ///
 /// Typed so that a reference, a staff id, a family's session id or any other string cannot be passed where a case
 /// is meant: every store call that reads or changes a case's records takes one, and the case key's associated data
-/// is bound to its text. It encodes as that text, so JSON, pages and the database see the plain string.
+/// is bound to its text. It encodes as that text (the standard library's coding of a `String`-backed
+/// `RawRepresentable`), so JSON, pages and the database see the plain string.
 public struct CaseID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let rawValue: String
 
@@ -21,26 +22,16 @@ public struct CaseID: RawRepresentable, Hashable, Comparable, Sendable, Codable,
     public static func isLowerCaseUUID(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 36 else { return false }
-        for (i, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(i) {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) else { return false }
+        return bytes.enumerated().allSatisfy { i, byte in
+            switch (i, byte) {
+            case (8, _), (13, _), (18, _), (23, _): byte == UInt8(ascii: "-")
+            case (_, UInt8(ascii: "0")...UInt8(ascii: "9")), (_, UInt8(ascii: "a")...UInt8(ascii: "f")): true
+            default: false
             }
         }
-        return true
     }
 
     public var description: String { rawValue }
 
     public static func < (lhs: CaseID, rhs: CaseID) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }

@@ -46,9 +46,12 @@ import Testing
             let token = try await client.signIn(lead)
             let id = try await client.newCase(harness)
             let reference = try #require(try await client.json("/api/v1/cases/\(id)", .get, token: token).json?["reference"] as? String)
-            let eventsBefore: Int = try await harness.database.reader.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event WHERE case_id = ?", arguments: [id]) ?? -1
+            func events() async throws -> Int {
+                try await harness.database.reader.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event WHERE case_id = ?", arguments: [id]) ?? -1
+                }
             }
+            let eventsBefore = try await events()
             for other in [id.uppercased(), reference, " \(id)", id + "0", String(id.dropLast())] {
                 let path = other.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? other
                 let read = try await client.json("/api/v1/cases/\(path)", .get, token: token)
@@ -56,10 +59,7 @@ import Testing
                 #expect(read.status == .notFound && act.status == .notFound, "\(other)")
                 #expect(!read.text.contains(reference) && !act.text.contains(reference))
             }
-            let eventsAfter: Int = try await harness.database.reader.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_event WHERE case_id = ?", arguments: [id]) ?? -1
-            }
-            #expect(eventsAfter == eventsBefore, "nothing was written to the case under another name")
+            #expect(try await events() == eventsBefore, "nothing was written to the case under another name")
         }
     }
 
